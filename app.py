@@ -1,0 +1,42 @@
+"""伝達研修プランナー: the application factory and its configuration."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """Settings read from the environment; defaults give a working SQLite install."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'planner.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    #: who appears as ORGANIZER and in UIDs of calendar files
+    CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app; `config` overrides the environment (tests pass their database here)."""
+    app = Flask(__name__, instance_path=str(BASE_DIR / "instance"))
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    from planner.db import db, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+
+    from planner import models  # noqa: F401  (registers the tables)
+    from planner.cli import register_cli
+    register_cli(app)
+    return app

@@ -1,0 +1,226 @@
+"""The four curricula of the source, loaded from the TOML files beside this module.
+
+Each file is data, not code: one per curriculum (common, counselor, chief, job_support).
+`load_curricula()` validates every file and fails with a message that names the file, the
+subject and the field, so a typo in a data file never reaches a timetable.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent
+CURRICULUM_KEYS = ("common", "counselor", "chief", "job_support")
+
+
+class CurriculumError(ValueError):
+    """A curriculum data file is malformed."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """A sub-session of a subject, with the minutes the source gives for it."""
+
+    title: str
+    minutes_min: int | None = None
+    minutes_max: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject (科目) of a curriculum."""
+
+    letter: str
+    name: str
+    national_lectures: tuple[str, ...]
+    minutes_min: int
+    minutes_max: int
+    minutes_text: str
+    key_points: tuple[str, ...] = ()
+    how_to_run: tuple[str, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    #: the source's remark that this subject may be supplemented on a separate day
+    #: (symposium, lecture or case-study meeting); empty when it says nothing
+    separate_day_note: str = ""
+    #: the subject works on real cases, so it takes a case reporter (事例報告役)
+    uses_cases: bool = False
+    #: for the job-support draft: what is not confirmed by a national table
+    unconfirmed: str = ""
+
+    @property
+    def is_range(self) -> bool:
+        return self.minutes_min != self.minutes_max
+
+    @property
+    def may_move_to_separate_day(self) -> bool:
+        return bool(self.separate_day_note)
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    """A curriculum: title, audience, the source's hour note, and its subjects in order."""
+
+    key: str
+    title: str
+    short_title: str
+    audience: str
+    hours_note: str
+    hours_min: int
+    hours_max: int
+    official: bool
+    draft_note: str
+    notes: tuple[str, ...]
+    source: str
+    subjects: tuple[Subject, ...] = field(default=())
+
+    def subject(self, letter: str) -> Subject:
+        for subject in self.subjects:
+            if subject.letter == letter:
+                return subject
+        raise KeyError(letter)
+
+    @property
+    def minutes_min(self) -> int:
+        return sum(s.minutes_min for s in self.subjects)
+
+    @property
+    def minutes_max(self) -> int:
+        return sum(s.minutes_max for s in self.subjects)
+
+
+def _field(data: dict, name: str, kind: type, where: str, required: bool = True, default=None):
+    """Read one field of a data table, checking its type."""
+    if name not in data:
+        if required:
+            raise CurriculumError(f"{where}: field '{name}' is missing")
+        return default
+    value = data[name]
+    if kind is int and isinstance(value, bool):
+        raise CurriculumError(f"{where}: field '{name}' must be int, not bool")
+    if not isinstance(value, kind):
+        raise CurriculumError(
+            f"{where}: field '{name}' must be {kind.__name__}, not {type(value).__name__}")
+    if kind is str and required and not value.strip():
+        raise CurriculumError(f"{where}: field '{name}' is empty")
+    return value
+
+
+def _strings(data: dict, name: str, where: str, required: bool = False) -> tuple[str, ...]:
+    values = _field(data, name, list, where, required=required, default=[])
+    if required and not values:
+        raise CurriculumError(f"{where}: field '{name}' is empty")
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise CurriculumError(f"{where}: field '{name}' item {i + 1} must be a non-empty string")
+    return tuple(values)
+
+
+def _minutes(data: dict, where: str, required: bool = True) -> tuple[int | None, int | None]:
+    """Minutes are either `minutes = 60` or `minutes_min`/`minutes_max`."""
+    if "minutes" in data and ("minutes_min" in data or "minutes_max" in data):
+        raise CurriculumError(f"{where}: field 'minutes' is given together with minutes_min/minutes_max")
+    if "minutes" in data:
+        fixed = _field(data, "minutes", int, where)
+        low = high = fixed
+    elif required or "minutes_min" in data or "minutes_max" in data:
+        low = _field(data, "minutes_min", int, where)
+        high = _field(data, "minutes_max", int, where)
+    else:
+        return None, None
+    if not 1 <= low <= high <= 600:
+        raise CurriculumError(f"{where}: field 'minutes' must satisfy 1 <= min <= max <= 600 "
+                              f"(got {low}-{high})")
+    return low, high
+
+
+def _subject(data: dict, where: str) -> Subject:
+    if not isinstance(data, dict):
+        raise CurriculumError(f"{where}: field 'subjects' holds a {type(data).__name__}, not a table")
+    letter = _field(data, "letter", str, where)
+    where = f"{where} subject {letter}"
+    low, high = _minutes(data, where)
+    sessions = []
+    for i, raw in enumerate(_field(data, "sessions", list, where, required=False, default=[])):
+        swhere = f"{where} session {i + 1}"
+        if not isinstance(raw, dict):
+            raise CurriculumError(f"{swhere}: field 'sessions' holds a {type(raw).__name__}, not a table")
+        s_low, s_high = _minutes(raw, swhere, required=False)
+        sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
+                                minutes_max=s_high, note=_field(raw, "note", str, swhere, False, "")))
+    return Subject(
+        letter=letter,
+        name=_field(data, "name", str, where),
+        national_lectures=_strings(data, "national_lectures", where, required=True),
+        minutes_min=low,
+        minutes_max=high,
+        minutes_text=_field(data, "minutes_text", str, where),
+        key_points=_strings(data, "key_points", where),
+        how_to_run=_strings(data, "how_to_run", where),
+        sessions=tuple(sessions),
+        separate_day_note=_field(data, "separate_day_note", str, where, False, ""),
+        uses_cases=_field(data, "uses_cases", bool, where, False, False),
+        unconfirmed=_field(data, "unconfirmed", str, where, False, ""),
+    )
+
+
+def parse_curriculum(text: str, filename: str) -> Curriculum:
+    """Parse and validate one curriculum file's text; errors name the file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CurriculumError(f"{filename}: not valid TOML: {exc}") from None
+    where = filename
+    subjects = tuple(_subject(raw, f"{where} (subject {i + 1})")
+                     for i, raw in enumerate(_field(data, "subjects", list, where)))
+    if not subjects:
+        raise CurriculumError(f"{where}: field 'subjects' is empty")
+    letters = [s.letter for s in subjects]
+    if len(set(letters)) != len(letters):
+        raise CurriculumError(f"{where}: field 'letter' is repeated among subjects {letters}")
+    official = _field(data, "official", bool, where)
+    draft_note = _field(data, "draft_note", str, where, required=not official, default="")
+    hours_min = _field(data, "hours_min", int, where)
+    hours_max = _field(data, "hours_max", int, where)
+    return Curriculum(
+        key=_field(data, "key", str, where),
+        title=_field(data, "title", str, where),
+        short_title=_field(data, "short_title", str, where),
+        audience=_field(data, "audience", str, where),
+        hours_note=_field(data, "hours_note", str, where),
+        hours_min=hours_min,
+        hours_max=hours_max,
+        official=official,
+        draft_note=draft_note,
+        notes=_strings(data, "notes", where),
+        source=_field(data, "source", str, where),
+        subjects=subjects,
+    )
+
+
+def load_curriculum_file(path: Path) -> Curriculum:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CurriculumError(f"{path.name}: cannot be read: {exc.strerror}") from None
+    curriculum = parse_curriculum(text, path.name)
+    if curriculum.key != path.stem:
+        raise CurriculumError(f"{path.name}: field 'key' is '{curriculum.key}', "
+                              f"but the file is named for '{path.stem}'")
+    return curriculum
+
+
+@cache
+def load_curricula() -> dict[str, Curriculum]:
+    """All four curricula, in the source's order, keyed by their code name."""
+    return {key: load_curriculum_file(DATA_DIR / f"{key}.toml") for key in CURRICULUM_KEYS}
+
+
+def get_curriculum(key: str) -> Curriculum:
+    """One curriculum by key; a KeyError names the known keys."""
+    curricula = load_curricula()
+    if key not in curricula:
+        raise KeyError(key)
+    return curricula[key]

@@ -1,0 +1,1 @@
+"""The planner: models, pure domain modules (schedule, roles, timeline), operations and views."""

@@ -1,0 +1,91 @@
+"""Yearly plans, their trainings, and the subjects of each training's timetable."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from planner.db import db
+from planner.models.account import Prefecture, utcnow
+
+
+class Plan(db.Model):
+    """One yearly cycle of a prefecture's trainings, from November to October."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    prefecture_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("prefecture.id"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: the cycle starts in November of this year (team launch) and ends in the next October
+    cycle_year: so.Mapped[int]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    prefecture: so.Mapped[Prefecture] = so.relationship()
+    trainings: so.Mapped[list[Training]] = so.relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Training.position")
+
+    @property
+    def cycle_start(self) -> date:
+        return date(self.cycle_year, 11, 1)
+
+    @property
+    def cycle_end(self) -> date:
+        return date(self.cycle_year + 1, 10, 31)
+
+
+class Training(db.Model):
+    """One cascade training of a plan: a curriculum, its dates, venue and day settings."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    curriculum_key: so.Mapped[str] = so.mapped_column(sa.String(20))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    first_date: so.Mapped[date | None]
+    #: 1 for the usual one-day training; 2 when split over consecutive days
+    day_count: so.Mapped[int] = so.mapped_column(default=1)
+    venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    capacity: so.Mapped[int | None]
+    #: participants per municipality, by the size of the venue (source: 1 to several)
+    per_municipality: so.Mapped[int] = so.mapped_column(default=1)
+    start_time: so.Mapped[time] = so.mapped_column(default=time(9, 0))
+    end_time: so.Mapped[time] = so.mapped_column(default=time(17, 45))
+    lunch_minutes: so.Mapped[int] = so.mapped_column(default=45)
+    lunch_earliest: so.Mapped[time] = so.mapped_column(default=time(11, 30))
+    lunch_latest: so.Mapped[time] = so.mapped_column(default=time(13, 30))
+    break_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    opening_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="開会・オリエンテーション")
+    opening_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    closing_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="アンケート記入・閉会")
+    closing_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    #: raised on every change, so calendar files can say which version they carry
+    revision: so.Mapped[int] = so.mapped_column(default=1)
+
+    plan: so.Mapped[Plan] = so.relationship(back_populates="trainings")
+    subjects: so.Mapped[list[TrainingSubject]] = so.relationship(
+        back_populates="training", cascade="all, delete-orphan", order_by="TrainingSubject.position")
+
+
+class TrainingSubject(db.Model):
+    """A subject on a training's timetable: from the curriculum (by letter) or a local one."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    training_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    #: the curriculum subject's letter; empty for a local subject
+    letter: so.Mapped[str] = so.mapped_column(sa.String(4), default="")
+    #: a local subject's own name and minutes, and its outside lecturer
+    local_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    local_minutes: so.Mapped[int | None]
+    lecturer_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: minutes the official fixed; None lets the scheduler choose inside the range
+    minutes_override: so.Mapped[int | None]
+    #: moved to a separate symposium or case-study day, as the source allows
+    separate_day: so.Mapped[bool] = so.mapped_column(default=False)
+
+    training: so.Mapped[Training] = so.relationship(back_populates="subjects")
+
+    @property
+    def is_local(self) -> bool:
+        return not self.letter

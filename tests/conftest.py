@@ -1,0 +1,216 @@
+"""Shared fixtures, in the style of the Flask tutorial (flaskr).
+
+The database is a fresh SQLite file per test, or, when TEST_DATABASE_URL is set (for
+example postgresql+psycopg://postgres@127.0.0.1:5432/test), a fresh PostgreSQL schema per
+test in that database, dropped afterwards: tests never see each other's rows, and a
+crashed run leaves nothing in the public schema.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from app import create_app
+from planner.db import db
+from tests.system import require, require_fonts
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+# --------------------------------------------------------------------------- database
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database URL that only this test uses (SQLite file, or a PostgreSQL schema)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    schema = f"pytest_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(base, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base)
+    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}"]))
+    try:
+        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            # a connection a test leaked must not hang the run forever
+            conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def _make_app(url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on an empty schema, CSRF off (tests post forms directly)."""
+    with _make_app(database_url) as application:
+        yield application
+
+
+@pytest.fixture
+def csrf_app(database_url):
+    """The same app with CSRF protection on, as in production (for security tests)."""
+    with _make_app(database_url, WTF_CSRF_ENABLED=True) as application:
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_client(csrf_app):
+    return csrf_app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --------------------------------------------------------------------------- live server
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app, database_url, tmp_path):
+    """The real app under waitress in its own process, on the `app` fixture's database.
+
+    Yields the base URL (http://127.0.0.1:PORT, no trailing slash). The server runs the
+    production configuration (CSRF on, secret from the environment); rows that a test
+    commits through `app` are visible to it and the other way round.
+    """
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-live-server",
+        "SESSION_COOKIE_SECURE": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "waitress.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4",
+             "--call", "app:create_app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"waitress exited with {proc.returncode}:\n"
+                            + log_path.read_text(errors="replace"), pytrace=False)
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("waitress did not answer within 30 s:\n"
+                                + log_path.read_text(errors="replace"), pytrace=False)
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------- browser
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's report on the item, so fixtures can see a failed test."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ at the repository root (gitignored): screenshots, exported files."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download needed).
+
+    Module scope on purpose: Playwright's sync API keeps an asyncio loop marked as running
+    while it is open, which would break asyncio.run() in any later test of the session.
+    """
+    executable = require("chromium", "browser tests use Debian's Chromium")
+    require_fonts("screenshots of Japanese pages need Noto CJK fonts")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser, artifacts, request):
+    """A fresh page (own cookies) in Japanese locale; on failure a screenshot is kept."""
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid)
+            try:
+                page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - the test's own failure matters more
+                pass
+        context.close()

@@ -1,0 +1,82 @@
+"""The command line: curricula, schedule, and bad input refused with a Japanese message."""
+import json
+
+import pytest
+
+from planner.db import db
+from planner.models import Plan, Prefecture
+
+
+def test_curricula_json_lists_the_four_in_order(runner):
+    result = runner.invoke(args=["curricula", "--json"])
+
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [c["key"] for c in data] == ["common", "counselor", "chief", "job_support"]
+    assert [s["letter"] for s in data[0]["subjects"]] == list("ABCDEF")
+
+
+def test_curricula_text_marks_the_draft(runner):
+    result = runner.invoke(args=["curricula"])
+
+    assert result.exit_code == 0
+    assert "前期共通プログラム" in result.output
+    assert "たたき台" in result.output
+
+
+def test_schedule_json_gives_items_total_and_warnings(runner):
+    result = runner.invoke(args=["schedule", "counselor", "--date", "2026-07-15", "--json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    subjects = [i for i in data["items"] if i["kind"] == "subject"]
+    assert [i["letter"] for i in subjects] == list("ABCDE")
+    assert data["total_subject_minutes"] == sum(i["minutes"] for i in subjects)
+    assert data["days"][0]["date"] == "2026-07-15"
+    assert set(data["items"][0]) >= {"kind", "letter", "title", "start", "end", "minutes"}
+    assert isinstance(data["warnings"], list)
+
+
+def test_schedule_two_days(runner):
+    result = runner.invoke(args=["schedule", "common", "--date", "2026-02-18", "--days", "2",
+                                 "--end", "16:00", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert [d["date"] for d in json.loads(result.output)["days"]] == ["2026-02-18", "2026-02-19"]
+
+
+def test_infeasible_schedule_exits_non_zero_with_reason(runner):
+    result = runner.invoke(args=["schedule", "common", "--end", "16:00"])
+
+    assert result.exit_code == 1
+    assert "最低でも495分必要ですが、使える時間は420分です" in result.output
+    assert "2日間に分けて開催する" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["schedule", "nursing"], "カリキュラム「nursing」はありません"),
+    (["schedule", "common", "--start", "17:00", "--end", "09:00"], "終了時刻 09:00 が開始時刻 17:00 より前"),
+    (["schedule", "common", "--start", "25:00"], "開始時刻「25:00」は時刻として読めません"),
+    (["schedule", "common", "--lunch", "-30"], "昼食の時間 -30分"),
+    (["schedule", "common", "--break", "9999"], "休憩の時間 9999分"),
+    (["schedule", "common", "--date", "2026-02-30"], "開催日「2026-02-30」は日付として読めません"),
+    (["schedule", "common", "--days", "0"], "日数 0 は 1〜5 日"),
+])
+def test_bad_input_exits_non_zero_with_japanese_message_and_writes_nothing(app, runner, args, message):
+    result = runner.invoke(args=args)
+
+    assert result.exit_code == 2
+    assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Plan.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(Prefecture.id))) == 0
+
+
+def test_demo_loads_once_and_prints_logins(app, runner):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "tanaka@midori.example.jp" in first.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Plan.id))) == 1

@@ -36,7 +36,27 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
 
+    from planner.extensions import csrf, login_manager
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
     from planner import models  # noqa: F401  (registers the tables)
     from planner.cli import register_cli
     register_cli(app)
+
+    from planner.views import auth, exports, plans, team, trainings, timeline
+    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp):
+        app.register_blueprint(blueprint)
+
+    from planner.views.filters import register_filters
+    register_filters(app)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response):
+    """Everything the pages use is served by the app itself, so the policy can be strict."""
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

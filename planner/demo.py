@@ -6,7 +6,11 @@ from datetime import date
 from planner.db import db
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
-from planner.operations import create_plan
+from planner.operations import add_local_subject, create_plan
+from planner.roles import claim_slot
+from planner.roster_csv import MemberRow
+from planner.team import save_member
+from planner.timeline_ops import load_demo_timeline
 
 DEMO_PREFECTURE = "みどり県"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -35,9 +39,47 @@ def load_demo() -> list[str]:
                                   "counselor": date(2026, 7, 15), "job_support": date(2026, 10, 21)},
                            venue="みどり県総合福祉センター 大会議室")
         db.session.commit()
+        _demo_local_subjects(plan)
+        _demo_team(plan)
+        load_demo_timeline(plan)  # generated timeline, two ticks, one retrospective note
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
         created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"
     lines = [created, "ログイン（パスワードはすべて " + DEMO_PASSWORD + "）:"]
     lines += [f"  {'担当職員' if role == OFFICIAL else 'チーム員'}: {email}" for email, _, role in DEMO_PEOPLE]
     return lines
+
+
+# (name, municipality, kind, e-mail, courses {course: year}, unavailable dates)
+DEMO_TEAM = [
+    ("田中 ゆかり", "みどり県 地域福祉課", "prefecture", "tanaka@midori.example.jp", {}, []),
+    ("佐藤 健一", "あおば市（政令指定都市）", "designated_city", "sato@aoba.example.jp",
+     {"common": 2023, "counselor": 2024}, [date(2026, 10, 21)]),
+    ("鈴木 真理", "かわべ市（中核市）", "core_city", "suzuki@kawabe.example.jp",
+     {"common": 2023, "chief": 2024}, []),
+    ("高橋 翔", "やまなか町", "other", "takahashi@yamanaka.example.jp", {"common": 2024, "job_support": 2025}, []),
+    ("伊藤 直子", "あおば市（政令指定都市）", "designated_city", "ito@aoba.example.jp", {"counselor": 2025}, []),
+    ("渡辺 大輔", "みなと市", "other", "watanabe@minato.example.jp", {"common": 2022, "chief": 2023},
+     [date(2026, 3, 11)]),
+    ("山本 美穂", "かわべ市（中核市）", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
+    ("中村 聡", "もりの村", "other", "nakamura@morino.example.jp", {}, []),
+]
+
+
+def _demo_local_subjects(plan: Plan) -> None:
+    """Oita added local subjects with outside experts; the demo does the same."""
+    chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
+    add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+
+
+def _demo_team(plan: Plan) -> None:
+    """A roster from every kind of municipality, and a few roles already claimed."""
+    members = {row[3]: save_member(plan, MemberRow(name=row[0], municipality=row[1], municipality_kind=row[2],
+                                                   email=row[3], courses=row[4], unavailable=row[5]))
+               for row in DEMO_TEAM}
+    db.session.commit()
+    counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+    first = next(s for s in counselor.slots if s.kind == "lecturer" and s.subject.letter == "A")
+    claim_slot(first, members["sato@aoba.example.jp"])
+    timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
+    claim_slot(timekeeper, members["takahashi@yamanaka.example.jp"])

@@ -6,12 +6,13 @@ raised, so the saved plan stays as it was.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 from curricula import CURRICULUM_KEYS, get_curriculum
 from planner.db import db
 from planner.models import Plan, Prefecture, Training, TrainingSubject
+from planner.roles import sync_slots
 from planner.schedule import ScheduleInputError, Timetable
 from planner.timetables import timetable_of
 
@@ -37,6 +38,8 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
             training.subjects.append(TrainingSubject(letter=subject.letter, position=index))
         db.session.add(training)
     db.session.flush()
+    for training in plan.trainings:
+        sync_slots(training)
     return plan
 
 
@@ -55,6 +58,7 @@ def change_training(training: Training, change: Callable[[Training], None]) -> T
         raise ChangeRefused(["この変更では時間割が組めないため、保存しませんでした。"]
                             + timetable.reasons, timetable)
     training.revision += 1
+    sync_slots(training)
     db.session.commit()
     return timetable
 
@@ -131,3 +135,32 @@ def _subject(training: Training, subject_id: int) -> TrainingSubject:
         if row.id == subject_id:
             return row
     raise ScheduleInputError("指定された科目はこの研修にありません。")
+
+
+# A year later on the same weekday: 52 weeks.
+NEXT_CYCLE = timedelta(days=364)
+
+
+def copy_plan(plan: Plan) -> Plan:
+    """The plan for the next cycle: same trainings, settings and local subjects, dates a year on."""
+    copy = Plan(prefecture_id=plan.prefecture_id, title=f"{plan.title}（{plan.cycle_year + 1}年度サイクル）",
+                cycle_year=plan.cycle_year + 1)
+    db.session.add(copy)
+    for training in plan.trainings:
+        fields = {c.key: getattr(training, c.key) for c in Training.__table__.columns
+                  if c.key not in ("id", "plan_id", "revision")}
+        if training.first_date:
+            fields["first_date"] = training.first_date + NEXT_CYCLE
+        new = Training(plan=copy, **fields)
+        # SQLAlchemy 2 does not cascade along the backref: without this the copy loses it
+        db.session.add(new)
+        for row in training.subjects:
+            new.subjects.append(TrainingSubject(**{c.key: getattr(row, c.key)
+                                                   for c in TrainingSubject.__table__.columns
+                                                   if c.key not in ("id", "training_id")}))
+    db.session.flush()
+    for training in copy.trainings:
+        sync_slots(training)
+    from planner.timeline_ops import carry_over_retrospectives  # local: timeline_ops imports us
+    carry_over_retrospectives(plan, copy)
+    return copy

@@ -133,7 +133,7 @@ def live_server(app, database_url, tmp_path):
     log_path = tmp_path / "waitress.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4",
+            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=16",
              "--call", "app:create_app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -18,11 +18,15 @@ class Plan(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(100))
     #: the cycle starts in November of this year (team launch) and ends in the next October
     cycle_year: so.Mapped[int]
+    #: where the chief-counselor training goes: after the common one, or with the late terms
+    chief_after: so.Mapped[str] = so.mapped_column(sa.String(10), default="common", server_default="common")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     prefecture: so.Mapped[Prefecture] = so.relationship()
     trainings: so.Mapped[list[Training]] = so.relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Training.position")
+    members: so.Mapped[list["TeamMember"]] = so.relationship(  # noqa: F821
+        back_populates="plan", cascade="all, delete-orphan", order_by="TeamMember.id")
 
     @property
     def cycle_start(self) -> date:
@@ -63,6 +67,8 @@ class Training(db.Model):
     plan: so.Mapped[Plan] = so.relationship(back_populates="trainings")
     subjects: so.Mapped[list[TrainingSubject]] = so.relationship(
         back_populates="training", cascade="all, delete-orphan", order_by="TrainingSubject.position")
+    slots: so.Mapped[list["RoleSlot"]] = so.relationship(  # noqa: F821
+        back_populates="training", cascade="all, delete-orphan", order_by="RoleSlot.id")
 
 
 class TrainingSubject(db.Model):

@@ -1,0 +1,24 @@
+"""Pure builders of what leaves the app: Word handouts (.docx) and calendar files (.ics).
+
+No HTTP in here: views and the command line call these and stream the bytes.
+"""
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls except tab and newline, lone surrogates and the two non-characters XML
+# refuses: any of them makes python-docx raise and once made iOS drop a whole calendar feed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str | None) -> str:
+    """User text safe for Word and iCalendar: line breaks unified to \\n, controls removed."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def clean_line(text: str | None) -> str:
+    """User text for a one-line place (a file name, a table heading): breaks become spaces."""
+    return " ".join(clean_text(text).split("\n")).strip()

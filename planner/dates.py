@@ -1,0 +1,140 @@
+"""Japanese calendar helpers: fiscal years (年度), era labels, holidays and working days.
+
+Pure functions, no Flask, no database. Holidays come from the maintained `holidays` package
+(national holidays, 振替休日 and 国民の休日 included), so the tables stay right when the law
+or the equinox dates change.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+import holidays
+
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAY_NAMES_JA = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
+
+# (first fiscal year, era name), newest first. Fiscal 2019 began on 1 April 2019 under 平成
+# but is called 令和元年度 by convention (the cabinet office and most prefectures do so).
+ERAS = ((2019, "令和"), (1989, "平成"))
+
+
+def fiscal_year(d: date) -> int:
+    """The fiscal year (年度, April to March) that holds the date."""
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def _era(fy: int) -> tuple[str, str]:
+    """The era name and the year within it as written (元 for the first year)."""
+    for first, name in ERAS:
+        if fy >= first:
+            number = fy - first + 1
+            return name, "元" if number == 1 else str(number)
+    raise ValueError(f"{fy}年度は平成より前のため和暦に変換できません。")
+
+
+def era_year(fy: int) -> str:
+    """The fiscal year in the Japanese era, e.g. 2025 -> "令和7年度", 2019 -> "令和元年度"."""
+    name, number = _era(fy)
+    return f"{name}{number}年度"
+
+
+def fiscal_year_label(d: date) -> str:
+    """The fiscal year of the date in both calendars, e.g. "令和7年度（2025年度）"."""
+    fy = fiscal_year(d)
+    return f"{era_year(fy)}（{fy}年度）"
+
+
+def fiscal_years_label(first_fy: int, last_fy: int) -> str:
+    """A span of fiscal years, e.g. "令和7〜8年度（2025〜2026年度）"; one year if equal."""
+    if first_fy == last_fy:
+        return f"{era_year(first_fy)}（{first_fy}年度）"
+    (first_era, first_no), (last_era, last_no) = _era(first_fy), _era(last_fy)
+    last_part = last_no if first_era == last_era else f"{last_era}{last_no}"
+    return f"{first_era}{first_no}〜{last_part}年度（{first_fy}〜{last_fy}年度）"
+
+
+def format_date_ja(d: date) -> str:
+    """The date as Japanese offices write it, e.g. "2026年2月18日（水）"."""
+    return f"{d.year}年{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）"
+
+
+def format_date_plain(d: date) -> str:
+    """The date without the weekday, e.g. "2026年2月18日"."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def format_date_with_fy(d: date) -> str:
+    """The date and its fiscal year, e.g. "2026年2月18日（水）令和7年度"."""
+    return f"{format_date_ja(d)}{era_year(fiscal_year(d))}"
+
+
+@lru_cache(maxsize=None)
+def _holiday_table(year: int) -> Mapping[date, str]:
+    """Japanese national holidays of one year with Japanese names (built once per year)."""
+    table = holidays.country_holidays("JP", language="ja", years=year)
+    # read-only, because the cached table is shared by every caller
+    return MappingProxyType(dict(table))
+
+
+def holiday_name(d: date) -> str | None:
+    """The national holiday's Japanese name (振替休日 and 国民の休日 included), or None."""
+    return _holiday_table(d.year).get(d)
+
+
+def is_year_end_closure(d: date) -> bool:
+    """Whether the date is in the 年末年始 closure, 29 December to 3 January."""
+    # 行政機関の休日に関する法律 (and each prefecture's matching 条例) closes public offices
+    # on these days although only 1 January is a national holiday.
+    return (d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)
+
+
+def is_working_day(d: date) -> bool:
+    """Whether public offices are open: a weekday that is no holiday and not 年末年始."""
+    return d.weekday() < 5 and holiday_name(d) is None and not is_year_end_closure(d)
+
+
+def next_working_day(d: date) -> date:
+    """The date itself if it is a working day, else the first working day after it."""
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def previous_working_day(d: date) -> date:
+    """The date itself if it is a working day, else the last working day before it."""
+    while not is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The n-th working day after d (before d when n < 0); n == 0 rolls d forward."""
+    if n == 0:
+        return next_working_day(d)
+    step = timedelta(days=1 if n > 0 else -1)
+    remaining = abs(n)
+    while remaining:
+        d += step
+        if is_working_day(d):
+            remaining -= 1
+    return d
+
+
+def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
+    """Japanese warnings about a date: weekend, holiday, 年末年始, or outside the cycle."""
+    label = format_date_ja(d)
+    warnings = []
+    if d.weekday() >= 5:
+        warnings.append(f"{label}は{WEEKDAY_NAMES_JA[d.weekday()]}です。")
+    name = holiday_name(d)
+    if name:
+        warnings.append(f"{label}は祝日（{name}）です。")
+    elif is_year_end_closure(d):
+        warnings.append(f"{label}は年末年始（12月29日〜1月3日）の閉庁日です。")
+    if not cycle_start <= d <= cycle_end:
+        period = f"{format_date_plain(cycle_start)}〜{format_date_plain(cycle_end)}"
+        warnings.append(f"{label}は計画の期間（{period}）の外です。")
+    return warnings

@@ -1,0 +1,58 @@
+"""Factory helpers for tests: prefectures, users and plans, and logging in through the form.
+
+The factories add to `db.session` and commit, so call them inside an app context; they
+return the model, whose ids stay readable after the context ends (read them inside it).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from planner.db import db
+from planner.models import Plan, Prefecture, User
+from planner.models.account import MEMBER, OFFICIAL
+from planner.operations import create_plan
+
+PASSWORD = "pw-123456789"
+
+#: one date per training, all weekdays inside the 2025 cycle
+DATES_2025 = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
+              "chief": date(2026, 3, 11), "job_support": date(2026, 10, 21)}
+
+
+def make_prefecture(name: str = "大分県") -> Prefecture:
+    """A prefecture, committed."""
+    prefecture = Prefecture(name=name)
+    db.session.add(prefecture)
+    db.session.commit()
+    return prefecture
+
+
+def make_user(prefecture: Prefecture, email: str, role: str = OFFICIAL, password: str = PASSWORD,
+              name: str | None = None) -> User:
+    """An official (default) or member of the prefecture, committed."""
+    user = User(prefecture_id=prefecture.id, email=email.lower(), role=role,
+                name=name or ("担当職員" if role == OFFICIAL else "チーム員"))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_member(prefecture: Prefecture, email: str, password: str = PASSWORD) -> User:
+    """A team member of the prefecture, committed."""
+    return make_user(prefecture, email, MEMBER, password)
+
+
+def make_plan(prefecture: Prefecture, cycle_year: int = 2025, dates: dict[str, date] | None = None,
+              title: str = "令和7年度 伝達研修計画", venue: str = "") -> Plan:
+    """A plan with its four trainings (through planner.operations.create_plan), committed."""
+    if dates is None and cycle_year == 2025:
+        dates = DATES_2025
+    plan = create_plan(prefecture, title, cycle_year, dates=dates, venue=venue)
+    db.session.commit()
+    return plan
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the login form; returns the response (a redirect when it worked)."""
+    return client.post("/login", data={"email": email, "password": password})

@@ -1,0 +1,81 @@
+"""Every kind of handout opened by LibreOffice: converted to PDF, A4, Japanese text intact,
+the Japanese font (not a Chinese or Korean variant) used. PNGs of each page go to
+test-artifacts/exports/ for a person to look at."""
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+
+import pytest
+
+from exports import handouts
+from planner.db import db
+from planner.models import Plan, Training
+from tests.export_data import HOSTILE, build_plan
+from tests.system import require, require_fonts
+
+A4_POINTS = (595, 842)
+
+
+def _documents(plan_id: int) -> dict[str, tuple[bytes, str]]:
+    """One document of each kind, with a title the PDF must contain."""
+    plan = db.session.get(Plan, plan_id)
+    job = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="job_support"))
+    common = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="common"))
+    case_subject = next(r for r in job.subjects if r.letter == "A")
+    return {
+        "agenda_common": (handouts.agenda(common), "研修次第"),
+        "agenda_job_support": (handouts.agenda(job), "たたき台"),
+        "briefing": (handouts.briefing(job, case_subject), "講師用資料"),
+        "role_sheet": (handouts.role_sheet(plan), "役割分担表"),
+        "timeline": (handouts.timeline(plan), "企画スケジュール"),
+    }
+
+
+@pytest.fixture
+def rendered(app, tmp_path, artifacts):
+    """The handouts converted to PDF by one soffice run with a private profile."""
+    soffice = require("soffice", "the Word handouts are checked by converting them with LibreOffice")
+    require_fonts("the handouts are Japanese")
+    with app.app_context():
+        ids = build_plan(hostile=True)
+        docs = _documents(ids.plan_id)
+    for name, (data, _) in docs.items():
+        (tmp_path / f"{name}.docx").write_bytes(data)
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    *[str(tmp_path / f"{name}.docx") for name in docs]],
+                   check=True, capture_output=True, timeout=240)
+    out = artifacts / "exports"
+    out.mkdir(exist_ok=True)
+    return {name: (tmp_path / f"{name}.pdf", title) for name, (_, title) in docs.items()}, out
+
+
+def _tool(name: str, *args: str) -> str:
+    return subprocess.run([require(name), *args], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+def test_every_handout_converts_to_a4_pdf_with_japanese_text(rendered):
+    pdfs, out = rendered
+    for name, (pdf, title) in pdfs.items():
+        info = _tool("pdfinfo", str(pdf))
+        size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+        width, height = (round(float(x)) for x in size.split()[2:5:2])
+        assert (width, height) == A4_POINTS, name
+        text = _tool("pdftotext", "-layout", str(pdf), "-")
+        assert title in text, name
+        assert re.search(r"-\s*1\s*-", text), name
+        fonts = _tool("pdffonts", str(pdf))
+        assert "CJKjp" in fonts, f"{name}: Japanese glyphs not from the Japanese font\n{fonts}"
+        _tool("pdftoppm", "-r", "70", "-png", str(pdf), str(out / name))
+
+
+def test_hostile_name_is_rendered_cleaned(rendered):
+    pdfs, _ = rendered
+    text = "".join(_tool("pdftotext", str(pdfs["role_sheet"][0]), "-").split())
+    assert "<script>alert(1)</script>" in text
+    assert "\x07" not in text
+    assert HOSTILE[:2] in text

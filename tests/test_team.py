@@ -1,0 +1,321 @@
+"""The planning team: roster CSV, composition advice, slots, claiming, assignment, coverage."""
+import io
+from datetime import date
+
+import pytest
+
+from planner.db import db
+from planner.models import Plan, RoleSlot, TeamMember
+from planner.roles import ClaimRefused, claim_slot, release_slot
+from planner.roster_csv import HEADER, MemberRow, RosterError, parse_roster, write_roster
+from planner.team import composition_advice, coverage, roster_rows, save_member, suggest
+from tests.factories import login, make_plan, make_prefecture, make_user
+
+GOOD_CSV = ("氏名,所属自治体,自治体の種別,メールアドレス,修了した国研修,参加できない日,備考\r\n"
+            "佐藤 健一,あおば市,政令指定都市,sato@aoba.example.jp,前期共通:2023;相談支援員:2024,2026-10-21,\r\n"
+            "髙橋 翔,やまなか町,その他の市町村,takahashi@yamanaka.example.jp,就労支援員,,①丸数字と髙も\r\n")
+
+
+def member_row(name="佐藤 健一", email="sato@aoba.example.jp", kind="designated_city", courses=None,
+               unavailable=()):
+    return MemberRow(name=name, municipality="あおば市", municipality_kind=kind, email=email,
+                     courses=courses or {}, unavailable=list(unavailable))
+
+
+@pytest.fixture
+def plan_id(app):
+    """A plan of みどり県 with an official; tests load it in their own app context."""
+    with app.app_context():
+        prefecture = make_prefecture("みどり県")
+        make_user(prefecture, "official@midori.example.jp")
+        return make_plan(prefecture).id
+
+
+# ------------------------------------------------------------------ CSV
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_roster_csv_reads_each_encoding(encoding):
+    rows = parse_roster(GOOD_CSV.encode(encoding))
+
+    assert [r.name for r in rows] == ["佐藤 健一", "髙橋 翔"]
+    assert rows[0].courses == {"common": 2023, "counselor": 2024}
+    assert rows[0].unavailable == [date(2026, 10, 21)]
+    assert rows[1].municipality_kind == "other" and rows[1].courses == {"job_support": None}
+    assert rows[1].notes == "①丸数字と髙も"
+
+
+def test_roster_csv_export_is_utf8_with_bom_and_reads_back():
+    rows = parse_roster(GOOD_CSV.encode("utf-8"))
+
+    data = write_roster(rows)
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+    assert parse_roster(data) == rows
+
+
+@pytest.mark.parametrize("bad, message", [
+    (GOOD_CSV.replace("メールアドレス,", ""), "1行目（見出し）に「メールアドレス」の列がありません。"),
+    (GOOD_CSV.replace("前期共通:2023", "介護福祉:2023"), "2行目の「修了した国研修」の「介護福祉」は分かりません。"),
+    (GOOD_CSV.replace("sato@aoba.example.jp", "sato-at-aoba"), "2行目の「メールアドレス」の「sato-at-aoba」は形式が正しくありません。"),
+    (GOOD_CSV.replace("髙橋 翔", ""), "3行目の「氏名」が空です。"),
+    (GOOD_CSV + "佐藤 健一,あおば市,政令指定都市,sato2@aoba.example.jp,,,\r\n", "4行目の「氏名」佐藤 健一（あおば市）は2行目と重複しています。"),
+    (GOOD_CSV + "佐藤 花子,あおば市,政令指定都市,SATO@aoba.example.jp,,,\r\n", "4行目の「メールアドレス」sato@aoba.example.jp は2行目と重複しています。"),
+    (GOOD_CSV.replace("2026-10-21", "10月21日"), "2行目の「参加できない日」の「10月21日」は日付として読めません"),
+    (GOOD_CSV.replace("政令指定都市", "特別区"), "2行目の「自治体の種別」の「特別区」は分かりません。"),
+    ("", "ファイルが空です。"),
+])
+def test_roster_csv_bad_file_is_refused_naming_line_and_field(bad, message):
+    with pytest.raises(RosterError) as error:
+        parse_roster(bad.encode("utf-8"))
+
+    assert str(error.value).startswith(message)
+
+
+def test_roster_import_through_web_is_all_or_nothing(app, client, plan_id):
+    with app.app_context():
+        login(client, "official@midori.example.jp")
+    bad = GOOD_CSV + "山田,,その他の市町村,yamada@example.jp,,,\r\n"
+
+    refused = client.post(f"/plans/{plan_id}/team/import",
+                          data={"file": (io.BytesIO(bad.encode("cp932")), "名簿.csv")})
+    accepted = client.post(f"/plans/{plan_id}/team/import", follow_redirects=True,
+                           data={"file": (io.BytesIO(GOOD_CSV.encode("cp932")), "名簿.csv")})
+
+    assert refused.status_code == 422
+    assert "4行目の「所属自治体」が空です。" in refused.get_data(as_text=True)
+    assert "名簿を取り込みました（追加2人、更新0人）。" in accepted.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(TeamMember.id))) == 2
+
+
+def test_roster_csv_export_through_web(app, client, plan_id):
+    with app.app_context():
+        save_member(db.session.get(Plan, plan_id), member_row(courses={"chief": 2024}))
+        db.session.commit()
+        login(client, "official@midori.example.jp")
+
+    response = client.get(f"/plans/{plan_id}/team.csv")
+
+    assert response.mimetype == "text/csv"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    assert response.data.decode("utf-8-sig").splitlines()[1] == \
+        "佐藤 健一,あおば市,政令指定都市,sato@aoba.example.jp,主任相談支援員:2024,,"
+
+
+# ------------------------------------------------------------------ advice and coverage
+
+def test_composition_advice_names_missing_kinds_but_never_blocks(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row(kind="prefecture"))
+        db.session.commit()
+
+        advice = composition_advice(plan)
+
+    assert advice == [
+        "政令指定都市のメンバーがいません（県内にある場合は1名加えることを手引きは勧めています）。",
+        "中核市のメンバーがいません（県内にある場合は1名加えることを手引きは勧めています）。",
+        "小規模自治体（町村など）のメンバーがいません。手引きは小規模自治体も加わることが望ましいとしています。",
+        "国研修の修了者がいません。修了者が研修の企画段階から参加し、学んだことを伝えるのが伝達研修の基本です。",
+    ]
+
+
+def test_slots_follow_the_source_roles(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        common = plan.trainings[0]
+        kinds = sorted((s.kind, s.subject.letter if s.subject else "") for s in common.slots)
+
+    # lecturer and material preparer per subject, a case reporter where the subject works on
+    # cases (common C and D), one timekeeper for the day
+    assert kinds.count(("timekeeper", "")) == 1
+    assert [k for k in kinds if k[0] == "case_reporter"] == [("case_reporter", "C"), ("case_reporter", "D")]
+    assert len([k for k in kinds if k[0] == "lecturer"]) == 6
+
+
+def test_coverage_lists_open_slots_and_members_without_role(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        a = save_member(plan, member_row())
+        save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp"))
+        db.session.commit()
+        claim_slot(plan.trainings[0].slots[0], a)
+
+        result = coverage(plan)
+
+        total = sum(len(t.slots) for t in plan.trainings)
+        assert len(result.open_slots) == total - 1
+        assert [m.name for m in result.without_role] == ["伊藤 直子"]
+
+
+# ------------------------------------------------------------------ claiming
+
+def test_claim_taken_slot_names_the_holder(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        first = save_member(plan, member_row())
+        second = save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp"))
+        db.session.commit()
+        slot = plan.trainings[0].slots[0]
+
+        claim_slot(slot, first)
+        with pytest.raises(ClaimRefused) as refused:
+            claim_slot(slot, second)
+
+        assert str(refused.value) == "この役割はすでに佐藤 健一さん（あおば市）が担当しています。"
+        assert db.session.get(RoleSlot, slot.id).holder_id == first.id
+
+
+def test_claim_refuses_two_slots_at_the_same_time(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        member = save_member(plan, member_row())
+        db.session.commit()
+        common = plan.trainings[0]
+        c_lecturer = next(s for s in common.slots if s.kind == "lecturer" and s.subject.letter == "C")
+        c_reporter = next(s for s in common.slots if s.kind == "case_reporter" and s.subject.letter == "C")
+        c_materials = next(s for s in common.slots if s.kind == "material_preparer" and s.subject.letter == "C")
+
+        claim_slot(c_lecturer, member)
+        claim_slot(c_materials, member)  # prepared beforehand: no clash
+        with pytest.raises(ClaimRefused, match="同じ時間帯に"):
+            claim_slot(c_reporter, member)
+
+
+def test_claim_refuses_a_day_the_member_cannot_attend(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        member = save_member(plan, member_row(unavailable=[date(2026, 2, 18)]))
+        db.session.commit()
+        timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
+
+        with pytest.raises(ClaimRefused, match="参加できない日"):
+            claim_slot(timekeeper, member)
+
+
+def test_release_and_locked_slot(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        member = save_member(plan, member_row())
+        db.session.commit()
+        slot = plan.trainings[0].slots[0]
+        claim_slot(slot, member)
+        release_slot(slot, member)
+        slot.locked = True
+        db.session.commit()
+
+        with pytest.raises(ClaimRefused, match="確定済み"):
+            claim_slot(slot, member)
+
+
+def test_member_claims_through_web_and_sees_my_roles(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row())
+        db.session.commit()
+        make_user(plan.prefecture, "sato@aoba.example.jp", role="member")
+        slot = next(s for s in plan.trainings[1].slots if s.kind == "timekeeper")
+        slot_id = slot.id
+    login(client, "sato@aoba.example.jp")
+
+    claimed = client.post(f"/plans/{plan_id}/roles/{slot_id}/claim", follow_redirects=True)
+    mine = client.get("/my/roles")
+
+    assert "を担当します。" in claimed.get_data(as_text=True)
+    assert "相談後期 タイムキーパー役" in mine.get_data(as_text=True)
+
+
+def test_member_not_on_roster_cannot_claim(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        make_user(plan.prefecture, "guest@midori.example.jp", role="member")
+        slot_id = plan.trainings[0].slots[0].id
+    login(client, "guest@midori.example.jp")
+
+    response = client.post(f"/plans/{plan_id}/roles/{slot_id}/claim")
+
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(RoleSlot, slot_id).holder_id is None
+
+
+def test_official_assigns_and_locks(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        member = save_member(plan, member_row())
+        db.session.commit()
+        slot_id, member_id = plan.trainings[0].slots[0].id, member.id
+    login(client, "official@midori.example.jp")
+
+    response = client.post(f"/plans/{plan_id}/roles/{slot_id}/assign",
+                           data={"member_id": member_id, "locked": "y"})
+
+    assert response.status_code == 302
+    with app.app_context():
+        slot = db.session.get(RoleSlot, slot_id)
+        assert (slot.holder_id, slot.locked) == (member_id, True)
+
+
+def test_slots_follow_timetable_changes(app, plan_id):
+    from planner.operations import add_local_subject, set_separate_day
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        chief = plan.trainings[2]
+        before = len(chief.slots)
+        add_local_subject(chief, "ホームレス支援", 30, "小林", "NPO")
+        after_local = len(chief.slots)
+        e = next(s for s in chief.subjects if s.letter == "E")
+        set_separate_day(chief, e.id, True)
+
+        assert after_local == before  # an outside lecturer, no member slot
+        assert all(s.subject_id != e.id for s in chief.slots)
+
+
+# ------------------------------------------------------------------ suggestions
+
+def test_suggestion_gives_every_member_a_role_and_prefers_graduates(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        graduate = save_member(plan, member_row(courses={"counselor": 2024}))
+        for i in range(5):
+            save_member(plan, member_row(name=f"メンバー{i}", email=f"m{i}@example.jp"))
+        db.session.commit()
+
+        result = suggest(plan)
+
+        holders = {a.member_id for a in result.assignments}
+        assert holders == {m.id for m in plan.members}
+        counselor_lecturers = {s.id for s in plan.trainings[1].slots if s.kind == "lecturer"}
+        assert any(a.slot_id in counselor_lecturers and a.member_id == graduate.id for a in result.assignments)
+        assert all(a.reason for a in result.assignments)
+
+
+def test_accepting_suggestions_keeps_claims_made_meanwhile(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        a = save_member(plan, member_row())
+        b = save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp"))
+        db.session.commit()
+        slot = plan.trainings[0].slots[0]
+        pair = f"{slot.id}:{a.id}"
+        claim_slot(slot, b)  # b claims after the suggestion was shown
+        slot_id, b_id = slot.id, b.id
+    login(client, "official@midori.example.jp")
+
+    response = client.post(f"/plans/{plan_id}/roles/suggest", data={"pair": [pair]}, follow_redirects=True)
+
+    assert "提案を0件反映しました。1件は、その間に申し込みがあったため反映していません。" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RoleSlot, slot_id).holder_id == b_id
+
+
+def test_roster_rows_round_trip(app, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row(courses={"common": 2023}, unavailable=[date(2026, 2, 18)]))
+        db.session.commit()
+
+        rows = roster_rows(plan)
+
+    assert parse_roster(write_roster(rows)) == rows

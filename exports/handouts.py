@@ -337,10 +337,10 @@ def timeline(plan: Plan) -> bytes:
         if row.end != row.start:
             when += f"〜\n{format_date_ja(row.end)}"
         rows.append([when, KIND_NAMES.get(row.kind, row.kind),
-                     row.title + ("（仮の日付）" if row.tentative else "")])
-    table(doc, ["日付", "区分", "内容"], rows, [42, 30, 98])
+                     row.title + ("（仮）" if row.tentative else "")])
+    table(doc, ["日付", "区分", "内容"], rows, [48, 34, 88])
     if any(row.tentative for row in steps):
-        para(doc, "「仮の日付」はアプリが示す案です（企画スケジュールのページで確定できます）。"
+        para(doc, "「（仮）」の日付はアプリが示す案です（企画スケジュールのページで確定できます）。"
                   "開催日が未定の研修は、手引きの時期に仮置きしています。", size=9)
     return to_bytes(doc)
 

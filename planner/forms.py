@@ -76,6 +76,8 @@ class AcceptInvitationForm(FlaskForm):
 class PlanForm(FlaskForm):
     title = StringField("計画の名前", validators=[DataRequired(REQUIRED), _length(100)])
     cycle_year = SelectField("チーム立ち上げの年（11月）", coerce=int)
+    venue = StringField("主な会場（4研修共通、後から研修ごとに変更可）", validators=[Optional(), _length(200)])
+    propose_dates = BooleanField("大分県の例の時期（2月・3月・7月・10月の平日）で開催日を仮置きする", default=True)
 
 
 class TrainingForm(FlaskForm):

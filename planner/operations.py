@@ -14,6 +14,7 @@ from planner.db import db
 from planner.models import Plan, Prefecture, Training, TrainingSubject
 from planner.roles import sync_slots
 from planner.schedule import ScheduleInputError, Timetable
+from planner.timeline import default_training_date
 from planner.timetables import timetable_of
 
 
@@ -41,6 +42,12 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
     for training in plan.trainings:
         sync_slots(training)
     return plan
+
+
+def proposed_dates(cycle_year: int) -> dict[str, date]:
+    """Working-day dates in the Oita example's months, for officials who start from defaults."""
+    common = default_training_date("common", cycle_year)
+    return {key: default_training_date(key, cycle_year, common_date=common) for key in CURRICULUM_KEYS}
 
 
 def change_training(training: Training, change: Callable[[Training], None]) -> Timetable:

@@ -64,7 +64,8 @@ def _courses(text: str, where: str) -> dict[str, int | None]:
 
 def _days(text: str, where: str) -> list[date]:
     days = []
-    for part in filter(None, (p.strip() for p in re.split(r"[;；、]", text))):
+    # separated by ; or commas or spaces: people type all of them
+    for part in filter(None, (p.strip() for p in re.split(r"[;；、,，\s]+", text))):
         try:
             days.append(date.fromisoformat(part.replace("/", "-")))
         except ValueError:

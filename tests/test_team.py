@@ -319,3 +319,43 @@ def test_roster_rows_round_trip(app, plan_id):
         rows = roster_rows(plan)
 
     assert parse_roster(write_roster(rows)) == rows
+
+
+def test_member_form_adds_member_and_refuses_bad_input(app, client, plan_id):
+    login(client, "official@midori.example.jp")
+    good = {"name": "伊藤 直子", "municipality": "かわべ市", "municipality_kind": "core_city",
+            "email": "ito@kawabe.example.jp", "course_counselor": "y", "year_counselor": "2025",
+            "unavailable": "2026-07-15, 2026-10-21"}
+
+    bad_email = client.post(f"/plans/{plan_id}/team/new", data={**good, "email": "ito-at-kawabe"})
+    bad_date = client.post(f"/plans/{plan_id}/team/new", data={**good, "unavailable": "7月15日"})
+    bad_year = client.post(f"/plans/{plan_id}/team/new", data={**good, "year_counselor": "25"})
+    added = client.post(f"/plans/{plan_id}/team/new", data=good)
+    duplicate = client.post(f"/plans/{plan_id}/team/new", data={**good, "name": "別人"})
+
+    assert bad_email.status_code == 422 and "メールアドレスの形式が正しくありません。" in bad_email.get_data(as_text=True)
+    assert bad_date.status_code == 422 and "「7月15日」は日付として読めません" in bad_date.get_data(as_text=True)
+    assert bad_year.status_code == 422 and "2000〜2100の数で入力してください。" in bad_year.get_data(as_text=True)
+    assert added.status_code == 302
+    assert duplicate.status_code == 422 and "伊藤 直子 さんが使っています" in duplicate.get_data(as_text=True)
+    with app.app_context():
+        members = db.session.scalars(db.select(TeamMember)).all()
+        assert [(m.name, m.graduate_of, sorted(m.unavailable_days)) for m in members] == [
+            ("伊藤 直子", {"counselor"}, [date(2026, 7, 15), date(2026, 10, 21)])]
+
+
+def test_claim_answers_json_for_scripts(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row())
+        db.session.commit()
+        make_user(plan.prefecture, "sato@aoba.example.jp", role="member")
+        slot_id = plan.trainings[0].slots[0].id
+    login(client, "sato@aoba.example.jp")
+    headers = {"Accept": "application/json"}
+
+    first = client.post(f"/plans/{plan_id}/roles/{slot_id}/claim", headers=headers)
+    again = client.post(f"/plans/{plan_id}/roles/{slot_id}/claim", headers=headers)
+
+    assert first.status_code == 200 and first.json["ok"] is True
+    assert again.status_code == 409 and again.json == {"ok": False, "message": "この役割はすでにあなたが担当しています。"}

@@ -12,7 +12,7 @@ from planner import backup
 from planner.db import db
 from planner.forms import ConfirmForm, ImportForm, PlanForm
 from planner.models import Plan
-from planner.operations import copy_plan, create_plan
+from planner.operations import copy_plan, create_plan, proposed_dates
 from planner.views import official_required, plan_or_404
 
 bp = Blueprint("plans", __name__)
@@ -38,9 +38,12 @@ def new():
     if not form.is_submitted():
         form.cycle_year.data = this_year if date.today().month >= 6 else this_year - 1
     if form.validate_on_submit():
-        plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data)
+        dates = proposed_dates(form.cycle_year.data) if form.propose_dates.data else None
+        plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
+                           dates=dates, venue=(form.venue.data or "").strip())
         db.session.commit()
-        flash("計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
+        flash("計画を作りました。4つの研修の時間割は標準設定で組んであります。開催日と会場を確認してください。"
+              if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
         return redirect(url_for("plans.show", plan_id=plan.id))
     return render_template("plans/new.html", form=form)
 

@@ -1,0 +1,34 @@
+"""Creating a year in one step: four trainings on proposed working days, timetables built."""
+from planner.dates import is_working_day
+from planner.db import db
+from planner.models import Plan
+from planner.timetables import timetable_of
+from tests.factories import login, make_prefecture, make_user
+
+
+def test_new_plan_with_proposed_dates_has_four_buildable_trainings(app, client):
+    with app.app_context():
+        make_user(make_prefecture("みどり県"), "official@midori.example.jp")
+    login(client, "official@midori.example.jp")
+
+    response = client.post("/plans/new", data={"title": "令和8年度 計画", "cycle_year": 2025,
+                                               "venue": "県民会館", "propose_dates": "y"})
+
+    assert response.status_code == 302
+    with app.app_context():
+        plan = db.session.scalar(db.select(Plan))
+        dates = {t.curriculum_key: t.first_date for t in plan.trainings}
+        assert all(is_working_day(d) and plan.cycle_start <= d <= plan.cycle_end for d in dates.values())
+        assert (dates["common"].month, dates["counselor"].month, dates["job_support"].month) == (2, 7, 10)
+        assert all(timetable_of(t).feasible and t.venue == "県民会館" for t in plan.trainings)
+
+
+def test_new_plan_without_proposed_dates_leaves_dates_open(app, client):
+    with app.app_context():
+        make_user(make_prefecture("みどり県"), "official@midori.example.jp")
+    login(client, "official@midori.example.jp")
+
+    client.post("/plans/new", data={"title": "令和8年度 計画", "cycle_year": 2025})
+
+    with app.app_context():
+        assert [t.first_date for t in db.session.scalar(db.select(Plan)).trainings] == [None] * 4

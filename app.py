@@ -50,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from planner.views.filters import register_filters
     register_filters(app)
+    from planner.views.errors import register_error_pages
+    register_error_pages(app)
     app.after_request(_security_headers)
     return app
 

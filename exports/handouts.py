@@ -17,6 +17,7 @@ from planner.models.team import ROLE_NAMES
 from planner.roles import slot_label, slot_times
 from planner.schedule import Timetable, duration_ja
 from planner.timeline import KIND_NAMES, generate_timeline
+from planner.timeline_ops import timeline_rows as stored_rows
 from planner.timetables import timetable_of
 
 UNDECIDED = "未定"
@@ -296,11 +297,7 @@ class TimelineRow:
 
 def _stored_rows(plan: Plan) -> list[TimelineRow] | None:
     """The plan's stored milestones and dated trainings (planner.timeline_ops); None if none."""
-    try:
-        from planner.timeline_ops import timeline_rows as stored_rows
-    except ImportError:  # the timeline feature is not installed
-        return None
-    if not getattr(plan, "milestones", None):
+    if not plan.milestones:
         return None
     out = []
     for row in stored_rows(plan):
@@ -319,11 +316,10 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
         return stored
     dates = {t.curriculum_key: t.first_date for t in plan.trainings}
     undated = {key for key, day in dates.items() if day is None}
-    chief_after = getattr(plan, "chief_after", None) or "common"
     return [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
                         uid_part=f"{m.kind}-{m.training_key or 'all'}-{m.order}",
                         tentative=m.kind in ("launch", "meeting") or m.training_key in undated)
-            for m in generate_timeline(plan.cycle_year, dates, chief_after)]
+            for m in generate_timeline(plan.cycle_year, dates, plan.chief_after)]
 
 
 def timeline(plan: Plan) -> bytes:

@@ -14,10 +14,20 @@ from planner.schedule import ScheduleInputError, build_timetable, settings_from_
 from planner.text import format_timetable
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
     """Print a Japanese error to stderr and exit non-zero."""
     click.echo(f"エラー: {message}", err=True)
     raise SystemExit(2)
+
+
+def plan_or_exit(plan_id: int):
+    """The plan with this id, or a Japanese error and a non-zero exit."""
+    from planner.db import db
+    from planner.models import Plan
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        fail(f"計画ID {plan_id} の計画はありません。")
+    return plan
 
 
 @click.command("curricula")
@@ -53,22 +63,22 @@ def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, as
     """Print a timetable for CURRICULUM (common, counselor, chief, job_support)."""
     curricula = load_curricula()
     if curriculum not in curricula:
-        _fail(f"カリキュラム「{curriculum}」はありません。{', '.join(CURRICULUM_KEYS)} のいずれかを指定してください。")
+        fail(f"カリキュラム「{curriculum}」はありません。{', '.join(CURRICULUM_KEYS)} のいずれかを指定してください。")
     first = None
     if day:
         try:
             first = date.fromisoformat(day)
         except ValueError:
-            _fail(f"開催日「{day}」は日付として読めません。YYYY-MM-DD で入力してください。")
+            fail(f"開催日「{day}」は日付として読めません。YYYY-MM-DD で入力してください。")
     if not 1 <= days <= 5:
-        _fail(f"日数 {days} は 1〜5 日で指定してください。")
+        fail(f"日数 {days} は 1〜5 日で指定してください。")
     try:
         base = settings_from_args(first, start, end, lunch, break_minutes)
         settings = [replace(base, day=first + timedelta(days=i) if first else None)
                     for i in range(days)]
         timetable = build_timetable(subjects_of(curricula[curriculum]), settings)
     except ScheduleInputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         click.echo(json.dumps(timetable.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -139,11 +149,7 @@ def plans_command(as_json: bool) -> None:
 def export_plan_command(plan_id: int, file: str) -> None:
     """Write plan PLAN_ID to FILE as JSON ("-" for standard output)."""
     from planner.backup import dump_plan
-    from planner.db import db
-    from planner.models import Plan
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        _fail(f"計画ID {plan_id} の計画はありません。")
+    plan = plan_or_exit(plan_id)
     text = dump_plan(plan)
     if file == "-":
         click.echo(text, nl=False)
@@ -152,7 +158,7 @@ def export_plan_command(plan_id: int, file: str) -> None:
         with open(file, "w", encoding="utf-8") as out:
             out.write(text)
     except OSError as exc:
-        _fail(f"ファイル「{file}」に書き込めません（{exc.strerror}）。")
+        fail(f"ファイル「{file}」に書き込めません（{exc.strerror}）。")
     click.echo(f"計画「{plan.title}」を {file} に書き出しました。", err=True)
 
 
@@ -167,18 +173,18 @@ def import_plan_command(prefecture_name: str, file: str) -> None:
     from planner.models import Prefecture
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=prefecture_name))
     if prefecture is None:
-        _fail(f"都道府県「{prefecture_name}」はありません。")
+        fail(f"都道府県「{prefecture_name}」はありません。")
     try:
         stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")
         with stream:
             data = stream.read(MAX_BYTES + 1)  # one byte more is enough to refuse it as too large
     except OSError as exc:
-        _fail(f"ファイル「{file}」を読めません（{exc.strerror}）。")
+        fail(f"ファイル「{file}」を読めません（{exc.strerror}）。")
     try:
         plan = load_plan(prefecture, data)
     except BackupError as exc:
         db.session.rollback()
-        _fail(f"取り込みませんでした: {exc}")
+        fail(f"取り込みませんでした: {exc}")
     db.session.commit()
     click.echo(f"計画「{plan.title}」を{prefecture.name}に取り込みました（計画ID {plan.id}）。")
 

@@ -15,12 +15,8 @@ from flask.cli import with_appcontext
 def export_command(plan_id: int, out_dir: Path) -> None:
     """Write all handouts (.docx) and calendar files (.ics) of plan PLAN_ID into OUT_DIR."""
     from exports.files import plan_files
-    from planner.db import db
-    from planner.models import Plan
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        click.echo(f"エラー: 計画ID {plan_id} の計画はありません。", err=True)
-        raise SystemExit(2)
+    from planner.cli import fail, plan_or_exit
+    plan = plan_or_exit(plan_id)
     written = plan_files(plan, current_app.config["CALENDAR_HOST"])
     try:
         for name, data in written:
@@ -28,6 +24,5 @@ def export_command(plan_id: int, out_dir: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     except OSError as exc:
-        click.echo(f"エラー: {out_dir} に書き込めません（{exc.strerror}）。", err=True)
-        raise SystemExit(2) from None
+        fail(f"{out_dir} に書き込めません（{exc.strerror}）。")
     click.echo(f"計画「{plan.title}」の資料 {len(written)} 件を {out_dir} に書き出しました。")

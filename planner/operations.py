@@ -11,7 +11,8 @@ from typing import Callable
 
 from curricula import CURRICULUM_KEYS, get_curriculum
 from planner.db import db
-from planner.models import Plan, Prefecture, Training, TrainingSubject
+from planner.dates import fiscal_year, fiscal_years_label
+from planner.models import MemberCourse, Plan, Prefecture, TeamMember, Training, TrainingSubject
 from planner.roles import sync_slots
 from planner.schedule import ScheduleInputError, Timetable
 from planner.timeline import default_training_date
@@ -149,10 +150,18 @@ NEXT_CYCLE = timedelta(days=364)
 
 
 def copy_plan(plan: Plan) -> Plan:
-    """The plan for the next cycle: same trainings, settings and local subjects, dates a year on."""
-    copy = Plan(prefecture_id=plan.prefecture_id, title=f"{plan.title}（{plan.cycle_year + 1}年度サイクル）",
-                cycle_year=plan.cycle_year + 1)
+    """The plan for the next cycle: same trainings, settings, local subjects and team (with the
+    courses they completed), dates a year on; roles and unavailable dates start empty."""
+    year = plan.cycle_year + 1
+    copy = Plan(prefecture_id=plan.prefecture_id, cycle_year=year, chief_after=plan.chief_after,
+                title=f"{fiscal_years_label(fiscal_year(date(year, 11, 1)), fiscal_year(date(year + 1, 10, 31)))}"
+                      " 伝達研修計画")
     db.session.add(copy)
+    for member in plan.members:
+        db.session.add(TeamMember(
+            plan=copy, name=member.name, municipality=member.municipality,
+            municipality_kind=member.municipality_kind, email=member.email, notes=member.notes,
+            courses=[MemberCourse(course=c.course, year=c.year) for c in member.courses]))
     for training in plan.trainings:
         fields = {c.key: getattr(training, c.key) for c in Training.__table__.columns
                   if c.key not in ("id", "plan_id", "revision")}

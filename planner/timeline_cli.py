@@ -15,13 +15,9 @@ from planner.dates import format_date_ja, fiscal_year, era_year
 @with_appcontext
 def timeline_command(plan_id: int, as_json: bool) -> None:
     """Print the timeline of plan PLAN_ID in date order (年間の流れ)."""
-    from planner.db import db
-    from planner.models import Plan
+    from planner.cli import plan_or_exit
     from planner.timeline_ops import order_problems, timeline_rows
-    plan = db.session.get(Plan, plan_id)
-    if plan is None:
-        click.echo(f"エラー: 計画ID {plan_id} の計画はありません。", err=True)
-        raise SystemExit(2)
+    plan = plan_or_exit(plan_id)
     steps = [r.step for r in timeline_rows(plan)]
     if as_json:
         click.echo(json.dumps([{"kind": s.kind, "title": s.title, "start": s.start.isoformat(),

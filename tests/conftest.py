@@ -32,12 +32,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # --------------------------------------------------------------------------- database
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A database URL that only this test uses (SQLite file, or a PostgreSQL schema)."""
+@contextmanager
+def fresh_database(sqlite_path: Path):
+    """An empty database: a SQLite file at `sqlite_path`, or a new PostgreSQL schema when
+    TEST_DATABASE_URL is set (dropped afterwards). Yields its URL."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        yield f"sqlite:///{sqlite_path}"
         return
     schema = f"pytest_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(base, poolclass=NullPool)
@@ -53,6 +54,13 @@ def database_url(tmp_path):
             conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database URL that only this test uses (SQLite file, or a PostgreSQL schema)."""
+    with fresh_database(tmp_path / "test.sqlite") as url:
+        yield url
 
 
 @contextmanager
@@ -122,6 +130,13 @@ def live_server(app, database_url, tmp_path):
     production configuration (CSRF on, secret from the environment); rows that a test
     commits through `app` are visible to it and the other way round.
     """
+    with serve(database_url, tmp_path / "waitress.log") as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve(database_url: str, log_path: Path):
+    """Run the app under waitress on `database_url` (SECRET_KEY test-live-server); yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -130,7 +145,6 @@ def live_server(app, database_url, tmp_path):
         "SESSION_COOKIE_SECURE": "0",
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = tmp_path / "waitress.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=16",
@@ -158,6 +172,24 @@ def live_server(app, database_url, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo data (planner.demo: みどり県) served under waitress, once per test module.
+
+    Yields (base_url, app): the app shares the server's SQLite file, so a test can read ids
+    or commit rows inside `app.app_context()`. Tests of one module share the data.
+    """
+    from planner.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    with _make_app(url) as application:
+        with application.app_context():
+            load_demo()
+        with serve(url, folder / "waitress.log") as base_url:
+            yield base_url, application
 
 
 # --------------------------------------------------------------------------- browser

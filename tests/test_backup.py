@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import uuid
 from datetime import date, time
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from planner import operations
 from planner.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
 from planner.db import db
 from planner.models import Plan, Prefecture, Training, TrainingSubject
-from tests.conftest import _make_app
+from tests.conftest import _make_app, fresh_database
 
 DATES = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
          "chief": date(2026, 3, 11), "job_support": date(2026, 10, 21)}
@@ -25,23 +20,8 @@ DATES = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
 @pytest.fixture
 def second_database_url(tmp_path):
     """Another empty database, as on another server (SQLite file, or a PostgreSQL schema)."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'second.sqlite'}"
-        return
-    schema = f"pytest_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base)
-    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}"]))
-    try:
-        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database(tmp_path / "second.sqlite") as url:
+        yield url
 
 
 @pytest.fixture

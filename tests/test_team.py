@@ -359,3 +359,37 @@ def test_claim_answers_json_for_scripts(app, client, plan_id):
 
     assert first.status_code == 200 and first.json["ok"] is True
     assert again.status_code == 409 and again.json == {"ok": False, "message": "この役割はすでにあなたが担当しています。"}
+
+
+def test_copy_to_next_cycle_keeps_the_team_but_not_roles_or_dates(app, plan_id):
+    from planner.operations import copy_plan
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        member = save_member(plan, member_row(courses={"counselor": 2024}, unavailable=[date(2026, 2, 18)]))
+        db.session.commit()
+        claim_slot(plan.trainings[1].slots[0], member)
+
+        copy = copy_plan(plan)
+        db.session.commit()
+
+        assert copy.title == "令和8〜9年度（2026〜2027年度） 伝達研修計画"
+        assert [(m.name, m.email, {c.course: c.year for c in m.courses}, m.unavailable_days)
+                for m in copy.members] == [("佐藤 健一", "sato@aoba.example.jp", {"counselor": 2024}, set())]
+        assert all(s.holder_id is None for t in copy.trainings for s in t.slots)
+
+
+def test_accept_all_fills_every_open_slot_in_one_post(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        for i in range(6):
+            save_member(plan, member_row(name=f"メンバー{i}", email=f"m{i}@aoba.example.jp"))
+        db.session.commit()
+    login(client, "official@midori.example.jp")
+
+    response = client.post(f"/plans/{plan_id}/roles/accept-all")
+
+    assert response.status_code == 302
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        assert coverage(plan).without_role == []
+        assert db.session.scalar(db.select(db.func.count(RoleSlot.id)).where(RoleSlot.holder_id.is_not(None))) > 0

@@ -228,8 +228,7 @@ def suggest(plan_id: int):
             abort(400)
         pairs = [tuple(map(int, value.split(":"))) for value in request.form.getlist("pair")
                  if value.count(":") == 1 and value.replace(":", "").isdigit()]
-        accepted, skipped = team.accept_suggestion(plan, pairs)
-        flash(f"提案を{accepted}件反映しました。" + (f"{skipped}件は、その間に申し込みがあったため反映していません。" if skipped else ""), "success")
+        _flash_accepted(*team.accept_suggestion(plan, pairs))
         return redirect(url_for("team.roles", plan_id=plan.id))
     suggestion = team.suggest(plan)
     slots = {s.id: s for t in plan.trainings for s in t.slots}
@@ -239,6 +238,26 @@ def suggest(plan_id: int):
     return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots,
                            members=members, slot_label=slot_label, form=ConfirmForm(),
                            undated=[t for t in plan.trainings if not t.first_date], curricula=load_curricula())
+
+
+def _flash_accepted(accepted: int, skipped: int) -> None:
+    flash(f"提案を{accepted}件反映しました。" + (f"{skipped}件は、その間に申し込みがあったため反映していません。" if skipped else ""), "success")
+
+
+@bp.route("/plans/<int:plan_id>/roles/accept-all", methods=["POST"])
+@official_required
+def accept_all(plan_id: int):
+    """The roles page's shortcut: compute the suggestion and accept all of it in one step."""
+    plan = plan_or_404(plan_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    suggestion = team.suggest(plan)
+    open_ids = {s.id for t in plan.trainings for s in t.slots if s.holder_id is None}
+    _flash_accepted(*team.accept_suggestion(
+        plan, [(a.slot_id, a.member_id) for a in suggestion.assignments if a.slot_id in open_ids]))
+    for message in filter(None, [suggestion.note, *suggestion.warnings]):
+        flash(message, "warning")
+    return redirect(url_for("team.roles", plan_id=plan.id))
 
 
 @bp.route("/my/roles")

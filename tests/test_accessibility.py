@@ -1,0 +1,239 @@
+"""Every page an official or a member can reach passes axe-core's WCAG 2.1 A and AA rules
+(JIS X 8341-3 level AA) in Chromium, including the pages that show form errors and refusals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from planner.auth import make_invitation
+from planner.db import db
+from planner.demo import DEMO_PASSWORD
+from planner.models import Milestone, Plan, Prefecture, RoleSlot, TeamMember
+
+pytestmark = pytest.mark.browser
+
+OFFICIAL = "tanaka@midori.example.jp"
+MEMBER = "sato@aoba.example.jp"
+LIVE_SECRET = "test-live-server"  # the live server's SECRET_KEY (tests/conftest.py: serve)
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+              "resultTypes": ["violations"]}
+
+
+@dataclass
+class Ids:
+    """The demo rows the pages are about."""
+
+    plan: int
+    common: int          # 前期共通 (the first training)
+    chief: int           # 主任 (has a local subject)
+    member: int          # a roster entry to edit
+    slot: int            # a slot to assign
+    taken_slot: int      # held by another member: a member's claim of it is refused
+    open_slot: int       # open, in the member's view a claim button
+    milestone: int
+    prefecture: int
+
+
+@pytest.fixture(scope="module")
+def ids(demo_server) -> Ids:
+    _, app = demo_server
+    with app.app_context():
+        plan = db.session.scalar(db.select(Plan))
+        by_key = {t.curriculum_key: t for t in plan.trainings}
+        takahashi = db.session.scalar(db.select(TeamMember).filter_by(email="takahashi@yamanaka.example.jp"))
+        taken = db.session.scalar(db.select(RoleSlot).filter_by(holder_id=takahashi.id))
+        open_slot = db.session.scalar(db.select(RoleSlot).filter_by(holder_id=None).order_by(RoleSlot.id))
+        return Ids(plan=plan.id, common=by_key["common"].id, chief=by_key["chief"].id,
+                   member=db.session.scalar(db.select(TeamMember).filter_by(email=MEMBER)).id,
+                   slot=open_slot.id, taken_slot=taken.id, open_slot=open_slot.id,
+                   milestone=db.session.scalar(db.select(Milestone).filter_by(kind="meeting")).id,
+                   prefecture=db.session.scalar(db.select(Prefecture)).id)
+
+
+def _log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture(scope="module")
+def sessions(browser, demo_server) -> dict[str, dict | None]:
+    """Cookies of a logged-in official and member (logging in once per module)."""
+    base, _ = demo_server
+    states = {"anonymous": None}
+    for who, email in (("official", OFFICIAL), ("member", MEMBER)):
+        context = browser.new_context(locale="ja-JP")
+        _log_in(context.new_page(), base, email)
+        states[who] = context.storage_state()
+        context.close()
+    return states
+
+
+# --------------------------------------------------------------------------- the pages
+# Each visit puts the page in the state to check: (page, base URL, ids) -> None.
+
+Visit = Callable[..., None]
+
+
+def go(path: str) -> Visit:
+    """Just open the page."""
+    return lambda page, base, ids: page.goto(base + path.format(ids=ids))
+
+
+def submit_empty(path: str, button: str) -> Visit:
+    """Open a form and send it with its required fields empty, so the error summary shows."""
+    def visit(page, base, ids):
+        page.goto(base + path.format(ids=ids))
+        for field in page.locator("form:has(button:text-is('%s')) input[type=text], "
+                                  "form:has(button:text-is('%s')) input[type=email], "
+                                  "form:has(button:text-is('%s')) input[type=password]"
+                                  % (button, button, button)).all():
+            field.fill("")
+        page.get_by_role("button", name=button, exact=True).click()
+        assert_focus_on("error-summary", page)
+    return visit
+
+
+def assert_focus_on(element_id: str, page) -> None:
+    """The error summary is shown and has the focus (autofocus), so it is read out first."""
+    assert page.locator(f"#{element_id}").is_visible()
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === '{element_id}'")
+
+
+def timetable_refused(page, base, ids):
+    """A change the scheduler cannot fit: the refusal with its remedies."""
+    page.goto(f"{base}/trainings/{ids.common}")
+    page.get_by_label("生活困窮者支援を通じた地域づくりの時間（分）").fill("300")
+    page.locator("tr", has_text="生活困窮者支援を通じた地域づくり").get_by_role("button", name="変更").click()
+    assert_focus_on("refused", page)
+
+
+def training_edit_errors(page, base, ids):
+    page.goto(f"{base}/trainings/{ids.common}/edit")
+    page.get_by_label("開催日").fill("2030-01-01")  # outside the plan's cycle
+    page.get_by_role("button", name="保存して時間割を確認").click()
+    assert_focus_on("error-summary", page)
+
+
+def invitation_link(page, base, ids):
+    page.goto(f"{base}/invitations")
+    page.get_by_label("氏名（所属）").fill("小川 さくら（もりの村）")
+    page.get_by_label("メールアドレス").fill("ogawa@morino.example.jp")
+    page.get_by_role("button", name="招待リンクを作る").click()
+    assert page.locator("#invite-link").is_visible()
+
+
+def timeline_refused(page, base, ids):
+    page.goto(f"{base}/plans/{ids.plan}/timeline/")
+    row = page.locator(f"#row-m{ids.milestone}")
+    row.get_by_label("開始日").fill("1999-01-01")
+    row.get_by_role("button").click()
+    assert_focus_on("refused", page)
+
+
+def accept_invitation(errors: bool) -> Visit:
+    def visit(page, base, ids):
+        token = make_invitation(LIVE_SECRET, ids.prefecture, "new@morino.example.jp", "新井 一")
+        page.goto(f"{base}/join/{token}")
+        if errors:
+            page.get_by_label("氏名").fill("")
+            page.get_by_role("button", name="登録する").click()
+            assert_focus_on("error-summary", page)
+    return visit
+
+
+def claim_refused(page, base, ids):
+    """A member claims a slot someone took meanwhile (the form is pointed at that slot)."""
+    page.goto(f"{base}/plans/{ids.plan}/roles")
+    form = page.locator(f"#slot-{ids.open_slot} form")
+    form.evaluate("(f, url) => f.action = url", f"{base}/plans/{ids.plan}/roles/{ids.taken_slot}/claim")
+    form.get_by_role("button").click()
+    assert page.get_by_role("alert").first.is_visible()
+
+
+PAGES: dict[str, tuple[str, Visit]] = {
+    # anyone
+    "login": ("anonymous", go("/login")),
+    "login-errors": ("anonymous", submit_empty("/login", "ログイン")),
+    "invitation-invalid": ("anonymous", go("/join/not-a-real-token")),
+    "invitation-accept": ("anonymous", accept_invitation(errors=False)),
+    "invitation-accept-errors": ("anonymous", accept_invitation(errors=True)),
+    # the official
+    "official-plans": ("official", go("/")),
+    "official-plan-new": ("official", go("/plans/new")),
+    "official-plan-new-errors": ("official", submit_empty("/plans/new", "作成する（4つの研修を用意）")),
+    "official-plan": ("official", go("/plans/{ids.plan}")),
+    "official-training-edit": ("official", go("/trainings/{ids.common}/edit")),
+    "official-training-edit-errors": ("official", training_edit_errors),
+    "official-timetable": ("official", go("/trainings/{ids.chief}")),
+    "official-timetable-refused": ("official", timetable_refused),
+    "official-timetable-local-errors": ("official", submit_empty("/trainings/{ids.common}", "追加する")),
+    "official-roster": ("official", go("/plans/{ids.plan}/team")),
+    "official-member-new": ("official", go("/plans/{ids.plan}/team/new")),
+    "official-member-new-errors": ("official", submit_empty("/plans/{ids.plan}/team/new", "保存する")),
+    "official-member-edit": ("official", go("/plans/{ids.plan}/team/{ids.member}/edit")),
+    "official-roles": ("official", go("/plans/{ids.plan}/roles")),
+    "official-assign": ("official", go("/plans/{ids.plan}/roles/{ids.slot}/assign")),
+    "official-suggest": ("official", go("/plans/{ids.plan}/roles/suggest")),
+    "official-my-roles": ("official", go("/my/roles")),
+    "official-invitations": ("official", go("/invitations")),
+    "official-invitations-link": ("official", invitation_link),
+    "official-invitations-errors": ("official", submit_empty("/invitations", "招待リンクを作る")),
+    "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
+    "official-timeline-refused": ("official", timeline_refused),
+    "official-feed": ("official", go("/feeds")),
+    "official-not-found": ("official", go("/plans/999999")),
+    # a member
+    "member-plans": ("member", go("/")),
+    "member-plan": ("member", go("/plans/{ids.plan}")),
+    "member-timetable": ("member", go("/trainings/{ids.chief}")),
+    "member-roster": ("member", go("/plans/{ids.plan}/team")),
+    "member-roles": ("member", go("/plans/{ids.plan}/roles")),
+    "member-roles-claim-refused": ("member", claim_refused),
+    "member-my-roles": ("member", go("/my/roles")),
+    "member-timeline": ("member", go("/plans/{ids.plan}/timeline/")),
+    "member-feed": ("member", go("/feeds")),
+    "member-forbidden": ("member", go("/plans/new")),
+}
+
+#: rules switched off for one page only, with the reason; empty when every rule applies
+DISABLED: dict[str, dict[str, str]] = {}
+
+
+def describe(violations: list[dict]) -> str:
+    """One paragraph per broken rule: its id, what it asks, and where it fails."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:8]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    … and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_wcag_aa_violations(name, demo_server, ids, sessions, browser):
+    base, _ = demo_server
+    who, visit = PAGES[name]
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900},
+                                  storage_state=sessions[who])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        visit(page, base, ids)
+        options = dict(WCAG_21_AA)
+        if name in DISABLED:
+            options["rules"] = {rule: {"enabled": False} for rule in DISABLED[name]}
+        violations = Axe().run(page, options=options).response["violations"]
+        url, lang = page.url, page.locator("html").get_attribute("lang")
+    finally:
+        context.close()
+
+    assert lang == "ja"
+    assert violations == [], f"{name} ({url}) breaks WCAG 2.1 AA:\n{describe(violations)}"

@@ -10,7 +10,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from curricula import CURRICULUM_KEYS, load_curricula
-from planner.schedule import ScheduleInputError, build_timetable, settings_from_args, subjects_of
+from planner.schedule import (ScheduleInputError, SubjectSpec, build_timetable, settings_from_args,
+                              subjects_of)
 from planner.text import format_timetable
 
 
@@ -50,6 +51,18 @@ def curricula_command(as_json: bool) -> None:
         click.echo("")
 
 
+def local_subject(text: str) -> SubjectSpec:
+    """'権利擁護:45:青木 正' -> a local subject of 45 minutes with its outside lecturer."""
+    name, _, rest = text.partition(":")
+    minutes, _, lecturer = rest.partition(":")
+    if not name.strip():
+        raise ScheduleInputError(f"独自科目「{text}」に名前がありません。「名前:分[:講師]」で指定してください。")
+    if not minutes.strip().isdigit():
+        raise ScheduleInputError(f"独自科目「{name}」の時間「{minutes}」は分の数で指定してください（例 権利擁護:45）。")
+    return SubjectSpec(title=name.strip(), minutes_min=int(minutes), minutes_max=int(minutes), local=True,
+                       lecturer=lecturer.strip())
+
+
 @click.command("schedule")
 @click.argument("curriculum")
 @click.option("--date", "day", default=None, help="開催日 YYYY-MM-DD")
@@ -58,8 +71,10 @@ def curricula_command(as_json: bool) -> None:
 @click.option("--lunch", default=45, show_default=True, type=int, help="昼食の分数")
 @click.option("--break", "break_minutes", default=10, show_default=True, type=int, help="休憩の分数")
 @click.option("--days", default=1, show_default=True, type=int, help="日数（2日間開催なら2）")
+@click.option("--local", "local", multiple=True, metavar="名前:分[:講師]",
+              help="独自科目（外部講師）を最後に加えます。何度でも指定できます。")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
-def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, as_json) -> None:
+def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, local, as_json) -> None:
     """Print a timetable for CURRICULUM (common, counselor, chief, job_support)."""
     curricula = load_curricula()
     if curriculum not in curricula:
@@ -76,7 +91,8 @@ def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, as
         base = settings_from_args(first, start, end, lunch, break_minutes)
         settings = [replace(base, day=first + timedelta(days=i) if first else None)
                     for i in range(days)]
-        timetable = build_timetable(subjects_of(curricula[curriculum]), settings)
+        timetable = build_timetable(subjects_of(curricula[curriculum]) + [local_subject(x) for x in local],
+                                    settings)
     except ScheduleInputError as exc:
         fail(str(exc))
     if as_json:

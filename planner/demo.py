@@ -53,15 +53,15 @@ def load_demo() -> list[str]:
 # (name, municipality, kind, e-mail, courses {course: year}, unavailable dates)
 DEMO_TEAM = [
     ("田中 ゆかり", "みどり県 地域福祉課", "prefecture", "tanaka@midori.example.jp", {}, []),
-    ("佐藤 健一", "あおば市（政令指定都市）", "designated_city", "sato@aoba.example.jp",
+    ("佐藤 健一", "あおば市", "designated_city", "sato@aoba.example.jp",
      {"common": 2023, "counselor": 2024}, [date(2026, 10, 21)]),
-    ("鈴木 真理", "かわべ市（中核市）", "core_city", "suzuki@kawabe.example.jp",
+    ("鈴木 真理", "かわべ市", "core_city", "suzuki@kawabe.example.jp",
      {"common": 2023, "chief": 2024}, []),
     ("高橋 翔", "やまなか町", "other", "takahashi@yamanaka.example.jp", {"common": 2024, "job_support": 2025}, []),
-    ("伊藤 直子", "あおば市（政令指定都市）", "designated_city", "ito@aoba.example.jp", {"counselor": 2025}, []),
+    ("伊藤 直子", "あおば市", "designated_city", "ito@aoba.example.jp", {"counselor": 2025}, []),
     ("渡辺 大輔", "みなと市", "other", "watanabe@minato.example.jp", {"common": 2022, "chief": 2023},
      [date(2026, 3, 11)]),
-    ("山本 美穂", "かわべ市（中核市）", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
+    ("山本 美穂", "かわべ市", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
     ("中村 聡", "もりの村", "other", "nakamura@morino.example.jp", {}, []),
 ]
 

@@ -2,11 +2,13 @@
 
 An action is a click, a field filled (however many keys), a file chosen, or a URL typed.
 The path: log in, create a plan with proposed dates (four timetables at once), import the
-team from CSV, accept the whole role suggestion, generate the timeline, download everything.
+team from CSV, accept the whole role suggestion (the timeline comes with the plan), and download
+everything in one zip.
 """
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pytest
 
@@ -98,23 +100,16 @@ def test_a_year_is_planned_in_few_actions(app, official, live_server, browser_pa
     act.click(page.get_by_role("button", name="自動割り当ての提案をすべて反映"), "自動割り当ての提案をすべて反映")
     assert re.search(r"提案を\d+件反映しました。", page.locator(".flashes").inner_text())
 
-    act.click(page.locator("p.crumbs a"), "計画に戻る")
-    act.click(page.get_by_role("link", name="スケジュール（年間の流れ）"), "スケジュール（年間の流れ）")
-    act.click(page.get_by_role("button", name="年間の流れを作成"), "年間の流れを作成")
-    assert "年間の流れを作成しました。" in page.locator(".flashes").inner_text()
-
-    # Everything to hand out: each training's zip (handouts, briefings, calendar), and the
-    # plan's role sheet, schedule and meetings calendar. There is no plan-wide zip yet.
+    # Everything to hand out in one zip: handouts, briefings, calendars, invitations, and the
+    # year's schedule, which creating the plan with proposed dates has already laid out.
     act.click(page.locator("p.crumbs a"), "計画に戻る")
     assert page.url == plan_url
-    downloads = [act.download(link, "資料一式（zip）: " + link.locator("xpath=ancestor::tr/th").inner_text().strip())
-                 for link in page.get_by_role("link", name="資料一式（zip）").all()]
-    for name in ("役割分担表（Word）", "企画スケジュール（Word）", "検討会議の予定（カレンダー .ics）"):
-        downloads.append(act.download(page.get_by_role("link", name=name), name))
+    download = act.download(page.get_by_role("link", name=re.compile("一括ダウンロード")), "一括ダウンロード（zip）")
     folder = artifacts / "action-count-downloads"
     folder.mkdir(exist_ok=True)
-    for download in downloads:
-        download.save_as(folder / download.suggested_filename)
+    download.save_as(folder / download.suggested_filename)
+    with zipfile.ZipFile(folder / download.suggested_filename) as archive:
+        names = archive.namelist()
 
     report = act.report()
     print("\n" + report)
@@ -127,7 +122,7 @@ def test_a_year_is_planned_in_few_actions(app, official, live_server, browser_pa
         coverage = team.coverage(plan)
         assert len(plan.members) == 8 and coverage.without_role == []
         assert len(plan.milestones) > 0
-    names = sorted(d.suggested_filename for d in downloads)
-    assert len(names) == 7 and all((folder / n).stat().st_size > 0 for n in names)
-    assert sum(n.endswith(".zip") for n in names) == 4
-    assert len(act.steps) <= 25
+    assert sum(n.startswith("研修次第") for n in names) == 4
+    assert sum(n.endswith(".ics") and not n.startswith("招待状/") for n in names) == 5
+    assert "企画スケジュール.docx" in names and any(n.startswith("役割分担表") for n in names)
+    assert len(act.steps) <= 16

@@ -61,6 +61,9 @@ def test_infeasible_schedule_exits_non_zero_with_reason(runner):
     (["schedule", "common", "--break", "9999"], "休憩の時間 9999分"),
     (["schedule", "common", "--date", "2026-02-30"], "開催日「2026-02-30」は日付として読めません"),
     (["schedule", "common", "--days", "0"], "日数 0 は 1〜5 日"),
+    (["schedule", "common", "--local", ":45"], "独自科目「:45」に名前がありません"),
+    (["schedule", "common", "--local", "権利擁護:abc"], "独自科目「権利擁護」の時間「abc」は分の数で"),
+    (["schedule", "common", "--local", "権利擁護:9999"], "「権利擁護」の最短時間 9999分 は 1〜600分"),
 ])
 def test_bad_input_exits_non_zero_with_japanese_message_and_writes_nothing(app, runner, args, message):
     result = runner.invoke(args=args)
@@ -80,3 +83,11 @@ def test_demo_loads_once_and_prints_logins(app, runner):
     assert "tanaka@midori.example.jp" in first.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Plan.id))) == 1
+
+
+def test_schedule_with_a_local_subject_and_its_lecturer(runner):
+    result = runner.invoke(args=["schedule", "chief", "--local", "ホームレス支援:45:小林 一郎", "--json"])
+
+    assert result.exit_code == 0, result.output
+    last = [i for i in json.loads(result.output)["items"] if i["kind"] == "subject"][-1]
+    assert (last["title"], last["minutes"], last["local"], last["lecturer"]) == ("ホームレス支援", 45, True, "小林 一郎")

@@ -1,4 +1,7 @@
 """Creating a year in one step: four trainings on proposed working days, timetables built."""
+import io
+import zipfile
+
 from planner.dates import is_working_day
 from planner.db import db
 from planner.models import Plan
@@ -21,6 +24,7 @@ def test_new_plan_with_proposed_dates_has_four_buildable_trainings(app, client):
         assert all(is_working_day(d) and plan.cycle_start <= d <= plan.cycle_end for d in dates.values())
         assert (dates["common"].month, dates["counselor"].month, dates["job_support"].month) == (2, 7, 10)
         assert all(timetable_of(t).feasible and t.venue == "県民会館" for t in plan.trainings)
+        assert sorted({m.kind for m in plan.milestones}) == ["launch", "meeting", "retrospective"]
 
 
 def test_new_plan_without_proposed_dates_leaves_dates_open(app, client):
@@ -32,3 +36,20 @@ def test_new_plan_without_proposed_dates_leaves_dates_open(app, client):
 
     with app.app_context():
         assert [t.first_date for t in db.session.scalar(db.select(Plan)).trainings] == [None] * 4
+
+
+def test_plan_zip_holds_every_handout_and_calendar(app, client):
+    with app.app_context():
+        make_user(make_prefecture("みどり県"), "official@midori.example.jp")
+    login(client, "official@midori.example.jp")
+    client.post("/plans/new", data={"title": "令和8年度 計画", "cycle_year": 2025, "propose_dates": "y"})
+    with app.app_context():
+        plan_id = db.session.scalar(db.select(Plan.id))
+
+    response = client.get(f"/plans/{plan_id}/export.zip")
+
+    assert response.mimetype == "application/zip"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert sum(n.startswith("研修次第") for n in names) == 4
+    assert "企画スケジュール.docx" in names and "検討会議.ics" in names

@@ -96,6 +96,15 @@ def timeline(plan_id: int):
     return _download(handouts.timeline(plan_or_404(plan_id)), files.DOCX, "企画スケジュール.docx")
 
 
+@bp.route("/plans/<int:plan_id>/export.zip")
+@login_required
+def plan_zip(plan_id: int):
+    """Everything of the plan in one download: the same files as `flask export`."""
+    plan = plan_or_404(plan_id)
+    return _download(files.zip_bytes(files.plan_files(plan, _host())), files.ZIP,
+                     f"伝達研修計画_{plan.cycle_year}_一式.zip")
+
+
 @bp.route("/plans/<int:plan_id>/meetings.ics")
 @login_required
 def meetings_ics(plan_id: int):

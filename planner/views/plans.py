@@ -13,6 +13,7 @@ from planner.db import db
 from planner.forms import ConfirmForm, ImportForm, PlanForm
 from planner.models import Plan
 from planner.operations import copy_plan, create_plan, proposed_dates
+from planner.timeline_ops import generate_plan_timeline
 from planner.views import official_required, plan_or_404
 
 bp = Blueprint("plans", __name__)
@@ -42,7 +43,9 @@ def new():
         plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
                            dates=dates, venue=(form.venue.data or "").strip())
         db.session.commit()
-        flash("計画を作りました。4つの研修の時間割は標準設定で組んであります。開催日と会場を確認してください。"
+        if dates:
+            generate_plan_timeline(plan)  # with dates in place, the year's schedule follows
+        flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
         return redirect(url_for("plans.show", plan_id=plan.id))
     return render_template("plans/new.html", form=form)

@@ -8,8 +8,21 @@ existing holder, never breaks a hard rule, and is optimal for this order of prio
 1. as many members as possible have at least one role;
 2. as many open slots as possible are filled;
 3. as many lecturer slots as possible go to graduates of the slot's national course;
-4. loads are balanced: the sum of squared loads (existing holds included) is smallest;
+4. loads are balanced: the spread cost is smallest, where the spread cost is the sum over
+   members of the squared yearly load plus the sum over (member, training) of the squared load
+   within that training (existing holds included in both, with equal weights; see below);
 5. ties go to earlier ids (a fixed, tiny cost per member and slot).
+
+Why both squares, with equal weights. The yearly square alone is blind to how a member's roles
+fall within a training: one graduate lecturing all six subjects of one day costs the same as six
+lectures over six trainings. The per-training square alone (or put first, lexicographically)
+would hand a member already holding ten roles an eleventh to spare someone a second role on one
+day. With equal weights, moving one slot of training t from member X to member Y changes the cost
+by 2·((L_Y,t − L_X,t + 1) + (L_Y − L_X + 1)), so it pays exactly when X's lead over Y within
+the training plus X's lead over Y in the year exceeds 2. Hence a crowded day is evened out first
+by swaps between trainings, which leave the yearly loads as they are, and a member already ahead
+in the year is never given more only to spare someone a second role on one day. Both sums are
+integers, so the spread cost is an integer too.
 
 Hard rules: a member gets no slot on a date they are unavailable, no two slots of one member
 overlap in time on the same day, and with `max_load` nobody gets new slots beyond that total.
@@ -26,9 +39,10 @@ scipy.optimize.milp, in two stages (preemptive lexicographic optimisation):
   some graduate could take and S the number of open slots anyone could take: all graduate
   matches together weigh less than one filled slot, all filled slots less than one more member
   with a role, so the weighted optimum is the lexicographic one (priorities 1–3);
-- stage 2 fixes those three counts at their optimum and minimises the sum of squared loads,
-  written as convex marginal costs (the k-th slot of a member costs 2k − 1), plus a tie-break
-  cost below 1/4 in total; a stopping gap under 1/4 proves the squared loads optimal.
+- stage 2 fixes those three counts at their optimum and minimises the spread cost, written as
+  convex marginal costs (the k-th slot of a member costs 2k − 1, and the k-th slot of a member
+  in one training another 2k − 1), plus a tie-break cost below 1/4 in total; a stopping gap
+  under 1/4 proves the spread cost optimal.
 
 Stages rather than one weighted sum because folding the squared loads into stage 1 needs
 weights near 1e9 for 80 slots, where HiGHS's tolerances (1e-6 integrality, 1e-4 default
@@ -38,7 +52,7 @@ deterministic, because members and slots enter the model sorted by id and HiGHS 
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -55,7 +69,7 @@ COURSE_LABELS = {"common": "前期共通プログラム", "counselor": "相談�
                  "chief": "主任相談支援員・後期", "job_support": "就労支援員・後期"}
 DAY_MINUTES = 24 * 60
 KEPT_REASON = "既存の申し込みを維持"
-TIME_LIMIT_SECONDS = 20  # per stage; a year's plan of 80 slots takes about 0.1 s in all
+TIME_LIMIT_SECONDS = 20  # per stage; a year's plan of 80 slots takes about 0.2–0.3 s in all
 
 
 class AssignInputError(ValueError):
@@ -168,9 +182,14 @@ def is_graduate_lecturer(slot: Slot, member: Member | None) -> bool:
 
 def score(members: Iterable[Member], slots: Iterable[Slot],
           assignment: Mapping[Hashable, Hashable]) -> tuple[int, int, int, int]:
-    """The objective, compared as a tuple (higher is better): priorities 1–4 of the module."""
+    """The objective, compared as a tuple (higher is better): priorities 1–4 of the module.
+
+    The last entry is minus the spread cost: squared yearly loads plus squared loads per
+    (member, training), both over the team's members only.
+    """
     known = {m.id: m for m in members}
     load = {member_id: 0 for member_id in known}
+    per_training: dict[tuple[Hashable, str], int] = defaultdict(int)
     filled = graduates = 0
     for slot in slots:
         holder = assignment.get(slot.id)
@@ -179,8 +198,10 @@ def score(members: Iterable[Member], slots: Iterable[Slot],
         filled += 1
         if holder in load:
             load[holder] += 1
+            per_training[holder, slot.training_key] += 1
         graduates += is_graduate_lecturer(slot, known.get(holder))
-    return (sum(1 for n in load.values() if n), filled, graduates, -sum(n * n for n in load.values()))
+    spread = sum(n * n for n in load.values()) + sum(n * n for n in per_training.values())
+    return (sum(1 for n in load.values() if n), filled, graduates, -spread)
 
 
 @dataclass
@@ -228,8 +249,8 @@ def _candidates(members: list[Member], open_slots: list[Slot], held: dict[Hashab
 
 
 def _build(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int, int]],
-           holds: list[int], cap: list[int]) -> _Model:
-    """The variables and hard rules of the MILP."""
+           holds: list[int], cap: list[int], training_holds: Mapping[tuple[int, str], int]) -> _Model:
+    """The variables and hard rules of the MILP, and the load units of the spread cost."""
     model = _Model(pairs, len(pairs))
     by_member: dict[int, list[int]] = defaultdict(list)
     by_slot: dict[int, list[int]] = defaultdict(list)
@@ -247,13 +268,24 @@ def _build(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int,
             model.n_vars += 1
         # the k-th extra slot of a member costs (h+k)^2 - (h+k-1)^2: convex, so the units fill in
         # order and their sum is the member's squared load; at most cap units enforce max_load
-        units = {}
-        for k in range(1, min(len(cols), cap[mi]) + 1):
-            units[model.n_vars] = -1
-            model.unit_cost[model.n_vars] = 2 * (holds[mi] + k) - 1
-            model.n_vars += 1
-        model.add_row({**{c: 1 for c in cols}, **units}, 0, 0)
+        _add_units(model, cols, holds[mi], cap[mi])
+        by_training: dict[str, list[int]] = defaultdict(list)
+        for c in cols:
+            by_training[open_slots[pairs[c][1]].training_key].append(c)
+        for key in sorted(by_training):  # the same units per (member, training), for its square
+            _add_units(model, by_training[key], training_holds.get((mi, key), 0), cap[mi])
     return model
+
+
+def _add_units(model: _Model, cols: list[int], held: int, cap: int) -> None:
+    """Load units of convex marginal cost whose total is the number of chosen columns: at the
+    optimum they fill cheapest first, so their cost is (held + new)^2 - held^2; at most cap units."""
+    units = {}
+    for k in range(1, min(len(cols), cap) + 1):
+        units[model.n_vars] = -1
+        model.unit_cost[model.n_vars] = 2 * (held + k) - 1
+        model.n_vars += 1
+    model.add_row({**{c: 1 for c in cols}, **units}, 0, 0)
 
 
 def _add_no_overlap(model: _Model, cols: list[tuple[int, Slot]]) -> None:
@@ -268,11 +300,12 @@ def _add_no_overlap(model: _Model, cols: list[tuple[int, Slot]]) -> None:
 
 
 def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int, int]],
-              holds: list[int], cap: list[int]) -> tuple[list[int], list[str]]:
+              holds: list[int], cap: list[int],
+              training_holds: Mapping[tuple[int, str], int]) -> tuple[list[int], list[str]]:
     """The chosen pairs (as indices), and a warning when HiGHS stopped before proving optimality."""
     if not pairs:
         return [], []
-    model = _build(members, open_slots, pairs, holds, cap)
+    model = _build(members, open_slots, pairs, holds, cap, training_holds)
     n = len(pairs)
     graduate = np.array([is_graduate_lecturer(open_slots[si], members[mi]) for mi, si in pairs], float)
     # stage-1 weights: all graduate matches together (at most G) weigh less than one filled slot,
@@ -294,7 +327,7 @@ def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[i
     tie = np.array([(mi + 1) * (len(open_slots) - si) for mi, si in pairs], float)
     stage2[:n] += tie * 0.25 / (tie.max() * len(open_slots) + 1)
     # HiGHS stops at |best - bound| <= gap * |best|; below 1/4 that separates integer loads
-    most = (sum(holds) + len(open_slots)) ** 2 + 1  # no sum of squared loads exceeds this
+    most = 2 * (sum(holds) + len(open_slots)) ** 2 + 1  # no spread cost exceeds this
     x, _, optimal = model.solve(stage2, gap=0.2 / most)
     warnings = [] if proven and optimal else ["計算が時間内に終わらなかったため、最適とは限らない案です。"]
     return [c for c in range(n) if x[c] > 0.5], warnings
@@ -312,11 +345,12 @@ def suggest_assignment(members: Iterable[Member], slots: Iterable[Slot],
         if slot.holder is not None:
             held[slot.holder].append(slot)
     holds = [len(held[m.id]) for m in members]
+    training_holds = Counter((mi, s.training_key) for mi, m in enumerate(members) for s in held[m.id])
     cap = [len(slots) if max_load is None else max_load - h for h in holds]
     # locked slots without a holder are closed on purpose: never filled, never reported
     open_slots = sorted((s for s in slots if s.holder is None and not s.locked), key=lambda s: s.id)
     pairs = _candidates(members, open_slots, held, cap)
-    chosen, warnings = _optimise(members, open_slots, pairs, holds, cap)
+    chosen, warnings = _optimise(members, open_slots, pairs, holds, cap, training_holds)
     new = {open_slots[si].id: members[mi].id for mi, si in (pairs[c] for c in chosen)}
     final = {s.id: s.holder for s in slots if s.holder is not None} | new
     return _explain(members, slots, final, new, max_load, _hold_warnings(members, slots) + warnings)

@@ -113,7 +113,18 @@ def test_score_counts_roles_filled_graduates_and_squares():
 
     result = score(members, slots, {"s1": "a", "s2": "a", "s3": "b"})
 
-    assert result == (2, 3, 1, -5)
+    # yearly loads a=2, b=1 (4 + 1); per training a/counselor, a/chief, b/counselor 1 each (+ 3)
+    assert result == (2, 3, 1, -8)
+
+
+def test_score_squares_load_within_each_training_too():
+    members = [Member("a", "A"), Member("b", "B")]
+    slots = [lecturer(f"s{i}", DAYS[0], (9 + i, 0), (10 + i, 0), "common") for i in range(2)]
+
+    same_member = score(members, slots, {"s0": "a", "s1": "a"})
+    spread = score(members, slots, {"s0": "a", "s1": "b"})
+
+    assert same_member[3] == -(4 + 4) and spread[3] == -(1 + 1 + 1 + 1)
 
 
 def test_every_member_gets_role_when_slots_allow():
@@ -123,7 +134,8 @@ def test_every_member_gets_role_when_slots_allow():
     suggestion = suggest_assignment(members, slots)
 
     assert set(suggestion.holders.values()) == {m.id for m in members}
-    assert score(members, slots, suggestion.holders)[3] == -(2 * 2 * 3 + 1 * 1 * 2)  # loads 2,2,2,1,1
+    # loads 2,2,2,1,1, all in one training: squared yearly plus squared per-training loads
+    assert score(members, slots, suggestion.holders)[3] == -2 * (2 * 2 * 3 + 1 * 1 * 2)
     assert suggestion.members_without_role == []
     assert suggestion.note == ""
 
@@ -305,3 +317,30 @@ def test_year_plan_fills_every_slot_and_balances_load():
     assert suggestion.members_without_role == []
     loads = sorted(list(suggestion.holders.values()).count(m.id) for m in members)
     assert loads[-1] - loads[0] <= 1
+
+
+def test_lecturers_of_one_day_spread_across_the_team():
+    # the demo's problem: balanced over the year, yet one graduate lectured the whole day while
+    # the others prepared another training's material; the yearly squares alone allowed that
+    members = [Member(f"m{i}", f"メンバー{i}", {"common"}) for i in range(6)]
+    slots = ([lecturer(f"c{i}", DAYS[0], (9 + i, 0), (10 + i, 0), "common") for i in range(6)]
+             + [Slot(f"p{i}", "material_preparer", "counselor", DAYS[1]) for i in range(6)])
+
+    suggestion = suggest_assignment(members, slots)
+
+    lecturers = [suggestion.holders[f"c{i}"] for i in range(6)]
+    assert sorted(lecturers) == [m.id for m in members]  # each lectures exactly one subject
+    preparers = [suggestion.holders[f"p{i}"] for i in range(6)]
+    assert sorted(preparers) == [m.id for m in members]
+
+
+def test_spread_within_a_day_does_not_overload_a_busy_member():
+    # equal weights: b, already holding three roles elsewhere, is not given a fourth only to
+    # spare a a second subject on the day (yearly 4+9 and per-training 4+9, against 1+16 and 1+10)
+    members = [Member("a", "A", {"common"}), Member("b", "B", {"common"})]
+    held = [Slot(f"h{i}", "material_preparer", "chief", DAYS[1], holder="b") for i in range(3)]
+    slots = held + [lecturer(f"c{i}", DAYS[0], (9 + i, 0), (10 + i, 0), "common") for i in range(2)]
+
+    suggestion = suggest_assignment(members, slots)
+
+    assert suggestion.holders["c0"] == suggestion.holders["c1"] == "a"

@@ -8,6 +8,7 @@ of the source's remedies would help.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 
@@ -401,10 +402,12 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
             break
     else:
         out.append(f"休憩を短くする：{STEP}分にしても収まりません。")
-    for later in range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP):
-        if fits(subjects, replace(settings, end=time(*divmod(later, 60)))):
-            out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
-            break
+    # A later end never hurts, so the earliest end that fits can be bisected.
+    ends = range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP)
+    fits_at = lambda m: fits(subjects, replace(settings, end=time(*divmod(m, 60))))  # noqa: E731
+    if ends and fits_at(ends[-1]):
+        later = ends[bisect.bisect_left(range(len(ends)), True, key=lambda i: fits_at(ends[i]))]
+        out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
     out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out
 

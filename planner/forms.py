@@ -9,6 +9,7 @@ from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Nu
                                 Regexp, ValidationError)
 
 from planner.models.team import MUNICIPALITY_KINDS
+from planner.roster_csv import RosterError, parse_days
 
 REQUIRED = "入力してください。"
 #: one @, no spaces, a dot in the domain; wtforms' Email() needs the email_validator package,
@@ -164,9 +165,8 @@ class MemberForm(FlaskForm):
     notes = StringField("備考", validators=[Optional(), _length(500)])
 
     def validate_unavailable(self, field):
-        from planner.roster_csv import RosterError, _days
         try:
-            self.unavailable_days = _days(field.data or "", "")
+            self.unavailable_days = parse_days(field.data or "")
         except RosterError as exc:
             raise ValidationError(str(exc).replace("「参加できない日」の", "")) from None
 

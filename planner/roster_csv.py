@@ -62,7 +62,7 @@ def _courses(text: str, where: str) -> dict[str, int | None]:
     return courses
 
 
-def _days(text: str, where: str) -> list[date]:
+def parse_days(text: str, where: str = "") -> list[date]:
     days = []
     # separated by ; or commas or spaces: people type all of them
     for part in filter(None, (p.strip() for p in re.split(r"[;；、,，\s]+", text))):
@@ -113,7 +113,7 @@ def parse_roster(data: bytes) -> list[MemberRow]:
         rows.append(MemberRow(
             name=record["氏名"], municipality=record["所属自治体"], municipality_kind=kind, email=email,
             courses=_courses(record.get("修了した国研修", ""), where),
-            unavailable=_days(record.get("参加できない日", ""), where), notes=record.get("備考", "")))
+            unavailable=parse_days(record.get("参加できない日", ""), where), notes=record.get("備考", "")))
     if not rows:
         raise RosterError("メンバーの行がありません。")
     return rows

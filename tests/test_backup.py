@@ -7,10 +7,14 @@ from datetime import date, time
 
 import pytest
 
-from planner import operations
+from planner import operations, timeline_ops
 from planner.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
 from planner.db import db
-from planner.models import Plan, Prefecture, Training, TrainingSubject
+from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnavailable, Milestone, Plan,
+                            Prefecture, RoleSlot, TeamMember, Training, TrainingSubject)
+from planner.roles import assign_slot, claim_slot
+from planner.roster_csv import MemberRow
+from planner.team import save_member
 from tests.conftest import _make_app, fresh_database
 
 DATES = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
@@ -53,33 +57,137 @@ def make_full_plan(prefecture: Prefecture) -> Plan:
     return plan
 
 
+def make_plan_with_team_and_timeline(prefecture: Prefecture) -> Plan:
+    """The full plan, plus a team, claimed and locked roles, and a worked-on timeline."""
+    plan = make_full_plan(prefecture)
+    common, counselor, chief, job_support = plan.trainings
+    sato, suzuki, _ = [save_member(plan, row) for row in (
+        MemberRow(name="佐藤 一郎", municipality="あおば市", municipality_kind="designated_city",
+                  email="sato@aoba.example.jp", courses={"common": 2024, "chief": None},
+                  unavailable=[date(2026, 3, 11), date(2026, 1, 5)], notes="水曜の午後は不可"),
+        MemberRow(name="鈴木 花子", municipality="やまなか町", municipality_kind="other",
+                  email="suzuki@yamanaka.example.jp", courses={"counselor": 2025}),
+        MemberRow(name="田中 次郎", municipality="みどり県", municipality_kind="prefecture",
+                  email="tanaka@midori.example.jp"))]
+    db.session.commit()
+    claim_slot(_slot(common, "lecturer", "A"), sato)
+    timekeeper = _slot(counselor, "timekeeper")
+    assign_slot(timekeeper, suzuki)
+    timekeeper.locked = True
+    assign_slot(_slot(chief, "timekeeper", day_index=1), suzuki)
+    _slot(job_support, "material_preparer", "B").locked = True  # locked with nobody
+    db.session.commit()
+
+    timeline_ops.generate_plan_timeline(plan, chief_after="late")
+    launch = next(m for m in plan.milestones if m.kind == "launch")
+    timeline_ops.move_milestone(plan, launch, date(2025, 11, 10))
+    timeline_ops.set_done(launch, True)
+    retrospective = next(m for m in plan.milestones if m.kind == "retrospective"
+                         and m.training is common)
+    timeline_ops.save_retrospective(retrospective, "顔の見える関係ができた。", "音響を事前に確かめる。")
+    timeline_ops.tick(plan, "select_team", True)
+    meeting_key = next(k for g in timeline_ops.checklist_groups(plan)[1:] for k, _ in g.items)
+    timeline_ops.tick(plan, meeting_key, True)
+    timeline_ops.tick(plan, meeting_key, False)  # ticked, then unticked: stored as not done
+    plan.carried_todos.extend([CarriedTodo(text="【前期共通・変えること】資料は前週に配る", source_title="前年度の計画"),
+                               CarriedTodo(text="会場を早めに押さえる", source_title="前年度の計画", done=True)])
+    db.session.commit()
+    return plan
+
+
+def _slot(training: Training, kind: str, letter: str | None = None, day_index: int = 0) -> RoleSlot:
+    return next(s for s in training.slots if s.kind == kind and s.day_index == day_index
+                and (s.subject.letter if s.subject else None) == letter)
+
+
 def _row(training: Training, letter: str) -> TrainingSubject:
     return next(r for r in training.subjects if r.letter == letter)
 
 
-def counts() -> tuple[int, int, int]:
-    return tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
-                 for model in (Plan, Training, TrainingSubject))
+def counts() -> tuple[int, ...]:
+    """Rows of every table a plan file fills, and the slots that have a holder or are locked."""
+    rows = tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
+                 for model in (Plan, Training, TrainingSubject, TeamMember, MemberCourse,
+                               MemberUnavailable, RoleSlot, Milestone, ChecklistTick, CarriedTodo))
+    held = db.session.scalar(db.select(db.func.count()).select_from(RoleSlot)
+                             .where(RoleSlot.holder_id.is_not(None) | RoleSlot.locked))
+    return rows + (held,)
 
 
 def test_round_trip_into_another_database_gives_the_same_file(app, second_app):
     with app.app_context():
-        first = dump_plan(make_full_plan(make_prefecture()))
+        first = dump_plan(make_plan_with_team_and_timeline(make_prefecture()))
 
     with second_app.app_context():
         plan = load_plan(make_prefecture("あおぞら県"), first)
         db.session.commit()
         plan_id = plan.id
         db.session.expire_all()
-        second = dump_plan(db.session.get(Plan, plan_id))
+        plan = db.session.get(Plan, plan_id)
+        second = dump_plan(plan)
+        # the rows themselves, not only the file: holders, locks, timeline, team
+        common, counselor, chief, job_support = plan.trainings
+        assert _slot(common, "lecturer", "A").holder.email == "sato@aoba.example.jp"
+        assert _slot(counselor, "timekeeper").locked and _slot(counselor, "timekeeper").holder.name == "鈴木 花子"
+        assert _slot(chief, "timekeeper", day_index=1).holder.email == "suzuki@yamanaka.example.jp"
+        assert _slot(job_support, "material_preparer", "B").locked
+        assert _slot(job_support, "material_preparer", "B").holder is None
+        assert len(common.slots) > 1 and len(chief.slots) > 2  # every slot made, not only the held ones
+        sato = plan.members[0]
+        assert sato.graduate_of == {"common", "chief"}
+        assert sato.unavailable_days == {date(2026, 3, 11), date(2026, 1, 5)}
+        retrospective = next(m for m in plan.milestones if m.kind == "retrospective" and m.training is common)
+        assert retrospective.is_done and retrospective.to_change == "音響を事前に確かめる。"
+        assert plan.chief_after == "late"
+        assert timeline_ops.ticks(plan)["select_team"] is True
 
     assert second == first
     data = json.loads(first)
-    assert data["format"] == "dentatsu-planner/plan" and data["version"] == 1
+    assert data["format"] == "dentatsu-planner/plan" and data["version"] == 2
     common = data["plan"]["trainings"][0]
     assert common["subjects"][-1]["local_name"] == "県の取組紹介 <script>alert(1)</script>"
     assert data["plan"]["trainings"][2]["day_count"] == 2
     assert "id" not in common and "prefecture" not in data["plan"]
+    assert "_id" not in first and '"id"' not in first
+    launch = data["plan"]["milestones"][0]
+    assert launch["kind"] == "launch" and launch["start"] == "2025-11-10" and launch["done"] is True
+    assert data["plan"]["carried_todos"][1] == {"text": "会場を早めに押さえる", "source_title": "前年度の計画",
+                                                "done": True}
+
+
+def test_export_of_team_roles_and_timeline(app):
+    with app.app_context():
+        plan = make_plan_with_team_and_timeline(make_prefecture())
+
+        data = export_plan(plan)["plan"]
+
+    assert data["chief_after"] == "late"
+    assert data["members"][0] == {
+        "name": "佐藤 一郎", "municipality": "あおば市", "municipality_kind": "designated_city",
+        "email": "sato@aoba.example.jp", "notes": "水曜の午後は不可",
+        "courses": [{"course": "common", "year": 2024}, {"course": "chief", "year": None}],
+        "unavailable": ["2026-01-05", "2026-03-11"]}
+    assert [m["email"] for m in data["members"]] == [
+        "sato@aoba.example.jp", "suzuki@yamanaka.example.jp", "tanaka@midori.example.jp"]
+    roles = [t["roles"] for t in data["trainings"]]
+    assert roles[0] == [{"kind": "lecturer", "subject": 0, "day_index": 0,
+                         "holder": "sato@aoba.example.jp", "locked": False}]
+    assert roles[1] == [{"kind": "timekeeper", "subject": None, "day_index": 0,
+                         "holder": "suzuki@yamanaka.example.jp", "locked": True}]
+    assert roles[2] == [{"kind": "timekeeper", "subject": None, "day_index": 1,
+                         "holder": "suzuki@yamanaka.example.jp", "locked": False}]
+    assert roles[3] == [{"kind": "material_preparer", "subject": 1, "day_index": 0,
+                         "holder": None, "locked": True}]
+    kinds = [m["kind"] for m in data["milestones"]]
+    assert "training" not in kinds and kinds[0] == "launch" and kinds.count("retrospective") == 4
+    starts = [m["start"] for m in data["milestones"]]
+    assert starts == sorted(starts)
+    retrospective = next(m for m in data["milestones"] if m["kind"] == "retrospective" and m["training"] == 0)
+    assert retrospective["went_well"] == "顔の見える関係ができた。"
+    meeting = next(m for m in data["milestones"] if m["kind"] == "meeting")
+    assert meeting["order"] == 1 and meeting["prepares"] and meeting["training"] is None
+    assert {"key": "select_team", "done": True} in data["checklist_ticks"]
+    assert any("@" in t["key"] and t["done"] is False for t in data["checklist_ticks"])
 
 
 def test_export_has_no_ids_and_fixed_key_order(app):
@@ -89,7 +197,8 @@ def test_export_has_no_ids_and_fixed_key_order(app):
         data = export_plan(plan)
 
     assert list(data) == ["format", "version", "plan"]
-    assert set(data["plan"]) == {"title", "cycle_year", "trainings"}
+    assert set(data["plan"]) == {"title", "cycle_year", "chief_after", "members", "trainings",
+                                 "milestones", "checklist_ticks", "carried_todos"}
     training = data["plan"]["trainings"][1]
     assert training["start_time"] == "09:00" and training["first_date"] == "2026-07-15"
     assert set(training["subjects"][0]) == {
@@ -126,6 +235,21 @@ def _edit(change):
 
 def _subject(data: dict, training: int, subject: int) -> dict:
     return data["plan"]["trainings"][training]["subjects"][subject]
+
+
+def _plan(data: dict) -> dict:
+    return data["plan"]
+
+
+def _retrospective(data: dict) -> dict:
+    return next(m for m in data["plan"]["milestones"] if m["kind"] == "retrospective")
+
+
+def _add_role(training: int, **role):
+    def change(data):
+        data["plan"]["trainings"][training]["roles"].append(
+            {"kind": "lecturer", "subject": 0, "day_index": 0, "holder": None, "locked": True} | role)
+    return change
 
 
 def _set(path: tuple, value):
@@ -181,6 +305,81 @@ BAD_FILES = {
     "duplicate key": (lambda good: json.dumps(good)[:-1] + ', "version": 1}', "項目「version」が2回"),
     "NaN": (_edit(_set(("plan", "trainings", 0, "capacity"), float("nan"))), "数値でない値「NaN」"),
     "too large": (lambda good: json.dumps(good) + " " * MAX_BYTES, "ファイルが大きすぎます"),
+    # version 2: the team
+    "member email malformed": (_edit(_set(("plan", "members", 2, "email"), "x")),
+                               "メンバー3: メールアドレス「x」は形式が正しくありません。"),
+    "member email duplicate": (_edit(_set(("plan", "members", 1, "email"), "SATO@aoba.example.jp")),
+                               "メンバー2: メールアドレス sato@aoba.example.jp はメンバー1と重複しています。"),
+    "member name empty": (_edit(_set(("plan", "members", 0, "name"), " ")), "メンバー1: 氏名（name）が空です。"),
+    "member notes too long": (_edit(_set(("plan", "members", 0, "notes"), "あ" * 501)),
+                              "メンバー1: 備考（notes）が501文字あります。500文字以内にしてください。"),
+    "municipality kind unknown": (_edit(_set(("plan", "members", 0, "municipality_kind"), "village")),
+                                  "メンバー1: 自治体の種別（municipality_kind）「village」はありません。"),
+    "course unknown": (_edit(_set(("plan", "members", 0, "courses", 1, "course"), "nursing")),
+                       "メンバー1（sato@aoba.example.jp）の修了した国研修2: 国研修（course）「nursing」はありません。"),
+    "course twice": (_edit(_set(("plan", "members", 0, "courses", 1, "course"), "common")),
+                     "国研修（course）「common」が2回あります。"),
+    "course year 1999": (_edit(_set(("plan", "members", 0, "courses", 0, "year"), 1999)),
+                         "修了年（year） 1999 は 2000〜2100 の範囲にありません。"),
+    "unavailable impossible": (_edit(_set(("plan", "members", 0, "unavailable", 0), "2026-02-30")),
+                               "メンバー1（sato@aoba.example.jp）: 参加できない日（unavailable）「2026-02-30」は日付として読めません。"),
+    "unavailable twice": (_edit(_set(("plan", "members", 0, "unavailable", 1), "2026-01-05")),
+                          "参加できない日（unavailable）の 2026-01-05 が2回あります。"),
+    "members missing in version 2": (_edit(lambda d: d["plan"].pop("members")),
+                                     "計画: チームのメンバー（members）がありません。"),
+    "chief_after unknown": (_edit(_set(("plan", "chief_after"), "middle")),
+                            "計画: 主任相談支援員・後期の時期（chief_after）「middle」は common か late のどちらかです。"),
+    # version 2: roles
+    "holder not on roster": (_edit(_set(("plan", "trainings", 0, "roles", 0, "holder"), "a@b.jp")),
+                             "研修1（前期共通プログラム）の役割1: 担当者 a@b.jp は名簿にいません。"),
+    "role kind unknown": (_edit(_set(("plan", "trainings", 0, "roles", 0, "kind"), "moderator")),
+                          "研修1（前期共通プログラム）の役割1: 種類（kind）「moderator」という役割はありません。"),
+    "role subject out of range": (_edit(_set(("plan", "trainings", 0, "roles", 0, "subject"), 42)),
+                                  "研修1（前期共通プログラム）の役割1: 科目（subject） 42 の科目はこの研修にありません"),
+    "timekeeper with a subject": (_edit(_set(("plan", "trainings", 1, "roles", 0, "subject"), 0)),
+                                  "研修2（相談支援員・後期研修プログラム）の役割1: 科目（subject）はタイムキーパー役には書きません"),
+    "timekeeper beyond the days": (_edit(_set(("plan", "trainings", 1, "roles", 0, "day_index"), 1)),
+                                   "日の番号（day_index） 1 はこの研修の日数（1日）を超えています"),
+    "role on a separate day subject": (_edit(_add_role(1, subject=3)),
+                                       "研修2（相談支援員・後期研修プログラム）の役割2: 科目Dの講師役はこの研修にありません。別日扱いの科目には"),
+    "role on a local subject": (_edit(_add_role(0, subject=6)),
+                                "研修1（前期共通プログラム）の役割2: 独自科目「県の取組紹介 <script>alert…」の講師役はこの研修にありません。"
+                                "独自科目は外部の講師が担当するため"),
+    "role twice": (_edit(_add_role(0, holder="tanaka@midori.example.jp")),
+                   "研修1（前期共通プログラム）の役割2: 役割1と同じ役割です。"),
+    "role locked not a boolean": (_edit(_set(("plan", "trainings", 0, "roles", 0, "locked"), "yes")),
+                                  "確定（locked）「yes」は true か false ではありません。"),
+    # version 2: the timeline
+    "milestone kind training": (_edit(_set(("plan", "milestones", 0, "kind"), "training")),
+                                "スケジュールの項目1: 種類（kind）「training」は書きません。"),
+    "milestone kind unknown": (_edit(_set(("plan", "milestones", 0, "kind"), "party")),
+                               "スケジュールの項目1: 種類（kind）「party」はありません。launch, meeting, retrospective のいずれかです。"),
+    "milestone date bad": (_edit(_set(("plan", "milestones", 0, "start"), "2025-13-01")),
+                           "スケジュールの項目1: 開始日（start）「2025-13-01」は日付として読めません。"),
+    "milestone end null": (_edit(_set(("plan", "milestones", 0, "end"), None)),
+                           "スケジュールの項目1: 終了日（end）がありません（null）。"),
+    "milestone end before start": (_edit(_set(("plan", "milestones", 0, "end"), "2025-11-01")),
+                                   "スケジュールの項目1: 終了日 2025-11-01 が開始日 2025-11-10 より前です。"),
+    "milestone title too long": (_edit(_set(("plan", "milestones", 0, "title"), "あ" * 201)),
+                                 "スケジュールの項目1: 名前（title）が201文字あります。200文字以内にしてください。"),
+    "milestone prepares unknown": (_edit(_set(("plan", "milestones", 1, "prepares"), ["nursing"])),
+                                   "スケジュールの項目2: 準備する研修（prepares）の「nursing」はカリキュラムではありません。"),
+    "retrospective of a missing training": (_edit(lambda d: _retrospective(d).update(training=9)),
+                                            "研修（training） 9 の研修はこの計画にありません"),
+    "launch with a training": (_edit(_set(("plan", "milestones", 0, "training"), 0)),
+                               "スケジュールの項目1: 研修（training）は振り返り・反省会にだけ書きます。"),
+    "milestone twice": (_edit(lambda d: d["plan"]["milestones"].append(dict(d["plan"]["milestones"][0]))),
+                        "と同じ項目です"),
+    "note with a control character": (_edit(lambda d: _retrospective(d).update(went_well="良い\u0007点")),
+                                      "良かった点（went_well）に使えない制御文字が入っています。"),
+    "tick twice": (_edit(lambda d: d["plan"]["checklist_ticks"].append({"key": "select_team", "done": False})),
+                   "項目「select_team」はチェックリスト2と重複しています。"),
+    "tick key too long": (_edit(_set(("plan", "checklist_ticks", 0, "key"), "k" * 81)),
+                          "チェックリスト1: チェック項目（key）が81文字あります。80文字以内にしてください。"),
+    "todo empty": (_edit(_set(("plan", "carried_todos", 0, "text"), "")), "引き継いだやること1: 内容（text）が空です。"),
+    "todo done not a boolean": (_edit(_set(("plan", "carried_todos", 1, "done"), 1)),
+                                "引き継いだやること2: 済み（done）「1」は true か false ではありません。"),
+    "version 1 with a team": (_edit(_set(("version",), 1)), "計画: 知らない項目「carried_todos」があります。"),
 }
 
 
@@ -189,7 +388,7 @@ def test_bad_file_is_refused_whole_and_writes_nothing(app, name):
     make_bad, message = BAD_FILES[name]
     with app.app_context():
         prefecture = make_prefecture()
-        good = export_plan(make_full_plan(prefecture))
+        good = export_plan(make_plan_with_team_and_timeline(prefecture))
         before = counts()
 
         with pytest.raises(BackupError) as excinfo:
@@ -198,6 +397,53 @@ def test_bad_file_is_refused_whole_and_writes_nothing(app, name):
 
         assert message in str(excinfo.value)
         assert counts() == before
+
+
+def _as_version_1(data: dict) -> dict:
+    """What version 1 wrote: no team, roles, timeline or chief placement."""
+    data = copy.deepcopy(data)
+    data["version"] = 1
+    for key in ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos"):
+        del data["plan"][key]
+    for training in data["plan"]["trainings"]:
+        del training["roles"]
+    return data
+
+
+def test_version_1_file_still_loads_with_empty_sections(app):
+    with app.app_context():
+        prefecture = make_prefecture()
+        good = export_plan(make_plan_with_team_and_timeline(prefecture))
+        old = json.dumps(_as_version_1(good), ensure_ascii=False)
+
+        plan = load_plan(prefecture, old)
+        db.session.commit()
+
+        assert plan.chief_after == "common"
+        assert plan.members == [] and plan.milestones == []
+        assert plan.checklist_ticks == [] and plan.carried_todos == []
+        # the slots are made as for a plan made in the app, all open
+        assert all(t.slots for t in plan.trainings)
+        assert not any(s.holder_id or s.locked for t in plan.trainings for s in t.slots)
+        again = export_plan(plan)
+        assert again["version"] == 2 and again["plan"]["members"] == []
+        assert again["plan"]["trainings"] == [t | {"roles": []} for t in good["plan"]["trainings"]]
+
+
+def test_the_demo_plan_survives_a_round_trip(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        demo = db.session.scalar(db.select(Plan))
+        first = export_plan(demo)
+
+        copied = load_plan(demo.prefecture, json.dumps(first, ensure_ascii=False))
+        db.session.commit()
+        second = export_plan(copied)
+
+    assert second["plan"].pop("title") == first["plan"].pop("title") + "（取込）"
+    assert second == first
+    assert first["plan"]["members"] and any(t["roles"] for t in first["plan"]["trainings"])
+    assert any("\n" in m["to_change"] for m in first["plan"]["milestones"])
 
 
 def test_bytes_with_bom_are_read(app):

@@ -1,5 +1,6 @@
 """伝達研修プランナー: the application factory and its configuration."""
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +11,8 @@ BASE_DIR = Path(__file__).resolve().parent
 class Config:
     """Settings read from the environment; defaults give a working SQLite install."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    #: from the environment; without it, a random key kept in instance/secret_key (see below)
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'planner.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -31,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
     from planner.db import db, migrate
     db.init_app(app)
@@ -54,6 +58,24 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_pages(app)
     app.after_request(_security_headers)
     return app
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key made once per install, so a server started without SECRET_KEY never
+    signs sessions with a key anyone could read in this repository."""
+    if not path.exists():
+        # Written aside, then linked into place: several workers starting at once agree on one key.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def _security_headers(response):

@@ -139,12 +139,6 @@ class ImportForm(FlaskForm):
     file = FileField("計画ファイル（JSON）", validators=[FileRequired("ファイルを選んでください。")])
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change state."""
-
-    confirm = BooleanField(default=True)
-
-
 class MemberForm(FlaskForm):
     """One roster entry; courses as ticks with the year, unavailable dates as a list."""
 

@@ -166,7 +166,9 @@ def copy_plan(plan: Plan) -> Plan:
         fields = {c.key: getattr(training, c.key) for c in Training.__table__.columns
                   if c.key not in ("id", "plan_id", "revision")}
         if training.first_date:
-            fields["first_date"] = training.first_date + NEXT_CYCLE
+            moved = training.first_date + NEXT_CYCLE
+            # 52 weeks can fall a day or two short of the new cycle (1 November)
+            fields["first_date"] = moved if moved >= copy.cycle_start else moved + timedelta(weeks=1)
         new = Training(plan=copy, **fields)
         # SQLAlchemy 2 does not cascade along the backref: without this the copy loses it
         db.session.add(new)

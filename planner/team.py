@@ -76,6 +76,8 @@ class Coverage:
     without_role: list[TeamMember]
     too_many: list[tuple[TeamMember, int]]
     limit: int
+    #: slots held, by member id
+    load: dict[int, int]
 
 
 def coverage(plan: Plan) -> Coverage:
@@ -91,6 +93,7 @@ def coverage(plan: Plan) -> Coverage:
         without_role=[m for m in plan.members if load[m.id] == 0],
         too_many=[(m, load[m.id]) for m in plan.members if load[m.id] > limit],
         limit=limit,
+        load=load,
     )
 
 

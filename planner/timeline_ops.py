@@ -91,7 +91,7 @@ def generate_plan_timeline(plan: Plan, chief_after: str | None = None) -> list[M
     """Store the proposed launch, meetings and retrospectives; training dates are untouched.
 
     Run again, it puts the rows back on the proposed dates but keeps done marks and
-    retrospective notes of the rows that remain.
+    retrospective notes of the rows that remain. The caller commits.
     """
     if chief_after is not None:
         if chief_after not in timeline.CHIEF_PLACEMENTS:
@@ -114,7 +114,7 @@ def generate_plan_timeline(plan: Plan, chief_after: str | None = None) -> list[M
         kept.append(row)
     for row in existing.values():
         plan.milestones.remove(row)
-    db.session.commit()
+    db.session.flush()
     return kept
 
 

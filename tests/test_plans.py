@@ -1,6 +1,7 @@
 """Creating a year in one step: four trainings on proposed working days, timetables built."""
 import io
 import zipfile
+from datetime import date
 
 from planner.dates import is_working_day
 from planner.db import db
@@ -53,3 +54,16 @@ def test_plan_zip_holds_every_handout_and_calendar(app, client):
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert sum(n.startswith("研修次第") for n in names) == 4
     assert "企画スケジュール.docx" in names and "検討会議.ics" in names
+
+
+def test_copy_keeps_a_first_of_november_date_inside_the_next_cycle(app):
+    from planner.operations import copy_plan, create_plan
+    with app.app_context():
+        prefecture = make_prefecture("みどり県")
+        plan = create_plan(prefecture, "計画", 2025, dates={"common": date(2025, 11, 1)})
+
+        copy = copy_plan(plan)
+
+        moved = copy.trainings[0].first_date
+        assert moved == date(2026, 11, 7) and moved.weekday() == date(2025, 11, 1).weekday()
+        assert copy.cycle_start <= moved <= copy.cycle_end

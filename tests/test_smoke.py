@@ -87,3 +87,14 @@ def test_browser_renders_japanese(browser_page, artifacts):
     assert shot.stat().st_size > 0
     assert browser_page.inner_text("h1") == "日本語"
     assert browser_page.evaluate("document.documentElement.lang") == "ja"
+
+
+def test_without_secret_key_a_random_one_is_kept_in_the_instance_folder(tmp_path):
+    from app import _instance_secret
+
+    first = _instance_secret(tmp_path / "secret_key")
+    second = _instance_secret(tmp_path / "secret_key")
+
+    assert first == second and len(first) >= 48
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]

@@ -435,6 +435,7 @@ def test_timeline_member_views_but_cannot_change(app, client, oita):
     with app.app_context():
         from planner.timeline_ops import generate_plan_timeline
         generate_plan_timeline(db.session.get(Plan, oita.plan))
+        db.session.commit()
     meeting = milestone_id(app, oita.plan, "meeting", 1)
     login(client, MEMBER)
     before = saved_milestones(app, oita.plan)

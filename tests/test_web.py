@@ -567,7 +567,7 @@ def test_import_json_creates_copy_of_exported_plan(app, official, oita):
 @pytest.mark.parametrize(("body", "message"), [
     (b'{"format": "dentatsu-planner/plan", "version": 1, "plan": {', "ファイルが JSON として読めません"),
     (b'{"format": "other"}', "このアプリの計画ファイルではありません"),
-    (b"\xff\xfe\x00garbage", "ファイルを読み込めません。"),
+    (b"\xff\xfe\x00garbage", "ファイルを UTF-8 の文字として読めません。"),
 ])
 def test_import_damaged_json_flashes_error_and_creates_nothing(app, official, oita, body, message):
     before = saved_counts(app)

@@ -15,6 +15,15 @@ OFFICIAL = "official"
 MEMBER = "member"
 
 
+def new_feed_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def revoke_feed(user: "User") -> None:
+    """A new secret: every calendar link made with the old one stops working (caller commits)."""
+    user.feed_secret = new_feed_secret()
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -36,8 +45,7 @@ class User(UserMixin, db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(10), default=MEMBER)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     #: signs the member's personal calendar feed; replacing it revokes every old link
-    feed_secret: so.Mapped[str] = so.mapped_column(
-        sa.String(64), default=lambda: secrets.token_urlsafe(32))
+    feed_secret: so.Mapped[str] = so.mapped_column(sa.String(64), default=lambda: new_feed_secret())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     prefecture: so.Mapped[Prefecture] = so.relationship()

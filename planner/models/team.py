@@ -36,10 +36,13 @@ class TeamMember(db.Model):
     notes: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="members")
+    # small lists shown with every member: load them with the roster, not one query each
     courses: so.Mapped[list[MemberCourse]] = so.relationship(
-        back_populates="member", cascade="all, delete-orphan", order_by="MemberCourse.course")
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberCourse.course",
+        lazy="selectin")
     unavailable: so.Mapped[list[MemberUnavailable]] = so.relationship(
-        back_populates="member", cascade="all, delete-orphan", order_by="MemberUnavailable.day")
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberUnavailable.day",
+        lazy="selectin")
 
     @property
     def graduate_of(self) -> set[str]:

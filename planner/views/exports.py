@@ -13,8 +13,8 @@ from curricula import get_curriculum
 from exports import files, handouts, ical
 from exports.handouts import safe_filename
 from planner.db import db
-from planner.forms import ConfirmForm
 from planner.models import TeamMember, User
+from planner.models.account import revoke_feed
 from planner.views import official_required, plan_or_404, training_or_404
 
 bp = Blueprint("exports", __name__)
@@ -159,17 +159,16 @@ def my_feed():
     invitations = [(m, training, day_index) for m in members
                    for training, day_index, _ in ical.invitation_events(m, _host())]
     return render_template("exports/feed.html", https=https, webcal=webcal,
-                           invitations=invitations, form=ConfirmForm())
+                           invitations=invitations)
 
 
 @bp.route("/feeds/revoke", methods=["POST"])
 @login_required
 def revoke():
     """A new feed secret: every old link of this user answers 404 from now on."""
-    if ConfirmForm().validate_on_submit():
-        current_user.feed_secret = secrets.token_urlsafe(32)
-        db.session.commit()
-        flash("以前のカレンダー購読URLを無効にしました。新しいURLを登録し直してください。", "success")
+    revoke_feed(current_user)
+    db.session.commit()
+    flash("以前のカレンダー購読URLを無効にしました。新しいURLを登録し直してください。", "success")
     return redirect(url_for("exports.my_feed"))
 
 
@@ -180,11 +179,10 @@ def revoke_for(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.prefecture_id != current_user.prefecture_id:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        user.feed_secret = secrets.token_urlsafe(32)
-        db.session.commit()
-        flash(f"{user.name}さんのカレンダー購読URLを無効にしました。", "success")
-    return redirect(url_for("plans.index"))
+    revoke_feed(user)
+    db.session.commit()
+    flash(f"{user.name}さんのカレンダー購読URLを無効にしました。", "success")
+    return redirect(url_for("auth.invite"))
 
 
 @bp.route("/members/<int:member_id>/invitations/<int:training_id>/<int:day>.ics")

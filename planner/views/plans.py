@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from curricula import load_curricula
 from planner import backup
 from planner.db import db
-from planner.forms import ConfirmForm, ImportForm, PlanForm
+from planner.forms import ImportForm, PlanForm
 from planner.models import Plan
 from planner.operations import copy_plan, create_plan, proposed_dates
 from planner.timeline_ops import generate_plan_timeline
@@ -42,9 +42,9 @@ def new():
         dates = proposed_dates(form.cycle_year.data) if form.propose_dates.data else None
         plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
                            dates=dates, venue=(form.venue.data or "").strip())
-        db.session.commit()
         if dates:
             generate_plan_timeline(plan)  # with dates in place, the year's schedule follows
+        db.session.commit()
         flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
         return redirect(url_for("plans.show", plan_id=plan.id))
@@ -55,19 +55,16 @@ def new():
 @login_required
 def show(plan_id: int):
     plan = plan_or_404(plan_id)
-    return render_template("plans/show.html", plan=plan, curricula=load_curricula(), form=ConfirmForm())
+    return render_template("plans/show.html", plan=plan, curricula=load_curricula())
 
 
 @bp.route("/plans/<int:plan_id>/copy", methods=["POST"])
 @official_required
 def copy(plan_id: int):
-    plan = plan_or_404(plan_id)
-    if ConfirmForm().validate_on_submit():
-        new_plan = copy_plan(plan)
-        db.session.commit()
-        flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
-        return redirect(url_for("plans.show", plan_id=new_plan.id))
-    return redirect(url_for("plans.show", plan_id=plan.id))
+    new_plan = copy_plan(plan_or_404(plan_id))
+    db.session.commit()
+    flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
+    return redirect(url_for("plans.show", plan_id=new_plan.id))
 
 
 @bp.route("/plans/<int:plan_id>/export.json")
@@ -87,12 +84,7 @@ def import_json():
             flash(message, "error")
         return redirect(url_for("plans.index"))
     try:
-        text = form.file.data.read().decode("utf-8-sig")
-        plan = backup.load_plan(current_user.prefecture, text)
-    except UnicodeDecodeError:
-        db.session.rollback()
-        flash("ファイルを読み込めません。このアプリから書き出したJSONファイルを選んでください。", "error")
-        return redirect(url_for("plans.index"))
+        plan = backup.load_plan(current_user.prefecture, form.file.data.read())
     except backup.BackupError as exc:
         db.session.rollback()
         flash(f"取り込みませんでした: {exc}", "error")

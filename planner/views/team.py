@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from curricula import load_curricula
 from planner import team
 from planner.db import db
-from planner.forms import ConfirmForm, CsvForm, MemberForm, SlotAssignForm
+from planner.forms import CsvForm, MemberForm, SlotAssignForm
 from planner.models import Plan, RoleSlot, TeamMember, Training
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.roles import ClaimRefused, assign_slot, claim_slot, release_slot, slot_label, slot_times
@@ -39,7 +39,7 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
 
 def _roster_page(plan: Plan, status: int = 200):
     return render_template("team/roster.html", plan=plan, advice=team.composition_advice(plan),
-                           coverage=team.coverage(plan), csv_form=CsvForm(), form=ConfirmForm(),
+                           coverage=team.coverage(plan), csv_form=CsvForm(),
                            course_names=COURSE_NAMES, kinds=MUNICIPALITY_KINDS), status
 
 
@@ -91,10 +91,9 @@ def edit_member(plan_id: int, member_id: int | None = None):
 def delete_member(plan_id: int, member_id: int):
     plan = plan_or_404(plan_id)
     member = _member_or_404(plan, member_id)
-    if ConfirmForm().validate_on_submit():
-        db.session.delete(member)
-        db.session.commit()
-        flash(f"{member.name} さんを名簿から外しました。担当していた役割は空きに戻りました。", "success")
+    db.session.delete(member)
+    db.session.commit()
+    flash(f"{member.name} さんを名簿から外しました。担当していた役割は空きに戻りました。", "success")
     return redirect(url_for("team.roster", plan_id=plan.id))
 
 
@@ -134,7 +133,7 @@ def _roles_page(plan: Plan, status: int = 200):
     for training in plan.trainings:
         times.update(slot_times(training))
     return render_template("team/roles.html", plan=plan, times=times, me=team.member_for(plan, current_user.email),
-                           coverage=team.coverage(plan), curricula=load_curricula(), form=ConfirmForm(),
+                           coverage=team.coverage(plan), curricula=load_curricula(),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
 
 
@@ -170,8 +169,6 @@ def claim(plan_id: int, slot_id: int):
     if me is None:
         flash("この計画の研修チーム名簿にあなたが載っていないため、役割を申し込めません。担当職員に連絡してください。", "error")
         return _roles_page(plan, 403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         claim_slot(slot, me)
     except ClaimRefused as exc:
@@ -185,8 +182,8 @@ def release(plan_id: int, slot_id: int):
     plan = plan_or_404(plan_id)
     slot = _slot_or_404(plan, slot_id)
     me = team.member_for(plan, current_user.email)
-    if me is None or not ConfirmForm().validate_on_submit():
-        abort(403 if me is None else 400)
+    if me is None:
+        abort(403)
     try:
         release_slot(slot, me)
     except ClaimRefused as exc:
@@ -224,8 +221,6 @@ def assign(plan_id: int, slot_id: int):
 def suggest(plan_id: int):
     plan = plan_or_404(plan_id)
     if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
         pairs = [tuple(map(int, value.split(":"))) for value in request.form.getlist("pair")
                  if value.count(":") == 1 and value.replace(":", "").isdigit()]
         _flash_accepted(*team.accept_suggestion(plan, pairs))
@@ -236,7 +231,7 @@ def suggest(plan_id: int):
     new = [(slots[a.slot_id], members[a.member_id], a.reason) for a in suggestion.assignments
            if slots[a.slot_id].holder_id is None]
     return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots,
-                           members=members, slot_label=slot_label, form=ConfirmForm(),
+                           members=members, slot_label=slot_label,
                            undated=[t for t in plan.trainings if not t.first_date], curricula=load_curricula())
 
 
@@ -249,8 +244,6 @@ def _flash_accepted(accepted: int, skipped: int) -> None:
 def accept_all(plan_id: int):
     """The roles page's shortcut: compute the suggestion and accept all of it in one step."""
     plan = plan_or_404(plan_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     suggestion = team.suggest(plan)
     open_ids = {s.id for t in plan.trainings for s in t.slots if s.holder_id is None}
     _flash_accepted(*team.accept_suggestion(
@@ -270,4 +263,4 @@ def my_roles():
     for training in {s.training for s in slots}:
         times.update(slot_times(training))
     return render_template("team/my_roles.html", slots=slots, times=times, slot_label=slot_label,
-                           members=members, form=ConfirmForm())
+                           members=members)

@@ -9,7 +9,6 @@ from flask_login import login_required
 from planner import timeline_ops as ops
 from planner.dates import era_year, fiscal_year, format_date_ja
 from planner.db import db
-from planner.forms import ConfirmForm
 from planner.models import CarriedTodo, Milestone, Plan, Training
 from planner.timeline import CHECKLIST, KIND_NAMES, TRAINING_NAMES, TimelineError
 from planner.timeline_forms import (ChecklistForm, GenerateForm, MilestoneForm, RetrospectiveForm,
@@ -101,7 +100,7 @@ def _page(plan: Plan, status: int = 200, forms: dict | None = None, refused: dic
         groups=ops.checklist_groups(plan), ticks=ops.ticks(plan), retros=retros,
         move_forms=move_forms, retro_forms=retro_forms, refused=refused,
         checklist_form=checklist_form or ChecklistForm(formdata=None),
-        generate_form=generate_form, form=ConfirmForm(), todo_form=TodoForm(formdata=None),
+        generate_form=generate_form, todo_form=TodoForm(formdata=None),
         checklist_count=len(CHECKLIST), kind_names=KIND_NAMES, training_names=TRAINING_NAMES,
     ), status
 
@@ -131,6 +130,7 @@ def generate(plan_id: int):
     if not form.validate_on_submit():
         return _page(plan, 422, generate_form=form)
     ops.generate_plan_timeline(plan, form.chief_after.data)
+    db.session.commit()
     flash("年間の流れを作成しました。日程を確認し、必要なら変更してください。", "success")
     return _to_page(plan)
 
@@ -178,8 +178,6 @@ def move_training(plan_id: int, training_id: int):
 def adopt(plan_id: int, training_id: int):
     plan = plan_or_404(plan_id)
     training = _item_or_404(plan, Training, training_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         day = ops.adopt_proposed_date(plan, training)
     except TimelineError as exc:

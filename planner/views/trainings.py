@@ -7,7 +7,7 @@ from flask_login import login_required
 from curricula import get_curriculum
 from planner import operations
 from planner.dates import date_warnings
-from planner.forms import ConfirmForm, LocalSubjectForm, MinutesForm, TrainingForm
+from planner.forms import LocalSubjectForm, MinutesForm, TrainingForm
 from planner.models import Training
 from planner.operations import ChangeRefused
 from planner.timetables import subject_spec, timetable_of
@@ -36,7 +36,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
     return render_template(
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
-        local_form=local_form or LocalSubjectForm(), form=ConfirmForm(), minutes_form=MinutesForm(),
+        local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
     ), status
 
 
@@ -95,8 +95,6 @@ def set_minutes(training_id: int, subject_id: int):
 def move(training_id: int, subject_id: int):
     training = training_or_404(training_id)
     offset = -1 if request.form.get("direction") == "up" else 1
-    if not ConfirmForm().validate_on_submit():
-        return _page(training, 400)
     return _apply(training, lambda: operations.move_subject(training, subject_id, offset),
                   "順番を変更しました。")
 
@@ -106,8 +104,6 @@ def move(training_id: int, subject_id: int):
 def separate(training_id: int, subject_id: int):
     training = training_or_404(training_id)
     separate_day = request.form.get("separate") == "1"
-    if not ConfirmForm().validate_on_submit():
-        return _page(training, 400)
     return _apply(training, lambda: operations.set_separate_day(training, subject_id, separate_day),
                   "別日（シンポジウム・事例検討会等）に移しました。" if separate_day else "本日の時間割に戻しました。")
 
@@ -116,8 +112,6 @@ def separate(training_id: int, subject_id: int):
 @official_required
 def remove_local(training_id: int, subject_id: int):
     training = training_or_404(training_id)
-    if not ConfirmForm().validate_on_submit():
-        return _page(training, 400)
     return _apply(training, lambda: operations.remove_local_subject(training, subject_id),
                   "独自科目を削除しました。")
 

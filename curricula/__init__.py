@@ -222,5 +222,5 @@ def get_curriculum(key: str) -> Curriculum:
     """One curriculum by key; a KeyError names the known keys."""
     curricula = load_curricula()
     if key not in curricula:
-        raise KeyError(key)
+        raise KeyError(f"unknown curriculum {key!r} (known: {', '.join(curricula)})")
     return curricula[key]

@@ -5,47 +5,33 @@ Each builder takes model objects and returns .docx bytes; nothing here writes th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
 from exports import clean_line
 from exports.docx_common import (bullets, heading, labelled, new_document,
                                  note_box, para, table, to_bytes)
-from planner.dates import fiscal_year, fiscal_year_label, fiscal_years_label, format_date_ja
+from planner.dates import fiscal_year_label, format_date_ja
 from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
 from planner.roles import slot_label, slot_times
 from planner.schedule import Timetable, duration_ja
 from planner.timeline import KIND_NAMES, generate_timeline
 from planner.timeline_ops import timeline_rows as stored_rows
-from planner.timetables import timetable_of
+from planner.timetables import subject_title, timetable_of
 
 UNDECIDED = "未定"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
 ANONYMITY_FALLBACK = "事例を扱う場合には、関係機関や個人名等が特定されないよう、匿名性を担保する。"
-ROLE_ORDER = {kind: index for index, kind in enumerate(("timekeeper", "lecturer", "case_reporter",
-                                                       "material_preparer"))}
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-def plan_year_label(plan: Plan) -> str:
-    """The fiscal years the plan's cycle spans, e.g. 令和7〜8年度（2025〜2026年度）."""
-    return fiscal_years_label(fiscal_year(plan.cycle_start), fiscal_year(plan.cycle_end))
-
 
 def training_year_label(training: Training) -> str:
     """The fiscal year the training is held in, or the plan's span while it has no date."""
     if training.first_date:
         return fiscal_year_label(training.first_date)
-    return plan_year_label(training.plan)
-
-
-def training_days(training: Training) -> list[date]:
-    """The training's dates; empty while undecided."""
-    if not training.first_date:
-        return []
-    return [training.first_date + timedelta(days=i) for i in range(training.day_count)]
+    return training.plan.years_label
 
 
 def member_label(member: TeamMember | None) -> str:
@@ -55,13 +41,6 @@ def member_label(member: TeamMember | None) -> str:
     name = clean_line(member.name)
     municipality = clean_line(member.municipality)
     return f"{name}（{municipality}）" if municipality else name
-
-
-def subject_title(training: Training, row: TrainingSubject) -> str:
-    """A subject's name as the curriculum or the official wrote it."""
-    if row.is_local:
-        return row.local_name
-    return get_curriculum(training.curriculum_key).subject(row.letter).name
 
 
 def slot_of(training: Training, kind: str, subject_id: int | None) -> RoleSlot | None:
@@ -100,9 +79,9 @@ def _time_range(start, end) -> str:
 
 def _date_line(training: Training, timetable: Timetable | None) -> str:
     """'2026年2月18日（水）9:00〜17:35　令和7年度（2025年度）' for each day."""
-    days = training_days(training)
+    days = training.days
     if not days:
-        return f"{UNDECIDED}（{plan_year_label(training.plan)}）"
+        return f"{UNDECIDED}（{training.plan.years_label}）"
     parts = []
     for index, day in enumerate(days):
         text = format_date_ja(day)
@@ -156,11 +135,6 @@ def agenda(training: Training) -> bytes:
 
 # --------------------------------------------------------------------------- 2. role sheet
 
-def _slot_sort_key(slot: RoleSlot) -> tuple:
-    position = slot.subject.position if slot.subject is not None else -1
-    return (slot.day_index if slot.subject is None else 0, position, ROLE_ORDER.get(slot.kind, 9))
-
-
 def _slot_when(slot: RoleSlot, times) -> str:
     """The slot's time on its day (the date is in the training's heading)."""
     when = times.get(slot.id)
@@ -178,7 +152,7 @@ def _slot_when(slot: RoleSlot, times) -> str:
 def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
     """The team's role sheet: every slot of each training and who holds it."""
     trainings = trainings if trainings is not None else list(plan.trainings)
-    year = (training_year_label(trainings[0]) if len(trainings) == 1 else plan_year_label(plan))
+    year = (training_year_label(trainings[0]) if len(trainings) == 1 else plan.years_label)
     doc = new_document(plan.title, year)
     heading(doc, "役割分担表", 0)
     para(doc, "研修チームの役割（講師役・事例報告役・資料作成役・タイムキーパー役）と担当者の一覧です。"
@@ -192,7 +166,7 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
         times = slot_times(training)
         rows = [[slot_label(slot), _slot_when(slot, times), member_label(slot.holder),
                  "確定" if slot.locked else ""]
-                for slot in sorted(training.slots, key=_slot_sort_key)]
+                for slot in sorted(training.slots, key=lambda s: s.sort_key)]
         if rows:
             table(doc, ["役割", "時間", "担当者", "確定"], rows, [86, 30, 42, 12], size=9)
         else:
@@ -324,7 +298,7 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
 
 def timeline(plan: Plan) -> bytes:
     """The planning timeline: launch, meetings, trainings and retrospectives in date order."""
-    doc = new_document(plan.title, plan_year_label(plan))
+    doc = new_document(plan.title, plan.years_label)
     heading(doc, "伝達研修 企画スケジュール", 0)
     para(doc, f"計画の期間：{format_date_ja(plan.cycle_start)}〜{format_date_ja(plan.cycle_end)}")
     rows, steps = [], timeline_rows(plan)

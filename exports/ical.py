@@ -12,12 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from curricula import get_curriculum
 from exports import clean_line, clean_text
-from exports.handouts import lecturer_of, member_label, subject_title, timeline_rows, training_days
+from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.calendar_state import CalendarEvent
 from planner.db import db
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
@@ -25,7 +24,8 @@ from planner.models.account import OFFICIAL
 from planner.models.team import ROLE_NAMES
 from planner.roles import slot_label, slot_times
 from planner.timeline import KIND_NAMES
-from planner.timetables import timetable_of
+from planner.team import members_of_user
+from planner.timetables import subject_title, timetable_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"
@@ -52,7 +52,7 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
 
 def training_events(training: Training, host: str) -> list[CalendarEvent]:
     """One event per subject on the training's timetable (subjects on a separate day excluded)."""
-    days = training_days(training)
+    days = training.days
     timetable = timetable_of(training)
     if not days or not timetable.feasible:
         return []
@@ -93,20 +93,11 @@ def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
     return events
 
 
-def members_of_user(user: User) -> list[TeamMember]:
-    """The user's team memberships in every plan of their prefecture (matched by e-mail)."""
-    return list(db.session.scalars(
-        db.select(TeamMember).join(Plan)
-        .where(Plan.prefecture_id == user.prefecture_id,
-               sa.func.lower(TeamMember.email) == user.email.lower())
-        .order_by(TeamMember.id)))
-
-
 def _slot_event(slot: RoleSlot, when, host: str, member_id: int) -> CalendarEvent | None:
     """The event of one held slot: timed for lecturers, case reporters and timekeepers,
     all-day on the training day for material preparers (their work is done beforehand)."""
     training = slot.training
-    days = training_days(training)
+    days = training.days
     if not days:
         return None
     curriculum = get_curriculum(training.curriculum_key)
@@ -158,7 +149,7 @@ def invitation_events(member: TeamMember, host: str) -> list[tuple[Training, int
     out = []
     for (_, day_index), held in sorted(per_day.items()):
         training = held[0].training
-        days = training_days(training)
+        days = training.days
         timetable = timetable_of(training)
         if not days or not timetable.feasible or day_index >= len(timetable.days):
             continue

@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from types import SimpleNamespace
 
 from curricula import Curriculum, load_curricula
@@ -590,7 +590,7 @@ def _all_letters_once(where: str, curriculum: Curriculum, letters: list[str]) ->
 
 def _check_days(where: str, training: Training) -> None:
     """The scheduler's input rules (times in order, lunch window, item lengths); not the fit."""
-    if training.first_date and training.first_date + timedelta(days=training.day_count - 1) > date(2100, 12, 31):
+    if training.last_day and training.last_day > date(2100, 12, 31):
         raise BackupError(f"{where}: 開催日が遠すぎます。")
     specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
     try:

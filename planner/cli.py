@@ -10,9 +10,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from curricula import CURRICULUM_KEYS, load_curricula
+from planner.export_cli import export_command
 from planner.schedule import (ScheduleInputError, SubjectSpec, build_timetable, settings_from_args,
                               subjects_of)
 from planner.text import format_timetable
+from planner.timeline_cli import timeline_command
 
 
 def fail(message: str) -> None:
@@ -123,18 +125,17 @@ def demo_command() -> None:
 
 def _plan_summary(plan) -> dict:
     """A plan's listing: prefecture, the fiscal years its cycle spans, trainings and dates."""
-    from planner.dates import fiscal_year, fiscal_years_label
+    from planner.dates import fiscal_year
     first, last = fiscal_year(plan.cycle_start), fiscal_year(plan.cycle_end)
     curricula = load_curricula()
     return {
         "id": plan.id, "prefecture": plan.prefecture.name, "title": plan.title,
         "cycle_year": plan.cycle_year, "fiscal_years": list(range(first, last + 1)),
-        "fiscal_years_label": fiscal_years_label(first, last),
+        "fiscal_years_label": plan.years_label,
         "trainings": [{
             "id": t.id, "curriculum": t.curriculum_key,
             "title": curricula[t.curriculum_key].short_title if t.curriculum_key in curricula else t.curriculum_key,
-            "dates": [(t.first_date + timedelta(days=i)).isoformat() for i in range(t.day_count)]
-            if t.first_date else [],
+            "dates": [day.isoformat() for day in t.days],
         } for t in plan.trainings],
     }
 
@@ -206,9 +207,8 @@ def import_plan_command(prefecture_name: str, file: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    """Add every command to `flask --app app`."""
     for command in (curricula_command, schedule_command, init_db_command, demo_command,
-                    plans_command, export_plan_command, import_plan_command):
+                    plans_command, export_plan_command, import_plan_command, timeline_command,
+                    export_command):
         app.cli.add_command(command)
-    from planner.timeline_cli import timeline_command  # its own module: issue 5
-    app.cli.add_command(timeline_command)
-    from planner.export_cli import export_command; app.cli.add_command(export_command)  # issue 6

@@ -123,6 +123,18 @@ def add_working_days(d: date, n: int) -> date:
     return d
 
 
+def cycle_period(start: date, end: date) -> str:
+    """The plan's cycle as messages name it, e.g. "計画の期間（2025年11月1日〜2026年10月31日）"."""
+    return f"計画の期間（{format_date_plain(start)}〜{format_date_plain(end)}）"
+
+
+def outside_cycle_message(d: date, start: date, end: date) -> str | None:
+    """A Japanese message when the date lies outside the cycle from start to end, else None."""
+    if start <= d <= end:
+        return None
+    return f"{format_date_ja(d)}は{cycle_period(start, end)}の外です。"
+
+
 def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
     """Japanese warnings about a date: weekend, holiday, 年末年始, or outside the cycle."""
     label = format_date_ja(d)
@@ -134,7 +146,7 @@ def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
         warnings.append(f"{label}は祝日（{name}）です。")
     elif is_year_end_closure(d):
         warnings.append(f"{label}は年末年始（12月29日〜1月3日）の閉庁日です。")
-    if not cycle_start <= d <= cycle_end:
-        period = f"{format_date_plain(cycle_start)}〜{format_date_plain(cycle_end)}"
-        warnings.append(f"{label}は計画の期間（{period}）の外です。")
+    outside = outside_cycle_message(d, cycle_start, cycle_end)
+    if outside:
+        warnings.append(outside)
     return warnings

@@ -1,6 +1,8 @@
 """One form per input page; messages are Japanese and shown next to their field."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectChoice,
@@ -8,6 +10,7 @@ from wtforms import (BooleanField, DateField, EmailField, IntegerField, Password
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
+from planner.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.roster_csv import RosterError, parse_days
 
@@ -15,6 +18,12 @@ REQUIRED = "入力してください。"
 #: one @, no spaces, a dot in the domain; wtforms' Email() needs the email_validator package,
 #: which is not installed, and the link is handed over by the official, not mailed by us
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+def check_in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
+    """Refuse a date outside the plan's cycle (start, end), asking for one inside it."""
+    if day and cycle and outside_cycle_message(day, *cycle):
+        raise ValidationError(f"{cycle_period(*cycle)}の中の日付を入力してください。")
 
 
 def _length(maximum: int) -> Length:
@@ -107,11 +116,7 @@ class TrainingForm(FlaskForm):
         self.cycle = cycle
 
     def validate_first_date(self, field):
-        if field.data and self.cycle:
-            start, end = self.cycle
-            if not start <= field.data <= end:
-                raise ValidationError(
-                    f"計画の期間（{start:%Y年%-m月%-d日}〜{end:%Y年%-m月%-d日}）の中の日付を入力してください。")
+        check_in_cycle(self.cycle, field.data)
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

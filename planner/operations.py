@@ -11,7 +11,6 @@ from typing import Callable
 
 from curricula import CURRICULUM_KEYS, get_curriculum
 from planner.db import db
-from planner.dates import fiscal_year, fiscal_years_label
 from planner.models import MemberCourse, Plan, Prefecture, TeamMember, Training, TrainingSubject
 from planner.roles import sync_slots
 from planner.schedule import ScheduleInputError, Timetable
@@ -153,9 +152,8 @@ def copy_plan(plan: Plan) -> Plan:
     """The plan for the next cycle: same trainings, settings, local subjects and team (with the
     courses they completed), dates a year on; roles and unavailable dates start empty."""
     year = plan.cycle_year + 1
-    copy = Plan(prefecture_id=plan.prefecture_id, cycle_year=year, chief_after=plan.chief_after,
-                title=f"{fiscal_years_label(fiscal_year(date(year, 11, 1)), fiscal_year(date(year + 1, 10, 31)))}"
-                      " 伝達研修計画")
+    copy = Plan(prefecture_id=plan.prefecture_id, cycle_year=year, chief_after=plan.chief_after)
+    copy.title = f"{copy.years_label} 伝達研修計画"
     db.session.add(copy)
     for member in plan.members:
         db.session.add(TeamMember(

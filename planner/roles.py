@@ -7,13 +7,13 @@ serialises writers, so exactly one of many simultaneous claims wins on both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from curricula import get_curriculum
 from planner.db import db
-from planner.models import RoleSlot, TeamMember, Training, TrainingSubject
+from planner.models import RoleSlot, TeamMember, Training
 from planner.models.team import ROLE_NAMES
-from planner.timetables import timetable_of
+from planner.timetables import subject_title, timetable_of
 
 
 class ClaimRefused(Exception):
@@ -69,9 +69,10 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
         for item in day.items:
             if item.kind == "subject" and item.key:
                 by_key[item.key] = (index, day.day, item.start, item.end)
+    days = training.days
     times = {}
     for slot in training.slots:
-        day = training.first_date + timedelta(days=slot.day_index) if training.first_date else None
+        day = days[slot.day_index] if slot.day_index < len(days) else None
         if slot.kind == "timekeeper" and timetable.days and slot.day_index < len(timetable.days):
             items = timetable.days[slot.day_index].items
             times[slot.id] = SlotTime(day, items[0].start, items[-1].end)
@@ -93,16 +94,14 @@ def slot_label(slot: RoleSlot) -> str:
     if slot.subject is None:
         day = f"{slot.day_index + 1}日目 " if slot.training.day_count > 1 else ""
         return f"{curriculum.short_title} {day}{ROLE_NAMES[slot.kind]}"
-    subject = slot.subject
-    title = subject.local_name if subject.is_local else curriculum.subject(subject.letter).name
-    return f"{curriculum.short_title} {subject.letter} {title} {ROLE_NAMES[slot.kind]}"
+    title = subject_title(slot.training, slot.subject)
+    return f"{curriculum.short_title} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
 
 
 def _check_member_can_hold(slot: RoleSlot, member: TeamMember) -> None:
     """Refuse a slot on a day the member cannot attend, or at a time they already hold."""
     training = slot.training
-    days = {training.first_date + timedelta(days=i) for i in range(training.day_count)} \
-        if training.first_date else set()
+    days = set(training.days)
     if slot.kind != "material_preparer" and days & member.unavailable_days:
         day = min(days & member.unavailable_days)
         raise ClaimRefused(f"{member.name}さんは {day:%Y-%m-%d} を参加できない日に登録しています。")

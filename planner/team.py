@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
 from planner import assign
 from planner.db import db
-from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, TeamMember
+from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, TeamMember, User
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.roles import slot_times
 from planner.roster_csv import MemberRow
@@ -16,6 +19,16 @@ from planner.roster_csv import MemberRow
 def member_for(plan: Plan, email: str) -> TeamMember | None:
     """The roster entry of the logged-in person in this plan (matched by e-mail)."""
     return db.session.scalar(db.select(TeamMember).filter_by(plan_id=plan.id, email=email.lower()))
+
+
+def members_of_user(user: User) -> list[TeamMember]:
+    """The user's team memberships in every plan of their prefecture (matched by e-mail)."""
+    return list(db.session.scalars(
+        db.select(TeamMember).join(Plan)
+        .where(Plan.prefecture_id == user.prefecture_id,
+               sa.func.lower(TeamMember.email) == user.email.lower())
+        .options(so.contains_eager(TeamMember.plan))
+        .order_by(TeamMember.id)))
 
 
 def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:

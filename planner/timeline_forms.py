@@ -1,34 +1,24 @@
 """The timeline page's forms: one per action; messages are Japanese and shown next to fields."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from planner.dates import format_date_plain
-from planner.forms import REQUIRED, JapaneseDateField
+from planner.forms import REQUIRED, JapaneseDateField, check_in_cycle
+from planner.timeline import CHIEF_PLACEMENTS
 
-CHIEF_CHOICES = [SelectChoice("common", "前期共通の後（2〜3月に開催、1月の検討会議で準備）"),
-                 SelectChoice("late", "後期の研修と同じ時期（5〜9月に開催、4月の検討会議で準備）")]
-
-
-def _in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
-    if day and cycle and not cycle[0] <= day <= cycle[1]:
-        raise ValidationError(f"計画の期間（{format_date_plain(cycle[0])}〜"
-                              f"{format_date_plain(cycle[1])}）の中の日付を入力してください。")
+CHIEF_LABELS = {"common": "前期共通の後（2〜3月に開催、1月の検討会議で準備）",
+                "late": "後期の研修と同じ時期（5〜9月に開催、4月の検討会議で準備）"}
 
 
 class GenerateForm(FlaskForm):
     """Generate (or re-generate) the plan's timeline, with the chief training's placement."""
 
-    chief_after = SelectField("主任相談支援員・後期の研修の時期", choices=CHIEF_CHOICES,
-                              validators=[InputRequired(REQUIRED)], validate_choice=False)
-
-    def validate_chief_after(self, field):
-        if field.data not in {c.value for c in CHIEF_CHOICES}:
-            raise ValidationError("一覧から選んでください。")
+    chief_after = SelectField("主任相談支援員・後期の研修の時期",
+                              choices=[SelectChoice(k, CHIEF_LABELS[k]) for k in CHIEF_PLACEMENTS],
+                              validators=[InputRequired(REQUIRED)],
+                              invalid_choice_message="一覧から選んでください。")
 
 
 class MilestoneForm(FlaskForm):
@@ -43,12 +33,12 @@ class MilestoneForm(FlaskForm):
         self.cycle = cycle
 
     def validate_start(self, field):
-        _in_cycle(self.cycle, field.data)
+        check_in_cycle(self.cycle, field.data)
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("終了日は開始日と同じか後にしてください。")
-        _in_cycle(self.cycle, field.data)
+        check_in_cycle(self.cycle, field.data)
 
 
 class RetrospectiveForm(FlaskForm):

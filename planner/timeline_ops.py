@@ -8,10 +8,10 @@ change raises TimelineError (a ValueError) with Japanese messages and leaves not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from planner import timeline
-from planner.dates import format_date_plain
+from planner.dates import outside_cycle_message
 from planner.db import db
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
 from planner.operations import ChangeRefused, update_training
@@ -33,17 +33,10 @@ class Row:
         return isinstance(self.item, Training)
 
 
-def training_end(training: Training) -> date | None:
-    """The last day of a training: first_date + day_count - 1."""
-    if training.first_date is None:
-        return None
-    return training.first_date + timedelta(days=training.day_count - 1)
-
-
 def _training_step(training: Training) -> timeline.Milestone:
     key = training.curriculum_key
     return timeline.Milestone("training", f"{timeline.TRAINING_NAMES.get(key, key)}の伝達研修",
-                              training.first_date, training_end(training), key)
+                              training.first_date, training.last_day, key)
 
 
 def _stored_step(row: Milestone) -> timeline.Milestone:
@@ -94,9 +87,7 @@ def generate_plan_timeline(plan: Plan, chief_after: str | None = None) -> list[M
     retrospective notes of the rows that remain. The caller commits.
     """
     if chief_after is not None:
-        if chief_after not in timeline.CHIEF_PLACEMENTS:
-            raise TimelineError([f"主任相談支援員・後期の位置が不正です: {chief_after}"])
-        plan.chief_after = chief_after
+        plan.chief_after = chief_after  # the form offers only CHIEF_PLACEMENTS
     by_key = {t.curriculum_key: t for t in plan.trainings}
     existing = {_identity(m.kind, m.training_id, m.prepares, m.order): m for m in plan.milestones}
     kept = []
@@ -123,11 +114,10 @@ def _check_dates(plan: Plan, start: date, end: date) -> None:
     messages = []
     if end < start:
         messages.append("終了日が開始日より前になっています。")
-    for day in {start, end}:
-        if not plan.cycle_start <= day <= plan.cycle_end:
-            messages.append(f"{format_date_plain(day)} は計画の期間"
-                            f"（{format_date_plain(plan.cycle_start)}〜"
-                            f"{format_date_plain(plan.cycle_end)}）の外です。")
+    for day in sorted({start, end}):
+        outside = outside_cycle_message(day, plan.cycle_start, plan.cycle_end)
+        if outside:
+            messages.append(outside)
     if messages:
         raise TimelineError(messages)
 

@@ -1,23 +1,30 @@
-"""A stored training as scheduler input, and its timetable."""
+"""A stored training as scheduler input, its timetable, and the warnings about its dates."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from curricula import get_curriculum
+from planner.dates import date_warnings
 from planner.models import Training, TrainingSubject
 from planner.schedule import DaySettings, FixedItem, SubjectSpec, Timetable, build_timetable
+
+
+def subject_title(training: Training, row: TrainingSubject) -> str:
+    """A subject's name as the curriculum or the official wrote it."""
+    if row.is_local:
+        return row.local_name
+    return get_curriculum(training.curriculum_key).subject(row.letter).name
 
 
 def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     """One stored subject as the scheduler sees it."""
     key = f"training-{training.id}-subject-{row.id}"
+    title = subject_title(training, row)
     if row.is_local:
         minutes = row.local_minutes or 0
         lecturer = "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x)
-        return SubjectSpec(title=row.local_name, minutes_min=minutes, minutes_max=minutes,
+        return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
     subject = get_curriculum(training.curriculum_key).subject(row.letter)
-    return SubjectSpec(title=subject.name, minutes_min=subject.minutes_min,
+    return SubjectSpec(title=title, minutes_min=subject.minutes_min,
                        minutes_max=subject.minutes_max, letter=subject.letter,
                        override=row.minutes_override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key)
@@ -25,8 +32,7 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
 
 def day_settings(training: Training) -> list[DaySettings]:
     """One DaySettings per training day, all framed alike."""
-    days = [training.first_date + timedelta(days=i) if training.first_date else None
-            for i in range(training.day_count)]
+    days = training.days or [None] * training.day_count
     return [DaySettings(
         day=day, start=training.start_time, end=training.end_time,
         lunch_minutes=training.lunch_minutes, lunch_earliest=training.lunch_earliest,
@@ -40,3 +46,11 @@ def timetable_of(training: Training) -> Timetable:
     """The training's timetable; subjects moved to a separate day are left out of it."""
     specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
     return build_timetable(specs, day_settings(training))
+
+
+def training_warnings(training: Training) -> list[str]:
+    """Weekend, holiday and out-of-cycle warnings for every day of the training."""
+    if not training.first_date:
+        return ["開催日が未定です。"]
+    plan = training.plan
+    return [w for day in training.days for w in date_warnings(day, plan.cycle_start, plan.cycle_end)]

@@ -1,13 +1,15 @@
 """Yearly plans, their trainings, and the subjects of each training's timetable."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from planner.dates import fiscal_year, fiscal_years_label
 from planner.db import db
 from planner.models.account import Prefecture, utcnow
+from planner.timeline import cycle_bounds
 
 
 class Plan(db.Model):
@@ -30,11 +32,16 @@ class Plan(db.Model):
 
     @property
     def cycle_start(self) -> date:
-        return date(self.cycle_year, 11, 1)
+        return cycle_bounds(self.cycle_year)[0]
 
     @property
     def cycle_end(self) -> date:
-        return date(self.cycle_year + 1, 10, 31)
+        return cycle_bounds(self.cycle_year)[1]
+
+    @property
+    def years_label(self) -> str:
+        """The fiscal years the cycle spans, e.g. 令和7〜8年度（2025〜2026年度）."""
+        return fiscal_years_label(fiscal_year(self.cycle_start), fiscal_year(self.cycle_end))
 
 
 class Training(db.Model):
@@ -69,6 +76,20 @@ class Training(db.Model):
         back_populates="training", cascade="all, delete-orphan", order_by="TrainingSubject.position")
     slots: so.Mapped[list["RoleSlot"]] = so.relationship(  # noqa: F821
         back_populates="training", cascade="all, delete-orphan", order_by="RoleSlot.id")
+
+    @property
+    def days(self) -> list[date]:
+        """The training's dates in order; empty while undecided."""
+        if self.first_date is None:
+            return []
+        return [self.first_date + timedelta(days=i) for i in range(self.day_count)]
+
+    @property
+    def last_day(self) -> date | None:
+        """The training's last date (first_date + day_count - 1); None while undecided."""
+        if self.first_date is None:
+            return None
+        return self.first_date + timedelta(days=self.day_count - 1)
 
 
 class TrainingSubject(db.Model):

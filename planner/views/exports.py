@@ -15,6 +15,7 @@ from exports.handouts import safe_filename
 from planner.db import db
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
+from planner.team import members_of_user
 from planner.views import official_required, plan_or_404, training_or_404
 
 bp = Blueprint("exports", __name__)
@@ -154,9 +155,7 @@ def my_feed():
     """The member's feed links (https and webcal://) and invitations to download."""
     https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
     webcal = "webcal://" + https.split("://", 1)[1]
-    members = db.session.scalars(db.select(TeamMember).filter_by(email=current_user.email)).all()
-    members = [m for m in members if m.plan.prefecture_id == current_user.prefecture_id]
-    invitations = [(m, training, day_index) for m in members
+    invitations = [(m, training, day_index) for m in members_of_user(current_user)
                    for training, day_index, _ in ical.invitation_events(m, _host())]
     return render_template("exports/feed.html", https=https, webcal=webcal,
                            invitations=invitations)

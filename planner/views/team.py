@@ -256,8 +256,7 @@ def accept_all(plan_id: int):
 @bp.route("/my/roles")
 @login_required
 def my_roles():
-    members = db.session.scalars(db.select(TeamMember).join(Plan).where(
-        TeamMember.email == current_user.email.lower(), Plan.prefecture_id == current_user.prefecture_id)).all()
+    members = team.members_of_user(current_user)
     slots = team.slots_of_member([m.id for m in members])
     times = {}
     for training in {s.training for s in slots}:

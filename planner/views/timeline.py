@@ -59,7 +59,7 @@ def _milestone_form(plan: Plan, item, formdata=None) -> MilestoneForm:
     if formdata is False:  # a fresh form showing the saved dates
         form = MilestoneForm(formdata=None, prefix=_key(item), cycle=cycle)
         if isinstance(item, Training):
-            form.start.data, form.end.data = item.first_date, ops.training_end(item)
+            form.start.data, form.end.data = item.first_date, item.last_day
         else:
             form.start.data, form.end.data, form.done.data = item.start, item.end, item.done
         if form.end.data == form.start.data:
@@ -94,6 +94,7 @@ def _page(plan: Plan, status: int = 200, forms: dict | None = None, refused: dic
     return render_template(
         "timeline/show.html", plan=plan, rows=rows, months=months, today=today, cells=cells,
         status=statuses, today_index=today_index, key=_key,
+        overdue=[r for r in rows if statuses[_key(r.item)][0] == "overdue"],
         in_cycle=plan.cycle_start <= today <= plan.cycle_end,
         problems=ops.order_problems(plan), proposals=ops.proposed_dates(plan),
         undated=[t for t in plan.trainings if t.first_date is None],

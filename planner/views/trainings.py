@@ -1,16 +1,13 @@
 """A training's settings and its timetable; every change goes through the scheduler."""
-from datetime import timedelta
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from curricula import get_curriculum
 from planner import operations
-from planner.dates import date_warnings
 from planner.forms import LocalSubjectForm, MinutesForm, TrainingForm
 from planner.models import Training
 from planner.operations import ChangeRefused
-from planner.timetables import subject_spec, timetable_of
+from planner.timetables import subject_spec, timetable_of, training_warnings
 from planner.views import official_required, training_or_404
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
@@ -18,15 +15,6 @@ bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
                   "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
                   "opening_title", "opening_minutes", "closing_title", "closing_minutes")
-
-
-def training_warnings(training: Training) -> list[str]:
-    """Weekend, holiday and out-of-cycle warnings for every day of the training."""
-    if not training.first_date:
-        return ["開催日が未定です。"]
-    plan = training.plan
-    return [w for i in range(training.day_count)
-            for w in date_warnings(training.first_date + timedelta(days=i), plan.cycle_start, plan.cycle_end)]
 
 
 def _page(training: Training, status: int = 200, refused=None, local_form=None):

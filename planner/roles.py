@@ -91,11 +91,13 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
 def slot_label(slot: RoleSlot) -> str:
     """'前期共通 B 支援員に求められる… 講師役' or '前期共通 1日目 タイムキーパー役'."""
     curriculum = get_curriculum(slot.training.curriculum_key)
+    # the job-support draft is marked wherever it appears, role labels included
+    short = curriculum.short_title if curriculum.official else f"{curriculum.short_title}（たたき台）"
     if slot.subject is None:
         day = f"{slot.day_index + 1}日目 " if slot.training.day_count > 1 else ""
-        return f"{curriculum.short_title} {day}{ROLE_NAMES[slot.kind]}"
+        return f"{short} {day}{ROLE_NAMES[slot.kind]}"
     title = subject_title(slot.training, slot.subject)
-    return f"{curriculum.short_title} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
+    return f"{short} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
 
 
 def _check_member_can_hold(slot: RoleSlot, member: TeamMember) -> None:

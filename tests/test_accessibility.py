@@ -7,6 +7,7 @@ from typing import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from planner.auth import make_invitation
 from planner.db import db
@@ -101,7 +102,7 @@ def submit_empty(path: str, button: str) -> Visit:
 
 def assert_focus_on(element_id: str, page) -> None:
     """The error summary is shown and has the focus (autofocus), so it is read out first."""
-    assert page.locator(f"#{element_id}").is_visible()
+    expect(page.locator(f"#{element_id}")).to_be_visible()
     page.wait_for_function(f"document.activeElement && document.activeElement.id === '{element_id}'")
 
 
@@ -125,7 +126,7 @@ def invitation_link(page, base, ids):
     page.get_by_label("氏名（所属）").fill("小川 さくら（もりの村）")
     page.get_by_label("メールアドレス").fill("ogawa@morino.example.jp")
     page.get_by_role("button", name="招待リンクを作る").click()
-    assert page.locator("#invite-link").is_visible()
+    expect(page.locator("#invite-link")).to_be_visible()
 
 
 def timeline_refused(page, base, ids):
@@ -153,7 +154,7 @@ def claim_refused(page, base, ids):
     form = page.locator(f"#slot-{ids.open_slot} form")
     form.evaluate("(f, url) => f.action = url", f"{base}/plans/{ids.plan}/roles/{ids.taken_slot}/claim")
     form.get_by_role("button").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
 
 
 PAGES: dict[str, tuple[str, Visit]] = {

@@ -1,5 +1,6 @@
 """A member claims a role in Chromium and sees it under 私の役割; a second member is told it is taken."""
 import pytest
+from playwright.sync_api import expect
 
 from planner.db import db
 from planner.roster_csv import MemberRow
@@ -41,9 +42,9 @@ def test_member_claims_a_role_and_a_second_member_is_told_it_is_taken(
     second.goto(f"{live_server}/plans/{plan_id}/roles")  # both see the slot open
 
     first.get_by_role("button", name=f"申し込む {label}").click()
-    assert first.get_by_text("「前期共通 タイムキーパー役」を担当します。").is_visible()
+    expect(first.get_by_text("「前期共通 タイムキーパー役」を担当します。")).to_be_visible()
     first.get_by_role("link", name="私の役割").click()
-    assert first.get_by_role("row", name="前期共通 タイムキーパー役").is_visible()
+    expect(first.get_by_role("row", name="前期共通 タイムキーパー役")).to_be_visible()
     first.screenshot(path=str(artifacts / "my-roles.png"), full_page=True)
 
     second.get_by_role("button", name=f"申し込む {label}").click()

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.db import db
 from planner.models import Plan, Prefecture, User, TrainingSubject
@@ -32,15 +33,15 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     page.get_by_label("メールアドレス").fill(EMAIL)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
-    assert page.get_by_text("山田 花子 さん、ようこそ。").is_visible()
+    expect(page.get_by_text("山田 花子 さん、ようこそ。")).to_be_visible()
 
     # Create a plan: the four trainings are there.
     page.get_by_role("link", name="新しい年間計画を作る").click()
     page.get_by_label("計画の名前").fill("令和8年度 伝達研修計画")
     page.get_by_label("チーム立ち上げの年（11月）").select_option("2025")
     page.get_by_role("button", name="作成する（4つの研修を用意）").click()
-    assert page.get_by_role("heading", name="令和8年度 伝達研修計画").is_visible()
-    assert page.get_by_text("令和7〜8年度（2025〜2026年度）").is_visible()
+    expect(page.get_by_role("heading", name="令和8年度 伝達研修計画")).to_be_visible()
+    expect(page.get_by_text("令和7〜8年度（2025〜2026年度）")).to_be_visible()
     assert page.locator("table.trainings tbody tr").count() == 4
 
     # Date and venue for the common first-term training, then its timetable.
@@ -49,8 +50,8 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     page.get_by_label("会場").fill("あおい県社会福祉会館")
     page.get_by_label("終了時刻（上限）").fill("18:15")  # room for a local subject
     page.get_by_role("button", name="保存して時間割を確認").click()
-    assert page.get_by_role("heading", name=re.compile("前期共通プログラム 時間割")).is_visible()
-    assert page.get_by_text("2026年2月18日（水）令和7年度").first.is_visible()
+    expect(page.get_by_role("heading", name=re.compile("前期共通プログラム 時間割"))).to_be_visible()
+    expect(page.get_by_text("2026年2月18日（水）令和7年度").first).to_be_visible()
     timetable_url = page.url.split("#")[0]
     letters = page.locator("table.timetable tr.kind-subject .letter").all_inner_texts()
     assert letters == ["A", "B", "C", "D", "E", "F"]
@@ -62,7 +63,7 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     form.get_by_label("外部講師の氏名").fill("青木 正")
     form.get_by_label("講師の所属").fill("あおい県弁護士会")
     form.get_by_role("button", name="追加する").click()
-    assert page.get_by_text("独自科目を追加しました。").is_visible()
+    expect(page.get_by_text("独自科目を追加しました。")).to_be_visible()
     row = page.locator("table.timetable tr", has_text="権利擁護と成年後見")
     assert "青木 正、あおい県弁護士会" in row.inner_text()
 
@@ -70,7 +71,7 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     page.get_by_label("生活困窮者支援を通じた地域づくりの時間（分）").fill("300")
     page.locator("tr", has_text="生活困窮者支援を通じた地域づくり").get_by_role("button", name="変更").click()
     refused = page.locator("#refused")
-    assert refused.is_visible()
+    expect(refused).to_be_visible()
     assert "変更は保存されませんでした" in refused.inner_text()
     assert re.search(r"最低でも\d+分必要ですが、使える時間は\d+分です", refused.inner_text())
     page.screenshot(path=str(artifacts / "timetable-refused.png"), full_page=True)
@@ -94,6 +95,6 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
 
     # Log out.
     page.get_by_role("button", name="ログアウト").click()
-    assert page.get_by_text("ログアウトしました。").is_visible()
+    expect(page.get_by_text("ログアウトしました。")).to_be_visible()
     page.goto(f"{live_server}/plans/{plan.id}")
-    assert page.get_by_role("heading", name="ログイン").is_visible()
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()

@@ -5,6 +5,7 @@ import subprocess
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.db import db
 from planner.models import Milestone, Prefecture, User
@@ -61,9 +62,9 @@ def test_official_moves_a_milestone_on_the_timeline(app, plan_id, live_server, b
     # From the plan to its timeline, and generate it.
     page.goto(f"{live_server}/plans/{plan_id}")
     page.get_by_role("link", name="スケジュール（年間の流れ）").click()
-    assert page.get_by_role("heading", name=re.compile("スケジュール（年間の流れ）")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("スケジュール（年間の流れ）"))).to_be_visible()
     page.get_by_role("button", name="年間の流れを作成").click()
-    assert page.get_by_text("年間の流れを作成しました。").is_visible()
+    expect(page.get_by_text("年間の流れを作成しました。")).to_be_visible()
     assert page.locator("table.gantt tbody tr").count() == 14
     assert page.locator("table.gantt thead th.today-col").count() == 1
 
@@ -73,7 +74,7 @@ def test_official_moves_a_milestone_on_the_timeline(app, plan_id, live_server, b
     row = page.locator(f"#row-m{meeting.id}")
     row.get_by_label("開始日").fill(new_day.isoformat())
     row.get_by_role("button", name=re.compile("^保存")).click()
-    assert page.get_by_text("日程を保存しました。").is_visible()
+    expect(page.get_by_text("日程を保存しました。")).to_be_visible()
     page.reload()
     assert page.locator(f"#row-m{meeting.id}").get_by_label("開始日").input_value() == new_day.isoformat()
     assert f"{new_day.month}月{new_day.day}日" in page.locator(f"#g-m{meeting.id}").inner_text()
@@ -84,7 +85,7 @@ def test_official_moves_a_milestone_on_the_timeline(app, plan_id, live_server, b
     row.get_by_label("開始日").fill(date(new_day.year, 3, 2).isoformat())
     row.get_by_role("button", name=re.compile("^保存")).click()
     refused = page.locator("#refused")
-    assert refused.is_visible()
+    expect(refused).to_be_visible()
     assert "変更は保存されませんでした" in refused.inner_text()
     assert "が、準備する前期共通プログラムの伝達研修" in refused.inner_text()
     assert "保存しませんでした" in page.locator(f"#row-m{meeting.id}").inner_text()

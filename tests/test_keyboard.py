@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.demo import DEMO_PASSWORD
 
@@ -80,7 +81,7 @@ def test_official_plans_with_the_keyboard_alone(demo_server, browser_page, artif
     page.keyboard.press("Tab")
     assert keys.focused("a.skip")
     keys.check_focus_ring()
-    assert page.locator("a.skip").is_visible()
+    expect(page.locator("a.skip")).to_be_visible()
     page.keyboard.press("Enter")
     assert keys.focused("main#main")
 
@@ -103,7 +104,7 @@ def test_official_plans_with_the_keyboard_alone(demo_server, browser_page, artif
     assert page.locator("#propose_dates").is_checked()
     page.keyboard.press("Enter")  # Enter in a text field submits its form
     page.wait_for_url(re.compile(r"/plans/\d+$"))
-    assert page.get_by_role("heading", name="令和9年度 伝達研修計画（キーボード）").is_visible()
+    expect(page.get_by_role("heading", name="令和9年度 伝達研修計画（キーボード）")).to_be_visible()
     plan_url = page.url
 
     # Change the chief training's timetable: fix a subject's minutes, add a local subject.

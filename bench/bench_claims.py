@@ -17,10 +17,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +30,7 @@ from planner.models.account import MEMBER  # noqa: E402
 from planner.operations import create_plan  # noqa: E402
 from planner.roster_csv import MemberRow  # noqa: E402
 from planner.team import save_member  # noqa: E402
+from tests.databases import fresh_database  # noqa: E402
 from tests.http_clients import logged_in_session  # noqa: E402
 
 CLIENTS = 50
@@ -150,15 +149,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run("SQLite", f"sqlite:///{tmp}/bench.sqlite")
     if args.pg:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            run("PostgreSQL", f"{args.pg}?options=-csearch_path%3D{schema}")
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp) / "unused.sqlite", args.pg) as url:
+            run("PostgreSQL", url)
 
 
 if __name__ == "__main__":

@@ -16,41 +16,29 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from planner.db import db  # noqa: E402
 from planner.models.account import MEMBER  # noqa: E402
+from tests.databases import fresh_database  # noqa: E402
 from tests.factories import login, make_plan, make_prefecture, make_user  # noqa: E402
 
 
 @contextmanager
 def database(pg_url: str | None):
     """A fresh SQLite file, or a fresh schema in the PostgreSQL database."""
-    if not pg_url:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        if pg_url:
+            with fresh_database(Path(tmp) / "unused.sqlite", pg_url) as url:
+                yield url
+        else:
             yield f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_url, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(pg_url)
-    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}"]))
-    try:
-        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def build(app, years: range, members: int) -> dict[str, str]:

@@ -12,17 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from app import create_app
 from planner.db import db
+from tests.databases import fresh_database
 from tests.system import require, require_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,30 +28,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 # --------------------------------------------------------------------------- database
-
-@contextmanager
-def fresh_database(sqlite_path: Path):
-    """An empty database: a SQLite file at `sqlite_path`, or a new PostgreSQL schema when
-    TEST_DATABASE_URL is set (dropped afterwards). Yields its URL."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{sqlite_path}"
-        return
-    schema = f"pytest_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(base, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base)
-    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}"]))
-    try:
-        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            # a connection a test leaked must not hang the run forever
-            conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
 
 @pytest.fixture
 def database_url(tmp_path):

@@ -15,7 +15,8 @@ from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnav
 from planner.roles import assign_slot, claim_slot
 from planner.roster_csv import MemberRow
 from planner.team import save_member
-from tests.conftest import _make_app, fresh_database
+from tests.conftest import _make_app
+from tests.databases import fresh_database
 
 DATES = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
          "chief": date(2026, 3, 11), "job_support": date(2026, 10, 21)}

@@ -102,8 +102,10 @@ def submit_empty(path: str, button: str) -> Visit:
 
 def assert_focus_on(element_id: str, page) -> None:
     """The error summary is shown and has the focus (autofocus), so it is read out first."""
+    # expect() polls from Playwright's side: wait_for_function would eval in the page, which
+    # the app's Content-Security-Policy (no 'unsafe-eval') refuses whenever it has to poll
     expect(page.locator(f"#{element_id}")).to_be_visible()
-    page.wait_for_function(f"document.activeElement && document.activeElement.id === '{element_id}'")
+    expect(page.locator(f"#{element_id}")).to_be_focused()
 
 
 def timetable_refused(page, base, ids):

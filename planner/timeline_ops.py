@@ -8,7 +8,7 @@ change raises TimelineError (a ValueError) with Japanese messages and leaves not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from planner import timeline
 from planner.dates import outside_cycle_message
@@ -33,10 +33,11 @@ class Row:
         return isinstance(self.item, Training)
 
 
-def _training_step(training: Training) -> timeline.Milestone:
+def _training_step(training: Training, start: date | None = None,
+                   end: date | None = None) -> timeline.Milestone:
     key = training.curriculum_key
     return timeline.Milestone("training", f"{timeline.TRAINING_NAMES.get(key, key)}の伝達研修",
-                              training.first_date, training.last_day, key)
+                              start or training.first_date, end or training.last_day, key)
 
 
 def _stored_step(row: Milestone) -> timeline.Milestone:
@@ -60,6 +61,22 @@ def timeline_rows(plan: Plan) -> list[Row]:
 def order_problems(plan: Plan) -> list[str]:
     """Japanese messages for every impossible order in the plan as saved."""
     return timeline.validate_order([r.step for r in timeline_rows(plan)], plan.cycle_year)
+
+
+def check_training_dates(plan: Plan, training: Training, first_date: date | None,
+                         day_count: int) -> None:
+    """Refuse new training dates that would put the saved timeline out of order.
+
+    Only problems the new dates create count, as when a milestone is moved on the timeline.
+    """
+    if first_date is None or not plan.milestones:
+        return
+    steps = [r.step for r in timeline_rows(plan) if r.item is not training]
+    before = set(timeline.validate_order(steps, plan.cycle_year))
+    steps.append(_training_step(training, first_date, first_date + timedelta(days=day_count - 1)))
+    new = [m for m in timeline.validate_order(steps, plan.cycle_year) if m not in before]
+    if new:
+        raise TimelineError(new)
 
 
 def proposed_timeline(plan: Plan) -> list[timeline.Milestone]:

@@ -67,3 +67,34 @@ def test_copy_keeps_a_first_of_november_date_inside_the_next_cycle(app):
         moved = copy.trainings[0].first_date
         assert moved == date(2026, 11, 7) and moved.weekday() == date(2025, 11, 1).weekday()
         assert copy.cycle_start <= moved <= copy.cycle_end
+
+
+def training_form(**changes) -> dict:
+    """Every field of the training form, with the defaults of a new training."""
+    return {"first_date": "2026-02-18", "day_count": "1", "venue": "県民会館", "per_municipality": "1",
+            "start_time": "09:00", "end_time": "17:45", "lunch_minutes": "45", "lunch_earliest": "11:30",
+            "lunch_latest": "13:30", "break_minutes": "10", "opening_title": "開会・オリエンテーション",
+            "opening_minutes": "10", "closing_title": "アンケート記入・閉会", "closing_minutes": "10",
+            **changes}
+
+
+def test_training_date_that_breaks_the_timeline_order_is_refused(app, client):
+    with app.app_context():
+        make_user(make_prefecture("みどり県"), "official@midori.example.jp")
+    login(client, "official@midori.example.jp")
+    client.post("/plans/new", data={"title": "令和8年度 計画", "cycle_year": 2025, "propose_dates": "y"})
+    with app.app_context():
+        common = db.session.scalar(db.select(Plan)).trainings[0]
+        training_id, before = common.id, common.first_date
+
+    # the second planning meeting for the common programme is on 2026-01-22
+    refused = client.post(f"/trainings/{training_id}/edit", data=training_form(first_date="2026-01-15"))
+    moved = client.post(f"/trainings/{training_id}/edit", data=training_form(first_date="2026-02-20"))
+
+    assert refused.status_code == 422
+    assert "検討会議（第2回）" in refused.get_data(as_text=True)
+    assert moved.status_code == 302
+    with app.app_context():
+        from planner.models import Training
+        assert before == date(2026, 2, 18)
+        assert db.session.get(Training, training_id).first_date == date(2026, 2, 20)

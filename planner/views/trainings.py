@@ -7,6 +7,8 @@ from planner import operations
 from planner.forms import LocalSubjectForm, MinutesForm, TrainingForm
 from planner.models import Training
 from planner.operations import ChangeRefused
+from planner.timeline import TimelineError
+from planner.timeline_ops import check_training_dates
 from planner.timetables import subject_spec, timetable_of, training_warnings
 from planner.views import official_required, training_or_404
 
@@ -42,8 +44,10 @@ def edit(training_id: int):
     form = TrainingForm(obj=training, cycle=(plan.cycle_start, plan.cycle_end))
     if form.validate_on_submit():
         try:
+            # the date is also a step of the year's timeline: keep that order sensible too
+            check_training_dates(plan, training, form.first_date.data, form.day_count.data)
             operations.update_training(training, **{f: getattr(form, f).data for f in SETTING_FIELDS})
-        except ChangeRefused as exc:
+        except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,
                                    curriculum=get_curriculum(training.curriculum_key),
                                    refused=exc.messages), 422

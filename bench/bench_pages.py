@@ -19,7 +19,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,7 +26,7 @@ from app import create_app  # noqa: E402
 from planner.db import db  # noqa: E402
 from planner.models.account import MEMBER  # noqa: E402
 from tests.databases import fresh_database  # noqa: E402
-from tests.factories import login, make_plan, make_prefecture, make_user  # noqa: E402
+from tests.factories import counting_queries, login, make_plan, make_prefecture, make_user  # noqa: E402
 
 
 @contextmanager
@@ -58,29 +57,20 @@ def measure(app, urls: dict[str, str], n: int) -> dict[str, tuple[float, float, 
     """(median ms, p95 ms, queries per request) for each page."""
     client = app.test_client()
     assert login(client, "official@oita.example.jp").status_code == 302
-    queries = 0
-
-    def count(*_args):
-        nonlocal queries
-        queries += 1
-
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
     results = {}
-    try:
+    with counting_queries(engine) as count:
         for name, url in urls.items():
             assert client.get(url).status_code == 200  # warm up caches and templates
-            times, queries = [], 0
+            times, before = [], count[0]
             for _ in range(n):
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
             times.sort()
-            results[name] = (statistics.median(times), times[int(0.95 * (n - 1))], queries // n)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+            results[name] = (statistics.median(times), times[int(0.95 * (n - 1))], (count[0] - before) // n)
     return results
 
 

@@ -5,7 +5,11 @@ return the model, whose ids stay readable after the context ends (read them insi
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
+
+import sqlalchemy as sa
 
 from planner.db import db
 from planner.models import Plan, Prefecture, User
@@ -56,3 +60,42 @@ def make_plan(prefecture: Prefecture, cycle_year: int = 2025, dates: dict[str, d
 def login(client, email: str, password: str = PASSWORD):
     """Log in through the login form; returns the response (a redirect when it worked)."""
     return client.post("/login", data={"email": email, "password": password})
+
+
+OITA_OFFICIAL = "official@oita.example.jp"
+OITA_MEMBER = "member@oita.example.jp"
+
+
+@dataclass
+class World:
+    """Ids of one prefecture's rows, readable outside an app context."""
+
+    prefecture: int
+    plan: int
+    trainings: dict[str, int]
+    subjects: dict[str, int] = field(default_factory=dict)  # common training, by letter
+
+
+def make_oita() -> World:
+    """大分県 with an official, a member and a 2025 plan whose trainings have weekday dates."""
+    prefecture = make_prefecture("大分県")
+    make_user(prefecture, OITA_OFFICIAL)
+    make_member(prefecture, OITA_MEMBER)
+    plan = make_plan(prefecture)
+    return World(prefecture.id, plan.id, {t.curriculum_key: t.id for t in plan.trainings},
+                 {row.letter: row.id for row in plan.trainings[0].subjects})
+
+
+@contextmanager
+def counting_queries(engine):
+    """Yields a one-item list holding the number of SQL statements run so far on `engine`."""
+    count = [0]
+
+    def listener(*_args):
+        count[0] += 1
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield count
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)

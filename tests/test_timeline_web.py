@@ -7,36 +7,23 @@ rows again in a fresh app context, so it sees what is saved.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from planner.db import db
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
-from tests.factories import login, make_member, make_plan, make_prefecture, make_user
+from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, login, make_oita, make_plan,
+                             make_prefecture, make_user)
 
-OFFICIAL = "official@oita.example.jp"
-MEMBER = "member@oita.example.jp"
-
-
-@dataclass
-class World:
-    """Ids of one prefecture's rows, readable outside an app context."""
-
-    plan: int
-    trainings: dict[str, int]
+OFFICIAL, MEMBER = OITA_OFFICIAL, OITA_MEMBER
 
 
 @pytest.fixture
 def oita(app) -> World:
     """大分県 with an official, a member and a 2025 plan (trainings on 2026-02-18, 03-11, 07-15, 10-21)."""
     with app.app_context():
-        prefecture = make_prefecture("大分県")
-        make_user(prefecture, OFFICIAL)
-        make_member(prefecture, MEMBER)
-        plan = make_plan(prefecture)
-        return World(plan.id, {t.curriculum_key: t.id for t in plan.trainings})
+        return make_oita()
 
 
 @pytest.fixture
@@ -297,7 +284,7 @@ def test_timeline_undated_training_proposed_date_adopted(app, client):
         prefecture = make_prefecture("大分県")
         make_user(prefecture, OFFICIAL)
         plan = make_plan(prefecture, cycle_year=2026, dates={})
-        world = World(plan.id, {t.curriculum_key: t.id for t in plan.trainings})
+        world = World(prefecture.id, plan.id, {t.curriculum_key: t.id for t in plan.trainings})
     login(client, OFFICIAL)
     client.post(url(world, "generate"), data={"chief_after": "common"})
     page = client.get(url(world)).get_data(as_text=True)

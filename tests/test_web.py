@@ -10,11 +10,9 @@ import io
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import date, time as clock, timedelta
 
 import pytest
-import sqlalchemy
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from curricula import get_curriculum, load_curricula
@@ -22,33 +20,17 @@ from planner.auth import INVITE_MAX_AGE, make_invitation
 from planner.db import db
 from planner.models import Plan, Training, TrainingSubject, User
 from planner.views.trainings import SETTING_FIELDS
-from tests.factories import login, make_member, make_plan, make_prefecture, make_user
+from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, counting_queries, login,
+                             make_oita, make_plan, make_prefecture, make_user)
 
-OFFICIAL = "official@oita.example.jp"
-MEMBER = "member@oita.example.jp"
-
-
-@dataclass
-class World:
-    """Ids of one prefecture's rows, readable outside an app context."""
-
-    prefecture: int
-    plan: int
-    trainings: dict[str, int]
-    subjects: dict[str, int] = field(default_factory=dict)  # common training, by letter
+OFFICIAL, MEMBER = OITA_OFFICIAL, OITA_MEMBER
 
 
 @pytest.fixture
 def oita(app) -> World:
     """大分県 with an official, a member and a 2025 plan whose trainings have weekday dates."""
     with app.app_context():
-        prefecture = make_prefecture("大分県")
-        make_user(prefecture, OFFICIAL)
-        make_member(prefecture, MEMBER)
-        plan = make_plan(prefecture)
-        common = plan.trainings[0]
-        return World(prefecture.id, plan.id, {t.curriculum_key: t.id for t in plan.trainings},
-                     {row.letter: row.id for row in common.subjects})
+        return make_oita()
 
 
 @pytest.fixture
@@ -595,20 +577,11 @@ def test_import_without_file_flashes_error(app, official):
 
 def _queries_for(app, client, url: str) -> int:
     """How many SQL statements one request of the page runs."""
-    count = 0
-
-    def listener(*_args):
-        nonlocal count
-        count += 1
-
     with app.app_context():
         engine = db.engine
-    sqlalchemy.event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counting_queries(engine) as count:
         assert client.get(url).status_code == 200
-    finally:
-        sqlalchemy.event.remove(engine, "before_cursor_execute", listener)
-    return count
+    return count[0]
 
 
 def test_plan_list_queries_do_not_grow_with_plans(app, official, oita):

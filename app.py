@@ -36,11 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
-    from planner.db import db, migrate
+    from planner.models.db import db, migrate
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
 
-    from planner.extensions import csrf, login_manager
+    from planner.web.extensions import csrf, login_manager
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -48,13 +48,13 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.views import auth, exports, plans, team, trainings, timeline
+    from planner.web import auth, exports, plans, team, timeline, trainings
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp):
         app.register_blueprint(blueprint)
 
-    from planner.views.filters import register_filters
+    from planner.web.filters import register_filters
     register_filters(app)
-    from planner.views.errors import register_error_pages
+    from planner.web.errors import register_error_pages
     register_error_pages(app)
     app.after_request(_security_headers)
     return app

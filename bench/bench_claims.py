@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from planner.db import db  # noqa: E402
+from planner.models.db import db  # noqa: E402
 from planner.models import Prefecture, User  # noqa: E402
 from planner.models.account import MEMBER  # noqa: E402
-from planner.operations import create_plan  # noqa: E402
-from planner.roster_csv import MemberRow  # noqa: E402
-from planner.team import save_member  # noqa: E402
+from planner.services.plans import create_plan  # noqa: E402
+from planner.services.roster_files import MemberRow  # noqa: E402
+from planner.services.team import save_member  # noqa: E402
 from tests.databases import fresh_database  # noqa: E402
 from tests.http_clients import logged_in_session  # noqa: E402
 

@@ -25,10 +25,10 @@ from docx import Document  # noqa: E402
 
 from app import create_app  # noqa: E402
 from exports import files, handouts  # noqa: E402
-from planner.db import db  # noqa: E402
+from planner.models.db import db  # noqa: E402
 from planner.models import Plan, Prefecture, TeamMember, User  # noqa: E402
 from planner.models.account import MEMBER, OFFICIAL  # noqa: E402
-from planner.operations import create_plan  # noqa: E402
+from planner.services.plans import create_plan  # noqa: E402
 from tests.factories import DATES_2025  # noqa: E402
 
 HOST = "bench.example.jp"
@@ -154,7 +154,7 @@ def feed_bench(app, prefecture: Prefecture) -> None:
         seconds = time.perf_counter() - start
         print(f"  {label}: {seconds:6.2f} s, {seconds / len(user_ids) * 1000:5.1f} ms per feed, "
               f"{events} events")
-    from planner.views.exports import feed_token
+    from planner.web.exports import feed_token
     client = app.test_client()
     sample = user_ids[:200]
     with app.test_request_context():

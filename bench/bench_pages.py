@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
-from planner.db import db  # noqa: E402
+from planner.models.db import db  # noqa: E402
 from planner.models.account import MEMBER  # noqa: E402
 from tests.databases import fresh_database  # noqa: E402
 from tests.factories import counting_queries, login, make_plan, make_prefecture, make_user  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from curricula import load_curricula  # noqa: E402
-from planner.schedule import DaySettings, SubjectSpec, build_timetable, subjects_of  # noqa: E402
+from planner.domain.schedule import DaySettings, SubjectSpec, build_timetable, subjects_of  # noqa: E402
 
 
 def main(count: int = 10_000) -> None:

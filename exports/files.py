@@ -1,7 +1,7 @@
 """The files a view or the command line hands out, with their names.
 
 The one place in exports that writes: a calendar file goes through
-planner.calendar_state.publish, which remembers what it carried so that a later version
+planner.services.calendar_state.publish, which remembers what it carried so that a later version
 can send removed events as CANCELLED (the caller's session is committed).
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from io import BytesIO
 from curricula import get_curriculum
 from exports import handouts, ical
 from exports.handouts import safe_filename
-from planner.calendar_state import publish
 from planner.models import Plan, TeamMember, Training, User
+from planner.services.calendar_state import publish
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"

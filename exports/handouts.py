@@ -9,16 +9,24 @@ from datetime import date
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
 from exports import clean_line
-from exports.docx_common import (bullets, heading, labelled, new_document,
-                                 note_box, para, table, to_bytes)
-from planner.dates import fiscal_year_label, format_date_ja
+from exports.docx_common import (
+    bullets,
+    heading,
+    labelled,
+    new_document,
+    note_box,
+    para,
+    table,
+    to_bytes,
+)
+from planner.domain.dates import fiscal_year_label, format_date_ja
+from planner.domain.schedule import Timetable, duration_ja
+from planner.domain.timeline import KIND_NAMES, generate_timeline
 from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
-from planner.roles import slot_label, slot_times
-from planner.schedule import Timetable, duration_ja
-from planner.timeline import KIND_NAMES, generate_timeline
-from planner.timeline_ops import timeline_rows as stored_rows
-from planner.timetables import subject_title, timetable_of
+from planner.services.roles import slot_label, slot_times
+from planner.services.timeline import timeline_rows as stored_rows
+from planner.services.timetables import subject_title, timetable_of
 
 UNDECIDED = "未定"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
@@ -270,7 +278,7 @@ class TimelineRow:
 
 
 def _stored_rows(plan: Plan) -> list[TimelineRow] | None:
-    """The plan's stored milestones and dated trainings (planner.timeline_ops); None if none."""
+    """The plan's stored milestones and dated trainings (planner.services.timeline); None if none."""
     if not plan.milestones:
         return None
     out = []

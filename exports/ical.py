@@ -4,7 +4,7 @@ feed of their own roles, and invitations.
 Pure, type-hinted functions: the `*_events` functions read model objects and return
 `CalendarEvent`s (UIDs derived from database rows, SEQUENCE from Training.revision);
 `calendar_bytes` writes them with TZID Asia/Tokyo and a VTIMEZONE. Which removed events to
-send as CANCELLED is decided by planner.calendar_state, which remembers what was published.
+send as CANCELLED is decided by planner.services.calendar_state, which remembers what was published.
 """
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from icalendar import Calendar, Event, vCalAddress, vDuration
 from curricula import get_curriculum
 from exports import clean_line, clean_text
 from exports.handouts import lecturer_of, member_label, timeline_rows
-from planner.calendar_state import CalendarEvent
-from planner.db import db
+from planner.domain.timeline import KIND_NAMES
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
+from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.roles import slot_label, slot_times
-from planner.timeline import KIND_NAMES
-from planner.team import members_of_user
-from planner.timetables import subject_title, timetable_of
+from planner.services.calendar_state import CalendarEvent
+from planner.services.roles import slot_label, slot_times
+from planner.services.team import members_of_user
+from planner.services.timetables import subject_title, timetable_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"

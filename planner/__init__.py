@@ -1,1 +1,2 @@
-"""The planner: models, pure domain modules (schedule, roles, timeline), operations and views."""
+"""The planner, in layers that only look down (see README, ARCHITECTURE):
+web and cli -> services -> models -> domain; `exports` builds files between web and services."""

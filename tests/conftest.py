@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from planner.db import db
+from planner.models.db import db
 from tests.databases import fresh_database
 from tests.system import require, require_fonts
 
@@ -149,12 +149,12 @@ def serve(database_url: str, log_path: Path):
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    """The demo data (planner.demo: みどり県) served under waitress, once per test module.
+    """The demo data (planner.services.demo: みどり県) served under waitress, once per test module.
 
     Yields (base_url, app): the app shares the server's SQLite file, so a test can read ids
     or commit rows inside `app.app_context()`. Tests of one module share the data.
     """
-    from planner.demo import load_demo
+    from planner.services.demo import load_demo
 
     folder = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{folder / 'demo.sqlite'}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import TeamMember
 from planner.models.account import MEMBER
 from tests.factories import make_plan, make_prefecture, make_user

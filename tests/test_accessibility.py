@@ -9,9 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from planner.auth import make_invitation
-from planner.db import db
-from planner.demo import DEMO_PASSWORD
+from planner.services.accounts import make_invitation
+from planner.models.db import db
+from planner.services.demo import DEMO_PASSWORD
 from planner.models import Milestone, Plan, Prefecture, RoleSlot, TeamMember
 
 pytestmark = pytest.mark.browser

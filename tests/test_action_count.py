@@ -12,12 +12,12 @@ import zipfile
 
 import pytest
 
-from planner import team
-from planner.db import db
-from planner.demo import DEMO_TEAM
+from planner.services import team
+from planner.models.db import db
+from planner.services.demo import DEMO_TEAM
 from planner.models import Plan
-from planner.roster_csv import MemberRow, write_roster
-from planner.timetables import timetable_of
+from planner.services.roster_files import MemberRow, write_roster
+from planner.services.timetables import timetable_of
 from tests.factories import PASSWORD, make_prefecture, make_user
 
 pytestmark = pytest.mark.browser

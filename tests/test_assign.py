@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.assign import (ROLE_KINDS, AssignInputError, Member, Slot, overlaps, score,
+from planner.domain.assign import (ROLE_KINDS, AssignInputError, Member, Slot, overlaps, score,
                             suggest_assignment)
 
 DAYS = [date(2026, 5, 10), date(2026, 5, 11)]

@@ -7,14 +7,14 @@ from datetime import date, time
 
 import pytest
 
-from planner import operations, timeline_ops
-from planner.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
-from planner.db import db
+from planner.services import plans, timeline as timeline_ops
+from planner.services.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
+from planner.models.db import db
 from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnavailable, Milestone, Plan,
                             Prefecture, RoleSlot, TeamMember, Training, TrainingSubject)
-from planner.roles import assign_slot, claim_slot
-from planner.roster_csv import MemberRow
-from planner.team import save_member
+from planner.services.roles import assign_slot, claim_slot
+from planner.services.roster_files import MemberRow
+from planner.services.team import save_member
 from tests.conftest import _make_app
 from tests.databases import fresh_database
 
@@ -44,16 +44,16 @@ def make_prefecture(name: str = "みどり県") -> Prefecture:
 
 def make_full_plan(prefecture: Prefecture) -> Plan:
     """A plan that uses every field: local subject, minutes fixed, a separate day, two days."""
-    plan = operations.create_plan(prefecture, "令和8年度 伝達研修計画", 2025, dates=DATES,
+    plan = plans.create_plan(prefecture, "令和8年度 伝達研修計画", 2025, dates=DATES,
                                   venue="みどり県総合福祉センター")
     db.session.commit()
     common, counselor, chief, _ = plan.trainings
-    operations.update_training(common, end_time=time(18, 0), capacity=60, per_municipality=2)
-    operations.add_local_subject(common, "県の取組紹介 <script>alert(1)</script>", 20,
+    plans.update_training(common, end_time=time(18, 0), capacity=60, per_municipality=2)
+    plans.add_local_subject(common, "県の取組紹介 <script>alert(1)</script>", 20,
                                  "山田 花子", "みどり県 地域福祉課")
-    operations.set_minutes(counselor, _row(counselor, "A").id, 85)
-    operations.set_separate_day(counselor, _row(counselor, "D").id, True)
-    operations.update_training(chief, day_count=2, end_time=time(16, 0), lunch_minutes=60,
+    plans.set_minutes(counselor, _row(counselor, "A").id, 85)
+    plans.set_separate_day(counselor, _row(counselor, "D").id, True)
+    plans.update_training(chief, day_count=2, end_time=time(16, 0), lunch_minutes=60,
                                opening_title="開会", closing_minutes=15)
     return plan
 

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import Plan, Prefecture, User, TrainingSubject
 from planner.models.account import OFFICIAL
 

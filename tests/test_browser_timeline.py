@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import Milestone, Prefecture, User
 from planner.models.account import OFFICIAL
-from planner.operations import create_plan
-from planner.timeline import TRAINING_KEYS, default_training_date
+from planner.services.plans import create_plan
+from planner.domain.timeline import TRAINING_KEYS, default_training_date
 from tests.system import require
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import Plan, Prefecture
 
 

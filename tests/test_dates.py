@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from planner.dates import (add_working_days, date_warnings, era_year, fiscal_year,
+from planner.domain.dates import (add_working_days, date_warnings, era_year, fiscal_year,
                            fiscal_year_label, fiscal_years_label, format_date_ja,
                            format_date_with_fy, holiday_name, is_working_day,
                            next_working_day, previous_working_day)

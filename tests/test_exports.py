@@ -19,11 +19,11 @@ from docx.oxml.ns import qn
 
 from curricula import get_curriculum
 from exports import clean_line, clean_text, files, handouts, ical
-from planner import operations
-from planner.db import db
+from planner.services import plans
+from planner.models.db import db
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
-from planner.roles import slot_label
-from planner.timetables import timetable_of
+from planner.services.roles import slot_label
+from planner.services.timetables import timetable_of
 from tests.export_data import HOSTILE, LONG, VENUE, build_plan
 from tests.factories import login, make_prefecture, make_user
 
@@ -209,7 +209,7 @@ def test_timeline_from_generated_then_stored_milestones(app):
         assert any("前期共通プログラム検討会議（第1回）" in line for line in text)
         assert all(r.tentative for r in generated if r.kind == "meeting")
 
-        from planner.timeline_ops import generate_plan_timeline
+        from planner.services.timeline import generate_plan_timeline
         generate_plan_timeline(plan)
         stored = handouts.timeline_rows(plan)
         assert [r.title for r in stored if r.kind == "meeting"] == \
@@ -255,7 +255,7 @@ def test_changed_minutes_keep_uid_and_raise_sequence(app):
         before = by_uid(files.training_calendar(t, HOST))[uid]
         minutes = int((before.dtend.value - before.dtstart.value).total_seconds() // 60)
 
-        operations.set_minutes(t, row.id, subject.minutes_min if minutes != subject.minutes_min
+        plans.set_minutes(t, row.id, subject.minutes_min if minutes != subject.minutes_min
                                else subject.minutes_max)
         after = by_uid(files.training_calendar(t, HOST))[uid]
 
@@ -321,7 +321,7 @@ def test_subject_moved_away_and_training_deleted_are_cancelled(app):
         assert moved_uids and job_uids
         _feed(email)
 
-        operations.set_separate_day(common, movable.id, True)
+        plans.set_separate_day(common, movable.id, True)
         db.session.delete(job)
         db.session.commit()
         feed = _feed(email)
@@ -337,13 +337,13 @@ def test_removed_local_subject_is_cancelled_in_training_calendar(app):
     with app.app_context():
         ids = build_plan()
         t = training(ids.plan_id, "chief")
-        operations.update_training(t, end_time=time(18, 30))
-        operations.add_local_subject(t, "権利擁護", 30, "外部 講師", "NPO法人")
+        plans.update_training(t, end_time=time(18, 30))
+        plans.add_local_subject(t, "権利擁護", 30, "外部 講師", "NPO法人")
         local = next(r for r in t.subjects if r.is_local)
         uid = f"training-{t.id}-subject-{local.id}@{HOST}"
         assert by_uid(files.training_calendar(t, HOST))[uid].status.value == "CONFIRMED"
 
-        operations.remove_local_subject(t, local.id)
+        plans.remove_local_subject(t, local.id)
         assert by_uid(files.training_calendar(t, HOST))[uid].status.value == "CANCELLED"
 
 
@@ -373,9 +373,9 @@ def test_hostile_text_survives_docx_and_ics(app):
     with app.app_context():
         ids = build_plan(hostile=True, venue=HOSTILE)
         t = training(ids.plan_id, "chief")
-        operations.update_training(t, end_time=time(19, 0))
+        plans.update_training(t, end_time=time(19, 0))
         long_subject = (HOSTILE + LONG + "x" * 200)[:200]
-        operations.add_local_subject(t, long_subject, 30, HOSTILE[:100], "<b>NPO;法人,</b>")
+        plans.add_local_subject(t, long_subject, 30, HOSTILE[:100], "<b>NPO;法人,</b>")
         local = next(r for r in t.subjects if r.is_local)
         hostile_member = db.session.get(TeamMember, ids.member_ids[0])
         long_member = db.session.get(TeamMember, ids.member_ids[1])

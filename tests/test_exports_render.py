@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from exports import handouts
-from planner.db import db
+from planner.models.db import db
 from planner.models import Plan, Training
 from tests.export_data import HOSTILE, build_plan
 from tests.system import require, require_fonts

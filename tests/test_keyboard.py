@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from planner.demo import DEMO_PASSWORD
+from planner.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-from planner.db import db
+from planner.models.db import db
 
 
 def test_migrations_upgrade_to_the_models_schema(database_url):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curricula import load_curricula
-from planner.schedule import (DaySettings, FixedItem, ScheduleInputError, SubjectSpec,
+from planner.domain.schedule import (DaySettings, FixedItem, ScheduleInputError, SubjectSpec,
                               build_timetable, parse_hhmm, subjects_of)
 
 

@@ -9,12 +9,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from app import create_app
-from planner.db import db
+from planner.models.db import db
 from planner.models import LoginFailure, Plan, RoleSlot, TeamMember, Training, TrainingSubject, User
 from planner.models.timeline import CarriedTodo, Milestone
-from planner.operations import add_local_subject
-from planner.timeline_ops import generate_plan_timeline
-from planner.views.trainings import SETTING_FIELDS
+from planner.services.plans import add_local_subject
+from planner.services.timeline import generate_plan_timeline
+from planner.web.trainings import SETTING_FIELDS
 from tests.factories import PASSWORD, login, make_plan, make_prefecture, make_user
 
 OFFICIAL = "official@oita.example.jp"

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from planner.db import db
+from planner.models.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

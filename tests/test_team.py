@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import Plan, RoleSlot, TeamMember
-from planner.roles import ClaimRefused, claim_slot, release_slot
-from planner.roster_csv import HEADER, MemberRow, RosterError, parse_roster, write_roster
-from planner.team import composition_advice, coverage, roster_rows, save_member, suggest
+from planner.services.roles import ClaimRefused, claim_slot, release_slot
+from planner.services.roster_files import HEADER, MemberRow, RosterError, parse_roster, write_roster
+from planner.services.team import composition_advice, coverage, roster_rows, save_member, suggest
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 GOOD_CSV = ("氏名,所属自治体,自治体の種別,メールアドレス,修了した国研修,参加できない日,備考\r\n"
@@ -258,7 +258,7 @@ def test_official_assigns_and_locks(app, client, plan_id):
 
 
 def test_slots_follow_timetable_changes(app, plan_id):
-    from planner.operations import add_local_subject, set_separate_day
+    from planner.services.plans import add_local_subject, set_separate_day
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         chief = plan.trainings[2]
@@ -362,7 +362,7 @@ def test_claim_answers_json_for_scripts(app, client, plan_id):
 
 
 def test_copy_to_next_cycle_keeps_the_team_but_not_roles_or_dates(app, plan_id):
-    from planner.operations import copy_plan
+    from planner.services.next_cycle import copy_plan
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         member = save_member(plan, member_row(courses={"counselor": 2024}, unavailable=[date(2026, 2, 18)]))

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.dates import fiscal_year, fiscal_year_label, fiscal_years_label, is_working_day
-from planner.timeline import (CHECKLIST, KIND_NAMES, TRAINING_KEYS, TimelineError,
+from planner.domain.dates import fiscal_year, fiscal_year_label, fiscal_years_label, is_working_day
+from planner.domain.timeline import (CHECKLIST, KIND_NAMES, TRAINING_KEYS, TimelineError,
                               cycle_bounds, generate_timeline, move_milestone,
                               training_window, validate_order)
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from planner.db import db
+from planner.models.db import db
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
 from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, login, make_oita, make_plan,
                              make_prefecture, make_user)
@@ -247,7 +247,7 @@ def test_timeline_move_training_changes_the_training(app, generated, oita):
 def test_training_page_change_shows_on_the_timeline(app, generated, oita):
     counselor = oita.trainings["counselor"]
     with app.app_context():
-        from planner.operations import update_training
+        from planner.services.plans import update_training
         update_training(db.session.get(Training, counselor), first_date=date(2026, 6, 10))
 
     page = generated.get(url(oita)).get_data(as_text=True)
@@ -420,7 +420,7 @@ def test_timeline_other_prefecture_is_404(app, client, generated, oita):
 
 def test_timeline_member_views_but_cannot_change(app, client, oita):
     with app.app_context():
-        from planner.timeline_ops import generate_plan_timeline
+        from planner.services.timeline import generate_plan_timeline
         generate_plan_timeline(db.session.get(Plan, oita.plan))
         db.session.commit()
     meeting = milestone_id(app, oita.plan, "meeting", 1)

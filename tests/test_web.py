@@ -16,10 +16,10 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from curricula import get_curriculum, load_curricula
-from planner.auth import INVITE_MAX_AGE, make_invitation
-from planner.db import db
+from planner.services.accounts import INVITE_MAX_AGE, make_invitation
+from planner.models.db import db
 from planner.models import Plan, Training, TrainingSubject, User
-from planner.views.trainings import SETTING_FIELDS
+from planner.web.trainings import SETTING_FIELDS
 from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, counting_queries, login,
                              make_oita, make_plan, make_prefecture, make_user)
 

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.db import db
+from planner.models.db import db
 
 OFFICIAL = "official"
 MEMBER = "member"

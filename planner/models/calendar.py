@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.db import db
 from planner.models.account import utcnow
+from planner.models.db import db
 
 
 class PublishedEvent(db.Model):

@@ -6,10 +6,10 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.dates import fiscal_year, fiscal_years_label
-from planner.db import db
+from planner.domain.dates import fiscal_year, fiscal_years_label
+from planner.domain.timeline import cycle_bounds
 from planner.models.account import Prefecture, utcnow
-from planner.timeline import cycle_bounds
+from planner.models.db import db
 
 
 class Plan(db.Model):

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.db import db
+from planner.models.db import db
 from planner.models.plan import Plan, Training, TrainingSubject
 
 #: national courses a member may have completed; the same keys as the curricula

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.db import db
+from planner.models.db import db
 from planner.models.plan import Plan, Training
 
 

@@ -1,0 +1,24 @@
+"""Command-line commands: `flask --app app curricula|schedule|init-db|demo|plans|...`, one
+module per command group, with shared helpers in `common`."""
+from __future__ import annotations
+
+from flask import Flask
+
+from planner.cli.curricula import curricula_command, schedule_command
+from planner.cli.export import export_command
+from planner.cli.plans import (
+    demo_command,
+    export_plan_command,
+    import_plan_command,
+    init_db_command,
+    plans_command,
+)
+from planner.cli.timeline import timeline_command
+
+
+def register_cli(app: Flask) -> None:
+    """Add every command to `flask --app app`."""
+    for command in (curricula_command, schedule_command, init_db_command, demo_command,
+                    plans_command, export_plan_command, import_plan_command, timeline_command,
+                    export_command):
+        app.cli.add_command(command)

@@ -1,0 +1,91 @@
+"""`flask --app app curricula|schedule`: the encoded curricula and a timetable built from one."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from datetime import date, timedelta
+
+import click
+
+from curricula import CURRICULUM_KEYS, load_curricula
+from planner.cli.common import fail
+from planner.domain.schedule import (
+    ScheduleInputError,
+    SubjectSpec,
+    build_timetable,
+    settings_from_args,
+    subjects_of,
+)
+from planner.domain.text import format_timetable
+
+
+@click.command("curricula")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
+def curricula_command(as_json: bool) -> None:
+    """Print the encoded curricula (カリキュラムを表示)."""
+    curricula = load_curricula()
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in curricula.values()], ensure_ascii=False, indent=2))
+        return
+    for c in curricula.values():
+        click.echo(f"■ {c.title}（{c.key}）  {c.hours_note}  最短{c.minutes_min}分〜最長{c.minutes_max}分")
+        if not c.official:
+            click.echo(f"  ※ {c.draft_note}")
+        for s in c.subjects:
+            mark = "  [別日で補える]" if s.may_move_to_separate_day else ""
+            click.echo(f"  {s.letter} {s.name}  {s.minutes_text}{mark}")
+            for lecture in s.national_lectures:
+                click.echo(f"      {lecture}")
+        click.echo("")
+
+
+def local_subject(text: str) -> SubjectSpec:
+    """'権利擁護:45:青木 正' -> a local subject of 45 minutes with its outside lecturer."""
+    name, _, rest = text.partition(":")
+    minutes, _, lecturer = rest.partition(":")
+    if not name.strip():
+        raise ScheduleInputError(f"独自科目「{text}」に名前がありません。「名前:分[:講師]」で指定してください。")
+    if not minutes.strip().isdigit():
+        raise ScheduleInputError(f"独自科目「{name}」の時間「{minutes}」は分の数で指定してください（例 権利擁護:45）。")
+    return SubjectSpec(title=name.strip(), minutes_min=int(minutes), minutes_max=int(minutes), local=True,
+                       lecturer=lecturer.strip())
+
+
+@click.command("schedule")
+@click.argument("curriculum")
+@click.option("--date", "day", default=None, help="開催日 YYYY-MM-DD")
+@click.option("--start", default="09:00", show_default=True, help="開始時刻 HH:MM")
+@click.option("--end", default="17:45", show_default=True, help="終了時刻の上限 HH:MM")
+@click.option("--lunch", default=45, show_default=True, type=int, help="昼食の分数")
+@click.option("--break", "break_minutes", default=10, show_default=True, type=int, help="休憩の分数")
+@click.option("--days", default=1, show_default=True, type=int, help="日数（2日間開催なら2）")
+@click.option("--local", "local", multiple=True, metavar="名前:分[:講師]",
+              help="独自科目（外部講師）を最後に加えます。何度でも指定できます。")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
+def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, local, as_json) -> None:
+    """Print a timetable for CURRICULUM (common, counselor, chief, job_support)."""
+    curricula = load_curricula()
+    if curriculum not in curricula:
+        fail(f"カリキュラム「{curriculum}」はありません。{', '.join(CURRICULUM_KEYS)} のいずれかを指定してください。")
+    first = None
+    if day:
+        try:
+            first = date.fromisoformat(day)
+        except ValueError:
+            fail(f"開催日「{day}」は日付として読めません。YYYY-MM-DD で入力してください。")
+    if not 1 <= days <= 5:
+        fail(f"日数 {days} は 1〜5 日で指定してください。")
+    try:
+        base = settings_from_args(first, start, end, lunch, break_minutes)
+        settings = [replace(base, day=first + timedelta(days=i) if first else None)
+                    for i in range(days)]
+        timetable = build_timetable(subjects_of(curricula[curriculum]) + [local_subject(x) for x in local],
+                                    settings)
+    except ScheduleInputError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(timetable.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_timetable(curricula[curriculum], timetable))
+    if not timetable.feasible:
+        raise SystemExit(1)

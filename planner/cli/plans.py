@@ -1,0 +1,111 @@
+"""`flask --app app init-db|demo|plans|export-plan|import-plan`: the database and its plans."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from curricula import load_curricula
+from planner.cli.common import fail, plan_or_exit
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (migrations)."""
+    from flask_migrate import upgrade
+    upgrade()
+    click.echo("データベースを最新の状態にしました。")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load a fictitious demo prefecture that a new user can click through."""
+    from planner.services.demo import load_demo
+    for line in load_demo():
+        click.echo(line)
+
+
+def _plan_summary(plan) -> dict:
+    """A plan's listing: prefecture, the fiscal years its cycle spans, trainings and dates."""
+    from planner.domain.dates import fiscal_year
+    first, last = fiscal_year(plan.cycle_start), fiscal_year(plan.cycle_end)
+    curricula = load_curricula()
+    return {
+        "id": plan.id, "prefecture": plan.prefecture.name, "title": plan.title,
+        "cycle_year": plan.cycle_year, "fiscal_years": list(range(first, last + 1)),
+        "fiscal_years_label": plan.years_label,
+        "trainings": [{
+            "id": t.id, "curriculum": t.curriculum_key,
+            "title": curricula[t.curriculum_key].short_title if t.curriculum_key in curricula else t.curriculum_key,
+            "dates": [day.isoformat() for day in t.days],
+        } for t in plan.trainings],
+    }
+
+
+@click.command("plans")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
+@with_appcontext
+def plans_command(as_json: bool) -> None:
+    """List every plan with its prefecture, fiscal years and training dates (計画の一覧)."""
+    from planner.models import Plan
+    from planner.models.db import db
+    plans = [_plan_summary(p) for p in db.session.scalars(db.select(Plan).order_by(Plan.id))]
+    if as_json:
+        click.echo(json.dumps(plans, ensure_ascii=False, indent=2))
+        return
+    if not plans:
+        click.echo("計画はありません。")
+    for p in plans:
+        click.echo(f"計画ID {p['id']}  {p['prefecture']}  {p['title']}  {p['fiscal_years_label']}")
+        for t in p["trainings"]:
+            click.echo(f"  研修ID {t['id']}  {t['title']}  {'、'.join(t['dates']) or '開催日未定'}")
+
+
+@click.command("export-plan")
+@click.argument("plan_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_plan_command(plan_id: int, file: str) -> None:
+    """Write plan PLAN_ID to FILE as JSON ("-" for standard output)."""
+    from planner.services.backup import dump_plan
+    plan = plan_or_exit(plan_id)
+    text = dump_plan(plan)
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(file, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        fail(f"ファイル「{file}」に書き込めません（{exc.strerror}）。")
+    click.echo(f"計画「{plan.title}」を {file} に書き出しました。", err=True)
+
+
+@click.command("import-plan")
+@click.argument("prefecture_name")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def import_plan_command(prefecture_name: str, file: str) -> None:
+    """Read a plan from FILE (written by export-plan) into the prefecture PREFECTURE_NAME."""
+    from planner.models import Prefecture
+    from planner.models.db import db
+    from planner.services.backup import MAX_BYTES, BackupError, load_plan
+    prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=prefecture_name))
+    if prefecture is None:
+        fail(f"都道府県「{prefecture_name}」はありません。")
+    try:
+        stream = click.get_binary_stream("stdin") if file == "-" else open(file, "rb")
+        with stream:
+            data = stream.read(MAX_BYTES + 1)  # one byte more is enough to refuse it as too large
+    except OSError as exc:
+        fail(f"ファイル「{file}」を読めません（{exc.strerror}）。")
+    try:
+        plan = load_plan(prefecture, data)
+    except BackupError as exc:
+        db.session.rollback()
+        fail(f"取り込みませんでした: {exc}")
+    db.session.commit()
+    click.echo(f"計画「{plan.title}」を{prefecture.name}に取り込みました（計画ID {plan.id}）。")

@@ -1,0 +1,26 @@
+"""Plain-text renderings for the command line."""
+from planner.domain.schedule import Timetable, duration_ja
+
+
+def format_timetable(curriculum, timetable: Timetable) -> str:
+    """The timetable as aligned text, or the reasons and remedies when it cannot be built."""
+    lines = [f"{curriculum.title}"]
+    if not curriculum.official:
+        lines.append(f"※ {curriculum.draft_note}")
+    if not timetable.feasible:
+        lines.append("時間割を組めません:")
+        lines += [f"  - {r}" for r in timetable.reasons]
+        lines.append("対処案:")
+        lines += [f"  - {r}" for r in timetable.remedies]
+        return "\n".join(lines)
+    for day in timetable.days:
+        if day.day:
+            lines.append(f"[{day.day.isoformat()}]")
+        for item in day.items:
+            letter = f"{item.letter} " if item.letter else ""
+            lines.append(f"  {item.start:%H:%M}-{item.end:%H:%M} {item.minutes:>4}分  {letter}{item.title}")
+        lines.append(f"  {day.spare_note}")
+    total = timetable.total_subject_minutes
+    lines.append(f"講義・演習の合計: {total}分（{duration_ja(total)}） / 手引きの目安: {curriculum.hours_note}")
+    lines += [f"注意: {w}" for w in timetable.warnings + timetable.deviations]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Every change to the database, one module per concept; views and the CLI call these."""

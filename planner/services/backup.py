@@ -1,0 +1,737 @@
+"""A plan as a JSON file and back: pure functions over the models, no HTTP inside.
+
+The file carries no database ids and no prefecture, so it moves between servers and
+prefectures. Reading checks everything first and writes only when the whole file is sound:
+a damaged, foreign or oversized file is refused whole, with a Japanese message that names
+where the problem is.
+
+Each section has one writer (`_plan_section`, `_training_section`, ...) and one reader
+(`_read_plan`, `_read_training`, ...). Version 2 added the planning team (members, and the
+role holders of each training), the stored timeline (milestones, checklist ticks, carried
+to-dos) and the chief training's placement; a version 1 file has none of these sections and
+loads with them empty. References inside the file are by content, never by database id: a
+role holder by the member's e-mail (unique in a plan), a subject by its position in its
+training, a training by its position in the plan.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, time
+from types import SimpleNamespace
+
+from curricula import Curriculum, load_curricula
+from planner.domain.schedule import ScheduleInputError, validate
+from planner.domain.timeline import CHIEF_PLACEMENTS
+from planner.models import (
+    CarriedTodo,
+    ChecklistTick,
+    MemberCourse,
+    MemberUnavailable,
+    Milestone,
+    Plan,
+    Prefecture,
+    RoleSlot,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
+from planner.models.db import db
+from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
+from planner.services.roles import sync_slots, wanted_slots
+from planner.services.timetables import day_settings, subject_spec
+
+FORMAT = "dentatsu-planner/plan"
+VERSION = 2
+#: versions this module reads; version 1 has no team, roles, timeline or chief_after
+READABLE_VERSIONS = (1, 2)
+MAX_BYTES = 2 * 1024 * 1024
+MAX_TRAININGS = 50
+MAX_SUBJECTS = 100
+MAX_MEMBERS = 500
+MAX_UNAVAILABLE = 366
+MAX_ROLES = 1000
+MAX_MILESTONES = 200
+MAX_TICKS = 500
+MAX_TODOS = 1000
+#: Text columns have no size; a note longer than this is not something a person typed
+MAX_NOTE = 10000
+IMPORTED_MARK = "（取込）"
+#: the stored kinds of milestone; trainings are on the timeline by their own dates
+MILESTONE_KINDS = ("launch", "meeting", "retrospective")
+#: one @, no spaces, a dot in the domain: accepts what the member form and the roster CSV accept
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+_HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+#: the Japanese name of each field, for messages
+LABELS = {
+    "format": "形式", "version": "版", "plan": "計画",
+    "title": "計画名", "cycle_year": "チーム立ち上げの年", "trainings": "研修の一覧",
+    "curriculum_key": "カリキュラム", "position": "順番", "first_date": "開催日",
+    "day_count": "日数", "venue": "会場", "capacity": "定員",
+    "per_municipality": "1自治体あたりの受講者数", "start_time": "開始時刻",
+    "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
+    "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
+    "opening_title": "開会の項目", "opening_minutes": "開会の時間",
+    "closing_title": "閉会の項目", "closing_minutes": "閉会の時間", "subjects": "科目の一覧",
+    "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
+    "lecturer_name": "講師の氏名", "lecturer_org": "講師の所属",
+    "minutes_override": "指定時間", "separate_day": "別日扱い",
+    "chief_after": "主任相談支援員・後期の時期", "members": "チームのメンバー",
+    "name": "氏名", "municipality": "所属自治体", "municipality_kind": "自治体の種別",
+    "email": "メールアドレス", "notes": "備考", "courses": "修了した国研修",
+    "course": "国研修", "year": "修了年", "unavailable": "参加できない日",
+    "roles": "役割の一覧", "kind": "種類", "subject": "科目", "day_index": "日の番号",
+    "holder": "担当者", "locked": "確定",
+    "milestones": "スケジュールの項目", "start": "開始日", "end": "終了日", "order": "回",
+    "prepares": "準備する研修", "done": "済み", "went_well": "良かった点",
+    "to_change": "次に変えること", "training": "研修",
+    "checklist_ticks": "チェックリスト", "key": "チェック項目",
+    "carried_todos": "引き継いだやること", "text": "内容", "source_title": "元の計画名",
+}
+#: where a field name means something else than in LABELS
+MILESTONE_LABELS = {"title": "名前"}
+
+
+class BackupError(ValueError):
+    """A plan file that cannot be read; the message is Japanese and says where."""
+
+
+# --------------------------------------------------------------------------- writing
+
+def export_plan(plan: Plan) -> dict:
+    """The plan as plain data: no database ids, no prefecture."""
+    return {"format": FORMAT, "version": VERSION, "plan": _plan_section(plan)}
+
+
+def dump_plan(plan: Plan) -> str:
+    """The plan as JSON text with a fixed key order, so equal plans give equal files."""
+    return json.dumps(export_plan(plan), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def _plan_section(plan: Plan) -> dict:
+    """The plan's own fields, its team, its trainings and its stored timeline."""
+    positions = {t.id: t.position for t in plan.trainings}
+    return {"title": plan.title, "cycle_year": plan.cycle_year, "chief_after": plan.chief_after,
+            "members": [_member_section(m) for m in plan.members],
+            "trainings": [_training_section(t) for t in plan.trainings],
+            "milestones": [_milestone_section(m, positions)
+                           for m in sorted(plan.milestones, key=lambda m: _milestone_order(m, positions))],
+            "checklist_ticks": [{"key": t.key, "done": t.done}
+                                for t in sorted(plan.checklist_ticks, key=lambda t: t.key)],
+            "carried_todos": [{"text": t.text, "source_title": t.source_title, "done": t.done}
+                              for t in plan.carried_todos]}
+
+
+def _member_section(member: TeamMember) -> dict:
+    """One roster entry (in the roster's order), its courses and the days it cannot attend."""
+    return {"name": member.name, "municipality": member.municipality,
+            "municipality_kind": member.municipality_kind, "email": member.email,
+            "notes": member.notes,
+            "courses": [{"course": c.course, "year": c.year}
+                        for c in sorted(member.courses, key=lambda c: COURSES.index(c.course)
+                                        if c.course in COURSES else len(COURSES))],
+            "unavailable": sorted(u.day.isoformat() for u in member.unavailable)}
+
+
+def _role_section(slot: RoleSlot) -> dict:
+    """A claimed or locked slot: the subject by its position, the holder by e-mail."""
+    return {"kind": slot.kind, "subject": slot.subject.position if slot.subject else None,
+            "day_index": slot.day_index, "holder": slot.holder.email if slot.holder else None,
+            "locked": slot.locked}
+
+
+def _milestone_order(row: Milestone, positions: dict[int, int]) -> tuple:
+    """Date order, then every field, so that rows on the same day always come out the same."""
+    return (row.start, row.end, MILESTONE_KINDS.index(row.kind) if row.kind in MILESTONE_KINDS else 9,
+            row.order, positions.get(row.training_id, -1), row.prepares, row.title, row.done,
+            row.went_well, row.to_change)
+
+
+def _milestone_section(row: Milestone, positions: dict[int, int]) -> dict:
+    """A launch, meeting or retrospective; a retrospective names its training by position."""
+    return {"kind": row.kind, "title": row.title, "start": row.start.isoformat(),
+            "end": row.end.isoformat(), "order": row.order, "prepares": list(row.prepares_keys),
+            "done": row.done, "went_well": row.went_well, "to_change": row.to_change,
+            "training": positions.get(row.training_id) if row.training_id is not None else None}
+
+
+def _training_section(training: Training) -> dict:
+    """One training: curriculum, date, venue, day settings and its subjects."""
+    return {
+        "curriculum_key": training.curriculum_key, "position": training.position,
+        "first_date": training.first_date.isoformat() if training.first_date else None,
+        "day_count": training.day_count, "venue": training.venue,
+        "capacity": training.capacity, "per_municipality": training.per_municipality,
+        "start_time": _hhmm(training.start_time), "end_time": _hhmm(training.end_time),
+        "lunch_minutes": training.lunch_minutes,
+        "lunch_earliest": _hhmm(training.lunch_earliest),
+        "lunch_latest": _hhmm(training.lunch_latest), "break_minutes": training.break_minutes,
+        "opening_title": training.opening_title, "opening_minutes": training.opening_minutes,
+        "closing_title": training.closing_title, "closing_minutes": training.closing_minutes,
+        "subjects": [_subject_section(s) for s in training.subjects],
+        "roles": [_role_section(slot) for slot in sorted(training.slots, key=lambda s: s.sort_key)
+                  if slot.holder_id is not None or slot.locked],
+    }
+
+
+def _subject_section(row: TrainingSubject) -> dict:
+    """One timetable subject: a curriculum letter or a local subject, and its settings."""
+    return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
+            "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
+            "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
+            "separate_day": row.separate_day}
+
+
+def _hhmm(t: time) -> str:
+    return f"{t.hour:02d}:{t.minute:02d}"
+
+
+# --------------------------------------------------------------------------- reading
+
+@dataclass
+class _Role:
+    """A role holder read from the file, waiting for its slot: (kind, subject position, day)."""
+
+    where: str
+    kind: str
+    subject: int | None
+    day_index: int
+    holder: str | None
+    locked: bool
+
+
+@dataclass
+class _Read:
+    """Everything read from a file, as new objects not yet in the session."""
+
+    plan: Plan
+    roles: list[tuple[Training, list[_Role]]] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    ticks: list[ChecklistTick] = field(default_factory=list)
+    todos: list[CarriedTodo] = field(default_factory=list)
+
+
+def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
+    """Check the whole file, then add the plan to the session (flushed, not committed).
+
+    Nothing is added before the whole file has been checked; the slots are made by
+    planner.services.roles.sync_slots, as for a plan made in the app, and then given their holders.
+    """
+    data = _parse(text)
+    read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
+    plan = read.plan
+    plan.title = _free_title(prefecture, plan.title)
+    plan.prefecture = prefecture
+    db.session.add(plan)  # members (with courses and days), trainings and subjects
+    db.session.flush()
+    members = {m.email: m for m in plan.members}
+    for training, roles in read.roles:
+        sync_slots(training)
+        subject_ids = {s.position: s.id for s in training.subjects}
+        slots = {(s.kind, s.subject_id, s.day_index): s for s in training.slots}
+        for role in roles:
+            slot = slots.get((role.kind, subject_ids.get(role.subject), role.day_index))
+            if slot is None:  # checked before writing; kept in case sync_slots changes
+                raise BackupError(f"{role.where}: この役割の枠はこの研修にありません。")
+            slot.holder = members[role.holder] if role.holder else None
+            slot.locked = role.locked
+    plan.milestones.extend(read.milestones)
+    plan.checklist_ticks.extend(read.ticks)
+    plan.carried_todos.extend(read.todos)
+    db.session.flush()
+    return plan
+
+
+def _parse(text: str | bytes) -> dict:
+    """Decode and parse the file, and refuse anything that is not our format and version."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise BackupError(f"ファイルが大きすぎます（{size:,}バイト）。{MAX_BYTES // (1024 * 1024)}MB 以下の計画ファイルを選んでください。")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BackupError("ファイルを UTF-8 の文字として読めません。このアプリから書き出した JSON ファイルを選んでください。") from None
+    try:
+        data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_keys,
+                          parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise BackupError(f"ファイルが JSON として読めません（{exc.lineno}行目 {exc.colno}文字目）。"
+                          "壊れているか、途中で切れている可能性があります。") from None
+    except RecursionError:
+        raise BackupError("ファイルの入れ子が深すぎて読めません。計画ファイルではないようです。") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError("このアプリの計画ファイルではありません（形式が「dentatsu-planner/plan」ではありません）。")
+    if "version" not in data:
+        raise BackupError("計画ファイルに版（version）がありません。")
+    version = data["version"]
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        raise BackupError(f"この計画ファイルの版（{_show(version)}）には対応していません。"
+                          f"読み込めるのは版 {'・'.join(map(str, READABLE_VERSIONS))} です。")
+    fields = _Fields(data, "ファイル")
+    fields.only({"format", "version", "plan"})
+    fields.require("plan")
+    return data
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise BackupError(f"ファイルの中で項目「{duplicates[0]}」が2回書かれています。")
+    return dict(pairs)
+
+
+def _no_constant(name: str):
+    raise BackupError(f"ファイルに数値でない値「{name}」があります。")
+
+
+#: the plan's sections that version 2 added; a version 1 file has none of them
+_PLAN_SECTIONS_V2 = ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos")
+
+
+def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) -> _Read:
+    """The plan, its team, trainings and timeline, as new objects not yet in the session."""
+    fields.only({"title", "cycle_year", "trainings"} | (set(_PLAN_SECTIONS_V2) if version >= 2 else set()))
+    plan = Plan(title=fields.text("title", 100, required=True),
+                cycle_year=fields.integer("cycle_year", 2000, 2100), chief_after="common")
+    read = _Read(plan)
+    if version >= 2:
+        plan.chief_after = fields.text("chief_after", 10)
+        if plan.chief_after not in CHIEF_PLACEMENTS:
+            raise fields.fail("chief_after", f"「{_show(plan.chief_after)}」は "
+                                             f"{' か '.join(CHIEF_PLACEMENTS)} のどちらかです。")
+        raw = fields.items("members", MAX_MEMBERS)
+        plan.members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
+        _unique_emails(plan.members)
+    emails = {m.email for m in plan.members}
+    raw = fields.items("trainings", MAX_TRAININGS)
+    trainings = []
+    for i, item in enumerate(raw, start=1):
+        training, roles = _read_training(_Fields(item, f"研修{i}"), curricula, version, emails)
+        trainings.append(training)
+        read.roles.append((training, roles))
+    _unique_positions(fields.where, "研修", [t.position for t in trainings])
+    plan.trainings = sorted(trainings, key=lambda t: t.position)
+    if version >= 2:
+        by_position = {t.position: t for t in trainings}
+        raw = fields.items("milestones", MAX_MILESTONES)
+        read.milestones = [_read_milestone(_Fields(item, f"スケジュールの項目{i}", MILESTONE_LABELS),
+                                           curricula, by_position, plan)
+                           for i, item in enumerate(raw, start=1)]
+        _unique_milestones(read.milestones)
+        raw = fields.items("checklist_ticks", MAX_TICKS)
+        read.ticks = [_read_tick(_Fields(item, f"チェックリスト{i}")) for i, item in enumerate(raw, start=1)]
+        _unique_ticks(read.ticks)
+        raw = fields.items("carried_todos", MAX_TODOS)
+        read.todos = [_read_todo(_Fields(item, f"引き継いだやること{i}")) for i, item in enumerate(raw, start=1)]
+    return read
+
+
+def _read_member(fields: _Fields) -> TeamMember:
+    """One roster entry; the e-mail is kept in lower case, as every other way in keeps it."""
+    fields.only({"name", "municipality", "municipality_kind", "email", "notes", "courses", "unavailable"})
+    member = TeamMember(name=fields.text("name", 100, required=True),
+                        municipality=fields.text("municipality", 100, required=True),
+                        municipality_kind=fields.text("municipality_kind", 20, required=True),
+                        email=fields.text("email", 254, required=True).lower(),
+                        notes=fields.text("notes", 500, lines=True))
+    if member.municipality_kind not in MUNICIPALITY_KINDS:
+        raise fields.fail("municipality_kind", f"「{_show(member.municipality_kind)}」はありません。"
+                                               f"{', '.join(MUNICIPALITY_KINDS)} のいずれかです。")
+    if not _EMAIL.fullmatch(member.email):
+        raise BackupError(f"{fields.where}: メールアドレス「{_show(member.email)}」は形式が正しくありません。")
+    fields.where = f"{fields.where}（{member.email}）"
+    courses = []
+    for j, item in enumerate(fields.items("courses", len(COURSES)), start=1):
+        course = _Fields(item, f"{fields.where}の修了した国研修{j}")
+        course.only({"course", "year"})
+        key = course.text("course", 20, required=True)
+        if key not in COURSES:
+            raise course.fail("course", f"「{_show(key)}」はありません。{', '.join(COURSES)} のいずれかです。")
+        if key in (c.course for c in courses):
+            raise course.fail("course", f"「{key}」が2回あります。")
+        courses.append(MemberCourse(course=key, year=course.integer("year", 2000, 2100, optional=True)))
+    member.courses = courses
+    days = fields.items("unavailable", MAX_UNAVAILABLE)
+    seen = set()
+    for value in days:
+        day = fields.parse_day("unavailable", value)
+        if day is None:
+            raise fields.fail("unavailable", "に日付でない値 null があります。")
+        if day in seen:
+            raise fields.fail("unavailable", f"の {day.isoformat()} が2回あります。")
+        seen.add(day)
+    member.unavailable = [MemberUnavailable(day=d) for d in sorted(seen)]
+    return member
+
+
+def _unique_emails(members: list[TeamMember]) -> None:
+    """E-mails are unique in a plan: they say which login is which member."""
+    seen = {}
+    for i, member in enumerate(members, start=1):
+        if member.email in seen:
+            raise BackupError(f"メンバー{i}: メールアドレス {member.email} は"
+                              f"メンバー{seen[member.email]}と重複しています。")
+        seen[member.email] = i
+
+
+def _read_role(fields: _Fields, training: Training, emails: set[str]) -> _Role:
+    """One role holder of a training, checked against its subjects and the roster."""
+    fields.only({"kind", "subject", "day_index", "holder", "locked"})
+    kind = fields.text("kind", 20, required=True)
+    if kind not in ROLE_NAMES:
+        raise fields.fail("kind", f"「{_show(kind)}」という役割はありません。{', '.join(ROLE_NAMES)} のいずれかです。")
+    subject = fields.integer("subject", 0, 999, optional=True)
+    if kind == "timekeeper" and subject is not None:
+        raise fields.fail("subject", "はタイムキーパー役には書きません（null にします）。")
+    if kind != "timekeeper" and subject is None:
+        raise fields.fail("subject", f"がありません。{ROLE_NAMES[kind]}は科目ごとの役割です。")
+    rows = {s.position: s for s in training.subjects}
+    if subject is not None and subject not in rows:
+        raise fields.fail("subject", f" {subject} の科目はこの研修にありません"
+                                     f"（科目の順番は {', '.join(map(str, sorted(rows)))}）。")
+    day_index = fields.integer("day_index", 0, 4)
+    if day_index >= training.day_count:
+        raise fields.fail("day_index", f" {day_index} はこの研修の日数（{training.day_count}日）を超えています"
+                                       "（1日目が 0 です）。")
+    holder = fields.require("holder")
+    if holder is not None:
+        holder = fields.text("holder", 254, required=True).lower()
+        if holder not in emails:
+            raise BackupError(f"{fields.where}: 担当者 {_show(holder)} は名簿にいません。")
+    return _Role(fields.where, kind, subject, day_index, holder, fields.boolean("locked"))
+
+
+def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
+    """Each role once, and only for a slot the app makes for this training (planner.services.roles)."""
+    # The slots are made after writing, from subject ids; before writing, positions stand in.
+    shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count,
+                             subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,
+                                                       separate_day=s.separate_day)
+                                       for s in training.subjects])
+    wanted = wanted_slots(shadow)
+    seen = {}
+    rows = {s.position: s for s in training.subjects}
+    for i, role in enumerate(roles, start=1):
+        key = (role.kind, role.subject, role.day_index)
+        if key in seen:
+            raise BackupError(f"{role.where}: 役割{seen[key]}と同じ役割です。")
+        seen[key] = i
+        if key not in wanted:
+            if role.subject is None:
+                what = f"{role.day_index + 1}日目の{ROLE_NAMES[role.kind]}"
+                raise BackupError(f"{role.where}: {what}はこの研修にありません。")
+            row = rows[role.subject]
+            name = f"科目{row.letter}" if row.letter else f"独自科目「{_show(row.local_name, 20)}」"
+            if row.separate_day:
+                reason = "別日扱いの科目には、この研修の役割がありません。"
+            elif not row.letter:
+                reason = "独自科目は外部の講師が担当するため、役割がありません。"
+            elif role.day_index:
+                reason = "科目ごとの役割の日の番号（day_index）は 0 です。"
+            else:
+                reason = "この科目にはない役割です。"
+            raise BackupError(f"{role.where}: {name}の{ROLE_NAMES[role.kind]}はこの研修にありません。{reason}")
+
+
+def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
+                    trainings: dict[int, Training], plan: Plan) -> Milestone:
+    """A launch, meeting or retrospective with its dates, done mark and notes."""
+    fields.only({"kind", "title", "start", "end", "order", "prepares", "done", "went_well",
+                 "to_change", "training"})
+    kind = fields.text("kind", 20, required=True)
+    if kind == "training":
+        raise fields.fail("kind", "「training」は書きません。研修のスケジュール上の位置は研修の開催日です。")
+    if kind not in MILESTONE_KINDS:
+        raise fields.fail("kind", f"「{_show(kind)}」はありません。{', '.join(MILESTONE_KINDS)} のいずれかです。")
+    row = Milestone(kind=kind, title=fields.text("title", 200, required=True),
+                    start=fields.day("start", required=True), end=fields.day("end", required=True),
+                    order=fields.integer("order", 0, 999), done=fields.boolean("done"),
+                    went_well=fields.text("went_well", MAX_NOTE, lines=True),
+                    to_change=fields.text("to_change", MAX_NOTE, lines=True))
+    if row.end < row.start:
+        raise BackupError(f"{fields.where}: 終了日 {row.end.isoformat()} が開始日 {row.start.isoformat()} より前です。")
+    keys = fields.items("prepares", len(curricula))
+    for key in keys:
+        if not isinstance(key, str) or key not in curricula:
+            raise fields.fail("prepares", f"の「{_show(key)}」はカリキュラムではありません。"
+                                          f"{', '.join(curricula)} のいずれかです。")
+    if len(set(keys)) < len(keys):
+        raise fields.fail("prepares", "に同じカリキュラムが2回あります。")
+    row.prepares = ",".join(keys)
+    position = fields.integer("training", 0, 999, optional=True)
+    if position is not None:
+        if kind != "retrospective":
+            raise fields.fail("training", "は振り返り・反省会にだけ書きます。")
+        if position not in trainings:
+            raise fields.fail("training", f" {position} の研修はこの計画にありません"
+                                          f"（研修の順番は {', '.join(map(str, sorted(trainings)))}）。")
+        row.training = trainings[position]
+    return row
+
+
+def _unique_milestones(rows: list[Milestone]) -> None:
+    """Regenerating the timeline finds each row by these fields, so each is there once."""
+    seen = {}
+    for i, row in enumerate(rows, start=1):
+        key = (row.kind, id(row.training), row.prepares, row.order)
+        if key in seen:
+            raise BackupError(f"スケジュールの項目{i}: スケジュールの項目{seen[key]}と同じ項目です"
+                              "（種類・研修・準備する研修・回が同じ）。")
+        seen[key] = i
+
+
+def _read_tick(fields: _Fields) -> ChecklistTick:
+    fields.only({"key", "done"})
+    return ChecklistTick(key=fields.text("key", 80, required=True), done=fields.boolean("done"))
+
+
+def _unique_ticks(ticks: list[ChecklistTick]) -> None:
+    seen = {}
+    for i, tick in enumerate(ticks, start=1):
+        if tick.key in seen:
+            raise BackupError(f"チェックリスト{i}: 項目「{_show(tick.key)}」はチェックリスト{seen[tick.key]}と重複しています。")
+        seen[tick.key] = i
+
+
+def _read_todo(fields: _Fields) -> CarriedTodo:
+    fields.only({"text", "source_title", "done"})
+    return CarriedTodo(text=fields.text("text", MAX_NOTE, required=True, lines=True),
+                       source_title=fields.text("source_title", 100), done=fields.boolean("done"))
+
+
+def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: int,
+                   emails: set[str]) -> tuple[Training, list[_Role]]:
+    """One training, its day settings checked by the scheduler's own rules, and its roles."""
+    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles"} if version >= 2 else set()))
+    key = fields.text("curriculum_key", 20, required=True)
+    if key not in curricula:
+        raise BackupError(f"{fields.where}: カリキュラム「{_show(key)}」はありません。"
+                          f"{', '.join(curricula)} のいずれかです。")
+    curriculum = curricula[key]
+    fields.where = f"{fields.where}（{curriculum.title}）"
+    training = Training(
+        curriculum_key=key, position=fields.integer("position", 0, 999),
+        first_date=fields.day("first_date"), day_count=fields.integer("day_count", 1, 5),
+        venue=fields.text("venue", 200), capacity=fields.integer("capacity", 1, 2000, optional=True),
+        per_municipality=fields.integer("per_municipality", 1, 20),
+        start_time=fields.clock("start_time"), end_time=fields.clock("end_time"),
+        lunch_minutes=fields.integer("lunch_minutes", 0, 180),
+        lunch_earliest=fields.clock("lunch_earliest"), lunch_latest=fields.clock("lunch_latest"),
+        break_minutes=fields.integer("break_minutes", 5, 60),
+        opening_title=fields.text("opening_title", 100),
+        opening_minutes=fields.integer("opening_minutes", 0, 120),
+        closing_title=fields.text("closing_title", 100),
+        closing_minutes=fields.integer("closing_minutes", 0, 120), revision=1)
+    raw = fields.items("subjects", MAX_SUBJECTS)
+    subjects = [_read_subject(_Fields(item, f"{fields.where}の科目{j}"),
+                              curriculum) for j, item in enumerate(raw, start=1)]
+    _unique_positions(fields.where, "科目", [s.position for s in subjects])
+    _all_letters_once(fields.where, curriculum, [s.letter for s in subjects if s.letter])
+    training.subjects = sorted(subjects, key=lambda s: s.position)
+    _check_days(fields.where, training)
+    roles = []
+    if version >= 2:
+        raw = fields.items("roles", MAX_ROLES)
+        roles = [_read_role(_Fields(item, f"{fields.where}の役割{k}"), training, emails)
+                 for k, item in enumerate(raw, start=1)]
+        _check_roles(fields.where, training, roles)
+    return training, roles
+
+
+_TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
+                  "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
+                  "lunch_latest", "break_minutes", "opening_title", "opening_minutes",
+                  "closing_title", "closing_minutes")
+
+
+def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
+    """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
+    fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
+                 "lecturer_org", "minutes_override", "separate_day"})
+    row = TrainingSubject(
+        position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
+        local_name=fields.text("local_name", 200),
+        local_minutes=fields.integer("local_minutes", 1, 600, optional=True),
+        lecturer_name=fields.text("lecturer_name", 100), lecturer_org=fields.text("lecturer_org", 200),
+        minutes_override=fields.integer("minutes_override", 1, 600, optional=True),
+        separate_day=fields.boolean("separate_day"))
+    if row.letter:
+        try:
+            subject = curriculum.subject(row.letter)
+        except KeyError:
+            raise BackupError(f"{fields.where}: 科目記号「{row.letter}」は{curriculum.title}にありません。") from None
+        if row.local_name or row.local_minutes is not None:
+            raise BackupError(f"{fields.where}: 手引きの科目{row.letter}に独自科目名や独自の時間が入っています。")
+        if row.separate_day and not subject.may_move_to_separate_day:
+            raise BackupError(f"{fields.where}: 科目{row.letter}は、手引きで別日に補う方法が示されていません。")
+    else:
+        if not row.local_name:
+            raise BackupError(f"{fields.where}: 科目記号も独自科目名もありません。")
+        if row.local_minutes is None:
+            raise BackupError(f"{fields.where}: 独自科目「{row.local_name}」の時間がありません。")
+        if row.separate_day:
+            raise BackupError(f"{fields.where}: 独自科目は別日扱いにできません。")
+    return row
+
+
+def _unique_positions(where: str, what: str, positions: list[int]) -> None:
+    seen = set()
+    for position in positions:
+        if position in seen:
+            raise BackupError(f"{where}: {what}の順番 {position} が重複しています。")
+        seen.add(position)
+
+
+def _all_letters_once(where: str, curriculum: Curriculum, letters: list[str]) -> None:
+    """Curriculum subjects cannot be removed, so each letter appears exactly once."""
+    for subject in curriculum.subjects:
+        count = letters.count(subject.letter)
+        if count == 0:
+            raise BackupError(f"{where}: 手引きの科目{subject.letter}「{subject.name}」がありません。")
+        if count > 1:
+            raise BackupError(f"{where}: 科目{subject.letter}が{count}回あります。")
+
+
+def _check_days(where: str, training: Training) -> None:
+    """The scheduler's input rules (times in order, lunch window, item lengths); not the fit."""
+    if training.last_day and training.last_day > date(2100, 12, 31):
+        raise BackupError(f"{where}: 開催日が遠すぎます。")
+    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    try:
+        for settings in day_settings(training):
+            validate(specs, settings)
+    except ScheduleInputError as exc:
+        raise BackupError(f"{where}: {exc}") from None
+
+
+def _free_title(prefecture: Prefecture, title: str) -> str:
+    """The title, marked （取込） (then （取込2）, ...) when the prefecture already has it."""
+    taken = set(db.session.scalars(db.select(Plan.title).where(Plan.prefecture == prefecture)))
+    candidate, n = title, 1
+    while candidate in taken:
+        mark = IMPORTED_MARK if n == 1 else f"（取込{n}）"
+        candidate = title[:100 - len(mark)] + mark
+        n += 1
+    return candidate
+
+
+def _show(value: object, limit: int = 30) -> str:
+    """A value as a message shows it: strings as they are, shortened; others as JSON."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = "".join(c if unicodedata.category(c) not in ("Cc", "Cs") else "?" for c in text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class _Fields:
+    """Typed reads from one JSON object, each failure naming the place and the field."""
+
+    def __init__(self, data: object, where: str, labels: dict[str, str] | None = None):
+        self.where = where
+        self.labels = labels or {}
+        if not isinstance(data, dict):
+            raise BackupError(f"{where}: 項目の集まり（JSON のオブジェクト）であるべきところが{_kind(data)}です。")
+        self.data = data
+
+    def label(self, name: str) -> str:
+        return f"{self.labels.get(name) or LABELS.get(name, name)}（{name}）"
+
+    def fail(self, name: str, problem: str) -> BackupError:
+        return BackupError(f"{self.where}: {self.label(name)}{problem}")
+
+    def only(self, names: set[str]) -> None:
+        unknown = sorted(set(self.data) - names)
+        if unknown:
+            raise BackupError(f"{self.where}: 知らない項目「{_show(unknown[0])}」があります。"
+                              "このアプリの計画ファイルではないか、新しい版のファイルです。")
+
+    def require(self, name: str) -> object:
+        if name not in self.data:
+            raise BackupError(f"{self.where}: {self.label(name)}がありません。")
+        return self.data[name]
+
+    def text(self, name: str, max_length: int, required: bool = False, lines: bool = False) -> str:
+        """A string, stripped; `lines` allows line breaks and tabs (notes typed in a text area)."""
+        value = self.require(name)
+        if not isinstance(value, str):
+            raise self.fail(name, f"が文字列ではありません（{_kind(value)}）。")
+        value = value.strip()
+        allowed = "\n\r\t" if lines else ""
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value):
+            raise self.fail(name, "に使えない制御文字が入っています。")
+        if required and not value:
+            raise self.fail(name, "が空です。")
+        if len(value) > max_length:
+            raise self.fail(name, f"が{len(value)}文字あります。{max_length}文字以内にしてください。")
+        return value
+
+    def integer(self, name: str, low: int, high: int, optional: bool = False) -> int | None:
+        value = self.require(name)
+        if value is None and optional:
+            return None
+        if type(value) is not int:
+            raise self.fail(name, f"「{_show(value)}」は数値（整数）ではありません。")
+        if not low <= value <= high:
+            raise self.fail(name, f" {value} は {low}〜{high} の範囲にありません。")
+        return value
+
+    def boolean(self, name: str) -> bool:
+        value = self.require(name)
+        if not isinstance(value, bool):
+            raise self.fail(name, f"「{_show(value)}」は true か false ではありません。")
+        return value
+
+    def clock(self, name: str) -> time:
+        value = self.require(name)
+        if not isinstance(value, str) or not _HHMM.fullmatch(value):
+            raise self.fail(name, f"「{_show(value)}」は時刻として読めません。00:00〜23:59 の HH:MM で書きます。")
+        return time(int(value[:2]), int(value[3:]))
+
+    def day(self, name: str, required: bool = False) -> date | None:
+        value = self.require(name)
+        if value is None and required:
+            raise self.fail(name, "がありません（null）。")
+        return self.parse_day(name, value)
+
+    def parse_day(self, name: str, value: object) -> date | None:
+        """A date value of the field `name` (or one item of its list); null is None."""
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+                raise ValueError
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(name, f"「{_show(value)}」は日付として読めません。YYYY-MM-DD で書きます。") from None
+        if not 2000 <= parsed.year <= 2100:
+            raise self.fail(name, f"「{value}」は 2000〜2100年 の日付ではありません。")
+        return parsed
+
+    def items(self, name: str, limit: int) -> list:
+        value = self.require(name)
+        if not isinstance(value, list):
+            raise self.fail(name, f"が一覧（JSON の配列）ではありません（{_kind(value)}）。")
+        if len(value) > limit:
+            raise self.fail(name, f"に{len(value)}件あります。{limit}件までです。")
+        return value
+
+
+def _kind(value: object) -> str:
+    """The JSON type of a value, in Japanese."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "真偽値"
+    if isinstance(value, (int, float)):
+        return "数値"
+    if isinstance(value, str):
+        return "文字列"
+    if isinstance(value, list):
+        return "配列"
+    return "オブジェクト"

@@ -1,0 +1,85 @@
+"""A fictitious prefecture (みどり県) with an official, team members and a yearly plan."""
+from __future__ import annotations
+
+from datetime import date
+
+from planner.models import Plan, Prefecture, User
+from planner.models.account import MEMBER, OFFICIAL
+from planner.models.db import db
+from planner.services.plans import add_local_subject, create_plan
+from planner.services.roles import claim_slot
+from planner.services.roster_files import MemberRow
+from planner.services.team import save_member
+from planner.services.timeline import load_demo_timeline
+
+DEMO_PREFECTURE = "みどり県"
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PEOPLE = [
+    # (email, name, role)
+    ("tanaka@midori.example.jp", "田中 ゆかり（県 地域福祉課）", OFFICIAL),
+    ("sato@aoba.example.jp", "佐藤 健一（あおば市 自立相談支援センター）", MEMBER),
+    ("suzuki@kawabe.example.jp", "鈴木 真理（かわべ市 生活相談窓口）", MEMBER),
+    ("takahashi@yamanaka.example.jp", "高橋 翔（やまなか町 社会福祉協議会）", MEMBER),
+]
+
+
+def load_demo() -> list[str]:
+    """Create the demo data once; running it again changes nothing. Returns lines to print."""
+    prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=DEMO_PREFECTURE))
+    if prefecture is None:
+        prefecture = Prefecture(name=DEMO_PREFECTURE)
+        db.session.add(prefecture)
+        for email, name, role in DEMO_PEOPLE:
+            user = User(prefecture=prefecture, email=email, name=name, role=role)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+        db.session.flush()
+        plan = create_plan(prefecture, "令和8年度 伝達研修計画（デモ）", cycle_year=2025,
+                           dates={"common": date(2026, 2, 18), "chief": date(2026, 3, 11),
+                                  "counselor": date(2026, 7, 15), "job_support": date(2026, 10, 21)},
+                           venue="みどり県総合福祉センター 大会議室")
+        db.session.commit()
+        _demo_local_subjects(plan)
+        _demo_team(plan)
+        load_demo_timeline(plan)  # generated timeline, two ticks, one retrospective note
+        created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
+    else:
+        created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"
+    lines = [created, "ログイン（パスワードはすべて " + DEMO_PASSWORD + "）:"]
+    lines += [f"  {'担当職員' if role == OFFICIAL else 'チーム員'}: {email}" for email, _, role in DEMO_PEOPLE]
+    return lines
+
+
+# (name, municipality, kind, e-mail, courses {course: year}, unavailable dates)
+DEMO_TEAM = [
+    ("田中 ゆかり", "みどり県 地域福祉課", "prefecture", "tanaka@midori.example.jp", {}, []),
+    ("佐藤 健一", "あおば市", "designated_city", "sato@aoba.example.jp",
+     {"common": 2023, "counselor": 2024}, [date(2026, 10, 21)]),
+    ("鈴木 真理", "かわべ市", "core_city", "suzuki@kawabe.example.jp",
+     {"common": 2023, "chief": 2024}, []),
+    ("高橋 翔", "やまなか町", "other", "takahashi@yamanaka.example.jp", {"common": 2024, "job_support": 2025}, []),
+    ("伊藤 直子", "あおば市", "designated_city", "ito@aoba.example.jp", {"counselor": 2025}, []),
+    ("渡辺 大輔", "みなと市", "other", "watanabe@minato.example.jp", {"common": 2022, "chief": 2023},
+     [date(2026, 3, 11)]),
+    ("山本 美穂", "かわべ市", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
+    ("中村 聡", "もりの村", "other", "nakamura@morino.example.jp", {}, []),
+]
+
+
+def _demo_local_subjects(plan: Plan) -> None:
+    """Oita added local subjects with outside experts; the demo does the same."""
+    chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
+    add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+
+
+def _demo_team(plan: Plan) -> None:
+    """A roster from every kind of municipality, and a few roles already claimed."""
+    members = {row[3]: save_member(plan, MemberRow(name=row[0], municipality=row[1], municipality_kind=row[2],
+                                                   email=row[3], courses=row[4], unavailable=row[5]))
+               for row in DEMO_TEAM}
+    db.session.commit()
+    counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+    first = next(s for s in counselor.slots if s.kind == "lecturer" and s.subject.letter == "A")
+    claim_slot(first, members["sato@aoba.example.jp"])
+    timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
+    claim_slot(timekeeper, members["takahashi@yamanaka.example.jp"])

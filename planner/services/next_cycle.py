@@ -1,0 +1,45 @@
+"""Copying a plan to the next cycle: trainings, settings, team, and last year's lessons as to-dos."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from planner.models import MemberCourse, Plan, TeamMember, Training, TrainingSubject
+from planner.models.db import db
+from planner.services.roles import sync_slots
+from planner.services.timeline import carry_over_retrospectives
+
+# A year later on the same weekday: 52 weeks.
+NEXT_CYCLE = timedelta(days=364)
+
+
+def copy_plan(plan: Plan) -> Plan:
+    """The plan for the next cycle: same trainings, settings, local subjects and team (with the
+    courses they completed), dates a year on; roles and unavailable dates start empty."""
+    year = plan.cycle_year + 1
+    copy = Plan(prefecture_id=plan.prefecture_id, cycle_year=year, chief_after=plan.chief_after)
+    copy.title = f"{copy.years_label} 伝達研修計画"
+    db.session.add(copy)
+    for member in plan.members:
+        db.session.add(TeamMember(
+            plan=copy, name=member.name, municipality=member.municipality,
+            municipality_kind=member.municipality_kind, email=member.email, notes=member.notes,
+            courses=[MemberCourse(course=c.course, year=c.year) for c in member.courses]))
+    for training in plan.trainings:
+        fields = {c.key: getattr(training, c.key) for c in Training.__table__.columns
+                  if c.key not in ("id", "plan_id", "revision")}
+        if training.first_date:
+            moved = training.first_date + NEXT_CYCLE
+            # 52 weeks can fall a day or two short of the new cycle (1 November)
+            fields["first_date"] = moved if moved >= copy.cycle_start else moved + timedelta(weeks=1)
+        new = Training(plan=copy, **fields)
+        # SQLAlchemy 2 does not cascade along the backref: without this the copy loses it
+        db.session.add(new)
+        for row in training.subjects:
+            new.subjects.append(TrainingSubject(**{c.key: getattr(row, c.key)
+                                                   for c in TrainingSubject.__table__.columns
+                                                   if c.key not in ("id", "training_id")}))
+    db.session.flush()
+    for training in copy.trainings:
+        sync_slots(training)
+    carry_over_retrospectives(plan, copy)
+    return copy

@@ -1,0 +1,141 @@
+"""State changes on plans and trainings, as verb-named functions; views only call these.
+
+A timetable change is applied to the session, checked by the scheduler, and committed only
+when the timetable can still be built; otherwise it is rolled back whole and the reasons are
+raised, so the saved plan stays as it was.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from curricula import CURRICULUM_KEYS, get_curriculum
+from planner.domain.schedule import ScheduleInputError, Timetable
+from planner.domain.timeline import default_training_date
+from planner.models import (
+    Plan,
+    Prefecture,
+    Training,
+    TrainingSubject,
+)
+from planner.models.db import db
+from planner.services.errors import ChangeRefused
+from planner.services.roles import sync_slots
+from planner.services.timetables import timetable_of
+
+
+def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
+                dates: dict[str, date] | None = None, venue: str = "") -> Plan:
+    """A plan with the source's four trainings, each with its curriculum's subjects in order."""
+    plan = Plan(prefecture=prefecture, title=title, cycle_year=cycle_year)
+    db.session.add(plan)
+    for position, key in enumerate(CURRICULUM_KEYS):
+        training = Training(plan=plan, curriculum_key=key, position=position,
+                            first_date=(dates or {}).get(key), venue=venue)
+        for index, subject in enumerate(get_curriculum(key).subjects):
+            training.subjects.append(TrainingSubject(letter=subject.letter, position=index))
+        db.session.add(training)
+    db.session.flush()
+    for training in plan.trainings:
+        sync_slots(training)
+    return plan
+
+
+def proposed_dates(cycle_year: int) -> dict[str, date]:
+    """Working-day dates in the Oita example's months, for officials who start from defaults."""
+    common = default_training_date("common", cycle_year)
+    return {key: default_training_date(key, cycle_year, common_date=common) for key in CURRICULUM_KEYS}
+
+
+def change_training(training: Training, change: Callable[[Training], None]) -> Timetable:
+    """Apply `change`, keep it only if the timetable still builds, and commit."""
+    try:
+        change(training)
+        db.session.flush()
+        db.session.expire(training, ["subjects"])
+        timetable = timetable_of(training)
+    except ScheduleInputError as exc:
+        db.session.rollback()
+        raise ChangeRefused([str(exc)]) from None
+    if not timetable.feasible:
+        db.session.rollback()
+        raise ChangeRefused(["この変更では時間割が組めないため、保存しませんでした。"]
+                            + timetable.reasons, timetable)
+    training.revision += 1
+    sync_slots(training)
+    db.session.commit()
+    return timetable
+
+
+def _renumber(training: Training) -> None:
+    for index, row in enumerate(sorted(training.subjects, key=lambda r: r.position)):
+        row.position = index
+
+
+def set_minutes(training: Training, subject_id: int, minutes: int | None) -> Timetable:
+    """Fix a subject's minutes (None lets the scheduler choose inside the range)."""
+    def change(t: Training) -> None:
+        _subject(t, subject_id).minutes_override = minutes
+    return change_training(training, change)
+
+
+def move_subject(training: Training, subject_id: int, offset: int) -> Timetable:
+    """Move a subject up (-1) or down (+1) in the day's order."""
+    def change(t: Training) -> None:
+        rows = sorted(t.subjects, key=lambda r: r.position)
+        row = _subject(t, subject_id)
+        index = rows.index(row)
+        other = index + offset
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+            for position, r in enumerate(rows):
+                r.position = position
+    return change_training(training, change)
+
+
+def add_local_subject(training: Training, name: str, minutes: int,
+                      lecturer_name: str = "", lecturer_org: str = "") -> Timetable:
+    """Add a local subject with its outside lecturer at the end of the day."""
+    def change(t: Training) -> None:
+        position = max((r.position for r in t.subjects), default=-1) + 1
+        t.subjects.append(TrainingSubject(local_name=name.strip(), local_minutes=minutes,
+                                          lecturer_name=lecturer_name.strip(),
+                                          lecturer_org=lecturer_org.strip(), position=position))
+    return change_training(training, change)
+
+
+def remove_local_subject(training: Training, subject_id: int) -> Timetable:
+    """Remove a local subject; curriculum subjects cannot be removed, only moved to another day."""
+    def change(t: Training) -> None:
+        row = _subject(t, subject_id)
+        if not row.is_local:
+            raise ScheduleInputError("手引きの科目は削除できません。別日に移すことはできます。")
+        t.subjects.remove(row)
+        _renumber(t)
+    return change_training(training, change)
+
+
+def set_separate_day(training: Training, subject_id: int, separate: bool) -> Timetable:
+    """Move a subject the source marks to a separate symposium or case-study day, or back."""
+    def change(t: Training) -> None:
+        row = _subject(t, subject_id)
+        if separate and (row.is_local or not get_curriculum(t.curriculum_key)
+                         .subject(row.letter).may_move_to_separate_day):
+            raise ScheduleInputError("この科目は、手引きで別日に補う方法が示されていません。")
+        row.separate_day = separate
+    return change_training(training, change)
+
+
+def update_training(training: Training, **fields) -> Timetable:
+    """Change a training's dates, venue and day settings, checked like any other change."""
+    def change(t: Training) -> None:
+        for name, value in fields.items():
+            setattr(t, name, value)
+    return change_training(training, change)
+
+
+def _subject(training: Training, subject_id: int) -> TrainingSubject:
+    for row in training.subjects:
+        if row.id == subject_id:
+            return row
+    raise ScheduleInputError("指定された科目はこの研修にありません。")

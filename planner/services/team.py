@@ -1,0 +1,170 @@
+"""The planning team of a plan: roster changes, composition advice, coverage and suggestions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from planner.domain import assign
+from planner.models import (
+    MemberCourse,
+    MemberUnavailable,
+    Plan,
+    RoleSlot,
+    TeamMember,
+    User,
+)
+from planner.models.db import db
+from planner.models.team import MUNICIPALITY_KINDS
+from planner.services.roles import slot_times
+from planner.services.roster_files import MemberRow
+
+
+def member_for(plan: Plan, email: str) -> TeamMember | None:
+    """The roster entry of the logged-in person in this plan (matched by e-mail)."""
+    return db.session.scalar(db.select(TeamMember).filter_by(plan_id=plan.id, email=email.lower()))
+
+
+def members_of_user(user: User) -> list[TeamMember]:
+    """The user's team memberships in every plan of their prefecture (matched by e-mail)."""
+    return list(db.session.scalars(
+        db.select(TeamMember).join(Plan)
+        .where(Plan.prefecture_id == user.prefecture_id,
+               sa.func.lower(TeamMember.email) == user.email.lower())
+        .options(so.contains_eager(TeamMember.plan))
+        .order_by(TeamMember.id)))
+
+
+def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:
+    """Create or update one roster entry from validated values (caller commits)."""
+    if member is None:
+        member = TeamMember(plan=plan, email=row.email)
+        db.session.add(member)
+    member.name, member.municipality = row.name, row.municipality
+    member.municipality_kind, member.email, member.notes = row.municipality_kind, row.email, row.notes
+    member.courses = [MemberCourse(course=k, year=y) for k, y in row.courses.items()]
+    member.unavailable = [MemberUnavailable(day=d) for d in row.unavailable]
+    db.session.flush()
+    return member
+
+
+def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
+    """Add new members and update those with the same e-mail; returns (added, updated)."""
+    existing = {m.email: m for m in plan.members}
+    added = updated = 0
+    for row in rows:
+        if row.email in existing:
+            save_member(plan, row, existing[row.email])
+            updated += 1
+        else:
+            save_member(plan, row)
+            added += 1
+    return added, updated
+
+
+def roster_rows(plan: Plan) -> list[MemberRow]:
+    return [MemberRow(name=m.name, municipality=m.municipality, municipality_kind=m.municipality_kind,
+                      email=m.email, courses={c.course: c.year for c in m.courses},
+                      unavailable=sorted(m.unavailable_days), notes=m.notes)
+            for m in plan.members]
+
+
+def composition_advice(plan: Plan) -> list[str]:
+    """The source's advice on who should be on the team; advice only, never a block."""
+    kinds = {m.municipality_kind for m in plan.members}
+    advice = []
+    if not plan.members:
+        return ["メンバーがまだいません。国研修の修了者を中心に、県・政令市・中核市から1名ずつ＋数名程度で編成することを手引きは勧めています。"]
+    if "prefecture" not in kinds:
+        advice.append("県（都道府県）の担当者がいません。手引きでは県がプログラム案の提示やスケジュール管理を担います。")
+    for kind in ("designated_city", "core_city"):
+        if kind not in kinds:
+            advice.append(f"{MUNICIPALITY_KINDS[kind]}のメンバーがいません（県内にある場合は1名加えることを手引きは勧めています）。")
+    if "other" not in kinds:
+        advice.append("小規模自治体（町村など）のメンバーがいません。手引きは小規模自治体も加わることが望ましいとしています。")
+    if not any(m.courses for m in plan.members):
+        advice.append("国研修の修了者がいません。修了者が研修の企画段階から参加し、学んだことを伝えるのが伝達研修の基本です。")
+    return advice
+
+
+@dataclass
+class Coverage:
+    open_slots: list[RoleSlot]
+    without_role: list[TeamMember]
+    too_many: list[tuple[TeamMember, int]]
+    limit: int
+    #: slots held, by member id
+    load: dict[int, int]
+
+
+def coverage(plan: Plan) -> Coverage:
+    """Open slots, members with no role, and members holding more than their fair share + 1."""
+    slots = [s for t in plan.trainings for s in t.slots]
+    load = {m.id: 0 for m in plan.members}
+    for slot in slots:
+        if slot.holder_id in load:
+            load[slot.holder_id] += 1
+    limit = ceil(len(slots) / len(plan.members)) + 1 if plan.members else 0
+    return Coverage(
+        open_slots=[s for s in slots if s.holder_id is None],
+        without_role=[m for m in plan.members if load[m.id] == 0],
+        too_many=[(m, load[m.id]) for m in plan.members if load[m.id] > limit],
+        limit=limit,
+        load=load,
+    )
+
+
+def _solver_slots(plan: Plan) -> list[assign.Slot]:
+    """The plan's slots as the solver sees them; a training with no date yet is skipped."""
+    out = []
+    for training in plan.trainings:
+        if not training.first_date:
+            continue
+        times = slot_times(training)
+        for slot in training.slots:
+            when = times[slot.id]
+            course = training.curriculum_key if slot.kind == "lecturer" else None
+            out.append(assign.Slot(
+                id=slot.id, kind=slot.kind, training_key=training.curriculum_key,
+                day=when.day or training.first_date, start=when.start, end=when.end,
+                holder=slot.holder_id, locked=slot.locked, course=course))
+    return out
+
+
+def suggest(plan: Plan) -> assign.Suggestion:
+    """An optimal suggestion for the plan's open slots, keeping every existing holder."""
+    members = [assign.Member(id=m.id, name=m.name, graduate_of=frozenset(m.graduate_of),
+                             unavailable=frozenset(m.unavailable_days),
+                             graduated_in={c.course: c.year for c in m.courses if c.year})
+               for m in plan.members]
+    return assign.suggest_assignment(members, _solver_slots(plan))
+
+
+def accept_suggestion(plan: Plan, pairs: list[tuple[int, int]]) -> tuple[int, int]:
+    """Give each open slot its suggested member; a slot claimed meanwhile keeps its claim.
+
+    Returns (accepted, skipped). One conditional UPDATE per slot, like a claim.
+    """
+    member_ids = {m.id for m in plan.members}
+    slot_ids = {s.id for t in plan.trainings for s in t.slots}
+    accepted = skipped = 0
+    for slot_id, member_id in pairs:
+        if slot_id not in slot_ids or member_id not in member_ids:
+            skipped += 1
+            continue
+        result = db.session.execute(
+            db.update(RoleSlot).where(RoleSlot.id == slot_id, RoleSlot.holder_id.is_(None),
+                                      RoleSlot.locked.is_(False)).values(holder_id=member_id))
+        accepted += result.rowcount
+        skipped += 1 - result.rowcount
+    db.session.commit()
+    return accepted, skipped
+
+
+def slots_of_member(member_ids: list[int]) -> list[RoleSlot]:
+    """Every slot held by these roster entries, by training date."""
+    slots = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id.in_(member_ids))).all()
+    return sorted(slots, key=lambda s: (s.training.first_date or date.max, s.training.position, s.id))

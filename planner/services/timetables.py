@@ -1,0 +1,62 @@
+"""A stored training as scheduler input, its timetable, and the warnings about its dates."""
+from __future__ import annotations
+
+from curricula import get_curriculum
+from planner.domain.dates import date_warnings
+from planner.domain.schedule import (
+    DaySettings,
+    FixedItem,
+    SubjectSpec,
+    Timetable,
+    build_timetable,
+)
+from planner.models import Training, TrainingSubject
+
+
+def subject_title(training: Training, row: TrainingSubject) -> str:
+    """A subject's name as the curriculum or the official wrote it."""
+    if row.is_local:
+        return row.local_name
+    return get_curriculum(training.curriculum_key).subject(row.letter).name
+
+
+def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
+    """One stored subject as the scheduler sees it."""
+    key = f"training-{training.id}-subject-{row.id}"
+    title = subject_title(training, row)
+    if row.is_local:
+        minutes = row.local_minutes or 0
+        lecturer = "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x)
+        return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
+                           local=True, lecturer=lecturer, override=row.minutes_override, key=key)
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    return SubjectSpec(title=title, minutes_min=subject.minutes_min,
+                       minutes_max=subject.minutes_max, letter=subject.letter,
+                       override=row.minutes_override,
+                       separate_day_ok=subject.may_move_to_separate_day, key=key)
+
+
+def day_settings(training: Training) -> list[DaySettings]:
+    """One DaySettings per training day, all framed alike."""
+    days = training.days or [None] * training.day_count
+    return [DaySettings(
+        day=day, start=training.start_time, end=training.end_time,
+        lunch_minutes=training.lunch_minutes, lunch_earliest=training.lunch_earliest,
+        lunch_latest=training.lunch_latest, break_minutes=training.break_minutes,
+        opening=(FixedItem(training.opening_title, training.opening_minutes),) if training.opening_minutes else (),
+        closing=(FixedItem(training.closing_title, training.closing_minutes),) if training.closing_minutes else (),
+    ) for day in days]
+
+
+def timetable_of(training: Training) -> Timetable:
+    """The training's timetable; subjects moved to a separate day are left out of it."""
+    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    return build_timetable(specs, day_settings(training))
+
+
+def training_warnings(training: Training) -> list[str]:
+    """Weekend, holiday and out-of-cycle warnings for every day of the training."""
+    if not training.first_date:
+        return ["開催日が未定です。"]
+    plan = training.plan
+    return [w for day in training.days for w in date_warnings(day, plan.cycle_start, plan.cycle_end)]

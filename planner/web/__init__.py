@@ -1,0 +1,1 @@
+"""The web layer: one blueprint per area, forms, and the login and access helpers."""

@@ -1,0 +1,210 @@
+"""Downloads (Word handouts, calendar files, a training's zip) and the personal feed."""
+from __future__ import annotations
+
+import secrets
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from curricula import get_curriculum
+from exports import files, handouts, ical
+from exports.handouts import safe_filename
+from planner.models import TeamMember, User
+from planner.models.account import revoke_feed
+from planner.models.db import db
+from planner.services.team import members_of_user
+from planner.web.access import official_required, plan_or_404, training_or_404
+
+bp = Blueprint("exports", __name__)
+
+
+def _host() -> str:
+    return current_app.config["CALENDAR_HOST"]
+
+
+def _download(data: bytes, mimetype: str, name: str):
+    """An attachment; send_file writes the ASCII fallback and filename*=UTF-8''."""
+    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name,
+                         max_age=0)
+    # send_file would append a second charset to text/calendar; say it exactly once
+    response.headers["Content-Type"] = mimetype
+    return response
+
+
+def _short(training) -> str:
+    return get_curriculum(training.curriculum_key).short_title
+
+
+# --------------------------------------------------------------------------- a training
+
+@bp.route("/trainings/<int:training_id>/agenda.docx")
+@login_required
+def agenda(training_id: int):
+    training = training_or_404(training_id)
+    return _download(handouts.agenda(training), files.DOCX, f"研修次第_{_short(training)}.docx")
+
+
+@bp.route("/trainings/<int:training_id>/roles.docx")
+@login_required
+def training_roles(training_id: int):
+    training = training_or_404(training_id)
+    return _download(handouts.role_sheet(training.plan, [training]), files.DOCX,
+                     f"役割分担表_{_short(training)}.docx")
+
+
+@bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/briefing.docx")
+@login_required
+def briefing(training_id: int, subject_id: int):
+    training = training_or_404(training_id)
+    row = next((r for r in training.subjects if r.id == subject_id), None)
+    if row is None:
+        abort(404)
+    part = row.letter or safe_filename(row.local_name, 30)
+    return _download(handouts.briefing(training, row), files.DOCX,
+                     f"講師用資料_{_short(training)}_{part}.docx")
+
+
+@bp.route("/trainings/<int:training_id>/timetable.ics")
+@login_required
+def training_ics(training_id: int):
+    training = training_or_404(training_id)
+    return _download(files.training_calendar(training, _host()), files.ICS,
+                     f"時間割_{_short(training)}.ics")
+
+
+@bp.route("/trainings/<int:training_id>/export.zip")
+@login_required
+def training_zip(training_id: int):
+    training = training_or_404(training_id)
+    return _download(files.zip_bytes(files.training_files(training, _host())), files.ZIP,
+                     f"伝達研修_{_short(training)}_一式.zip")
+
+
+# --------------------------------------------------------------------------- a plan
+
+@bp.route("/plans/<int:plan_id>/roles.docx")
+@login_required
+def plan_roles(plan_id: int):
+    return _download(handouts.role_sheet(plan_or_404(plan_id)), files.DOCX, "役割分担表.docx")
+
+
+@bp.route("/plans/<int:plan_id>/timeline.docx")
+@login_required
+def timeline(plan_id: int):
+    return _download(handouts.timeline(plan_or_404(plan_id)), files.DOCX, "企画スケジュール.docx")
+
+
+@bp.route("/plans/<int:plan_id>/export.zip")
+@login_required
+def plan_zip(plan_id: int):
+    """Everything of the plan in one download: the same files as `flask export`."""
+    plan = plan_or_404(plan_id)
+    return _download(files.zip_bytes(files.plan_files(plan, _host())), files.ZIP,
+                     f"伝達研修計画_{plan.cycle_year}_一式.zip")
+
+
+@bp.route("/plans/<int:plan_id>/meetings.ics")
+@login_required
+def meetings_ics(plan_id: int):
+    return _download(files.meetings_calendar(plan_or_404(plan_id), _host()), files.ICS, "検討会議.ics")
+
+
+# --------------------------------------------------------------------------- personal feed
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-feed")
+
+
+def feed_token(user: User) -> str:
+    """The secret part of the user's feed URL: their id and current feed secret, signed."""
+    return _serializer().dumps({"u": user.id, "s": user.feed_secret})
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a token belongs to, or None when forged or revoked (a new secret)."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
+        return None
+    return user
+
+
+@bp.route("/feeds/<token>.ics")
+def feed(token: str):
+    """The subscribed feed: no login (calendar apps cannot log in), the URL is the secret."""
+    user = user_for_token(token)
+    if user is None:
+        abort(404)
+    response = Response(files.member_feed(user, _host()), content_type=files.ICS)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
+    return response
+
+
+@bp.route("/feeds")
+@login_required
+def my_feed():
+    """The member's feed links (https and webcal://) and invitations to download."""
+    https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
+    webcal = "webcal://" + https.split("://", 1)[1]
+    invitations = [(m, training, day_index) for m in members_of_user(current_user)
+                   for training, day_index, _ in ical.invitation_events(m, _host())]
+    return render_template("exports/feed.html", https=https, webcal=webcal,
+                           invitations=invitations)
+
+
+@bp.route("/feeds/revoke", methods=["POST"])
+@login_required
+def revoke():
+    """A new feed secret: every old link of this user answers 404 from now on."""
+    revoke_feed(current_user)
+    db.session.commit()
+    flash("以前のカレンダー購読URLを無効にしました。新しいURLを登録し直してください。", "success")
+    return redirect(url_for("exports.my_feed"))
+
+
+@bp.route("/users/<int:user_id>/feed/revoke", methods=["POST"])
+@official_required
+def revoke_for(user_id: int):
+    """An official revokes a member's feed links (a lost phone, a member who left)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.prefecture_id != current_user.prefecture_id:
+        abort(404)
+    revoke_feed(user)
+    db.session.commit()
+    flash(f"{user.name}さんのカレンダー購読URLを無効にしました。", "success")
+    return redirect(url_for("auth.invite"))
+
+
+@bp.route("/members/<int:member_id>/invitations/<int:training_id>/<int:day>.ics")
+@login_required
+def invitation(member_id: int, training_id: int, day: int):
+    """One meeting request for the member (their own, or any member for an official)."""
+    member = db.session.get(TeamMember, member_id)
+    if member is None or member.plan.prefecture_id != current_user.prefecture_id:
+        abort(404)
+    if not current_user.is_official and member.email.lower() != current_user.email.lower():
+        abort(404)
+    training = training_or_404(training_id)
+    found = files.invitations(member, _host(), training, day_index=day - 1)
+    if not found:
+        abort(404)
+    name, data = found[0]
+    return _download(data, files.ICS_REQUEST, name)

@@ -1,0 +1,95 @@
+"""Plans: the yearly list, one plan's trainings, copying and JSON backup."""
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from curricula import load_curricula
+from planner.models import Plan
+from planner.models.db import db
+from planner.services import backup
+from planner.services.next_cycle import copy_plan
+from planner.services.plans import create_plan, proposed_dates
+from planner.services.timeline import generate_plan_timeline
+from planner.web.access import official_required, plan_or_404
+from planner.web.forms import ImportForm, PlanForm
+
+bp = Blueprint("plans", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    # the list shows every plan's trainings: load them in one query, not one per plan
+    plans = db.session.scalars(db.select(Plan).filter_by(prefecture_id=current_user.prefecture_id)
+                               .options(selectinload(Plan.trainings))
+                               .order_by(Plan.cycle_year.desc(), Plan.id.desc())).all()
+    return render_template("plans/index.html", plans=plans, import_form=ImportForm())
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@official_required
+def new():
+    form = PlanForm()
+    this_year = date.today().year
+    form.cycle_year.choices = [SelectChoice(y, f"{y}年11月〜{y + 1}年10月")
+                               for y in range(this_year - 2, this_year + 3)]
+    if not form.is_submitted():
+        form.cycle_year.data = this_year if date.today().month >= 6 else this_year - 1
+    if form.validate_on_submit():
+        dates = proposed_dates(form.cycle_year.data) if form.propose_dates.data else None
+        plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
+                           dates=dates, venue=(form.venue.data or "").strip())
+        if dates:
+            generate_plan_timeline(plan)  # with dates in place, the year's schedule follows
+        db.session.commit()
+        flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
+              if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    return render_template("plans/new.html", form=form)
+
+
+@bp.route("/plans/<int:plan_id>")
+@login_required
+def show(plan_id: int):
+    plan = plan_or_404(plan_id)
+    return render_template("plans/show.html", plan=plan, curricula=load_curricula())
+
+
+@bp.route("/plans/<int:plan_id>/copy", methods=["POST"])
+@official_required
+def copy(plan_id: int):
+    new_plan = copy_plan(plan_or_404(plan_id))
+    db.session.commit()
+    flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
+    return redirect(url_for("plans.show", plan_id=new_plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/export.json")
+@login_required
+def export_json(plan_id: int):
+    plan = plan_or_404(plan_id)
+    return send_file(BytesIO(backup.dump_plan(plan).encode("utf-8")), mimetype="application/json",
+                     as_attachment=True, download_name=f"伝達研修計画_{plan.cycle_year}_{plan.id}.json")
+
+
+@bp.route("/plans/import", methods=["POST"])
+@official_required
+def import_json():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors:
+            flash(message, "error")
+        return redirect(url_for("plans.index"))
+    try:
+        plan = backup.load_plan(current_user.prefecture, form.file.data.read())
+    except backup.BackupError as exc:
+        db.session.rollback()
+        flash(f"取り込みませんでした: {exc}", "error")
+        return redirect(url_for("plans.index"))
+    db.session.commit()
+    flash("計画を取り込みました。", "success")
+    return redirect(url_for("plans.show", plan_id=plan.id))

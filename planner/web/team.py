@@ -1,0 +1,287 @@
+"""The planning team: roster, role slots, claiming, auto-assignment, coverage and my roles."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from curricula import load_curricula
+from planner.models import Plan, RoleSlot, TeamMember, Training
+from planner.models.db import db
+from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
+from planner.services import team
+from planner.services.roles import (
+    ClaimRefused,
+    assign_slot,
+    claim_slot,
+    release_slot,
+    slot_label,
+    slot_times,
+)
+from planner.services.roster_files import (
+    MemberRow,
+    RosterError,
+    parse_roster,
+    write_roster,
+)
+from planner.web.access import official_required, plan_or_404
+from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
+
+bp = Blueprint("team", __name__)
+
+
+def _member_or_404(plan: Plan, member_id: int) -> TeamMember:
+    member = db.session.get(TeamMember, member_id)
+    if member is None or member.plan_id != plan.id:
+        abort(404)
+    return member
+
+
+def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
+    slot = db.session.scalar(db.select(RoleSlot).join(Training)
+                             .where(RoleSlot.id == slot_id, Training.plan_id == plan.id))
+    if slot is None:
+        abort(404)
+    return slot
+
+
+# ------------------------------------------------------------------ roster
+
+def _roster_page(plan: Plan, status: int = 200):
+    return render_template("team/roster.html", plan=plan, advice=team.composition_advice(plan),
+                           coverage=team.coverage(plan), csv_form=CsvForm(),
+                           course_names=COURSE_NAMES, kinds=MUNICIPALITY_KINDS), status
+
+
+@bp.route("/plans/<int:plan_id>/team")
+@login_required
+def roster(plan_id: int):
+    return _roster_page(plan_or_404(plan_id))
+
+
+def _row_from_form(form: MemberForm) -> MemberRow:
+    courses = {c: getattr(form, f"year_{c}").data for c in COURSES if getattr(form, f"course_{c}").data}
+    return MemberRow(name=form.name.data.strip(), municipality=form.municipality.data.strip(),
+                     municipality_kind=form.municipality_kind.data, email=form.email.data.strip().lower(),
+                     courses=courses, unavailable=getattr(form, "unavailable_days", []),
+                     notes=(form.notes.data or "").strip())
+
+
+@bp.route("/plans/<int:plan_id>/team/new", methods=["GET", "POST"])
+@bp.route("/plans/<int:plan_id>/team/<int:member_id>/edit", methods=["GET", "POST"])
+@official_required
+def edit_member(plan_id: int, member_id: int | None = None):
+    plan = plan_or_404(plan_id)
+    member = _member_or_404(plan, member_id) if member_id else None
+    form = MemberForm()
+    if request.method == "GET" and member:
+        form.process(data={"name": member.name, "municipality": member.municipality,
+                           "municipality_kind": member.municipality_kind, "email": member.email,
+                           "notes": member.notes,
+                           "unavailable": ", ".join(d.isoformat() for d in sorted(member.unavailable_days)),
+                           **{f"course_{c.course}": True for c in member.courses},
+                           **{f"year_{c.course}": c.year for c in member.courses}})
+    if form.validate_on_submit():
+        row = _row_from_form(form)
+        clash = team.member_for(plan, row.email)
+        if clash is not None and clash is not member:
+            form.email.errors.append(f"このメールアドレスは {clash.name} さんが使っています。")
+        else:
+            team.save_member(plan, row, member)
+            db.session.commit()
+            flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
+            return redirect(url_for("team.roster", plan_id=plan.id))
+    status = 422 if form.errors else 200
+    return render_template("team/member.html", plan=plan, form=form, member=member,
+                           courses=COURSES), status
+
+
+@bp.route("/plans/<int:plan_id>/team/<int:member_id>/delete", methods=["POST"])
+@official_required
+def delete_member(plan_id: int, member_id: int):
+    plan = plan_or_404(plan_id)
+    member = _member_or_404(plan, member_id)
+    db.session.delete(member)
+    db.session.commit()
+    flash(f"{member.name} さんを名簿から外しました。担当していた役割は空きに戻りました。", "success")
+    return redirect(url_for("team.roster", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/team.csv")
+@login_required
+def export_roster(plan_id: int):
+    plan = plan_or_404(plan_id)
+    return send_file(BytesIO(write_roster(team.roster_rows(plan))), mimetype="text/csv; charset=utf-8",
+                     as_attachment=True, download_name=f"研修チーム名簿_{plan.cycle_year}.csv")
+
+
+@bp.route("/plans/<int:plan_id>/team/import", methods=["POST"])
+@official_required
+def import_roster(plan_id: int):
+    plan = plan_or_404(plan_id)
+    form = CsvForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors:
+            flash(message, "error")
+        return redirect(url_for("team.roster", plan_id=plan.id))
+    try:
+        rows = parse_roster(form.file.data.read())
+    except RosterError as exc:
+        flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
+        return _roster_page(plan, 422)
+    added, updated = team.import_roster(plan, rows)
+    db.session.commit()
+    flash(f"名簿を取り込みました（追加{added}人、更新{updated}人）。", "success")
+    return redirect(url_for("team.roster", plan_id=plan.id))
+
+
+# ------------------------------------------------------------------ role slots
+
+def _roles_page(plan: Plan, status: int = 200):
+    """The slots of every training; a refused claim re-renders it with its message."""
+    times = {}
+    for training in plan.trainings:
+        times.update(slot_times(training))
+    return render_template("team/roles.html", plan=plan, times=times, me=team.member_for(plan, current_user.email),
+                           coverage=team.coverage(plan), curricula=load_curricula(),
+                           role_names=ROLE_NAMES, slot_label=slot_label), status
+
+
+@bp.route("/plans/<int:plan_id>/roles")
+@login_required
+def roles(plan_id: int):
+    return _roles_page(plan_or_404(plan_id))
+
+
+def _back_to_roles(plan: Plan, slot: RoleSlot):
+    return redirect(url_for("team.roles", plan_id=plan.id) + f"#slot-{slot.id}")
+
+
+def _wants_json() -> bool:
+    """Scripts (and the benchmark) ask for JSON: no page, no flash kept in the session."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _claim_outcome(plan: Plan, slot: RoleSlot, message: str, status: int):
+    """Answer a claim or release: JSON for scripts, otherwise the page with a message."""
+    if _wants_json():
+        return jsonify(ok=status == 200, message=message), status
+    flash(message, "success" if status == 200 else "error")
+    return _back_to_roles(plan, slot) if status == 200 else _roles_page(plan, status)
+
+
+@bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/claim", methods=["POST"])
+@login_required
+def claim(plan_id: int, slot_id: int):
+    plan = plan_or_404(plan_id)
+    slot = _slot_or_404(plan, slot_id)
+    me = team.member_for(plan, current_user.email)
+    if me is None:
+        flash("この計画の研修チーム名簿にあなたが載っていないため、役割を申し込めません。担当職員に連絡してください。", "error")
+        return _roles_page(plan, 403)
+    try:
+        claim_slot(slot, me)
+    except ClaimRefused as exc:
+        return _claim_outcome(plan, slot, str(exc), 409)
+    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」を担当します。", 200)
+
+
+@bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/release", methods=["POST"])
+@login_required
+def release(plan_id: int, slot_id: int):
+    plan = plan_or_404(plan_id)
+    slot = _slot_or_404(plan, slot_id)
+    me = team.member_for(plan, current_user.email)
+    if me is None:
+        abort(403)
+    try:
+        release_slot(slot, me)
+    except ClaimRefused as exc:
+        return _claim_outcome(plan, slot, str(exc), 409)
+    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」の担当を取り消しました。", 200)
+
+
+@bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/assign", methods=["GET", "POST"])
+@official_required
+def assign(plan_id: int, slot_id: int):
+    plan = plan_or_404(plan_id)
+    slot = _slot_or_404(plan, slot_id)
+    form = SlotAssignForm(data={"member_id": slot.holder_id or 0, "locked": slot.locked}
+                          if request.method == "GET" else None)
+    form.member_id.choices = [SelectChoice(0, "（空き）")] + [
+        SelectChoice(m.id, f"{m.name}（{m.municipality}）") for m in plan.members]
+    if form.validate_on_submit():
+        member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
+        try:
+            assign_slot(slot, member)
+        except ClaimRefused as exc:
+            db.session.rollback()
+            form.member_id.errors.append(str(exc))
+        else:
+            slot.locked = form.locked.data
+            db.session.commit()
+            flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
+            return _back_to_roles(plan, slot)
+    return render_template("team/assign.html", plan=plan, slot=slot, form=form,
+                           label=slot_label(slot)), 422 if form.errors else 200
+
+
+@bp.route("/plans/<int:plan_id>/roles/suggest", methods=["GET", "POST"])
+@official_required
+def suggest(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if request.method == "POST":
+        pairs = [tuple(map(int, value.split(":"))) for value in request.form.getlist("pair")
+                 if value.count(":") == 1 and value.replace(":", "").isdigit()]
+        _flash_accepted(*team.accept_suggestion(plan, pairs))
+        return redirect(url_for("team.roles", plan_id=plan.id))
+    suggestion = team.suggest(plan)
+    slots = {s.id: s for t in plan.trainings for s in t.slots}
+    members = {m.id: m for m in plan.members}
+    new = [(slots[a.slot_id], members[a.member_id], a.reason) for a in suggestion.assignments
+           if slots[a.slot_id].holder_id is None]
+    return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots,
+                           members=members, slot_label=slot_label,
+                           undated=[t for t in plan.trainings if not t.first_date], curricula=load_curricula())
+
+
+def _flash_accepted(accepted: int, skipped: int) -> None:
+    flash(f"提案を{accepted}件反映しました。" + (f"{skipped}件は、その間に申し込みがあったため反映していません。" if skipped else ""), "success")
+
+
+@bp.route("/plans/<int:plan_id>/roles/accept-all", methods=["POST"])
+@official_required
+def accept_all(plan_id: int):
+    """The roles page's shortcut: compute the suggestion and accept all of it in one step."""
+    plan = plan_or_404(plan_id)
+    suggestion = team.suggest(plan)
+    open_ids = {s.id for t in plan.trainings for s in t.slots if s.holder_id is None}
+    _flash_accepted(*team.accept_suggestion(
+        plan, [(a.slot_id, a.member_id) for a in suggestion.assignments if a.slot_id in open_ids]))
+    for message in filter(None, [suggestion.note, *suggestion.warnings]):
+        flash(message, "warning")
+    return redirect(url_for("team.roles", plan_id=plan.id))
+
+
+@bp.route("/my/roles")
+@login_required
+def my_roles():
+    members = team.members_of_user(current_user)
+    slots = team.slots_of_member([m.id for m in members])
+    times = {}
+    for training in {s.training for s in slots}:
+        times.update(slot_times(training))
+    return render_template("team/my_roles.html", slots=slots, times=times, slot_label=slot_label,
+                           members=members)

@@ -1,0 +1,120 @@
+"""A training's settings and its timetable; every change goes through the scheduler."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from curricula import get_curriculum
+from planner.domain.timeline import TimelineError
+from planner.models import Training
+from planner.services import plans
+from planner.services.errors import ChangeRefused
+from planner.services.timeline import check_training_dates
+from planner.services.timetables import subject_spec, timetable_of, training_warnings
+from planner.web.access import official_required, training_or_404
+from planner.web.forms import LocalSubjectForm, MinutesForm, TrainingForm
+
+bp = Blueprint("trainings", __name__, url_prefix="/trainings")
+
+SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
+                  "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
+                  "opening_title", "opening_minutes", "closing_title", "closing_minutes")
+
+
+def _page(training: Training, status: int = 200, refused=None, local_form=None):
+    """The timetable page; `refused` carries the reasons of a change that was not saved."""
+    curriculum = get_curriculum(training.curriculum_key)
+    rows = [(row, subject_spec(training, row)) for row in training.subjects]
+    return render_template(
+        "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
+        timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
+        local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
+    ), status
+
+
+@bp.route("/<int:training_id>")
+@login_required
+def timetable(training_id: int):
+    return _page(training_or_404(training_id))
+
+
+@bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
+@official_required
+def edit(training_id: int):
+    training = training_or_404(training_id)
+    plan = training.plan
+    form = TrainingForm(obj=training, cycle=(plan.cycle_start, plan.cycle_end))
+    if form.validate_on_submit():
+        try:
+            # the date is also a step of the year's timeline: keep that order sensible too
+            check_training_dates(plan, training, form.first_date.data, form.day_count.data)
+            plans.update_training(training, **{f: getattr(form, f).data for f in SETTING_FIELDS})
+        except (ChangeRefused, TimelineError) as exc:
+            return render_template("trainings/edit.html", training=training, form=form,
+                                   curriculum=get_curriculum(training.curriculum_key),
+                                   refused=exc.messages), 422
+        flash("研修の設定を保存しました。", "success")
+        for warning in training_warnings(training):
+            flash(warning, "warning")
+        return redirect(url_for("trainings.timetable", training_id=training.id))
+    status = 422 if form.errors else 200
+    return render_template("trainings/edit.html", training=training, form=form,
+                           curriculum=get_curriculum(training.curriculum_key), refused=None), status
+
+
+def _apply(training: Training, change, success: str, local_form=None):
+    """Run one timetable change; a refused change re-renders the page with its reasons."""
+    try:
+        change()
+    except ChangeRefused as exc:
+        return _page(training, 422, refused=exc, local_form=local_form)
+    flash(success, "success")
+    return redirect(url_for("trainings.timetable", training_id=training.id) + "#timetable")
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/minutes", methods=["POST"])
+@official_required
+def set_minutes(training_id: int, subject_id: int):
+    training = training_or_404(training_id)
+    form = MinutesForm()
+    if not form.validate_on_submit():
+        return _page(training, 422, refused=ChangeRefused(
+            [f"時間: {m}" for m in form.minutes.errors] or ["入力を確認してください。"]))
+    return _apply(training, lambda: plans.set_minutes(training, subject_id, form.minutes.data),
+                  "時間を変更しました。")
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/move", methods=["POST"])
+@official_required
+def move(training_id: int, subject_id: int):
+    training = training_or_404(training_id)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    return _apply(training, lambda: plans.move_subject(training, subject_id, offset),
+                  "順番を変更しました。")
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/separate", methods=["POST"])
+@official_required
+def separate(training_id: int, subject_id: int):
+    training = training_or_404(training_id)
+    separate_day = request.form.get("separate") == "1"
+    return _apply(training, lambda: plans.set_separate_day(training, subject_id, separate_day),
+                  "別日（シンポジウム・事例検討会等）に移しました。" if separate_day else "本日の時間割に戻しました。")
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/delete", methods=["POST"])
+@official_required
+def remove_local(training_id: int, subject_id: int):
+    training = training_or_404(training_id)
+    return _apply(training, lambda: plans.remove_local_subject(training, subject_id),
+                  "独自科目を削除しました。")
+
+
+@bp.route("/<int:training_id>/subjects", methods=["POST"])
+@official_required
+def add_local(training_id: int):
+    training = training_or_404(training_id)
+    form = LocalSubjectForm()
+    if not form.validate_on_submit():
+        return _page(training, 422, local_form=form)
+    return _apply(training, lambda: plans.add_local_subject(
+        training, form.name.data, form.minutes.data, form.lecturer_name.data or "",
+        form.lecturer_org.data or ""), "独自科目を追加しました。", local_form=form)

@@ -1,0 +1,54 @@
+"""The layers of the house, enforced: the import-linter contract in `.importlinter` and no cycles."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("planner", "exports", "curricula")
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from importlinter.cli import lint_imports_command;"
+                           "lint_imports_command()"],
+                          cwd=cwd, capture_output=True, text=True, env={"PYTHONPATH": str(cwd)})
+
+
+def test_import_contract_is_kept():
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_contract_fails_when_the_domain_imports_flask(tmp_path):
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path)
+    dates = tmp_path / "planner" / "domain" / "dates.py"
+    dates.write_text("from flask import current_app  # noqa: F401\n" + dates.read_text())
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "planner.domain.dates -> flask" in result.stdout
+
+
+def test_no_import_cycles_among_modules():
+    graph = grimp.build_graph(*PACKAGES)
+    modules = sorted(graph.modules)
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    cycles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if state.get(imported) == 1:
+                cycles.append(path[path.index(imported):] + [imported])
+            elif imported not in state:
+                visit(imported, path + [imported])
+        state[module] = 2
+
+    for module in modules:
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []

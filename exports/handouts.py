@@ -194,7 +194,7 @@ def _row_key(training: Training, row: TrainingSubject) -> str:
 
 
 def _item_name(item: Item, row: TrainingSubject | None) -> str:
-    name = f"科目{item.letter}　{item.title}" if item.letter else item.title
+    name = f"科目{item.letter}　{item.title}" if item.letter else clean_line(item.title)
     return name + ("（独自科目）" if row is not None and row.is_local else "")
 
 

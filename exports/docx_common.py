@@ -205,25 +205,34 @@ def new_document(title: str, header: str, author: str) -> DocumentType:
 
 # --------------------------------------------------------------------------- text
 
-#: the rFonts/lang of a run, built once per kind and copied into each run (faster than setting)
 @cache
-def _run_fonts(gothic: bool):
-    r = OxmlElement("w:rPr")
-    set_fonts(r, HEADING_FONT if gothic else BODY_FONT, LATIN_HEADING if gothic else LATIN_BODY)
-    return r
+def _run_template(gothic: bool, bold: bool, size: float | None):
+    """A formatted one-character run, built once per kind through python-docx; each run is
+    a copy of it (python-docx's per-property inserts cost more than the text itself)."""
+    paragraph = Paragraph(OxmlElement("w:p"), None)
+    r = paragraph.add_run("x")
+    set_fonts(r._r.get_or_add_rPr(), HEADING_FONT if gothic else BODY_FONT,
+              LATIN_HEADING if gothic else LATIN_BODY)
+    if bold:
+        r.bold = True
+    if size:
+        r.font.size = Pt(size)
+    return r._r
 
 
 def run(paragraph: Paragraph, text: str, bold: bool = False, size: float | None = None,
         gothic: bool = False) -> Run:
     """A run of cleaned text, digits half-width, with its fonts set (East Asian included)."""
-    r = paragraph.add_run(half_width_digits(clean_text(text)))
-    rpr = r._r.get_or_add_rPr()
-    for child in _run_fonts(gothic):
-        rpr.append(copy.deepcopy(child))
-    if bold:
-        r.bold = True
-    if size:
-        r.font.size = Pt(size)
+    text = half_width_digits(clean_text(text))
+    element = copy.deepcopy(_run_template(gothic, bold, size))
+    paragraph._p.append(element)
+    r = Run(element, paragraph)
+    if "\n" in text or "\t" in text:
+        r.text = text  # python-docx writes <w:br/> and <w:tab/> for these
+    else:
+        t = element.find(qn("w:t"))
+        t.text = text
+        t.set(qn("xml:space"), "preserve")
     return r
 
 
@@ -272,16 +281,24 @@ def labelled(doc: DocumentType, label: str, value: str) -> Paragraph:
 
 # --------------------------------------------------------------------------- tables
 
+@cache
+def _tight_ppr():
+    """Paragraph properties of a table cell: no space after (copied into each paragraph)."""
+    paragraph = Paragraph(OxmlElement("w:p"), None)
+    paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph._p.pPr
+
+
 def _cell_text(cell: _Cell, text: str, bold: bool = False, size: float | None = None) -> None:
     """Fill the cell's empty paragraph with formatted runs, one paragraph per line."""
-    lines = clean_text(text).split("\n")
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(0)
-    run(paragraph, lines[0], bold=bold, size=size, gothic=bold)
-    for line in lines[1:]:
-        paragraph = cell.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(0)
-        run(paragraph, line, bold=bold, size=size, gothic=bold)
+    for index, line in enumerate(clean_text(text).split("\n")):
+        if index == 0:
+            p = cell._tc.p_lst[0]
+        else:
+            p = OxmlElement("w:p")
+            cell._tc.append(p)
+        p.insert(0, copy.deepcopy(_tight_ppr()))
+        run(Paragraph(p, cell), line, bold=bold, size=size, gothic=bold)
 
 
 def shade(cell: _Cell, fill: str) -> None:

@@ -31,7 +31,7 @@ from exports.docx_common import (
 )
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
-from planner.domain.schedule import Item, Timetable, duration_ja
+from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
 from planner.models import Plan, Prefecture, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES

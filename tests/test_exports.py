@@ -23,7 +23,6 @@ from exports.docx_common import half_width_digits
 from planner.services import plans
 from planner.models.db import db
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
-from planner.services.roles import slot_label
 from planner.services.timetables import timetable_of
 from tests.export_data import HOSTILE, LONG, VENUE, build_plan
 from tests.factories import login, make_prefecture, make_user

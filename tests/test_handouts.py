@@ -89,8 +89,8 @@ def test_title_style_is_in_the_navigation_pane_and_theme_fonts_are_japanese(app)
         level = doc.styles["Title"].element.pPr.find(qn("w:outlineLvl"))
         assert level.get(qn("w:val")) == "0"
         theme = zipfile.ZipFile(io.BytesIO(data)).read("word/theme/theme1.xml").decode()
-        major = re.search(r"<a:majorFont>.*?</a:majorFont>", theme, re.S)[0]
-        minor = re.search(r"<a:minorFont>.*?</a:minorFont>", theme, re.S)[0]
+        major = re.search(r"<a:majorFont>.*?</a:majorFont>", theme, re.DOTALL)[0]
+        minor = re.search(r"<a:minorFont>.*?</a:minorFont>", theme, re.DOTALL)[0]
         assert '<a:ea typeface="游ゴシック"/>' in major and '<a:font script="Jpan" typeface="游ゴシック"/>' in major
         assert '<a:ea typeface="游明朝"/>' in minor and '<a:font script="Jpan" typeface="游明朝"/>' in minor
 
@@ -262,3 +262,26 @@ def test_training_form_handout_fields_round_trip_and_refuse_bad_order(app, clien
         saved = db.session.get(Training, training_id)
         assert (saved.reception_time, saved.materials_deadline, saved.equipment) == \
             (time(8, 30), date(2026, 2, 4), "マイク")
+
+
+def test_settings_saved_meanwhile_are_not_overwritten(app, client):
+    with app.app_context():
+        ids = build_plan()
+    login(client, ids.official_email)
+    page = client.get("/settings").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="([0-9a-f]+)"', page)[1]
+    with app.app_context():  # another official saves first
+        prefecture = db.session.get(Prefecture, ids.prefecture_id)
+        prefecture.contact_phone = "097-000-0000"
+        db.session.commit()
+
+    stale = client.post("/settings", data=dict(SETTINGS, version=version))
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "ほかの担当者がこの画面を開いた後に設定を変更しました。" in body
+    assert 'value="097-000-0000"' in body
+    with app.app_context():
+        assert db.session.get(Prefecture, ids.prefecture_id).contact_phone == "097-000-0000"
+    fresh = re.search(r'name="version"[^>]*value="([0-9a-f]+)"', body)[1]
+    assert client.post("/settings", data=dict(SETTINGS, version=fresh)).status_code == 302

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -172,6 +173,8 @@ class PrefectureSettingsForm(FlaskForm):
         Regexp(PHONE, message="半角数字とハイフンで入力してください（例 012-345-6789）。")])
     contact_email = EmailField("メールアドレス", validators=[
         DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+    #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
+    version = HiddenField()
 
 
 class MinutesForm(FlaskForm):

@@ -285,3 +285,40 @@ def test_settings_saved_meanwhile_are_not_overwritten(app, client):
         assert db.session.get(Prefecture, ids.prefecture_id).contact_phone == "097-000-0000"
     fresh = re.search(r'name="version"[^>]*value="([0-9a-f]+)"', body)[1]
     assert client.post("/settings", data=dict(SETTINGS, version=fresh)).status_code == 302
+
+
+def test_request_letter_download_for_officials_and_local_subjects_only(app, client):
+    with app.app_context():
+        ids = build_plan()
+        t = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id, curriculum_key="chief"))
+        plans.add_local_subject(t, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+        local = next(r for r in t.subjects if r.is_local)
+        plain = next(r for r in t.subjects if not r.is_local)
+        training_id, local_id, plain_id = t.id, local.id, plain.id
+    login(client, ids.official_email)
+
+    page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    url = f"/trainings/{training_id}/subjects/{local_id}/request.docx"
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "小林 一郎　様" in [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert client.get(f"/trainings/{training_id}/subjects/{plain_id}/request.docx").status_code == 404
+    assert client.get(f"/trainings/{training_id}/subjects/999999/request.docx").status_code == 404
+
+    client.post("/logout")
+    login(client, ids.member_emails[0])
+    assert client.get(url).status_code == 403
+
+
+def test_agenda_of_a_day_that_does_not_fit_says_it_is_being_arranged(app):
+    with app.app_context():
+        ids = build_plan()
+        t = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id, curriculum_key="common"))
+        t.end_time = time(12, 0)  # stored as an import might: the day cannot hold the subjects
+        db.session.commit()
+
+        doc = Document(io.BytesIO(handouts.agenda(t)))
+        text = _text(doc)
+        assert "時間割は調整中です。決まり次第お知らせします。" in text
+        assert "最低でも" not in text and "不足" not in text

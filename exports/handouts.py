@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
 from exports import clean_line
@@ -475,7 +476,9 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     para(doc, f"{clean_line(row.lecturer_name) or '講師'}　様")
     para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)
     para(doc, "（公印省略）", size=9, align=right)
-    heading(doc, subject_line, 0)
+    # the subject line of a letter: in the navigation pane like any title, at letter size
+    title = heading(doc, subject_line, 0)
+    title.runs[0].font.size = Pt(13)
     for sentence in letter["body"]:
         para(doc, "　" + sentence)
     para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -554,7 +557,7 @@ def timeline(plan: Plan, today: date | None = None) -> bytes:
             when += f"〜\n{format_date_ja(row.end)}"
         rows.append([when, KIND_NAMES.get(row.kind, row.kind),
                      row.title + ("（仮）" if row.tentative else "")])
-    table(doc, ["日付", "区分", "内容"], rows, [48, 34, 88])
+    table(doc, ["日付", "区分", "内容"], rows, [44, 44, 82])
     if any(row.tentative for row in steps):
         para(doc, "「（仮）」の日付はアプリが示す案です（企画スケジュールのページで確定できます）。"
                   "開催日が未定の研修は、手引きの時期に仮置きしています。", size=9)

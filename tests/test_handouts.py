@@ -214,7 +214,7 @@ def test_settings_page_saves_and_refuses_bad_input_in_japanese(app, client):
     refused = client.post("/settings", data=bad)
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
-    assert "半角数字とハイフンで入力してください" in body and "メールアドレスの形式が正しくありません" in body
+    assert "半角数字とハイフンで、市外局番から入力してください。" in body and "メールアドレスの形式が正しくありません" in body
     with app.app_context():
         assert db.session.get(Prefecture, ids.prefecture_id).contact_phone == ""
 

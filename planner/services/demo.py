@@ -26,6 +26,7 @@ DEMO_VENUE = {
     "reception_time": time(8, 30),
     "belongings": "筆記用具、自立相談支援事業従事者養成研修テキスト（お持ちの方）",
     "equipment": "プロジェクター・スクリーン（HDMI）、マイク2本、ホワイトボード",
+    "capacity": 60,
 }
 DEMO_PEOPLE = [
     # (email, name, role)

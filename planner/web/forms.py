@@ -170,7 +170,7 @@ class PrefectureSettingsForm(FlaskForm):
     contact_name = StringField("担当者", validators=[Optional(), _length(100)])
     contact_phone = StringField("電話番号", validators=[
         DataRequired(REQUIRED), _length(30),
-        Regexp(PHONE, message="半角数字とハイフンで入力してください（例 012-345-6789）。")])
+        Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
     contact_email = EmailField("メールアドレス", validators=[
         DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
     #: the settings the form was rendered from, so a change saved meanwhile is not overwritten

@@ -379,7 +379,12 @@ def spacer(doc: DocumentType, points: float = 4) -> Paragraph:
 
 
 def to_bytes(doc: DocumentType) -> bytes:
-    """The document as .docx bytes."""
+    """The document as .docx bytes. Word needs a paragraph after a final table and adds a
+    full-height one itself, which can spill onto a blank page: end with a tiny one instead."""
+    body = doc.element.body
+    blocks = [child for child in body if child.tag != qn("w:sectPr")]
+    if blocks and blocks[-1].tag == qn("w:tbl"):
+        spacer(doc, 1)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -322,3 +322,13 @@ def test_agenda_of_a_day_that_does_not_fit_says_it_is_being_arranged(app):
         text = _text(doc)
         assert "時間割は調整中です。決まり次第お知らせします。" in text
         assert "最低でも" not in text and "不足" not in text
+
+
+def test_no_handout_ends_with_a_table(app):
+    """Word would add a full-height paragraph after it, which can make a blank last page."""
+    with app.app_context():
+        ids = build_plan()
+        for name, data in _every_handout(ids.plan_id):
+            body = Document(io.BytesIO(data)).element.body
+            blocks = [child for child in body if child.tag != qn("w:sectPr")]
+            assert blocks[-1].tag == qn("w:p"), name

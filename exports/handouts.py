@@ -254,7 +254,8 @@ def _slot_time(slot: RoleSlot, times) -> str:
     if when is None or when.day is None:
         return UNDECIDED
     first = slot.training.first_date
-    prefix = f"{(when.day - first).days + 1}日目 " if slot.training.day_count > 1 and first else ""
+    # the day on its own line, so a narrow column never breaks a time in the middle
+    prefix = f"{(when.day - first).days + 1}日目\n" if slot.training.day_count > 1 and first else ""
     if when.start is None:
         return f"{prefix}時間未定"
     return f"{prefix}{time_range(when.start, when.end)}"

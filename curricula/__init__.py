@@ -26,7 +26,10 @@ class Session:
     title: str
     minutes_min: int | None = None
     minutes_max: int | None = None
+    #: for the lecturer: the source's minutes and what to know when running it
     note: str = ""
+    #: for the people who maintain the data (a remark on the source itself); never printed
+    editor_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class Subject:
     uses_cases: bool = False
     #: for the job-support draft: what is not confirmed by a national table
     unconfirmed: str = ""
+    #: what a lecturer needs to know where the source is inconsistent, said plainly
+    lecturer_notes: tuple[str, ...] = ()
+    #: transcription remarks for the people who maintain the data; never printed
+    editor_notes: tuple[str, ...] = ()
 
     @property
     def is_range(self) -> bool:
@@ -71,10 +78,13 @@ class Curriculum:
     hours_min: int
     hours_max: int
     official: bool
+    #: for the planners of a draft: what it is and what they must decide
     draft_note: str
     notes: tuple[str, ...]
     source: str
     subjects: tuple[Subject, ...] = field(default=())
+    #: for the participants of a draft: one sentence, no instruction to the planners
+    participant_note: str = ""
 
     def subject(self, letter: str) -> Subject:
         for subject in self.subjects:
@@ -89,6 +99,16 @@ class Curriculum:
     @property
     def minutes_max(self) -> int:
         return sum(s.minutes_max for s in self.subjects)
+
+    def planner_texts(self) -> tuple[str, ...]:
+        """Every text meant for planners, lecturers or maintainers, never for participants:
+        what a participant document must not contain."""
+        texts = [self.draft_note, self.hours_note, *self.notes]
+        for s in self.subjects:
+            texts += [*s.key_points, *s.how_to_run, *s.lecturer_notes, *s.editor_notes,
+                      s.separate_day_note, s.unconfirmed]
+            texts += [x for session in s.sessions for x in (session.note, session.editor_note)]
+        return tuple(t for t in texts if t)
 
 
 def _field(data: dict, name: str, kind: type, where: str, required: bool = True, default=None):
@@ -149,7 +169,8 @@ def _subject(data: dict, where: str) -> Subject:
             raise CurriculumError(f"{swhere}: field 'sessions' holds a {type(raw).__name__}, not a table")
         s_low, s_high = _minutes(raw, swhere, required=False)
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
-                                minutes_max=s_high, note=_field(raw, "note", str, swhere, False, "")))
+                                minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
+                                editor_note=_field(raw, "editor_note", str, swhere, False, "")))
     return Subject(
         letter=letter,
         name=_field(data, "name", str, where),
@@ -163,6 +184,8 @@ def _subject(data: dict, where: str) -> Subject:
         separate_day_note=_field(data, "separate_day_note", str, where, False, ""),
         uses_cases=_field(data, "uses_cases", bool, where, False, False),
         unconfirmed=_field(data, "unconfirmed", str, where, False, ""),
+        lecturer_notes=_strings(data, "lecturer_notes", where),
+        editor_notes=_strings(data, "editor_notes", where),
     )
 
 
@@ -182,6 +205,7 @@ def parse_curriculum(text: str, filename: str) -> Curriculum:
         raise CurriculumError(f"{where}: field 'letter' is repeated among subjects {letters}")
     official = _field(data, "official", bool, where)
     draft_note = _field(data, "draft_note", str, where, required=not official, default="")
+    participant_note = _field(data, "participant_note", str, where, required=not official, default="")
     hours_min = _field(data, "hours_min", int, where)
     hours_max = _field(data, "hours_max", int, where)
     return Curriculum(
@@ -197,6 +221,7 @@ def parse_curriculum(text: str, filename: str) -> Curriculum:
         notes=_strings(data, "notes", where),
         source=_field(data, "source", str, where),
         subjects=subjects,
+        participant_note=participant_note,
     )
 
 

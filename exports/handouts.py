@@ -1,45 +1,123 @@
-"""The Word handouts: agenda (研修次第), role sheet, lecturer's briefing, planning timeline.
+"""The Word handouts: agenda (研修次第), role sheet, lecturer's briefing and request letter
+(講師依頼書), planning timeline.
 
+Two audiences, kept apart: the agenda goes to participants and prints nothing meant for the
+planners (no draft instructions, no guidance text, no editors' notes); the role sheet, the
+briefings and the timeline are for the team and the lecturers. Editors' remarks on the source
+(Subject.editor_notes) are for the people who maintain the data and are never printed.
 Each builder takes model objects and returns .docx bytes; nothing here writes the database.
 """
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
 from exports import clean_line
 from exports.docx_common import (
     bullets,
     heading,
-    labelled,
     new_document,
     note_box,
     para,
+    spacer,
     table,
     to_bytes,
 )
-from planner.domain.dates import fiscal_year_label, format_date_ja
-from planner.domain.schedule import Timetable, duration_ja
+from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
+from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
+from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
-from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
+from planner.models import Plan, Prefecture, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
-from planner.services.roles import slot_label, slot_times
+from planner.services.roles import slot_times
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import subject_title, timetable_of
 
 UNDECIDED = "未定"
+NOT_SET = "（県の設定で入力してください）"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
 ANONYMITY_FALLBACK = "事例を扱う場合には、関係機関や個人名等が特定されないよう、匿名性を担保する。"
+TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "handouts.toml"
+
+
+@cache
+def texts() -> dict:
+    """The fixed wording of the handouts (data/handouts.toml)."""
+    return tomllib.loads(TEXTS_FILE.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- shared helpers
 
-def training_year_label(training: Training) -> str:
-    """The fiscal year the training is held in, or the plan's span while it has no date."""
+def as_of_line(today: date | None = None) -> str:
+    """The version line every handout carries, e.g. 令和8年1月10日現在: the day of the export
+    (the published version, 第1版…, takes its place when plans have one)."""
+    return f"{format_date_wareki(today or date.today(), weekday=False)}現在"
+
+
+def hm(value: time) -> str:
+    """9:05 (half-width, no leading zero), as Japanese timetables print times."""
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def time_range(start: time, end: time) -> str:
+    return f"{hm(start)}〜{hm(end)}"
+
+
+def organiser(prefecture: Prefecture) -> str:
+    """主催: the prefecture and its department, e.g. みどり県 福祉保健部 地域福祉課."""
+    return " ".join(x for x in (prefecture.name, clean_line(prefecture.department)) if x)
+
+
+def contact_lines(prefecture: Prefecture) -> str:
+    """問い合わせ先: section (person), phone and e-mail, one per line."""
+    section = clean_line(prefecture.contact_section)
+    if not section and not prefecture.contact_phone and not prefecture.contact_email:
+        return f"{organiser(prefecture)}{NOT_SET}"
+    person = clean_line(prefecture.contact_name)
+    first = " ".join(x for x in (prefecture.name, section) if x) + (f"（担当：{person}）" if person else "")
+    lines = [first]
+    if prefecture.contact_phone:
+        lines.append(f"電話：{clean_line(prefecture.contact_phone)}")
+    if prefecture.contact_email:
+        lines.append(f"メール：{clean_line(prefecture.contact_email)}")
+    return "\n".join(lines)
+
+
+def training_year(training: Training) -> str:
+    """The one fiscal year a training's documents state: 令和7年度 (the plan's span while
+    the training has no date)."""
     if training.first_date:
-        return fiscal_year_label(training.first_date)
-    return training.plan.years_label
+        return era_year(fiscal_year(training.first_date))
+    return plan_years(training.plan)
+
+
+def plan_years(plan: Plan) -> str:
+    """The fiscal years of a plan's cycle in the era only, e.g. 令和7〜8年度."""
+    return plan.years_label.split("（")[0]
+
+
+def _new(training_or_plan, title: str):
+    """A document whose header states the organiser and one fiscal year, and nothing else."""
+    if isinstance(training_or_plan, Training):
+        plan, year = training_or_plan.plan, training_year(training_or_plan)
+    else:
+        plan, year = training_or_plan, plan_years(training_or_plan)
+    prefecture = plan.prefecture
+    doc = new_document(title, f"{organiser(prefecture)}　{year} 伝達研修", organiser(prefecture))
+    return doc
+
+
+def _title_block(doc, lines: list[str], today: date | None = None) -> None:
+    """The Title paragraph(s) and the version line under them, right-aligned."""
+    heading(doc, "\n".join(lines), 0)
+    para(doc, as_of_line(today), size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
 def member_label(member: TeamMember | None) -> str:
@@ -61,8 +139,10 @@ def slot_of(training: Training, kind: str, subject_id: int | None) -> RoleSlot |
 def lecturer_of(training: Training, row: TrainingSubject) -> str:
     """The holder of the lecturer slot, a local subject's outside lecturer, or 未定."""
     if row.is_local:
-        text = "、".join(clean_line(x) for x in (row.lecturer_name, row.lecturer_org) if x)
-        return text or f"外部講師（{UNDECIDED}）"
+        name, org = clean_line(row.lecturer_name), clean_line(row.lecturer_org)
+        if name and org:
+            return f"{name}（{org}）"
+        return name or org or f"外部講師（{UNDECIDED}）"
     slot = slot_of(training, "lecturer", row.id)
     return member_label(slot.holder if slot else None)
 
@@ -77,73 +157,96 @@ def anonymity_reminder() -> str:
 
 
 def _draft_box(doc, curriculum: Curriculum) -> None:
+    """For the planners and lecturers: what the draft is and what they must decide."""
     if not curriculum.official:
         note_box(doc, DRAFT_TITLE, curriculum.draft_note)
+        spacer(doc)
 
 
-def _time_range(start, end) -> str:
-    return f"{start:%H:%M}〜{end:%H:%M}"
+def _venue(training: Training) -> str:
+    """The venue, its address and the access note, one per line."""
+    lines = [clean_line(training.venue) or UNDECIDED]
+    if training.venue_address:
+        lines.append(f"（{clean_line(training.venue_address)}）")
+    if training.venue_access:
+        lines.append(clean_line(training.venue_access))
+    return "\n".join(lines)
 
 
-def _date_line(training: Training, timetable: Timetable | None) -> str:
-    """'2026年2月18日（水）9:00〜17:35　令和7年度（2025年度）' for each day."""
+def _day_lines(training: Training, timetable: Timetable | None, reception: bool) -> str:
+    """'令和8年2月18日（水）9:00〜17:35（受付 8:30〜）' for each day, one per line."""
     days = training.days
     if not days:
-        return f"{UNDECIDED}（{training.plan.years_label}）"
-    parts = []
+        return f"{UNDECIDED}（{training_year(training)}中）"
+    lines = []
     for index, day in enumerate(days):
-        text = format_date_ja(day)
+        text = format_date_wareki(day)
         if timetable and timetable.feasible and index < len(timetable.days):
             items = timetable.days[index].items
-            text += f" {_time_range(items[0].start, items[-1].end)}"
-        parts.append(text)
-    return "、".join(parts) + f"　{fiscal_year_label(days[0])}"
+            text += f" {time_range(items[0].start, items[-1].end)}"
+        if reception and training.reception_time:
+            text += f"（受付 {hm(training.reception_time)}〜）"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def _row_key(training: Training, row: TrainingSubject) -> str:
+    return f"training-{training.id}-subject-{row.id}"
+
+
+def _item_name(item: Item, row: TrainingSubject | None) -> str:
+    name = f"科目{item.letter}　{item.title}" if item.letter else clean_line(item.title)
+    return name + ("（独自科目）" if row is not None and row.is_local else "")
 
 
 # --------------------------------------------------------------------------- 1. agenda
 
-def agenda(training: Training) -> bytes:
-    """研修次第 for participants: date, venue and the timetable with each subject's lecturer."""
+def agenda(training: Training, today: date | None = None) -> bytes:
+    """研修次第 for participants: organiser, date, reception, venue, audience, belongings,
+    the timetable with each subject's lecturer, and whom to ask. No planner text."""
     curriculum = get_curriculum(training.curriculum_key)
     timetable = timetable_of(training)
-    rows_by_key = {f"training-{training.id}-subject-{row.id}": row for row in training.subjects}
-    doc = new_document(training.plan.title, training_year_label(training))
-    heading(doc, f"{curriculum.title}　研修次第", 0)
-    _draft_box(doc, curriculum)
-    labelled(doc, "日時", _date_line(training, timetable))
-    labelled(doc, "会場", training.venue or UNDECIDED)
-    labelled(doc, "対象", curriculum.audience)
+    prefecture = training.plan.prefecture
+    rows_by_key = {_row_key(training, row): row for row in training.subjects}
+    words = texts()
+    doc = _new(training, f"{curriculum.title} 研修次第")
+    _title_block(doc, [f"{training_year(training)} {words['training_name']}",
+                       f"{curriculum.title}　研修次第"], today)
+    if not curriculum.official:
+        note_box(doc, "この研修のプログラムについて", curriculum.participant_note, fill="F2F2F2")
+        spacer(doc)
+    capacity = f"（定員 {training.capacity}名）" if training.capacity else ""
+    facts = [["日時", _day_lines(training, timetable, reception=True)],
+             ["会場", _venue(training)],
+             ["対象", curriculum.audience + capacity],
+             ["持ち物", clean_line(training.belongings) or words["agenda"]["default_belongings"]],
+             ["主催", organiser(prefecture)]]
+    table(doc, None, facts, [26, TEXT_WIDTH - 26], size=10, label_column=True)
+    heading(doc, "次第", 1)
     if not timetable.feasible:
-        heading(doc, "時間割", 1)
-        para(doc, "現在の設定では時間割を組めません。")
-        bullets(doc, timetable.reasons)
-        return to_bytes(doc)
-    for index, day in enumerate(timetable.days):
-        title = "時間割"
+        para(doc, words["agenda"]["timetable_pending"])
+    for index, day in enumerate(timetable.days if timetable.feasible else []):
         if len(timetable.days) > 1:
-            title = f"{index + 1}日目" + (f"　{format_date_ja(day.day)}" if day.day else "")
-        heading(doc, title, 1)
+            heading(doc, f"{index + 1}日目" + (f"　{format_date_wareki(day.day)}" if day.day else ""), 2)
         rows = []
         for item in day.items:
             row = rows_by_key.get(item.key)
-            name = f"{item.letter}　{item.title}" if item.letter else item.title
-            if row is not None and row.is_local:
-                name += "（独自科目）"
-            rows.append([_time_range(item.start, item.end), f"{item.minutes}分", name,
+            minutes = f"{item.minutes}分" if item.kind in ("subject", "opening", "closing") else ""
+            rows.append([time_range(item.start, item.end), _item_name(item, row), minutes,
                          lecturer_of(training, row) if row is not None else ""])
-        table(doc, ["時間", "分", "内容", "講師"], rows, [31, 16, 77, 46])
-    total = timetable.total_subject_minutes
-    para(doc, f"講義・演習の合計：{total}分（{duration_ja(total)}）", size=9)
+        table(doc, ["時間", "内容", "時間数", "講師（所属）"], rows, [27, 88, 15, 40])
     separate = [row for row in training.subjects if row.separate_day]
     if separate:
-        heading(doc, "別日（シンポジウム・講演会・事例検討会など）で扱う科目", 2)
-        bullets(doc, [f"{row.letter}　{subject_title(training, row)}" for row in separate])
+        para(doc, words["agenda"]["separate_day"], size=9.5)
+        bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
+    heading(doc, "問い合わせ先", 1)
+    para(doc, contact_lines(prefecture))
     return to_bytes(doc)
 
 
 # --------------------------------------------------------------------------- 2. role sheet
 
-def _slot_when(slot: RoleSlot, times) -> str:
+def _slot_time(slot: RoleSlot, times) -> str:
     """The slot's time on its day (the date is in the training's heading)."""
     when = times.get(slot.id)
     if slot.kind == "material_preparer":
@@ -151,32 +254,47 @@ def _slot_when(slot: RoleSlot, times) -> str:
     if when is None or when.day is None:
         return UNDECIDED
     first = slot.training.first_date
-    prefix = f"{(when.day - first).days + 1}日目 " if slot.training.day_count > 1 and first else ""
+    # the day on its own line, so a narrow column never breaks a time in the middle
+    prefix = f"{(when.day - first).days + 1}日目\n" if slot.training.day_count > 1 and first else ""
     if when.start is None:
         return f"{prefix}時間未定"
-    return f"{prefix}{_time_range(when.start, when.end)}"
+    return f"{prefix}{time_range(when.start, when.end)}"
 
 
-def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
-    """The team's role sheet: every slot of each training and who holds it."""
-    trainings = trainings if trainings is not None else list(plan.trainings)
-    year = (training_year_label(trainings[0]) if len(trainings) == 1 else plan.years_label)
-    doc = new_document(plan.title, year)
-    heading(doc, "役割分担表", 0)
-    para(doc, "研修チームの役割（講師役・事例報告役・資料作成役・タイムキーパー役）と担当者の一覧です。"
-              "「未定」の役割は、計画のページから申し込めます。")
-    for training in trainings:
+def _slot_subject(slot: RoleSlot) -> str:
+    if slot.subject is None:
+        return f"{slot.day_index + 1}日目 全体" if slot.training.day_count > 1 else "研修全体"
+    title = subject_title(slot.training, slot.subject)
+    return f"科目{slot.subject.letter}　{title}" if slot.subject.letter else f"{title}（独自科目）"
+
+
+def in_date_order(trainings: list[Training]) -> list[Training]:
+    """Trainings by date; undated ones last, in the plan's order."""
+    return sorted(trainings, key=lambda t: (t.first_date is None, t.first_date or date.min, t.position))
+
+
+def role_sheet(plan: Plan, trainings: list[Training] | None = None, today: date | None = None) -> bytes:
+    """The team's role sheet: trainings in date order, one per page; subject, role, time
+    and holder in their own columns."""
+    trainings = in_date_order(trainings if trainings is not None else list(plan.trainings))
+    doc = _new(trainings[0] if len(trainings) == 1 else plan, "役割分担表")
+    _title_block(doc, ["役割分担表"], today)
+    para(doc, "研修チームの役割（講師役・事例報告役・資料作成役・タイムキーパー役）と担当者です。"
+              "「未定」の役割は、計画のページから申し込めます。", size=9.5)
+    for index, training in enumerate(trainings):
         curriculum = get_curriculum(training.curriculum_key)
-        heading(doc, curriculum.title, 1)
+        heading(doc, curriculum.title, 1, new_page=index > 0)
         _draft_box(doc, curriculum)
-        labelled(doc, "日時", _date_line(training, None))
-        labelled(doc, "会場", training.venue or UNDECIDED)
+        table(doc, None, [["日時", _day_lines(training, None, reception=False)],
+                          ["会場", clean_line(training.venue) or UNDECIDED]],
+              [26, TEXT_WIDTH - 26], size=9.5, label_column=True)
+        spacer(doc)
         times = slot_times(training)
-        rows = [[slot_label(slot), _slot_when(slot, times), member_label(slot.holder),
-                 "確定" if slot.locked else ""]
+        rows = [[_slot_subject(slot), ROLE_NAMES[slot.kind], _slot_time(slot, times),
+                 member_label(slot.holder), "確定" if slot.locked else ""]
                 for slot in sorted(training.slots, key=lambda s: s.sort_key)]
         if rows:
-            table(doc, ["役割", "時間", "担当者", "確定"], rows, [86, 30, 42, 12], size=9)
+            table(doc, ["科目", "役割", "時間", "担当者", "確定"], rows, [58, 30, 32, 38, 12], size=9)
         else:
             para(doc, "この研修には役割がありません。")
         filled = sum(1 for slot in training.slots if slot.holder_id is not None)
@@ -186,16 +304,131 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
 
 # --------------------------------------------------------------------------- 3. briefing
 
-def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -> str:
-    if row.separate_day:
-        return "別日（シンポジウム・講演会・事例検討会など）で実施"
-    key = f"training-{training.id}-subject-{row.id}"
+def _item_of(training: Training, row: TrainingSubject, timetable: Timetable):
+    """(day, item) of the row on the timetable, or None."""
+    key = _row_key(training, row)
     for day in timetable.days:
         for item in day.items:
             if item.key == key:
-                when = format_date_ja(day.day) + " " if day.day else ""
-                return f"{when}{_time_range(item.start, item.end)}（{item.minutes}分）"
-    return UNDECIDED
+                return day, item
+    return None
+
+
+def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -> str:
+    if row.separate_day:
+        return "別日（シンポジウム・講演会・事例検討会など）で実施"
+    found = _item_of(training, row, timetable)
+    if found is None:
+        return UNDECIDED
+    day, item = found
+    when = format_date_wareki(day.day) + " " if day.day else ""
+    return f"{when}{time_range(item.start, item.end)}（{item.minutes}分）"
+
+
+def _neighbours(training: Training, row: TrainingSubject, timetable: Timetable) -> tuple[str, str]:
+    """The subjects just before and after this one on the timetable (or 'なし')."""
+    items = [i for i in timetable.items if i.kind == "subject"]
+    keys = [i.key for i in items]
+    key = _row_key(training, row)
+    if key not in keys:
+        return "—", "—"
+    at = keys.index(key)
+
+    def describe(item: Item | None) -> str:
+        if item is None:
+            return "なし"
+        other = next((r for r in training.subjects if _row_key(training, r) == item.key), None)
+        who = lecturer_of(training, other) if other is not None else ""
+        return f"{_item_name(item, other)}（{time_range(item.start, item.end)}、講師：{who}）"
+    return (describe(items[at - 1] if at > 0 else None),
+            describe(items[at + 1] if at + 1 < len(items) else None))
+
+
+def _audience(training: Training, curriculum: Curriculum) -> str:
+    parts = [curriculum.audience]
+    if training.capacity:
+        parts.append(f"受講予定 {training.capacity}名程度（1自治体から{training.per_municipality}名程度）")
+    else:
+        parts.append(f"1自治体から{training.per_municipality}名程度（定員は{UNDECIDED}）")
+    return "\n".join(parts)
+
+
+def _materials(training: Training) -> str:
+    if training.materials_deadline:
+        return f"{format_date_wareki(training.materials_deadline)}までに、問い合わせ先へ電子データで"
+    return f"提出締切は{UNDECIDED}（決まり次第お知らせします）"
+
+
+def _logistics(training: Training, row: TrainingSubject, timetable: Timetable,
+               curriculum: Curriculum, guide_minutes: str | None) -> list[list[str]]:
+    """What a lecturer needs to act on: when, where, for whom, next to what, by when."""
+    before, after = _neighbours(training, row, timetable)
+    rows = [["研修", f"{curriculum.title}（{training_year(training)}）"],
+            ["日時", _scheduled(training, row, timetable)],
+            ["会場", _venue(training)],
+            ["受講者", _audience(training, curriculum)],
+            ["前の科目", before], ["次の科目", after]]
+    if guide_minutes:
+        rows.append(["時間の目安（手引き）", guide_minutes])
+    rows += [["資料の提出", _materials(training)],
+             ["会場の機材", clean_line(training.equipment) or UNDECIDED],
+             ["連絡先", contact_lines(training.plan.prefecture)]]
+    return rows
+
+
+def team_points(training: Training, row: TrainingSubject) -> list[str]:
+    """The planning team's own points for this subject. Placeholder: the programme issue
+    (the team's points per subject) fills it; the briefing prints them when there are any."""
+    return []
+
+
+def briefing(training: Training, row: TrainingSubject, today: date | None = None) -> bytes:
+    """A lecturer's briefing for one subject: when, where, for whom, the neighbours, the
+    deadline and equipment, then the source's lectures, key points and how to run it."""
+    curriculum = get_curriculum(training.curriculum_key)
+    timetable = timetable_of(training)
+    if row.is_local:
+        return _local_briefing(training, row, timetable, today)
+    subject: Subject = curriculum.subject(row.letter)
+    doc = _new(training, f"講師用資料 科目{subject.letter} {subject.name}")
+    _title_block(doc, [f"講師用資料　科目{subject.letter}", subject.name], today)
+    _draft_box(doc, curriculum)
+    rows = _logistics(training, row, timetable, curriculum, subject.minutes_text)
+    for kind in ("lecturer", "case_reporter", "material_preparer"):
+        slot = slot_of(training, kind, row.id)
+        if slot is not None:
+            rows.insert(4 + list(ROLE_NAMES).index(kind), [ROLE_NAMES[kind], member_label(slot.holder)])
+    table(doc, None, rows, [38, TEXT_WIDTH - 38], size=9.5, label_column=True)
+    if subject.lecturer_notes:
+        heading(doc, "講師の方へ（手引きの表記について）", 2)
+        bullets(doc, subject.lecturer_notes)
+    points = team_points(training, row)
+    if points:
+        heading(doc, "研修チームの重点", 2)
+        bullets(doc, points)
+    heading(doc, "国研修の講義", 2)
+    bullets(doc, subject.national_lectures)
+    if subject.key_points:
+        heading(doc, "解説のポイント（手引き）", 2)
+        bullets(doc, subject.key_points)
+    if subject.how_to_run:
+        heading(doc, "進め方（手引き）", 2)
+        bullets(doc, subject.how_to_run)
+    if subject.sessions:
+        heading(doc, "時間配分（セッション）", 2)
+        table(doc, ["内容", "時間", "備考"],
+              [[s.title, _session_minutes(s.minutes_min, s.minutes_max), s.note]
+               for s in subject.sessions], [82, 24, 64])
+    if subject.uses_cases:
+        heading(doc, "事例報告役の方へ", 2)
+        note_box(doc, "事例の匿名化（手引きより）", f"「{anonymity_reminder()}」")
+    if subject.separate_day_note:
+        heading(doc, "別日で補う場合（手引き）", 2)
+        bullets(doc, [part.strip() for part in subject.separate_day_note.split("／") if part.strip()])
+    if subject.unconfirmed:
+        heading(doc, "未確認の点（たたき台）", 2)
+        para(doc, subject.unconfirmed)
+    return to_bytes(doc)
 
 
 def _session_minutes(low: int | None, high: int | None) -> str:
@@ -204,60 +437,69 @@ def _session_minutes(low: int | None, high: int | None) -> str:
     return f"{low}分" if low == high else f"{low}〜{high}分"
 
 
-def briefing(training: Training, row: TrainingSubject) -> bytes:
-    """A lecturer's briefing for one subject: lectures, minutes, key points, how to run it."""
+def _local_briefing(training: Training, row: TrainingSubject, timetable: Timetable,
+                    today: date | None) -> bytes:
+    """A local subject has no source text: its logistics and its outside lecturer."""
     curriculum = get_curriculum(training.curriculum_key)
-    timetable = timetable_of(training)
-    doc = new_document(training.plan.title, training_year_label(training))
-    if row.is_local:
-        return _local_briefing(doc, training, row, timetable)
-    subject: Subject = curriculum.subject(row.letter)
-    heading(doc, f"講師用資料　科目{subject.letter}", 0)
-    heading(doc, subject.name, 1)
-    _draft_box(doc, curriculum)
-    labelled(doc, "研修", curriculum.title)
-    labelled(doc, "日時", _scheduled(training, row, timetable))
-    labelled(doc, "会場", training.venue or UNDECIDED)
-    labelled(doc, "時間の目安（手引き）", subject.minutes_text)
-    for kind in ("lecturer", "case_reporter", "material_preparer"):
-        slot = slot_of(training, kind, row.id)
-        if slot is not None:
-            labelled(doc, ROLE_NAMES[kind], member_label(slot.holder))
-    heading(doc, "国研修の講義", 2)
-    bullets(doc, subject.national_lectures)
-    if subject.key_points:
-        heading(doc, "解説のポイント", 2)
-        bullets(doc, subject.key_points)
-    if subject.how_to_run:
-        heading(doc, "進め方", 2)
-        bullets(doc, subject.how_to_run)
-    if subject.sessions:
-        heading(doc, "時間配分（セッション）", 2)
-        table(doc, ["内容", "時間", "備考"],
-              [[s.title, _session_minutes(s.minutes_min, s.minutes_max), s.note]
-               for s in subject.sessions], [92, 24, 54])
-    if subject.uses_cases:
-        heading(doc, "事例報告役の方へ", 2)
-        note_box(doc, "事例の匿名化（手引きより）", f"「{anonymity_reminder()}」")
-    if subject.separate_day_note:
-        heading(doc, "別日で補う場合", 2)
-        para(doc, subject.separate_day_note)
-    if subject.unconfirmed:
-        heading(doc, "未確認の点（たたき台）", 2)
-        para(doc, subject.unconfirmed)
+    name = clean_line(row.local_name)
+    doc = _new(training, f"講師用資料 {name}")
+    _title_block(doc, ["講師用資料　独自科目", name], today)
+    rows = _logistics(training, row, timetable, curriculum, None)
+    rows.insert(4, ["講師", lecturer_of(training, row)])
+    table(doc, None, rows, [38, TEXT_WIDTH - 38], size=9.5, label_column=True)
+    points = team_points(training, row)
+    if points:
+        heading(doc, "研修チームの重点", 2)
+        bullets(doc, points)
+    para(doc, "地域独自の課題を扱う科目です。内容と進め方は、講師と研修チームで打ち合わせます。")
     return to_bytes(doc)
 
 
-def _local_briefing(doc, training: Training, row: TrainingSubject, timetable: Timetable) -> bytes:
-    """A local subject has no source text: its name, time and outside lecturer."""
+def request_letter(training: Training, row: TrainingSubject, today: date | None = None) -> bytes:
+    """講師依頼書 to an outside lecturer, in the usual official form: number, date, addressee,
+    sender, subject line, body, then 記 with purpose, date, venue, topic, minutes, audience,
+    materials and contact, and 以上."""
     curriculum = get_curriculum(training.curriculum_key)
-    heading(doc, "講師用資料　独自科目", 0)
-    heading(doc, row.local_name, 1)
-    labelled(doc, "研修", curriculum.title)
-    labelled(doc, "日時", _scheduled(training, row, timetable))
-    labelled(doc, "会場", training.venue or UNDECIDED)
-    labelled(doc, "講師", lecturer_of(training, row))
-    para(doc, "地域独自の課題を扱う科目です。内容と進め方は講師と研修チームで打ち合わせてください。")
+    prefecture = training.plan.prefecture
+    words = texts()
+    letter = words["request_letter"]
+    timetable = timetable_of(training)
+    today = today or date.today()
+    topic = subject_title(training, row)
+    subject_line = letter["subject"].format(training_name=words["training_name"])
+    doc = _new(training, subject_line)
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    para(doc, letter["number"], align=right)
+    para(doc, format_date_wareki(today, weekday=False), align=right)
+    org = clean_line(row.lecturer_org)
+    if org:
+        para(doc, org)
+    para(doc, f"{clean_line(row.lecturer_name) or '講師'}　様")
+    para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)
+    para(doc, "（公印省略）", size=9, align=right)
+    # the subject line of a letter: in the navigation pane like any title, at letter size
+    title = heading(doc, subject_line, 0)
+    title.runs[0].font.size = Pt(13)
+    for sentence in letter["body"]:
+        para(doc, "　" + sentence)
+    para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
+    found = _item_of(training, row, timetable)
+    minutes = f"{found[1].minutes}分" if found else (f"{row.local_minutes}分" if row.local_minutes else UNDECIDED)
+    deadline = training.materials_deadline
+    rows = [["目的", letter["purpose"]],
+            ["研修名", f"{training_year(training)} {words['training_name']}\n{curriculum.title}"],
+            ["日時", _scheduled(training, row, timetable)],
+            ["会場", _venue(training)],
+            ["演題", topic],
+            ["時間", minutes],
+            ["対象", _audience(training, curriculum)],
+            ["資料", letter["materials"].format(deadline=format_date_wareki(deadline))
+                     if deadline else letter["materials_undecided"]],
+            ["会場の機材", clean_line(training.equipment) or UNDECIDED],
+            ["問い合わせ先", contact_lines(prefecture)]]
+    table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
+          [34, TEXT_WIDTH - 34], size=10, label_column=True)
+    para(doc, "以上", align=right)
     return to_bytes(doc)
 
 
@@ -304,10 +546,10 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
             for m in generate_timeline(plan.cycle_year, dates, plan.chief_after)]
 
 
-def timeline(plan: Plan) -> bytes:
+def timeline(plan: Plan, today: date | None = None) -> bytes:
     """The planning timeline: launch, meetings, trainings and retrospectives in date order."""
-    doc = new_document(plan.title, plan.years_label)
-    heading(doc, "伝達研修 企画スケジュール", 0)
+    doc = _new(plan, "伝達研修 企画スケジュール")
+    _title_block(doc, ["伝達研修 企画スケジュール"], today)
     para(doc, f"計画の期間：{format_date_ja(plan.cycle_start)}〜{format_date_ja(plan.cycle_end)}")
     rows, steps = [], timeline_rows(plan)
     for row in steps:
@@ -316,7 +558,7 @@ def timeline(plan: Plan) -> bytes:
             when += f"〜\n{format_date_ja(row.end)}"
         rows.append([when, KIND_NAMES.get(row.kind, row.kind),
                      row.title + ("（仮）" if row.tentative else "")])
-    table(doc, ["日付", "区分", "内容"], rows, [48, 34, 88])
+    table(doc, ["日付", "区分", "内容"], rows, [44, 44, 82])
     if any(row.tentative for row in steps):
         para(doc, "「（仮）」の日付はアプリが示す案です（企画スケジュールのページで確定できます）。"
                   "開催日が未定の研修は、手引きの時期に仮置きしています。", size=9)
@@ -341,6 +583,8 @@ def training_handouts(training: Training, with_roles: bool = True) -> list[tuple
     for row in training.subjects:
         part = row.letter or f"独自{row.id}_{safe_filename(row.local_name, 30)}"
         files.append((f"講師用資料_{short}_{part}.docx", briefing(training, row)))
+        if row.is_local and row.lecturer_name:
+            files.append((f"講師依頼書_{short}_{part}.docx", request_letter(training, row)))
     return files
 
 

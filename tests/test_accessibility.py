@@ -190,6 +190,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),
+    "official-settings": ("official", go("/settings")),
+    "official-settings-errors": ("official", submit_empty("/settings", "保存する")),
     "official-not-found": ("official", go("/plans/999999")),
     # a member
     "member-plans": ("member", go("/")),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -526,3 +526,26 @@ def test_plan_commands_refuse_unknown_names(runner, args, message):
 
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_handout_details_round_trip_and_older_files_without_them_still_load(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        demo = db.session.scalar(db.select(Plan))
+        data = export_plan(demo)
+        first = data["plan"]["trainings"][0]
+        assert (first["venue_address"], first["reception_time"]) == ("みどり市中央町1-2-3", "08:30")
+        assert first["materials_deadline"] == (demo.trainings[0].first_date - timedelta(days=14)).isoformat()
+
+        older = copy.deepcopy(data)
+        for training in older["plan"]["trainings"]:
+            for key in ("venue_address", "venue_access", "reception_time", "belongings",
+                        "materials_deadline", "equipment"):
+                del training[key]
+        plan = load_plan(demo.prefecture, json.dumps(older, ensure_ascii=False))
+
+        assert plan.trainings[0].venue_address == "" and plan.trainings[0].reception_time is None
+        bad = copy.deepcopy(data)
+        bad["plan"]["trainings"][0]["reception_time"] = "8時半"
+        with pytest.raises(BackupError, match="受付開始"):
+            load_plan(demo.prefecture, json.dumps(bad, ensure_ascii=False))

@@ -329,3 +329,15 @@ def test_bad_session_names_subject_and_session():
     message = str(caught.value)
     assert "broken.toml" in message and "subject B session 1" in message
     assert "'minutes'" in message
+
+
+def test_draft_without_participant_note_is_rejected():
+    text = VALID.replace("official = true", 'official = false\ndraft_note = "案です"')
+    with pytest.raises(CurriculumError, match=r"broken\.toml.*'participant_note'"):
+        parse_curriculum(text, "broken.toml")
+
+
+def test_editor_notes_must_be_strings():
+    text = _break_b('name = "科目B"', 'name = "科目B"\neditor_notes = [1]')
+    with pytest.raises(CurriculumError, match=r"subject B.*'editor_notes'"):
+        parse_curriculum(text, "broken.toml")

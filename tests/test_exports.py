@@ -19,10 +19,10 @@ from docx.oxml.ns import qn
 
 from curricula import get_curriculum
 from exports import clean_line, clean_text, files, handouts, ical
+from exports.docx_common import half_width_digits
 from planner.services import plans
 from planner.models.db import db
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
-from planner.services.roles import slot_label
 from planner.services.timetables import timetable_of
 from tests.export_data import HOSTILE, LONG, VENUE, build_plan
 from tests.factories import login, make_prefecture, make_user
@@ -95,7 +95,7 @@ def test_agenda_is_a4_with_japanese_fonts_header_and_page_field(app):
                  for p in c.paragraphs for r in p.runs if r.text]
         assert runs and all(east_asian_font(r._r) for r in runs)
         header = section.header.paragraphs[0].text
-        assert header == "令和7年度 伝達研修計画　令和7年度（2025年度）"
+        assert header == "大分県　令和7年度 伝達研修"
         footer_xml = section.footer.paragraphs[0]._p.xml
         assert " PAGE " in footer_xml and 'w:fldCharType="begin"' in footer_xml
         assert section.footer.paragraphs[0].text.startswith("- ")
@@ -109,15 +109,16 @@ def test_agenda_lists_date_venue_timetable_and_lecturers(app):
         doc = read_docx(handouts.agenda(t))
 
         text = body_text(doc)
-        assert text[0] == "前期共通プログラム　研修次第"
-        assert "日時：2026年2月18日（水） 09:00〜17:45　令和7年度（2025年度）" in text
-        assert f"会場：{VENUE}" in text
-        rows = table_rows(doc.tables[0])
-        assert rows[0] == ["時間", "分", "内容", "講師"]
+        assert text[0] == "令和7年度 生活困窮者自立支援制度 伝達研修\n前期共通プログラム　研修次第"
+        facts = dict(table_rows(doc.tables[0]))
+        assert facts["日時"] == "令和8年2月18日（水） 9:00〜17:45"
+        assert facts["会場"] == VENUE
+        rows = table_rows(doc.tables[1])
+        assert rows[0] == ["時間", "内容", "時間数", "講師（所属）"]
         assert len(rows) - 1 == len(timetable.days[0].items)
         lecturer_slot = next(s for s in t.slots if s.kind == "lecturer" and s.subject.letter == "A")
         expected = (f"{lecturer_slot.holder.name}（大分市）" if lecturer_slot.holder else "未定")
-        first_subject = next(r for r in rows if r[2].startswith("A　"))
+        first_subject = next(r for r in rows if r[1].startswith("科目A　"))
         assert first_subject[3] == expected
         assert any(r[3] == "未定" for r in rows[1:])
 
@@ -127,7 +128,7 @@ def test_agenda_table_has_fixed_layout_and_widths(app):
         ids = build_plan()
         doc = read_docx(handouts.agenda(training(ids.plan_id, "counselor")))
 
-        table = doc.tables[0]
+        table = doc.tables[1]
         layout = table._tbl.tblPr.find(qn("w:tblLayout"))
         assert layout.get(qn("w:type")) == "fixed"
         widths = [round(c.width.mm) for c in table.columns]
@@ -156,14 +157,15 @@ def test_role_sheet_lists_every_slot_and_holder(app):
         plan = db.session.get(Plan, ids.plan_id)
         doc = read_docx(handouts.role_sheet(plan))
 
-        tables = [tb for tb in doc.tables if tb.rows[0].cells[0].text == "役割"]
+        tables = [tb for tb in doc.tables if tb.rows[0].cells[0].text == "科目"]
         assert len(tables) == 4
-        for t, table in zip(plan.trainings, tables):
+        in_date_order = sorted(plan.trainings, key=lambda t: t.first_date)
+        for t, table in zip(in_date_order, tables):
             rows = table_rows(table)[1:]
-            assert sorted(r[0] for r in rows) == sorted(slot_label(s) for s in t.slots)
-            holders = {slot_label(s): f"{s.holder.name}（大分市）" if s.holder else "未定"
-                       for s in t.slots}
-            assert all(holders[r[0]] == r[2] for r in rows)
+            assert len(rows) == len(t.slots)
+            expected = sorted(((s.role_name, f"{s.holder.name}（大分市）" if s.holder else "未定")
+                               for s in t.slots))
+            assert sorted((r[1], r[3]) for r in rows) == expected
 
 
 def test_briefing_of_case_subject_quotes_anonymity_rule(app):
@@ -175,15 +177,18 @@ def test_briefing_of_case_subject_quotes_anonymity_rule(app):
         plain_row = next(r for r in t.subjects if not curriculum.subject(r.letter).uses_cases)
         subject = curriculum.subject(case_row.letter)
 
-        text = body_text(read_docx(handouts.briefing(t, case_row)))
+        doc = read_docx(handouts.briefing(t, case_row))
+        text = body_text(doc)
         quote_text = "「事例を扱う場合には、関係機関や個人名等が特定されないよう、匿名性を担保する。」"
         assert quote_text in text
-        assert all(point in text for point in subject.key_points)
-        assert all(step in text for step in subject.how_to_run)
-        assert all(lecture in text for lecture in subject.national_lectures)
-        assert f"時間の目安（手引き）：{subject.minutes_text}" in text
+        assert all(half_width_digits(point) in text for point in subject.key_points)
+        assert all(half_width_digits(step) in text for step in subject.how_to_run)
+        assert all(half_width_digits(lecture) in text for lecture in subject.national_lectures)
+        facts = dict(table_rows(doc.tables[0]))
+        assert facts["時間の目安（手引き）"] == half_width_digits(subject.minutes_text)
         item = next(i for i in timetable_of(t).items if i.key.endswith(f"subject-{case_row.id}"))
-        assert f"日時：2026年2月18日（水） {item.start:%H:%M}〜{item.end:%H:%M}（{item.minutes}分）" in text
+        assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}〜"
+                               f"{item.end.hour}:{item.end:%M}（{item.minutes}分）")
         assert not any("匿名性" in line for line in body_text(read_docx(handouts.briefing(t, plain_row))))
 
 
@@ -196,8 +201,9 @@ def test_briefing_lists_sessions_with_minutes(app):
 
         sessions = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "内容")
         assert table_rows(sessions)[1:] == [
-            [s.title, f"{s.minutes_min}分" if s.minutes_min == s.minutes_max
-             else f"{s.minutes_min}〜{s.minutes_max}分", s.note] for s in subject.sessions]
+            [half_width_digits(s.title), f"{s.minutes_min}分" if s.minutes_min == s.minutes_max
+             else f"{s.minutes_min}〜{s.minutes_max}分", half_width_digits(s.note)]
+            for s in subject.sessions]
 
 
 def test_timeline_from_generated_then_stored_milestones(app):
@@ -380,12 +386,14 @@ def test_hostile_text_survives_docx_and_ics(app):
         hostile_member = db.session.get(TeamMember, ids.member_ids[0])
         long_member = db.session.get(TeamMember, ids.member_ids[1])
 
-        agenda = body_text(read_docx(handouts.agenda(t)))
-        assert f"会場：{clean_text(HOSTILE)}" in agenda
+        agenda_doc = read_docx(handouts.agenda(t))
+        agenda = body_text(agenda_doc)
+        assert dict(table_rows(agenda_doc.tables[0]))["会場"] == half_width_digits(clean_line(HOSTILE))
         assert "\x07" not in "".join(agenda)
-        assert any(line.startswith(clean_text(long_subject.strip())) for line in agenda)
-        brief = body_text(read_docx(handouts.briefing(t, local)))
-        assert f"講師：{clean_line(HOSTILE[:100])}、<b>NPO;法人,</b>" in brief
+        assert any(line.startswith(half_width_digits(clean_line(long_subject))) for line in agenda)
+        brief = read_docx(handouts.briefing(t, local))
+        assert dict(table_rows(brief.tables[0]))["講師"] == \
+            half_width_digits(f"{clean_line(HOSTILE[:100])}（<b>NPO;法人,</b>）")
         roles = body_text(read_docx(handouts.role_sheet(t.plan)))
         assert f"{clean_line(hostile_member.name)}（大分市）" in roles
         assert f"{LONG}（大分市）" in roles

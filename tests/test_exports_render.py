@@ -1,5 +1,6 @@
 """Every kind of handout opened by LibreOffice: converted to PDF, A4, Japanese text intact,
-the Japanese font (not a Chinese or Korean variant) used. PNGs of each page go to
+the Japanese font (not a Chinese or Korean variant) used, no page that holds only its header
+and footer, no planner text in a participant's agenda. PNGs of each page go to
 test-artifacts/exports/ for a person to look at."""
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import uuid
 
 import pytest
 
+from curricula import load_curricula
 from exports import handouts
+from exports.docx_common import half_width_digits
 from planner.models.db import db
 from planner.models import Plan, Training
+from planner.services import plans
 from tests.export_data import HOSTILE, build_plan
 from tests.system import require, require_fonts
 
@@ -24,13 +28,25 @@ def _documents(plan_id: int) -> dict[str, tuple[bytes, str]]:
     job = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="job_support"))
     common = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="common"))
     case_subject = next(r for r in job.subjects if r.letter == "A")
+    counselor = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="counselor"))
+    long_subject = next(r for r in counselor.subjects if r.letter == "E")
+    chief = db.session.scalar(db.select(Training).filter_by(plan_id=plan_id, curriculum_key="chief"))
+    plans.add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+    local = next(r for r in chief.subjects if r.is_local)
     return {
         "agenda_common": (handouts.agenda(common), "研修次第"),
         "agenda_job_support": (handouts.agenda(job), "たたき台"),
         "briefing": (handouts.briefing(job, case_subject), "講師用資料"),
+        "briefing_long": (handouts.briefing(counselor, long_subject), "講師用資料"),
+        "briefing_local": (handouts.briefing(chief, local), "独自科目"),
+        "request_letter": (handouts.request_letter(chief, local), "依頼"),
         "role_sheet": (handouts.role_sheet(plan), "役割分担表"),
         "timeline": (handouts.timeline(plan), "企画スケジュール"),
     }
+
+
+#: the participants' documents, and the curriculum whose planner texts they must not show
+PARTICIPANT_DOCUMENTS = {"agenda_common": "common", "agenda_job_support": "job_support"}
 
 
 @pytest.fixture
@@ -71,6 +87,36 @@ def test_every_handout_converts_to_a4_pdf_with_japanese_text(rendered):
         fonts = _tool("pdffonts", str(pdf))
         assert "CJKjp" in fonts, f"{name}: Japanese glyphs not from the Japanese font\n{fonts}"
         _tool("pdftoppm", "-r", "70", "-png", str(pdf), str(out / name))
+
+
+def _pages(pdf) -> list[str]:
+    """The text of each page (pdftotext separates pages with a form feed)."""
+    return _tool("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+
+
+def test_no_page_holds_only_its_header_and_footer(rendered):
+    pdfs, _ = rendered
+    for name, (pdf, _) in pdfs.items():
+        pages = _pages(pdf)
+        assert pages, name
+        for number, page in enumerate(pages, start=1):
+            lines = [line.strip() for line in page.splitlines() if line.strip()]
+            body = [line for line in lines if "伝達研修" not in line or len(line) > 40]
+            body = [line for line in body if not re.fullmatch(r"-\s*\d+\s*-", line)]
+            assert body, f"{name}: page {number} holds only its header and footer: {lines}"
+
+
+def test_participant_documents_show_no_planner_text(rendered):
+    pdfs, _ = rendered
+    for name, key in PARTICIPANT_DOCUMENTS.items():
+        text = "".join(_tool("pdftotext", str(pdfs[name][0]), "-").split())
+        phrases = load_curricula()[key].planner_texts()
+        assert phrases
+        for phrase in phrases:
+            squeezed = "".join(half_width_digits(phrase).split())
+            assert squeezed not in text, f"{name} shows planner text: {phrase}"
+        # the agenda itself is there, so the absence above means something
+        assert "問い合わせ先" in text and "研修次第" in text
 
 
 def test_hostile_name_is_rendered_cleaned(rendered):

@@ -61,6 +61,21 @@ def format_date_ja(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）"
 
 
+#: the first day of each era, newest first, for dates (a fiscal year uses ERAS)
+ERA_STARTS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
+
+
+def format_date_wareki(d: date, weekday: bool = True) -> str:
+    """The date in the Japanese era, as participant documents print it: 令和8年2月18日（水）."""
+    for first, name in ERA_STARTS:
+        if d >= first:
+            number = d.year - first.year + 1
+            year = "元" if number == 1 else str(number)
+            text = f"{name}{year}年{d.month}月{d.day}日"
+            return text + (f"（{WEEKDAYS_JA[d.weekday()]}）" if weekday else "")
+    raise ValueError(f"{d.isoformat()}は平成より前のため和暦に変換できません。")
+
+
 def format_date_plain(d: date) -> str:
     """The date without the weekday, e.g. "2026年2月18日"."""
     return f"{d.year}年{d.month}月{d.day}日"

@@ -33,6 +33,15 @@ class Prefecture(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
+    #: the organiser as handouts print it after the prefecture (主催), e.g. 福祉保健部 地域福祉課
+    department: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    #: who signs a lecturer request letter (発信者), e.g. みどり県福祉保健部長
+    letter_sender: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    #: 問い合わせ先 on every handout: section, person, phone and e-mail
+    contact_section: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    contact_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    contact_phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="", server_default="")
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
 
 
 class User(UserMixin, db.Model):

@@ -55,6 +55,16 @@ class Training(db.Model):
     #: 1 for the usual one-day training; 2 when split over consecutive days
     day_count: so.Mapped[int] = so.mapped_column(default=1)
     venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: what the agenda prints under the venue: its address and how to get there
+    venue_address: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    venue_access: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
+    #: reception opens (受付); None prints nothing on the agenda
+    reception_time: so.Mapped[time | None]
+    #: 持ち物 for the participants
+    belongings: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
+    #: for the lecturers: when their materials are due and what the room has
+    materials_deadline: so.Mapped[date | None]
+    equipment: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
     capacity: so.Mapped[int | None]
     #: participants per municipality, by the size of the venue (source: 1 to several)
     per_municipality: so.Mapped[int] = so.mapped_column(default=1)

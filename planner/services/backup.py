@@ -78,6 +78,8 @@ LABELS = {
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
     "opening_title": "開会の項目", "opening_minutes": "開会の時間",
     "closing_title": "閉会の項目", "closing_minutes": "閉会の時間", "subjects": "科目の一覧",
+    "venue_address": "会場の住所", "venue_access": "会場への交通", "reception_time": "受付開始",
+    "belongings": "持ち物", "materials_deadline": "講師資料の提出締切", "equipment": "会場の機材",
     "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
     "lecturer_name": "講師の氏名", "lecturer_org": "講師の所属",
     "minutes_override": "指定時間", "separate_day": "別日扱い",
@@ -173,6 +175,10 @@ def _training_section(training: Training) -> dict:
         "lunch_latest": _hhmm(training.lunch_latest), "break_minutes": training.break_minutes,
         "opening_title": training.opening_title, "opening_minutes": training.opening_minutes,
         "closing_title": training.closing_title, "closing_minutes": training.closing_minutes,
+        **{name: getattr(training, name) for name, _ in _HANDOUT_TEXT},
+        "reception_time": _hhmm(training.reception_time) if training.reception_time else None,
+        "materials_deadline": (training.materials_deadline.isoformat()
+                               if training.materials_deadline else None),
         "subjects": [_subject_section(s) for s in training.subjects],
         "roles": [_role_section(slot) for slot in sorted(training.slots, key=lambda s: s.sort_key)
                   if slot.holder_id is not None or slot.locked],
@@ -529,6 +535,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
         opening_minutes=fields.integer("opening_minutes", 0, 120),
         closing_title=fields.text("closing_title", 100),
         closing_minutes=fields.integer("closing_minutes", 0, 120), revision=1)
+    _read_handout_fields(fields, training)
     raw = fields.items("subjects", MAX_SUBJECTS)
     subjects = [_read_subject(_Fields(item, f"{fields.where}の科目{j}"),
                               curriculum) for j, item in enumerate(raw, start=1)]
@@ -545,10 +552,26 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
     return training, roles
 
 
+#: the handout details of a training (venue address, 持ち物, ...), text fields and their limits;
+#: files written before they existed simply lack them
+_HANDOUT_TEXT = (("venue_address", 200), ("venue_access", 300), ("belongings", 300),
+                 ("equipment", 300))
 _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
                   "lunch_latest", "break_minutes", "opening_title", "opening_minutes",
-                  "closing_title", "closing_minutes")
+                  "closing_title", "closing_minutes", "reception_time", "materials_deadline",
+                  *(name for name, _ in _HANDOUT_TEXT))
+
+
+def _read_handout_fields(fields: "_Fields", training: Training) -> None:
+    """The optional handout details; absent in older files, so read only when present."""
+    for name, length in _HANDOUT_TEXT:
+        if name in fields.data:
+            setattr(training, name, fields.text(name, length))
+    if fields.data.get("reception_time") is not None:
+        training.reception_time = fields.clock("reception_time")
+    if "materials_deadline" in fields.data:
+        training.materials_deadline = fields.day("materials_deadline")
 
 
 def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:

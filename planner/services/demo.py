@@ -1,7 +1,7 @@
 """A fictitious prefecture (みどり県) with an official, team members and a yearly plan."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time, timedelta
 
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
@@ -14,6 +14,20 @@ from planner.services.timeline import load_demo_timeline
 
 DEMO_PREFECTURE = "みどり県"
 DEMO_PASSWORD = "demo-pass-2026"
+#: what the handouts print as 主催 and 問い合わせ先 (fictitious department, phone and address)
+DEMO_SETTINGS = {
+    "department": "福祉保健部 地域福祉課", "letter_sender": "みどり県福祉保健部長",
+    "contact_section": "地域福祉課 生活支援班", "contact_name": "田中 ゆかり",
+    "contact_phone": "012-345-6789", "contact_email": "chiikifukushi@pref.midori.example.jp",
+}
+DEMO_VENUE = {
+    "venue_address": "みどり市中央町1-2-3",
+    "venue_access": "JRみどり駅から徒歩10分。駐車場に限りがあるため、公共交通機関をご利用ください。",
+    "reception_time": time(8, 30),
+    "belongings": "筆記用具、自立相談支援事業従事者養成研修テキスト（お持ちの方）",
+    "equipment": "プロジェクター・スクリーン（HDMI）、マイク2本、ホワイトボード",
+    "capacity": 60,
+}
 DEMO_PEOPLE = [
     # (email, name, role)
     ("tanaka@midori.example.jp", "田中 ゆかり（県 地域福祉課）", OFFICIAL),
@@ -27,7 +41,7 @@ def load_demo() -> list[str]:
     """Create the demo data once; running it again changes nothing. Returns lines to print."""
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=DEMO_PREFECTURE))
     if prefecture is None:
-        prefecture = Prefecture(name=DEMO_PREFECTURE)
+        prefecture = Prefecture(name=DEMO_PREFECTURE, **DEMO_SETTINGS)
         db.session.add(prefecture)
         for email, name, role in DEMO_PEOPLE:
             user = User(prefecture=prefecture, email=email, name=name, role=role)
@@ -38,6 +52,10 @@ def load_demo() -> list[str]:
                            dates={"common": date(2026, 2, 18), "chief": date(2026, 3, 11),
                                   "counselor": date(2026, 7, 15), "job_support": date(2026, 10, 21)},
                            venue="みどり県総合福祉センター 大会議室")
+        for training in plan.trainings:
+            for name, value in DEMO_VENUE.items():
+                setattr(training, name, value)
+            training.materials_deadline = training.first_date - timedelta(days=14)
         db.session.commit()
         _demo_local_subjects(plan)
         _demo_team(plan)

@@ -76,6 +76,18 @@ def briefing(training_id: int, subject_id: int):
                      f"講師用資料_{_short(training)}_{part}.docx")
 
 
+@bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/request.docx")
+@official_required
+def request_letter(training_id: int, subject_id: int):
+    """講師依頼書: only for a local subject with its outside lecturer named."""
+    training = training_or_404(training_id)
+    row = next((r for r in training.subjects if r.id == subject_id), None)
+    if row is None or not row.is_local or not row.lecturer_name:
+        abort(404)
+    return _download(handouts.request_letter(training, row), files.DOCX,
+                     f"講師依頼書_{_short(training)}_{safe_filename(row.lecturer_name, 30)}.docx")
+
+
 @bp.route("/trainings/<int:training_id>/timetable.ics")
 @login_required
 def training_ics(training_id: int):

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -32,6 +33,8 @@ from planner.models.team import MUNICIPALITY_KINDS
 from planner.services.roster_files import RosterError, parse_days
 
 REQUIRED = "入力してください。"
+#: a Japanese phone number as offices print it: digits in groups joined by hyphens
+PHONE = r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$"
 #: one @, no spaces, a dot in the domain; wtforms' Email() needs the email_validator package,
 #: which is not installed, and the link is handed over by the official, not mailed by us
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
@@ -127,6 +130,12 @@ class TrainingForm(FlaskForm):
     opening_minutes = JapaneseIntegerField("開会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
     closing_title = StringField("閉会の項目", validators=[DataRequired(REQUIRED), _length(100)])
     closing_minutes = JapaneseIntegerField("閉会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
+    venue_address = StringField("会場の住所", validators=[Optional(), _length(200)])
+    venue_access = StringField("会場への交通（研修次第に印刷）", validators=[Optional(), _length(300)])
+    reception_time = JapaneseTimeField("受付開始", validators=[Optional()])
+    belongings = StringField("持ち物（研修次第に印刷）", validators=[Optional(), _length(300)])
+    materials_deadline = JapaneseDateField("講師資料の提出締切", validators=[Optional()])
+    equipment = StringField("会場の機材（講師用資料に印刷）", validators=[Optional(), _length(300)])
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,9 +148,33 @@ class TrainingForm(FlaskForm):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError("終了時刻は開始時刻より後にしてください。")
 
+    def validate_reception_time(self, field):
+        if field.data and self.start_time.data and field.data > self.start_time.data:
+            raise ValidationError("受付開始は開始時刻と同じか前にしてください。")
+
+    def validate_materials_deadline(self, field):
+        if field.data and self.first_date.data and field.data > self.first_date.data:
+            raise ValidationError("提出締切は開催日と同じか前にしてください。")
+
     def validate_lunch_latest(self, field):
         if self.lunch_earliest.data and field.data and field.data < self.lunch_earliest.data:
             raise ValidationError("最遅は最早と同じか後にしてください。")
+
+
+class PrefectureSettingsForm(FlaskForm):
+    """What every handout prints as 主催 and 問い合わせ先, and who signs a request letter."""
+
+    department = StringField("主催する部署", validators=[DataRequired(REQUIRED), _length(100)])
+    letter_sender = StringField("依頼文書の発信者（職名）", validators=[DataRequired(REQUIRED), _length(100)])
+    contact_section = StringField("問い合わせ先の課・係", validators=[DataRequired(REQUIRED), _length(100)])
+    contact_name = StringField("担当者", validators=[Optional(), _length(100)])
+    contact_phone = StringField("電話番号", validators=[
+        DataRequired(REQUIRED), _length(30),
+        Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
+    contact_email = EmailField("メールアドレス", validators=[
+        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+    #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
+    version = HiddenField()
 
 
 class MinutesForm(FlaskForm):

@@ -16,7 +16,9 @@ bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
                   "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
-                  "opening_title", "opening_minutes", "closing_title", "closing_minutes")
+                  "opening_title", "opening_minutes", "closing_title", "closing_minutes",
+                  "venue_address", "venue_access", "reception_time", "belongings",
+                  "materials_deadline", "equipment")
 
 
 def _page(training: Training, status: int = 200, refused=None, local_form=None):

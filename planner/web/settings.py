@@ -1,0 +1,34 @@
+"""The prefecture's settings page: what the handouts print as 主催 and 問い合わせ先."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from planner.models.db import db
+from planner.services.errors import ChangeRefused
+from planner.services.prefecture_settings import SETTING_FIELDS, settings_version, update_settings
+from planner.web.access import official_required
+from planner.web.forms import PrefectureSettingsForm
+
+bp = Blueprint("settings", __name__)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@official_required
+def edit():
+    prefecture = current_user.prefecture
+    form = PrefectureSettingsForm(obj=prefecture)
+    if not form.is_submitted():
+        form.version.data = settings_version(prefecture)
+    if form.validate_on_submit():
+        try:
+            update_settings(prefecture, form.version.data or None,
+                            **{name: getattr(form, name).data for name in SETTING_FIELDS})
+        except ChangeRefused as exc:
+            db.session.expire(prefecture)
+            latest = PrefectureSettingsForm(formdata=None, obj=prefecture)
+            latest.version.data = settings_version(prefecture)
+            return render_template("settings/edit.html", form=latest, prefecture=prefecture,
+                                   refused=exc.messages), 409
+        flash("県の設定を保存しました。配布資料の主催・問い合わせ先に使います。", "success")
+        return redirect(url_for("settings.edit"))
+    return render_template("settings/edit.html", form=form, prefecture=prefecture, refused=None), \
+        422 if form.errors else 200

@@ -47,7 +47,7 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     # Date and venue for the common first-term training, then its timetable.
     page.locator("table.trainings tbody tr").first.get_by_role("link", name="日程・会場").click()
     page.get_by_label("開催日").fill("2026-02-18")
-    page.get_by_label("会場").fill("あおい県社会福祉会館")
+    page.get_by_label("会場", exact=True).fill("あおい県社会福祉会館")
     page.get_by_label("終了時刻（上限）").fill("18:15")  # room for a local subject
     page.get_by_role("button", name="保存して時間割を確認").click()
     expect(page.get_by_role("heading", name=re.compile("前期共通プログラム 時間割"))).to_be_visible()

@@ -1,7 +1,9 @@
 """The planning team: roster, role slots, claiming, auto-assignment, coverage and my roles."""
 from __future__ import annotations
 
+from datetime import date, time
 from io import BytesIO
+from itertools import groupby
 
 from flask import (
     Blueprint,
@@ -283,5 +285,19 @@ def my_roles():
     times = {}
     for training in {s.training for s in slots}:
         times.update(slot_times(training))
-    return render_template("team/my_roles.html", slots=slots, times=times, slot_label=slot_label,
-                           members=members)
+    return render_template("team/my_roles.html", slots=slots, days=_by_day(slots, times), times=times,
+                           slot_label=slot_label, members=members)
+
+
+def _by_day(slots: list[RoleSlot], times: dict) -> list[tuple[date | None, list[RoleSlot]]]:
+    """The slots grouped by the day they are held on (undated last), each day's in time order."""
+    def day(s: RoleSlot) -> date | None:
+        when = times.get(s.id)
+        return when.day if when and when.day else s.training.first_date
+
+    def start(s: RoleSlot) -> time:
+        when = times.get(s.id)
+        return when.start if when and when.start else time.min
+
+    ordered = sorted(slots, key=lambda s: (day(s) or date.max, start(s), s.training.position, s.sort_key))
+    return [(d, list(group)) for d, group in groupby(ordered, key=day)]

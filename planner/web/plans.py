@@ -40,11 +40,12 @@ def new():
     if not form.is_submitted():
         form.cycle_year.data = this_year if date.today().month >= 6 else this_year - 1
     if form.validate_on_submit():
-        dates = proposed_dates(form.cycle_year.data) if form.propose_dates.data else None
+        today = date.today()
+        dates = proposed_dates(form.cycle_year.data, today) if form.propose_dates.data else None
         plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
                            dates=dates, venue=(form.venue.data or "").strip())
         if dates:
-            generate_plan_timeline(plan)  # with dates in place, the year's schedule follows
+            generate_plan_timeline(plan, today=today)  # with dates in place, the year's schedule follows
         db.session.commit()
         flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")

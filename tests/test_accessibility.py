@@ -172,6 +172,7 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-plan-new": ("official", go("/plans/new")),
     "official-plan-new-errors": ("official", submit_empty("/plans/new", "作成する（4つの研修を用意）")),
     "official-plan": ("official", go("/plans/{ids.plan}")),
+    "official-plan-delete": ("official", go("/plans/{ids.plan}/delete")),
     "official-training-edit": ("official", go("/trainings/{ids.common}/edit")),
     "official-training-edit-errors": ("official", training_edit_errors),
     "official-timetable": ("official", go("/trainings/{ids.chief}")),

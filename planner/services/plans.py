@@ -41,6 +41,12 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
     return plan
 
 
+def delete_plan(plan: Plan) -> None:
+    """Delete a plan with everything in it (trainings, roster, roles, timeline); the caller commits."""
+    db.session.delete(plan)  # the ORM cascades and the foreign keys' ON DELETE CASCADE remove the rest
+    db.session.flush()
+
+
 def proposed_dates(cycle_year: int, today: date | None = None) -> dict[str, date]:
     """Working-day dates in the Oita example's months, for officials who start from defaults;
     with `today`, none in the past (see timeline.proposed_training_dates)."""

@@ -12,10 +12,10 @@ from planner.models import Plan
 from planner.models.db import db
 from planner.services import backup
 from planner.services.next_cycle import copy_plan
-from planner.services.plans import create_plan, proposed_dates
+from planner.services.plans import create_plan, delete_plan, proposed_dates
 from planner.services.timeline import generate_plan_timeline
 from planner.web.access import official_required, plan_or_404
-from planner.web.forms import ImportForm, PlanForm
+from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 
 bp = Blueprint("plans", __name__)
 
@@ -67,6 +67,21 @@ def copy(plan_id: int):
     db.session.commit()
     flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
     return redirect(url_for("plans.show", plan_id=new_plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/delete", methods=["GET", "POST"])
+@official_required
+def delete(plan_id: int):
+    """A confirmation page that offers the backup first; deleting needs its own button press."""
+    plan = plan_or_404(plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = plan.title
+        delete_plan(plan)
+        db.session.commit()
+        flash(f"計画「{title}」を削除しました。", "success")
+        return redirect(url_for("plans.index"))
+    return render_template("plans/delete.html", plan=plan, form=form)
 
 
 @bp.route("/plans/<int:plan_id>/export.json")

@@ -228,8 +228,7 @@ def assign(plan_id: int, slot_id: int):
     load = team.coverage(plan).load
     teaching = Counter(s.holder_id for s in slot.training.slots if s.kind in TEACHING_KINDS)
     form.member_id.choices = [SelectChoice(0, "（空き）")] + [
-        SelectChoice(m.id, f"{m.name}（{m.municipality}）— 担当{load[m.id]}件、"
-                           f"この研修の講師・事例報告{teaching[m.id]}件") for m in plan.members]
+        SelectChoice(m.id, f"{m.name}（{m.municipality}）担当{load[m.id]}件") for m in plan.members]
     if form.validate_on_submit():
         member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
         try:
@@ -242,7 +241,8 @@ def assign(plan_id: int, slot_id: int):
             db.session.commit()
             flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
             return _back_to_roles(plan, slot)
-    return render_template("team/assign.html", plan=plan, slot=slot, form=form,
+    loads = [(m, load[m.id], teaching[m.id]) for m in plan.members]
+    return render_template("team/assign.html", plan=plan, slot=slot, form=form, loads=loads,
                            label=slot_label(slot)), 422 if form.errors else 200
 
 

@@ -159,7 +159,7 @@ def _slot_when(slot: RoleSlot, times) -> str:
 
 def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
     """The team's role sheet: every slot of each training and who holds it."""
-    trainings = trainings if trainings is not None else list(plan.trainings)
+    trainings = trainings if trainings is not None else plan.trainings_by_date
     year = (training_year_label(trainings[0]) if len(trainings) == 1 else plan.years_label)
     doc = new_document(plan.title, year)
     heading(doc, "役割分担表", 0)

@@ -158,7 +158,7 @@ def test_role_sheet_lists_every_slot_and_holder(app):
 
         tables = [tb for tb in doc.tables if tb.rows[0].cells[0].text == "役割"]
         assert len(tables) == 4
-        for t, table in zip(plan.trainings, tables):
+        for t, table in zip(plan.trainings_by_date, tables):  # in the order they are held
             rows = table_rows(table)[1:]
             assert sorted(r[0] for r in rows) == sorted(slot_label(s) for s in t.slots)
             holders = {slot_label(s): f"{s.holder.name}（大分市）" if s.holder else "未定"

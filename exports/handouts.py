@@ -268,15 +268,10 @@ def _slot_subject(slot: RoleSlot) -> str:
     return f"科目{slot.subject.letter}　{title}" if slot.subject.letter else f"{title}（独自科目）"
 
 
-def in_date_order(trainings: list[Training]) -> list[Training]:
-    """Trainings by date; undated ones last, in the plan's order."""
-    return sorted(trainings, key=lambda t: (t.first_date is None, t.first_date or date.min, t.position))
-
-
 def role_sheet(plan: Plan, trainings: list[Training] | None = None, today: date | None = None) -> bytes:
     """The team's role sheet: trainings in date order, one per page; subject, role, time
     and holder in their own columns."""
-    trainings = in_date_order(trainings if trainings is not None else list(plan.trainings))
+    trainings = trainings if trainings is not None else plan.trainings_by_date
     doc = _new(trainings[0] if len(trainings) == 1 else plan, "役割分担表")
     _title_block(doc, ["役割分担表"], today)
     para(doc, "研修チームの役割（講師役・事例報告役・資料作成役・タイムキーパー役）と担当者です。"

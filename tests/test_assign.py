@@ -40,6 +40,28 @@ def breaks_hard_rule(members, slots, assignment, max_load):
             return True
         if max_load is not None and len(mine) + 1 > max_load:
             return True
+    return breaks_fairness(members, slots, assignment, max_load)
+
+
+def breaks_fairness(members, slots, assignment, max_load):
+    """True when the suggestion gives someone a third teaching slot in a training while an
+    eligible member teaches nothing there (eligible: teaching there, or able to take one of its
+    open teaching slots alone: free that day, no clash with their own holds, under the limit)."""
+    teaching = [s for s in slots if s.kind in ("lecturer", "case_reporter")]
+    for key in {s.training_key for s in teaching}:
+        here = [s for s in teaching if s.training_key == key]
+        count = {m.id: sum(assignment.get(s.id) == m.id for s in here) for m in members}
+        held = {m.id: sum(s.holder == m.id for s in here) for m in members}
+
+        def can_take(member, slot):
+            holds = [o for o in slots if o.holder == member.id]
+            return (slot.holder is None and not slot.locked and slot.day not in member.unavailable
+                    and not any(clash(slot, o) for o in holds)
+                    and (max_load is None or len(holds) < max_load))
+
+        idle = [m for m in members if count[m.id] == 0 and any(can_take(m, s) for s in here)]
+        if idle and any(count[m.id] > max(2, held[m.id]) for m in members):
+            return True
     return False
 
 
@@ -334,6 +356,44 @@ def test_lecturers_of_one_day_spread_across_the_team():
     assert sorted(preparers) == [m.id for m in members]
 
 
+def test_only_graduate_does_not_get_a_whole_day_of_lectures():
+    # the demo's chief training: one graduate, five lectures from 09:10 to 17:35, four others
+    # who already have a role elsewhere; the graduate rule alone gave the graduate all five
+    members = [Member("grad", "修了者", {"chief"})] + [Member(f"m{i}", f"メンバー{i}") for i in range(4)]
+    elsewhere = [Slot(f"p{i}", "material_preparer", "common", DAYS[1], holder=f"m{i}") for i in range(4)]
+    lectures = [lecturer(f"c{i}", DAYS[0], (9 + 2 * i, 10), (10 + 2 * i, 35), "chief") for i in range(5)]
+
+    suggestion = suggest_assignment(members, elsewhere + lectures)
+
+    holders = [suggestion.holders[s.id] for s in lectures]
+    assert holders.count("grad") == 2  # two lectures: the graduate rule is still served first
+    assert len(set(holders)) == 4  # three others lecture once; one other has no lecture, so
+    assert not breaks_fairness(members, elsewhere + lectures, suggestion.holders, None)  # grad stops at 2
+
+
+def test_third_teaching_slot_allowed_once_everyone_eligible_teaches():
+    # three eligible members, seven subjects with a lecturer and a case reporter each: someone
+    # must hold more than two, which the rule allows because nobody eligible is left without
+    members = [Member(f"m{i}", f"メンバー{i}", {"chief"}) for i in range(3)]
+    slots = [Slot(f"{kind}{i}", kind, "chief", DAYS[0], 540 + 60 * i, 600 + 60 * i, course="chief")
+             for i in range(7) for kind in ("lecturer", "case_reporter")]
+
+    suggestion = suggest_assignment(members, slots)
+
+    assert len(suggestion.holders) == 14
+    assert sorted(list(suggestion.holders.values()).count(m.id) for m in members) == [4, 5, 5]
+
+
+def test_existing_holds_beyond_two_are_kept_and_not_added_to():
+    members = [Member("a", "A", {"chief"}), Member("b", "B")]
+    held = [lecturer(f"h{i}", DAYS[0], (9 + i, 0), (10 + i, 0), "chief", holder="a") for i in range(3)]
+    slots = held + [lecturer("c", DAYS[0], (13, 0), (14, 0), "chief")]
+
+    suggestion = suggest_assignment(members, slots)
+
+    assert suggestion.holders == {"h0": "a", "h1": "a", "h2": "a", "c": "b"}
+
+
 def test_spread_within_a_day_does_not_overload_a_busy_member():
     # equal weights: b, already holding three roles elsewhere, is not given a fourth only to
     # spare a a second subject on the day (yearly 4+9 and per-training 4+9, against 1+16 and 1+10)
@@ -344,3 +404,35 @@ def test_spread_within_a_day_does_not_overload_a_busy_member():
     suggestion = suggest_assignment(members, slots)
 
     assert suggestion.holders["c0"] == suggestion.holders["c1"] == "a"
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_cases(max_members=5, max_slots=8))
+def test_every_reason_is_true_of_the_suggestion(case):
+    members, slots, max_load = case
+
+    suggestion = suggest_assignment(members, slots, max_load)
+
+    holders = suggestion.holders
+    load = {m.id: sum(1 for h in holders.values() if h == m.id) for m in members}
+    by_id = {s.id: s for s in slots}
+    for a in suggestion.assignments:
+        slot, member = by_id[a.slot_id], next((m for m in members if m.id == a.member_id), None)
+        if slot.holder is not None:
+            assert a.reason == "既存の申し込みを維持"
+            continue
+        free = [o for o in members if o.id != member.id and slot.day not in o.unavailable
+                and not any(clash(slot, by_id[s]) for s, h in holders.items() if h == o.id)
+                and (max_load is None or load[o.id] < max_load)]
+        if "最も少ない" in a.reason:
+            assert free and all(load[member.id] <= load[o.id] for o in free), a.reason
+            assert f"（{load[member.id]}件）" in a.reason
+        if "この人だけ" in a.reason:
+            assert free == [], a.reason
+        if "まだ役割がない" in a.reason:
+            assert not any(s.holder == member.id for s in slots), a.reason
+        graduate = slot.kind == "lecturer" and slot.course in member.graduate_of
+        if "修了者ではない" in a.reason:
+            assert not graduate
+        elif "修了者" in a.reason:
+            assert graduate and slot.course is not None

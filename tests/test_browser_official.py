@@ -98,3 +98,46 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     expect(page.get_by_text("ログアウトしました。")).to_be_visible()
     page.goto(f"{live_server}/plans/{plan.id}")
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+
+
+def test_destructive_buttons_ask_first_and_plan_deletion_offers_the_backup(
+        app, official, live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("メールアドレス").fill(EMAIL)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("link", name="新しい年間計画を作る").click()
+    page.get_by_label("計画の名前").fill("消す計画")
+    page.get_by_role("button", name="作成する（4つの研修を用意）").click()
+    plan_url = page.url
+    page.get_by_role("link", name="研修チーム名簿（0人）").click()
+    page.get_by_role("link", name="メンバーを追加").click()
+    page.get_by_label("氏名").fill("佐藤 健一")
+    page.get_by_label("所属自治体").fill("あおば市")
+    page.get_by_label("メールアドレス").fill("sato@aoba.example.jp")
+    page.get_by_role("button", name="保存する").click()
+    remove = page.get_by_role("button", name="名簿から外す （佐藤 健一）")
+    dialogs = []
+
+    # From the keyboard: the button asks; dismissed, nothing happens; accepted, the member goes.
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(remove).to_be_visible()
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("佐藤 健一 さんを名簿から外しました。")).to_be_visible()
+    assert dialogs == ["佐藤 健一 さんを名簿から外しますか？担当している役割は空きに戻ります。"] * 2
+
+    # Deleting the plan goes through a page that offers the backup first.
+    page.goto(plan_url)
+    page.get_by_role("link", name="この計画を削除…").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="バックアップ（JSON）を保存").click()
+    assert download.value.suggested_filename.endswith(".json")
+    page.get_by_role("button", name="この計画を削除する").click()
+    expect(page.get_by_text("計画「消す計画」を削除しました。")).to_be_visible()
+    with app.app_context():
+        assert db.session.scalar(db.select(Plan)) is None

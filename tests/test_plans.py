@@ -99,3 +99,42 @@ def test_training_date_that_breaks_the_timeline_order_is_refused(app, client):
         from planner.models import Training
         assert before == date(2026, 2, 18)
         assert db.session.get(Training, training_id).first_date == date(2026, 2, 20)
+
+
+def test_plan_is_deleted_only_from_its_confirmation_page_which_offers_the_backup(app, client):
+    with app.app_context():
+        prefecture = make_prefecture("みどり県")
+        make_user(prefecture, "official@midori.example.jp")
+        make_user(prefecture, "member@midori.example.jp", role="member")
+    login(client, "official@midori.example.jp")
+    client.post("/plans/new", data={"title": "消す計画", "cycle_year": 2025, "propose_dates": "y"})
+    with app.app_context():
+        plan_id = db.session.scalar(db.select(Plan.id))
+
+    page = client.get(f"/plans/{plan_id}/delete").get_data(as_text=True)
+    deleted = client.post(f"/plans/{plan_id}/delete")
+
+    assert f"/plans/{plan_id}/export.json" in page and "この計画を削除する" in page
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Plan)) is None
+    assert client.get(f"/plans/{plan_id}").status_code == 404
+
+
+def test_member_cannot_delete_a_plan(app, client):
+    with app.app_context():
+        prefecture = make_prefecture("みどり県")
+        make_user(prefecture, "official@midori.example.jp")
+        make_user(prefecture, "member@midori.example.jp", role="member")
+    login(client, "official@midori.example.jp")
+    client.post("/plans/new", data={"title": "残る計画", "cycle_year": 2025, "propose_dates": "y"})
+    client.post("/logout")
+    login(client, "member@midori.example.jp")
+    with app.app_context():
+        plan_id = db.session.scalar(db.select(Plan.id))
+
+    response = client.post(f"/plans/{plan_id}/delete")
+
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(Plan, plan_id) is not None

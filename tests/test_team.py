@@ -1,5 +1,6 @@
 """The planning team: roster CSV, composition advice, slots, claiming, assignment, coverage."""
 import io
+import re
 from datetime import date
 
 import pytest
@@ -393,3 +394,30 @@ def test_accept_all_fills_every_open_slot_in_one_post(app, client, plan_id):
         plan = db.session.get(Plan, plan_id)
         assert coverage(plan).without_role == []
         assert db.session.scalar(db.select(db.func.count(RoleSlot.id)).where(RoleSlot.holder_id.is_not(None))) > 0
+
+
+def test_suggestion_page_and_assign_form_show_each_members_load(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        a = save_member(plan, member_row())
+        save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp"))
+        db.session.commit()
+        common = plan.trainings_by_date[0]
+        lecture = next(s for s in common.slots if s.kind == "lecturer")
+        claim_slot(lecture, a)
+        other = next(s for s in common.slots if s.holder_id is None)
+        other_id = other.id
+        expected = list(suggest(plan).holders.values())
+        after = {"佐藤 健一": expected.count(a.id), "伊藤 直子": len(expected) - expected.count(a.id)}
+    login(client, "official@midori.example.jp")
+
+    suggestion = client.get(f"/plans/{plan_id}/roles/suggest").get_data(as_text=True)
+    form = client.get(f"/plans/{plan_id}/roles/{other_id}/assign").get_data(as_text=True)
+
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td class="num" data-label="現在">(\d+)件</td>'
+                      r'<td class="num" data-label="反映後">(\d+)件</td></tr>', suggestion)
+    assert [r[:2] for r in rows] == [("佐藤 健一", "1"), ("伊藤 直子", "0")]
+    assert {r[0]: int(r[2]) for r in rows} == after
+    assert "佐藤 健一（あおば市）担当1件" in form and "伊藤 直子（あおば市）担当0件" in form
+    assert re.search(r'佐藤 健一</th><td class="num" data-label="計画全体">1件</td>'
+                     r'<td class="num" data-label="この研修の講師役・事例報告役">1件</td>', form)

@@ -41,7 +41,7 @@ def _plan_summary(plan) -> dict:
             "id": t.id, "curriculum": t.curriculum_key,
             "title": curricula[t.curriculum_key].short_title if t.curriculum_key in curricula else t.curriculum_key,
             "dates": [day.isoformat() for day in t.days],
-        } for t in plan.trainings],
+        } for t in plan.trainings_by_date],
     }
 
 

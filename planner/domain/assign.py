@@ -26,6 +26,12 @@ integers, so the spread cost is an integer too.
 
 Hard rules: a member gets no slot on a date they are unavailable, no two slots of one member
 overlap in time on the same day, and with `max_load` nobody gets new slots beyond that total.
+Fairness within a training (also hard): nobody is given a third teaching slot (lecturer or case
+reporter) in one training while another eligible member has none there. Eligible there means
+already teaching in it, or able to take one of its open teaching slots on their own (free that
+day, no clash with their existing holds, under `max_load`). Without it the graduate rule
+(priority 3) hands the only graduate of a course every lecture of its day. Existing holds are
+kept as they are: the rule only limits what the suggestion adds.
 Time on a day: a timekeeper is busy the whole day; a lecturer or case reporter from `start`
 to `end` (the whole day when those are unknown, so an unscheduled subject never hides a
 clash); a material preparer never, because preparing the material is work done before the
@@ -67,6 +73,9 @@ ROLE_LABELS = {"lecturer": "講師役", "case_reporter": "事例報告役",
                "material_preparer": "資料作成役", "timekeeper": "タイムキーパー役"}
 COURSE_LABELS = {"common": "前期共通プログラム", "counselor": "相談支援員・後期",
                  "chief": "主任相談支援員・後期", "job_support": "就労支援員・後期"}
+TEACHING_KINDS = ("lecturer", "case_reporter")
+#: teaching slots one member may hold in a training while an eligible member has none there
+FAIR_TEACHING = 2
 DAY_MINUTES = 24 * 60
 KEPT_REASON = "既存の申し込みを維持"
 TIME_LIMIT_SECONDS = 20  # per stage; a year's plan of 80 slots takes about 0.2–0.3 s in all
@@ -212,6 +221,7 @@ class _Model:
     n_vars: int
     rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
     has_role: dict[int, int] = field(default_factory=dict)  # member index -> y column
+    binaries: list[int] = field(default_factory=list)  # other integral columns (fairness switches)
     unit_cost: dict[int, float] = field(default_factory=dict)  # l column -> marginal cost
 
     def add_row(self, coefs: dict[int, float], lb: float, ub: float) -> None:
@@ -226,6 +236,7 @@ class _Model:
         constraint = LinearConstraint(matrix, [lb for _, lb, _ in self.rows], [ub for _, _, ub in self.rows])
         integrality = np.zeros(self.n_vars)
         integrality[:len(self.pairs)] = 1  # y and l are integral at the optimum without being forced
+        integrality[self.binaries] = 1
         result = milp(cost, integrality=integrality, bounds=Bounds(0, 1), constraints=constraint,
                       options={"mip_rel_gap": gap, "time_limit": TIME_LIMIT_SECONDS})
         if result.x is None:
@@ -249,7 +260,8 @@ def _candidates(members: list[Member], open_slots: list[Slot], held: dict[Hashab
 
 
 def _build(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int, int]],
-           holds: list[int], cap: list[int], training_holds: Mapping[tuple[int, str], int]) -> _Model:
+           holds: list[int], cap: list[int], training_holds: Mapping[tuple[int, str], int],
+           teaching_holds: Mapping[tuple[int, str], int]) -> _Model:
     """The variables and hard rules of the MILP, and the load units of the spread cost."""
     model = _Model(pairs, len(pairs))
     by_member: dict[int, list[int]] = defaultdict(list)
@@ -274,7 +286,29 @@ def _build(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int,
             by_training[open_slots[pairs[c][1]].training_key].append(c)
         for key in sorted(by_training):  # the same units per (member, training), for its square
             _add_units(model, by_training[key], training_holds.get((mi, key), 0), cap[mi])
+    _add_fairness(model, open_slots, teaching_holds)
     return model
+
+
+def _add_fairness(model: _Model, open_slots: list[Slot], teaching_holds: Mapping[tuple[int, str], int]) -> None:
+    """Per training, a switch w that is 1 only when every eligible member teaches there; a member
+    may pass FAIR_TEACHING (or their existing count, if higher) only when w is 1."""
+    teach: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for col, (mi, si) in enumerate(model.pairs):
+        if open_slots[si].kind in TEACHING_KINDS:
+            teach[open_slots[si].training_key][mi].append(col)
+    for key in sorted(teach):
+        by_member = teach[key]
+        size = sum(1 for s in open_slots if s.kind in TEACHING_KINDS and s.training_key == key)
+        switch = model.n_vars
+        model.binaries.append(switch)
+        model.n_vars += 1
+        for mi, cols in sorted(by_member.items()):
+            held = teaching_holds.get((mi, key), 0)
+            if held == 0:  # w <= this member's new teaching slots here
+                model.add_row({switch: 1, **{c: -1 for c in cols}}, -np.inf, 0)
+            if held + len(cols) > max(FAIR_TEACHING, held):
+                model.add_row({**{c: 1 for c in cols}, switch: -size}, -np.inf, max(FAIR_TEACHING, held) - held)
 
 
 def _add_units(model: _Model, cols: list[int], held: int, cap: int) -> None:
@@ -300,12 +334,12 @@ def _add_no_overlap(model: _Model, cols: list[tuple[int, Slot]]) -> None:
 
 
 def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int, int]],
-              holds: list[int], cap: list[int],
-              training_holds: Mapping[tuple[int, str], int]) -> tuple[list[int], list[str]]:
+              holds: list[int], cap: list[int], training_holds: Mapping[tuple[int, str], int],
+              teaching_holds: Mapping[tuple[int, str], int]) -> tuple[list[int], list[str]]:
     """The chosen pairs (as indices), and a warning when HiGHS stopped before proving optimality."""
     if not pairs:
         return [], []
-    model = _build(members, open_slots, pairs, holds, cap, training_holds)
+    model = _build(members, open_slots, pairs, holds, cap, training_holds, teaching_holds)
     n = len(pairs)
     graduate = np.array([is_graduate_lecturer(open_slots[si], members[mi]) for mi, si in pairs], float)
     # stage-1 weights: all graduate matches together (at most G) weigh less than one filled slot,
@@ -346,11 +380,13 @@ def suggest_assignment(members: Iterable[Member], slots: Iterable[Slot],
             held[slot.holder].append(slot)
     holds = [len(held[m.id]) for m in members]
     training_holds = Counter((mi, s.training_key) for mi, m in enumerate(members) for s in held[m.id])
+    teaching_holds = Counter((mi, s.training_key) for mi, m in enumerate(members) for s in held[m.id]
+                             if s.kind in TEACHING_KINDS)
     cap = [len(slots) if max_load is None else max_load - h for h in holds]
     # locked slots without a holder are closed on purpose: never filled, never reported
     open_slots = sorted((s for s in slots if s.holder is None and not s.locked), key=lambda s: s.id)
     pairs = _candidates(members, open_slots, held, cap)
-    chosen, warnings = _optimise(members, open_slots, pairs, holds, cap, training_holds)
+    chosen, warnings = _optimise(members, open_slots, pairs, holds, cap, training_holds, teaching_holds)
     new = {open_slots[si].id: members[mi].id for mi, si in (pairs[c] for c in chosen)}
     final = {s.id: s.holder for s in slots if s.holder is not None} | new
     return _explain(members, slots, final, new, max_load, _hold_warnings(members, slots) + warnings)
@@ -390,14 +426,15 @@ def _explain(members: list[Member], slots: list[Slot], final: dict, new: dict,
 
 
 def _reason(slot: Slot, member: Member, first: bool, load: dict, others: list[Member]) -> str:
-    """Why this member got this slot, in one Japanese line."""
+    """Why this member got this slot, in one Japanese line; every clause is a fact of the suggestion
+    (loads are those after it, `others` are the members free at that time in it)."""
     graduate = is_graduate_lecturer(slot, member)
     if first:
         tail = "まだ役割がないため"
     elif not others:
-        tail = "この日に担当できるのはこの人だけのため"
-    elif load[member.id] - 1 <= min(load[o.id] for o in others):
-        tail = "この日に空いている人の中で担当が最も少ないため"
+        tail = "この時間に空いているのはこの人だけのため"
+    elif load[member.id] <= min(load[o.id] for o in others):
+        tail = f"この時間に空いている人の中で担当が最も少ないため（{load[member.id]}件）"
     else:
         tail = ""  # neither: the graduate rule or the balance of all loads decided
     if slot.kind != "lecturer" or slot.course is None:

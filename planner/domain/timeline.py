@@ -134,6 +134,25 @@ def default_training_date(key: str, cycle_year: int, chief_after: str = "common"
     raise ValueError(f"未知の研修です: {key}")
 
 
+#: a training proposed for a plan made today is at least this far off, so its meetings still fit
+PREPARATION_DAYS = 42
+
+
+def proposed_training_dates(cycle_year: int, today: date | None = None) -> dict[str, date]:
+    """The four trainings' proposed dates; with `today` inside the cycle, none is in the past
+    or closer than PREPARATION_DAYS (moved later, never past the last day its window allows)."""
+    dates: dict[str, date] = {}
+    for key in ("common", "counselor", "job_support", "chief"):  # chief follows common
+        day = default_training_date(key, cycle_year, common_date=dates.get("common"))
+        start, end = cycle_bounds(cycle_year)
+        if today is not None and start <= today <= end:
+            last = training_window("job_support", cycle_year)[1]
+            day = min(max(day, next_working_day(today + timedelta(days=PREPARATION_DAYS))),
+                      previous_working_day(last))
+        dates[key] = day
+    return {key: dates[key] for key in TRAINING_KEYS}
+
+
 def _meeting_dates(first_default: date, count: int, gap: int, training: date,
                    launch: date) -> list[date]:
     """Meeting days spaced by gap, moved earlier when the training is too close."""
@@ -161,8 +180,11 @@ def _meetings(title: str, prepares: tuple[str, ...], days: list[date]) -> list[M
 
 
 def generate_timeline(cycle_year: int, trainings: dict[str, date | None],
-                      chief_after: str = "common") -> list[Milestone]:
-    """The cycle's milestones in date order; missing training dates get defaults."""
+                      chief_after: str = "common", today: date | None = None) -> list[Milestone]:
+    """The cycle's milestones in date order; missing training dates get defaults.
+
+    With `today` inside the cycle (a plan made mid-cycle), the launch is today or later, and
+    the meetings follow it, so a new plan has nothing overdue on the day it is made."""
     if chief_after not in CHIEF_PLACEMENTS:
         raise ValueError(f"主任相談支援員・後期の位置が不正です: {chief_after}")
     unknown = set(trainings) - set(TRAINING_KEYS)
@@ -176,6 +198,8 @@ def generate_timeline(cycle_year: int, trainings: dict[str, date | None],
         dates[key] = given or default_training_date(key, cycle_year, chief_after,
                                                     dates.get("common"))
     launch = next_working_day(date(cycle_year, 11, 15))
+    if today is not None and cycle_bounds(cycle_year)[0] <= today <= cycle_bounds(cycle_year)[1]:
+        launch = max(launch, next_working_day(today))
     milestones = [Milestone("launch", KIND_NAMES["launch"], launch, launch)]
 
     early = tuple(k for k in ("common", "chief") if k in dates
@@ -184,13 +208,13 @@ def generate_timeline(cycle_year: int, trainings: dict[str, date | None],
                  and (k != "chief" or chief_after == "late"))
     if early:
         # offices reopen on 4 January; the first week goes to the backlog and 成人の日
-        days = _meeting_dates(next_working_day(date(y, 1, 8)), 2, COMMON_MEETING_GAP,
+        days = _meeting_dates(max(next_working_day(date(y, 1, 8)), add_working_days(launch, 1)), 2, COMMON_MEETING_GAP,
                               min(dates[k] for k in early), launch)
         title = "前期共通プログラム検討会議" if "common" in early else "主任後期 検討会議"
         milestones += _meetings(title, early, days)
     if late:
         # staff move on 1 April, so the first week is skipped; the gaps keep it before GW
-        days = _meeting_dates(next_working_day(date(y, 4, 8)), 3, LATE_MEETING_GAP,
+        days = _meeting_dates(max(next_working_day(date(y, 4, 8)), add_working_days(launch, 1)), 3, LATE_MEETING_GAP,
                               min(dates[k] for k in late), launch)
         title = "・".join(SHORT_NAMES[k] for k in late) + " 検討会議"
         milestones += _meetings(title, late, days)

@@ -31,6 +31,11 @@ class Plan(db.Model):
         back_populates="plan", cascade="all, delete-orphan", order_by="TeamMember.id")
 
     @property
+    def trainings_by_date(self) -> list[Training]:
+        """The trainings in the order they are held; undated ones last, in the source's order."""
+        return sorted(self.trainings, key=lambda t: (t.first_date or date.max, t.position))
+
+    @property
     def cycle_start(self) -> date:
         return cycle_bounds(self.cycle_year)[0]
 

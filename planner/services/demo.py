@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from planner.domain.timeline import proposed_training_dates
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
@@ -48,18 +49,20 @@ def load_demo() -> list[str]:
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
         db.session.flush()
-        plan = create_plan(prefecture, "令和8年度 伝達研修計画（デモ）", cycle_year=2025,
-                           dates={"common": date(2026, 2, 18), "chief": date(2026, 3, 11),
-                                  "counselor": date(2026, 7, 15), "job_support": date(2026, 10, 21)},
-                           venue="みどり県総合福祉センター 大会議室")
+        # the cycle under way today (November to October), with the source's default dates
+        today = date.today()
+        cycle_year = today.year if today.month >= 11 else today.year - 1
+        dates = proposed_training_dates(cycle_year)
+        plan = create_plan(prefecture, f"令和{cycle_year + 1 - 2018}年度 伝達研修計画（デモ）", cycle_year,
+                           dates=dates, venue="みどり県総合福祉センター 大会議室")
         for training in plan.trainings:
             for name, value in DEMO_VENUE.items():
                 setattr(training, name, value)
             training.materials_deadline = training.first_date - timedelta(days=14)
         db.session.commit()
         _demo_local_subjects(plan)
-        _demo_team(plan)
-        load_demo_timeline(plan)  # generated timeline, two ticks, one retrospective note
+        _demo_team(plan, dates)
+        load_demo_timeline(plan, today)  # past steps done, later ones planned
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
         created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"
@@ -68,17 +71,17 @@ def load_demo() -> list[str]:
     return lines
 
 
-# (name, municipality, kind, e-mail, courses {course: year}, unavailable dates)
+# (name, municipality, kind, e-mail, courses {course: year}, trainings whose day they cannot attend)
 DEMO_TEAM = [
     ("田中 ゆかり", "みどり県 地域福祉課", "prefecture", "tanaka@midori.example.jp", {}, []),
     ("佐藤 健一", "あおば市", "designated_city", "sato@aoba.example.jp",
-     {"common": 2023, "counselor": 2024}, [date(2026, 10, 21)]),
+     {"common": 2023, "counselor": 2024}, ["job_support"]),
     ("鈴木 真理", "かわべ市", "core_city", "suzuki@kawabe.example.jp",
      {"common": 2023, "chief": 2024}, []),
     ("高橋 翔", "やまなか町", "other", "takahashi@yamanaka.example.jp", {"common": 2024, "job_support": 2025}, []),
     ("伊藤 直子", "あおば市", "designated_city", "ito@aoba.example.jp", {"counselor": 2025}, []),
     ("渡辺 大輔", "みなと市", "other", "watanabe@minato.example.jp", {"common": 2022, "chief": 2023},
-     [date(2026, 3, 11)]),
+     ["chief"]),
     ("山本 美穂", "かわべ市", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
     ("中村 聡", "もりの村", "other", "nakamura@morino.example.jp", {}, []),
 ]
@@ -90,10 +93,11 @@ def _demo_local_subjects(plan: Plan) -> None:
     add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
 
 
-def _demo_team(plan: Plan) -> None:
+def _demo_team(plan: Plan, dates: dict[str, date]) -> None:
     """A roster from every kind of municipality, and a few roles already claimed."""
     members = {row[3]: save_member(plan, MemberRow(name=row[0], municipality=row[1], municipality_kind=row[2],
-                                                   email=row[3], courses=row[4], unavailable=row[5]))
+                                                   email=row[3], courses=row[4],
+                                                   unavailable=[dates[key] for key in row[5]]))
                for row in DEMO_TEAM}
     db.session.commit()
     counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")

@@ -11,7 +11,7 @@ from typing import Callable
 
 from curricula import CURRICULUM_KEYS, get_curriculum
 from planner.domain.schedule import ScheduleInputError, Timetable
-from planner.domain.timeline import default_training_date
+from planner.domain.timeline import proposed_training_dates
 from planner.models import (
     Plan,
     Prefecture,
@@ -41,10 +41,17 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
     return plan
 
 
-def proposed_dates(cycle_year: int) -> dict[str, date]:
-    """Working-day dates in the Oita example's months, for officials who start from defaults."""
-    common = default_training_date("common", cycle_year)
-    return {key: default_training_date(key, cycle_year, common_date=common) for key in CURRICULUM_KEYS}
+def delete_plan(plan: Plan) -> None:
+    """Delete a plan with everything in it (trainings, roster, roles, timeline); the caller commits."""
+    db.session.delete(plan)  # the ORM cascades and the foreign keys' ON DELETE CASCADE remove the rest
+    db.session.flush()
+
+
+def proposed_dates(cycle_year: int, today: date | None = None) -> dict[str, date]:
+    """Working-day dates in the Oita example's months, for officials who start from defaults;
+    with `today`, none in the past (see timeline.proposed_training_dates)."""
+    return {key: day for key, day in proposed_training_dates(cycle_year, today).items()
+            if key in CURRICULUM_KEYS}
 
 
 def change_training(training: Training, change: Callable[[Training], None]) -> Timetable:

@@ -118,13 +118,14 @@ def coverage(plan: Plan) -> Coverage:
 
 
 def _solver_slots(plan: Plan) -> list[assign.Slot]:
-    """The plan's slots as the solver sees them; a training with no date yet is skipped."""
+    """The plan's slots as the solver sees them, in date and time order (the order the suggestion
+    lists and explains them in); a training with no date yet is skipped."""
     out = []
-    for training in plan.trainings:
+    for training in plan.trainings_by_date:
         if not training.first_date:
             continue
         times = slot_times(training)
-        for slot in training.slots:
+        for slot in sorted(training.slots, key=lambda s: s.sort_key):
             when = times[slot.id]
             course = training.curriculum_key if slot.kind == "lecturer" else None
             out.append(assign.Slot(

@@ -80,11 +80,12 @@ def check_training_dates(plan: Plan, training: Training, first_date: date | None
         raise TimelineError(new)
 
 
-def proposed_timeline(plan: Plan) -> list[timeline.Milestone]:
-    """The pure generator's timeline for the plan: training dates kept, missing ones proposed."""
+def proposed_timeline(plan: Plan, today: date | None = None) -> list[timeline.Milestone]:
+    """The pure generator's timeline for the plan: training dates kept, missing ones proposed;
+    with `today`, nothing is proposed before it (see timeline.generate_timeline)."""
     dates = {t.curriculum_key: t.first_date for t in plan.trainings
              if t.curriculum_key in timeline.TRAINING_KEYS}
-    return timeline.generate_timeline(plan.cycle_year, dates, plan.chief_after)
+    return timeline.generate_timeline(plan.cycle_year, dates, plan.chief_after, today)
 
 
 def proposed_dates(plan: Plan) -> dict[int, date]:
@@ -98,7 +99,8 @@ def _identity(kind: str, training_id: int | None, prepares: str, order: int) -> 
     return kind, training_id, prepares, order
 
 
-def generate_plan_timeline(plan: Plan, chief_after: str | None = None) -> list[Milestone]:
+def generate_plan_timeline(plan: Plan, chief_after: str | None = None,
+                           today: date | None = None) -> list[Milestone]:
     """Store the proposed launch, meetings and retrospectives; training dates are untouched.
 
     Run again, it puts the rows back on the proposed dates but keeps done marks and
@@ -109,7 +111,7 @@ def generate_plan_timeline(plan: Plan, chief_after: str | None = None) -> list[M
     by_key = {t.curriculum_key: t for t in plan.trainings}
     existing = {_identity(m.kind, m.training_id, m.prepares, m.order): m for m in plan.milestones}
     kept = []
-    for step in proposed_timeline(plan):
+    for step in proposed_timeline(plan, today):
         if step.kind == "training":
             continue
         training = by_key.get(step.training_key) if step.kind == "retrospective" else None
@@ -300,14 +302,31 @@ def adopt_proposed_date(plan: Plan, training: Training) -> date:
 
 # --------------------------------------------------------------------------- demo
 
-def load_demo_timeline(plan: Plan) -> None:
-    """The demo plan's generated timeline, two ticked steps and one (fictitious) retrospective."""
+#: the demo's (fictitious) retrospective notes, written for the trainings already held
+DEMO_RETROSPECTIVES = {
+    "common": ("グループワークの時間を多めに取ったので、市町村を越えた顔の見える関係ができた。",
+               "事例報告の匿名化の確認を前日までに済ませる。\n会場の音響を事前に確かめる。"),
+    "chief": ("主任同士で職場づくりの悩みを共有でき、事例検討が深まった。", "資料の配布を1週間前にする。"),
+    "counselor": ("アセスメントの演習で、記録の書き方をそろえられた。", "休憩を10分から15分にする。"),
+    "job_support": ("企業開拓の実例を聞けて、すぐ動ける内容になった。", "協力企業にも声をかける。"),
+}
+
+
+def load_demo_timeline(plan: Plan, today: date) -> None:
+    """The demo plan's timeline as it stands on `today`: the launch and meetings already past
+    are done with their checklist ticked, past trainings have their retrospective written, and
+    nothing later is done, so a new user sees a plan in progress rather than a wall of overdue."""
     generate_plan_timeline(plan)
-    tick(plan, "select_team", True, commit=False)
-    tick(plan, "present_draft@common,chief", True, commit=False)
-    common = next(m for m in plan.milestones if m.kind == "retrospective"
-                  and m.training is not None and m.training.curriculum_key == "common")
-    save_retrospective(
-        common,
-        "グループワークの時間を多めに取ったので、市町村を越えた顔の見える関係ができた。",
-        "事例報告の匿名化の確認を前日までに済ませる。\n会場の音響を事前に確かめる。")
+    past = [m for m in plan.milestones if m.end < today]
+    for row in past:
+        if row.kind in ("launch", "meeting"):
+            row.done = True
+    for group in checklist_groups(plan):
+        for key, item in group.items:
+            series = key.partition("@")[2]
+            if any(m.kind == item.kind and (item.kind == "launch" or m.prepares == series) for m in past):
+                tick(plan, key, True, commit=False)
+    db.session.commit()
+    for row in past:
+        if row.kind == "retrospective" and row.training is not None:
+            save_retrospective(row, *DEMO_RETROSPECTIVES[row.training.curriculum_key])

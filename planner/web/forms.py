@@ -229,3 +229,7 @@ class SlotAssignForm(FlaskForm):
 
 class CsvForm(FlaskForm):
     file = FileField("名簿ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation page's form: only the CSRF token, the button is the answer."""

@@ -12,10 +12,10 @@ from planner.models import Plan
 from planner.models.db import db
 from planner.services import backup
 from planner.services.next_cycle import copy_plan
-from planner.services.plans import create_plan, proposed_dates
+from planner.services.plans import create_plan, delete_plan, proposed_dates
 from planner.services.timeline import generate_plan_timeline
 from planner.web.access import official_required, plan_or_404
-from planner.web.forms import ImportForm, PlanForm
+from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 
 bp = Blueprint("plans", __name__)
 
@@ -40,11 +40,12 @@ def new():
     if not form.is_submitted():
         form.cycle_year.data = this_year if date.today().month >= 6 else this_year - 1
     if form.validate_on_submit():
-        dates = proposed_dates(form.cycle_year.data) if form.propose_dates.data else None
+        today = date.today()
+        dates = proposed_dates(form.cycle_year.data, today) if form.propose_dates.data else None
         plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
                            dates=dates, venue=(form.venue.data or "").strip())
         if dates:
-            generate_plan_timeline(plan)  # with dates in place, the year's schedule follows
+            generate_plan_timeline(plan, today=today)  # with dates in place, the year's schedule follows
         db.session.commit()
         flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
@@ -66,6 +67,21 @@ def copy(plan_id: int):
     db.session.commit()
     flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
     return redirect(url_for("plans.show", plan_id=new_plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/delete", methods=["GET", "POST"])
+@official_required
+def delete(plan_id: int):
+    """A confirmation page that offers the backup first; deleting needs its own button press."""
+    plan = plan_or_404(plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = plan.title
+        delete_plan(plan)
+        db.session.commit()
+        flash(f"計画「{title}」を削除しました。", "success")
+        return redirect(url_for("plans.index"))
+    return render_template("plans/delete.html", plan=plan, form=form)
 
 
 @bp.route("/plans/<int:plan_id>/export.json")

@@ -1,7 +1,10 @@
 """The planning team: roster, role slots, claiming, auto-assignment, coverage and my roles."""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, time
 from io import BytesIO
+from itertools import groupby
 
 from flask import (
     Blueprint,
@@ -19,6 +22,7 @@ from wtforms import SelectChoice
 
 from curricula import load_curricula
 from planner.models import Plan, RoleSlot, TeamMember, Training
+from planner.domain.assign import TEACHING_KINDS
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.services import team
@@ -220,8 +224,11 @@ def assign(plan_id: int, slot_id: int):
     slot = _slot_or_404(plan, slot_id)
     form = SlotAssignForm(data={"member_id": slot.holder_id or 0, "locked": slot.locked}
                           if request.method == "GET" else None)
+    # each member's load, so the official can see who is free to take one more
+    load = team.coverage(plan).load
+    teaching = Counter(s.holder_id for s in slot.training.slots if s.kind in TEACHING_KINDS)
     form.member_id.choices = [SelectChoice(0, "（空き）")] + [
-        SelectChoice(m.id, f"{m.name}（{m.municipality}）") for m in plan.members]
+        SelectChoice(m.id, f"{m.name}（{m.municipality}）担当{load[m.id]}件") for m in plan.members]
     if form.validate_on_submit():
         member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
         try:
@@ -234,7 +241,8 @@ def assign(plan_id: int, slot_id: int):
             db.session.commit()
             flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
             return _back_to_roles(plan, slot)
-    return render_template("team/assign.html", plan=plan, slot=slot, form=form,
+    loads = [(m, load[m.id], teaching[m.id]) for m in plan.members]
+    return render_template("team/assign.html", plan=plan, slot=slot, form=form, loads=loads,
                            label=slot_label(slot)), 422 if form.errors else 200
 
 
@@ -252,7 +260,9 @@ def suggest(plan_id: int):
     members = {m.id: m for m in plan.members}
     new = [(slots[a.slot_id], members[a.member_id], a.reason) for a in suggestion.assignments
            if slots[a.slot_id].holder_id is None]
-    return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots,
+    now, after = team.coverage(plan).load, Counter(a.member_id for a in suggestion.assignments)
+    loads = [(m, now[m.id], after[m.id]) for m in plan.members]
+    return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots, loads=loads,
                            members=members, slot_label=slot_label,
                            undated=[t for t in plan.trainings if not t.first_date], curricula=load_curricula())
 
@@ -283,5 +293,19 @@ def my_roles():
     times = {}
     for training in {s.training for s in slots}:
         times.update(slot_times(training))
-    return render_template("team/my_roles.html", slots=slots, times=times, slot_label=slot_label,
-                           members=members)
+    return render_template("team/my_roles.html", slots=slots, days=_by_day(slots, times), times=times,
+                           slot_label=slot_label, members=members)
+
+
+def _by_day(slots: list[RoleSlot], times: dict) -> list[tuple[date | None, list[RoleSlot]]]:
+    """The slots grouped by the day they are held on (undated last), each day's in time order."""
+    def day(s: RoleSlot) -> date | None:
+        when = times.get(s.id)
+        return when.day if when and when.day else s.training.first_date
+
+    def start(s: RoleSlot) -> time:
+        when = times.get(s.id)
+        return when.start if when and when.start else time.min
+
+    ordered = sorted(slots, key=lambda s: (day(s) or date.max, start(s), s.training.position, s.sort_key))
+    return [(d, list(group)) for d, group in groupby(ordered, key=day)]

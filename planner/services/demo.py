@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from planner.domain.timeline import proposed_training_dates
+from planner.domain.timeline import cycle_year_containing, proposed_training_dates
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
@@ -51,7 +51,7 @@ def load_demo() -> list[str]:
         db.session.flush()
         # the cycle under way today (November to October), with the source's default dates
         today = date.today()
-        cycle_year = today.year if today.month >= 11 else today.year - 1
+        cycle_year = cycle_year_containing(today)
         dates = proposed_training_dates(cycle_year)
         plan = create_plan(prefecture, f"令和{cycle_year + 1 - 2018}年度 伝達研修計画（デモ）", cycle_year,
                            dates=dates, venue="みどり県総合福祉センター 大会議室")

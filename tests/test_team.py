@@ -393,3 +393,49 @@ def test_accept_all_fills_every_open_slot_in_one_post(app, client, plan_id):
         plan = db.session.get(Plan, plan_id)
         assert coverage(plan).without_role == []
         assert db.session.scalar(db.select(db.func.count(RoleSlot.id)).where(RoleSlot.holder_id.is_not(None))) > 0
+
+
+# ------------------------------------------------------------------ edits and re-imports are updates
+
+def test_member_form_saved_unchanged_keeps_courses_and_dates(app, client, plan_id):
+    with app.app_context():
+        member = save_member(db.session.get(Plan, plan_id), member_row(
+            courses={"common": 2023, "counselor": 2024}, unavailable=[date(2026, 2, 18), date(2026, 7, 15)]))
+        db.session.commit()
+        member_id = member.id
+    login(client, "official@midori.example.jp")
+    form = {"name": "佐藤 健一", "municipality": "あおば市", "municipality_kind": "designated_city",
+            "email": "sato@aoba.example.jp", "course_common": "y", "year_common": "2023",
+            "course_counselor": "y", "year_counselor": "2024", "unavailable": "2026-02-18, 2026-07-15"}
+
+    unchanged = client.post(f"/plans/{plan_id}/team/{member_id}/edit", data=form)
+    changed = client.post(f"/plans/{plan_id}/team/{member_id}/edit",
+                          data={**form, "year_common": "2022", "course_counselor": "", "course_chief": "y",
+                                "unavailable": "2026-07-15, 2026-10-21"})
+
+    assert (unchanged.status_code, changed.status_code) == (302, 302)
+    with app.app_context():
+        member = db.session.get(TeamMember, member_id)
+        assert {c.course: c.year for c in member.courses} == {"common": 2022, "chief": None}
+        assert sorted(member.unavailable_days) == [date(2026, 7, 15), date(2026, 10, 21)]
+
+
+def test_roster_export_re_imports_as_updates(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row(courses={"common": 2023}, unavailable=[date(2026, 2, 18)]))
+        save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp", courses={"chief": None}))
+        db.session.commit()
+        before = roster_rows(plan)
+    login(client, "official@midori.example.jp")
+    exported = client.get(f"/plans/{plan_id}/team.csv").data
+
+    first = client.post(f"/plans/{plan_id}/team/import", follow_redirects=True,
+                        data={"file": (io.BytesIO(exported), "名簿.csv")})
+    second = client.post(f"/plans/{plan_id}/team/import", follow_redirects=True,
+                         data={"file": (io.BytesIO(exported), "名簿.csv")})
+
+    assert first.status_code == second.status_code == 200
+    assert "名簿を取り込みました（追加0人、更新2人）。" in second.get_data(as_text=True)
+    with app.app_context():
+        assert roster_rows(db.session.get(Plan, plan_id)) == before

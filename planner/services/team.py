@@ -45,10 +45,31 @@ def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) ->
         db.session.add(member)
     member.name, member.municipality = row.name, row.municipality
     member.municipality_kind, member.email, member.notes = row.municipality_kind, row.email, row.notes
-    member.courses = [MemberCourse(course=k, year=y) for k, y in row.courses.items()]
-    member.unavailable = [MemberUnavailable(day=d) for d in row.unavailable]
+    _replace_courses(member, row.courses)
+    _replace_days(member, set(row.unavailable))
     db.session.flush()
     return member
+
+
+def _replace_courses(member: TeamMember, courses: dict[str, int | None]) -> None:
+    """Make the member's courses exactly `courses`, keeping the rows that stay.
+
+    Assigning a fresh list would flush the new rows' INSERTs before the old rows' DELETEs and
+    break the (member, course) unique key; so rows are updated, removed or added by key.
+    """
+    kept = {c.course: c for c in member.courses}
+    rows = []
+    for key, year in courses.items():
+        row = kept.get(key) or MemberCourse(course=key)
+        row.year = year
+        rows.append(row)
+    member.courses = rows
+
+
+def _replace_days(member: TeamMember, days: set[date]) -> None:
+    """Make the member's unavailable days exactly `days`, keeping the rows that stay (see above)."""
+    kept = {u.day: u for u in member.unavailable}
+    member.unavailable = [kept.get(day) or MemberUnavailable(day=day) for day in sorted(days)]
 
 
 def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:

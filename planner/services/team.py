@@ -8,7 +8,7 @@ from math import ceil
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.domain import assign
+from planner.domain import assign, fields
 from planner.models import (
     MemberCourse,
     MemberUnavailable,
@@ -20,7 +20,7 @@ from planner.models import (
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.services.roles import slot_times
-from planner.services.roster_files import MemberRow
+from planner.services.roster_files import MemberRow, RosterError
 
 
 def member_for(plan: Plan, email: str) -> TeamMember | None:
@@ -75,6 +75,9 @@ def _replace_days(member: TeamMember, days: set[date]) -> None:
 def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     """Add new members and update those with the same e-mail; returns (added, updated)."""
     existing = {m.email: m for m in plan.members}
+    new = sum(1 for row in rows if row.email not in existing)
+    if len(existing) + new > fields.limit("members"):
+        raise RosterError(f"名簿は{fields.limit('members')}人までです（今{len(existing)}人、このファイルで{new}人増えます）。")
     added = updated = 0
     for row in rows:
         if row.email in existing:
@@ -86,7 +89,13 @@ def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     return added, updated
 
 
+def roster_full(plan: Plan) -> bool:
+    """Whether the roster holds as many members as a plan may (the backup reads no more)."""
+    return len(plan.members) >= fields.limit("members")
+
+
 def roster_rows(plan: Plan) -> list[MemberRow]:
+    """The roster as file rows; courses and dates in date order."""
     return [MemberRow(name=m.name, municipality=m.municipality, municipality_kind=m.municipality_kind,
                       email=m.email, courses={c.course: c.year for c in m.courses},
                       unavailable=sorted(m.unavailable_days), notes=m.notes)

@@ -1,4 +1,9 @@
-"""One form per input page; messages are Japanese and shown next to their field."""
+"""One form per input page; messages are Japanese and shown next to their field.
+
+Every form derives from `Form`, which gives WTForms' own Japanese messages for anything not
+worded here, and every text field is made by `text_field` from its rule in data/fields.toml,
+so forms, the roster import and the backup accept the same text (planner.domain.fields).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -14,8 +19,10 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -27,14 +34,35 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.roster_files import RosterError, parse_days
 
 REQUIRED = "入力してください。"
 #: one @, no spaces, a dot in the domain; wtforms' Email() needs the email_validator package,
 #: which is not installed, and the link is handed over by the official, not mailed by us
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+class Form(FlaskForm):
+    """The base of every form: WTForms' Japanese catalogue ("Not a valid choice." and the like)."""
+
+    class Meta:
+        locales = ("ja",)
+
+        def get_translations(self, form):
+            # Flask-WTF's own hook looks for Flask-Babel, which the app does not use
+            return DefaultMeta.get_translations(self, form)
+
+
+def text_field(label: str, rule_key: str, required: bool | None = None):
+    """A text input (a text area for notes) cleaned and checked by the field's shared rule."""
+    rule = fields.rule(rule_key)
+    required = rule.required if required is None else required
+    validators = [DataRequired(REQUIRED) if required else Optional(), _length(rule.max)]
+    field_class = TextAreaField if rule.lines else StringField
+    return field_class(label, validators=validators,
+                       filters=[lambda value: fields.clean_text(value, rule.lines) if isinstance(value, str) else value])
 
 
 def check_in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
@@ -62,11 +90,19 @@ class JapaneseIntegerField(IntegerField):
 
 
 class JapaneseDateField(DateField):
+    """A date as the roster and the backup take it: 2027-02-18, 2027/2/18, 2027/02/18."""
+
     def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = " ".join(valuelist).strip()
+        if not text:
+            raise ValueError(REQUIRED)
         try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("日付として読めません（例 2026-02-18）。") from None
+            self.data = fields.parse_date(text)
+        except fields.FieldError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class JapaneseTimeField(TimeField):
@@ -77,43 +113,44 @@ class JapaneseTimeField(TimeField):
             raise ValueError("時刻として読めません（例 09:30）。") from None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), _length(254)])
     password = PasswordField("パスワード", validators=[DataRequired(REQUIRED), _length(200)])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     """An official invites a member by e-mail."""
 
-    name = StringField("氏名（所属）", validators=[DataRequired(REQUIRED), _length(100)])
+    name = text_field("氏名（所属）", "person_name")
     email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     """A member sets a password when accepting an invitation."""
 
-    name = StringField("氏名（所属）", validators=[DataRequired(REQUIRED), _length(100)])
+    name = text_field("氏名（所属）", "person_name")
     password = PasswordField("パスワード（10文字以上）", validators=[
         DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
     confirm = PasswordField("パスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
 
-class PlanForm(FlaskForm):
-    title = StringField("計画の名前", validators=[DataRequired(REQUIRED), _length(100)])
+class PlanForm(Form):
+    title = text_field("計画の名前", "plan_title")
     cycle_year = SelectField("チーム立ち上げの年（11月）", coerce=int)
-    venue = StringField("主な会場（4研修共通、後から研修ごとに変更可）", validators=[Optional(), _length(200)])
+    venue = text_field("主な会場（4研修共通、後から研修ごとに変更可）", "venue")
     propose_dates = BooleanField("大分県の例の時期（2月・3月・7月・10月の平日）で開催日を仮置きする", default=True)
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     """A training's dates, venue, participants and day settings."""
 
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])
-    venue = StringField("会場", validators=[Optional(), _length(200)])
+    venue = text_field("会場", "venue")
     capacity = JapaneseIntegerField("定員", validators=[Optional(), _minutes(1, 2000)])
     per_municipality = JapaneseIntegerField("1自治体あたりの受講者数", validators=[
         InputRequired(REQUIRED), _minutes(1, 20)])
@@ -123,9 +160,9 @@ class TrainingForm(FlaskForm):
     lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
     lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
     break_minutes = JapaneseIntegerField("休憩（分）", validators=[InputRequired(REQUIRED), _minutes(5, 60)])
-    opening_title = StringField("開会の項目", validators=[DataRequired(REQUIRED), _length(100)])
+    opening_title = text_field("開会の項目", "opening_title")
     opening_minutes = JapaneseIntegerField("開会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
-    closing_title = StringField("閉会の項目", validators=[DataRequired(REQUIRED), _length(100)])
+    closing_title = text_field("閉会の項目", "closing_title")
     closing_minutes = JapaneseIntegerField("閉会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
 
     def __init__(self, *args, cycle=None, **kwargs):
@@ -144,28 +181,28 @@ class TrainingForm(FlaskForm):
             raise ValidationError("最遅は最早と同じか後にしてください。")
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     """Fix a subject's minutes; empty lets the scheduler choose inside the range."""
 
     minutes = JapaneseIntegerField("時間（分）", validators=[Optional(), _minutes(1, 600)])
 
 
-class LocalSubjectForm(FlaskForm):
-    name = StringField("独自科目名", validators=[DataRequired(REQUIRED), _length(200)])
+class LocalSubjectForm(Form):
+    name = text_field("独自科目名", "local_name", required=True)
     minutes = JapaneseIntegerField("時間（分）", validators=[InputRequired(REQUIRED), _minutes(10, 600)])
-    lecturer_name = StringField("外部講師の氏名", validators=[Optional(), _length(100)])
-    lecturer_org = StringField("講師の所属", validators=[Optional(), _length(200)])
+    lecturer_name = text_field("外部講師の氏名", "lecturer_name")
+    lecturer_org = text_field("講師の所属", "lecturer_org")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("計画ファイル（JSON）", validators=[FileRequired("ファイルを選んでください。")])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """One roster entry; courses as ticks with the year, unavailable dates as a list."""
 
-    name = StringField("氏名", validators=[DataRequired(REQUIRED), _length(100)])
-    municipality = StringField("所属自治体", validators=[DataRequired(REQUIRED), _length(100)])
+    name = text_field("氏名", "member_name")
+    municipality = text_field("所属自治体", "municipality")
     municipality_kind = SelectField("自治体の種別", choices=[SelectChoice(k, v) for k, v in MUNICIPALITY_KINDS.items()])
     email = EmailField("メールアドレス", validators=[
         DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
@@ -177,22 +214,23 @@ class MemberForm(FlaskForm):
     year_chief = JapaneseIntegerField("修了年", validators=[Optional(), _minutes(2000, 2100)])
     course_job_support = BooleanField("就労支援員")
     year_job_support = JapaneseIntegerField("修了年", validators=[Optional(), _minutes(2000, 2100)])
-    unavailable = StringField("参加できない日", validators=[Optional(), _length(500)])
-    notes = StringField("備考", validators=[Optional(), _length(500)])
+    # as many dates as the roster file may give (the count is checked by parse_dates)
+    unavailable = StringField("参加できない日", validators=[Optional(), _length(10000)])
+    notes = text_field("備考", "member_notes")
 
     def validate_unavailable(self, field):
         try:
-            self.unavailable_days = parse_days(field.data or "")
-        except RosterError as exc:
-            raise ValidationError(str(exc).replace("「参加できない日」の", "")) from None
+            self.unavailable_days = fields.parse_dates(field.data or "")
+        except fields.FieldError as exc:
+            raise ValidationError(str(exc)) from None
 
 
-class SlotAssignForm(FlaskForm):
+class SlotAssignForm(Form):
     """An official sets a slot's holder and whether it is locked."""
 
     member_id = SelectField("担当者", coerce=int)
     locked = BooleanField("確定（メンバーが変更できないようにする）")
 
 
-class CsvForm(FlaskForm):
-    file = FileField("名簿ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+class CsvForm(Form):
+    file = FileField("名簿ファイル（Excel .xlsx または CSV）", validators=[FileRequired("ファイルを選んでください。")])

@@ -105,8 +105,6 @@ def parse_date(value: str | date) -> date:
     if isinstance(value, date):
         return check_date(value)
     text = unicodedata.normalize("NFKC", value).strip()
-    # an Excel date cell read as text may carry a time of day: "2027-02-18 00:00:00"
-    text = re.sub(r"[ T]00:00(:00)?$", "", text)
     match = _DATE.fullmatch(text)
     try:
         if not match:

@@ -195,8 +195,12 @@ def format_courses(courses: dict[str, int | None]) -> str:
 
 
 def _cells(row: MemberRow) -> list[str]:
-    """One member as the file's text cells, none of which a spreadsheet runs as a formula."""
-    return [fields.neutralise_cell(text) for text in (
+    """One member as the file's text cells, none of which a spreadsheet runs as a formula.
+
+    Cleaning again is a no-op for rows saved since planner.domain.fields; older rows may hold
+    control characters that an .xlsx cannot store.
+    """
+    return [fields.neutralise_cell(fields.clean_text(text, lines=True)) for text in (
         row.name, row.municipality, MUNICIPALITY_KINDS[row.municipality_kind], row.email,
         format_courses(row.courses), ";".join(d.isoformat() for d in sorted(row.unavailable)), row.notes)]
 

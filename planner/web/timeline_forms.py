@@ -46,9 +46,14 @@ class RetrospectiveForm(Form):
     went_well = text_field("良かった点（次も続けること）", "went_well")
     to_change = text_field("次に変えること", "to_change")
 
-    def validate_to_change(self, field):
-        if not ((self.went_well.data or "").strip() or (field.data or "").strip()):
-            raise ValidationError("「良かった点」か「次に変えること」のどちらかを入力してください。")
+    def validate(self, extra_validators=None):
+        # not an inline validator: an empty optional field stops its own chain before it
+        if not super().validate(extra_validators):
+            return False
+        if not (self.went_well.data or self.to_change.data):
+            self.to_change.errors.append("「良かった点」か「次に変えること」のどちらかを入力してください。")
+            return False
+        return True
 
 
 class ChecklistForm(Form):

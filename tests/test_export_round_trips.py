@@ -1,0 +1,76 @@
+"""Every export that has an import re-imports: the roster as CSV and .xlsx, and the plan's JSON
+backup, each downloaded through the web from the demo world (with text that Excel and people
+really produce added through the forms) and uploaded again, then compared field by field."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+import pytest
+
+from planner.models import Plan, Prefecture
+from planner.models.db import db
+from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
+from planner.services.team import roster_rows
+from tests.factories import login, make_plan
+
+OFFICIAL = "tanaka@midori.example.jp"
+#: a member as an official might type or paste them: formulas, line breaks, Excel's dates
+AWKWARD_MEMBER = {"name": "=HYPERLINK(\"http://evil.example\",\"山田\")", "municipality": "@もりの村\r\n役場",
+                  "municipality_kind": "other", "email": "yamada@morino.example.jp",
+                  "course_chief": "y", "year_chief": "2024", "course_common": "y",
+                  "unavailable": "2026/2/18; 2026/03/01, 2026-07-15", "notes": "-引き継ぎ\r\n+\t電話は午後\x07"}
+
+
+@pytest.fixture
+def demo(app, client):
+    """The demo world with one awkward member added through the form; the official logged in."""
+    with app.app_context():
+        load_demo()
+        plan_id = db.session.scalar(db.select(Plan.id).join(Prefecture).where(Prefecture.name == DEMO_PREFECTURE))
+    assert login(client, OFFICIAL, DEMO_PASSWORD).status_code == 302
+    assert client.post(f"/plans/{plan_id}/team/new", data=AWKWARD_MEMBER).status_code == 302
+    with app.app_context():
+        empty = make_plan(db.session.get(Plan, plan_id).prefecture, title="取り込み先", dates={}).id
+    return plan_id, empty
+
+
+def fields_of(rows) -> list[dict]:
+    return [dataclasses.asdict(row) for row in rows]
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_roster_export_re_imports_field_by_field(app, client, demo, extension):
+    plan_id, empty_id = demo
+    exported = client.get(f"/plans/{plan_id}/team.{extension}")
+
+    first = client.post(f"/plans/{empty_id}/team/import", data={"file": (io.BytesIO(exported.data), f"名簿.{extension}")})
+    again = client.post(f"/plans/{empty_id}/team/import", data={"file": (io.BytesIO(exported.data), f"名簿.{extension}")})
+
+    assert (exported.status_code, first.status_code, again.status_code) == (200, 302, 302)
+    with app.app_context():
+        original = fields_of(roster_rows(db.session.get(Plan, plan_id)))
+        copy = fields_of(roster_rows(db.session.get(Plan, empty_id)))
+    assert len(copy) == len(original) == 9
+    for before, after in zip(original, copy):
+        for name, value in before.items():
+            assert (before["email"], name, after[name]) == (before["email"], name, value)
+    awkward = next(row for row in copy if row["email"] == "yamada@morino.example.jp")
+    assert (awkward["name"], awkward["municipality"], awkward["notes"]) == (
+        AWKWARD_MEMBER["name"], "@もりの村 役場", "-引き継ぎ\n+\t電話は午後")
+
+
+def test_backup_export_re_imports_field_by_field(app, client, demo):
+    plan_id, _ = demo
+    exported = client.get(f"/plans/{plan_id}/export.json")
+
+    imported = client.post("/plans/import", data={"file": (io.BytesIO(exported.data), "計画.json")})
+
+    assert (exported.status_code, imported.status_code) == (200, 302)
+    new_id = int(imported.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    again = json.loads(client.get(f"/plans/{new_id}/export.json").data)
+    before = json.loads(exported.data)
+    assert again["plan"].pop("title") == before["plan"].pop("title") + "（取込）"
+    for section, value in before["plan"].items():
+        assert (section, again["plan"][section]) == (section, value)

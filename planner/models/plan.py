@@ -31,6 +31,11 @@ class Plan(db.Model):
         back_populates="plan", cascade="all, delete-orphan", order_by="TeamMember.id")
 
     @property
+    def trainings_by_date(self) -> list[Training]:
+        """The trainings as lists show them: by date, those with no date yet last."""
+        return sorted(self.trainings, key=lambda t: (t.first_date is None, t.first_date or date.min, t.position))
+
+    @property
     def cycle_start(self) -> date:
         return cycle_bounds(self.cycle_year)[0]
 

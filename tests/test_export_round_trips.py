@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from planner.models import Plan, Prefecture
+from planner.domain import fields
+from planner.models import Plan, Prefecture, TeamMember, TrainingSubject
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
 from planner.services.team import roster_rows
@@ -68,9 +69,39 @@ def test_backup_export_re_imports_field_by_field(app, client, demo):
     imported = client.post("/plans/import", data={"file": (io.BytesIO(exported.data), "計画.json")})
 
     assert (exported.status_code, imported.status_code) == (200, 302)
-    new_id = int(imported.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    new_id = int(imported.headers["Location"].rstrip("/").rsplit("/", 1)[1])  # /plans/<id>, not the index
     again = json.loads(client.get(f"/plans/{new_id}/export.json").data)
     before = json.loads(exported.data)
     assert again["plan"].pop("title") == before["plan"].pop("title") + "（取込）"
     for section, value in before["plan"].items():
         assert (section, again["plan"][section]) == (section, value)
+
+
+def test_no_way_in_goes_past_the_row_limits_the_backup_reads(app, client, demo):
+    plan_id, empty_id = demo
+    with app.app_context():
+        plan = db.session.get(Plan, empty_id)
+        db.session.add_all([TeamMember(plan=plan, name=f"メンバー{i}", municipality="あおば市",
+                                       municipality_kind="other", email=f"m{i}@aoba.example.jp")
+                            for i in range(fields.limit("members") - 1)])
+        training = plan.trainings[0]
+        training.subjects += [TrainingSubject(position=100 + i, local_name=f"独自{i}", local_minutes=10)
+                              for i in range(fields.limit("subjects") - len(training.subjects))]
+        db.session.commit()
+        training_id = training.id
+    csv_two = ("氏名,所属自治体,自治体の種別,メールアドレス\r\n"
+               "新人A,あおば市,中核市,a@aoba.example.jp\r\n新人B,あおば市,中核市,b@aoba.example.jp\r\n").encode()
+
+    by_file = client.post(f"/plans/{empty_id}/team/import", data={"file": (io.BytesIO(csv_two), "名簿.csv")})
+    last = client.post(f"/plans/{empty_id}/team/new", data={**AWKWARD_MEMBER, "email": "last@aoba.example.jp"})
+    one_more = client.post(f"/plans/{empty_id}/team/new", data={**AWKWARD_MEMBER, "email": "more@aoba.example.jp"})
+    subject = client.post(f"/trainings/{training_id}/subjects", data={"name": "もう1つ", "minutes": "10"})
+
+    assert by_file.status_code == 422 and "名簿は500人までです（今499人、このファイルで2人増えます）。" in by_file.get_data(as_text=True)
+    assert last.status_code == 302
+    assert one_more.status_code == 422 and "名簿はこれ以上増やせません（500人まで）。" in one_more.get_data(as_text=True)
+    assert subject.status_code == 422 and "1つの研修の科目は100までです" in subject.get_data(as_text=True)
+    exported = client.get(f"/plans/{empty_id}/export.json")
+    restored = client.post("/plans/import", follow_redirects=True,
+                           data={"file": (io.BytesIO(exported.data), "計画.json")})
+    assert "計画を取り込みました。" in restored.get_data(as_text=True)

@@ -27,6 +27,8 @@ DATE_EXAMPLE = "2027/2/18"
 _DATE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 _ONE_LINE_SPACES = re.compile(r"[\t\r\n\v\f\x1c-\x1f\x85\u2028\u2029]+")
+#: one @, no spaces, a dot in the domain; no , or ; which separate addresses in lists and files
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;.]+\Z")
 #: a spreadsheet runs a cell that starts with one of these (OWASP: CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

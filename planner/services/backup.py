@@ -61,7 +61,8 @@ MAX_TODOS = rules.limit("carried_todos")
 IMPORTED_MARK = "（取込）"
 #: the stored kinds of milestone; trainings are on the timeline by their own dates
 MILESTONE_KINDS = ("launch", "meeting", "retrospective")
-#: one @, no spaces, a dot in the domain: accepts what the member form and the roster CSV accept
+#: one @, no spaces, a dot in the domain: wider than planner.domain.fields.EMAIL (what the forms
+#: and the roster file accept now), so that rows saved before that rule still restore
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")

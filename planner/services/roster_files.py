@@ -28,7 +28,6 @@ COURSE_BY_NAME = {name: key for key, name in COURSE_NAMES.items()} | {key: key f
 KIND_BY_NAME = {name: key for key, name in MUNICIPALITY_KINDS.items()} | {
     "県": "prefecture", "都": "prefecture", "道": "prefecture", "府": "prefecture",
     "政令市": "designated_city", "市町村": "other", "町村": "other"} | {k: k for k in MUNICIPALITY_KINDS}
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "roster_example.toml"
 
@@ -173,7 +172,7 @@ def _member_row(cells: dict[str, object], where: str, line_no: int,
         raise RosterError(f"{where}「自治体の種別」の「{record['自治体の種別']}」は分かりません。"
                           f"{'・'.join(MUNICIPALITY_KINDS.values())} のいずれかを書いてください。")
     email = record["メールアドレス"].lower()
-    if not EMAIL.match(email):
+    if not fields.EMAIL.fullmatch(email):
         raise RosterError(f"{where}「メールアドレス」の「{record['メールアドレス']}」は形式が正しくありません。")
     if email in seen_emails:
         raise RosterError(f"{where}「メールアドレス」{email} は{seen_emails[email]}行目と重複しています。")

@@ -109,6 +109,7 @@ def test_a_line_break_in_a_one_line_cell_becomes_a_space():
 
 @pytest.mark.parametrize("data, message", [
     (b"PK\x03\x04broken", "Excel ファイル（.xlsx）として読めません"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "古い Excel 形式（.xls）は読めません。"),
     (xlsx([HEADER, ["佐藤", "あおば市", "政令指定都市", "sato@aoba.example.jp", None, "2027/2/30", None]]),
      "2行目の「参加できない日」の「2027/2/30」は日付として読めません"),
     (xlsx([HEADER, ["佐藤", "あおば市", "政令指定都市", "sato@aoba.example.jp", None, datetime(1999, 3, 1), None]]),

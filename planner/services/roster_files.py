@@ -135,6 +135,8 @@ def parse_days(text: str, where: str = "") -> list[date]:
 
 def parse_roster(data: bytes) -> list[MemberRow]:
     """Every row of a CSV or .xlsx file, or a RosterError for the first bad one (nothing is kept)."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files
+        raise RosterError("古い Excel 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」か CSV として保存し直してください。")
     table = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
     if not table:
         raise RosterError("ファイルが空です。")

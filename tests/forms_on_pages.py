@@ -13,6 +13,8 @@ class PageForm:
     action: str
     method: str
     enctype: str
+    #: the page the form was found on
+    page: str = ""
     values: list[tuple[str, str]] = field(default_factory=list)
     #: names of file inputs: a browser sends each as an empty part when nothing is chosen
     files: list[str] = field(default_factory=list)
@@ -39,7 +41,8 @@ class _FormParser(HTMLParser):
         if tag == "form":
             self.form = PageForm(action=a.get("action") or self.page_url,
                                  method=(a.get("method") or "get").lower(),
-                                 enctype=a.get("enctype") or "application/x-www-form-urlencoded")
+                                 enctype=a.get("enctype") or "application/x-www-form-urlencoded",
+                                 page=self.page_url)
             self.forms.append(self.form)
         if self.form is None or "disabled" in a:
             return

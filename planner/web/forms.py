@@ -58,8 +58,8 @@ def text_field(label: str, rule_key: str, required: bool | None = None):
     required = rule.required if required is None else required
     validators = [DataRequired(REQUIRED) if required else Optional(), _length(rule.max)]
     field_class = TextAreaField if rule.lines else StringField
-    return field_class(label, validators=validators,
-                       filters=[lambda value: fields.clean_text(value, rule.lines) if isinstance(value, str) else value])
+    return field_class(label, validators=validators, filters=[
+        lambda value: fields.clean_text(value, rule.lines) if isinstance(value, str) else value])
 
 
 def email_field(label: str = "メールアドレス") -> EmailField:

@@ -130,6 +130,29 @@ def test_a_broken_file_is_refused_naming_line_and_field(data, message):
     assert message in str(error.value)
 
 
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_reading():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<" * (60 * 1024 * 1024))
+
+    with pytest.raises(RosterError, match="Excel ファイルの中身が大きすぎます"):
+        parse_roster(out.getvalue())
+
+    assert len(out.getvalue()) < 200_000  # a small upload
+
+
+def test_a_workbook_with_a_damaged_sheet_is_refused():
+    good = zipfile.ZipFile(io.BytesIO(xlsx([HEADER, ["佐藤", "あおば市", "中核市", "sato@aoba.example.jp"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in good.infolist():
+            data = good.read(info)
+            z.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
+
+    with pytest.raises(RosterError, match="Excel ファイル（.xlsx）として読めません"):
+        parse_roster(out.getvalue())
+
+
 def test_a_zip_that_is_no_workbook_is_refused():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

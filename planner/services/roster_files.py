@@ -28,6 +28,8 @@ COURSE_BY_NAME = {name: key for key, name in COURSE_NAMES.items()} | {key: key f
 KIND_BY_NAME = {name: key for key, name in MUNICIPALITY_KINDS.items()} | {
     "県": "prefecture", "都": "prefecture", "道": "prefecture", "府": "prefecture",
     "政令市": "designated_city", "市町村": "other", "町村": "other"} | {k: k for k in MUNICIPALITY_KINDS}
+#: a roster of 500 people is well under 1 MB unpacked; Excel's own parts add little
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "roster_example.toml"
 
@@ -68,21 +70,33 @@ def _csv_rows(data: bytes) -> list[list[object]]:
         raise RosterError(f"CSV として読めません（{exc}）。") from None
 
 
+#: what openpyxl raises for a damaged workbook (SyntaxError: the XML parsers' ParseError)
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError)
+_UNREADABLE = "Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です。"
+
+
 def _xlsx_rows(data: bytes) -> list[list[object]]:
     """The first sheet's cell values (text, numbers, dates); at most one row more than allowed."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise RosterError(f"Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です（{type(exc).__name__}）。") from None
+        # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        raise RosterError(_UNREADABLE) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise RosterError("Excel ファイルの中身が大きすぎます。名簿の列だけを残したファイルにしてください。")
+    rows = []
     try:
-        rows = []
-        for values in book.worksheets[0].iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > fields.limit("members") + 1:
-                break
-        return rows
-    finally:
-        book.close()
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                rows.append(list(values))
+                if len(rows) > fields.limit("members") + 1:
+                    break
+        finally:
+            book.close()
+    except _BROKEN:
+        raise RosterError(_UNREADABLE) from None
+    return rows
 
 
 def is_xlsx(data: bytes) -> bool:

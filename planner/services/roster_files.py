@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from planner.domain import fields
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
@@ -240,6 +240,8 @@ def _write_xlsx(table: list[list[object]]) -> bytes:
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                if "\n" in cell.value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")  # show a note's lines
     for column, width in zip("ABCDEFG", (18, 18, 14, 30, 34, 26, 30)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -53,7 +53,7 @@ def test_roster_export_re_imports_field_by_field(app, client, demo, extension):
     with app.app_context():
         original = fields_of(roster_rows(db.session.get(Plan, plan_id)))
         copy = fields_of(roster_rows(db.session.get(Plan, empty_id)))
-    assert len(copy) == len(original) == 9
+    assert len(copy) == len(original) > 1
     for before, after in zip(original, copy):
         for name, value in before.items():
             assert (before["email"], name, after[name]) == (before["email"], name, value)

@@ -14,6 +14,7 @@ from planner.models import Plan, Prefecture, TeamMember, TrainingSubject
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
 from planner.services.team import roster_rows
+from planner.services.timeline import save_retrospective
 from tests.factories import login, make_plan
 
 OFFICIAL = "tanaka@midori.example.jp"
@@ -102,6 +103,31 @@ def test_no_way_in_goes_past_the_row_limits_the_backup_reads(app, client, demo):
     assert one_more.status_code == 422 and "名簿はこれ以上増やせません（500人まで）。" in one_more.get_data(as_text=True)
     assert subject.status_code == 422 and "1つの研修の科目は100までです" in subject.get_data(as_text=True)
     exported = client.get(f"/plans/{empty_id}/export.json")
+    restored = client.post("/plans/import", follow_redirects=True,
+                           data={"file": (io.BytesIO(exported.data), "計画.json")})
+    assert "計画を取り込みました。" in restored.get_data(as_text=True)
+
+
+def test_a_copied_plan_never_carries_more_to_dos_than_its_backup_reads(app, client, demo):
+    plan_id, _ = demo
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        retrospective = next(m for m in plan.milestones if m.kind == "retrospective")
+        # one short line after another: as many lines as the form's 2000 characters hold
+        notes = "\n".join(str(i % 10) for i in range(700))
+        assert len(notes) <= fields.rule("went_well").max
+        save_retrospective(retrospective, notes, notes)
+
+    first = client.post(f"/plans/{plan_id}/copy")
+    first_id = int(first.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    second = client.post(f"/plans/{first_id}/copy")
+    second_id = int(second.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    with app.app_context():
+        copies = [db.session.get(Plan, i) for i in (first_id, second_id)]
+        assert [len(p.carried_todos) for p in copies] == [fields.limit("carried_todos")] * 2
+        assert copies[0].carried_todos[0].text.endswith("変えること】0")
+    exported = client.get(f"/plans/{second_id}/export.json")
     restored = client.post("/plans/import", follow_redirects=True,
                            data={"file": (io.BytesIO(exported.data), "計画.json")})
     assert "計画を取り込みました。" in restored.get_data(as_text=True)

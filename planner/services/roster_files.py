@@ -142,11 +142,6 @@ def _days(value: object, where: str) -> list[date]:
         raise RosterError(f"{where}「参加できない日」の{exc}") from None
 
 
-def parse_days(text: str, where: str = "") -> list[date]:
-    """Dates as the member form and the roster file take them (see planner.domain.fields)."""
-    return _days(text, where)
-
-
 def parse_roster(data: bytes) -> list[MemberRow]:
     """Every row of a CSV or .xlsx file, or a RosterError for the first bad one (nothing is kept)."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files

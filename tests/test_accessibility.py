@@ -160,6 +160,17 @@ def claim_refused(page, base, ids):
     expect(page.get_by_role("alert").first).to_be_visible()
 
 
+def roster_import_refused(page, base, ids):
+    """The roster with its format explained (opened) and a refused file's message."""
+    page.goto(f"{base}/plans/{ids.plan}/team")
+    page.get_by_text("ファイルの書き方").click()
+    page.get_by_label("名簿ファイル（Excel .xlsx または CSV）").set_input_files(
+        files=[{"name": "名簿.csv", "mimeType": "text/csv", "buffer": "氏名,所属自治体\r\n".encode()}])
+    page.get_by_role("button", name="取り込む").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    page.get_by_text("ファイルの書き方").click()
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -179,6 +190,7 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-timetable-refused": ("official", timetable_refused),
     "official-timetable-local-errors": ("official", submit_empty("/trainings/{ids.common}", "追加する")),
     "official-roster": ("official", go("/plans/{ids.plan}/team")),
+    "official-roster-import-refused": ("official", roster_import_refused),
     "official-member-new": ("official", go("/plans/{ids.plan}/team/new")),
     "official-member-new-errors": ("official", submit_empty("/plans/{ids.plan}/team/new", "保存する")),
     "official-member-edit": ("official", go("/plans/{ids.plan}/team/{ids.member}/edit")),

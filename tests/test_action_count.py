@@ -92,7 +92,7 @@ def test_a_year_is_planned_in_few_actions(app, official, live_server, browser_pa
     plan_url = page.url
 
     act.click(page.get_by_role("link", name=re.compile("研修チーム名簿")), "研修チーム名簿")
-    act.choose_file("名簿ファイル（CSV）", roster_csv)
+    act.choose_file("名簿ファイル（Excel .xlsx または CSV）", roster_csv)
     act.click(page.get_by_role("button", name="取り込む"), "取り込む")
     assert "名簿を取り込みました（追加8人、更新0人）。" in page.locator(".flashes").inner_text()
 

@@ -290,7 +290,6 @@ BAD_FILES = {
                            "計画: 計画名（title）が500文字あります。100文字以内にしてください"),
     "empty title": (_edit(_set(("plan", "title"), "  ")), "計画: 計画名（title）が空です"),
     "venue not text": (_edit(_set(("plan", "trainings", 0, "venue"), 12)), "会場（venue）が文字列ではありません（数値）"),
-    "control character": (_edit(_set(("plan", "trainings", 0, "venue"), "会場\u0000")), "使えない制御文字"),
     "missing field": (_edit(lambda d: d["plan"]["trainings"][3].pop("lunch_minutes")),
                       "研修4（就労支援員・後期研修プログラム（たたき台））: 昼食の時間（lunch_minutes）がありません"),
     "missing plan": (_edit(lambda d: d.pop("plan")), "計画（plan）がありません"),
@@ -372,8 +371,6 @@ BAD_FILES = {
                                "スケジュールの項目1: 研修（training）は振り返り・反省会にだけ書きます。"),
     "milestone twice": (_edit(lambda d: d["plan"]["milestones"].append(dict(d["plan"]["milestones"][0]))),
                         "と同じ項目です"),
-    "note with a control character": (_edit(lambda d: _retrospective(d).update(went_well="良い\u0007点")),
-                                      "良かった点（went_well）に使えない制御文字が入っています。"),
     "tick twice": (_edit(lambda d: d["plan"]["checklist_ticks"].append({"key": "select_team", "done": False})),
                    "項目「select_team」はチェックリスト2と重複しています。"),
     "tick key too long": (_edit(_set(("plan", "checklist_ticks", 0, "key"), "k" * 81)),
@@ -399,6 +396,19 @@ def test_bad_file_is_refused_whole_and_writes_nothing(app, name):
 
         assert message in str(excinfo.value)
         assert counts() == before
+
+
+def test_control_characters_are_dropped_as_every_way_in_drops_them(app):
+    with app.app_context():
+        prefecture = make_prefecture()
+        data = export_plan(make_plan_with_team_and_timeline(prefecture))
+        data["plan"]["trainings"][0]["venue"] = "会場\u0000\r\n2階"
+        _retrospective(data).update(went_well="良い\u0007点\r\n次も")
+
+        plan = load_plan(prefecture, json.dumps(data, ensure_ascii=False))
+
+        assert plan.trainings[0].venue == "会場 2階"
+        assert next(m for m in plan.milestones if m.kind == "retrospective").went_well == "良い点\n次も"
 
 
 def _as_version_1(data: dict) -> dict:

@@ -421,3 +421,92 @@ def test_suggestion_page_and_assign_form_show_each_members_load(app, client, pla
     assert "佐藤 健一（あおば市）担当1件" in form and "伊藤 直子（あおば市）担当0件" in form
     assert re.search(r'佐藤 健一</th><td class="num" data-label="計画全体">1件</td>'
                      r'<td class="num" data-label="この研修の講師役・事例報告役">1件</td>', form)
+
+
+# ------------------------------------------------------------------ edits and re-imports are updates
+
+def test_member_form_saved_unchanged_keeps_courses_and_dates(app, client, plan_id):
+    with app.app_context():
+        member = save_member(db.session.get(Plan, plan_id), member_row(
+            courses={"common": 2023, "counselor": 2024}, unavailable=[date(2026, 2, 18), date(2026, 7, 15)]))
+        db.session.commit()
+        member_id = member.id
+    login(client, "official@midori.example.jp")
+    form = {"name": "佐藤 健一", "municipality": "あおば市", "municipality_kind": "designated_city",
+            "email": "sato@aoba.example.jp", "course_common": "y", "year_common": "2023",
+            "course_counselor": "y", "year_counselor": "2024", "unavailable": "2026-02-18, 2026-07-15"}
+
+    unchanged = client.post(f"/plans/{plan_id}/team/{member_id}/edit", data=form)
+    changed = client.post(f"/plans/{plan_id}/team/{member_id}/edit",
+                          data={**form, "year_common": "2022", "course_counselor": "", "course_chief": "y",
+                                "unavailable": "2026-07-15, 2026-10-21"})
+
+    assert (unchanged.status_code, changed.status_code) == (302, 302)
+    with app.app_context():
+        member = db.session.get(TeamMember, member_id)
+        assert {c.course: c.year for c in member.courses} == {"common": 2022, "chief": None}
+        assert sorted(member.unavailable_days) == [date(2026, 7, 15), date(2026, 10, 21)]
+
+
+def test_roster_export_re_imports_as_updates(app, client, plan_id):
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        save_member(plan, member_row(courses={"common": 2023}, unavailable=[date(2026, 2, 18)]))
+        save_member(plan, member_row(name="伊藤 直子", email="ito@aoba.example.jp", courses={"chief": None}))
+        db.session.commit()
+        before = roster_rows(plan)
+    login(client, "official@midori.example.jp")
+    exported = client.get(f"/plans/{plan_id}/team.csv").data
+
+    first = client.post(f"/plans/{plan_id}/team/import", follow_redirects=True,
+                        data={"file": (io.BytesIO(exported), "名簿.csv")})
+    second = client.post(f"/plans/{plan_id}/team/import", follow_redirects=True,
+                         data={"file": (io.BytesIO(exported), "名簿.csv")})
+
+    assert first.status_code == second.status_code == 200
+    assert "名簿を取り込みました（追加0人、更新2人）。" in second.get_data(as_text=True)
+    with app.app_context():
+        assert roster_rows(db.session.get(Plan, plan_id)) == before
+
+
+def test_form_messages_wtforms_writes_itself_are_japanese(app, client, plan_id):
+    login(client, "official@midori.example.jp")
+    form = {"name": "伊藤 直子", "municipality": "かわべ市", "municipality_kind": "ward",
+            "email": "ito@kawabe.example.jp"}
+
+    response = client.post(f"/plans/{plan_id}/team/new", data=form)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "選択肢が正しくありません。" in html
+    assert "Not a valid choice" not in html
+
+
+def test_every_form_derives_from_the_base_with_japanese_messages():
+    import planner.web.forms
+    import planner.web.timeline_forms  # noqa: F401 - registers its forms
+    from flask_wtf import FlaskForm
+
+    def subclasses(cls):
+        return {cls} | {s for sub in cls.__subclasses__() for s in subclasses(sub)}
+
+    forms = subclasses(FlaskForm) - {FlaskForm, planner.web.forms.Form}
+    assert len(forms) >= 10
+    assert [f.__name__ for f in forms if not issubclass(f, planner.web.forms.Form)] == []
+
+
+def test_lists_are_in_date_order(app, client, plan_id):
+    with app.app_context():
+        save_member(db.session.get(Plan, plan_id), member_row(
+            courses={"common": 2024, "counselor": 2021, "chief": None},
+            unavailable=[date(2026, 7, 15), date(2026, 2, 18)]))
+        db.session.commit()
+    login(client, "official@midori.example.jp")
+
+    plan_page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    roster = client.get(f"/plans/{plan_id}/team").get_data(as_text=True)
+
+    positions = [plan_page.index(title) for title in ("前期共通プログラム", "主任相談支援員・後期", "相談支援員・後期", "就労支援員・後期")]
+    assert positions == sorted(positions)  # 2/18, 3/11, 7/15, 10/21
+    assert "相談支援員（2021年）、前期共通（2024年）、主任相談支援員" in roster
+    assert roster.index("2026年2月18日") < roster.index("2026年7月15日")

@@ -49,6 +49,12 @@ class TeamMember(db.Model):
         return {c.course for c in self.courses}
 
     @property
+    def courses_in_date_order(self) -> list[MemberCourse]:
+        """Completed courses by year (a course with no year last), then in curriculum order."""
+        return sorted(self.courses, key=lambda c: (c.year is None, c.year or 0,
+                                                   COURSES.index(c.course) if c.course in COURSES else 9))
+
+    @property
     def unavailable_days(self) -> set[date]:
         return {u.day for u in self.unavailable}
 

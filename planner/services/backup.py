@@ -23,6 +23,7 @@ from datetime import date, time
 from types import SimpleNamespace
 
 from curricula import Curriculum, load_curricula
+from planner.domain import fields as rules
 from planner.domain.schedule import ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
@@ -48,20 +49,20 @@ VERSION = 2
 #: versions this module reads; version 1 has no team, roles, timeline or chief_after
 READABLE_VERSIONS = (1, 2)
 MAX_BYTES = 2 * 1024 * 1024
-MAX_TRAININGS = 50
-MAX_SUBJECTS = 100
-MAX_MEMBERS = 500
-MAX_UNAVAILABLE = 366
-MAX_ROLES = 1000
-MAX_MILESTONES = 200
-MAX_TICKS = 500
-MAX_TODOS = 1000
-#: Text columns have no size; a note longer than this is not something a person typed
-MAX_NOTE = 10000
+#: the row limits every way in shares (data/fields.toml)
+MAX_TRAININGS = rules.limit("trainings")
+MAX_SUBJECTS = rules.limit("subjects")
+MAX_MEMBERS = rules.limit("members")
+MAX_UNAVAILABLE = rules.limit("unavailable_days")
+MAX_ROLES = rules.limit("roles")
+MAX_MILESTONES = rules.limit("milestones")
+MAX_TICKS = rules.limit("checklist_ticks")
+MAX_TODOS = rules.limit("carried_todos")
 IMPORTED_MARK = "（取込）"
 #: the stored kinds of milestone; trainings are on the timeline by their own dates
 MILESTONE_KINDS = ("launch", "meeting", "retrospective")
-#: one @, no spaces, a dot in the domain: accepts what the member form and the roster CSV accept
+#: one @, no spaces, a dot in the domain: wider than planner.domain.fields.EMAIL (what the forms
+#: and the roster file accept now), so that rows saved before that rule still restore
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
@@ -304,7 +305,7 @@ _PLAN_SECTIONS_V2 = ("chief_after", "members", "milestones", "checklist_ticks", 
 def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) -> _Read:
     """The plan, its team, trainings and timeline, as new objects not yet in the session."""
     fields.only({"title", "cycle_year", "trainings"} | (set(_PLAN_SECTIONS_V2) if version >= 2 else set()))
-    plan = Plan(title=fields.text("title", 100, required=True),
+    plan = Plan(title=fields.typed("title", "plan_title"),
                 cycle_year=fields.integer("cycle_year", 2000, 2100), chief_after="common")
     read = _Read(plan)
     if version >= 2:
@@ -342,11 +343,11 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
 def _read_member(fields: _Fields) -> TeamMember:
     """One roster entry; the e-mail is kept in lower case, as every other way in keeps it."""
     fields.only({"name", "municipality", "municipality_kind", "email", "notes", "courses", "unavailable"})
-    member = TeamMember(name=fields.text("name", 100, required=True),
-                        municipality=fields.text("municipality", 100, required=True),
+    member = TeamMember(name=fields.typed("name", "member_name"),
+                        municipality=fields.typed("municipality", "municipality"),
                         municipality_kind=fields.text("municipality_kind", 20, required=True),
-                        email=fields.text("email", 254, required=True).lower(),
-                        notes=fields.text("notes", 500, lines=True))
+                        email=fields.typed("email", "email").lower(),
+                        notes=fields.typed("notes", "member_notes"))
     if member.municipality_kind not in MUNICIPALITY_KINDS:
         raise fields.fail("municipality_kind", f"「{_show(member.municipality_kind)}」はありません。"
                                                f"{', '.join(MUNICIPALITY_KINDS)} のいずれかです。")
@@ -456,11 +457,11 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
         raise fields.fail("kind", "「training」は書きません。研修のスケジュール上の位置は研修の開催日です。")
     if kind not in MILESTONE_KINDS:
         raise fields.fail("kind", f"「{_show(kind)}」はありません。{', '.join(MILESTONE_KINDS)} のいずれかです。")
-    row = Milestone(kind=kind, title=fields.text("title", 200, required=True),
+    row = Milestone(kind=kind, title=fields.typed("title", "milestone_title"),
                     start=fields.day("start", required=True), end=fields.day("end", required=True),
                     order=fields.integer("order", 0, 999), done=fields.boolean("done"),
-                    went_well=fields.text("went_well", MAX_NOTE, lines=True),
-                    to_change=fields.text("to_change", MAX_NOTE, lines=True))
+                    went_well=fields.typed("went_well", "went_well"),
+                    to_change=fields.typed("to_change", "to_change"))
     if row.end < row.start:
         raise BackupError(f"{fields.where}: 終了日 {row.end.isoformat()} が開始日 {row.start.isoformat()} より前です。")
     keys = fields.items("prepares", len(curricula))
@@ -508,8 +509,8 @@ def _unique_ticks(ticks: list[ChecklistTick]) -> None:
 
 def _read_todo(fields: _Fields) -> CarriedTodo:
     fields.only({"text", "source_title", "done"})
-    return CarriedTodo(text=fields.text("text", MAX_NOTE, required=True, lines=True),
-                       source_title=fields.text("source_title", 100), done=fields.boolean("done"))
+    return CarriedTodo(text=fields.typed("text", "todo_text"),
+                       source_title=fields.typed("source_title", "source_title"), done=fields.boolean("done"))
 
 
 def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: int,
@@ -525,15 +526,15 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
     training = Training(
         curriculum_key=key, position=fields.integer("position", 0, 999),
         first_date=fields.day("first_date"), day_count=fields.integer("day_count", 1, 5),
-        venue=fields.text("venue", 200), capacity=fields.integer("capacity", 1, 2000, optional=True),
+        venue=fields.typed("venue", "venue"), capacity=fields.integer("capacity", 1, 2000, optional=True),
         per_municipality=fields.integer("per_municipality", 1, 20),
         start_time=fields.clock("start_time"), end_time=fields.clock("end_time"),
         lunch_minutes=fields.integer("lunch_minutes", 0, 180),
         lunch_earliest=fields.clock("lunch_earliest"), lunch_latest=fields.clock("lunch_latest"),
         break_minutes=fields.integer("break_minutes", 5, 60),
-        opening_title=fields.text("opening_title", 100),
+        opening_title=fields.typed("opening_title", "opening_title"),
         opening_minutes=fields.integer("opening_minutes", 0, 120),
-        closing_title=fields.text("closing_title", 100),
+        closing_title=fields.typed("closing_title", "closing_title"),
         closing_minutes=fields.integer("closing_minutes", 0, 120), revision=1)
     _read_handout_fields(fields, training)
     raw = fields.items("subjects", MAX_SUBJECTS)
@@ -552,22 +553,21 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
     return training, roles
 
 
-#: the handout details of a training (venue address, 持ち物, ...), text fields and their limits;
-#: files written before they existed simply lack them
-_HANDOUT_TEXT = (("venue_address", 200), ("venue_access", 300), ("belongings", 300),
-                 ("equipment", 300))
+#: the handout details of a training (venue address, 持ち物, ...), checked by their rules in
+#: data/fields.toml; files written before they existed simply lack them
+_HANDOUT_TEXT = ("venue_address", "venue_access", "belongings", "equipment")
 _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
                   "lunch_latest", "break_minutes", "opening_title", "opening_minutes",
                   "closing_title", "closing_minutes", "reception_time", "materials_deadline",
-                  *(name for name, _ in _HANDOUT_TEXT))
+                  *_HANDOUT_TEXT)
 
 
 def _read_handout_fields(fields: "_Fields", training: Training) -> None:
     """The optional handout details; absent in older files, so read only when present."""
-    for name, length in _HANDOUT_TEXT:
+    for name in _HANDOUT_TEXT:
         if name in fields.data:
-            setattr(training, name, fields.text(name, length))
+            setattr(training, name, fields.typed(name, name))
     if fields.data.get("reception_time") is not None:
         training.reception_time = fields.clock("reception_time")
     if "materials_deadline" in fields.data:
@@ -580,9 +580,10 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
                  "lecturer_org", "minutes_override", "separate_day"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
-        local_name=fields.text("local_name", 200),
+        local_name=fields.typed("local_name", "local_name"),
         local_minutes=fields.integer("local_minutes", 1, 600, optional=True),
-        lecturer_name=fields.text("lecturer_name", 100), lecturer_org=fields.text("lecturer_org", 200),
+        lecturer_name=fields.typed("lecturer_name", "lecturer_name"),
+        lecturer_org=fields.typed("lecturer_org", "lecturer_org"),
         minutes_override=fields.integer("minutes_override", 1, 600, optional=True),
         separate_day=fields.boolean("separate_day"))
     if row.letter:
@@ -624,7 +625,7 @@ def _all_letters_once(where: str, curriculum: Curriculum, letters: list[str]) ->
 
 def _check_days(where: str, training: Training) -> None:
     """The scheduler's input rules (times in order, lunch window, item lengths); not the fit."""
-    if training.last_day and training.last_day > date(2100, 12, 31):
+    if training.last_day and training.last_day > rules.DATE_MAX:
         raise BackupError(f"{where}: 開催日が遠すぎます。")
     specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
     try:
@@ -679,19 +680,23 @@ class _Fields:
             raise BackupError(f"{self.where}: {self.label(name)}がありません。")
         return self.data[name]
 
-    def text(self, name: str, max_length: int, required: bool = False, lines: bool = False) -> str:
-        """A string, stripped; `lines` allows line breaks and tabs (notes typed in a text area)."""
+    def text(self, name: str, max_length: int, required: bool = False) -> str:
+        """A one-line string of the app's own vocabulary (keys, letters), cleaned like typed text."""
+        return self._checked(name, rules.TextRule(name, name, max_length, required=required))
+
+    def typed(self, name: str, rule_key: str) -> str:
+        """A string a person typed, cleaned and checked by the field's rule (data/fields.toml)."""
+        return self._checked(name, rules.rule(rule_key))
+
+    def _checked(self, name: str, rule: rules.TextRule) -> str:
         value = self.require(name)
         if not isinstance(value, str):
             raise self.fail(name, f"が文字列ではありません（{_kind(value)}）。")
-        value = value.strip()
-        allowed = "\n\r\t" if lines else ""
-        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value):
-            raise self.fail(name, "に使えない制御文字が入っています。")
-        if required and not value:
+        value = rules.clean_text(value, rule.lines)
+        if rule.required and not value:
             raise self.fail(name, "が空です。")
-        if len(value) > max_length:
-            raise self.fail(name, f"が{len(value)}文字あります。{max_length}文字以内にしてください。")
+        if len(value) > rule.max:
+            raise self.fail(name, f"が{len(value)}文字あります。{rule.max}文字以内にしてください。")
         return value
 
     def integer(self, name: str, low: int, high: int, optional: bool = False) -> int | None:
@@ -732,9 +737,10 @@ class _Fields:
             parsed = date.fromisoformat(value)
         except ValueError:
             raise self.fail(name, f"「{_show(value)}」は日付として読めません。YYYY-MM-DD で書きます。") from None
-        if not 2000 <= parsed.year <= 2100:
-            raise self.fail(name, f"「{value}」は 2000〜2100年 の日付ではありません。")
-        return parsed
+        try:
+            return rules.check_date(parsed)
+        except rules.FieldError:
+            raise self.fail(name, f"「{value}」は {rules.DATE_MIN.year}〜{rules.DATE_MAX.year}年 の日付ではありません。") from None
 
     def items(self, name: str, limit: int) -> list:
         value = self.require(name)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Callable
 
 from curricula import CURRICULUM_KEYS, get_curriculum
+from planner.domain import fields
 from planner.domain.schedule import ScheduleInputError, Timetable
 from planner.domain.timeline import proposed_training_dates
 from planner.models import (
@@ -103,6 +104,9 @@ def move_subject(training: Training, subject_id: int, offset: int) -> Timetable:
 def add_local_subject(training: Training, name: str, minutes: int,
                       lecturer_name: str = "", lecturer_org: str = "") -> Timetable:
     """Add a local subject with its outside lecturer at the end of the day."""
+    if len(training.subjects) >= fields.limit("subjects"):
+        raise ChangeRefused([f"1つの研修の科目は{fields.limit('subjects')}までです（計画のバックアップが読める数）。"])
+
     def change(t: Training) -> None:
         position = max((r.position for r in t.subjects), default=-1) + 1
         t.subjects.append(TrainingSubject(local_name=name.strip(), local_minutes=minutes,

@@ -1,23 +1,37 @@
-"""The team roster as CSV that Japanese Excel opens and saves (UTF-8 with BOM out; UTF-8 or
-Shift_JIS/cp932 in). A file with one bad row is refused whole, naming the line and the field."""
+"""The team roster as files Japanese Excel opens and saves: CSV (UTF-8 with BOM out; UTF-8 or
+Shift_JIS/cp932 in) and .xlsx. A file with one bad row is refused whole, naming the line and
+the field. Text and dates follow the same rules as the member form and the backup
+(planner.domain.fields); cells that a spreadsheet would run as a formula are written with a
+leading apostrophe and read back without it, so export -> import gives the same roster."""
 from __future__ import annotations
 
 import csv
 import io
 import re
+import tomllib
+import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+
+from planner.domain import fields
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
 
 HEADER = ["氏名", "所属自治体", "自治体の種別", "メールアドレス", "修了した国研修", "参加できない日", "備考"]
+#: the text rule (data/fields.toml) of each free-text column
+TEXT_RULES = {"氏名": "member_name", "所属自治体": "municipality", "メールアドレス": "email", "備考": "member_notes"}
 # "前期共通:2024" -> course and year; the year is optional
 COURSE_BY_NAME = {name: key for key, name in COURSE_NAMES.items()} | {key: key for key in COURSES}
 KIND_BY_NAME = {name: key for key, name in MUNICIPALITY_KINDS.items()} | {
     "県": "prefecture", "都": "prefecture", "道": "prefecture", "府": "prefecture",
     "政令市": "designated_city", "市町村": "other", "町村": "other"} | {k: k for k in MUNICIPALITY_KINDS}
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-LIMITS = {"氏名": 100, "所属自治体": 100, "メールアドレス": 254, "備考": 500}
+#: a roster of 500 people is well under 1 MB unpacked; Excel's own parts add little
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "roster_example.toml"
 
 
 class RosterError(ValueError):
@@ -37,6 +51,8 @@ class MemberRow:
     notes: str = ""
 
 
+# --------------------------------------------------------------------------- reading
+
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) first, then Shift_JIS as Excel writes it (cp932)."""
     for encoding in ("utf-8-sig", "cp932"):
@@ -47,9 +63,63 @@ def decode(data: bytes) -> str:
     raise RosterError("文字コードを判別できません。UTF-8 または Shift_JIS の CSV で保存してください。")
 
 
+def _csv_rows(data: bytes) -> list[list[object]]:
+    try:
+        return list(csv.reader(io.StringIO(decode(data))))
+    except csv.Error as exc:
+        raise RosterError(f"CSV として読めません（{exc}）。") from None
+
+
+#: what openpyxl raises for a damaged workbook (SyntaxError: the XML parsers' ParseError)
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError)
+_UNREADABLE = "Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です。"
+
+
+def _xlsx_rows(data: bytes) -> list[list[object]]:
+    """The first sheet's cell values (text, numbers, dates); at most one row more than allowed."""
+    try:
+        # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        raise RosterError(_UNREADABLE) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise RosterError("Excel ファイルの中身が大きすぎます。名簿の列だけを残したファイルにしてください。")
+    rows = []
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                rows.append(list(values))
+                if len(rows) > fields.limit("members") + 1:
+                    break
+        finally:
+            book.close()
+    except _BROKEN:
+        raise RosterError(_UNREADABLE) from None
+    return rows
+
+
+def is_xlsx(data: bytes) -> bool:
+    """An .xlsx is a zip file; a CSV never starts with its signature."""
+    return data.startswith(b"PK\x03\x04")
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a person typed: numbers without a trailing .0, formulas undone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return fields.restore_cell(str(value).strip())
+
+
 def _courses(text: str, where: str) -> dict[str, int | None]:
     courses: dict[str, int | None] = {}
-    for part in filter(None, (p.strip() for p in re.split(r"[;；、]", text))):
+    for part in filter(None, (p.strip() for p in re.split(r"[;；、,，\n]", text))):
         name, _, year = part.partition(":") if ":" in part else part.partition("：")
         key = COURSE_BY_NAME.get(name.strip())
         if key is None:
@@ -62,75 +132,163 @@ def _courses(text: str, where: str) -> dict[str, int | None]:
     return courses
 
 
-def parse_days(text: str, where: str = "") -> list[date]:
-    days = []
-    # separated by ; or commas or spaces: people type all of them
-    for part in filter(None, (p.strip() for p in re.split(r"[;；、,，\s]+", text))):
-        try:
-            days.append(date.fromisoformat(part.replace("/", "-")))
-        except ValueError:
-            raise RosterError(f"{where}「参加できない日」の「{part}」は日付として読めません（例 2026-02-18）。") from None
-    return sorted(set(days))
+def _days(value: object, where: str) -> list[date]:
+    """An Excel date cell, or dates written as text (2027/2/18;2027-03-01)."""
+    try:
+        if isinstance(value, (date, datetime)):
+            return [fields.parse_date(value)]
+        return fields.parse_dates(_cell_text(value))
+    except fields.FieldError as exc:
+        raise RosterError(f"{where}「参加できない日」の{exc}") from None
 
 
 def parse_roster(data: bytes) -> list[MemberRow]:
-    """Every row of the file, or a RosterError for the first bad one (nothing is kept)."""
-    reader = csv.reader(io.StringIO(decode(data)))
-    header = next(reader, None)
-    if header is None:
+    """Every row of a CSV or .xlsx file, or a RosterError for the first bad one (nothing is kept)."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files
+        raise RosterError("古い Excel 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」か CSV として保存し直してください。")
+    table = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
+    if not table:
         raise RosterError("ファイルが空です。")
-    header = [h.strip() for h in header]
+    header = [_cell_text(h) for h in table[0]]
     missing = [h for h in HEADER[:4] if h not in header]
     if missing:
         raise RosterError(f"1行目（見出し）に「{'」「'.join(missing)}」の列がありません。")
     rows, seen_emails, seen_names = [], {}, {}
-    for line_no, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
+    for line_no, values in enumerate(table[1:], start=2):
+        if not any(_cell_text(v) for v in values):
             continue
-        record = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
-        where = f"{line_no}行目の"
-        for column, limit in LIMITS.items():
-            if len(record.get(column, "")) > limit:
-                raise RosterError(f"{where}「{column}」が長すぎます（{limit}文字以内）。")
-        if not record["氏名"]:
-            raise RosterError(f"{where}「氏名」が空です。")
-        if not record["所属自治体"]:
-            raise RosterError(f"{where}「所属自治体」が空です。")
-        kind = KIND_BY_NAME.get(record["自治体の種別"])
-        if kind is None:
-            raise RosterError(f"{where}「自治体の種別」の「{record['自治体の種別']}」は分かりません。"
-                              f"{'・'.join(MUNICIPALITY_KINDS.values())} のいずれかを書いてください。")
-        email = record["メールアドレス"].lower()
-        if not EMAIL.match(email):
-            raise RosterError(f"{where}「メールアドレス」の「{record['メールアドレス']}」は形式が正しくありません。")
-        if email in seen_emails:
-            raise RosterError(f"{where}「メールアドレス」{email} は{seen_emails[email]}行目と重複しています。")
-        name_key = (record["氏名"], record["所属自治体"])
-        if name_key in seen_names:
-            raise RosterError(f"{where}「氏名」{record['氏名']}（{record['所属自治体']}）は"
-                              f"{seen_names[name_key]}行目と重複しています。")
-        seen_emails[email], seen_names[name_key] = line_no, line_no
-        rows.append(MemberRow(
-            name=record["氏名"], municipality=record["所属自治体"], municipality_kind=kind, email=email,
-            courses=_courses(record.get("修了した国研修", ""), where),
-            unavailable=parse_days(record.get("参加できない日", ""), where), notes=record.get("備考", "")))
+        if len(rows) == fields.limit("members"):
+            raise RosterError(f"{line_no}行目: メンバーは{fields.limit('members')}人までです。")
+        cells = {h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h}
+        rows.append(_member_row(cells, f"{line_no}行目の", line_no, seen_emails, seen_names))
     if not rows:
         raise RosterError("メンバーの行がありません。")
     return rows
 
+
+def _member_row(cells: dict[str, object], where: str, line_no: int,
+                seen_emails: dict[str, int], seen_names: dict[tuple, int]) -> MemberRow:
+    """One line, checked by the fields' rules; duplicates against the lines before it."""
+    record = {h: _cell_text(cells.get(h)) for h in HEADER if h != "参加できない日"}
+    for column, key in TEXT_RULES.items():
+        rule = fields.rule(key)
+        try:
+            record[column] = fields.check_text(record[column], rule)
+        except fields.FieldError:
+            if fields.clean_text(record[column], rule.lines):
+                raise RosterError(f"{where}「{column}」が長すぎます（{rule.max}文字以内）。") from None
+            raise RosterError(f"{where}「{column}」が空です。") from None
+    kind = KIND_BY_NAME.get(record["自治体の種別"])
+    if kind is None:
+        raise RosterError(f"{where}「自治体の種別」の「{record['自治体の種別']}」は分かりません。"
+                          f"{'・'.join(MUNICIPALITY_KINDS.values())} のいずれかを書いてください。")
+    email = record["メールアドレス"].lower()
+    if not fields.EMAIL.fullmatch(email):
+        raise RosterError(f"{where}「メールアドレス」の「{record['メールアドレス']}」は形式が正しくありません。")
+    if email in seen_emails:
+        raise RosterError(f"{where}「メールアドレス」{email} は{seen_emails[email]}行目と重複しています。")
+    name_key = (record["氏名"], record["所属自治体"])
+    if name_key in seen_names:
+        raise RosterError(f"{where}「氏名」{record['氏名']}（{record['所属自治体']}）は"
+                          f"{seen_names[name_key]}行目と重複しています。")
+    seen_emails[email], seen_names[name_key] = line_no, line_no
+    return MemberRow(name=record["氏名"], municipality=record["所属自治体"], municipality_kind=kind,
+                     email=email, courses=_courses(record["修了した国研修"], where),
+                     unavailable=_days(cells.get("参加できない日"), where), notes=record["備考"])
+
+
+# --------------------------------------------------------------------------- writing
 
 def format_courses(courses: dict[str, int | None]) -> str:
     return ";".join(f"{COURSE_NAMES[k]}:{y}" if y else COURSE_NAMES[k]
                     for k, y in sorted(courses.items(), key=lambda kv: COURSES.index(kv[0])))
 
 
-def write_roster(rows: list[MemberRow]) -> bytes:
-    """The roster as UTF-8 with BOM and CRLF, which Excel opens without garbling."""
+def _cells(row: MemberRow) -> list[str]:
+    """One member as the file's text cells, none of which a spreadsheet runs as a formula.
+
+    Cleaning again is a no-op for rows saved since planner.domain.fields; older rows may hold
+    control characters that an .xlsx cannot store.
+    """
+    return [fields.neutralise_cell(fields.clean_text(text, lines=True)) for text in (
+        row.name, row.municipality, MUNICIPALITY_KINDS[row.municipality_kind], row.email,
+        format_courses(row.courses), ";".join(d.isoformat() for d in sorted(row.unavailable)), row.notes)]
+
+
+def _write_csv(table: list[list[str]]) -> bytes:
+    """UTF-8 with BOM and CRLF, which Excel opens without garbling."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([row.name, row.municipality, MUNICIPALITY_KINDS[row.municipality_kind], row.email,
-                         format_courses(row.courses), ";".join(d.isoformat() for d in row.unavailable),
-                         row.notes])
+    csv.writer(out, lineterminator="\r\n").writerows(table)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _write_xlsx(table: list[list[object]]) -> bytes:
+    """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名簿"
+    for values in table:
+        sheet.append(values)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                if "\n" in cell.value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")  # show a note's lines
+    for column, width in zip("ABCDEFG", (18, 18, 14, 30, 34, 26, 30)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_roster(rows: list[MemberRow]) -> bytes:
+    """The roster as CSV for Excel."""
+    return _write_csv([HEADER] + [_cells(row) for row in rows])
+
+
+def write_roster_xlsx(rows: list[MemberRow]) -> bytes:
+    """The roster as an Excel workbook, with the same columns and cells as the CSV."""
+    return _write_xlsx([HEADER] + [_cells(row) for row in rows])
+
+
+# --------------------------------------------------------------------------- the example file
+
+def example_table(today: date, xlsx: bool = False) -> list[list[object]]:
+    """The example roster (data/roster_example.toml) with dates a few weeks from today.
+
+    It shows each way of writing a date that the import reads; the .xlsx has one as a real
+    Excel date cell.
+    """
+    with EXAMPLE_FILE.open("rb") as f:
+        people = tomllib.load(f)["member"]
+    table: list[list[object]] = [HEADER]
+    for person in people:
+        days = [today + timedelta(days=n) for n in person.get("unavailable_in_days", [])]
+        style = person.get("date_style", "iso")
+        if xlsx and style == "excel" and len(days) == 1:
+            written: object = datetime.combine(days[0], datetime.min.time())
+        else:
+            written = ";".join(_date_in_style(d, style) for d in days)
+        table.append([person["name"], person["municipality"], person["kind"], person["email"],
+                      person.get("courses", ""), written, person.get("notes", "")])
+    return table
+
+
+def _date_in_style(day: date, style: str) -> str:
+    if style == "slash":
+        return f"{day.year}/{day.month}/{day.day}"
+    if style == "slash0":
+        return f"{day.year}/{day.month:02d}/{day.day:02d}"
+    return day.isoformat()
+
+
+def example_csv(today: date) -> bytes:
+    return _write_csv(example_table(today))
+
+
+def example_xlsx(today: date) -> bytes:
+    return _write_xlsx(example_table(today, xlsx=True))

@@ -8,7 +8,7 @@ from math import ceil
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.domain import assign
+from planner.domain import assign, fields
 from planner.models import (
     MemberCourse,
     MemberUnavailable,
@@ -20,7 +20,7 @@ from planner.models import (
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.services.roles import slot_times
-from planner.services.roster_files import MemberRow
+from planner.services.roster_files import MemberRow, RosterError
 
 
 def member_for(plan: Plan, email: str) -> TeamMember | None:
@@ -45,15 +45,39 @@ def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) ->
         db.session.add(member)
     member.name, member.municipality = row.name, row.municipality
     member.municipality_kind, member.email, member.notes = row.municipality_kind, row.email, row.notes
-    member.courses = [MemberCourse(course=k, year=y) for k, y in row.courses.items()]
-    member.unavailable = [MemberUnavailable(day=d) for d in row.unavailable]
+    _replace_courses(member, row.courses)
+    _replace_days(member, set(row.unavailable))
     db.session.flush()
     return member
+
+
+def _replace_courses(member: TeamMember, courses: dict[str, int | None]) -> None:
+    """Make the member's courses exactly `courses`, keeping the rows that stay.
+
+    Assigning a fresh list would flush the new rows' INSERTs before the old rows' DELETEs and
+    break the (member, course) unique key; so rows are updated, removed or added by key.
+    """
+    kept = {c.course: c for c in member.courses}
+    rows = []
+    for key, year in courses.items():
+        row = kept.get(key) or MemberCourse(course=key)
+        row.year = year
+        rows.append(row)
+    member.courses = rows
+
+
+def _replace_days(member: TeamMember, days: set[date]) -> None:
+    """Make the member's unavailable days exactly `days`, keeping the rows that stay (see above)."""
+    kept = {u.day: u for u in member.unavailable}
+    member.unavailable = [kept.get(day) or MemberUnavailable(day=day) for day in sorted(days)]
 
 
 def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     """Add new members and update those with the same e-mail; returns (added, updated)."""
     existing = {m.email: m for m in plan.members}
+    new = sum(1 for row in rows if row.email not in existing)
+    if len(existing) + new > fields.limit("members"):
+        raise RosterError(f"名簿は{fields.limit('members')}人までです（今{len(existing)}人、このファイルで{new}人増えます）。")
     added = updated = 0
     for row in rows:
         if row.email in existing:
@@ -65,7 +89,13 @@ def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     return added, updated
 
 
+def roster_full(plan: Plan) -> bool:
+    """Whether the roster holds as many members as a plan may (the backup reads no more)."""
+    return len(plan.members) >= fields.limit("members")
+
+
 def roster_rows(plan: Plan) -> list[MemberRow]:
+    """The roster as file rows; courses and dates in date order."""
     return [MemberRow(name=m.name, municipality=m.municipality, municipality_kind=m.municipality_kind,
                       email=m.email, courses={c.course: c.year for c in m.courses},
                       unavailable=sorted(m.unavailable_days), notes=m.notes)

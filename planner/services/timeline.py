@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.domain import timeline
+from planner.domain import fields, timeline
 from planner.domain.dates import outside_cycle_message
 from planner.domain.timeline import CHECKLIST, TimelineError
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
@@ -269,15 +269,19 @@ def carry_over_retrospectives(old_plan: Plan, new_plan: Plan) -> list[CarriedTod
     Called by planner.services.next_cycle.copy_plan; the caller commits.
     """
     new_plan.chief_after = old_plan.chief_after
-    todos = [CarriedTodo(text=t.text, source_title=t.source_title)
-             for t in old_plan.carried_todos if not t.done]
+    fresh = []
     for m in sorted((m for m in old_plan.milestones if m.kind == "retrospective"),
                     key=lambda m: m.start):
         name = m.title.removesuffix("の振り返り・反省会")
-        todos += [CarriedTodo(text=f"【{name}・変えること】{line}", source_title=old_plan.title)
+        fresh += [CarriedTodo(text=f"【{name}・変えること】{line}", source_title=old_plan.title)
                   for line in _lines(m.to_change)]
-        todos += [CarriedTodo(text=f"【{name}・続けること】{line}", source_title=old_plan.title)
+        fresh += [CarriedTodo(text=f"【{name}・続けること】{line}", source_title=old_plan.title)
                   for line in _lines(m.went_well)]
+    # no more than a plan's backup reads: this year's notes first, then the open to-dos that fit
+    limit = fields.limit("carried_todos")
+    fresh = fresh[:limit]
+    todos = [CarriedTodo(text=t.text, source_title=t.source_title)
+             for t in old_plan.carried_todos if not t.done][:limit - len(fresh)] + fresh
     new_plan.carried_todos.extend(todos)
     return todos
 

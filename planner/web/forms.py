@@ -1,4 +1,9 @@
-"""One form per input page; messages are Japanese and shown next to their field."""
+"""One form per input page; messages are Japanese and shown next to their field.
+
+Every form derives from `Form`, which gives WTForms' own Japanese messages for anything not
+worded here, and every text field is made by `text_field` from its rule in data/fields.toml,
+so forms, the roster import and the backup accept the same text (planner.domain.fields).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +20,10 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -28,16 +35,43 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.roster_files import RosterError, parse_days
 
 REQUIRED = "入力してください。"
 #: a Japanese phone number as offices print it: digits in groups joined by hyphens
 PHONE = r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$"
-#: one @, no spaces, a dot in the domain; wtforms' Email() needs the email_validator package,
-#: which is not installed, and the link is handed over by the official, not mailed by us
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+class Form(FlaskForm):
+    """The base of every form: WTForms' Japanese catalogue ("Not a valid choice." and the like)."""
+
+    class Meta:
+        locales = ("ja",)
+
+        def get_translations(self, form):
+            # Flask-WTF's own hook looks for Flask-Babel, which the app does not use
+            return DefaultMeta.get_translations(self, form)
+
+
+def text_field(label: str, rule_key: str, required: bool | None = None):
+    """A text input (a text area for notes) cleaned and checked by the field's shared rule."""
+    rule = fields.rule(rule_key)
+    required = rule.required if required is None else required
+    validators = [DataRequired(REQUIRED) if required else Optional(), _length(rule.max)]
+    field_class = TextAreaField if rule.lines else StringField
+    return field_class(label, validators=validators, filters=[
+        lambda value: fields.clean_text(value, rule.lines) if isinstance(value, str) else value])
+
+
+def email_field(label: str = "メールアドレス") -> EmailField:
+    """An address as the roster file and the backup take it (planner.domain.fields.EMAIL)."""
+    # wtforms' Email() needs the email_validator package, and our links are handed over, not mailed
+    return EmailField(label, validators=[
+        DataRequired(REQUIRED), _length(fields.rule("email").max),
+        Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")],
+        filters=[lambda value: fields.clean_text(value).lower() if isinstance(value, str) else value])
 
 
 def check_in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
@@ -65,11 +99,19 @@ class JapaneseIntegerField(IntegerField):
 
 
 class JapaneseDateField(DateField):
+    """A date as the roster and the backup take it: 2027-02-18, 2027/2/18, 2027/02/18."""
+
     def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = " ".join(valuelist).strip()
+        if not text:
+            raise ValueError(REQUIRED)
         try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("日付として読めません（例 2026-02-18）。") from None
+            self.data = fields.parse_date(text)
+        except fields.FieldError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class JapaneseTimeField(TimeField):
@@ -80,43 +122,42 @@ class JapaneseTimeField(TimeField):
             raise ValueError("時刻として読めません（例 09:30）。") from None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), _length(254)])
     password = PasswordField("パスワード", validators=[DataRequired(REQUIRED), _length(200)])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     """An official invites a member by e-mail."""
 
-    name = StringField("氏名（所属）", validators=[DataRequired(REQUIRED), _length(100)])
-    email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+    name = text_field("氏名（所属）", "person_name")
+    email = email_field()
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     """A member sets a password when accepting an invitation."""
 
-    name = StringField("氏名（所属）", validators=[DataRequired(REQUIRED), _length(100)])
+    name = text_field("氏名（所属）", "person_name")
     password = PasswordField("パスワード（10文字以上）", validators=[
         DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
     confirm = PasswordField("パスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
 
-class PlanForm(FlaskForm):
-    title = StringField("計画の名前", validators=[DataRequired(REQUIRED), _length(100)])
+class PlanForm(Form):
+    title = text_field("計画の名前", "plan_title")
     cycle_year = SelectField("チーム立ち上げの年（11月）", coerce=int)
-    venue = StringField("主な会場（4研修共通、後から研修ごとに変更可）", validators=[Optional(), _length(200)])
+    venue = text_field("主な会場（4研修共通、後から研修ごとに変更可）", "venue")
     propose_dates = BooleanField("大分県の例の時期（2月・3月・7月・10月の平日）で開催日を仮置きする", default=True)
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     """A training's dates, venue, participants and day settings."""
 
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])
-    venue = StringField("会場", validators=[Optional(), _length(200)])
+    venue = text_field("会場", "venue")
     capacity = JapaneseIntegerField("定員", validators=[Optional(), _minutes(1, 2000)])
     per_municipality = JapaneseIntegerField("1自治体あたりの受講者数", validators=[
         InputRequired(REQUIRED), _minutes(1, 20)])
@@ -126,16 +167,16 @@ class TrainingForm(FlaskForm):
     lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
     lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
     break_minutes = JapaneseIntegerField("休憩（分）", validators=[InputRequired(REQUIRED), _minutes(5, 60)])
-    opening_title = StringField("開会の項目", validators=[DataRequired(REQUIRED), _length(100)])
+    opening_title = text_field("開会の項目", "opening_title")
     opening_minutes = JapaneseIntegerField("開会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
-    closing_title = StringField("閉会の項目", validators=[DataRequired(REQUIRED), _length(100)])
+    closing_title = text_field("閉会の項目", "closing_title")
     closing_minutes = JapaneseIntegerField("閉会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
-    venue_address = StringField("会場の住所", validators=[Optional(), _length(200)])
-    venue_access = StringField("会場への交通（研修次第に印刷）", validators=[Optional(), _length(300)])
+    venue_address = text_field("会場の住所", "venue_address")
+    venue_access = text_field("会場への交通（研修次第に印刷）", "venue_access")
     reception_time = JapaneseTimeField("受付開始", validators=[Optional()])
-    belongings = StringField("持ち物（研修次第に印刷）", validators=[Optional(), _length(300)])
+    belongings = text_field("持ち物（研修次第に印刷）", "belongings")
     materials_deadline = JapaneseDateField("講師資料の提出締切", validators=[Optional()])
-    equipment = StringField("会場の機材（講師用資料に印刷）", validators=[Optional(), _length(300)])
+    equipment = text_field("会場の機材（講師用資料に印刷）", "equipment")
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +202,7 @@ class TrainingForm(FlaskForm):
             raise ValidationError("最遅は最早と同じか後にしてください。")
 
 
-class PrefectureSettingsForm(FlaskForm):
+class PrefectureSettingsForm(Form):
     """What every handout prints as 主催 and 問い合わせ先, and who signs a request letter."""
 
     department = StringField("主催する部署", validators=[DataRequired(REQUIRED), _length(100)])
@@ -172,36 +213,35 @@ class PrefectureSettingsForm(FlaskForm):
         DataRequired(REQUIRED), _length(30),
         Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
     contact_email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+        DataRequired(REQUIRED), _length(254), Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")])
     #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
     version = HiddenField()
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     """Fix a subject's minutes; empty lets the scheduler choose inside the range."""
 
     minutes = JapaneseIntegerField("時間（分）", validators=[Optional(), _minutes(1, 600)])
 
 
-class LocalSubjectForm(FlaskForm):
-    name = StringField("独自科目名", validators=[DataRequired(REQUIRED), _length(200)])
+class LocalSubjectForm(Form):
+    name = text_field("独自科目名", "local_name", required=True)
     minutes = JapaneseIntegerField("時間（分）", validators=[InputRequired(REQUIRED), _minutes(10, 600)])
-    lecturer_name = StringField("外部講師の氏名", validators=[Optional(), _length(100)])
-    lecturer_org = StringField("講師の所属", validators=[Optional(), _length(200)])
+    lecturer_name = text_field("外部講師の氏名", "lecturer_name")
+    lecturer_org = text_field("講師の所属", "lecturer_org")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("計画ファイル（JSON）", validators=[FileRequired("ファイルを選んでください。")])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """One roster entry; courses as ticks with the year, unavailable dates as a list."""
 
-    name = StringField("氏名", validators=[DataRequired(REQUIRED), _length(100)])
-    municipality = StringField("所属自治体", validators=[DataRequired(REQUIRED), _length(100)])
+    name = text_field("氏名", "member_name")
+    municipality = text_field("所属自治体", "municipality")
     municipality_kind = SelectField("自治体の種別", choices=[SelectChoice(k, v) for k, v in MUNICIPALITY_KINDS.items()])
-    email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(EMAIL, message="メールアドレスの形式が正しくありません。")])
+    email = email_field()
     course_common = BooleanField("前期共通")
     year_common = JapaneseIntegerField("修了年", validators=[Optional(), _minutes(2000, 2100)])
     course_counselor = BooleanField("相談支援員")
@@ -210,26 +250,27 @@ class MemberForm(FlaskForm):
     year_chief = JapaneseIntegerField("修了年", validators=[Optional(), _minutes(2000, 2100)])
     course_job_support = BooleanField("就労支援員")
     year_job_support = JapaneseIntegerField("修了年", validators=[Optional(), _minutes(2000, 2100)])
-    unavailable = StringField("参加できない日", validators=[Optional(), _length(500)])
-    notes = StringField("備考", validators=[Optional(), _length(500)])
+    # as many dates as the roster file may give (the count is checked by parse_dates)
+    unavailable = StringField("参加できない日", validators=[Optional(), _length(10000)])
+    notes = text_field("備考", "member_notes")
 
     def validate_unavailable(self, field):
         try:
-            self.unavailable_days = parse_days(field.data or "")
-        except RosterError as exc:
-            raise ValidationError(str(exc).replace("「参加できない日」の", "")) from None
+            self.unavailable_days = fields.parse_dates(field.data or "")
+        except fields.FieldError as exc:
+            raise ValidationError(str(exc)) from None
 
 
-class SlotAssignForm(FlaskForm):
+class SlotAssignForm(Form):
     """An official sets a slot's holder and whether it is locked."""
 
     member_id = SelectField("担当者", coerce=int)
     locked = BooleanField("確定（メンバーが変更できないようにする）")
 
 
-class CsvForm(FlaskForm):
-    file = FileField("名簿ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+class CsvForm(Form):
+    file = FileField("名簿ファイル（Excel .xlsx または CSV）", validators=[FileRequired("ファイルを選んでください。")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A confirmation page's form: only the CSRF token, the button is the answer."""

@@ -35,10 +35,15 @@ from planner.services.roles import (
     slot_times,
 )
 from planner.services.roster_files import (
+    HEADER,
+    XLSX_TYPE,
     MemberRow,
     RosterError,
+    example_csv,
+    example_xlsx,
     parse_roster,
     write_roster,
+    write_roster_xlsx,
 )
 from planner.web.access import official_required, plan_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
@@ -65,7 +70,7 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
 
 def _roster_page(plan: Plan, status: int = 200):
     return render_template("team/roster.html", plan=plan, advice=team.composition_advice(plan),
-                           coverage=team.coverage(plan), csv_form=CsvForm(),
+                           coverage=team.coverage(plan), csv_form=CsvForm(), header=HEADER,
                            course_names=COURSE_NAMES, kinds=MUNICIPALITY_KINDS), status
 
 
@@ -77,10 +82,10 @@ def roster(plan_id: int):
 
 def _row_from_form(form: MemberForm) -> MemberRow:
     courses = {c: getattr(form, f"year_{c}").data for c in COURSES if getattr(form, f"course_{c}").data}
-    return MemberRow(name=form.name.data.strip(), municipality=form.municipality.data.strip(),
-                     municipality_kind=form.municipality_kind.data, email=form.email.data.strip().lower(),
+    return MemberRow(name=form.name.data, municipality=form.municipality.data,
+                     municipality_kind=form.municipality_kind.data, email=form.email.data.lower(),
                      courses=courses, unavailable=getattr(form, "unavailable_days", []),
-                     notes=(form.notes.data or "").strip())
+                     notes=form.notes.data or "")
 
 
 @bp.route("/plans/<int:plan_id>/team/new", methods=["GET", "POST"])
@@ -102,6 +107,8 @@ def edit_member(plan_id: int, member_id: int | None = None):
         clash = team.member_for(plan, row.email)
         if clash is not None and clash is not member:
             form.email.errors.append(f"このメールアドレスは {clash.name} さんが使っています。")
+        elif member is None and team.roster_full(plan):
+            form.name.errors.append(f"名簿はこれ以上増やせません（{len(plan.members)}人まで）。")
         else:
             team.save_member(plan, row, member)
             db.session.commit()
@@ -131,6 +138,29 @@ def export_roster(plan_id: int):
                      as_attachment=True, download_name=f"研修チーム名簿_{plan.cycle_year}.csv")
 
 
+@bp.route("/plans/<int:plan_id>/team.xlsx")
+@login_required
+def export_roster_xlsx(plan_id: int):
+    plan = plan_or_404(plan_id)
+    return send_file(BytesIO(write_roster_xlsx(team.roster_rows(plan))), mimetype=XLSX_TYPE,
+                     as_attachment=True, download_name=f"研修チーム名簿_{plan.cycle_year}.xlsx")
+
+
+@bp.route("/team/roster-example.csv")
+@login_required
+def roster_example_csv():
+    """A filled-in example of the roster file, to start from in Excel."""
+    return send_file(BytesIO(example_csv(date.today())), mimetype="text/csv; charset=utf-8",
+                     as_attachment=True, download_name="研修チーム名簿_記入例.csv")
+
+
+@bp.route("/team/roster-example.xlsx")
+@login_required
+def roster_example_xlsx():
+    return send_file(BytesIO(example_xlsx(date.today())), mimetype=XLSX_TYPE,
+                     as_attachment=True, download_name="研修チーム名簿_記入例.xlsx")
+
+
 @bp.route("/plans/<int:plan_id>/team/import", methods=["POST"])
 @official_required
 def import_roster(plan_id: int):
@@ -141,11 +171,11 @@ def import_roster(plan_id: int):
             flash(message, "error")
         return redirect(url_for("team.roster", plan_id=plan.id))
     try:
-        rows = parse_roster(form.file.data.read())
+        added, updated = team.import_roster(plan, parse_roster(form.file.data.read()))
     except RosterError as exc:
+        db.session.rollback()
         flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
         return _roster_page(plan, 422)
-    added, updated = team.import_roster(plan, rows)
     db.session.commit()
     flash(f"名簿を取り込みました（追加{added}人、更新{updated}人）。", "success")
     return redirect(url_for("team.roster", plan_id=plan.id))

@@ -1,24 +1,17 @@
 """The timeline page's forms: one per action; messages are Japanese and shown next to fields."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from planner.domain.timeline import CHIEF_PLACEMENTS
-from planner.web.forms import REQUIRED, JapaneseDateField, check_in_cycle
+from planner.web.forms import REQUIRED, Form, JapaneseDateField, check_in_cycle, text_field
 
 CHIEF_LABELS = {"common": "前期共通の後（2〜3月に開催、1月の検討会議で準備）",
                 "late": "後期の研修と同じ時期（5〜9月に開催、4月の検討会議で準備）"}
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(Form):
     """Generate (or re-generate) the plan's timeline, with the chief training's placement."""
 
     chief_after = SelectField("主任相談支援員・後期の研修の時期",
@@ -27,7 +20,7 @@ class GenerateForm(FlaskForm):
                               invalid_choice_message="一覧から選んでください。")
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     """Move a milestone or training; an empty end keeps its length. Launch/meetings: done mark."""
 
     start = JapaneseDateField("開始日", validators=[InputRequired(REQUIRED)])
@@ -47,26 +40,29 @@ class MilestoneForm(FlaskForm):
         check_in_cycle(self.cycle, field.data)
 
 
-class RetrospectiveForm(FlaskForm):
+class RetrospectiveForm(Form):
     """A retrospective's notes; at least one of the two is needed."""
 
-    went_well = TextAreaField("良かった点（次も続けること）", validators=[
-        Length(max=2000, message="2000文字以内で入力してください。")])
-    to_change = TextAreaField("次に変えること", validators=[
-        Length(max=2000, message="2000文字以内で入力してください。")])
+    went_well = text_field("良かった点（次も続けること）", "went_well")
+    to_change = text_field("次に変えること", "to_change")
 
-    def validate_to_change(self, field):
-        if not ((self.went_well.data or "").strip() or (field.data or "").strip()):
-            raise ValidationError("「良かった点」か「次に変えること」のどちらかを入力してください。")
+    def validate(self, extra_validators=None):
+        # not an inline validator: an empty optional field stops its own chain before it
+        if not super().validate(extra_validators):
+            return False
+        if not (self.went_well.data or self.to_change.data):
+            self.to_change.errors.append("「良かった点」か「次に変えること」のどちらかを入力してください。")
+            return False
+        return True
 
 
-class ChecklistForm(FlaskForm):
+class ChecklistForm(Form):
     """The whole checklist; the operation refuses keys that are not the plan's."""
 
     items = SelectMultipleField("準備チェックリスト", choices=[], validate_choice=False)
 
 
-class TodoForm(FlaskForm):
+class TodoForm(Form):
     """Mark a carried-over to-do done or open again."""
 
     done = BooleanField("済み")

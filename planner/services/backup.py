@@ -176,7 +176,7 @@ def _training_section(training: Training) -> dict:
         "lunch_latest": _hhmm(training.lunch_latest), "break_minutes": training.break_minutes,
         "opening_title": training.opening_title, "opening_minutes": training.opening_minutes,
         "closing_title": training.closing_title, "closing_minutes": training.closing_minutes,
-        **{name: getattr(training, name) for name, _ in _HANDOUT_TEXT},
+        **{name: getattr(training, name) for name in _HANDOUT_TEXT},
         "reception_time": _hhmm(training.reception_time) if training.reception_time else None,
         "materials_deadline": (training.materials_deadline.isoformat()
                                if training.materials_deadline else None),

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -97,6 +98,16 @@ class AcceptInvitationForm(FlaskForm):
     password = PasswordField("パスワード（10文字以上）", validators=[
         DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
     confirm = PasswordField("パスワード（確認）", validators=[
+        DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
+
+
+class PasswordForm(FlaskForm):
+    """A logged-in user changes their password."""
+
+    current = PasswordField("現在のパスワード", validators=[DataRequired(REQUIRED), _length(200)])
+    password = PasswordField("新しいパスワード（10文字以上）", validators=[
+        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    confirm = PasswordField("新しいパスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
 
@@ -192,6 +203,8 @@ class SlotAssignForm(FlaskForm):
 
     member_id = SelectField("担当者", coerce=int)
     locked = BooleanField("確定（メンバーが変更できないようにする）")
+    #: the holder when the form was shown (0: open), so a claim made meanwhile is not overwritten
+    shown_holder = HiddenField(filters=[lambda v: int(v) if str(v).isdigit() else 0])
 
 
 class CsvForm(FlaskForm):

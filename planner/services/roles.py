@@ -201,6 +201,8 @@ def claim_slot(slot: RoleSlot, member: TeamMember) -> None:
                                    .where(RoleSlot.id == slot.id))
         if holder is not None and holder.id == member.id:
             raise ClaimRefused("この役割はすでにあなたが担当しています。")
+        if holder is None and db.session.scalar(db.select(RoleSlot.locked).where(RoleSlot.id == slot.id)):
+            raise ClaimRefused("この役割は担当職員が確定済みのため、申し込めません。")
         who = f"{holder.name}さん（{holder.municipality}）" if holder else "他の人"
         raise ClaimRefused(f"この役割はすでに{who}が担当しています。")
     db.session.commit()

@@ -191,6 +191,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),
     "official-not-found": ("official", go("/plans/999999")),
+    "official-password": ("official", go("/account/password")),
+    "official-password-errors": ("official", submit_empty("/account/password", "変更する")),
     # a member
     "member-plans": ("member", go("/")),
     "member-plan": ("member", go("/plans/{ids.plan}")),

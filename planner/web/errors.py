@@ -57,7 +57,8 @@ def _database_down(exc: OperationalError):
     _forget_transaction()
     current_app.logger.error("database unavailable: %s", exc.orig)
     g._login_user = current_app.login_manager.anonymous_user()
-    return _page(503)
+    body, code = _page(503)
+    return body, code, {"Retry-After": "30"}
 
 
 def _unexpected(exc: InternalServerError):

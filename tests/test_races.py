@@ -224,3 +224,78 @@ def test_second_submit_of_a_form_answers_kindly(client, app, world):
     assert second.request.path == first.headers["Location"]
     assert "すでに受け付けています" in second.get_data(as_text=True)
     assert _count(app, Plan, Plan.title == "一度だけの計画") == 1
+
+
+# --------------------------------------------------------------------------- every writer keeps the rules
+
+def _backup_with_holders(app, world, holders: dict[int, str]) -> str:
+    """The plan's backup, with these slots given to these e-mails (as an edited file would)."""
+    with app.app_context():
+        for slot_id, email in holders.items():
+            member = db.session.scalar(db.select(TeamMember).filter_by(plan_id=world["plan"], email=email))
+            db.session.get(RoleSlot, slot_id).holder_id = member.id
+        text = dump_plan(db.session.get(Plan, world["plan"]))
+        db.session.rollback()
+    return text
+
+
+def test_backup_giving_one_member_two_overlapping_slots_is_refused(app, world):
+    from planner.services.backup import BackupError, load_plan
+
+    text = _backup_with_holders(app, world, {world["slots"][0]: MEMBER, world["slots"][1]: MEMBER})
+
+    with app.app_context():
+        plans_before = db.session.scalar(db.select(db.func.count()).select_from(Plan))
+        with pytest.raises(BackupError) as refused:
+            load_plan(db.session.get(Plan, world["plan"]).prefecture, text)
+        db.session.rollback()
+        plans_after = db.session.scalar(db.select(db.func.count()).select_from(Plan))
+
+    assert "役割の担当: 同じ時間帯に「前期共通" in str(refused.value)
+    assert plans_after == plans_before
+
+
+def test_accepting_a_suggestion_skips_a_member_who_meanwhile_took_the_same_time(app, world):
+    from planner.services.team import accept_suggestion
+
+    timekeeper, lecturer = world["slots"]
+    with app.app_context():
+        plan = db.session.get(Plan, world["plan"])
+        member = db.session.get(TeamMember, world["member"])
+        db.session.get(RoleSlot, lecturer).holder_id = member.id  # claimed after the page was drawn
+        db.session.commit()
+
+        accepted, skipped = accept_suggestion(plan, [(timekeeper, member.id)])
+
+    assert (accepted, skipped) == (0, 1)
+    assert _holders(app, [timekeeper]) == [(None, False)]
+
+
+def test_bulk_confirm_locks_every_held_slot_of_a_training_or_plan(app, client, world):
+    timekeeper, lecturer = world["slots"]
+    with app.app_context():
+        plan = db.session.get(Plan, world["plan"])
+        chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
+        chief_slot = next(s for s in chief.slots if s.kind == "material_preparer")
+        chief_slot.holder_id = world["member"]
+        db.session.get(RoleSlot, timekeeper).holder_id = world["member"]
+        db.session.commit()
+        chief_slot_id = chief_slot.id
+    client.post("/login", data={"email": OFFICIAL, "password": PASSWORD})
+
+    one = client.post(f"/plans/{world['plan']}/roles/lock", data={"training": world["training"]},
+                      follow_redirects=True)
+    states_after_one = _holders(app, [timekeeper, lecturer, chief_slot_id])
+    everything = client.post(f"/plans/{world['plan']}/roles/lock", follow_redirects=True)
+
+    assert "担当者のいる役割1件を確定しました。" in one.get_data(as_text=True)
+    assert states_after_one == [(world["member"], True), (None, False), (world["member"], False)]
+    assert "担当者のいる役割1件を確定しました。" in everything.get_data(as_text=True)
+    assert _holders(app, [timekeeper, lecturer, chief_slot_id]) == [
+        (world["member"], True), (None, False), (world["member"], True)]
+
+
+def test_member_cannot_bulk_confirm(app, client, world):
+    client.post("/login", data={"email": MEMBER, "password": PASSWORD})
+
+    assert client.post(f"/plans/{world['plan']}/roles/lock").status_code == 403

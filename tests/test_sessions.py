@@ -174,7 +174,7 @@ def test_database_down_gives_a_japanese_503_page_in_the_layout(caplog):
         html = page.get_data(as_text=True)
         assert page.status_code == 503
         assert '<html lang="ja">' in html and 'class="site"' in html
-        assert "データベースに接続できません" in html
+        assert "データベースに接続できないか、混み合っています" in html
     assert "database unavailable" in caplog.text
 
 

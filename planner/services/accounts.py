@@ -34,6 +34,8 @@ def _count_try(email: str) -> int:
               "since": db.case((expired, now), else_=LoginAttempts.since)},
     ).returning(LoginAttempts.tries)
     tries = db.session.execute(statement).scalar_one()
+    # windows that ended are forgotten, so addresses tried once do not pile up
+    db.session.execute(db.delete(LoginAttempts).where(LoginAttempts.since < now - LOCK_WINDOW))
     db.session.commit()
     return tries
 

@@ -56,6 +56,9 @@ def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) ->
 def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     """Add new members and update those with the same e-mail; returns (added, updated)."""
     existing = {m.email: m for m in plan.members}
+    # the members' locks in id order, as accept_suggestion takes them: neither waits on the other
+    for member_id in sorted(existing[r.email].id for r in rows if r.email in existing):
+        lock_member(member_id)
     added = updated = 0
     for row in rows:
         if row.email in existing:

@@ -256,3 +256,32 @@ def test_member_never_sees_anyones_notes_on_any_page(app, client, oita):
     assert len(rules) > 20
     assert {rule: a.status_code for rule, a in answers.items() if a.status_code >= 500} == {}
     assert [rule for rule, a in answers.items() if SECRET_NOTE.encode() in a.data] == []
+
+
+def test_member_zips_hold_only_their_own_meeting_requests(app, client, oita):
+    import io
+    import zipfile
+
+    from planner.models import RoleSlot
+
+    with app.app_context():
+        me = db.session.scalar(db.select(TeamMember).filter_by(plan_id=oita.plan, email=MEMBER))
+        slots = db.session.scalars(db.select(RoleSlot).filter_by(training_id=oita.training, kind="timekeeper")
+                                   .order_by(RoleSlot.id)).all()
+        lecturer = db.session.scalar(db.select(RoleSlot).filter_by(training_id=oita.training, kind="lecturer")
+                                     .order_by(RoleSlot.id))
+        slots[0].holder_id, lecturer.holder_id = me.id, oita.member  # the member and the official
+        db.session.commit()
+
+    def attendees_in(path: str, email: str) -> list[str]:
+        """The attendee line of each meeting request in the zip."""
+        client.post("/logout")
+        login(client, email)
+        archive = zipfile.ZipFile(io.BytesIO(client.get(path).data))
+        texts = [archive.read(n).decode().replace("\r\n ", "") for n in archive.namelist() if n.startswith("招待状/")]
+        return sorted(line.rsplit("mailto:", 1)[1] for text in texts for line in text.split("\r\n")
+                      if line.startswith("ATTENDEE"))
+
+    for path in (f"/plans/{oita.plan}/export.zip", f"/trainings/{oita.training}/export.zip"):
+        assert attendees_in(path, OFFICIAL) == sorted([OFFICIAL, MEMBER])
+        assert attendees_in(path, MEMBER) == [MEMBER]

@@ -3,6 +3,7 @@ the holding rules hold, an official never overwrites a claim unseen, and a form 
 at once creates one thing with a friendly second answer."""
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -299,3 +300,26 @@ def test_member_cannot_bulk_confirm(app, client, world):
     client.post("/login", data={"email": MEMBER, "password": PASSWORD})
 
     assert client.post(f"/plans/{world['plan']}/roles/lock").status_code == 403
+
+
+def test_marking_a_held_day_unavailable_is_refused_by_form_and_import(app, client, world):
+    timekeeper = world["slots"][0]
+    with app.app_context():
+        db.session.get(RoleSlot, timekeeper).holder_id = world["member"]
+        db.session.commit()
+        day = db.session.get(RoleSlot, timekeeper).training.first_date.isoformat()
+    client.post("/login", data={"email": OFFICIAL, "password": PASSWORD})
+    message = f"青葉 花子さんは {day} に「前期共通 タイムキーパー役」を担当しているため、その日を参加できない日にはできません。"
+
+    form = client.post(f"/plans/{world['plan']}/team/{world['member']}/edit", data={
+        "name": "青葉 花子", "municipality": "あおば市", "municipality_kind": "designated_city",
+        "email": MEMBER, "unavailable": day})
+    csv = ("氏名,所属自治体,自治体の種別,メールアドレス,修了した国研修,参加できない日,備考\r\n"
+           f"青葉 花子,あおば市,政令指定都市,{MEMBER},,{day},\r\n").encode("utf-8")
+    imported = client.post(f"/plans/{world['plan']}/team/import", data={"file": (io.BytesIO(csv), "r.csv")},
+                           content_type="multipart/form-data")
+
+    assert form.status_code == 422 and message in form.get_data(as_text=True)
+    assert imported.status_code == 422 and message in imported.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TeamMember, world["member"]).unavailable == []

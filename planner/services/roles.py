@@ -163,6 +163,19 @@ def check_member_can_hold(slot: RoleSlot, member: TeamMember,
         raise ClaimRefused(problem)
 
 
+def check_days_keep_holdings(member: TeamMember, days: set[date]) -> None:
+    """Refuse to mark `days` unavailable while the member holds a slot on one of them
+    (call after lock_member; the official releases or reassigns the slot first)."""
+    held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
+                                                        RoleSlot.kind != "material_preparer")
+                              .order_by(RoleSlot.id)).all()
+    for slot in held:
+        clash = set(slot.training.days) & days
+        if clash:
+            raise ClaimRefused(f"{member.name}さんは {min(clash):%Y-%m-%d} に「{slot_label(slot)}」を担当しているため、"
+                               "その日を参加できない日にはできません。先にその担当を外してください。")
+
+
 def holding_problems(slots: list[RoleSlot]) -> list[str]:
     """Every slot of `slots` whose holder also holds an overlapping one, or is away that day
     (for rows not yet committed, such as a plan read from a backup)."""

@@ -19,7 +19,13 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.roles import ClaimRefused, check_member_can_hold, lock_member, slot_times
+from planner.services.roles import (
+    ClaimRefused,
+    check_days_keep_holdings,
+    check_member_can_hold,
+    lock_member,
+    slot_times,
+)
 from planner.services.roster_files import MemberRow
 
 
@@ -39,12 +45,14 @@ def members_of_user(user: User) -> list[TeamMember]:
 
 
 def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:
-    """Create or update one roster entry from validated values (caller commits)."""
+    """Create or update one roster entry from validated values (caller commits); ClaimRefused
+    when a new unavailable day falls on a slot the member holds."""
     if member is None:
         member = TeamMember(plan=plan, email=row.email)
         db.session.add(member)
     else:
         lock_member(member.id)  # new unavailable days must not cross a claim being checked
+        check_days_keep_holdings(member, set(row.unavailable))
     member.name, member.municipality = row.name, row.municipality
     member.municipality_kind, member.email, member.notes = row.municipality_kind, row.email, row.notes
     member.courses = [MemberCourse(course=k, year=y) for k, y in row.courses.items()]

@@ -105,11 +105,16 @@ def edit_member(plan_id: int, member_id: int | None = None):
             db.session.rollback()
             form.email.errors.append(f"このメールアドレスは {clash.name} さんが使っています。")
         else:
-            team.save_member(plan, row, member)
-            once.remember(url_for("team.roster", plan_id=plan.id))
-            db.session.commit()
-            flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
-            return redirect(url_for("team.roster", plan_id=plan.id))
+            try:
+                team.save_member(plan, row, member)
+            except ClaimRefused as exc:
+                db.session.rollback()
+                form.unavailable.errors.append(str(exc))
+            else:
+                once.remember(url_for("team.roster", plan_id=plan.id))
+                db.session.commit()
+                flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
+                return redirect(url_for("team.roster", plan_id=plan.id))
     status = 422 if form.errors else 200
     return render_template("team/member.html", plan=plan, form=form, member=member,
                            courses=COURSES), status
@@ -150,7 +155,12 @@ def import_roster(plan_id: int):
         return _roster_page(plan, 422)
     if repeat := once.first_submit(url_for("team.roster", plan_id=plan.id)):
         return repeat
-    added, updated = team.import_roster(plan, rows)
+    try:
+        added, updated = team.import_roster(plan, rows)
+    except ClaimRefused as exc:
+        db.session.rollback()
+        flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
+        return _roster_page(plan, 422)
     once.remember(url_for("team.roster", plan_id=plan.id))
     db.session.commit()
     flash(f"名簿を取り込みました（追加{added}人、更新{updated}人）。", "success")

@@ -1,6 +1,7 @@
 """伝達研修プランナー: the application factory and its configuration."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -20,6 +21,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
+    #: hours a login lasts (the cookie and the server both refuse it afterwards)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("PERMANENT_SESSION_LIFETIME", "12")))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     #: who appears as ORGANIZER and in UIDs of calendar files
@@ -56,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_filters(app)
     from planner.web.errors import register_error_pages
     register_error_pages(app)
+    from planner.web import once
+    once.register(app)
     app.after_request(_security_headers)
     return app
 

@@ -69,24 +69,28 @@ def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def training_files(training: Training, host: str) -> list[tuple[str, bytes]]:
-    """Everything for one training: its handouts, its timetable calendar, the invitations."""
+def training_files(training: Training, host: str, members: list | None = None) -> list[tuple[str, bytes]]:
+    """Everything for one training: its handouts, its timetable calendar, the invitations
+    (of `members` only, when given)."""
     short = get_curriculum(training.curriculum_key).short_title
     files = handouts.training_handouts(training)
     files.append((f"時間割_{short}.ics", training_calendar(training, host)))
     holders = {slot.holder for slot in training.slots if slot.holder is not None}
+    if members is not None:
+        holders &= set(members)
     for member in sorted(holders, key=lambda m: m.id):
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host, training)]
     return files
 
 
-def plan_files(plan: Plan, host: str) -> list[tuple[str, bytes]]:
-    """Every handout and calendar file of a plan, for `flask export`."""
+def plan_files(plan: Plan, host: str, members: list | None = None) -> list[tuple[str, bytes]]:
+    """Every handout and calendar file of a plan, for `flask export`; the meeting requests of
+    `members` only, when given (a team member downloads their own, not everyone's)."""
     files = handouts.plan_handouts(plan)
     for training in plan.trainings:
         short = get_curriculum(training.curriculum_key).short_title
         files.append((f"時間割_{short}.ics", training_calendar(training, host)))
     files.append(("検討会議.ics", meetings_calendar(plan, host)))
-    for member in plan.members:
+    for member in plan.members if members is None else members:
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host)]
     return files

@@ -207,6 +207,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-settings": ("official", go("/settings")),
     "official-settings-errors": ("official", submit_empty("/settings", "保存する")),
     "official-not-found": ("official", go("/plans/999999")),
+    "official-password": ("official", go("/account/password")),
+    "official-password-errors": ("official", submit_empty("/account/password", "変更する")),
     # a member
     "member-plans": ("member", go("/")),
     "member-plan": ("member", go("/plans/{ids.plan}")),

@@ -56,12 +56,18 @@ class User(UserMixin, db.Model):
     #: signs the member's personal calendar feed; replacing it revokes every old link
     feed_secret: so.Mapped[str] = so.mapped_column(sa.String(64), default=lambda: new_feed_secret())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: part of the login cookie; raising it (logout, password change) ends every session
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     prefecture: so.Mapped[Prefecture] = so.relationship()
 
     @property
     def is_official(self) -> bool:
         return self.role == OFFICIAL
+
+    def get_id(self) -> str:
+        """What the session cookie holds: a cookie made before the version changed no longer loads."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -70,9 +76,21 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class LoginFailure(db.Model):
-    """One failed login, kept in the database so the lockout holds across worker processes."""
+class LoginAttempts(db.Model):
+    """Login tries per address in the current lockout window: one row, raised by one atomic
+    upsert before the password is checked, so tries arriving together are counted together."""
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), primary_key=True)
+    tries: so.Mapped[int]
+    #: when the window of the counted tries began
+    since: so.Mapped[datetime]
+
+
+class FormSubmission(db.Model):
+    """The one-time token of a rendered form that creates something: saved in the same
+    transaction as what it creates, so a second submit of the same form finds it taken."""
+
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    #: where the first submit led, shown to the second one
+    result_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

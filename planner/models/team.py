@@ -34,6 +34,9 @@ class TeamMember(db.Model):
     #: the member's login is the user with this e-mail in the same prefecture
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     notes: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    #: raised by every write that gives the member a slot or changes their days, so those
+    #: writes run one at a time per member (see planner.services.roles.lock_member)
+    holding_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="members")
     # small lists shown with every member: load them with the roster, not one query each

@@ -41,7 +41,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
-from planner.services.roles import sync_slots, wanted_slots
+from planner.services.roles import holding_problems, sync_slots, wanted_slots
 from planner.services.timetables import day_settings, subject_spec
 
 FORMAT = "dentatsu-planner/plan"
@@ -247,6 +247,11 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
                 raise BackupError(f"{role.where}: この役割の枠はこの研修にありません。")
             slot.holder = members[role.holder] if role.holder else None
             slot.locked = role.locked
+    db.session.flush()
+    # the same holding rules as a claim or an assignment in the app
+    problems = holding_problems([s for t in plan.trainings for s in t.slots])
+    if problems:
+        raise BackupError(f"役割の担当: {problems[0]}")
     plan.milestones.extend(read.milestones)
     plan.checklist_ticks.extend(read.ticks)
     plan.carried_todos.extend(read.todos)

@@ -3,6 +3,11 @@
 A claim is one conditional UPDATE (`... WHERE holder_id IS NULL AND NOT locked`): on
 PostgreSQL the second writer waits and re-checks the row, on SQLite the write lock
 serialises writers, so exactly one of many simultaneous claims wins on both.
+
+The rules about the member (no two slots at overlapping times, none on a day they cannot
+attend) span several rows, so every write that gives a member a slot first takes the
+member's lock (`lock_member`) and only then reads what they hold: two such writes for one
+member run one after the other, whoever makes them.
 """
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from curricula import get_curriculum
-from planner.models import RoleSlot, TeamMember, Training
+from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.timetables import subject_title, timetable_of
@@ -100,37 +105,126 @@ def slot_label(slot: RoleSlot) -> str:
     return f"{short} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
 
 
-def _check_member_can_hold(slot: RoleSlot, member: TeamMember) -> None:
-    """Refuse a slot on a day the member cannot attend, or at a time they already hold."""
-    training = slot.training
-    days = set(training.days)
-    if slot.kind != "material_preparer" and days & member.unavailable_days:
-        day = min(days & member.unavailable_days)
-        raise ClaimRefused(f"{member.name}さんは {day:%Y-%m-%d} を参加できない日に登録しています。")
+def lock_member(member_id: int) -> None:
+    """Serialise the writes that give this member a slot, until the transaction ends.
+
+    An UPDATE of the member's own row: PostgreSQL holds its row lock to the end of the
+    transaction (a second writer waits, then reads what the first committed), and SQLite
+    takes its single write lock at a transaction's first write (pysqlite begins the
+    transaction there), so later reads see every committed holding. One statement that
+    both engines honour, rather than SELECT ... FOR UPDATE, which SQLite does not have.
+    """
+    db.session.execute(db.update(TeamMember).where(TeamMember.id == member_id)
+                       .values(holding_version=TeamMember.holding_version + 1)
+                       .execution_options(synchronize_session=False))
+
+
+def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date]) -> str | None:
     if slot.kind == "material_preparer":
-        return  # done beforehand: it clashes with nothing
-    held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
-                                                        RoleSlot.id != slot.id,
-                                                        RoleSlot.kind != "material_preparer")).all()
-    if not held:
-        return
-    # One timetable per training involved, not one per slot.
-    times_by_training = {training.id: slot_times(training)}
-    mine = times_by_training[training.id].get(slot.id)
+        return None  # done beforehand
+    clash = set(slot.training.days) & unavailable
+    if clash:
+        return f"{member.name}さんは {min(clash):%Y-%m-%d} を参加できない日に登録しています。"
+    return None
+
+
+def _overlap_problem(slot: RoleSlot, held: list[RoleSlot], times: dict[int, dict[int, SlotTime]]) -> str | None:
+    """The first held slot at the same time as `slot`, as a message; `times` is filled as needed."""
+    if slot.kind == "material_preparer":
+        return None
+    for training in {slot.training, *(other.training for other in held)}:
+        if training.id not in times:
+            times[training.id] = slot_times(training)
+    mine = times[slot.training_id].get(slot.id)
     for other in held:
-        if other.training_id not in times_by_training:
-            times_by_training[other.training_id] = slot_times(other.training)
-        other_time = times_by_training[other.training_id].get(other.id)
-        if mine and other_time and mine.overlaps(other_time):
-            raise ClaimRefused(f"同じ時間帯に「{slot_label(other)}」を担当しているため、"
-                               f"「{slot_label(slot)}」は担当できません。")
+        other_time = times[other.training_id].get(other.id)
+        if other.id != slot.id and mine and other_time and mine.overlaps(other_time):
+            return (f"同じ時間帯に「{slot_label(other)}」を担当しているため、"
+                    f"「{slot_label(slot)}」は担当できません。")
+    return None
+
+
+def check_member_can_hold(slot: RoleSlot, member: TeamMember,
+                          times: dict[int, dict[int, SlotTime]] | None = None) -> None:
+    """Refuse a slot on a day the member cannot attend, or at a time they already hold.
+
+    Reads the member's days and slots fresh from the database: call after lock_member.
+    `times` caches slot times by training across calls in one transaction.
+    """
+    unavailable = set(db.session.scalars(db.select(MemberUnavailable.day)
+                                         .where(MemberUnavailable.member_id == member.id)))
+    problem = _unavailable_problem(slot, member, unavailable)
+    if problem is None and slot.kind != "material_preparer":
+        held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
+                                                            RoleSlot.id != slot.id,
+                                                            RoleSlot.kind != "material_preparer")).all()
+        problem = _overlap_problem(slot, list(held), {} if times is None else times)
+    if problem:
+        raise ClaimRefused(problem)
+
+
+def check_days_keep_holdings(member: TeamMember, days: set[date]) -> None:
+    """Refuse to mark `days` unavailable while the member holds a slot on one of them
+    (call after lock_member; the official releases or reassigns the slot first)."""
+    held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
+                                                        RoleSlot.kind != "material_preparer")
+                              .order_by(RoleSlot.id)).all()
+    for slot in held:
+        clash = set(slot.training.days) & days
+        if clash:
+            raise ClaimRefused(f"{member.name}さんは {min(clash):%Y-%m-%d} に「{slot_label(slot)}」を担当しているため、"
+                               "その日を参加できない日にはできません。先にその担当を外してください。")
+
+
+def holding_problems(slots: list[RoleSlot]) -> list[str]:
+    """Every slot of `slots` whose holder also holds an overlapping one, or is away that day
+    (for rows not yet committed, such as a plan read from a backup)."""
+    times: dict[int, dict[int, SlotTime]] = {}
+    problems = []
+    by_member: dict[int, list[RoleSlot]] = {}
+    for slot in sorted(slots, key=lambda s: s.id):
+        if slot.holder is None:
+            continue
+        member = slot.holder
+        problem = (_unavailable_problem(slot, member, member.unavailable_days)
+                   or _overlap_problem(slot, by_member.get(member.id, []), times))
+        if problem:
+            problems.append(problem)
+        by_member.setdefault(member.id, []).append(slot)
+    return problems
+
+
+def _lock_and_check(slot: RoleSlot, member: TeamMember, check: bool = True) -> None:
+    """Take the member's lock and check the holding rules, rolling back if they refuse.
+
+    Material preparation clashes with nothing, so it needs neither. The slot times are
+    worked out before the lock, from the slots the member holds now, so that the lock
+    (SQLite's only write lock) is held for a few short queries; a slot taken meanwhile in
+    another training gets its times inside.
+    """
+    if slot.kind == "material_preparer":
+        return
+    times: dict[int, dict[int, SlotTime]] = {}
+    if check:
+        held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
+                                                            RoleSlot.kind != "material_preparer")).all()
+        if held:
+            _overlap_problem(slot, list(held), times)  # fills `times`; the answer is read again below
+    lock_member(member.id)
+    if not check:
+        return
+    try:
+        check_member_can_hold(slot, member, times)
+    except ClaimRefused:
+        db.session.rollback()
+        raise
 
 
 def claim_slot(slot: RoleSlot, member: TeamMember) -> None:
     """Take an open slot for `member`; if someone was faster, say who holds it."""
     if slot.locked:
         raise ClaimRefused("この役割は担当職員が確定済みのため、申し込めません。")
-    _check_member_can_hold(slot, member)
+    _lock_and_check(slot, member)
     result = db.session.execute(
         db.update(RoleSlot)
         .where(RoleSlot.id == slot.id, RoleSlot.holder_id.is_(None), RoleSlot.locked.is_(False))
@@ -141,6 +235,8 @@ def claim_slot(slot: RoleSlot, member: TeamMember) -> None:
                                    .where(RoleSlot.id == slot.id))
         if holder is not None and holder.id == member.id:
             raise ClaimRefused("この役割はすでにあなたが担当しています。")
+        if holder is None and db.session.scalar(db.select(RoleSlot.locked).where(RoleSlot.id == slot.id)):
+            raise ClaimRefused("この役割は担当職員が確定済みのため、申し込めません。")
         who = f"{holder.name}さん（{holder.municipality}）" if holder else "他の人"
         raise ClaimRefused(f"この役割はすでに{who}が担当しています。")
     db.session.commit()
@@ -158,8 +254,47 @@ def release_slot(slot: RoleSlot, member: TeamMember) -> None:
     db.session.commit()
 
 
-def assign_slot(slot: RoleSlot, member: TeamMember | None, check: bool = True) -> None:
-    """An official sets or clears a slot's holder, locked or not (caller commits)."""
-    if member is not None and check:
-        _check_member_can_hold(slot, member)
-    slot.holder_id = member.id if member else None
+class SlotChanged(ClaimRefused):
+    """The slot's holder changed since the official's form was shown; the message says to whom."""
+
+
+#: assign_slot's default: write whatever the slot holds now
+ANY_HOLDER = object()
+
+
+def assign_slot(slot: RoleSlot, member: TeamMember | None, locked: bool | None = None,
+                expected_holder: int | None | object = ANY_HOLDER, check: bool = True) -> None:
+    """An official sets or clears a slot's holder (and its lock, unless None), and commits.
+
+    `expected_holder` is the holder the form was shown with: if someone claimed or released
+    the slot since, nothing is written and SlotChanged says who holds it now.
+    """
+    if member is not None:
+        _lock_and_check(slot, member, check)
+    values = {"holder_id": member.id if member else None}
+    if locked is not None:
+        values["locked"] = locked
+    statement = db.update(RoleSlot).where(RoleSlot.id == slot.id)
+    if expected_holder is not ANY_HOLDER:
+        statement = statement.where(RoleSlot.holder_id.is_(None) if expected_holder is None
+                                    else RoleSlot.holder_id == expected_holder)
+    result = db.session.execute(statement.values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        holder = db.session.scalar(db.select(TeamMember).join(RoleSlot, RoleSlot.holder_id == TeamMember.id)
+                                   .where(RoleSlot.id == slot.id))
+        now = f"{holder.name}さん（{holder.municipality}）が担当しています" if holder else "空きになっています"
+        raise SlotChanged(f"この画面を開いた後に担当が変わり、今は{now}。"
+                          "保存しませんでした。内容を確かめて、もう一度保存してください。")
+    db.session.commit()
+    db.session.refresh(slot)
+
+
+def lock_held_slots(trainings: list[Training]) -> int:
+    """Confirm (lock) every held, unlocked slot of these trainings at once; returns how many."""
+    result = db.session.execute(
+        db.update(RoleSlot).where(RoleSlot.training_id.in_([t.id for t in trainings]),
+                                  RoleSlot.holder_id.is_not(None), RoleSlot.locked.is_(False))
+        .values(locked=True).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount

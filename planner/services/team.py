@@ -19,7 +19,13 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.roles import slot_times
+from planner.services.roles import (
+    ClaimRefused,
+    check_days_keep_holdings,
+    check_member_can_hold,
+    lock_member,
+    slot_times,
+)
 from planner.services.roster_files import MemberRow, RosterError
 
 
@@ -39,10 +45,14 @@ def members_of_user(user: User) -> list[TeamMember]:
 
 
 def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:
-    """Create or update one roster entry from validated values (caller commits)."""
+    """Create or update one roster entry from validated values (caller commits); ClaimRefused
+    when a new unavailable day falls on a slot the member holds."""
     if member is None:
         member = TeamMember(plan=plan, email=row.email)
         db.session.add(member)
+    else:
+        lock_member(member.id)  # new unavailable days must not cross a claim being checked
+        check_days_keep_holdings(member, set(row.unavailable))
     member.name, member.municipality = row.name, row.municipality
     member.municipality_kind, member.email, member.notes = row.municipality_kind, row.email, row.notes
     _replace_courses(member, row.courses)
@@ -78,6 +88,9 @@ def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
     new = sum(1 for row in rows if row.email not in existing)
     if len(existing) + new > fields.limit("members"):
         raise RosterError(f"名簿は{fields.limit('members')}人までです（今{len(existing)}人、このファイルで{new}人増えます）。")
+    # the members' locks in id order, as accept_suggestion takes them: neither waits on the other
+    for member_id in sorted(existing[r.email].id for r in rows if r.email in existing):
+        lock_member(member_id)
     added = updated = 0
     for row in rows:
         if row.email in existing:
@@ -175,20 +188,30 @@ def suggest(plan: Plan) -> assign.Suggestion:
 
 
 def accept_suggestion(plan: Plan, pairs: list[tuple[int, int]]) -> tuple[int, int]:
-    """Give each open slot its suggested member; a slot claimed meanwhile keeps its claim.
+    """Give each open slot its suggested member; a slot claimed meanwhile keeps its claim, and
+    a member who meanwhile took a slot at the same time (or marked the day) is not given it.
 
-    Returns (accepted, skipped). One conditional UPDATE per slot, like a claim.
+    Returns (accepted, skipped). Takes every member's lock first, in id order (so two
+    acceptances cannot wait on each other), then one conditional UPDATE per slot, like a claim.
     """
-    member_ids = {m.id for m in plan.members}
-    slot_ids = {s.id for t in plan.trainings for s in t.slots}
-    accepted = skipped = 0
-    for slot_id, member_id in pairs:
-        if slot_id not in slot_ids or member_id not in member_ids:
+    members = {m.id: m for m in plan.members}
+    slots = {s.id: s for t in plan.trainings for s in t.slots}
+    valid = list(dict.fromkeys((s, m) for s, m in pairs if s in slots and m in members))
+    skipped = len(pairs) - len(valid)
+    for member_id in sorted({m for _, m in valid}):
+        lock_member(member_id)
+    accepted = 0
+    times: dict = {}
+    for slot_id, member_id in valid:
+        try:
+            check_member_can_hold(slots[slot_id], members[member_id], times)
+        except ClaimRefused:
             skipped += 1
             continue
         result = db.session.execute(
             db.update(RoleSlot).where(RoleSlot.id == slot_id, RoleSlot.holder_id.is_(None),
-                                      RoleSlot.locked.is_(False)).values(holder_id=member_id))
+                                      RoleSlot.locked.is_(False)).values(holder_id=member_id)
+            .execution_options(synchronize_session=False))
         accepted += result.rowcount
         skipped += 1 - result.rowcount
     db.session.commit()

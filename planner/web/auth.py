@@ -18,13 +18,16 @@ from planner.models.account import MEMBER
 from planner.models.db import db
 from planner.services.accounts import (
     MAX_FAILURES,
+    LoginLocked,
     authenticate,
-    is_locked,
+    change_password,
+    end_sessions,
     make_invitation,
     read_invitation,
 )
+from planner.web import once
 from planner.web.access import official_required
-from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm
+from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -36,20 +39,27 @@ def _safe_next(target: str | None) -> str:
     return url_for("plans.index")
 
 
+def _start_session(user: User) -> None:
+    """A fresh session that ends after PERMANENT_SESSION_LIFETIME, or at logout."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if is_locked(email):
+        try:
+            user = authenticate(email, form.password.data)
+        except LoginLocked:
             flash(f"ログインに{MAX_FAILURES}回続けて失敗したため、15分間ログインできません。", "error")
             return render_template("auth/login.html", form=form), 429
-        user = authenticate(email, form.password.data)
         if user is None:
             form.password.errors.append("メールアドレスまたはパスワードが違います。")
             return render_template("auth/login.html", form=form), 401
-        session.clear()
-        login_user(user)
+        _start_session(user)
         flash(f"{user.name} さん、ようこそ。", "success")
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -58,6 +68,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # the cookie itself is not enough: a copy of it must stop working too
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash("ログアウトしました。", "success")
@@ -87,12 +100,32 @@ def accept(token: str):
         return render_template("auth/invalid_invitation.html", message=str(exc)), 400
     form = AcceptInvitationForm(data={"name": data["n"]} if request.method == "GET" else None)
     if form.validate_on_submit():
+        if repeat := once.first_submit(url_for("auth.login")):
+            return repeat
         user = User(prefecture_id=data["p"], email=data["e"], name=form.name.data.strip(), role=MEMBER)
         user.set_password(form.password.data)
         db.session.add(user)
+        once.remember(url_for("plans.index"))
         db.session.commit()
-        session.clear()
-        login_user(user)
+        _start_session(user)
         flash("登録しました。", "success")
         return redirect(url_for("plans.index"))
     return render_template("auth/accept.html", form=form, email=data["e"])
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's password; every other session of the user ends, this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except ValueError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            _start_session(user)
+            flash("パスワードを変更しました。ほかの端末のログインは終了しました。", "success")
+            return redirect(url_for("plans.index"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200

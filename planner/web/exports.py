@@ -96,11 +96,20 @@ def training_ics(training_id: int):
                      f"時間割_{_short(training)}.ics")
 
 
+def _own_members(plan) -> list | None:
+    """Whose meeting requests go into a zip: everyone's for an official (None), only their
+    own for a team member (each request names its attendee and their address)."""
+    if current_user.is_official:
+        return None
+    return [m for m in plan.members if m.email.lower() == current_user.email.lower()]
+
+
 @bp.route("/trainings/<int:training_id>/export.zip")
 @login_required
 def training_zip(training_id: int):
     training = training_or_404(training_id)
-    return _download(files.zip_bytes(files.training_files(training, _host())), files.ZIP,
+    return _download(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan))),
+                     files.ZIP,
                      f"伝達研修_{_short(training)}_一式.zip")
 
 
@@ -123,7 +132,7 @@ def timeline(plan_id: int):
 def plan_zip(plan_id: int):
     """Everything of the plan in one download: the same files as `flask export`."""
     plan = plan_or_404(plan_id)
-    return _download(files.zip_bytes(files.plan_files(plan, _host())), files.ZIP,
+    return _download(files.zip_bytes(files.plan_files(plan, _host(), _own_members(plan))), files.ZIP,
                      f"伝達研修計画_{plan.cycle_year}_一式.zip")
 
 

@@ -10,7 +10,15 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """The user of a session cookie, if the cookie's session version is still the user's
+    (logout and a password change raise it, so copies of older cookies stop working)."""
     from planner.models import User
     from planner.models.db import db
-    return db.session.get(User, int(user_id))
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user

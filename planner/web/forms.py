@@ -144,6 +144,16 @@ class AcceptInvitationForm(Form):
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
 
+class PasswordForm(Form):
+    """A logged-in user changes their password."""
+
+    current = PasswordField("現在のパスワード", validators=[DataRequired(REQUIRED), _length(200)])
+    password = PasswordField("新しいパスワード（10文字以上）", validators=[
+        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    confirm = PasswordField("新しいパスワード（確認）", validators=[
+        DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
+
+
 class PlanForm(Form):
     title = text_field("計画の名前", "plan_title")
     cycle_year = SelectField("チーム立ち上げの年（11月）", coerce=int)
@@ -266,6 +276,8 @@ class SlotAssignForm(Form):
 
     member_id = SelectField("担当者", coerce=int)
     locked = BooleanField("確定（メンバーが変更できないようにする）")
+    #: the holder when the form was shown (0: open), so a claim made meanwhile is not overwritten
+    shown_holder = HiddenField(filters=[lambda v: int(v) if str(v).isdigit() else 0])
 
 
 class CsvForm(Form):

@@ -14,6 +14,7 @@ from planner.services import backup
 from planner.services.next_cycle import copy_plan
 from planner.services.plans import create_plan, delete_plan, proposed_dates
 from planner.services.timeline import generate_plan_timeline
+from planner.web import once
 from planner.web.access import official_required, plan_or_404
 from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 
@@ -40,12 +41,16 @@ def new():
     if not form.is_submitted():
         form.cycle_year.data = this_year if date.today().month >= 6 else this_year - 1
     if form.validate_on_submit():
+        if repeat := once.first_submit(url_for("plans.index")):
+            return repeat
         today = date.today()
         dates = proposed_dates(form.cycle_year.data, today) if form.propose_dates.data else None
         plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
                            dates=dates, venue=(form.venue.data or "").strip())
         if dates:
             generate_plan_timeline(plan, today=today)  # with dates in place, the year's schedule follows
+        db.session.flush()
+        once.remember(url_for("plans.show", plan_id=plan.id))
         db.session.commit()
         flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
@@ -63,7 +68,12 @@ def show(plan_id: int):
 @bp.route("/plans/<int:plan_id>/copy", methods=["POST"])
 @official_required
 def copy(plan_id: int):
-    new_plan = copy_plan(plan_or_404(plan_id))
+    plan = plan_or_404(plan_id)
+    if repeat := once.first_submit(url_for("plans.show", plan_id=plan.id)):
+        return repeat
+    new_plan = copy_plan(plan)
+    db.session.flush()
+    once.remember(url_for("plans.show", plan_id=new_plan.id))
     db.session.commit()
     flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
     return redirect(url_for("plans.show", plan_id=new_plan.id))
@@ -85,7 +95,7 @@ def delete(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/export.json")
-@login_required
+@official_required  # the full backup holds every member's contacts and notes
 def export_json(plan_id: int):
     plan = plan_or_404(plan_id)
     return send_file(BytesIO(backup.dump_plan(plan).encode("utf-8")), mimetype="application/json",
@@ -100,12 +110,15 @@ def import_json():
         for message in form.file.errors:
             flash(message, "error")
         return redirect(url_for("plans.index"))
+    if repeat := once.first_submit(url_for("plans.index")):
+        return repeat
     try:
         plan = backup.load_plan(current_user.prefecture, form.file.data.read())
     except backup.BackupError as exc:
         db.session.rollback()
         flash(f"取り込みませんでした: {exc}", "error")
         return redirect(url_for("plans.index"))
+    once.remember(url_for("plans.show", plan_id=plan.id))
     db.session.commit()
     flash("計画を取り込みました。", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))

@@ -28,8 +28,10 @@ from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_
 from planner.services import team
 from planner.services.roles import (
     ClaimRefused,
+    SlotChanged,
     assign_slot,
     claim_slot,
+    lock_held_slots,
     release_slot,
     slot_label,
     slot_times,
@@ -45,7 +47,8 @@ from planner.services.roster_files import (
     write_roster,
     write_roster_xlsx,
 )
-from planner.web.access import official_required, plan_or_404
+from planner.web import once
+from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
 
 bp = Blueprint("team", __name__)
@@ -103,17 +106,27 @@ def edit_member(plan_id: int, member_id: int | None = None):
                            **{f"course_{c.course}": True for c in member.courses},
                            **{f"year_{c.course}": c.year for c in member.courses}})
     if form.validate_on_submit():
+        if member is None and (repeat := once.first_submit(url_for("team.roster", plan_id=plan.id))):
+            return repeat
         row = _row_from_form(form)
         clash = team.member_for(plan, row.email)
         if clash is not None and clash is not member:
+            db.session.rollback()
             form.email.errors.append(f"このメールアドレスは {clash.name} さんが使っています。")
         elif member is None and team.roster_full(plan):
+            db.session.rollback()  # nothing added: the form's one-time token stays unused
             form.name.errors.append(f"名簿はこれ以上増やせません（{len(plan.members)}人まで）。")
         else:
-            team.save_member(plan, row, member)
-            db.session.commit()
-            flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
-            return redirect(url_for("team.roster", plan_id=plan.id))
+            try:
+                team.save_member(plan, row, member)
+            except ClaimRefused as exc:
+                db.session.rollback()
+                form.unavailable.errors.append(str(exc))
+            else:
+                once.remember(url_for("team.roster", plan_id=plan.id))
+                db.session.commit()
+                flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
+                return redirect(url_for("team.roster", plan_id=plan.id))
     status = 422 if form.errors else 200
     return render_template("team/member.html", plan=plan, form=form, member=member,
                            courses=COURSES), status
@@ -131,7 +144,7 @@ def delete_member(plan_id: int, member_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/team.csv")
-@login_required
+@official_required  # the roster file holds everyone's notes and contacts
 def export_roster(plan_id: int):
     plan = plan_or_404(plan_id)
     return send_file(BytesIO(write_roster(team.roster_rows(plan))), mimetype="text/csv; charset=utf-8",
@@ -139,7 +152,7 @@ def export_roster(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/team.xlsx")
-@login_required
+@official_required  # like team.csv: everyone's notes and contacts
 def export_roster_xlsx(plan_id: int):
     plan = plan_or_404(plan_id)
     return send_file(BytesIO(write_roster_xlsx(team.roster_rows(plan))), mimetype=XLSX_TYPE,
@@ -171,11 +184,19 @@ def import_roster(plan_id: int):
             flash(message, "error")
         return redirect(url_for("team.roster", plan_id=plan.id))
     try:
-        added, updated = team.import_roster(plan, parse_roster(form.file.data.read()))
+        rows = parse_roster(form.file.data.read())
     except RosterError as exc:
+        flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
+        return _roster_page(plan, 422)
+    if repeat := once.first_submit(url_for("team.roster", plan_id=plan.id)):
+        return repeat
+    try:
+        added, updated = team.import_roster(plan, rows)
+    except (RosterError, ClaimRefused) as exc:
         db.session.rollback()
         flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
         return _roster_page(plan, 422)
+    once.remember(url_for("team.roster", plan_id=plan.id))
     db.session.commit()
     flash(f"名簿を取り込みました（追加{added}人、更新{updated}人）。", "success")
     return redirect(url_for("team.roster", plan_id=plan.id))
@@ -188,7 +209,9 @@ def _roles_page(plan: Plan, status: int = 200):
     times = {}
     for training in plan.trainings:
         times.update(slot_times(training))
+    held_open = [s for t in plan.trainings for s in t.slots if s.holder_id and not s.locked]
     return render_template("team/roles.html", plan=plan, times=times, me=team.member_for(plan, current_user.email),
+                           held_open=held_open,
                            coverage=team.coverage(plan), curricula=load_curricula(),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
 
@@ -252,28 +275,49 @@ def release(plan_id: int, slot_id: int):
 def assign(plan_id: int, slot_id: int):
     plan = plan_or_404(plan_id)
     slot = _slot_or_404(plan, slot_id)
-    form = SlotAssignForm(data={"member_id": slot.holder_id or 0, "locked": slot.locked}
+    # the holder the form is shown with travels with it: a claim made meanwhile is not overwritten
+    form = SlotAssignForm(data={"member_id": slot.holder_id or 0, "locked": slot.locked,
+                                "shown_holder": slot.holder_id or 0}
                           if request.method == "GET" else None)
     # each member's load, so the official can see who is free to take one more
     load = team.coverage(plan).load
     teaching = Counter(s.holder_id for s in slot.training.slots if s.kind in TEACHING_KINDS)
     form.member_id.choices = [SelectChoice(0, "（空き）")] + [
         SelectChoice(m.id, f"{m.name}（{m.municipality}）担当{load[m.id]}件") for m in plan.members]
+    status = 200
     if form.validate_on_submit():
         member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
         try:
-            assign_slot(slot, member)
+            assign_slot(slot, member, form.locked.data, expected_holder=form.shown_holder.data or None)
+        except SlotChanged as exc:
+            status = 409
+            form.member_id.errors.append(str(exc))
+            form.shown_holder.data = slot.holder_id or 0
         except ClaimRefused as exc:
-            db.session.rollback()
             form.member_id.errors.append(str(exc))
         else:
-            slot.locked = form.locked.data
-            db.session.commit()
             flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
             return _back_to_roles(plan, slot)
+    if form.errors and status == 200:
+        status = 422
     loads = [(m, load[m.id], teaching[m.id]) for m in plan.members]
     return render_template("team/assign.html", plan=plan, slot=slot, form=form, loads=loads,
-                           label=slot_label(slot)), 422 if form.errors else 200
+                           label=slot_label(slot)), status
+
+
+@bp.route("/plans/<int:plan_id>/roles/lock", methods=["POST"])
+@official_required
+def lock_all(plan_id: int):
+    """Bulk 確定: lock every held slot of the plan, or of one training (?training=ID)."""
+    plan = plan_or_404(plan_id)
+    training_id = request.form.get("training", type=int)
+    trainings = [training_or_404(training_id)] if training_id else list(plan.trainings)
+    if any(t.plan_id != plan.id for t in trainings):
+        abort(404)
+    count = lock_held_slots(trainings)
+    flash(f"担当者のいる役割{count}件を確定しました。メンバーは申し込み・取り消しができなくなります。"
+          if count else "確定する役割はありませんでした（担当者のいる役割はすでに確定済みです）。", "success")
+    return redirect(url_for("team.roles", plan_id=plan.id))
 
 
 @bp.route("/plans/<int:plan_id>/roles/suggest", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from planner.domain.timeline import CHECKLIST, KIND_NAMES, TRAINING_NAMES, Timel
 from planner.models import CarriedTodo, Milestone, Plan, Training
 from planner.models.db import db
 from planner.services import timeline as ops
+from planner.web import once
 from planner.web.access import official_required, plan_or_404
 from planner.web.timeline_forms import (
     ChecklistForm,
@@ -202,6 +203,9 @@ def checklist(plan_id: int):
     form = ChecklistForm()
     if not form.validate_on_submit():
         return _page(plan, 422, checklist_form=form)
+    if repeat := once.first_submit(url_for("timeline.show", plan_id=plan.id) + "#checklist"):
+        return repeat
+    once.remember(url_for("timeline.show", plan_id=plan.id) + "#checklist")
     try:
         ops.save_checklist(plan, set(form.items.data or []))
     except TimelineError as exc:

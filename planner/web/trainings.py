@@ -9,6 +9,7 @@ from planner.services import plans
 from planner.services.errors import ChangeRefused
 from planner.services.timeline import check_training_dates
 from planner.services.timetables import subject_spec, timetable_of, training_warnings
+from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.forms import LocalSubjectForm, MinutesForm, TrainingForm
 
@@ -117,6 +118,10 @@ def add_local(training_id: int):
     form = LocalSubjectForm()
     if not form.validate_on_submit():
         return _page(training, 422, local_form=form)
+    back = url_for("trainings.timetable", training_id=training.id) + "#timetable"
+    if repeat := once.first_submit(back):
+        return repeat
+    once.remember(back)
     return _apply(training, lambda: plans.add_local_subject(
         training, form.name.data, form.minutes.data, form.lecturer_name.data or "",
         form.lecturer_org.data or ""), "独自科目を追加しました。", local_form=form)

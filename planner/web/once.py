@@ -1,0 +1,42 @@
+"""Forms that create something carry a one-time token (the hidden field `once`), so that a
+double click or a resent form creates one thing and the second answer is friendly."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, flash, g, redirect, request
+from markupsafe import Markup
+
+from planner.services import submissions
+
+FIELD = "once"
+
+
+def hidden_field() -> Markup:
+    """The token field for a form's template: a new token each time the form is drawn."""
+    return Markup(f'<input type="hidden" name="{FIELD}" value="{secrets.token_urlsafe(24)}">')
+
+
+def first_submit(fallback: str):
+    """None when this is the form's first submit (its token is now taken for this transaction);
+    otherwise a redirect to where the first submit led, saying nothing was done twice."""
+    token = request.form.get(FIELD, "")
+    if not token or len(token) > 64:
+        return None  # an old page or a script: the tables' own unique keys still hold
+    row = submissions.take(token)
+    if row is not None:
+        g.once_row = row
+        return None
+    flash("この内容はすでに受け付けています（二重に送信されたため、もう一度は登録していません）。", "success")
+    return redirect(submissions.result_of(token) or fallback)
+
+
+def remember(url: str) -> None:
+    """Where the first submit led (set before the commit), for the second submit's answer."""
+    row = g.get("once_row")
+    if row is not None:
+        row.result_url = url
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["once_field"] = hidden_field

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a10r00000001'
-down_revision = '6ba030651b43'
+down_revision = 'a12000000001'
 branch_labels = None
 depends_on = None
 

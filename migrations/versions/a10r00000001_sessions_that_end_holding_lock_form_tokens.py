@@ -1,7 +1,7 @@
 """sessions that end, per-member holding lock, atomic login tries, one-time form tokens
 
 Revision ID: a10r00000001
-Revises: 6ba030651b43
+Revises: a12000000001
 Create Date: 2026-11-29 12:00:00
 
 """

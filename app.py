@@ -24,6 +24,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     #: who appears as ORGANIZER and in UIDs of calendar files
     CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")
+    #: outgoing mail (the usual Flask names); without MAIL_SERVER, mail goes to MAIL_OUTBOX_DIR
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0) or None
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "伝達研修プランナー <no-reply@planner.example.jp>")
+    #: the file outbox; default instance/outbox
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config["MAIL_OUTBOX_DIR"]:
+        app.config["MAIL_OUTBOX_DIR"] = str(Path(app.instance_path) / "outbox")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
@@ -48,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import auth, exports, plans, team, timeline, trainings
-    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp):
+    from planner.web import auth, exports, mail, plans, team, timeline, trainings
+    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp, mail.bp):
         app.register_blueprint(blueprint)
+    app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters
     register_filters(app)

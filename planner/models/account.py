@@ -47,8 +47,14 @@ class User(UserMixin, db.Model):
     #: signs the member's personal calendar feed; replacing it revokes every old link
     feed_secret: so.Mapped[str] = so.mapped_column(sa.String(64), default=lambda: new_feed_secret())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: an official can deactivate an account: it can no longer log in or read its feed
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     prefecture: so.Mapped[Prefecture] = so.relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
     @property
     def is_official(self) -> bool:
@@ -67,3 +73,19 @@ class LoginFailure(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+
+class Invitation(db.Model):
+    """An invitation mailed to someone who has no account yet. Its link carries this row's id,
+    so withdrawing the row makes every link sent for it useless; accepted = a user now exists."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    prefecture_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("prefecture.id", ondelete="CASCADE"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: when the last mail for it was queued (the link's 7 days count from here)
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    send_count: so.Mapped[int] = so.mapped_column(default=1)
+    withdrawn: so.Mapped[bool] = so.mapped_column(default=False)

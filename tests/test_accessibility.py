@@ -127,7 +127,7 @@ def invitation_link(page, base, ids):
     page.goto(f"{base}/invitations")
     page.get_by_label("氏名（所属）").fill("小川 さくら（もりの村）")
     page.get_by_label("メールアドレス").fill("ogawa@morino.example.jp")
-    page.get_by_role("button", name="招待リンクを作る").click()
+    page.get_by_role("button", name="招待メールを送る").click()
     expect(page.locator("#invite-link")).to_be_visible()
 
 
@@ -186,7 +186,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-my-roles": ("official", go("/my/roles")),
     "official-invitations": ("official", go("/invitations")),
     "official-invitations-link": ("official", invitation_link),
-    "official-invitations-errors": ("official", submit_empty("/invitations", "招待リンクを作る")),
+    "official-invitations-errors": ("official", submit_empty("/invitations", "招待メールを送る")),
+    "official-outbox": ("official", go("/outbox")),
     "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),

@@ -50,10 +50,10 @@ def upgrade():
     sa.Column('send_count', sa.Integer(), nullable=False),
     sa.Column('withdrawn', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['prefecture_id'], ['prefecture.id'], name=op.f('fk_invitation_prefecture_id_prefecture'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
+    sa.UniqueConstraint('prefecture_id', 'email', name=op.f('uq_invitation_prefecture_id'))
     )
     with op.batch_alter_table('invitation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_invitation_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitation_prefecture_id'), ['prefecture_id'], unique=False)
 
     with op.batch_alter_table('user', schema=None) as batch_op:
@@ -65,7 +65,6 @@ def downgrade():
         batch_op.drop_column('active')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_prefecture_id'))
-        batch_op.drop_index(batch_op.f('ix_invitation_email'))
     op.drop_table('invitation')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_message_status'))

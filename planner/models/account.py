@@ -77,12 +77,15 @@ class LoginFailure(db.Model):
 
 class Invitation(db.Model):
     """An invitation mailed to someone who has no account yet. Its link carries this row's id,
-    so withdrawing the row makes every link sent for it useless; accepted = a user now exists."""
+    so withdrawing the row makes every link sent for it useless; accepted = a user now exists.
+    One row per address and prefecture: two simultaneous invitations of one person collide."""
+
+    __table_args__ = (sa.UniqueConstraint("prefecture_id", "email"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     prefecture_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("prefecture.id", ondelete="CASCADE"), index=True)
-    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
     name: so.Mapped[str] = so.mapped_column(sa.String(100))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     #: when the last mail for it was queued (the link's 7 days count from here)

@@ -141,7 +141,7 @@ def user_for_token(token: str) -> User | None:
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
     user = db.session.get(User, data["u"])
-    if user is None or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
+    if user is None or not user.active or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
         return None
     return user
 

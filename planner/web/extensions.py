@@ -13,4 +13,5 @@ login_manager.session_protection = "strong"
 def load_user(user_id: str):
     from planner.models import User
     from planner.models.db import db
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None  # a deactivated account is logged out

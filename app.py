@@ -1,6 +1,7 @@
 """伝達研修プランナー: the application factory and its configuration."""
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -22,7 +23,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
-    #: who appears as ORGANIZER and in UIDs of calendar files
+    #: the domain part of calendar UIDs, after this installation's random id (see below)
     CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")
     #: outgoing mail (the usual Flask names); without MAIL_SERVER, mail goes to MAIL_OUTBOX_DIR
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -47,6 +48,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["MAIL_OUTBOX_DIR"] = str(Path(app.instance_path) / "outbox")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    # Calendar UIDs must be unique worldwide and never change: a random id made once per
+    # installation (instance/installation_id) beats a host name that may change.
+    installation = _instance_secret(Path(app.instance_path) / "installation_id",
+                                    make=lambda: secrets.token_hex(8))
+    app.config.setdefault("CALENDAR_UID_HOST", f"{installation}.{app.config['CALENDAR_HOST']}")
 
     from planner.models.db import db, migrate
     db.init_app(app)
@@ -73,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _instance_secret(path: Path) -> str:
+def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
     """A random key made once per install, so a server started without SECRET_KEY never
     signs sessions with a key anyone could read in this repository."""
     if not path.exists():
@@ -81,7 +87,7 @@ def _instance_secret(path: Path) -> str:
         draft = path.with_name(f".{path.name}.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
+            out.write(make())
         try:
             os.link(draft, path)
         except FileExistsError:

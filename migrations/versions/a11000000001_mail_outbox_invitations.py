@@ -1,4 +1,4 @@
-"""mail outbox, invitations, account deactivation
+"""mail outbox, invitations, account deactivation, event versions
 
 Revision ID: a11000000001
 Revises: 6ba030651b43
@@ -56,6 +56,20 @@ def upgrade():
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_prefecture_id'), ['prefecture_id'], unique=False)
 
+    op.create_table('event_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=255), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_version')),
+    sa.UniqueConstraint('uid', name=op.f('uq_event_version_uid'))
+    )
+
+    # published_event rows were what each file last carried; they now mean what each person
+    # was sent by mail, which nobody has been yet
+    op.execute("DELETE FROM published_event")
+
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
@@ -63,6 +77,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('active')
+    op.drop_table('event_version')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_prefecture_id'))
     op.drop_table('invitation')

@@ -15,6 +15,8 @@ from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import versioned
+from planner.services.team import members_of_user
+from planner.services.versions import version_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"
@@ -26,7 +28,8 @@ def training_calendar(training: Training, host: str, base_url: str = "") -> byte
     """The training's timetable as a calendar: opening, subjects, closing."""
     events = versioned(ical.training_events(training, host, base_url))
     short = get_curriculum(training.curriculum_key).short_title
-    return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}")
+    return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}",
+                               description=f"{short} 時間割 {version_label(training)}")
 
 
 def meetings_calendar(plan: Plan, host: str) -> bytes:
@@ -38,8 +41,12 @@ def meetings_calendar(plan: Plan, host: str) -> bytes:
 def member_feed(user: User, host: str, base_url: str = "") -> bytes:
     """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE)."""
     events = versioned(ical.member_events(user, host, base_url))
+    trainings = {t.id: t for m in members_of_user(user) for t in m.plan.trainings
+                 if any(s.holder_id == m.id for s in t.slots)}
+    versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}：{version_label(t)}"
+                         for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
     return ical.calendar_bytes(events, name=ical.FEED_NAME, refresh=ical.REFRESH,
-                               uid=f"member-{user.id}@{host}")
+                               uid=f"member-{user.id}@{host}", description=versions)
 
 
 def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:

@@ -27,6 +27,7 @@ from planner.models.team import ROLE_NAMES
 from planner.services.roles import slot_label, slot_times
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import subject_title, timetable_of
+from planner.services.versions import version_label
 
 UNDECIDED = "未定"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
@@ -110,6 +111,7 @@ def agenda(training: Training) -> bytes:
     doc = new_document(training.plan.title, training_year_label(training))
     heading(doc, f"{curriculum.title}　研修次第", 0)
     _draft_box(doc, curriculum)
+    labelled(doc, "版", version_label(training))
     labelled(doc, "日時", _date_line(training, timetable))
     labelled(doc, "会場", training.venue or UNDECIDED)
     labelled(doc, "対象", curriculum.audience)

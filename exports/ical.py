@@ -223,12 +223,15 @@ def _calendar(method: str, uid: str | None) -> Calendar:
 
 def calendar_bytes(events: list[CalendarEvent], method: str = "PUBLISH", name: str | None = None,
                    refresh: timedelta | None = None, now: datetime | None = None,
-                   uid: str | None = None) -> bytes:
+                   uid: str | None = None, description: str = "") -> bytes:
     """A VCALENDAR of the events (PUBLISH: no ATTENDEE), with the VTIMEZONE it needs."""
     stamp = now or datetime.now(timezone.utc)
     calendar = _calendar(method, uid)
     if name:
         calendar.calendar_name = clean_line(name)
+    if description:  # RFC 7986 DESCRIPTION, and the name Apple and Outlook read
+        calendar.add("DESCRIPTION", clean_line(description))
+        calendar.add("X-WR-CALDESC", clean_line(description))
     if refresh:
         duration = vDuration(refresh).to_ical().decode()
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})

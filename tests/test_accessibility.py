@@ -188,6 +188,7 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-invitations-link": ("official", invitation_link),
     "official-invitations-errors": ("official", submit_empty("/invitations", "招待メールを送る")),
     "official-outbox": ("official", go("/outbox")),
+    "official-versions": ("official", go("/trainings/{ids.chief}/versions")),
     "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),

@@ -1,4 +1,4 @@
-"""mail outbox, invitations, account deactivation, event versions
+"""mail outbox, invitations, account deactivation, event versions, programme versions
 
 Revision ID: a11000000001
 Revises: 6ba030651b43
@@ -66,6 +66,22 @@ def upgrade():
     sa.UniqueConstraint('uid', name=op.f('uq_event_version_uid'))
     )
 
+    op.create_table('programme_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('training_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('published_at', sa.DateTime(), nullable=False),
+    sa.Column('published_by', sa.String(length=100), nullable=False),
+    sa.Column('snapshot', sa.Text(), nullable=False),
+    sa.Column('changes', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['training_id'], ['training.id'], name=op.f('fk_programme_version_training_id_training'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_version')),
+    sa.UniqueConstraint('training_id', 'number', name=op.f('uq_programme_version_training_id'))
+    )
+    with op.batch_alter_table('programme_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_version_training_id'), ['training_id'], unique=False)
+
     # published_event rows were what each file last carried; they now mean what each person
     # was sent by mail, which nobody has been yet
     op.execute("DELETE FROM published_event")
@@ -78,6 +94,9 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('active')
     op.drop_table('event_version')
+    with op.batch_alter_table('programme_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_version_training_id'))
+    op.drop_table('programme_version')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_prefecture_id'))
     op.drop_table('invitation')

@@ -146,3 +146,23 @@ def test_two_app_servers_sending_one_outbox_send_nothing_twice(app, smtp, databa
     assert sorted(smtp.inbox.message_ids()) == expected
     sent = [int(out.split("送信 ")[1].split("件")[0]) for out in outputs]
     assert sum(sent) == count
+
+
+def test_demo_outbox_is_delivered_once_by_send_mail(app, runner, smtp):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        from planner.models import ProgrammeVersion
+        from planner.services.versions import version_label
+        waiting = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.status == WAITING)).all()
+        assert {r.kind for r in waiting} == {"invitation", "calendar"}
+        labels = {version_label(v.training) for v in db.session.scalars(db.select(ProgrammeVersion))}
+        assert any(label.startswith("第1版") for label in labels)
+        assert any(label.startswith("下書き（第1版") for label in labels)  # the second draft
+    app.config.update(smtp.config())
+    first = runner.invoke(args=["send-mail"])
+    assert first.exit_code == 0 and f"送信 {len(waiting)}件" in first.output
+    assert sorted(smtp.inbox.message_ids()) == sorted(r.message_id for r in waiting)
+    second = runner.invoke(args=["send-mail"])
+    assert "送信 0件" in second.output and len(smtp.inbox.received) == len(waiting)
+    invitation = next(m for m in smtp.inbox.messages() if "ご招待" in m["Subject"])
+    assert "/join/" in text_body(invitation)

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from exports import notices
 from planner.models import User
 from planner.models.account import MEMBER
 from planner.models.db import db
@@ -69,11 +70,9 @@ def logout():
 
 
 def _compose(invitation, token: str) -> tuple[str, str]:
-    """The invitation mail: Japanese plain text with the link (templates/mail/invitation.txt)."""
+    """The invitation mail: Japanese plain text with the link (exports.notices)."""
     link = url_for("auth.accept", token=token, _external=True)
-    body = render_template("mail/invitation.txt", invitation=invitation, link=link,
-                           official=current_user, prefecture=current_user.prefecture)
-    return f"【伝達研修】{current_user.prefecture.name} 企画会議チームへのご招待", body
+    return notices.invitation_mail(invitation, link, current_user.name, current_user.prefecture)
 
 
 def _secret() -> str:

@@ -1,0 +1,64 @@
+"""The text of the mails the app sends (templates/mail/*.txt) and their calendar parts.
+
+Builders like the other exports: they return text and bytes and never commit. The web views
+and the `demo` command both use them, so a mail reads the same whoever caused it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from curricula import get_curriculum
+from exports import ical
+from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
+from planner.services.calendar_state import CalendarEvent
+from planner.services.mail import CalendarPart
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
+                   keep_trailing_newline=True)
+
+
+def invitation_mail(invitation: Invitation, link: str, official_name: str,
+                    prefecture: Prefecture) -> tuple[str, str]:
+    """(subject, plain-text body) of an invitation to join the planning team."""
+    body = _env.get_template("invitation.txt").render(invitation=invitation, link=link,
+                                                      official_name=official_name, prefecture=prefecture)
+    return f"【伝達研修】{prefecture.name} 企画会議チームへのご招待", body
+
+
+def _when(event: CalendarEvent) -> str:
+    if isinstance(event.start, datetime):
+        return f"{event.start:%Y年%m月%d日 %H:%M}〜{event.end:%H:%M}"
+    if isinstance(event.start, date):
+        return f"{event.start:%Y年%m月%d日}（終日）"
+    return ""
+
+
+def version_recipients(training: Training, host: str, base_url: str) -> list[tuple[TeamMember, list[CalendarEvent]]]:
+    """Every team member with their role events of this training (none: only CANCELs)."""
+    return [(member, [e for t, _, e in ical.invitation_events(member, host, base_url) if t.id == training.id])
+            for member in training.plan.members]
+
+
+def version_composer(training: Training, official_name: str, page_url: str):
+    """The function services.versions.publish calls for each mail: one event, iMIP part."""
+    organizer = ical.plan_official(training.plan)
+    short = get_curriculum(training.curriculum_key).short_title
+
+    def compose(member: TeamMember, event: CalendarEvent, method: str, version: ProgrammeVersion):
+        data = ical.invitation_bytes(event, organizer, member, method=method)
+        if method == "CANCEL":
+            subject = f"【伝達研修・取消】{event.summary}"
+            lead = "次の担当の予定を取り消します（担当の変更、または科目・役割がなくなったためです）。"
+        else:
+            subject = f"【伝達研修】{event.summary}（{short} {version.label}）"
+            lead = "次の担当の予定をお送りします。カレンダーに追加してください。"
+        body = _env.get_template("programme.txt").render(
+            member=member, event=event, lead=lead, when=_when(event), version=version,
+            training=training, short=short, page=page_url, official_name=official_name)
+        return subject, body, CalendarPart(method, data)
+
+    return compose

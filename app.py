@@ -66,9 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import auth, exports, mail, plans, team, timeline, trainings, versions
+    from planner.web import auth, exports, mail, meetings, plans, team, timeline, trainings, versions
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp, mail.bp,
-                      versions.bp):
+                      versions.bp, meetings.bp):
         app.register_blueprint(blueprint)
     app.after_request(mail.send_committed)
 

@@ -20,11 +20,12 @@ from curricula import get_curriculum
 from exports import clean_line, clean_text
 from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.domain.timeline import KIND_NAMES
-from planner.models import Plan, RoleSlot, TeamMember, Training, User
+from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import CalendarEvent
+from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.team import members_of_user
 from planner.services.timetables import subject_title, timetable_of
@@ -94,8 +95,33 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
     return events
 
 
-def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
-    """The team's own dates as all-day events: launch, planning meetings, retrospectives."""
+def meeting_event(meeting: Milestone, host: str, base_url: str = "") -> CalendarEvent:
+    """A stored launch, meeting or retrospective: timed when its hours are set, with its
+    place or online link and, for a meeting, its agenda."""
+    plan = meeting.plan
+    url = f"{base_url}/plans/{plan.id}/meetings/{meeting.id}" if base_url else ""
+    if meeting.start_time and meeting.end_time:
+        start, end = at(meeting.start, meeting.start_time), at(meeting.start, meeting.end_time)
+    else:
+        start, end = meeting.start, meeting.end + timedelta(days=1)
+    lines = [plan.title, KIND_NAMES.get(meeting.kind, meeting.kind)]
+    if meeting.online_url:
+        lines.append(f"オンライン：{meeting.online_url}")
+    if meeting.kind == "meeting":
+        lines += ["", "議題："] + [f"・{line}" for line in agenda_of(meeting).splitlines() if line.strip()]
+    if url:
+        lines += ["", url]
+    return CalendarEvent(
+        uid=f"plan-{plan.id}-milestone-{meeting.id}@{host}", summary=clean_text(meeting.title),
+        start=start, end=end, description=clean_text("\n".join(lines)),
+        location=clean_text(meeting.place or meeting.online_url), url=url)
+
+
+def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEvent]:
+    """The team's own dates: launch, planning meetings, retrospectives (the stored ones with
+    their hours and places; a proposal not yet saved as all-day events)."""
+    if plan.milestones:
+        return [meeting_event(m, host, base_url) for m in plan.milestones]
     events = []
     for row in timeline_rows(plan):
         if row.kind == "training":

@@ -62,3 +62,19 @@ def version_composer(training: Training, official_name: str, page_url: str):
         return subject, body, CalendarPart(method, data)
 
     return compose
+
+
+def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
+    """Mails for a meeting invitation: the event (REQUEST) and yes/no links for 出欠.
+    `answer_link(member, attending)` gives the signed link of each answer."""
+    organizer = ical.plan_official(meeting.plan)
+
+    def compose(member: TeamMember, event: CalendarEvent, method: str):
+        data = ical.invitation_bytes(event, organizer, member, method=method)
+        body = _env.get_template("meeting.txt").render(
+            member=member, meeting=meeting, event=event, when=_when(event), page=page_url,
+            yes=answer_link(member, True), no=answer_link(member, False), official_name=official_name,
+            agenda=[line for line in event.description.split("議題：", 1)[-1].splitlines() if line.startswith("・")])
+        return f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", body, CalendarPart(method, data)
+
+    return compose

@@ -189,6 +189,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-invitations-errors": ("official", submit_empty("/invitations", "招待メールを送る")),
     "official-outbox": ("official", go("/outbox")),
     "official-versions": ("official", go("/trainings/{ids.chief}/versions")),
+    "official-meeting": ("official", go("/plans/{ids.plan}/meetings/{ids.milestone}")),
+    "member-meeting": ("member", go("/plans/{ids.plan}/meetings/{ids.milestone}")),
     "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),

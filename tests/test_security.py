@@ -200,7 +200,8 @@ def test_other_prefecture_gets_404_on_every_plan_url(app, client, oita, kumamoto
     targets = {"plan_id": oita.plan, "training_id": oita.training, "subject_id": oita.subjects[-1],
                "member_id": oita.member, "slot_id": oita.slot, "milestone_id": oita.milestone,
                "todo_id": oita.todo, "user_id": oita.user, "day": 0,
-               "invitation_id": oita.invitation, "message_id": oita.message}
+               "invitation_id": oita.invitation, "message_id": oita.message,
+               "meeting_id": oita.milestone}
     unknown = {arg for rule in rules for arg in rule.arguments} - set(targets)
     assert unknown == set(), "a new URL argument: give this test an id of oita's for it"
 

@@ -1,4 +1,4 @@
-"""mail outbox, invitations, account deactivation, event versions, programme versions
+"""mail outbox, invitations, account deactivation, event versions, programme versions, meetings
 
 Revision ID: a11000000001
 Revises: 6ba030651b43
@@ -82,6 +82,29 @@ def upgrade():
     with op.batch_alter_table('programme_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_version_training_id'), ['training_id'], unique=False)
 
+    op.create_table('meeting_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('milestone_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('attending', sa.Boolean(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['team_member.id'], name=op.f('fk_meeting_answer_member_id_team_member'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['milestone_id'], ['milestone.id'], name=op.f('fk_meeting_answer_milestone_id_milestone'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_answer')),
+    sa.UniqueConstraint('milestone_id', 'member_id', name=op.f('uq_meeting_answer_milestone_id'))
+    )
+    with op.batch_alter_table('meeting_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_answer_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_answer_milestone_id'), ['milestone_id'], unique=False)
+
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('start_time', sa.Time(), nullable=True))
+        batch_op.add_column(sa.Column('end_time', sa.Time(), nullable=True))
+        batch_op.add_column(sa.Column('place', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('online_url', sa.String(length=500), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('agenda', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('minutes', sa.Text(), server_default='', nullable=False))
+
     # published_event rows were what each file last carried; they now mean what each person
     # was sent by mail, which nobody has been yet
     op.execute("DELETE FROM published_event")
@@ -94,6 +117,13 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('active')
     op.drop_table('event_version')
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        for column in ('minutes', 'agenda', 'online_url', 'place', 'end_time', 'start_time'):
+            batch_op.drop_column(column)
+    with op.batch_alter_table('meeting_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_answer_milestone_id'))
+        batch_op.drop_index(batch_op.f('ix_meeting_answer_member_id'))
+    op.drop_table('meeting_answer')
     with op.batch_alter_table('programme_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_version_training_id'))
     op.drop_table('programme_version')

@@ -3,5 +3,5 @@ from planner.models.account import Invitation, LoginFailure, Prefecture, User  #
 from planner.models.calendar import EventVersion, PublishedEvent  # noqa: F401
 from planner.models.plan import Plan, ProgrammeVersion, Training, TrainingSubject  # noqa: F401
 from planner.models.team import MemberCourse, MemberUnavailable, RoleSlot, TeamMember  # noqa: F401
-from planner.models.timeline import CarriedTodo, ChecklistTick, Milestone  # noqa: F401
+from planner.models.timeline import CarriedTodo, ChecklistTick, MeetingAnswer, Milestone  # noqa: F401
 from planner.models.mail import OutboxMessage  # noqa: F401

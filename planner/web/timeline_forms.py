@@ -7,9 +7,11 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.web.forms import REQUIRED, JapaneseDateField, check_in_cycle
@@ -70,3 +72,24 @@ class TodoForm(FlaskForm):
     """Mark a carried-over to-do done or open again."""
 
     done = BooleanField("済み")
+
+
+class MeetingForm(FlaskForm):
+    """A meeting's hours, place or online link, agenda and minutes (議事録)."""
+
+    start_time = TimeField("開始時刻", validators=[Optional()], format="%H:%M")
+    end_time = TimeField("終了時刻", validators=[Optional()], format="%H:%M")
+    place = StringField("会場", validators=[Length(max=200, message="200文字以内で入力してください。")])
+    online_url = StringField("オンライン会議のURL", validators=[
+        Optional(), Length(max=500, message="500文字以内で入力してください。"),
+        Regexp(r"^https?://\S+$", message="http:// または https:// で始まるURLを入力してください。")])
+    agenda = TextAreaField("議題（1行に1つ）", validators=[
+        Length(max=4000, message="4000文字以内で入力してください。")])
+    minutes = TextAreaField("議事録", validators=[
+        Length(max=20000, message="20000文字以内で入力してください。")])
+
+    def validate_end_time(self, field):
+        if (field.data is None) != (self.start_time.data is None):
+            raise ValidationError("開始時刻と終了時刻は両方入力してください。")
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError("終了時刻は開始時刻より後にしてください。")

@@ -11,7 +11,7 @@ import vobject
 from curricula import get_curriculum
 from exports import files, ical
 from planner.domain.dates import as_of_ja
-from planner.models import ProgrammeVersion, RoleSlot, TeamMember, Training, User
+from planner.models import TeamMember, Training, User
 from planner.models.db import db
 from planner.services import plans
 from tests.export_data import build_plan

@@ -34,15 +34,15 @@ def _demo_versions_and_mail() -> list[str]:
     """A published first version (its calendar mails waiting in the outbox), a second draft
     with changes, and invitations for the roster members without an account. Once only."""
     import os
-    from datetime import date, timedelta
+    from datetime import date, time, timedelta
 
     from flask import current_app
 
-    from exports import notices
+    from exports import ical, notices
     from planner.models import Plan, Prefecture, ProgrammeVersion, Training, User
     from planner.models.account import OFFICIAL
     from planner.models.db import db
-    from planner.services import accounts, plans, versions
+    from planner.services import accounts, meetings, plans, versions
     from planner.services.demo import DEMO_PREFECTURE
     from planner.services.mail import MailSettings, pending_count
     from planner.services.roles import claim_slot
@@ -68,11 +68,29 @@ def _demo_versions_and_mail() -> list[str]:
     claim_slot(next(s for s in counselor.slots if s.kind == "material_preparer" and s.holder_id is None), suzuki)
     db.session.commit()
 
+    # the first planning meeting: hours, place, online link, two answers, its invitation mails
+    meeting = next(m for m in plan.milestones if m.kind == "meeting")
+    meetings.update_meeting(meeting, time(13, 30), time(15, 30), "みどり県庁 5階 第2会議室",
+                            "https://meet.example.jp/midori-kenshu", meetings.default_agenda(),
+                            "（会議後に記入）")
+    for email, attending in (("sato@aoba.example.jp", True), ("suzuki@kawabe.example.jp", False)):
+        meetings.answer(meeting, next(m for m in plan.members if m.email == email), attending)
+    secret = current_app.config["SECRET_KEY"]
+
+    def answer_link(member, attending):
+        return f"{base}/meetings/answer/{meetings.answer_token(secret, meeting, member, attending)}"
+
+    event = ical.meeting_event(meeting, host, base)
+    meetings.invite(meeting, settings, [(m, event) for m in plan.members],
+                    notices.meeting_composer(meeting, official.name,
+                                             f"{base}/plans/{plan.id}/meetings/{meeting.id}", answer_link))
+
     def compose(invitation, token):
         return notices.invitation_mail(invitation, f"{base}/join/{token}", official.name, prefecture)
 
-    invited = accounts.invite_roster(settings, current_app.config["SECRET_KEY"], prefecture.id, compose)
-    return [f"研修プログラムを公開しました（前期共通・相談支援員 第1版）。相談支援員は第2版の下書きがあります。",
+    invited = accounts.invite_roster(settings, secret, prefecture.id, compose)
+    return ["研修プログラムを公開しました（前期共通・相談支援員 第1版）。相談支援員は第2版の下書きがあります。",
+            f"{meeting.title}の日時・会場・議題を設定し、チームに案内しました。",
             f"招待 {invited}人。送信トレイに {pending_count(prefecture.id)}通のメールがあります"
             f"（`flask --app app send-mail` で送信。MAIL_SERVER 未設定なら {settings.outbox_dir} に保存）。"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
 from planner.domain.timeline import CHECKLIST
@@ -75,3 +76,26 @@ def invite(meeting: Milestone, settings: MailSettings,
         db.session.rollback()
         raise ChangeRefused(["同時に別の送信が行われました。もう一度お試しください。"]) from None
     return count
+
+
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="meeting-answer")
+
+
+def answer_token(secret_key: str, meeting: Milestone, member: TeamMember, attending: bool) -> str:
+    """The signed part of a mail's 出席/欠席 link: who answers what, for which meeting."""
+    return _serializer(secret_key).dumps({"m": meeting.id, "t": member.id, "a": attending})
+
+
+def read_answer_token(secret_key: str, token: str) -> tuple[Milestone, TeamMember, bool] | None:
+    """The meeting, member and answer of a link; None when forged or stale."""
+    try:
+        data = _serializer(secret_key).loads(token)
+        meeting = db.session.get(Milestone, int(data["m"]))
+        member = db.session.get(TeamMember, int(data["t"]))
+        attending = bool(data["a"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if meeting is None or member is None or member.plan_id != meeting.plan_id:
+        return None
+    return meeting, member, attending

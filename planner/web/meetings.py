@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from exports import ical, notices
 from planner.models import Milestone, TeamMember
@@ -26,13 +25,9 @@ def _meeting_or_404(plan_id: int, meeting_id: int) -> Milestone:
     return meeting
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="meeting-answer")
-
-
 def _answer_link(meeting: Milestone):
     def link(member: TeamMember, attending: bool) -> str:
-        token = _serializer().dumps({"m": meeting.id, "t": member.id, "a": attending})
+        token = meetings.answer_token(current_app.config["SECRET_KEY"], meeting, member, attending)
         return url_for("meetings.answer_by_link", token=token, _external=True)
     return link
 
@@ -84,16 +79,11 @@ def answer(plan_id: int, meeting_id: int):
 def answer_by_link(token: str):
     """The link in the invitation mail: no login; GET only shows the answer (mail scanners
     open links), the button on that page records it."""
-    try:
-        data = _serializer().loads(token)
-        meeting = db.session.get(Milestone, int(data["m"]))
-        member = db.session.get(TeamMember, int(data["t"]))
-        attending = bool(data["a"])
-    except (BadSignature, KeyError, TypeError, ValueError):
-        meeting = member = None
-    if meeting is None or member is None or member.plan_id != meeting.plan_id:
+    found = meetings.read_answer_token(current_app.config["SECRET_KEY"], token)
+    if found is None:
         return render_template("timeline/answer.html", meeting=None, member=None, attending=None,
                                done=False), 404
+    meeting, member, attending = found
     done = request.method == "POST"
     if done:
         meetings.answer(meeting, member, attending)

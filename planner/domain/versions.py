@@ -17,6 +17,8 @@ def changelog(old: dict | None, new: dict) -> list[str]:
     if old is None:
         return ["初めての公開です。"]
     lines = []
+    if old["days"] != new["days"]:
+        lines.append(f"開催日：{'・'.join(old['days']) or '未定'} → {'・'.join(new['days']) or '未定'}")
     if old["venue"] != new["venue"]:
         lines.append(f"会場：{old['venue'] or '未定'} → {new['venue'] or '未定'}")
     old_items = {i["key"]: i for i in old["items"]}

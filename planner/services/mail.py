@@ -33,6 +33,8 @@ from planner.models.account import utcnow
 from planner.models.db import db
 from planner.models.mail import SENDING, SENT, WAITING
 
+#: rows claimed by one statement (one commit) before they are sent one by one
+CLAIM_BATCH = 20
 #: a claimed row stays with its sender this long (an SMTP conversation takes seconds)
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
@@ -206,15 +208,26 @@ def _due(now: datetime, force: bool = False):
                   db.and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now))
 
 
-def _claim(row_id: int, now: datetime, force: bool) -> bool:
-    """Take the row for this sender: one conditional UPDATE, so of two senders exactly one
-    matches (PostgreSQL re-checks the WHERE after the other's commit; SQLite writes one at a time)."""
-    result = db.session.execute(
-        db.update(OutboxMessage).where(OutboxMessage.id == row_id, _due(now, force))
+def _claim(row_ids: list[int], now: datetime, force: bool) -> list[int]:
+    """Take rows for this sender: one conditional UPDATE, so of two senders exactly one
+    matches each row (PostgreSQL re-checks the WHERE after the other's commit; SQLite writes
+    one at a time); RETURNING says which ones this sender got."""
+    claimed = db.session.scalars(
+        db.update(OutboxMessage).where(OutboxMessage.id.in_(row_ids), _due(now, force))
         .values(status=SENDING, lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return result.rowcount == 1
+    return sorted(claimed)
+
+
+def _release(row_ids: list[int]) -> None:
+    """Claimed rows this run did not get to: back to waiting, the attempt not counted."""
+    if row_ids:
+        db.session.execute(db.update(OutboxMessage).where(OutboxMessage.id.in_(row_ids),
+                                                          OutboxMessage.status == SENDING)
+                           .values(status=WAITING, lease_until=None, attempts=OutboxMessage.attempts - 1)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def _finish(row_id: int, **values) -> None:
@@ -245,24 +258,25 @@ def deliver(settings: MailSettings, ids: list[int] | None = None, limit: int = 5
     connection = _SmtpConnection(settings) if settings.server else _FileOutbox(settings)
     report = DeliveryReport()
     try:
-        for row_id in candidates:
-            if not _claim(row_id, now, force):
-                continue  # another sender has it
-            row = db.session.get(OutboxMessage, row_id)
-            db.session.refresh(row)
-            try:
-                connection.send(row)
-            except (smtplib.SMTPException, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                _finish(row_id, status=WAITING, lease_until=None, last_error=error,
-                        next_try_at=utcnow() + retry_delay(row.attempts))
-                report.failed += 1
-                report.last_error = error
-                if not isinstance(exc, PER_MESSAGE_ERRORS):
-                    break  # the server is away: leave the rest for the next run
-                continue
-            _finish(row_id, status=SENT, sent_at=utcnow(), lease_until=None, last_error="")
-            report.sent += 1
+        for first in range(0, len(candidates), CLAIM_BATCH):
+            claimed = _claim(candidates[first:first + CLAIM_BATCH], now, force)
+            rows = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                      .order_by(OutboxMessage.id)).all()
+            for index, row in enumerate(rows):
+                try:
+                    connection.send(row)
+                except (smtplib.SMTPException, OSError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                    _finish(row.id, status=WAITING, lease_until=None, last_error=error,
+                            next_try_at=utcnow() + retry_delay(row.attempts))
+                    report.failed += 1
+                    report.last_error = error
+                    if not isinstance(exc, PER_MESSAGE_ERRORS):
+                        _release([r.id for r in rows[index + 1:]])
+                        return report  # the server is away: leave the rest for the next run
+                    continue
+                _finish(row.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error="")
+                report.sent += 1
     finally:
         connection.close()
     return report

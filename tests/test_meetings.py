@@ -105,3 +105,24 @@ def test_meeting_details_invitation_and_answer_by_mail_link(app, client, smtp, w
                for m in again)
     with app.app_context():
         assert db.session.get(Milestone, meeting_id).start_time.strftime("%H:%M") == "10:00"
+
+
+def test_meeting_details_survive_the_json_backup(app, world):
+    from datetime import time
+
+    from planner.services import backup, meetings
+    from tests.factories import make_prefecture
+    plan_id, meeting_id = world
+    with app.app_context():
+        meeting = db.session.get(Milestone, meeting_id)
+        meetings.update_meeting(meeting, time(13, 30), time(15, 0), "県庁", "https://meet.example.jp/x",
+                                "議題1\n議題2", "議事録です。")
+        text = backup.dump_plan(db.session.get(Plan, plan_id))
+        copy = backup.load_plan(make_prefecture("熊本県"), text)
+        db.session.commit()
+        restored = next(m for m in copy.milestones if m.title == meeting.title)
+        assert (restored.start_time, restored.end_time, restored.place, restored.online_url,
+                restored.agenda, restored.minutes) == \
+            (time(13, 30), time(15, 0), "県庁", "https://meet.example.jp/x", "議題1\n議題2", "議事録です。")
+        untouched = next(m for m in copy.milestones if m.kind == "launch")
+        assert untouched.agenda is None and untouched.start_time is None

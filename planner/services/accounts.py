@@ -113,15 +113,25 @@ def invite(settings: MailSettings, secret_key: str, prefecture_id: int, email: s
 
 
 def _renew(prefecture_id: int, email: str, name: str) -> Invitation:
-    """The address's invitation row, new or renewed (7 more days, not withdrawn)."""
+    """The address's invitation row, new or renewed (7 more days, not withdrawn). Renewal is
+    conditional on the row as read, so two simultaneous submissions send one mail."""
     row = db.session.scalar(db.select(Invitation).filter_by(prefecture_id=prefecture_id, email=email))
     if row is None:
         row = Invitation(prefecture_id=prefecture_id, email=email, name=name, send_count=1)
         db.session.add(row)
-    else:
-        row.name, row.withdrawn, row.sent_at = name, False, utcnow()
-        row.send_count += 1
+        return row
+    _renew_row(row, name=name)
     return row
+
+
+def _renew_row(row: Invitation, **values) -> None:
+    renewed = db.session.execute(
+        db.update(Invitation).where(Invitation.id == row.id, Invitation.send_count == row.send_count)
+        .values(withdrawn=False, sent_at=utcnow(), send_count=Invitation.send_count + 1, **values)
+        .execution_options(synchronize_session=False))
+    if renewed.rowcount != 1:
+        raise IntegrityError("invitation renewed meanwhile", None, Exception())
+    db.session.refresh(row)
 
 
 def roster_without_account(prefecture_id: int) -> list[TeamMember]:
@@ -144,13 +154,35 @@ def roster_without_account(prefecture_id: int) -> list[TeamMember]:
 def invite_roster(settings: MailSettings, secret_key: str, prefecture_id: int,
                   compose: Compose) -> int:
     """Invite every roster member without an account or pending invitation, in one commit;
-    returns how many. A simultaneous second click finds them invited and sends nothing."""
-    members = roster_without_account(prefecture_id)
+    returns how many. A simultaneous second click invites nobody twice: a new invitation
+    collides on the unique address, a withdrawn one is taken back by one conditional UPDATE,
+    and a pending one (invited meanwhile) is left alone."""
+    invited = 0
     with _one_invitation_per_address():
-        for member in members:
-            row = _renew(prefecture_id, member.email.strip().lower(), member.name)
-            _mail_invitation(settings, secret_key, row, compose)
-    return len(members)
+        for member in roster_without_account(prefecture_id):
+            row = _take_for_roster(prefecture_id, member.email.strip().lower(), member.name)
+            if row is not None:
+                _mail_invitation(settings, secret_key, row, compose)
+                invited += 1
+    return invited
+
+
+def _take_for_roster(prefecture_id: int, email: str, name: str) -> Invitation | None:
+    row = db.session.scalar(db.select(Invitation).filter_by(prefecture_id=prefecture_id, email=email))
+    if row is None:
+        row = Invitation(prefecture_id=prefecture_id, email=email, name=name, send_count=1)
+        db.session.add(row)
+        return row
+    if not row.withdrawn:
+        return None  # invited by someone else since the roster was read
+    taken = db.session.execute(
+        db.update(Invitation).where(Invitation.id == row.id, Invitation.withdrawn.is_(True))
+        .values(withdrawn=False, name=name, sent_at=utcnow(), send_count=Invitation.send_count + 1)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        return None
+    db.session.refresh(row)
+    return row
 
 
 def pending_invitations(prefecture_id: int) -> list[Invitation]:
@@ -172,8 +204,7 @@ def resend_invitation(settings: MailSettings, secret_key: str, invitation: Invit
     if invitation.withdrawn or _has_account(invitation.email):
         raise ChangeRefused(["この招待は取り消されたか、すでに登録済みです。"])
     with _one_invitation_per_address():
-        invitation.sent_at = utcnow()
-        invitation.send_count += 1
+        _renew_row(invitation)
         _mail_invitation(settings, secret_key, invitation, compose)
 
 

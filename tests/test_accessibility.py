@@ -150,6 +150,16 @@ def accept_invitation(errors: bool) -> Visit:
     return visit
 
 
+def meeting_answer(page, base, ids):
+    """A member opens the 欠席 link of a meeting invitation mail (no login) and confirms."""
+    from itsdangerous import URLSafeSerializer
+    token = URLSafeSerializer(LIVE_SECRET, salt="meeting-answer").dumps(
+        {"m": ids.milestone, "t": ids.member, "a": False})
+    page.goto(f"{base}/meetings/answer/{token}")
+    page.get_by_role("button", name="欠席で登録する").click()
+    expect(page.get_by_role("heading", name="出欠を登録しました")).to_be_visible()
+
+
 def claim_refused(page, base, ids):
     """A member claims a slot someone took meanwhile (the form is pointed at that slot)."""
     page.goto(f"{base}/plans/{ids.plan}/roles")
@@ -164,6 +174,7 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "login": ("anonymous", go("/login")),
     "login-errors": ("anonymous", submit_empty("/login", "ログイン")),
     "invitation-invalid": ("anonymous", go("/join/not-a-real-token")),
+    "meeting-answer": ("anonymous", meeting_answer),
     "invitation-accept": ("anonymous", accept_invitation(errors=False)),
     "invitation-accept-errors": ("anonymous", accept_invitation(errors=True)),
     # the official

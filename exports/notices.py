@@ -5,13 +5,14 @@ and the `demo` command both use them, so a mail reads the same whoever caused it
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from curricula import get_curriculum
 from exports import ical
+from planner.domain.dates import format_date_ja
 from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
 from planner.services.calendar_state import CalendarEvent
 from planner.services.mail import CalendarPart
@@ -30,11 +31,11 @@ def invitation_mail(invitation: Invitation, link: str, official_name: str,
 
 
 def _when(event: CalendarEvent) -> str:
+    """2026年7月15日（水） 9:10〜10:35, or the day alone for an all-day event."""
+    day = format_date_ja(event.start if not isinstance(event.start, datetime) else event.start.date())
     if isinstance(event.start, datetime):
-        return f"{event.start:%Y年%m月%d日 %H:%M}〜{event.end:%H:%M}"
-    if isinstance(event.start, date):
-        return f"{event.start:%Y年%m月%d日}（終日）"
-    return ""
+        return f"{day} {event.start.hour}:{event.start.minute:02d}〜{event.end.hour}:{event.end.minute:02d}"
+    return f"{day}（終日）"
 
 
 def version_recipients(training: Training, host: str, base_url: str) -> list[tuple[TeamMember, list[CalendarEvent]]]:
@@ -54,7 +55,7 @@ def version_composer(training: Training, official_name: str, page_url: str):
             subject = f"【伝達研修・取消】{event.summary}"
             lead = "次の担当の予定を取り消します（担当の変更、または科目・役割がなくなったためです）。"
         else:
-            subject = f"【伝達研修】{event.summary}（{short} {version.label}）"
+            subject = f"【伝達研修】{event.summary}（{short} 第{version.number}版）"
             lead = "次の担当の予定をお送りします。カレンダーに追加してください。"
         body = _env.get_template("programme.txt").render(
             member=member, event=event, lead=lead, when=_when(event), version=version,

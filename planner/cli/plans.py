@@ -81,7 +81,7 @@ def _demo_versions_and_mail() -> list[str]:
         return f"{base}/meetings/answer/{meetings.answer_token(secret, meeting, member, attending)}"
 
     event = ical.meeting_event(meeting, host, base)
-    meetings.invite(meeting, settings, [(m, event) for m in plan.members],
+    meetings.invite(meeting, settings, [(m, event) for m in plan.members if m.email != official.email],
                     notices.meeting_composer(meeting, official.name,
                                              f"{base}/plans/{plan.id}/meetings/{meeting.id}", answer_link))
 

@@ -100,7 +100,9 @@ def invite(plan_id: int, meeting_id: int):
     event = ical.meeting_event(meeting, host, request.url_root.rstrip("/"))
     page = url_for("meetings.show", plan_id=plan_id, meeting_id=meeting_id, _external=True)
     compose = notices.meeting_composer(meeting, current_user.name, page, _answer_link(meeting))
-    recipients = [(m, event) for m in meeting.plan.members if m.email]
+    organizer = ical.plan_official(meeting.plan)
+    recipients = [(m, event) for m in meeting.plan.members
+                  if m.email and (organizer is None or m.email.lower() != organizer.email.lower())]
     try:
         count = meetings.invite(meeting, mail_settings(), recipients, compose)
     except ChangeRefused as refused:

@@ -14,7 +14,7 @@ from exports import handouts, ical
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import versioned
+from planner.services.calendar_state import sent_events, training_scope, versioned
 from planner.services.team import members_of_user
 from planner.services.versions import version_label
 
@@ -39,11 +39,27 @@ def meetings_calendar(plan: Plan, host: str) -> bytes:
 
 
 def member_feed(user: User, host: str, base_url: str = "") -> bytes:
-    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE)."""
-    events = versioned(ical.member_events(user, host, base_url))
-    trainings = {t.id: t for m in members_of_user(user) for t in m.plan.trainings
-                 if any(s.holder_id == m.id for s in t.slots)}
-    versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}：{version_label(t)}"
+    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of a
+    published training, the roles as its latest version gave them (a draft's changes reach
+    the calendar when they are published); of a training never published, the current plan."""
+    events: list = []
+    trainings = {}
+    for member in members_of_user(user):
+        draft = []
+        for training, _, event in ical.invitation_events(member, host, base_url):
+            if training.versions:
+                continue
+            trainings[training.id] = training
+            draft.append(event)
+        events += versioned(draft)
+        for training in member.plan.trainings:
+            if training.versions:
+                sent = sent_events(training_scope(member.id, training.id))
+                if sent:
+                    trainings[training.id] = training
+                events += sent
+    versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
+                         f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
     return ical.calendar_bytes(events, name=ical.FEED_NAME, refresh=ical.REFRESH,
                                uid=f"member-{user.id}@{host}", description=versions)

@@ -11,7 +11,7 @@ import vobject
 from curricula import get_curriculum
 from exports import files, ical
 from planner.domain.dates import as_of_ja
-from planner.models import TeamMember, Training, User
+from planner.models import RoleSlot, TeamMember, Training, User
 from planner.models.db import db
 from planner.services import plans
 from tests.export_data import build_plan
@@ -182,3 +182,35 @@ def test_as_of_ja():
     assert as_of_ja(date(2026, 1, 20)) == "令和8年1月20日現在"
     assert as_of_ja(date(2019, 5, 1)) == "令和元年5月1日現在"
     assert as_of_ja(date(2019, 4, 30)) == "平成31年4月30日現在"
+
+
+def test_feed_shows_the_published_version_until_the_next_one(app, client):
+    with app.app_context():
+        ids = build_plan()
+        counselor_id = _training(ids.plan_id, "counselor").id
+        holder = db.session.scalar(db.select(RoleSlot).where(
+            RoleSlot.training_id == counselor_id, RoleSlot.holder_id.is_not(None)).order_by(RoleSlot.id)).holder
+        email = holder.email
+    login(client, ids.official_email)
+
+    def feed() -> dict:
+        with app.app_context():
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            calendar = icalendar.Calendar.from_ical(files.member_feed(user, app.config[HOST_KEY]))
+            return {str(e["UID"]): (e["DTSTART"].dt, int(e["SEQUENCE"])) for e in calendar.walk("VEVENT")
+                    if str(e["UID"]).startswith(f"training-{counselor_id}-")}, str(calendar["DESCRIPTION"])
+
+    client.post(f"/trainings/{counselor_id}/publish")
+    first, _ = feed()
+    assert first
+    with app.app_context():
+        counselor = db.session.get(Training, counselor_id)
+        plans.update_training(counselor, first_date=counselor.first_date + timedelta(days=7))
+    draft, description = feed()
+    assert draft == first  # the draft's move is not in members' calendars yet
+    assert "相談後期：第1版" in description
+    client.post(f"/trainings/{counselor_id}/publish")
+    second, description = feed()
+    assert set(second) == set(first) and "相談後期：第2版" in description
+    assert all(second[u][0] - first[u][0] == timedelta(days=7) and second[u][1] == first[u][1] + 1
+               for u in first)

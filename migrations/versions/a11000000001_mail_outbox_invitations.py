@@ -108,12 +108,19 @@ def upgrade():
     # published_event rows were what each file last carried; they now mean what each person
     # was sent by mail, which nobody has been yet
     op.execute("DELETE FROM published_event")
+    with op.batch_alter_table('published_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('description', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('location', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('url', sa.String(length=500), server_default='', nullable=False))
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('published_event', schema=None) as batch_op:
+        for column in ('url', 'location', 'description'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('active')
     op.drop_table('event_version')

@@ -45,6 +45,10 @@ class PublishedEvent(db.Model):
     #: ISO dates or aware datetimes as text, so all-day and timed events fit one column
     start: so.Mapped[str] = so.mapped_column(sa.String(40))
     end: so.Mapped[str] = so.mapped_column(sa.String(40))
+    #: the rest of the event as sent: a published training's feed shows it until the next version
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    location: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    url: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
     #: a CANCEL was sent for it
     cancelled: so.Mapped[bool] = so.mapped_column(default=False)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)

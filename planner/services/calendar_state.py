@@ -94,6 +94,11 @@ def versioned_in_transaction(events: list[CalendarEvent]) -> list[CalendarEvent]
     return result
 
 
+def training_scope(member_id: int, training_id: int) -> str:
+    """What a member was sent of one training's roles (see PublishedEvent.scope)."""
+    return f"mail-{member_id}-training-{training_id}"
+
+
 def mail_changes(scope: str, events: list[CalendarEvent]) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
     """For one recipient: (events to send as REQUEST: new for them or changed since sent,
     events to send as CANCEL: sent before and gone for them now), recording what is sent.
@@ -112,6 +117,7 @@ def mail_changes(scope: str, events: list[CalendarEvent]) -> tuple[list[Calendar
             db.session.add(row)
         row.sequence, row.fingerprint, row.cancelled = event.sequence, event.fingerprint, False
         row.summary, row.start, row.end = event.summary, event.start.isoformat(), event.end.isoformat()
+        row.description, row.location, row.url = event.description, event.location, event.url
         requests.append(event)
     cancels = []
     versions = _versions([r.uid for r in rows.values() if not r.cancelled])
@@ -129,3 +135,13 @@ def mail_changes(scope: str, events: list[CalendarEvent]) -> tuple[list[Calendar
                                      end=_parse(row.end), sequence=row.sequence, status="CANCELLED"))
     db.session.flush()
     return requests, cancels
+
+
+def sent_events(scope: str) -> list[CalendarEvent]:
+    """The events a recipient holds as last sent (cancelled ones left out), with their
+    sequences: what a published version put in their calendar."""
+    rows = db.session.scalars(db.select(PublishedEvent).where(
+        PublishedEvent.scope == scope, PublishedEvent.cancelled.is_(False)).order_by(PublishedEvent.start))
+    return [CalendarEvent(uid=r.uid, summary=r.summary, start=_parse(r.start), end=_parse(r.end),
+                          sequence=r.sequence, description=r.description, location=r.location, url=r.url)
+            for r in rows]

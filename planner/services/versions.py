@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.domain.versions import changelog
 from planner.models import ProgrammeVersion, TeamMember, Training
 from planner.models.db import db
-from planner.services.calendar_state import CalendarEvent, mail_changes
+from planner.services.calendar_state import CalendarEvent, mail_changes, training_scope
 from planner.services.errors import ChangeRefused
 from planner.services.mail import CalendarPart, MailSettings, queue
 from planner.services.roles import slot_label
@@ -86,7 +86,7 @@ def publish(training: Training, official_name: str, today: date, settings: MailS
     try:
         db.session.flush()
         for member, events in recipients:
-            requests, cancels = mail_changes(f"mail-{member.id}-training-{training.id}", events)
+            requests, cancels = mail_changes(training_scope(member.id, training.id), events)
             for method, chosen in (("REQUEST", requests), ("CANCEL", cancels)):
                 for event in chosen:  # one event per mail: Outlook imports only one per REQUEST
                     subject, body, part = compose(member, event, method, version)

@@ -2,6 +2,7 @@
 import os
 import secrets
 from datetime import timedelta
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -25,8 +26,18 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("PERMANENT_SESSION_LIFETIME", "12")))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
-    #: who appears as ORGANIZER and in UIDs of calendar files
+    #: the domain part of calendar UIDs, after this installation's random id (see below)
     CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")
+    #: outgoing mail (the usual Flask names); without MAIL_SERVER, mail goes to MAIL_OUTBOX_DIR
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0) or None
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "伝達研修プランナー <no-reply@planner.example.jp>")
+    #: the file outbox; default instance/outbox
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,8 +47,15 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config["MAIL_OUTBOX_DIR"]:
+        app.config["MAIL_OUTBOX_DIR"] = str(Path(app.instance_path) / "outbox")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    # Calendar UIDs must be unique worldwide and never change: a random id made once per
+    # installation (instance/installation_id) beats a host name that may change.
+    installation = _instance_secret(Path(app.instance_path) / "installation_id",
+                                    make=lambda: secrets.token_hex(8))
+    app.config.setdefault("CALENDAR_UID_HOST", f"{installation}.{app.config['CALENDAR_HOST']}")
 
     from planner.models.db import db, migrate
     db.init_app(app)
@@ -51,9 +69,11 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import auth, exports, plans, settings, team, timeline, trainings
-    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp, settings.bp):
+    from planner.web import auth, exports, mail, meetings, plans, settings, team, timeline, trainings, versions
+    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp, settings.bp, mail.bp,
+                      versions.bp, meetings.bp):
         app.register_blueprint(blueprint)
+    app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters
     register_filters(app)
@@ -65,7 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _instance_secret(path: Path) -> str:
+def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
     """A random key made once per install, so a server started without SECRET_KEY never
     signs sessions with a key anyone could read in this repository."""
     if not path.exists():
@@ -73,7 +93,7 @@ def _instance_secret(path: Path) -> str:
         draft = path.with_name(f".{path.name}.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
+            out.write(make())
         try:
             os.link(draft, path)
         except FileExistsError:

@@ -1,8 +1,7 @@
 """The files a view or the command line hands out, with their names.
 
-The one place in exports that writes: a calendar file goes through
-planner.services.calendar_state.publish, which remembers what it carried so that a later version
-can send removed events as CANCELLED (the caller's session is committed).
+The one place in exports that writes: a calendar file's events go through
+planner.services.calendar_state.versioned, which keeps each event's SEQUENCE (it commits).
 """
 from __future__ import annotations
 
@@ -13,8 +12,11 @@ from io import BytesIO
 from curricula import get_curriculum
 from exports import handouts, ical
 from exports.handouts import safe_filename
-from planner.models import Plan, TeamMember, Training, User
-from planner.services.calendar_state import publish
+from planner.models import Plan, RoleSlot, TeamMember, Training, User
+from planner.models.team import ROLE_NAMES
+from planner.services.calendar_state import sent_events, training_scope, versioned
+from planner.services.team import members_of_user
+from planner.services.versions import version_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"
@@ -22,40 +24,65 @@ ICS_REQUEST = "text/calendar; charset=utf-8; method=REQUEST"
 ZIP = "application/zip"
 
 
-def training_calendar(training: Training, host: str) -> bytes:
-    """The training's timetable as a calendar, removed subjects cancelled."""
-    events = publish(f"training-{training.id}", ical.training_events(training, host))
+def training_calendar(training: Training, host: str, base_url: str = "") -> bytes:
+    """The training's timetable as a calendar: opening, subjects, closing."""
+    events = versioned(ical.training_events(training, host, base_url))
     short = get_curriculum(training.curriculum_key).short_title
-    return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}")
+    return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}",
+                               description=f"{short} 時間割 {version_label(training)}")
 
 
 def meetings_calendar(plan: Plan, host: str) -> bytes:
     """The team's launch, planning meetings and retrospectives."""
-    events = publish(f"plan-{plan.id}-meetings", ical.meeting_events(plan, host))
+    events = versioned(ical.meeting_events(plan, host))
     return ical.calendar_bytes(events, name=f"{plan.title} 検討会議", uid=f"plan-{plan.id}-meetings@{host}")
 
 
-def member_feed(user: User, host: str) -> bytes:
-    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE)."""
-    events = publish(f"member-{user.id}", ical.member_events(user, host))
+def member_feed(user: User, host: str, base_url: str = "") -> bytes:
+    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of a
+    published training, the roles as its latest version gave them (a draft's changes reach
+    the calendar when they are published); of a training never published, the current plan."""
+    events: list = []
+    trainings = {}
+    for member in members_of_user(user):
+        draft = []
+        for training, _, event in ical.invitation_events(member, host, base_url):
+            if training.versions:
+                continue
+            trainings[training.id] = training
+            draft.append(event)
+        events += versioned(draft)
+        for training in member.plan.trainings:
+            if training.versions:
+                sent = sent_events(training_scope(member.id, training.id))
+                if sent:
+                    trainings[training.id] = training
+                events += sent
+    versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
+                         f"{t.versions[-1].label if t.versions else version_label(t)}"
+                         for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
     return ical.calendar_bytes(events, name=ical.FEED_NAME, refresh=ical.REFRESH,
-                               uid=f"member-{user.id}@{host}")
+                               uid=f"member-{user.id}@{host}", description=versions)
 
 
-def _invitation(member: TeamMember, training: Training, day_index: int, event,
-                organizer: User | None, now: datetime | None) -> tuple[str, bytes]:
+def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:
     short = get_curriculum(training.curriculum_key).short_title
-    name = f"招待_{short}_{day_index + 1}日目_{safe_filename(member.name, 30)}_{member.id}.ics"
-    return name, ical.invitation_bytes(event, organizer, member, now)
+    part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
+    role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
+    return (f"招待_{short}_{slot.day_index + 1}日目_{role}_{safe_filename(member.name, 30)}"
+            f"_{member.id}_{slot.id}.ics")
 
 
 def invitations(member: TeamMember, host: str, only: Training | None = None,
-                day_index: int | None = None, now: datetime | None = None) -> list[tuple[str, bytes]]:
-    """One METHOD:REQUEST file per training day the member holds a role in (of `only`)."""
+                slot_id: int | None = None, now: datetime | None = None,
+                base_url: str = "") -> list[tuple[str, bytes]]:
+    """One METHOD:REQUEST file per role the member holds (of `only`, or the one slot)."""
     organizer = ical.plan_official(member.plan)
-    return [_invitation(member, training, index, event, organizer, now)
-            for training, index, event in ical.invitation_events(member, host)
-            if (only is None or training.id == only.id) and day_index in (None, index)]
+    chosen = [(training, slot, event) for training, slot, event in ical.invitation_events(member, host, base_url)
+              if (only is None or training.id == only.id) and slot_id in (None, slot.id)]
+    stamped = versioned([event for _, _, event in chosen])
+    return [(invitation_name(member, training, slot), ical.invitation_bytes(event, organizer, member, now))
+            for (training, slot, _), event in zip(chosen, stamped)]
 
 
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:

@@ -39,6 +39,7 @@ from planner.models.team import ROLE_NAMES
 from planner.services.roles import slot_times
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import subject_title, timetable_of
+from planner.services.versions import latest, pending_changes, version_label
 
 UNDECIDED = "未定"
 NOT_SET = "（県の設定で入力してください）"
@@ -55,9 +56,11 @@ def texts() -> dict:
 
 # --------------------------------------------------------------------------- shared helpers
 
-def as_of_line(today: date | None = None) -> str:
-    """The version line every handout carries, e.g. 令和8年1月10日現在: the day of the export
-    (the published version, 第1版…, takes its place when plans have one)."""
+def as_of_line(today: date | None = None, training: Training | None = None) -> str:
+    """The version line every handout carries: a training's published version as it stands
+    (第2版（令和8年1月20日現在）), else the day of the export (令和8年1月10日現在)."""
+    if training is not None and latest(training) is not None and pending_changes(training) is None:
+        return version_label(training)
     return f"{format_date_wareki(today or date.today(), weekday=False)}現在"
 
 
@@ -114,10 +117,11 @@ def _new(training_or_plan, title: str):
     return doc
 
 
-def _title_block(doc, lines: list[str], today: date | None = None) -> None:
+def _title_block(doc, lines: list[str], today: date | None = None,
+                 training: Training | None = None) -> None:
     """The Title paragraph(s) and the version line under them, right-aligned."""
     heading(doc, "\n".join(lines), 0)
-    para(doc, as_of_line(today), size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(doc, as_of_line(today, training), size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
 def member_label(member: TeamMember | None) -> str:
@@ -211,7 +215,7 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     words = texts()
     doc = _new(training, f"{curriculum.title} 研修次第")
     _title_block(doc, [f"{training_year(training)} {words['training_name']}",
-                       f"{curriculum.title}　研修次第"], today)
+                       f"{curriculum.title}　研修次第"], today, training)
     if not curriculum.official:
         note_box(doc, "この研修のプログラムについて", curriculum.participant_note, fill="F2F2F2")
         spacer(doc)

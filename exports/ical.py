@@ -2,27 +2,30 @@
 feed of their own roles, and invitations.
 
 Pure, type-hinted functions: the `*_events` functions read model objects and return
-`CalendarEvent`s (UIDs derived from database rows, SEQUENCE from Training.revision);
-`calendar_bytes` writes them with TZID Asia/Tokyo and a VTIMEZONE. Which removed events to
-send as CANCELLED is decided by planner.services.calendar_state, which remembers what was published.
+`CalendarEvent`s (UIDs derived from database rows; one UID per real event, whichever file or
+mail carries it; SEQUENCE from planner.services.calendar_state); `calendar_bytes` writes them
+with TZID Asia/Tokyo and a VTIMEZONE. Files and feeds carry current events only; removals
+reach people as METHOD:CANCEL mails (`invitation_bytes(..., method="CANCEL")`).
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from curricula import get_curriculum
 from exports import clean_line, clean_text
 from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.domain.timeline import KIND_NAMES
-from planner.models import Plan, RoleSlot, TeamMember, Training, User
+from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import CalendarEvent
+from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.team import members_of_user
 from planner.services.timetables import subject_title, timetable_of
@@ -50,16 +53,29 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
 
 # --------------------------------------------------------------------------- events
 
-def training_events(training: Training, host: str) -> list[CalendarEvent]:
-    """One event per subject on the training's timetable (subjects on a separate day excluded)."""
+def training_url(training: Training, base_url: str) -> str:
+    return f"{base_url}/trainings/{training.id}" if base_url else ""
+
+
+def training_events(training: Training, host: str, base_url: str = "") -> list[CalendarEvent]:
+    """One event per subject on the training's timetable (subjects on a separate day
+    excluded), and the opening and closing items of each day."""
     days = training.days
     timetable = timetable_of(training)
     if not days or not timetable.feasible:
         return []
     curriculum = get_curriculum(training.curriculum_key)
     rows = {f"training-{training.id}-subject-{row.id}": row for row in training.subjects}
+    url = training_url(training, base_url)
     events = []
-    for day, plan in zip(days, timetable.days):
+    for index, (day, plan) in enumerate(zip(days, timetable.days)):
+        fixed = [item for item in plan.items if item.kind in ("opening", "closing")]
+        for number, item in enumerate(fixed):
+            events.append(CalendarEvent(
+                uid=f"training-{training.id}-day-{index}-{item.kind}-{number}@{host}",
+                summary=clean_text(f"{curriculum.short_title} {item.title}"),
+                start=at(day, item.start), end=at(day, item.end),
+                description=clean_text(curriculum.title), location=clean_text(training.venue), url=url))
         for item in plan.items:
             row = rows.get(item.key)
             if item.kind != "subject" or row is None:
@@ -73,13 +89,39 @@ def training_events(training: Training, host: str) -> list[CalendarEvent]:
             events.append(CalendarEvent(
                 uid=f"training-{training.id}-subject-{row.id}@{host}",
                 summary=clean_text(f"{curriculum.short_title} {letter}{subject_title(training, row)}"),
-                start=at(day, item.start), end=at(day, item.end), sequence=training.revision,
-                description=clean_text("\n".join(lines)), location=clean_text(training.venue)))
+                start=at(day, item.start), end=at(day, item.end),
+                description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url))
+    events.sort(key=lambda e: e.start)
     return events
 
 
-def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
-    """The team's own dates as all-day events: launch, planning meetings, retrospectives."""
+def meeting_event(meeting: Milestone, host: str, base_url: str = "") -> CalendarEvent:
+    """A stored launch, meeting or retrospective: timed when its hours are set, with its
+    place or online link and, for a meeting, its agenda."""
+    plan = meeting.plan
+    url = f"{base_url}/plans/{plan.id}/meetings/{meeting.id}" if base_url else ""
+    if meeting.start_time and meeting.end_time:
+        start, end = at(meeting.start, meeting.start_time), at(meeting.start, meeting.end_time)
+    else:
+        start, end = meeting.start, meeting.end + timedelta(days=1)
+    lines = [plan.title, KIND_NAMES.get(meeting.kind, meeting.kind)]
+    if meeting.online_url:
+        lines.append(f"オンライン：{meeting.online_url}")
+    if meeting.kind == "meeting":
+        lines += ["", "議題："] + [f"・{line}" for line in agenda_of(meeting).splitlines() if line.strip()]
+    if url:
+        lines += ["", url]
+    return CalendarEvent(
+        uid=f"plan-{plan.id}-milestone-{meeting.id}@{host}", summary=clean_text(meeting.title),
+        start=start, end=end, description=clean_text("\n".join(lines)),
+        location=clean_text(meeting.place or meeting.online_url), url=url)
+
+
+def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEvent]:
+    """The team's own dates: launch, planning meetings, retrospectives (the stored ones with
+    their hours and places; a proposal not yet saved as all-day events)."""
+    if plan.milestones:
+        return [meeting_event(m, host, base_url) for m in plan.milestones]
     events = []
     for row in timeline_rows(plan):
         if row.kind == "training":
@@ -93,9 +135,11 @@ def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
     return events
 
 
-def _slot_event(slot: RoleSlot, when, host: str, member_id: int) -> CalendarEvent | None:
-    """The event of one held slot: timed for lecturers, case reporters and timekeepers,
-    all-day on the training day for material preparers (their work is done beforehand)."""
+def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> CalendarEvent | None:
+    """The event of one held slot, the same in the feed and in the invitation (one UID per
+    slot): the role's own time (timed for lecturers, case reporters and timekeepers, all-day
+    on the training day for material preparers, whose work is done beforehand), the venue,
+    and a link back to the training's page."""
     training = slot.training
     days = training.days
     if not days:
@@ -112,13 +156,20 @@ def _slot_event(slot: RoleSlot, when, host: str, member_id: int) -> CalendarEven
         start, end = day, day + timedelta(days=1)
         if slot.kind == "material_preparer":
             summary += "（研修日までに準備）"
+    holder = slot.holder
+    if holder is not None:
+        lines.append(f"担当：{member_label(holder)}")
+    url = training_url(training, base_url)
+    if url:
+        lines.append(url)
     return CalendarEvent(
-        uid=f"training-{training.id}-slot-{slot.id}-member-{member_id}@{host}",
-        summary=clean_text(summary), start=start, end=end, sequence=training.revision,
-        description=clean_text("\n".join(lines)), location=clean_text(training.venue))
+        uid=f"training-{training.id}-slot-{slot.id}@{host}",
+        summary=clean_text(summary), start=start, end=end,
+        description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url,
+        attendee=(holder.email, holder.name) if holder is not None else None)
 
 
-def member_events(user: User, host: str) -> list[CalendarEvent]:
+def member_events(user: User, host: str, base_url: str = "") -> list[CalendarEvent]:
     """Every slot the user holds, in every plan of their prefecture."""
     members = members_of_user(user)
     if not members:
@@ -133,36 +184,27 @@ def member_events(user: User, host: str) -> list[CalendarEvent]:
     for held in by_training.values():
         times = slot_times(held[0].training)
         for slot in held:
-            event = _slot_event(slot, times.get(slot.id), host, slot.holder_id)
+            event = _slot_event(slot, times.get(slot.id), host, base_url)
             if event is not None:
                 events.append(event)
     return events
 
 
-def invitation_events(member: TeamMember, host: str) -> list[tuple[Training, int, CalendarEvent]]:
-    """One event per training day the member holds a role in: the day's span, roles listed."""
+def invitation_events(member: TeamMember, host: str,
+                      base_url: str = "") -> list[tuple[Training, RoleSlot, CalendarEvent]]:
+    """One event per slot the member holds: the very events of their feed, so a member who
+    subscribes and accepts invitations sees each role once."""
     slots = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)
                                .order_by(RoleSlot.training_id, RoleSlot.id)).all()
-    per_day: dict[tuple[int, int], list[RoleSlot]] = defaultdict(list)
-    for slot in slots:
-        per_day[(slot.training_id, slot.day_index)].append(slot)
     out = []
-    for (_, day_index), held in sorted(per_day.items()):
-        training = held[0].training
-        days = training.days
-        timetable = timetable_of(training)
-        if not days or not timetable.feasible or day_index >= len(timetable.days):
-            continue
-        items = timetable.days[day_index].items
-        day = days[day_index]
-        curriculum = get_curriculum(training.curriculum_key)
-        roles = "\n".join(f"・{slot_label(s)}" for s in held)
-        out.append((training, day_index, CalendarEvent(
-            uid=f"training-{training.id}-day-{day_index}-member-{member.id}@{host}",
-            summary=clean_text(f"{curriculum.short_title}の伝達研修（担当あり）"),
-            start=at(day, items[0].start), end=at(day, items[-1].end), sequence=training.revision,
-            description=clean_text(f"{curriculum.title}\n{member_label(member)}さんの担当：\n{roles}"),
-            location=clean_text(training.venue))))
+    times: dict[int, dict] = {}
+    for slot in sorted(slots, key=lambda s: (s.training.position, s.sort_key)):
+        training = slot.training
+        if training.id not in times:
+            times[training.id] = slot_times(training)
+        event = _slot_event(slot, times[training.id].get(slot.id), host, base_url)
+        if event is not None:
+            out.append((training, slot, event))
     return out
 
 
@@ -175,9 +217,24 @@ def plan_official(plan: Plan) -> User | None:
 # --------------------------------------------------------------------------- writing
 
 def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
-    return Event.new(uid=event.uid, summary=event.summary, start=event.start, end=event.end,
-                     stamp=stamp, sequence=event.sequence, status=event.status,
-                     description=event.description or None, location=event.location or None)
+    vevent = Event.new(uid=event.uid, summary=event.summary, start=event.start, end=event.end,
+                       stamp=stamp, sequence=event.sequence, status=event.status,
+                       description=event.description or None, location=event.location or None)
+    if event.url:
+        vevent.add("URL", event.url)
+    return vevent
+
+
+def _finish(calendar: Calendar) -> bytes:
+    """Add the VTIMEZONE the events need, or Tokyo's when there are none (RFC 5545 §3.4: a
+    calendar has at least one component); drop the COMMENT icalendar writes directly under
+    VTIMEZONE, where RFC 5545 does not allow it."""
+    calendar.add_missing_timezones()
+    if not calendar.subcomponents:
+        calendar.add_component(Timezone.from_tzid("Asia/Tokyo"))
+    for timezone_component in calendar.walk("VTIMEZONE"):
+        timezone_component.pop("COMMENT", None)
+    return calendar.to_ical()
 
 
 def _calendar(method: str, uid: str | None) -> Calendar:
@@ -192,32 +249,39 @@ def _calendar(method: str, uid: str | None) -> Calendar:
 
 def calendar_bytes(events: list[CalendarEvent], method: str = "PUBLISH", name: str | None = None,
                    refresh: timedelta | None = None, now: datetime | None = None,
-                   uid: str | None = None) -> bytes:
+                   uid: str | None = None, description: str = "") -> bytes:
     """A VCALENDAR of the events (PUBLISH: no ATTENDEE), with the VTIMEZONE it needs."""
     stamp = now or datetime.now(timezone.utc)
     calendar = _calendar(method, uid)
     if name:
         calendar.calendar_name = clean_line(name)
+    if description:  # RFC 7986 DESCRIPTION, and the name Apple and Outlook read
+        calendar.add("DESCRIPTION", clean_line(description))
+        calendar.add("X-WR-CALDESC", clean_line(description))
     if refresh:
         duration = vDuration(refresh).to_ical().decode()
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", duration)  # Outlook's name for the same thing
     for event in events:
-        calendar.add_component(_vevent(event, stamp))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+        if event.status != "CANCELLED":  # feeds carry current events only
+            calendar.add_component(_vevent(event, stamp))
+    return _finish(calendar)
 
 
 def invitation_bytes(event: CalendarEvent, organizer: User | None, member: TeamMember,
-                     now: datetime | None = None) -> bytes:
-    """One meeting request (METHOD:REQUEST, one event): ORGANIZER the official, ATTENDEE the member."""
+                     now: datetime | None = None, method: str = "REQUEST") -> bytes:
+    """One meeting request or cancellation (RFC 5546: METHOD:REQUEST or CANCEL, one event):
+    ORGANIZER the official, ATTENDEE the member."""
     stamp = now or datetime.now(timezone.utc)
-    calendar = _calendar("REQUEST", None)
+    calendar = _calendar(method, None)
+    if method == "CANCEL":
+        event = replace(event, status="CANCELLED")
     vevent = _vevent(event, stamp)
     if organizer is not None:
         vevent.add("ORGANIZER", _address(organizer.email, organizer.name))
-    vevent.add("ATTENDEE", _address(member.email, member.name, ROLE="REQ-PARTICIPANT",
-                                    PARTSTAT="NEEDS-ACTION", RSVP="TRUE"))
+    params = {"ROLE": "REQ-PARTICIPANT"}
+    if method == "REQUEST":
+        params.update(PARTSTAT="NEEDS-ACTION", RSVP="TRUE")
+    vevent.add("ATTENDEE", _address(member.email, member.name, **params))
     calendar.add_component(vevent)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return _finish(calendar)

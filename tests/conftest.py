@@ -8,9 +8,11 @@ crashed run leaves nothing in the public schema.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +40,10 @@ def database_url(tmp_path):
 
 @contextmanager
 def _make_app(url: str, **overrides):
+    outbox = tempfile.mkdtemp(prefix="outbox-")  # never the repository's instance/outbox
     config = {
+        "MAIL_OUTBOX_DIR": outbox,
+        "MAIL_SERVER": "",
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
@@ -56,6 +61,7 @@ def _make_app(url: str, **overrides):
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
+        shutil.rmtree(outbox, ignore_errors=True)
 
 
 @pytest.fixture
@@ -116,6 +122,8 @@ def serve(database_url: str, log_path: Path):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-live-server",
         "SESSION_COOKIE_SECURE": "0",
+        "MAIL_SERVER": "",
+        "MAIL_OUTBOX_DIR": str(log_path.parent / "outbox"),
         "PYTHONUNBUFFERED": "1",
     }
     with open(log_path, "wb") as log:

@@ -128,7 +128,7 @@ def invitation_link(page, base, ids):
     page.goto(f"{base}/invitations")
     page.get_by_label("氏名（所属）").fill("小川 さくら（もりの村）")
     page.get_by_label("メールアドレス").fill("ogawa@morino.example.jp")
-    page.get_by_role("button", name="招待リンクを作る").click()
+    page.get_by_role("button", name="招待メールを送る").click()
     expect(page.locator("#invite-link")).to_be_visible()
 
 
@@ -149,6 +149,16 @@ def accept_invitation(errors: bool) -> Visit:
             page.get_by_role("button", name="登録する").click()
             assert_focus_on("error-summary", page)
     return visit
+
+
+def meeting_answer(page, base, ids):
+    """A member opens the 欠席 link of a meeting invitation mail (no login) and confirms."""
+    from itsdangerous import URLSafeSerializer
+    token = URLSafeSerializer(LIVE_SECRET, salt="meeting-answer").dumps(
+        {"m": ids.milestone, "t": ids.member, "a": False})
+    page.goto(f"{base}/meetings/answer/{token}")
+    page.get_by_role("button", name="欠席で登録する").click()
+    expect(page.get_by_role("heading", name="出欠を登録しました")).to_be_visible()
 
 
 def claim_refused(page, base, ids):
@@ -176,6 +186,7 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "login": ("anonymous", go("/login")),
     "login-errors": ("anonymous", submit_empty("/login", "ログイン")),
     "invitation-invalid": ("anonymous", go("/join/not-a-real-token")),
+    "meeting-answer": ("anonymous", meeting_answer),
     "invitation-accept": ("anonymous", accept_invitation(errors=False)),
     "invitation-accept-errors": ("anonymous", accept_invitation(errors=True)),
     # the official
@@ -200,7 +211,11 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-my-roles": ("official", go("/my/roles")),
     "official-invitations": ("official", go("/invitations")),
     "official-invitations-link": ("official", invitation_link),
-    "official-invitations-errors": ("official", submit_empty("/invitations", "招待リンクを作る")),
+    "official-invitations-errors": ("official", submit_empty("/invitations", "招待メールを送る")),
+    "official-outbox": ("official", go("/outbox")),
+    "official-versions": ("official", go("/trainings/{ids.chief}/versions")),
+    "official-meeting": ("official", go("/plans/{ids.plan}/meetings/{ids.milestone}")),
+    "member-meeting": ("member", go("/plans/{ids.plan}/meetings/{ids.milestone}")),
     "official-timeline": ("official", go("/plans/{ids.plan}/timeline/")),
     "official-timeline-refused": ("official", timeline_refused),
     "official-feed": ("official", go("/feeds")),

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, current_app, url_for
 
-from planner.models import CarriedTodo, Milestone, Plan, Prefecture, RoleSlot, TeamMember, User
+from planner.models import CarriedTodo, Milestone, Plan, Prefecture, User
 from planner.models.db import db
 from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from datetime import date, datetime, time
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -232,14 +233,17 @@ def test_training_calendar_times_in_tokyo_with_vtimezone(app):
         ids = build_plan()
         t = training(ids.plan_id, "common")
         data = files.training_calendar(t, HOST)
-        items = [i for i in timetable_of(t).items if i.kind == "subject"]
+        # issue 11: the timetable file carries the opening and closing items too
+        items = [i for i in timetable_of(t).items if i.kind in ("opening", "subject", "closing")]
 
         assert b"BEGIN:VTIMEZONE\r\nTZID:Asia/Tokyo" in data
         assert b"DTSTART;TZID=Asia/Tokyo:" in data and b"\r\n" in data
         assert not data.startswith(b"\xef\xbb\xbf")
         events = vevents(data)
-        assert [e.uid.value for e in events] == \
-            [f"training-{t.id}-{i.key.split('-', 2)[2]}@{HOST}" for i in items]
+        subjects = [i for i in items if i.kind == "subject"]
+        assert [e.uid.value for e in events if "-subject-" in e.uid.value] == \
+            [f"training-{t.id}-{i.key.split('-', 2)[2]}@{HOST}" for i in subjects]
+        assert [e.summary.value for e in events][0] == "前期共通 開会・オリエンテーション"
         assert [(e.dtstart.value.astimezone(TOKYO).time(), e.dtend.value.astimezone(TOKYO).time())
                 for e in events] == [(i.start, i.end) for i in items]
         calendar = vobject.readOne(data.decode())
@@ -250,23 +254,32 @@ def test_training_calendar_times_in_tokyo_with_vtimezone(app):
             [i.start for i in items]
 
 
-def test_changed_minutes_keep_uid_and_raise_sequence(app):
+def test_changed_minutes_keep_uid_and_raise_sequence_of_changed_events_only(app):
     with app.app_context():
         ids = build_plan()
         t = training(ids.plan_id, "common")
         row = next(r for r in t.subjects if get_curriculum("common").subject(r.letter).is_range)
         subject = get_curriculum("common").subject(row.letter)
         uid = f"training-{t.id}-subject-{row.id}@{HOST}"
-        before = by_uid(files.training_calendar(t, HOST))[uid]
-        minutes = int((before.dtend.value - before.dtstart.value).total_seconds() // 60)
+        before = by_uid(files.training_calendar(t, HOST))
+        minutes = int((before[uid].dtend.value - before[uid].dtstart.value).total_seconds() // 60)
 
         plans.set_minutes(t, row.id, subject.minutes_min if minutes != subject.minutes_min
                                else subject.minutes_max)
-        after = by_uid(files.training_calendar(t, HOST))[uid]
+        after = by_uid(files.training_calendar(t, HOST))
 
-        assert int(after.sequence.value) > int(before.sequence.value)
-        assert int(after.sequence.value) == t.revision
-        assert after.dtend.value != before.dtend.value
+        # issue 11: SEQUENCE follows each event's own content, not the training's revision
+        assert int(after[uid].sequence.value) == int(before[uid].sequence.value) + 1
+        assert after[uid].dtend.value != before[uid].dtend.value
+        for other in set(before) - {uid}:
+            moved = (after[other].dtstart.value, after[other].dtend.value) != \
+                (before[other].dtstart.value, before[other].dtend.value)
+            assert int(after[other].sequence.value) == int(before[other].sequence.value) + moved
+        opening = f"training-{t.id}-day-0-opening-0@{HOST}"
+        assert int(after[opening].sequence.value) == 0
+        assert by_uid(files.training_calendar(t, HOST)) .keys() == after.keys()
+        assert {u: int(e.sequence.value) for u, e in by_uid(files.training_calendar(t, HOST)).items()} == \
+            {u: int(e.sequence.value) for u, e in after.items()}  # fetching again changes nothing
 
 
 def _feed(user_email: str) -> dict:
@@ -292,53 +305,52 @@ def test_member_feed_is_publish_without_attendee_with_refresh(app):
         assert timed and all(e.dtstart.value.utcoffset().total_seconds() == 9 * 3600 for e in timed)
 
 
-def test_released_slot_is_cancelled_in_member_feed(app):
+def _slot_uid(slot) -> str:
+    return f"training-{slot.training_id}-slot-{slot.id}@{HOST}"
+
+
+def test_released_slot_leaves_the_member_feed(app):
     with app.app_context():
         ids = build_plan()
         slot = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == ids.member_ids[0])
                                   .order_by(RoleSlot.id)).first()
-        uid = f"training-{slot.training_id}-slot-{slot.id}-member-{ids.member_ids[0]}@{HOST}"
-        first = _feed(ids.member_emails[0])[uid]
-        assert first.status.value == "CONFIRMED"
+        uid = _slot_uid(slot)
+        first = _feed(ids.member_emails[0])
+        assert first[uid].status.value == "CONFIRMED"
 
         slot.holder_id = None
         db.session.commit()
-        gone = _feed(ids.member_emails[0])[uid]
+        after = _feed(ids.member_emails[0])
 
-        assert gone.status.value == "CANCELLED"
-        assert int(gone.sequence.value) > int(first.sequence.value)
-        assert gone.dtstart.value == first.dtstart.value
-        assert gone.dtstart.params["X-VOBJ-ORIGINAL-TZID"] == ["Asia/Tokyo"]
+        # issue 11: a PUBLISH feed carries current events only (Outlook shows CANCELLED ones as real)
+        assert uid not in after and set(after) == set(first) - {uid}
+        assert {u: int(e.sequence.value) for u, e in after.items()} == \
+            {u: int(first[u].sequence.value) for u in after}
 
 
-def test_subject_moved_away_and_training_deleted_are_cancelled(app):
+def test_subject_moved_away_and_training_deleted_leave_the_feed(app):
     with app.app_context():
         ids = build_plan(members=1)
         email = ids.member_emails[0]
         common = training(ids.plan_id, "common")
         movable = next(r for r in common.subjects
                        if get_curriculum("common").subject(r.letter).may_move_to_separate_day)
-        moved_uids = {f"training-{common.id}-slot-{s.id}-member-{ids.member_ids[0]}@{HOST}"
-                      for s in common.slots if s.subject_id == movable.id and s.holder_id}
+        moved_uids = {_slot_uid(s) for s in common.slots if s.subject_id == movable.id and s.holder_id}
         job = training(ids.plan_id, "job_support")
-        job_uids = {f"training-{job.id}-slot-{s.id}-member-{ids.member_ids[0]}@{HOST}"
-                    for s in job.slots if s.holder_id}
+        job_uids = {_slot_uid(s) for s in job.slots if s.holder_id}
         assert moved_uids and job_uids
-        _feed(email)
+        before = _feed(email)
 
         plans.set_separate_day(common, movable.id, True)
         db.session.delete(job)
         db.session.commit()
         feed = _feed(email)
 
-        assert {feed[u].status.value for u in moved_uids | job_uids} == {"CANCELLED"}
-        assert all(feed[u].status.value == "CONFIRMED" for u in set(feed) - moved_uids - job_uids)
-        again = _feed(email)
-        assert {u: int(again[u].sequence.value) for u in job_uids} == \
-            {u: int(feed[u].sequence.value) for u in job_uids}
+        assert set(feed) == set(before) - moved_uids - job_uids
+        assert all(feed[u].status.value == "CONFIRMED" for u in feed)
 
 
-def test_removed_local_subject_is_cancelled_in_training_calendar(app):
+def test_removed_local_subject_leaves_the_training_calendar(app):
     with app.app_context():
         ids = build_plan()
         t = training(ids.plan_id, "chief")
@@ -349,18 +361,36 @@ def test_removed_local_subject_is_cancelled_in_training_calendar(app):
         assert by_uid(files.training_calendar(t, HOST))[uid].status.value == "CONFIRMED"
 
         plans.remove_local_subject(t, local.id)
-        assert by_uid(files.training_calendar(t, HOST))[uid].status.value == "CANCELLED"
+        assert uid not in by_uid(files.training_calendar(t, HOST))
 
 
-def test_invitation_is_one_request_with_organizer_and_attendee(app):
+def test_empty_feed_keeps_its_vtimezone_without_a_comment_under_it(app):
+    with app.app_context():
+        ids = build_plan()
+        db.session.execute(db.update(RoleSlot).values(holder_id=None))
+        db.session.commit()
+        user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
+        data = files.member_feed(user, HOST)
+        calendar = __import__("icalendar").Calendar.from_ical(data)
+
+        assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+        assert "COMMENT" not in calendar.subcomponents[0]
+        assert vobject.readOne(data.decode()).vtimezone.tzid.value == "Asia/Tokyo"
+        full = files.training_calendar(training(ids.plan_id, "common"), HOST)
+        for timezone_component in __import__("icalendar").Calendar.from_ical(full).walk("VTIMEZONE"):
+            assert "COMMENT" not in timezone_component
+
+
+def test_invitation_is_one_request_per_role_with_organizer_and_attendee(app):
     with app.app_context():
         ids = build_plan()
         member = db.session.get(TeamMember, ids.member_ids[0])
         found = files.invitations(member, HOST)
-        trainings_held = {s.training_id for s in db.session.scalars(
-            db.select(RoleSlot).where(RoleSlot.holder_id == member.id))}
+        held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
 
-        assert len(found) == len(trainings_held)
+        # issue 11: one invitation per role, with the same UID as the role's event in the feed
+        assert len(found) == len(held)
+        feed = _feed(member.email)
         for _, data in found:
             calendar = vobject.readOne(data.decode())
             assert calendar.method.value == "REQUEST"
@@ -369,7 +399,24 @@ def test_invitation_is_one_request_with_organizer_and_attendee(app):
             assert event.organizer.value == f"mailto:{ids.official_email}"
             assert event.attendee.value == f"mailto:{member.email}"
             assert event.attendee.params["RSVP"] == ["TRUE"]
-            assert event.dtstart.value.tzinfo is not None
+            assert not isinstance(event.dtstart.value, datetime) or event.dtstart.value.tzinfo is not None
+            assert feed[event.uid.value].sequence.value == event.sequence.value
+
+
+def test_feed_and_invitations_merged_show_each_role_once(app):
+    import icalendar
+    with app.app_context():
+        ids = build_plan()
+        member = db.session.get(TeamMember, ids.member_ids[0])
+        held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
+        merged = icalendar.Calendar.from_ical(files.member_feed(
+            db.session.scalar(db.select(User).filter_by(email=member.email)), HOST))
+        for _, data in files.invitations(member, HOST):
+            for component in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+                merged.add_component(component)
+        occurrences = list(recurring_ical_events.of(merged).between(date(2025, 1, 1), date(2027, 12, 31)))
+        # recurring-ical-events keeps one occurrence per UID (the highest SEQUENCE wins)
+        assert sorted(str(o["UID"]) for o in occurrences) == sorted(_slot_uid(s) for s in held)
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -497,6 +544,12 @@ def test_feed_url_works_without_login_and_revoke_makes_it_404(app, client, plan_
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert vevents(response.data)
+    # issue 11: UIDs carry this installation's random id (instance/installation_id) and the
+    # role's event links back to its training's page
+    installation = (Path(app.instance_path) / "installation_id").read_text().strip()
+    assert len(installation) == 16
+    assert all(e.uid.value.endswith(f"@{installation}.planner.example.jp") for e in vevents(response.data))
+    assert all(e.url.value.startswith("http://localhost/trainings/") for e in vevents(response.data))
     assert anonymous.get(path[:-6] + "x.ics").status_code == 404
 
     client.post("/feeds/revoke")

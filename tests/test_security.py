@@ -10,7 +10,8 @@ import pytest
 
 from app import create_app
 from planner.models.db import db
-from planner.models import LoginAttempts, Plan, RoleSlot, TeamMember, Training, TrainingSubject, User
+from planner.models import (Invitation, LoginAttempts, OutboxMessage, Plan, RoleSlot, TeamMember, Training,
+                            TrainingSubject, User)
 from planner.models.timeline import CarriedTodo, Milestone
 from planner.services.plans import add_local_subject
 from planner.services.timeline import generate_plan_timeline
@@ -35,6 +36,8 @@ class Ids:
     milestone: int  # a step of the plan's timeline
     todo: int  # a to-do carried over from last year's retrospective
     user: int  # the prefecture's official
+    invitation: int  # a pending invitation
+    message: int  # a mail in the outbox
 
 
 def make_prefecture_with_plan(name: str, email: str, user_name: str | None = None,
@@ -52,10 +55,15 @@ def make_prefecture_with_plan(name: str, email: str, user_name: str | None = Non
     milestone = generate_plan_timeline(plan)[0]
     todo = CarriedTodo(plan=plan, text="会場の予約を早める")
     db.session.add(todo)
+    invitation = Invitation(prefecture_id=prefecture.id, email=f"new@{prefecture.id}.example.jp", name="新人")
+    db.session.add(invitation)
+    message = OutboxMessage(prefecture_id=prefecture.id, kind="invitation", recipient="new@example.jp",
+                            subject="招待", message_id=f"<{prefecture.id}@test>", raw=b"Subject: x\r\n\r\nx")
+    db.session.add(message)
     db.session.commit()
     slot = db.session.scalar(db.select(RoleSlot).filter_by(training_id=training.id).order_by(RoleSlot.id))
     return Ids(plan.id, training.id, [row.id for row in training.subjects], member.id, slot.id,
-               milestone.id, todo.id, user.id)
+               milestone.id, todo.id, user.id, invitation.id, message.id)
 
 
 @pytest.fixture
@@ -191,7 +199,9 @@ def test_other_prefecture_gets_404_on_every_plan_url(app, client, oita, kumamoto
     # the subject of oita's that each subject rule acts on: the local one can be removed
     targets = {"plan_id": oita.plan, "training_id": oita.training, "subject_id": oita.subjects[-1],
                "member_id": oita.member, "slot_id": oita.slot, "milestone_id": oita.milestone,
-               "todo_id": oita.todo, "user_id": oita.user, "day": 0}
+               "todo_id": oita.todo, "user_id": oita.user, "day": 0,
+               "invitation_id": oita.invitation, "message_id": oita.message,
+               "meeting_id": oita.milestone}
     unknown = {arg for rule in rules for arg in rule.arguments} - set(targets)
     assert unknown == set(), "a new URL argument: give this test an id of oita's for it"
 

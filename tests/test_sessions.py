@@ -16,7 +16,7 @@ from flask_login.utils import _create_identifier
 from app import create_app
 from planner.models import LoginAttempts, TeamMember
 from planner.models.db import db
-from tests.factories import PASSWORD, login, make_member, make_prefecture
+from tests.factories import PASSWORD, login, make_member
 from tests.http_clients import at_once, csrf_token, logged_in_session
 from tests.test_security import OFFICIAL, make_prefecture_with_plan
 

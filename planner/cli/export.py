@@ -18,7 +18,7 @@ def export_command(plan_id: int, out_dir: Path) -> None:
     """Write all handouts (.docx) and calendar files (.ics) of plan PLAN_ID into OUT_DIR."""
     from exports.files import plan_files
     plan = plan_or_exit(plan_id)
-    written = plan_files(plan, current_app.config["CALENDAR_HOST"])
+    written = plan_files(plan, current_app.config["CALENDAR_UID_HOST"])
     try:
         for name, data in written:
             path = out_dir / name

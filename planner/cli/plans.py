@@ -26,6 +26,73 @@ def demo_command() -> None:
     from planner.services.demo import load_demo
     for line in load_demo():
         click.echo(line)
+    for line in _demo_versions_and_mail():
+        click.echo(line)
+
+
+def _demo_versions_and_mail() -> list[str]:
+    """A published first version (its calendar mails waiting in the outbox), a second draft
+    with changes, and invitations for the roster members without an account. Once only."""
+    import os
+    from datetime import date, time, timedelta
+
+    from flask import current_app
+
+    from exports import ical, notices
+    from planner.models import Plan, Prefecture, ProgrammeVersion, Training, User
+    from planner.models.account import OFFICIAL
+    from planner.models.db import db
+    from planner.services import accounts, meetings, plans, versions
+    from planner.services.demo import DEMO_PREFECTURE
+    from planner.services.mail import MailSettings, pending_count
+    from planner.services.roles import claim_slot
+
+    prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=DEMO_PREFECTURE))
+    plan = db.session.scalar(db.select(Plan).filter_by(prefecture_id=prefecture.id).order_by(Plan.id))
+    if db.session.scalar(db.select(ProgrammeVersion.id).join(Training).where(Training.plan_id == plan.id)):
+        return []
+    official = db.session.scalar(db.select(User).filter_by(prefecture_id=prefecture.id, role=OFFICIAL))
+    settings = MailSettings.from_config(current_app.config)
+    host = current_app.config["CALENDAR_UID_HOST"]
+    base = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    by_key = {t.curriculum_key: t for t in plan.trainings}
+    for key in ("common", "counselor"):
+        training = by_key[key]
+        versions.publish(training, official.name, date.today(), settings,
+                         notices.version_recipients(training, host, base),
+                         notices.version_composer(training, official.name, f"{base}/trainings/{training.id}"))
+    # the second draft: the counselor training moves a week, a member takes another role
+    counselor = by_key["counselor"]
+    plans.update_training(counselor, first_date=counselor.first_date + timedelta(days=7))
+    suzuki = next(m for m in plan.members if m.email == "suzuki@kawabe.example.jp")
+    claim_slot(next(s for s in counselor.slots if s.kind == "material_preparer" and s.holder_id is None), suzuki)
+    db.session.commit()
+
+    # the first planning meeting: hours, place, online link, two answers, its invitation mails
+    meeting = next(m for m in plan.milestones if m.kind == "meeting")
+    meetings.update_meeting(meeting, time(13, 30), time(15, 30), "みどり県庁 5階 第2会議室",
+                            "https://meet.example.jp/midori-kenshu", meetings.default_agenda(),
+                            "（会議後に記入）")
+    for email, attending in (("sato@aoba.example.jp", True), ("suzuki@kawabe.example.jp", False)):
+        meetings.answer(meeting, next(m for m in plan.members if m.email == email), attending)
+    secret = current_app.config["SECRET_KEY"]
+
+    def answer_link(member, attending):
+        return f"{base}/meetings/answer/{meetings.answer_token(secret, meeting, member, attending)}"
+
+    event = ical.meeting_event(meeting, host, base)
+    meetings.invite(meeting, settings, [(m, event) for m in plan.members if m.email != official.email],
+                    notices.meeting_composer(meeting, official.name,
+                                             f"{base}/plans/{plan.id}/meetings/{meeting.id}", answer_link))
+
+    def compose(invitation, token):
+        return notices.invitation_mail(invitation, f"{base}/join/{token}", official.name, prefecture)
+
+    invited = accounts.invite_roster(settings, secret, prefecture.id, compose)
+    return ["研修プログラムを公開しました（前期共通・相談支援員 第1版）。相談支援員は第2版の下書きがあります。",
+            f"{meeting.title}の日時・会場・議題を設定し、チームに案内しました。",
+            f"招待 {invited}人。送信トレイに {pending_count(prefecture.id)}通のメールがあります"
+            f"（`flask --app app send-mail` で送信。MAIL_SERVER 未設定なら {settings.outbox_dir} に保存）。"]
 
 
 def _plan_summary(plan) -> dict:

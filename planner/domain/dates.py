@@ -165,3 +165,16 @@ def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
     if outside:
         warnings.append(outside)
     return warnings
+
+
+#: the first day of each era (the calendar date, unlike the fiscal-year convention above)
+ERA_STARTS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
+
+
+def as_of_ja(d: date) -> str:
+    """A version's date as offices write it, e.g. "令和8年1月20日現在"."""
+    for first, name in ERA_STARTS:
+        if d >= first:
+            number = d.year - first.year + 1
+            return f"{name}{'元' if number == 1 else number}年{d.month}月{d.day}日現在"
+    raise ValueError(f"{d.year}年は平成より前のため和暦に変換できません。")

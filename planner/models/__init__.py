@@ -1,6 +1,7 @@
 """The tables, one module per concept; importing this package registers them all."""
-from planner.models.account import FormSubmission, LoginAttempts, Prefecture, User  # noqa: F401
-from planner.models.calendar import PublishedEvent  # noqa: F401
-from planner.models.plan import Plan, Training, TrainingSubject  # noqa: F401
+from planner.models.account import FormSubmission, Invitation, LoginAttempts, Prefecture, User  # noqa: F401
+from planner.models.calendar import EventVersion, PublishedEvent  # noqa: F401
+from planner.models.plan import Plan, ProgrammeVersion, Training, TrainingSubject  # noqa: F401
 from planner.models.team import MemberCourse, MemberUnavailable, RoleSlot, TeamMember  # noqa: F401
-from planner.models.timeline import CarriedTodo, ChecklistTick, Milestone  # noqa: F401
+from planner.models.timeline import CarriedTodo, ChecklistTick, MeetingAnswer, Milestone  # noqa: F401
+from planner.models.mail import OutboxMessage  # noqa: F401

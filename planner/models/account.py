@@ -58,8 +58,14 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     #: part of the login cookie; raising it (logout, password change) ends every session
     session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: an official can deactivate an account: it can no longer log in or read its feed
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     prefecture: so.Mapped[Prefecture] = so.relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
     @property
     def is_official(self) -> bool:
@@ -94,3 +100,22 @@ class FormSubmission(db.Model):
     #: where the first submit led, shown to the second one
     result_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+
+class Invitation(db.Model):
+    """An invitation mailed to someone who has no account yet. Its link carries this row's id,
+    so withdrawing the row makes every link sent for it useless; accepted = a user now exists.
+    One row per address and prefecture: two simultaneous invitations of one person collide."""
+
+    __table_args__ = (sa.UniqueConstraint("prefecture_id", "email"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    prefecture_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("prefecture.id", ondelete="CASCADE"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: when the last mail for it was queued (the link's 7 days count from here)
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    send_count: so.Mapped[int] = so.mapped_column(default=1)
+    withdrawn: so.Mapped[bool] = so.mapped_column(default=False)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from planner.domain.dates import fiscal_year, fiscal_years_label
+from planner.domain.dates import as_of_ja, fiscal_year, fiscal_years_label
 from planner.domain.timeline import cycle_bounds
 from planner.models.account import Prefecture, utcnow
 from planner.models.db import db
@@ -131,3 +131,31 @@ class TrainingSubject(db.Model):
     @property
     def is_local(self) -> bool:
         return not self.letter
+
+
+class ProgrammeVersion(db.Model):
+    """A published version of a training's programme (第1版, 第2版 …): what was published,
+    as a snapshot (JSON: dates, timetable items, roles and holders), so the next version can
+    say what changed. The programme is a draft while it differs from the latest version."""
+
+    __table_args__ = (sa.UniqueConstraint("training_id", "number"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    training_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int]
+    published_on: so.Mapped[date]
+    published_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    published_by: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    snapshot: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: the changelog against the version before, one line each
+    changes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    training: so.Mapped[Training] = so.relationship(backref=so.backref(
+        "versions", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProgrammeVersion.number"))
+
+    @property
+    def label(self) -> str:
+        """第2版（令和8年1月20日現在）"""
+        return f"第{self.number}版（{as_of_ja(self.published_on)}）"

@@ -5,11 +5,12 @@ Trainings are not stored here: a training's place on the timeline is its own `fi
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from planner.models.account import utcnow
 from planner.models.db import db
 from planner.models.plan import Plan, Training
 
@@ -36,6 +37,14 @@ class Milestone(db.Model):
     #: the retrospective's notes: what went well, what to change next time
     went_well: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     to_change: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: a meeting's hours (on its start date), place or online link, agenda and minutes (議事録)
+    start_time: so.Mapped[time | None]
+    end_time: so.Mapped[time | None]
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    online_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
+    #: None until edited: the source's checklist items for meetings are the agenda
+    agenda: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    minutes: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "milestones", cascade="all, delete-orphan", passive_deletes=True,
@@ -81,3 +90,20 @@ class CarriedTodo(db.Model):
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "carried_todos", cascade="all, delete-orphan", passive_deletes=True,
         order_by="CarriedTodo.id"))
+
+
+class MeetingAnswer(db.Model):
+    """A team member's answer to a meeting invitation (出欠): attending or not."""
+
+    __table_args__ = (sa.UniqueConstraint("milestone_id", "member_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    milestone_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    member_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("team_member.id", ondelete="CASCADE"), index=True)
+    attending: so.Mapped[bool]
+    answered_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    milestone: so.Mapped[Milestone] = so.relationship(backref=so.backref(
+        "answers", cascade="all, delete-orphan", passive_deletes=True))

@@ -95,6 +95,7 @@ LABELS = {
     "to_change": "次に変えること", "training": "研修",
     "checklist_ticks": "チェックリスト", "key": "チェック項目",
     "carried_todos": "引き継いだやること", "text": "内容", "source_title": "元の計画名",
+    "place": "会場", "online_url": "オンライン会議のURL", "agenda": "議題", "minutes": "議事録",
 }
 #: where a field name means something else than in LABELS
 MILESTONE_LABELS = {"title": "名前"}
@@ -160,7 +161,11 @@ def _milestone_section(row: Milestone, positions: dict[int, int]) -> dict:
     return {"kind": row.kind, "title": row.title, "start": row.start.isoformat(),
             "end": row.end.isoformat(), "order": row.order, "prepares": list(row.prepares_keys),
             "done": row.done, "went_well": row.went_well, "to_change": row.to_change,
-            "training": positions.get(row.training_id) if row.training_id is not None else None}
+            "training": positions.get(row.training_id) if row.training_id is not None else None,
+            "start_time": _hhmm(row.start_time) if row.start_time else None,
+            "end_time": _hhmm(row.end_time) if row.end_time else None,
+            "place": row.place, "online_url": row.online_url, "agenda": row.agenda,
+            "minutes": row.minutes}
 
 
 def _training_section(training: Training) -> dict:
@@ -456,7 +461,7 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
                     trainings: dict[int, Training], plan: Plan) -> Milestone:
     """A launch, meeting or retrospective with its dates, done mark and notes."""
     fields.only({"kind", "title", "start", "end", "order", "prepares", "done", "went_well",
-                 "to_change", "training"})
+                 "to_change", "training", *MEETING_FIELDS})
     kind = fields.text("kind", 20, required=True)
     if kind == "training":
         raise fields.fail("kind", "「training」は書きません。研修のスケジュール上の位置は研修の開催日です。")
@@ -467,6 +472,7 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
                     order=fields.integer("order", 0, 999), done=fields.boolean("done"),
                     went_well=fields.typed("went_well", "went_well"),
                     to_change=fields.typed("to_change", "to_change"))
+    _read_meeting_details(fields, row)
     if row.end < row.start:
         raise BackupError(f"{fields.where}: 終了日 {row.end.isoformat()} が開始日 {row.start.isoformat()} より前です。")
     keys = fields.items("prepares", len(curricula))
@@ -486,6 +492,26 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
                                           f"（研修の順番は {', '.join(map(str, sorted(trainings)))}）。")
         row.training = trainings[position]
     return row
+
+
+#: a meeting's hours, place, agenda and minutes: optional, files written before them lack them
+MEETING_FIELDS = ("start_time", "end_time", "place", "online_url", "agenda", "minutes")
+
+
+def _read_meeting_details(fields: _Fields, row: Milestone) -> None:
+    data = fields.data
+    for name in ("start_time", "end_time"):
+        if data.get(name) is not None:
+            setattr(row, name, fields.clock(name))
+    if (row.start_time is None) != (row.end_time is None) or \
+            (row.start_time and row.end_time <= row.start_time):
+        raise fields.fail("end_time", "は開始時刻より後の時刻で、開始時刻と組で書きます。")
+    row.place = fields.typed("place", "meeting_place") if "place" in data else ""
+    row.online_url = fields.text("online_url", 500) if "online_url" in data else ""
+    if row.online_url and not row.online_url.startswith(("http://", "https://")):
+        raise fields.fail("online_url", "は http:// か https:// で始まるURLです。")
+    row.agenda = fields.typed("agenda", "agenda") if data.get("agenda") is not None else None
+    row.minutes = fields.typed("minutes", "meeting_minutes") if "minutes" in data else ""
 
 
 def _unique_milestones(rows: list[Milestone]) -> None:

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -12,22 +13,26 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
+from exports import notices
 from planner.models import User
 from planner.models.account import MEMBER
 from planner.models.db import db
+from planner.services import accounts
 from planner.services.accounts import (
     MAX_FAILURES,
     LoginLocked,
     authenticate,
     change_password,
     end_sessions,
-    make_invitation,
     read_invitation,
 )
+from planner.services.errors import ChangeRefused
 from planner.web import once
 from planner.web.access import official_required
 from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
+from planner.web.mail import settings as mail_settings
 
 bp = Blueprint("auth", __name__)
 
@@ -77,19 +82,101 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _compose(invitation, token: str) -> tuple[str, str]:
+    """The invitation mail: Japanese plain text with the link (exports.notices)."""
+    link = url_for("auth.accept", token=token, _external=True)
+    return notices.invitation_mail(invitation, link, current_user.name, current_user.prefecture)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
 @bp.route("/invitations", methods=["GET", "POST"])
 @official_required
 def invite():
     form = InvitationForm()
     link = None
+    status = 200
     if form.validate_on_submit():
-        token = make_invitation(current_app.config["SECRET_KEY"], current_user.prefecture_id,
-                                form.email.data.strip(), form.name.data.strip())
-        link = url_for("auth.accept", token=token, _external=True)
-        flash("招待リンクを作りました。7日間有効です。メール等で本人に送ってください。", "success")
-    members = db.session.scalars(db.select(User).filter_by(prefecture_id=current_user.prefecture_id)
-                                 .order_by(User.role.desc(), User.id)).all()
-    return render_template("auth/invite.html", form=form, link=link, members=members)
+        try:
+            token = accounts.invite(mail_settings(), _secret(), current_user.prefecture_id,
+                                    form.email.data, form.name.data.strip(), _compose)
+        except ChangeRefused as refused:
+            form.email.errors.append(refused.messages[0])
+            status = 409
+        else:
+            link = url_for("auth.accept", token=token, _external=True)
+            flash("招待メールを送信トレイに入れました。リンクは7日間有効です。", "success")
+    elif form.is_submitted():
+        status = 422
+    prefecture_id = current_user.prefecture_id
+    users = db.session.scalars(db.select(User).filter_by(prefecture_id=prefecture_id)
+                               .order_by(User.role.desc(), User.id)).all()
+    return render_template("auth/invite.html", form=form, link=link, members=users,
+                           pending=accounts.pending_invitations(prefecture_id),
+                           uninvited=accounts.roster_without_account(prefecture_id)), status
+
+
+@bp.route("/invitations/roster", methods=["POST"])
+@official_required
+def invite_roster():
+    """Everyone on the rosters without an account gets an invitation mail, in one click."""
+    try:
+        count = accounts.invite_roster(mail_settings(), _secret(), current_user.prefecture_id, _compose)
+    except ChangeRefused as refused:
+        flash(refused.messages[0], "error")
+        return redirect(url_for("auth.invite")), 303
+    if count:
+        flash(f"{count}人に招待メールを送りました（送信トレイ）。", "success")
+    else:
+        flash("招待していない名簿のメンバーはいません。", "success")
+    return redirect(url_for("auth.invite"))
+
+
+def _invitation_or_404(invitation_id: int):
+    row = accounts.invitation_of(current_user.prefecture_id, invitation_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@official_required
+def resend(invitation_id: int):
+    row = _invitation_or_404(invitation_id)
+    try:
+        accounts.resend_invitation(mail_settings(), _secret(), row, _compose)
+    except ChangeRefused as refused:
+        flash(refused.messages[0], "error")
+        return redirect(url_for("auth.invite")), 303
+    flash(f"{row.name}さんに招待メールを再送しました。新しいリンクは7日間有効です。", "success")
+    return redirect(url_for("auth.invite"))
+
+
+@bp.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@official_required
+def withdraw(invitation_id: int):
+    row = _invitation_or_404(invitation_id)
+    accounts.withdraw_invitation(row)
+    flash(f"{row.name}さんへの招待を取り消しました。送ったリンクは使えなくなります。", "success")
+    return redirect(url_for("auth.invite"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@official_required
+def set_active(user_id: int):
+    """Deactivate or reactivate another account of the prefecture (never one's own)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.prefecture_id != current_user.prefecture_id:
+        abort(404)
+    if user.id == current_user.id:
+        flash("自分のアカウントは無効にできません。", "error")
+        return redirect(url_for("auth.invite")), 303
+    active = request.form.get("active") == "1"
+    accounts.set_active(user, active)
+    flash(f"{user.name}さんのアカウントを{'有効' if active else '無効'}にしました。", "success")
+    return redirect(url_for("auth.invite"))
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
@@ -106,7 +193,12 @@ def accept(token: str):
         user.set_password(form.password.data)
         db.session.add(user)
         once.remember(url_for("plans.index"))
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same link submitted twice at once
+            db.session.rollback()
+            return render_template("auth/invalid_invitation.html",
+                                   message="この招待はすでに使われています。ログイン画面からログインしてください。"), 409
         _start_session(user)
         flash("登録しました。", "success")
         return redirect(url_for("plans.index"))

@@ -12,6 +12,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -24,6 +25,7 @@ from exports.handouts import safe_filename
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
+from planner.services.roles import slot_label
 from planner.services.team import members_of_user
 from planner.web.access import official_required, plan_or_404, training_or_404
 
@@ -31,7 +33,13 @@ bp = Blueprint("exports", __name__)
 
 
 def _host() -> str:
-    return current_app.config["CALENDAR_HOST"]
+    """The domain part of calendar UIDs: this installation's random id and CALENDAR_HOST."""
+    return current_app.config["CALENDAR_UID_HOST"]
+
+
+def _base() -> str:
+    """The site's address, for the links back to a training's page in calendar events."""
+    return request.url_root.rstrip("/")
 
 
 def _download(data: bytes, mimetype: str, name: str):
@@ -92,7 +100,7 @@ def request_letter(training_id: int, subject_id: int):
 @login_required
 def training_ics(training_id: int):
     training = training_or_404(training_id)
-    return _download(files.training_calendar(training, _host()), files.ICS,
+    return _download(files.training_calendar(training, _host(), _base()), files.ICS,
                      f"時間割_{_short(training)}.ics")
 
 
@@ -162,7 +170,7 @@ def user_for_token(token: str) -> User | None:
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
     user = db.session.get(User, data["u"])
-    if user is None or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
+    if user is None or not user.active or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
         return None
     return user
 
@@ -173,7 +181,7 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    response = Response(files.member_feed(user, _host()), content_type=files.ICS)
+    response = Response(files.member_feed(user, _host(), _base()), content_type=files.ICS)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
     return response
@@ -185,10 +193,10 @@ def my_feed():
     """The member's feed links (https and webcal://) and invitations to download."""
     https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
     webcal = "webcal://" + https.split("://", 1)[1]
-    invitations = [(m, training, day_index) for m in members_of_user(current_user)
-                   for training, day_index, _ in ical.invitation_events(m, _host())]
+    invitations = [(m, slot) for m in members_of_user(current_user)
+                   for _, slot, _ in ical.invitation_events(m, _host())]
     return render_template("exports/feed.html", https=https, webcal=webcal,
-                           invitations=invitations)
+                           invitations=invitations, slot_label=slot_label)
 
 
 @bp.route("/feeds/revoke", methods=["POST"])
@@ -214,17 +222,16 @@ def revoke_for(user_id: int):
     return redirect(url_for("auth.invite"))
 
 
-@bp.route("/members/<int:member_id>/invitations/<int:training_id>/<int:day>.ics")
+@bp.route("/members/<int:member_id>/invitations/<int:slot_id>.ics")
 @login_required
-def invitation(member_id: int, training_id: int, day: int):
-    """One meeting request for the member (their own, or any member for an official)."""
+def invitation(member_id: int, slot_id: int):
+    """One meeting request for one role of the member (their own, or any member for an official)."""
     member = db.session.get(TeamMember, member_id)
     if member is None or member.plan.prefecture_id != current_user.prefecture_id:
         abort(404)
     if not current_user.is_official and member.email.lower() != current_user.email.lower():
         abort(404)
-    training = training_or_404(training_id)
-    found = files.invitations(member, _host(), training, day_index=day - 1)
+    found = files.invitations(member, _host(), slot_id=slot_id, base_url=_base())
     if not found:
         abort(404)
     name, data = found[0]

@@ -19,6 +19,7 @@ def load_user(session_id: str):
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    # a deactivated account is logged out, like one whose session version moved on
+    if user is None or not user.active or user.session_version != int(version):
         return None
     return user

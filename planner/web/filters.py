@@ -1,4 +1,7 @@
 """Template filters: Japanese dates with their fiscal year, durations, curriculum names."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 
 from curricula import get_curriculum
@@ -6,8 +9,18 @@ from planner.domain.dates import format_date_ja, format_date_with_fy
 from planner.domain.schedule import duration_ja
 from planner.services.timetables import training_warnings
 
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def utc_local(moment: datetime | None) -> str:
+    """A stored UTC time (naive) as Tokyo wall-clock time, e.g. 2026/01/20 09:05."""
+    if moment is None:
+        return "—"
+    return moment.replace(tzinfo=timezone.utc).astimezone(TOKYO).strftime("%Y/%m/%d %H:%M")
+
 
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(utc_local, "utc_local")
     app.add_template_filter(format_date_ja, "date_ja")
     app.add_template_filter(format_date_with_fy, "date_fy")
     app.add_template_filter(duration_ja, "duration")

@@ -1,8 +1,15 @@
 """The timeline page's forms: one per action; messages are Japanese and shown next to fields."""
 from __future__ import annotations
 
-from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.web.forms import REQUIRED, Form, JapaneseDateField, check_in_cycle, text_field
@@ -66,3 +73,22 @@ class TodoForm(Form):
     """Mark a carried-over to-do done or open again."""
 
     done = BooleanField("済み")
+
+
+class MeetingForm(Form):
+    """A meeting's hours, place or online link, agenda and minutes (議事録)."""
+
+    start_time = TimeField("開始時刻", validators=[Optional()], format="%H:%M")
+    end_time = TimeField("終了時刻", validators=[Optional()], format="%H:%M")
+    place = text_field("会場", "meeting_place")
+    online_url = StringField("オンライン会議のURL", validators=[
+        Optional(), Length(max=500, message="500文字以内で入力してください。"),
+        Regexp(r"^https?://\S+$", message="http:// または https:// で始まるURLを入力してください。")])
+    agenda = text_field("議題（1行に1つ）", "agenda")
+    minutes = text_field("議事録", "meeting_minutes")
+
+    def validate_end_time(self, field):
+        if (field.data is None) != (self.start_time.data is None):
+            raise ValidationError("開始時刻と終了時刻は両方入力してください。")
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError("終了時刻は開始時刻より後にしてください。")

@@ -9,6 +9,7 @@ from planner.services import plans
 from planner.services.errors import ChangeRefused
 from planner.services.timeline import check_training_dates
 from planner.services.timetables import subject_spec, timetable_of, training_warnings
+from planner.services.versions import version_label
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.forms import LocalSubjectForm, MinutesForm, TrainingForm
@@ -30,6 +31,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
+        version_label=version_label(training),
     ), status
 
 

@@ -1,0 +1,81 @@
+"""The text of the mails the app sends (templates/mail/*.txt) and their calendar parts.
+
+Builders like the other exports: they return text and bytes and never commit. The web views
+and the `demo` command both use them, so a mail reads the same whoever caused it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from curricula import get_curriculum
+from exports import ical
+from planner.domain.dates import format_date_ja
+from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
+from planner.services.calendar_state import CalendarEvent
+from planner.services.mail import CalendarPart
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
+                   keep_trailing_newline=True)
+
+
+def invitation_mail(invitation: Invitation, link: str, official_name: str,
+                    prefecture: Prefecture) -> tuple[str, str]:
+    """(subject, plain-text body) of an invitation to join the planning team."""
+    body = _env.get_template("invitation.txt").render(invitation=invitation, link=link,
+                                                      official_name=official_name, prefecture=prefecture)
+    return f"【伝達研修】{prefecture.name} 企画会議チームへのご招待", body
+
+
+def _when(event: CalendarEvent) -> str:
+    """2026年7月15日（水） 9:10〜10:35, or the day alone for an all-day event."""
+    day = format_date_ja(event.start if not isinstance(event.start, datetime) else event.start.date())
+    if isinstance(event.start, datetime):
+        return f"{day} {event.start.hour}:{event.start.minute:02d}〜{event.end.hour}:{event.end.minute:02d}"
+    return f"{day}（終日）"
+
+
+def version_recipients(training: Training, host: str, base_url: str) -> list[tuple[TeamMember, list[CalendarEvent]]]:
+    """Every team member with their role events of this training (none: only CANCELs)."""
+    return [(member, [e for t, _, e in ical.invitation_events(member, host, base_url) if t.id == training.id])
+            for member in training.plan.members]
+
+
+def version_composer(training: Training, official_name: str, page_url: str):
+    """The function services.versions.publish calls for each mail: one event, iMIP part."""
+    organizer = ical.plan_official(training.plan)
+    short = get_curriculum(training.curriculum_key).short_title
+
+    def compose(member: TeamMember, event: CalendarEvent, method: str, version: ProgrammeVersion):
+        data = ical.invitation_bytes(event, organizer, member, method=method)
+        if method == "CANCEL":
+            subject = f"【伝達研修・取消】{event.summary}"
+            lead = "次の担当の予定を取り消します（担当の変更、または科目・役割がなくなったためです）。"
+        else:
+            subject = f"【伝達研修】{event.summary}（{short} 第{version.number}版）"
+            lead = "次の担当の予定をお送りします。カレンダーに追加してください。"
+        body = _env.get_template("programme.txt").render(
+            member=member, event=event, lead=lead, when=_when(event), version=version,
+            training=training, short=short, page=page_url, official_name=official_name)
+        return subject, body, CalendarPart(method, data)
+
+    return compose
+
+
+def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
+    """Mails for a meeting invitation: the event (REQUEST) and yes/no links for 出欠.
+    `answer_link(member, attending)` gives the signed link of each answer."""
+    organizer = ical.plan_official(meeting.plan)
+
+    def compose(member: TeamMember, event: CalendarEvent, method: str):
+        data = ical.invitation_bytes(event, organizer, member, method=method)
+        body = _env.get_template("meeting.txt").render(
+            member=member, meeting=meeting, event=event, when=_when(event), page=page_url,
+            yes=answer_link(member, True), no=answer_link(member, False), official_name=official_name,
+            agenda=[line for line in event.description.split("議題：", 1)[-1].splitlines() if line.startswith("・")])
+        return f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", body, CalendarPart(method, data)
+
+    return compose

@@ -1,0 +1,99 @@
+"""Publishing a training's programme as a numbered version, and mailing only the people a
+new version affects (METHOD:REQUEST for their new or changed roles, CANCEL for roles they
+lost or that were removed), all in the transaction that records the version."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from planner.domain.versions import changelog
+from planner.models import ProgrammeVersion, TeamMember, Training
+from planner.models.db import db
+from planner.services.calendar_state import CalendarEvent, mail_changes, training_scope
+from planner.services.errors import ChangeRefused
+from planner.services.mail import CalendarPart, MailSettings, queue
+from planner.services.roles import slot_label
+from planner.services.timetables import timetable_of
+
+#: (member, event, method, version) -> (subject, body, calendar part); written by the web layer
+Compose = Callable[[TeamMember, CalendarEvent, str, ProgrammeVersion], tuple[str, str, CalendarPart]]
+
+
+def snapshot(training: Training) -> dict:
+    """What a version publishes: dates, venue, timetable items and role holders."""
+    items = []
+    timetable = timetable_of(training)
+    if training.days and timetable.feasible:
+        for index, (day, plan) in enumerate(zip(training.days, timetable.days)):
+            counts: dict[str, int] = {}
+            for item in plan.items:
+                if item.kind == "subject":
+                    key = item.key
+                elif item.kind in ("opening", "closing"):
+                    counts[item.kind] = counts.get(item.kind, -1) + 1
+                    key = f"day-{index}-{item.kind}-{counts[item.kind]}"
+                else:
+                    continue
+                items.append({"key": key, "title": item.title, "day": day.isoformat(),
+                              "start": item.start.strftime("%H:%M"), "end": item.end.strftime("%H:%M")})
+    roles = [{"slot": s.id, "label": slot_label(s), "holder": s.holder_id,
+              "holder_name": s.holder.name if s.holder else ""}
+             for s in sorted(training.slots, key=lambda s: s.sort_key)]
+    return {"days": [d.isoformat() for d in training.days], "venue": training.venue,
+            "items": items, "roles": roles}
+
+
+def latest(training: Training) -> ProgrammeVersion | None:
+    return training.versions[-1] if training.versions else None
+
+
+def pending_changes(training: Training) -> list[str] | None:
+    """The changes since the latest version; None when there are none (not a draft)."""
+    last = latest(training)
+    current = snapshot(training)
+    if last is not None and json.loads(last.snapshot) == current:
+        return None
+    return changelog(json.loads(last.snapshot) if last else None, current)
+
+
+def version_label(training: Training) -> str:
+    """第2版（令和8年1月20日現在）, or what makes it a draft."""
+    last = latest(training)
+    if last is None:
+        return "下書き（未公開）"
+    if pending_changes(training) is not None:
+        return f"下書き（{last.label}の公開後に変更あり）"
+    return last.label
+
+
+def publish(training: Training, official_name: str, today: date, settings: MailSettings,
+            recipients: list[tuple[TeamMember, list[CalendarEvent]]], compose: Compose) -> ProgrammeVersion:
+    """Record the next version and queue the mails it causes, in one commit. `recipients`
+    are the team members with their current role events of this training (an empty list
+    for a member who holds none: they get CANCEL for what they were sent before)."""
+    changes = pending_changes(training)
+    if changes is None:
+        raise ChangeRefused([f"{latest(training).label}から変更がないため、公開する必要はありません。"])
+    last = latest(training)
+    version = ProgrammeVersion(training=training, number=(last.number + 1) if last else 1,
+                               published_on=today, published_by=official_name,
+                               snapshot=json.dumps(snapshot(training), ensure_ascii=False),
+                               changes="\n".join(changes))
+    db.session.add(version)
+    try:
+        db.session.flush()
+        for member, events in recipients:
+            requests, cancels = mail_changes(training_scope(member.id, training.id), events)
+            for method, chosen in (("REQUEST", requests), ("CANCEL", cancels)):
+                for event in chosen:  # one event per mail: Outlook imports only one per REQUEST
+                    subject, body, part = compose(member, event, method, version)
+                    queue(settings, training.plan.prefecture_id, "calendar", member.name, member.email,
+                          subject, body, part)
+        db.session.commit()
+    except IntegrityError:  # the same version published twice at once
+        db.session.rollback()
+        raise ChangeRefused(["同時に別の公開が行われました。版の一覧を確かめてください。"]) from None
+    return version

@@ -1,0 +1,71 @@
+"""The outbox page (what waits to be sent, and why) and sending right after a commit."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from planner.models import OutboxMessage
+from planner.models.db import db
+from planner.models.mail import SENT
+from planner.services import mail as mail_service
+from planner.web.access import official_required
+
+bp = Blueprint("mail", __name__)
+
+
+def settings() -> mail_service.MailSettings:
+    return mail_service.MailSettings.from_config(current_app.config)
+
+
+def send_committed(response):
+    """After a request: send the messages its transaction committed (the cron command
+    `send-mail` picks up whatever fails here)."""
+    ids = mail_service.take_committed_ids()
+    if ids:
+        try:
+            mail_service.deliver(settings(), ids=ids)
+        except Exception:  # the mail waits in the outbox; the user's change is saved
+            db.session.rollback()
+            current_app.logger.exception("sending after commit failed; left in the outbox")
+    return response
+
+
+def _messages(sent: bool) -> list[OutboxMessage]:
+    query = db.select(OutboxMessage).where(OutboxMessage.prefecture_id == current_user.prefecture_id)
+    if sent:
+        query = query.where(OutboxMessage.status == SENT).order_by(OutboxMessage.sent_at.desc()).limit(50)
+    else:
+        query = query.where(OutboxMessage.status != SENT).order_by(OutboxMessage.id)
+    return list(db.session.scalars(query))
+
+
+@bp.route("/outbox")
+@official_required
+def outbox():
+    s = settings()
+    return render_template("mail/outbox.html", waiting=_messages(False), sent=_messages(True),
+                           server=s.server, folder=s.outbox_dir)
+
+
+@bp.route("/outbox/send", methods=["POST"])
+@official_required
+def send_now():
+    report = mail_service.deliver(settings(), force=True)
+    if report.failed:
+        flash(f"{report.sent}件送信しました。{report.failed}件は送れませんでした（{report.last_error}）。"
+              "あとで自動的に再送します。", "error")
+    else:
+        flash(f"{report.sent}件送信しました。", "success")
+    return redirect(url_for("mail.outbox"))
+
+
+@bp.route("/outbox/<int:message_id>.eml")
+@official_required
+def message_file(message_id: int):
+    """The message exactly as it is (or was) sent; mail programs open .eml files."""
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None or row.prefecture_id != current_user.prefecture_id:
+        abort(404)
+    response = Response(row.raw, content_type="message/rfc822")
+    response.headers["Content-Disposition"] = f'attachment; filename="message-{row.id}.eml"'
+    return response

@@ -1,0 +1,46 @@
+"""Published versions of a training's programme: the changelog, publishing, and its mails."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from curricula import get_curriculum
+from exports import notices
+from planner.services import versions
+from planner.services.errors import ChangeRefused
+from planner.web.access import official_required, training_or_404
+from planner.web.mail import settings as mail_settings
+
+bp = Blueprint("versions", __name__, url_prefix="/trainings")
+
+
+@bp.route("/<int:training_id>/versions")
+@login_required
+def index(training_id: int):
+    training = training_or_404(training_id)
+    return render_template("trainings/versions.html", training=training,
+                           curriculum=get_curriculum(training.curriculum_key),
+                           label=versions.version_label(training),
+                           pending=versions.pending_changes(training),
+                           history=list(reversed(training.versions)))
+
+
+@bp.route("/<int:training_id>/publish", methods=["POST"])
+@official_required
+def publish(training_id: int):
+    """Publish the programme as the next version; mail only the people it affects."""
+    training = training_or_404(training_id)
+    page = url_for("trainings.timetable", training_id=training.id, _external=True)
+    recipients = notices.version_recipients(training, current_app.config["CALENDAR_UID_HOST"],
+                                            request.url_root.rstrip("/"))
+    compose = notices.version_composer(training, current_user.name, page)
+    try:
+        version = versions.publish(training, current_user.name, date.today(), mail_settings(),
+                                   recipients, compose)
+    except ChangeRefused as refused:
+        flash(refused.messages[0], "error")
+        return redirect(url_for("versions.index", training_id=training.id)), 303
+    flash(f"{version.label}として公開しました。影響のある人にメールを送ります（送信トレイ）。", "success")
+    return redirect(url_for("versions.index", training_id=training.id))

@@ -1,0 +1,65 @@
+"""A real SMTP server in the test process (aiosmtpd), and reading what it received."""
+from __future__ import annotations
+
+import socket
+import threading
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+
+from aiosmtpd.controller import Controller
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every DATA it accepts, in order."""
+
+    def __init__(self):
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    def messages(self) -> list[EmailMessage]:
+        with self.lock:
+            return [message_from_bytes(raw, policy=default) for _, _, raw in self.received]
+
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages()]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpServer:
+    """Start, stop and restart on the same port, as a mail server that goes away and back."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def config(self) -> dict:
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port}
+
+
+def calendar_part(message: EmailMessage) -> EmailMessage | None:
+    return next((part for part in message.walk() if part.get_content_type() == "text/calendar"), None)
+
+
+def text_body(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()

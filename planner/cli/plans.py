@@ -61,9 +61,10 @@ def _demo_versions_and_mail() -> list[str]:
         versions.publish(training, official.name, date.today(), settings,
                          notices.version_recipients(training, host, base),
                          notices.version_composer(training, official.name, f"{base}/trainings/{training.id}"))
-    # the second draft: the counselor training moves a week, a member takes another role
+    # the second draft: the counselor training moves a week earlier (its retrospective stays
+    # after it), a member takes another role
     counselor = by_key["counselor"]
-    plans.update_training(counselor, first_date=counselor.first_date + timedelta(days=7))
+    plans.update_training(counselor, first_date=counselor.first_date - timedelta(days=7))
     suzuki = next(m for m in plan.members if m.email == "suzuki@kawabe.example.jp")
     claim_slot(next(s for s in counselor.slots if s.kind == "material_preparer" and s.holder_id is None), suzuki)
     db.session.commit()

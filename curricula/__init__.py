@@ -13,6 +13,9 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 CURRICULUM_KEYS = ("common", "counselor", "chief", "job_support")
+#: what a session is, as the timetable names it
+SESSION_KINDS = {"lecture": "講義", "exercise": "演習", "group_work": "グループワーク",
+                 "case_report": "事例報告"}
 
 
 class CurriculumError(ValueError):
@@ -27,6 +30,9 @@ class Session:
     minutes_min: int | None = None
     minutes_max: int | None = None
     note: str = ""
+    kind: str = ""  # a key of SESSION_KINDS
+    #: the source offers it as one way to run the subject (「方法もある」), not a fixed part
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,12 @@ def _subject(data: dict, where: str) -> Subject:
         if not isinstance(raw, dict):
             raise CurriculumError(f"{swhere}: field 'sessions' holds a {type(raw).__name__}, not a table")
         s_low, s_high = _minutes(raw, swhere, required=False)
+        kind = _field(raw, "kind", str, swhere)
+        if kind not in SESSION_KINDS:
+            raise CurriculumError(f"{swhere}: field 'kind' is '{kind}', not one of {', '.join(SESSION_KINDS)}")
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
-                                minutes_max=s_high, note=_field(raw, "note", str, swhere, False, "")))
+                                minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
+                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False)))
     return Subject(
         letter=letter,
         name=_field(data, "name", str, where),

@@ -126,7 +126,7 @@ def agenda(training: Training) -> bytes:
         rows = []
         for item in day.items:
             row = rows_by_key.get(item.key)
-            name = f"{item.letter}　{item.title}" if item.letter else item.title
+            name = f"{item.letter}　{item.full_title}" if item.letter else item.full_title
             if row is not None and row.is_local:
                 name += "（独自科目）"
             rows.append([_time_range(item.start, item.end), f"{item.minutes}分", name,
@@ -191,7 +191,7 @@ def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -
         return "別日（シンポジウム・講演会・事例検討会など）で実施"
     key = f"training-{training.id}-subject-{row.id}"
     for day in timetable.days:
-        for item in day.items:
+        for item in day.subjects:
             if item.key == key:
                 when = format_date_ja(day.day) + " " if day.day else ""
                 return f"{when}{_time_range(item.start, item.end)}（{item.minutes}分）"

@@ -60,9 +60,9 @@ def training_events(training: Training, host: str) -> list[CalendarEvent]:
     rows = {f"training-{training.id}-subject-{row.id}": row for row in training.subjects}
     events = []
     for day, plan in zip(days, timetable.days):
-        for item in plan.items:
+        for item in plan.subjects:
             row = rows.get(item.key)
-            if item.kind != "subject" or row is None:
+            if row is None:
                 continue
             letter = f"{item.letter} " if item.letter else ""
             lines = [curriculum.title, f"講師：{lecturer_of(training, row)}"]

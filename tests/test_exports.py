@@ -182,7 +182,7 @@ def test_briefing_of_case_subject_quotes_anonymity_rule(app):
         assert all(step in text for step in subject.how_to_run)
         assert all(lecture in text for lecture in subject.national_lectures)
         assert f"時間の目安（手引き）：{subject.minutes_text}" in text
-        item = next(i for i in timetable_of(t).items if i.key.endswith(f"subject-{case_row.id}"))
+        item = next(i for i in timetable_of(t).subject_items if i.key.endswith(f"subject-{case_row.id}"))
         assert f"日時：2026年2月18日（水） {item.start:%H:%M}〜{item.end:%H:%M}（{item.minutes}分）" in text
         assert not any("匿名性" in line for line in body_text(read_docx(handouts.briefing(t, plain_row))))
 
@@ -227,7 +227,7 @@ def test_training_calendar_times_in_tokyo_with_vtimezone(app):
         ids = build_plan()
         t = training(ids.plan_id, "common")
         data = files.training_calendar(t, HOST)
-        items = [i for i in timetable_of(t).items if i.kind == "subject"]
+        items = timetable_of(t).subject_items
 
         assert b"BEGIN:VTIMEZONE\r\nTZID:Asia/Tokyo" in data
         assert b"DTSTART;TZID=Asia/Tokyo:" in data and b"\r\n" in data

@@ -64,6 +64,8 @@ class Training(db.Model):
     lunch_earliest: so.Mapped[time] = so.mapped_column(default=time(11, 30))
     lunch_latest: so.Mapped[time] = so.mapped_column(default=time(13, 30))
     break_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    #: the longest run of sessions without a break; a longer subject gets a break inside
+    longest_block: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
     opening_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="開会・オリエンテーション")
     opening_minutes: so.Mapped[int] = so.mapped_column(default=10)
     closing_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="アンケート記入・閉会")

@@ -23,7 +23,7 @@ from datetime import date, time
 from types import SimpleNamespace
 
 from curricula import Curriculum, load_curricula
-from planner.domain.schedule import ScheduleInputError, validate
+from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
     CarriedTodo,
@@ -76,6 +76,7 @@ LABELS = {
     "per_municipality": "1自治体あたりの受講者数", "start_time": "開始時刻",
     "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
+    "longest_block": "休憩なしで続ける上限",
     "opening_title": "開会の項目", "opening_minutes": "開会の時間",
     "closing_title": "閉会の項目", "closing_minutes": "閉会の時間", "subjects": "科目の一覧",
     "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
@@ -171,6 +172,7 @@ def _training_section(training: Training) -> dict:
         "lunch_minutes": training.lunch_minutes,
         "lunch_earliest": _hhmm(training.lunch_earliest),
         "lunch_latest": _hhmm(training.lunch_latest), "break_minutes": training.break_minutes,
+        "longest_block": training.longest_block,
         "opening_title": training.opening_title, "opening_minutes": training.opening_minutes,
         "closing_title": training.closing_title, "closing_minutes": training.closing_minutes,
         "subjects": [_subject_section(s) for s in training.subjects],
@@ -525,6 +527,9 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
         lunch_minutes=fields.integer("lunch_minutes", 0, 180),
         lunch_earliest=fields.clock("lunch_earliest"), lunch_latest=fields.clock("lunch_latest"),
         break_minutes=fields.integer("break_minutes", 5, 60),
+        # files written before the setting existed use the usual 90 minutes
+        longest_block=fields.integer("longest_block", 30, 480) if "longest_block" in fields.data
+        else DEFAULT_LONGEST_BLOCK,
         opening_title=fields.text("opening_title", 100),
         opening_minutes=fields.integer("opening_minutes", 0, 120),
         closing_title=fields.text("closing_title", 100),
@@ -547,7 +552,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
 
 _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
-                  "lunch_latest", "break_minutes", "opening_title", "opening_minutes",
+                  "lunch_latest", "break_minutes", "longest_block", "opening_title", "opening_minutes",
                   "closing_title", "closing_minutes")
 
 

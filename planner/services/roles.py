@@ -66,8 +66,8 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
     timetable = timetable_of(training)
     by_key = {}
     for index, day in enumerate(timetable.days):
-        for item in day.items:
-            if item.kind == "subject" and item.key:
+        for item in day.subjects:
+            if item.key:
                 by_key[item.key] = (index, day.day, item.start, item.end)
     days = training.days
     times = {}

@@ -9,6 +9,7 @@ from planner.domain.schedule import (
     SubjectSpec,
     Timetable,
     build_timetable,
+    parts_of,
 )
 from planner.models import Training, TrainingSubject
 
@@ -33,7 +34,8 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     return SubjectSpec(title=title, minutes_min=subject.minutes_min,
                        minutes_max=subject.minutes_max, letter=subject.letter,
                        override=row.minutes_override,
-                       separate_day_ok=subject.may_move_to_separate_day, key=key)
+                       separate_day_ok=subject.may_move_to_separate_day, key=key,
+                       parts=parts_of(subject))
 
 
 def day_settings(training: Training) -> list[DaySettings]:
@@ -43,6 +45,7 @@ def day_settings(training: Training) -> list[DaySettings]:
         day=day, start=training.start_time, end=training.end_time,
         lunch_minutes=training.lunch_minutes, lunch_earliest=training.lunch_earliest,
         lunch_latest=training.lunch_latest, break_minutes=training.break_minutes,
+        longest_block=training.longest_block,
         opening=(FixedItem(training.opening_title, training.opening_minutes),) if training.opening_minutes else (),
         closing=(FixedItem(training.closing_title, training.closing_minutes),) if training.closing_minutes else (),
     ) for day in days]

@@ -123,6 +123,7 @@ class TrainingForm(FlaskForm):
     lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
     lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
     break_minutes = JapaneseIntegerField("休憩（分）", validators=[InputRequired(REQUIRED), _minutes(5, 60)])
+    longest_block = JapaneseIntegerField("休憩なしで続ける上限（分）", validators=[Optional(), _minutes(30, 480)])
     opening_title = StringField("開会の項目", validators=[DataRequired(REQUIRED), _length(100)])
     opening_minutes = JapaneseIntegerField("開会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
     closing_title = StringField("閉会の項目", validators=[DataRequired(REQUIRED), _length(100)])

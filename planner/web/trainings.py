@@ -2,7 +2,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from curricula import get_curriculum
+from curricula import SESSION_KINDS, get_curriculum
+from planner.domain.schedule import DEFAULT_LONGEST_BLOCK
 from planner.domain.timeline import TimelineError
 from planner.models import Training
 from planner.services import plans
@@ -16,7 +17,7 @@ bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
                   "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
-                  "opening_title", "opening_minutes", "closing_title", "closing_minutes")
+                  "longest_block", "opening_title", "opening_minutes", "closing_title", "closing_minutes")
 
 
 def _page(training: Training, status: int = 200, refused=None, local_form=None):
@@ -27,6 +28,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
+        session_kinds=SESSION_KINDS,
     ), status
 
 
@@ -46,7 +48,10 @@ def edit(training_id: int):
         try:
             # the date is also a step of the year's timeline: keep that order sensible too
             check_training_dates(plan, training, form.first_date.data, form.day_count.data)
-            plans.update_training(training, **{f: getattr(form, f).data for f in SETTING_FIELDS})
+            values = {f: getattr(form, f).data for f in SETTING_FIELDS}
+            # left blank: the usual 90 minutes
+            values["longest_block"] = values["longest_block"] or DEFAULT_LONGEST_BLOCK
+            plans.update_training(training, **values)
         except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,
                                    curriculum=get_curriculum(training.curriculum_key),

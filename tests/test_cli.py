@@ -98,3 +98,18 @@ def test_schedule_with_a_local_subject_and_its_lecturer(runner):
     assert result.exit_code == 0, result.output
     last = [i for i in json.loads(result.output)["items"] if i["kind"] == "session"][-1]
     assert (last["title"], last["minutes"], last["local"], last["lecturer"]) == ("ホームレス支援", 45, True, "小林 一郎")
+
+
+def test_schedule_counselor_over_two_days_is_balanced(runner):
+    result = runner.invoke(args=["schedule", "counselor", "--days", "2", "--json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    letters = [[i["letter"] for i in day["items"] if i["kind"] == "session" and i["part"] == 1]
+               for day in data["days"]]
+    assert letters == [["A", "B", "C"], ["D", "E"]]
+    loads = [sum(i["minutes"] for i in day["items"] if i["kind"] == "session") for day in data["days"]]
+    assert abs(loads[0] - loads[1]) <= 60
+    assert "最も均等な分け方" in data["split_note"]
+    text = runner.invoke(args=["schedule", "counselor", "--days", "2"]).output
+    assert "最も均等な分け方" in text and "セッション① 包括的な相談受付の場面" in text

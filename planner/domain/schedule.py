@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from functools import lru_cache
 from itertools import combinations
 
 STEP = 5  # spare minutes are handed out in steps of this size
@@ -302,7 +303,7 @@ def _share(total: int, weights: list[float]) -> list[int]:
     return [b * unit for b in base]
 
 
-def _session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
+def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
     """Each session's minute range, the ranges adding up to the subject's own.
 
     The source's session minutes rarely add up to the subject's exactly, so they serve as
@@ -325,10 +326,10 @@ def _session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int
     return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
 
 
-def _units(subjects: list[SubjectSpec], longest: int) -> list[_Unit]:
+def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
     units = []
     for index, spec in enumerate(subjects):
-        ranges = _session_ranges(spec, longest)
+        ranges = session_ranges(spec, longest)
         for part, (session, low, high) in enumerate(ranges, start=1):
             units.append(_Unit(spec, index, part, len(ranges), session.title, session.kind, low, high,
                                (session.minutes_min, session.minutes_max)))
@@ -371,6 +372,22 @@ def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], l
     return out, cuts
 
 
+@lru_cache(maxsize=512)
+def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes: int):
+    """The day's sessions and gaps for each way of placing breaks, in the order to try them.
+
+    Cached: the remedies rebuild the same subjects under many day settings.
+    """
+    units = _units(subjects, longest)
+    plans = []
+    for mode in ("tight", "roomy", "relaxed"):
+        mode_units, cuts = _blocks(units, longest, mode)
+        plan = (tuple(mode_units), tuple(break_minutes if cut else 0 for cut in cuts))
+        if plan not in plans:
+            plans.append(plan)
+    return tuple(plans), plan
+
+
 # --------------------------------------------------------------------------- one day
 
 def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
@@ -381,6 +398,11 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
     Ties go to the earlier unit, so the result is deterministic.
     """
     minutes = list(minutes)
+    room = sum(units[i].high - minutes[i] for i in members)
+    if budget >= room and (cap is None or sum(u.high for u in units[:capped]) <= cap):
+        for i in members:  # enough for everyone: all to their longest
+            minutes[i] = units[i].high
+        return minutes
     low: dict[int, int] = {}
     high: dict[int, int] = {}
     have: dict[int, int] = {}
@@ -388,21 +410,22 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         low[unit.subject] = low.get(unit.subject, 0) + unit.low
         high[unit.subject] = high.get(unit.subject, 0) + unit.high
         have[unit.subject] = have.get(unit.subject, 0) + m
+    open_ = [i for i in members if minutes[i] < units[i].high]
     morning = sum(minutes[:capped])
-    while budget > 0:
-        best = None
-        for i in members:
-            unit = units[i]
-            if minutes[i] >= unit.high or (cap is not None and i < capped and morning >= cap):
+    while budget > 0 and open_:
+        best = best_i = None
+        for i in open_:
+            if i < capped and cap is not None and morning >= cap:
                 continue
+            unit = units[i]
             s = unit.subject
             rank = ((have[s] - low[s]) / (high[s] - low[s]),
-                    (minutes[i] - unit.low) / (unit.high - unit.low), i)
-            if best is None or rank < best[0]:
-                best = (rank, i)
-        if best is None:
+                    (minutes[i] - unit.low) / (unit.high - unit.low))
+            if best is None or rank < best:  # ties keep the earlier unit
+                best, best_i = rank, i
+        if best_i is None:
             break
-        i = best[1]
+        i = best_i
         step = min(STEP, budget, units[i].high - minutes[i])
         if cap is not None and i < capped:
             step = min(step, cap - morning)
@@ -410,39 +433,29 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         minutes[i] += step
         have[units[i].subject] += step
         budget -= step
+        if minutes[i] >= units[i].high:
+            open_.remove(i)
     return minutes
 
 
-@dataclass
 class _Day:
     """The arithmetic of one day laid out as units with the given gaps between them."""
 
-    units: list[_Unit]
-    gaps: list[int]  # minutes between unit i and i+1 (a break, or 0 inside a block)
-    settings: DaySettings
-
-    @property
-    def opening(self) -> int:
-        return sum(i.minutes for i in self.settings.opening)
-
-    @property
-    def closing(self) -> int:
-        return sum(i.minutes for i in self.settings.closing)
-
-    @property
-    def first_start(self) -> int:
-        return _mins(self.settings.start) + self.opening
-
-    @property
-    def span(self) -> int:
-        return _mins(self.settings.end) - _mins(self.settings.start)
+    def __init__(self, units: tuple[_Unit, ...], gaps: tuple[int, ...], settings: DaySettings):
+        self.units = units
+        self.gaps = gaps  # minutes between unit i and i+1 (a break, or 0 inside a block)
+        self.settings = settings
+        self.opening = sum(i.minutes for i in settings.opening)
+        self.closing = sum(i.minutes for i in settings.closing)
+        self.first_start = _mins(settings.start) + self.opening
+        self.span = _mins(settings.end) - _mins(settings.start)
+        self._no_lunch = self.span - self.opening - self.closing - sum(gaps)
 
     def available(self, lunch_after: int | None) -> int:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
-        gaps = sum(self.gaps)
-        if lunch_after is not None:
-            gaps += self.settings.lunch_minutes - self.gaps[lunch_after - 1]
-        return self.span - self.opening - self.closing - gaps
+        if lunch_after is None:
+            return self._no_lunch
+        return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
 
 
 def _candidates(day: _Day) -> list[int | None]:
@@ -456,8 +469,11 @@ def _candidates(day: _Day) -> list[int | None]:
     return list(range(1, len(day.units)))
 
 
-def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
-    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out."""
+def _layout(day: _Day, any_fit: bool = False) -> tuple[int | None, list[int]] | None:
+    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out.
+
+    With `any_fit`, the first layout found is enough (the remedies only ask whether one exists).
+    """
     s = day.settings
     units = day.units
     n = len(units)
@@ -473,10 +489,17 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
         high_prefix.append(high_prefix[-1] + u.high)
     for g in day.gaps:
         gap_prefix.append(gap_prefix[-1] + g)
+    high_total = high_prefix[-1]
     for k in _candidates(day):
         available = day.available(k)
         if low_total > available:
             continue
+        if best is not None and k is not None:
+            # no more minutes than this gap could ever give: it cannot beat the best so far
+            most = min(available, min(high_prefix[k], _mins(s.lunch_latest) - day.first_start
+                                      - gap_prefix[k - 1]) + high_total - high_prefix[k])
+            if -most > best[0][0]:
+                continue
         if k is None:
             chosen = _fill(units, lows, available - low_total, range(n))
             rank = (0, 0, 0)
@@ -496,6 +519,8 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
         score = (-sum(chosen), rank)
         if best is None or score < best[0]:
             best = (score, k, chosen)
+            if any_fit:
+                break
     return None if best is None else (best[1], best[2])
 
 
@@ -565,8 +590,34 @@ def _long_blocks(items: list[Item], longest: int) -> list[str]:
     return notes
 
 
-def _gaps(cuts: list[bool], break_minutes: int) -> list[int]:
-    return [break_minutes if cut else 0 for cut in cuts]
+def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bool = False):
+    """The day under the first way of placing breaks that fits, with lunch and minutes chosen.
+
+    Returns (day, lunch_after, minutes), or (relaxed day, None, reason) when nothing fits;
+    the reason is a text only when the day is too short whatever the breaks, else None.
+    """
+    plans, relaxed_plan = _break_plans(subjects, settings.longest_block, settings.break_minutes)
+    relaxed = _Day(*relaxed_plan, settings)
+    # The relaxed day has the fewest gaps: if even it is too long, nothing else is tried.
+    with_lunch = _candidates(relaxed) != [None]
+    lows = sum(u.low for u in relaxed.units)
+    spare_gap = max(relaxed.gaps, default=0) if with_lunch else 0
+    available = relaxed.available(None) - (settings.lunch_minutes - spare_gap if with_lunch else 0)
+    if lows > available:
+        need = relaxed.span - available + lows
+        return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
+                               f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
+    for plan in plans:
+        day = _Day(*plan, settings)
+        found = _layout(day, any_fit)
+        if found is not None:
+            return day, *found
+    return relaxed, None, None
+
+
+def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:
+    """Whether the day can be built, without laying out its items."""
+    return isinstance(_solve(tuple(subjects), settings, any_fit=True)[2], list)
 
 
 def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPlan | None, list[str]]:
@@ -576,34 +627,13 @@ def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPl
     allows it; when it does not, the day is laid out without them and says so.
     """
     subjects = list(subjects)
-    units = _units(subjects, settings.longest_block)
-    relaxed_units, relaxed_cuts = _blocks(units, settings.longest_block, "relaxed")
-    relaxed = _Day(relaxed_units, _gaps(relaxed_cuts, settings.break_minutes), settings)
-    # The relaxed day has the fewest gaps: if even it is too long, nothing else is tried.
-    with_lunch = _candidates(relaxed) != [None]
-    lows = sum(u.low for u in units)
-    spare_gap = max(relaxed.gaps, default=0) if with_lunch else 0
-    available = relaxed.available(None) - (settings.lunch_minutes - spare_gap if with_lunch else 0)
-    if lows > available:
-        need = relaxed.span - available + lows
-        return None, [f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
-                      f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。"]
-    tried = []
-    for mode in ("tight", "roomy", "relaxed"):
-        mode_units, cuts = _blocks(units, settings.longest_block, mode)
-        day = _Day(mode_units, _gaps(cuts, settings.break_minutes), settings)
-        if (mode_units, day.gaps) in tried:
-            continue
-        tried.append((mode_units, day.gaps))
-        found = _layout(day)
-        if found is None:
-            continue
-        lunch_after, chosen = found
-        items = _place(day, chosen, lunch_after)
-        slack = day.available(lunch_after) - sum(chosen)
-        return DayPlan(settings.day, items, _spare_note(subjects, items, slack),
-                       _long_blocks(items, settings.longest_block)), []
-    return None, _lunch_reasons(relaxed)
+    day, lunch_after, chosen = _solve(tuple(subjects), settings)
+    if not isinstance(chosen, list):
+        return None, [chosen] if chosen else _lunch_reasons(day)
+    items = _place(day, chosen, lunch_after)
+    slack = day.available(lunch_after) - sum(chosen)
+    return DayPlan(settings.day, items, _spare_note(subjects, items, slack),
+                   _long_blocks(items, settings.longest_block)), []
 
 
 def _lunch_reasons(day: _Day) -> list[str]:
@@ -631,7 +661,7 @@ def _lunch_reasons(day: _Day) -> list[str]:
 def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[str]) -> list[str]:
     """The source's own remedies, each checked: does it alone make the day fit?"""
     out = []
-    fits = lambda subs, st: build_day(subs, st)[0] is not None  # noqa: E731
+    fits = _fits
     for spec in subjects:
         if spec.separate_day_ok:
             rest = [s for s in subjects if s is not spec]

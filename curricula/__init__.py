@@ -36,6 +36,18 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A way to run a subject that the source offers (e.g. 60 or 75 minutes, a guest in 対談 form)."""
+
+    key: str
+    label: str
+    #: the subject's minutes with this option, when the option fixes them
+    minutes: int | None = None
+    #: optional sessions (by title) this option adds to the timetable
+    sessions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Subject:
     """One subject (科目) of a curriculum."""
 
@@ -55,6 +67,13 @@ class Subject:
     uses_cases: bool = False
     #: for the job-support draft: what is not confirmed by a national table
     unconfirmed: str = ""
+    #: the source's alternative ways to run it, one of which the team may choose
+    options: tuple[Option, ...] = ()
+    #: where the source's table and text number the national lecture differently, said plainly
+    numbering_note: str = ""
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
 
     @property
     def is_range(self) -> bool:
@@ -160,6 +179,23 @@ def _subject(data: dict, where: str) -> Subject:
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
                                 minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
                                 kind=kind, optional=_field(raw, "optional", bool, swhere, False, False)))
+    options = []
+    optional = {s.title for s in sessions if s.optional}
+    for i, raw in enumerate(_field(data, "options", list, where, required=False, default=[])):
+        owhere = f"{where} option {i + 1}"
+        if not isinstance(raw, dict):
+            raise CurriculumError(f"{owhere}: field 'options' holds a {type(raw).__name__}, not a table")
+        minutes = _field(raw, "minutes", int, owhere, False, None)
+        if minutes is not None and not low <= minutes <= high:
+            raise CurriculumError(f"{owhere}: field 'minutes' {minutes} is outside the subject's {low}-{high}")
+        adds = _strings(raw, "sessions", owhere)
+        if set(adds) - optional:
+            raise CurriculumError(f"{owhere}: field 'sessions' names {sorted(set(adds) - optional)}, "
+                                  "which are not optional sessions of the subject")
+        options.append(Option(_field(raw, "key", str, owhere), _field(raw, "label", str, owhere),
+                              minutes, adds))
+    if len({o.key for o in options}) != len(options):
+        raise CurriculumError(f"{where}: field 'key' is repeated among options")
     return Subject(
         letter=letter,
         name=_field(data, "name", str, where),
@@ -173,6 +209,8 @@ def _subject(data: dict, where: str) -> Subject:
         separate_day_note=_field(data, "separate_day_note", str, where, False, ""),
         uses_cases=_field(data, "uses_cases", bool, where, False, False),
         unconfirmed=_field(data, "unconfirmed", str, where, False, ""),
+        options=tuple(options),
+        numbering_note=_field(data, "numbering_note", str, where, False, ""),
     )
 
 

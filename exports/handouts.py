@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
-from exports import clean_line
+from exports import clean_line, programme
 from exports.docx_common import (
     bullets,
     heading,
@@ -225,6 +225,8 @@ def briefing(training: Training, row: TrainingSubject) -> bytes:
             labelled(doc, ROLE_NAMES[kind], member_label(slot.holder))
     heading(doc, "国研修の講義", 2)
     bullets(doc, subject.national_lectures)
+    programme.numbering_note(doc, subject)
+    programme.team_programme(doc, subject, row)
     if subject.key_points:
         heading(doc, "解説のポイント", 2)
         bullets(doc, subject.key_points)
@@ -245,6 +247,7 @@ def briefing(training: Training, row: TrainingSubject) -> bytes:
     if subject.unconfirmed:
         heading(doc, "未確認の点（たたき台）", 2)
         para(doc, subject.unconfirmed)
+    programme.source_instructions(doc, curriculum)
     return to_bytes(doc)
 
 

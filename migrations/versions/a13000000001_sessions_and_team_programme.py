@@ -1,4 +1,4 @@
-"""sessions in the timetable: the longest block without a break per training
+"""sessions in the timetable (longest block per training) and the team's programme per subject
 
 Revision ID: a13000000001
 Revises: 6ba030651b43
@@ -19,8 +19,32 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('training') as batch_op:
         batch_op.add_column(sa.Column('longest_block', sa.Integer(), nullable=False, server_default='90'))
+    with op.batch_alter_table('training_subject') as batch_op:
+        batch_op.add_column(sa.Column('option_key', sa.String(length=40), nullable=False, server_default=''))
+    op.create_table('programme_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('emphasis', sa.Text(), nullable=False),
+    sa.Column('key_points', sa.Text(), nullable=False),
+    sa.Column('how_to_run', sa.Text(), nullable=False),
+    sa.Column('worksheets', sa.Text(), nullable=False),
+    sa.Column('option_key', sa.String(length=40), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('author_name', sa.String(length=100), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subject_id'], ['training_subject.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('programme_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_entry_subject_id'), ['subject_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('programme_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_entry_subject_id'))
+    op.drop_table('programme_entry')
+    with op.batch_alter_table('training_subject') as batch_op:
+        batch_op.drop_column('option_key')
     with op.batch_alter_table('training') as batch_op:
         batch_op.drop_column('longest_block')

@@ -6,10 +6,11 @@ or the equinox dates change.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -150,3 +151,9 @@ def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
     if outside:
         warnings.append(outside)
     return warnings
+
+
+def format_utc_ja(moment) -> str:
+    """A stored UTC time (naive) as Japan's clock reads it: '2026年11月29日 21:05'."""
+    local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"

@@ -2,5 +2,6 @@
 from planner.models.account import LoginFailure, Prefecture, User  # noqa: F401
 from planner.models.calendar import PublishedEvent  # noqa: F401
 from planner.models.plan import Plan, Training, TrainingSubject  # noqa: F401
+from planner.models.programme import PROGRAMME_FIELDS, ProgrammeEntry  # noqa: F401
 from planner.models.team import MemberCourse, MemberUnavailable, RoleSlot, TeamMember  # noqa: F401
 from planner.models.timeline import CarriedTodo, ChecklistTick, Milestone  # noqa: F401

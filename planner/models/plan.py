@@ -112,8 +112,14 @@ class TrainingSubject(db.Model):
     minutes_override: so.Mapped[int | None]
     #: moved to a separate symposium or case-study day, as the source allows
     separate_day: so.Mapped[bool] = so.mapped_column(default=False)
+    #: the source's option the team chose (see ProgrammeEntry); it changes the timetable
+    option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
 
     training: so.Mapped[Training] = so.relationship(back_populates="subjects")
+    #: the team's programme for this subject, newest version first
+    programme: so.Mapped[list["ProgrammeEntry"]] = so.relationship(  # noqa: F821
+        back_populates="subject", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProgrammeEntry.id.desc()")
 
     @property
     def is_local(self) -> bool:

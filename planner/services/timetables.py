@@ -31,11 +31,14 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
         return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
     subject = get_curriculum(training.curriculum_key).subject(row.letter)
-    return SubjectSpec(title=title, minutes_min=subject.minutes_min,
-                       minutes_max=subject.minutes_max, letter=subject.letter,
+    low, high = subject.minutes_min, subject.minutes_max
+    option = subject.option(row.option_key)
+    if option and option.minutes:  # the team chose one of the source's lengths
+        low = high = option.minutes
+    return SubjectSpec(title=title, minutes_min=low, minutes_max=high, letter=subject.letter,
                        override=row.minutes_override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key,
-                       parts=parts_of(subject))
+                       parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()))
 
 
 def day_settings(training: Training) -> list[DaySettings]:

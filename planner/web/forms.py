@@ -13,7 +13,9 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    RadioField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -49,6 +51,14 @@ def _length(maximum: int) -> Length:
 
 def _minutes(low: int, high: int) -> NumberRange:
     return NumberRange(low, high, message=f"{low}〜{high}の数で入力してください。")
+
+
+class JapaneseRadioField(RadioField):
+    """A radio group whose unknown value is refused in Japanese, naming what was sent."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, *_ in self.choices}:
+            raise ValidationError(f"「{self.data}」は選択肢にありません。表示された選択肢から選んでください。")
 
 
 class JapaneseIntegerField(IntegerField):
@@ -197,3 +207,13 @@ class SlotAssignForm(FlaskForm):
 
 class CsvForm(FlaskForm):
     file = FileField("名簿ファイル（CSV）", validators=[FileRequired("ファイルを選んでください。")])
+
+
+class ProgrammeForm(FlaskForm):
+    """The team's programme for one subject; the option choices are set per subject."""
+
+    emphasis = TextAreaField("特に伝えたい内容", validators=[Optional(), _length(4000)])
+    key_points = TextAreaField("チームの解説のポイント", validators=[Optional(), _length(4000)])
+    how_to_run = TextAreaField("チームの進め方（設問や進行方法の変更など）", validators=[Optional(), _length(4000)])
+    worksheets = TextAreaField("使うワークシート・資料", validators=[Optional(), _length(4000)])
+    option_key = JapaneseRadioField("手引きが示す選択肢", default="")

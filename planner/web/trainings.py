@@ -1,17 +1,17 @@
 """A training's settings and its timetable; every change goes through the scheduler."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from curricula import SESSION_KINDS, get_curriculum
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK
 from planner.domain.timeline import TimelineError
-from planner.models import Training
-from planner.services import plans
+from planner.models import PROGRAMME_FIELDS, Training
+from planner.services import plans, programme
 from planner.services.errors import ChangeRefused
 from planner.services.timeline import check_training_dates
 from planner.services.timetables import subject_spec, timetable_of, training_warnings
 from planner.web.access import official_required, training_or_404
-from planner.web.forms import LocalSubjectForm, MinutesForm, TrainingForm
+from planner.web.forms import LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
@@ -28,7 +28,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
-        session_kinds=SESSION_KINDS,
+        session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
     ), status
 
 
@@ -123,3 +123,36 @@ def add_local(training_id: int):
     return _apply(training, lambda: plans.add_local_subject(
         training, form.name.data, form.minutes.data, form.lecturer_name.data or "",
         form.lecturer_org.data or ""), "独自科目を追加しました。", local_form=form)
+
+
+def _programme_page(training: Training, row, form: ProgrammeForm, status: int = 200, refused=None):
+    curriculum = get_curriculum(training.curriculum_key)
+    return render_template("trainings/programme.html", training=training, row=row, form=form,
+                           curriculum=curriculum, subject=curriculum.subject(row.letter),
+                           history=row.programme, refused=refused,
+                           option_label=lambda key: programme.option_label(training, row, key)), status
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/programme", methods=["GET", "POST"])
+@login_required
+def programme_edit(training_id: int, subject_id: int):
+    """The team's programme for a subject: any member of the prefecture's team may write it."""
+    training = training_or_404(training_id)
+    row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
+    if row is None:
+        abort(404)
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    latest = programme.current(row)
+    form = ProgrammeForm(data=latest.values() if latest and request.method == "GET" else None)
+    form.option_key.choices = [("", "手引きの標準の進め方")] + [(o.key, o.label) for o in subject.options]
+    if request.method == "GET":
+        return _programme_page(training, row, form)
+    if not form.validate_on_submit():
+        return _programme_page(training, row, form, 422)
+    try:
+        changed = programme.save(training, row, current_user, option_key=form.option_key.data or "",
+                                 **{name: form[name].data or "" for name in PROGRAMME_FIELDS})
+    except ChangeRefused as exc:
+        return _programme_page(training, row, form, 422, refused=exc)
+    flash("チームのプログラムを保存しました。" if changed else "変更はありませんでした。", "success")
+    return redirect(url_for("trainings.timetable", training_id=training.id) + f"#programme-{row.id}")

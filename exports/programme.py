@@ -1,0 +1,53 @@
+"""What the briefings add beside the national guidance: the team's own programme for a subject,
+the source's curriculum-level instructions, and lecture numbers the source gives two ways.
+
+Kept apart from handouts.py so the briefing there only calls these builders.
+"""
+from __future__ import annotations
+
+from docx.document import Document as DocumentType
+
+from curricula import Curriculum, Subject
+from exports import clean_line
+from exports.docx_common import bullets, heading, labelled, note_box, para
+from planner.domain.dates import format_utc_ja
+from planner.models import PROGRAMME_FIELDS, TrainingSubject
+
+TEAM_TITLE = "企画会議チームのプログラム（チームで決めた内容）"
+
+
+def _lines(text: str) -> list[str]:
+    return [clean_line(line) for line in text.splitlines() if line.strip()]
+
+
+def team_programme(doc: DocumentType, subject: Subject, row: TrainingSubject) -> None:
+    """The team's programme, marked as the team's, or a line saying there is none yet."""
+    heading(doc, TEAM_TITLE, 2)
+    entry = row.programme[0] if row.programme else None
+    if entry is None or entry.is_empty:
+        para(doc, "チームのプログラムはまだ記録されていません。手引き（国研修）の内容で進めます。", size=9)
+        return
+    for name, label in PROGRAMME_FIELDS.items():
+        lines = _lines(getattr(entry, name))
+        if len(lines) == 1:
+            labelled(doc, label, lines[0])
+        elif lines:
+            para(doc, f"{label}：", bold=True)
+            bullets(doc, lines)
+    option = subject.option(entry.option_key)
+    if option is not None:
+        labelled(doc, "手引きの選択肢から選んだ進め方", option.label)
+    para(doc, f"最終更新：{format_utc_ja(entry.created_at)}　{clean_line(entry.author_name)}", size=9)
+
+
+def numbering_note(doc: DocumentType, subject: Subject) -> None:
+    """Both numbers, so the lecturer does not pull the wrong national slides."""
+    if subject.numbering_note:
+        note_box(doc, "国研修の講義番号についての注意", subject.numbering_note)
+
+
+def source_instructions(doc: DocumentType, curriculum: Curriculum) -> None:
+    """The source's instructions for the whole curriculum, quoted."""
+    if curriculum.notes:
+        heading(doc, "手引きの指示（カリキュラム全体）", 2)
+        bullets(doc, [note.lstrip("※ ").strip() for note in curriculum.notes])

@@ -159,6 +159,20 @@ def claim_refused(page, base, ids):
     expect(page.get_by_role("alert").first).to_be_visible()
 
 
+def programme(errors: bool) -> Visit:
+    """The team's programme for 主任 C (it has options), opened from the timetable page."""
+    def visit(page, base, ids):
+        page.goto(f"{base}/trainings/{ids.chief}")
+        page.locator("ul.programme li", has_text="職員の資質向上").get_by_role("link").click()
+        if errors:
+            field = page.get_by_label("特に伝えたい内容")
+            field.evaluate("e => e.removeAttribute('maxlength')")  # as a client that ignores it
+            field.fill("あ" * 4001)
+            page.get_by_role("button", name="保存する").click()
+            assert_focus_on("error-summary", page)
+    return visit
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -173,6 +187,9 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-plan": ("official", go("/plans/{ids.plan}")),
     "official-training-edit": ("official", go("/trainings/{ids.common}/edit")),
     "official-training-edit-errors": ("official", training_edit_errors),
+    "official-programme": ("official", programme(errors=False)),
+    "official-programme-errors": ("official", programme(errors=True)),
+    "member-programme": ("member", programme(errors=False)),
     "official-timetable": ("official", go("/trainings/{ids.chief}")),
     "official-timetable-refused": ("official", timetable_refused),
     "official-timetable-local-errors": ("official", submit_empty("/trainings/{ids.common}", "追加する")),

@@ -187,3 +187,38 @@ def test_a_member_may_write_but_not_choose_an_option_that_changes_the_timetable(
     assert written.status_code == 302
     with app.app_context():
         assert [e.emphasis for e in db.session.scalars(db.select(ProgrammeEntry))] == ["職場づくり"]
+
+
+def test_the_programme_and_its_history_survive_a_backup_round_trip(app, world):
+    from planner.models import Plan
+    from planner.services.backup import dump_plan, load_plan
+
+    with app.app_context():
+        training = db.session.get(Training, world.trainings["chief"])
+        official = db.session.scalar(db.select(User).filter_by(email=OITA_OFFICIAL))
+        row = row_of(training, "C")
+        programme.save(training, row, official, emphasis="一行目\n二行目")
+        programme.save(training, row, official, option_key="75", emphasis="一行目\n二行目")
+        text = dump_plan(db.session.get(Plan, world.plan))
+
+        copy = load_plan(make_prefecture("あおぞら県"), text)
+        copied = row_of(next(t for t in copy.trainings if t.curriculum_key == "chief"), "C")
+        history = [(e.emphasis, e.option_key, e.author_name) for e in copied.programme]
+        minutes = [i.minutes for i in timetable_of(copied.training).subject_items if i.letter == "C"]
+
+    assert copied.option_key == "75" and minutes == [75]
+    assert history == [("一行目\n二行目", "75", "担当職員"), ("一行目\n二行目", "", "担当職員")]
+
+
+def test_a_backup_naming_an_option_the_subject_lacks_is_refused(app, world):
+    import json
+
+    from planner.models import Plan
+    from planner.services.backup import BackupError, dump_plan, load_plan
+
+    with app.app_context():
+        data = json.loads(dump_plan(db.session.get(Plan, world.plan)))
+        chief = next(t for t in data["plan"]["trainings"] if t["curriculum_key"] == "chief")
+        chief["subjects"][2]["option_key"] = "90"
+        with pytest.raises(BackupError, match="「90」は科目Cの選択肢にありません"):
+            load_plan(make_prefecture("あおぞら県"), json.dumps(data))

@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
 
 from curricula import Curriculum, load_curricula
@@ -32,7 +32,9 @@ from planner.models import (
     MemberUnavailable,
     Milestone,
     Plan,
+    PROGRAMME_FIELDS,
     Prefecture,
+    ProgrammeEntry,
     RoleSlot,
     TeamMember,
     Training,
@@ -56,6 +58,7 @@ MAX_ROLES = 1000
 MAX_MILESTONES = 200
 MAX_TICKS = 500
 MAX_TODOS = 1000
+MAX_PROGRAMME = 200  # versions of the team's programme per subject
 #: Text columns have no size; a note longer than this is not something a person typed
 MAX_NOTE = 10000
 IMPORTED_MARK = "（取込）"
@@ -77,6 +80,9 @@ LABELS = {
     "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
     "longest_block": "休憩なしで続ける上限",
+    "option_key": "選んだ選択肢", "programme": "チームのプログラム", "emphasis": "特に伝えたい内容",
+    "key_points": "チームの解説のポイント", "how_to_run": "チームの進め方", "worksheets": "使うワークシート・資料",
+    "author_name": "変更した人", "created_at": "変更日時",
     "opening_title": "開会の項目", "opening_minutes": "開会の時間",
     "closing_title": "閉会の項目", "closing_minutes": "閉会の時間", "subjects": "科目の一覧",
     "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
@@ -186,7 +192,14 @@ def _subject_section(row: TrainingSubject) -> dict:
     return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
-            "separate_day": row.separate_day}
+            "separate_day": row.separate_day, "option_key": row.option_key,
+            "programme": [_programme_section(e) for e in reversed(row.programme)]}
+
+
+def _programme_section(entry: ProgrammeEntry) -> dict:
+    """One version of the team's programme, oldest first in the file."""
+    return entry.values() | {"author_name": entry.author_name,
+                             "created_at": entry.created_at.isoformat(timespec="seconds")}
 
 
 def _hhmm(t: time) -> str:
@@ -558,8 +571,9 @@ _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venu
 
 def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
+    # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
-                 "lecturer_org", "minutes_override", "separate_day"})
+                 "lecturer_org", "minutes_override", "separate_day", "option_key", "programme"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.text("local_name", 200),
@@ -576,6 +590,10 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
             raise BackupError(f"{fields.where}: 手引きの科目{row.letter}に独自科目名や独自の時間が入っています。")
         if row.separate_day and not subject.may_move_to_separate_day:
             raise BackupError(f"{fields.where}: 科目{row.letter}は、手引きで別日に補う方法が示されていません。")
+        row.option_key = _read_option(fields, subject, "option_key") if "option_key" in fields.data else ""
+        raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
+        row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
+                         for j, item in enumerate(reversed(raw), start=1)]
     else:
         if not row.local_name:
             raise BackupError(f"{fields.where}: 科目記号も独自科目名もありません。")
@@ -584,6 +602,25 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
         if row.separate_day:
             raise BackupError(f"{fields.where}: 独自科目は別日扱いにできません。")
     return row
+
+
+def _read_option(fields: _Fields, subject, name: str) -> str:
+    key = fields.text(name, 40)
+    if key and subject.option(key) is None:
+        raise fields.fail(name, f"「{_show(key)}」は科目{subject.letter}の選択肢にありません。")
+    return key
+
+
+def _read_programme(fields: _Fields, subject) -> ProgrammeEntry:
+    fields.only(set(PROGRAMME_FIELDS) | {"option_key", "author_name", "created_at"})
+    created = fields.text("created_at", 40, required=True)
+    try:
+        created_at = datetime.fromisoformat(created)
+    except ValueError:
+        raise fields.fail("created_at", f"「{_show(created)}」は日時として読めません。") from None
+    return ProgrammeEntry(**{name: fields.text(name, 4000, lines=True) for name in PROGRAMME_FIELDS},
+                          option_key=_read_option(fields, subject, "option_key"),
+                          author_name=fields.text("author_name", 100), created_at=created_at.replace(tzinfo=None))
 
 
 def _unique_positions(where: str, what: str, positions: list[int]) -> None:

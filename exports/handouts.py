@@ -76,9 +76,9 @@ def anonymity_reminder() -> str:
     return ANONYMITY_FALLBACK
 
 
-def _draft_box(doc, curriculum: Curriculum) -> None:
-    if not curriculum.official:
-        note_box(doc, DRAFT_TITLE, curriculum.draft_note)
+def _draft_box(doc, curriculum: Curriculum, training: Training | None = None,
+               participants: bool = False) -> None:
+    programme.draft_notice(doc, curriculum, training, participants)
 
 
 def _time_range(start, end) -> str:
@@ -108,8 +108,8 @@ def agenda(training: Training) -> bytes:
     timetable = timetable_of(training)
     rows_by_key = {f"training-{training.id}-subject-{row.id}": row for row in training.subjects}
     doc = new_document(training.plan.title, training_year_label(training))
-    heading(doc, f"{curriculum.title}　研修次第", 0)
-    _draft_box(doc, curriculum)
+    heading(doc, f"{programme.title_of(curriculum, training)}　研修次第", 0)
+    _draft_box(doc, curriculum, training, participants=True)
     labelled(doc, "日時", _date_line(training, timetable))
     labelled(doc, "会場", training.venue or UNDECIDED)
     labelled(doc, "対象", curriculum.audience)
@@ -168,7 +168,7 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
     for training in trainings:
         curriculum = get_curriculum(training.curriculum_key)
         heading(doc, curriculum.title, 1)
-        _draft_box(doc, curriculum)
+        _draft_box(doc, curriculum, training)
         labelled(doc, "日時", _date_line(training, None))
         labelled(doc, "会場", training.venue or UNDECIDED)
         times = slot_times(training)
@@ -214,17 +214,17 @@ def briefing(training: Training, row: TrainingSubject) -> bytes:
     subject: Subject = curriculum.subject(row.letter)
     heading(doc, f"講師用資料　科目{subject.letter}", 0)
     heading(doc, subject.name, 1)
-    _draft_box(doc, curriculum)
+    _draft_box(doc, curriculum, training)
     labelled(doc, "研修", curriculum.title)
     labelled(doc, "日時", _scheduled(training, row, timetable))
     labelled(doc, "会場", training.venue or UNDECIDED)
-    labelled(doc, "時間の目安（手引き）", subject.minutes_text)
+    labelled(doc, programme.minutes_label(curriculum), subject.minutes_text)
     for kind in ("lecturer", "case_reporter", "material_preparer"):
         slot = slot_of(training, kind, row.id)
         if slot is not None:
             labelled(doc, ROLE_NAMES[kind], member_label(slot.holder))
     heading(doc, "国研修の講義", 2)
-    bullets(doc, subject.national_lectures)
+    bullets(doc, programme.lecture_lines(curriculum, subject))
     programme.numbering_note(doc, subject)
     programme.team_programme(doc, subject, row)
     if subject.key_points:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from curricula import get_curriculum
-from exports import clean_line, clean_text
+from exports import clean_line, clean_text, programme
 from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.domain.timeline import KIND_NAMES
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
@@ -65,10 +65,10 @@ def training_events(training: Training, host: str) -> list[CalendarEvent]:
             if row is None:
                 continue
             letter = f"{item.letter} " if item.letter else ""
-            lines = [curriculum.title, f"講師：{lecturer_of(training, row)}"]
+            lines = [programme.title_of(curriculum, training), f"講師：{lecturer_of(training, row)}"]
             if not row.is_local:
                 lines += curriculum.subject(row.letter).national_lectures
-            if not curriculum.official:
+            if not curriculum.official and training.adopted_at is None:
                 lines.append("※ たたき台（案）のカリキュラムです。")
             events.append(CalendarEvent(
                 uid=f"training-{training.id}-subject-{row.id}@{host}",

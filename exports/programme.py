@@ -51,3 +51,48 @@ def source_instructions(doc: DocumentType, curriculum: Curriculum) -> None:
     if curriculum.notes:
         heading(doc, "手引きの指示（カリキュラム全体）", 2)
         bullets(doc, [note.lstrip("※ ").strip() for note in curriculum.notes])
+
+
+# --------------------------------------------------------------------------- the job-support draft
+
+DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
+DRAFT_LECTURE = "（推定：たたき台の案。国研修の科目表では未確認）"
+
+
+def adopted_line(training) -> str:
+    """'県で確定（2026年11月29日 田中 ゆかり）' once the prefecture adopted the draft."""
+    return f"県で確定（{format_utc_ja(training.adopted_at)}　{clean_line(training.adopted_by)}）"
+
+
+def draft_notice(doc: DocumentType, curriculum: Curriculum, training, participants: bool) -> None:
+    """The draft's notice until the prefecture adopts it; then nothing for participants and
+    「県で確定」 for the planners."""
+    if curriculum.official:
+        return
+    if training is not None and training.adopted_at is not None:
+        if not participants:
+            note_box(doc, "このカリキュラムについて",
+                     f"{adopted_line(training)}。たたき台をもとに、県が研修のプログラムとして確定しました。",
+                     fill="E2EFDA")
+        return
+    note_box(doc, DRAFT_TITLE, curriculum.draft_note)
+
+
+def minutes_label(curriculum: Curriculum) -> str:
+    """The draft's minutes are its own, never the source's."""
+    return "時間の目安（手引き）" if curriculum.official else "時間の目安（たたき台の案）"
+
+
+def lecture_lines(curriculum: Curriculum, subject: Subject) -> list[str]:
+    """National lectures; the draft's guessed numbers are said to be guesses."""
+    if curriculum.official:
+        return list(subject.national_lectures)
+    return [f"{lecture}{DRAFT_LECTURE}" if lecture.startswith("【") else lecture
+            for lecture in subject.national_lectures]
+
+
+def title_of(curriculum: Curriculum, training) -> str:
+    """The curriculum's title; an adopted draft is no longer called a draft."""
+    if not curriculum.official and training is not None and training.adopted_at is not None:
+        return curriculum.title.removesuffix("（たたき台）")
+    return curriculum.title

@@ -19,6 +19,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('training') as batch_op:
         batch_op.add_column(sa.Column('longest_block', sa.Integer(), nullable=False, server_default='90'))
+        batch_op.add_column(sa.Column('adopted_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('adopted_by', sa.String(length=100), nullable=False, server_default=''))
     with op.batch_alter_table('training_subject') as batch_op:
         batch_op.add_column(sa.Column('option_key', sa.String(length=40), nullable=False, server_default=''))
     op.create_table('programme_entry',
@@ -47,4 +49,7 @@ def downgrade():
     with op.batch_alter_table('training_subject') as batch_op:
         batch_op.drop_column('option_key')
     with op.batch_alter_table('training') as batch_op:
-        batch_op.drop_column('longest_block')
+        batch_op.drop_column('adopted_by')
+        batch_op.drop_column('adopted_at')
+    with op.batch_alter_table('training') as batch_op:
+        batch_op.drop_column('longest_block')  # last: the training table is rebuilt once more on SQLite

@@ -54,6 +54,8 @@ class SubjectSpec:
     key: str = ""
     #: the subject's sessions in order; none means the subject is one session
     parts: tuple[PartSpec, ...] = ()
+    #: whose minutes the range is: the source's, or the job-support draft's own
+    source: str = "手引き"
 
     @property
     def label(self) -> str:
@@ -695,9 +697,9 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
     for spec in subjects:
         if spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max:
             result.deviations.append(
-                f"{spec.label}を{spec.override}分としています（手引きの目安は{spec.minutes_min}〜"
+                f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}〜"
                 f"{spec.minutes_max}分）。" if spec.minutes_min != spec.minutes_max else
-                f"{spec.label}を{spec.override}分としています（手引きの目安は{spec.minutes_min}分）。")
+                f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}分）。")
     if len(days) == 1:
         plan, reasons = build_day(subjects, days[0])
         if plan:
@@ -777,8 +779,14 @@ def subjects_of(curriculum) -> list[SubjectSpec]:
     """A curriculum's subjects as scheduler input, in the source's order."""
     return [SubjectSpec(title=s.name, minutes_min=s.minutes_min, minutes_max=s.minutes_max,
                         letter=s.letter, separate_day_ok=s.may_move_to_separate_day,
-                        key=f"{curriculum.key}:{s.letter}", parts=parts_of(s))
+                        key=f"{curriculum.key}:{s.letter}", parts=parts_of(s),
+                        source=source_of(curriculum))
             for s in curriculum.subjects]
+
+
+def source_of(curriculum) -> str:
+    """Who gives a curriculum's minutes: the source, or (job support) the app's own draft."""
+    return "手引き" if curriculum.official else "たたき台の案"
 
 
 def parts_of(subject, chosen: frozenset[str] = frozenset()) -> tuple[PartSpec, ...]:

@@ -70,6 +70,9 @@ class Training(db.Model):
     opening_minutes: so.Mapped[int] = so.mapped_column(default=10)
     closing_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="アンケート記入・閉会")
     closing_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    #: for the job-support draft: when and by whom the prefecture adopted it as its programme
+    adopted_at: so.Mapped[datetime | None]
+    adopted_by: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     #: raised on every change, so calendar files can say which version they carry
     revision: so.Mapped[int] = so.mapped_column(default=1)
 

@@ -17,7 +17,9 @@ from planner.models import (
     Prefecture,
     Training,
     TrainingSubject,
+    User,
 )
+from planner.models.account import utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.roles import sync_slots
@@ -139,3 +141,15 @@ def _subject(training: Training, subject_id: int) -> TrainingSubject:
         if row.id == subject_id:
             return row
     raise ScheduleInputError("指定された科目はこの研修にありません。")
+
+
+def adopt_draft(training: Training, official: User, adopted: bool = True) -> None:
+    """The prefecture adopts the job-support draft as its programme (or takes that back)."""
+    if get_curriculum(training.curriculum_key).official:
+        raise ChangeRefused(["このカリキュラムは手引きの表に基づくため、確定の操作はありません。"])
+    if adopted and training.adopted_at is None:
+        training.adopted_at, training.adopted_by = utcnow(), official.name
+    elif not adopted:
+        training.adopted_at, training.adopted_by = None, ""
+    training.revision += 1
+    db.session.commit()

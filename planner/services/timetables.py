@@ -10,6 +10,7 @@ from planner.domain.schedule import (
     Timetable,
     build_timetable,
     parts_of,
+    source_of,
 )
 from planner.models import Training, TrainingSubject
 
@@ -38,7 +39,8 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     return SubjectSpec(title=title, minutes_min=low, minutes_max=high, letter=subject.letter,
                        override=row.minutes_override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key,
-                       parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()))
+                       parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()),
+                       source=source_of(get_curriculum(training.curriculum_key)))
 
 
 def day_settings(training: Training) -> list[DaySettings]:

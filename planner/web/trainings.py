@@ -156,3 +156,18 @@ def programme_edit(training_id: int, subject_id: int):
         return _programme_page(training, row, form, 422, refused=exc)
     flash("チームのプログラムを保存しました。" if changed else "変更はありませんでした。", "success")
     return redirect(url_for("trainings.timetable", training_id=training.id) + f"#programme-{row.id}")
+
+
+@bp.route("/<int:training_id>/adopt", methods=["POST"])
+@official_required
+def adopt(training_id: int):
+    """The official adopts the job-support draft as the prefecture's programme, or takes it back."""
+    training = training_or_404(training_id)
+    adopted = request.form.get("adopted") == "1"
+    try:
+        plans.adopt_draft(training, current_user, adopted)
+    except ChangeRefused as exc:
+        return _page(training, 422, refused=exc)
+    flash("県のプログラムとして確定しました。参加者向けの資料からたたき台の表示がなくなります。" if adopted
+          else "確定を取り消し、たたき台に戻しました。", "success")
+    return redirect(url_for("trainings.timetable", training_id=training.id))

@@ -113,3 +113,16 @@ def test_schedule_counselor_over_two_days_is_balanced(runner):
     assert "最も均等な分け方" in data["split_note"]
     text = runner.invoke(args=["schedule", "counselor", "--days", "2"]).output
     assert "最も均等な分け方" in text and "セッション① 包括的な相談受付の場面" in text
+
+
+def test_schedule_longest_block_option(runner):
+    short = json.loads(runner.invoke(args=["schedule", "counselor", "--longest-block", "60", "--json"]).output)
+    long = json.loads(runner.invoke(args=["schedule", "counselor", "--longest-block", "180", "--json"]).output)
+    bad = runner.invoke(args=["schedule", "counselor", "--longest-block", "5"])
+
+    def inner_breaks(data):
+        items = data["items"]
+        return sum(1 for a, b in zip(items, items[1:]) if a["kind"] == "break" and b.get("part", 1) > 1)
+
+    assert inner_breaks(short) > inner_breaks(long) == 0
+    assert bad.exit_code != 0 and "休憩なしで続ける上限の時間 5分 は 30〜480分" in bad.output

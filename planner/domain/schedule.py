@@ -387,7 +387,8 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes:
         plan = (tuple(mode_units), tuple(break_minutes if cut else 0 for cut in cuts))
         if plan not in plans:
             plans.append(plan)
-    return tuple(plans), plan
+    relaxed = plan
+    return tuple(p for p in plans if p != relaxed), relaxed
 
 
 # --------------------------------------------------------------------------- one day
@@ -609,12 +610,30 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bo
         need = relaxed.span - available + lows
         return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
                                f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
+    found = _first_fit(plans, settings, any_fit)
+    if found is not None:
+        return found
+    loose = _layout(relaxed, any_fit)
+    if loose is None:
+        return relaxed, None, None
+    # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
+    # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
+    limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
+    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]  # noqa: E731
+    first = bisect.bisect_left(range(len(limits)), True,
+                               key=lambda i: _first_fit(plans_at(limits[i]), settings, True) is not None)
+    if first < len(limits):
+        return _first_fit(plans_at(limits[first]), settings, any_fit)
+    return relaxed, *loose
+
+
+def _first_fit(plans, settings: DaySettings, any_fit: bool):
     for plan in plans:
         day = _Day(*plan, settings)
         found = _layout(day, any_fit)
         if found is not None:
             return day, *found
-    return relaxed, None, None
+    return None
 
 
 def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:

@@ -48,8 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import auth, exports, plans, team, timeline, trainings
-    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp):
+    from planner.web import auth, exports, plans, supplements, team, timeline, trainings
+    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp,
+                      exports.bp):
         app.register_blueprint(blueprint)
 
     from planner.web.filters import register_filters

@@ -22,9 +22,12 @@ from exports.docx_common import (
 from planner.domain.dates import fiscal_year_label, format_date_ja
 from planner.domain.schedule import Timetable, duration_ja
 from planner.domain.timeline import KIND_NAMES, generate_timeline
-from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
+from planner.models import Plan, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
 from planner.services.roles import slot_label, slot_times
+from planner.services.supplements import plan_events
+from planner.services.supplements import training_events as training_supplements
+from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import subject_title, timetable_of
 
@@ -134,10 +137,41 @@ def agenda(training: Training) -> bytes:
         table(doc, ["時間", "分", "内容", "講師"], rows, [31, 16, 77, 46])
     total = timetable.total_subject_minutes
     para(doc, f"講義・演習の合計：{total}分（{duration_ja(total)}）", size=9)
+    events = training_supplements(training)
+    if events:
+        heading(doc, "この研修を補う催し（シンポジウム・講演会・事例検討会）", 2)
+        bullets(doc, [f"{e.kind_name}「{e.title}」{format_date_ja(e.day)} "
+                      f"{_time_range(e.start_time, e.end_time)}　{e.place or UNDECIDED}"
+                      f"（科目{e.subject.letter}を補う。{e.effect_name}）" for e in events])
     separate = [row for row in training.subjects if row.separate_day]
-    if separate:
+    if separate:  # from an old backup: moved to a separate day without an event yet
         heading(doc, "別日（シンポジウム・講演会・事例検討会など）で扱う科目", 2)
         bullets(doc, [f"{row.letter}　{subject_title(training, row)}" for row in separate])
+    return to_bytes(doc)
+
+
+def supplement_agenda(event: SupplementaryEvent) -> bytes:
+    """次第 of a supplementary event: when, where, who speaks, and the subject it supplements."""
+    training, row = event.training, event.subject
+    curriculum = get_curriculum(training.curriculum_key)
+    subject = curriculum.subject(row.letter)
+    doc = new_document(training.plan.title, fiscal_year_label(event.day))
+    heading(doc, f"{event.kind_name}「{clean_line(event.title)}」　次第", 0)
+    labelled(doc, "日時", f"{format_date_ja(event.day)}　{_time_range(event.start_time, event.end_time)}")
+    labelled(doc, "会場", event.place or UNDECIDED)
+    lecturer = "、".join(clean_line(x) for x in (event.lecturer_name, event.lecturer_org) if x)
+    labelled(doc, "講師", lecturer or UNDECIDED)
+    labelled(doc, "補う科目", f"{programme.title_of(curriculum, training)}　"
+                             f"{row.letter}　{subject.name}")
+    labelled(doc, "研修当日の扱い", event.effect_name)
+    heading(doc, "この催しのねらい", 1)
+    para(doc, "手引きは、伝達研修だけでは不足する視点を、シンポジウムや講演会、事例検討会などで"
+              "補うことを示しています。この催しは上の科目を補うものです。")
+    if subject.separate_day_note:
+        note_box(doc, "手引きより", subject.separate_day_note)
+    if subject.key_points:
+        heading(doc, "補う科目の解説のポイント（手引きより）", 2)
+        bullets(doc, subject.key_points)
     return to_bytes(doc)
 
 
@@ -187,7 +221,11 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None) -> bytes:
 # --------------------------------------------------------------------------- 3. briefing
 
 def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -> str:
-    if row.separate_day:
+    if row.moved_out:
+        event = next((e for e in row.supplements if e.effect == "moves"), None)
+        if event is not None:
+            return (f"研修当日は行わず、{event.kind_name}「{event.title}」"
+                    f"（{format_date_ja(event.day)} {_time_range(event.start_time, event.end_time)}）で扱う")
         return "別日（シンポジウム・講演会・事例検討会など）で実施"
     key = f"training-{training.id}-subject-{row.id}"
     for day in timetable.days:
@@ -287,7 +325,8 @@ def _stored_rows(plan: Plan) -> list[TimelineRow] | None:
     out = []
     for row in stored_rows(plan):
         step = row.step
-        uid = f"training-{row.item.id}" if row.is_training else f"milestone-{row.item.id}"
+        uid = ("training" if row.is_training else "supplement" if row.is_supplement
+               else "milestone") + f"-{row.item.id}"
         out.append(TimelineRow(kind=step.kind, title=step.title, start=step.start, end=step.end,
                                uid_part=uid))
     return out
@@ -301,10 +340,14 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
         return stored
     dates = {t.curriculum_key: t.first_date for t in plan.trainings}
     undated = {key for key, day in dates.items() if day is None}
-    return [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
+    rows = [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
                         uid_part=f"{m.kind}-{m.training_key or 'all'}-{m.order}",
                         tentative=m.kind in ("launch", "meeting") or m.training_key in undated)
             for m in generate_timeline(plan.cycle_year, dates, plan.chief_after)]
+    events = [(e, supplement_step(e)) for e in plan_events(plan)]
+    rows += [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
+                         uid_part=f"supplement-{e.id}") for e, m in events]
+    return sorted(rows, key=lambda r: r.start)
 
 
 def timeline(plan: Plan) -> bytes:

@@ -24,6 +24,7 @@ from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import CalendarEvent
 from planner.services.roles import slot_label, slot_times
+from planner.services.supplements import plan_events
 from planner.services.team import members_of_user
 from planner.services.timetables import subject_title, timetable_of
 
@@ -82,7 +83,7 @@ def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
     """The team's own dates as all-day events: launch, planning meetings, retrospectives."""
     events = []
     for row in timeline_rows(plan):
-        if row.kind == "training":
+        if row.kind in ("training", "supplement"):  # timed events of their own
             continue
         note = "（仮の日付）" if row.tentative else ""
         events.append(CalendarEvent(
@@ -90,6 +91,24 @@ def meeting_events(plan: Plan, host: str) -> list[CalendarEvent]:
             summary=clean_text(f"{row.title}{note}"), start=row.start,
             end=row.end + timedelta(days=1),
             description=clean_text(f"{plan.title}\n{KIND_NAMES.get(row.kind, row.kind)}")))
+    return events + supplement_events(plan, host)
+
+
+def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
+    """The plan's symposiums, lectures and case-study meetings, each at its own time."""
+    events = []
+    for event in plan_events(plan):
+        training, row = event.training, event.subject
+        curriculum = get_curriculum(training.curriculum_key)
+        lecturer = "、".join(x for x in (event.lecturer_name, event.lecturer_org) if x)
+        lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
+                 f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
+        events.append(CalendarEvent(
+            uid=f"plan-{plan.id}-supplement-{event.id}@{host}",
+            summary=clean_text(f"{event.kind_name}「{event.title}」"),
+            start=at(event.day, event.start_time), end=at(event.day, event.end_time),
+            sequence=event.revision, description=clean_text("\n".join(lines)),
+            location=clean_text(event.place)))
     return events
 
 
@@ -136,6 +155,9 @@ def member_events(user: User, host: str) -> list[CalendarEvent]:
             event = _slot_event(slot, times.get(slot.id), host, slot.holder_id)
             if event is not None:
                 events.append(event)
+    # the team's supplementary events concern every member of the plan
+    for plan in {m.plan_id: m.plan for m in members}.values():
+        events += supplement_events(plan, host)
     return events
 
 

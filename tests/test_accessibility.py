@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from planner.services.accounts import make_invitation
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
-from planner.models import Milestone, Plan, Prefecture, RoleSlot, TeamMember
+from planner.models import Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ class Ids:
     open_slot: int       # open, in the member's view a claim button
     milestone: int
     prefecture: int
+    supplement: int      # the symposium that supplements 共通 C
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,8 @@ def ids(demo_server) -> Ids:
                    member=db.session.scalar(db.select(TeamMember).filter_by(email=MEMBER)).id,
                    slot=open_slot.id, taken_slot=taken.id, open_slot=open_slot.id,
                    milestone=db.session.scalar(db.select(Milestone).filter_by(kind="meeting")).id,
-                   prefecture=db.session.scalar(db.select(Prefecture)).id)
+                   prefecture=db.session.scalar(db.select(Prefecture)).id,
+                   supplement=db.session.scalar(db.select(SupplementaryEvent.id)))
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -193,6 +195,12 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-timetable": ("official", go("/trainings/{ids.chief}")),
     "official-timetable-refused": ("official", timetable_refused),
     "official-timetable-local-errors": ("official", submit_empty("/trainings/{ids.common}", "追加する")),
+    "official-supplement-new": ("official", go("/supplements/new/{ids.common}")),
+    "official-supplement-new-errors": ("official", submit_empty("/supplements/new/{ids.common}", "保存する")),
+    "official-supplement": ("official", go("/supplements/{ids.supplement}")),
+    "official-supplement-edit": ("official", go("/supplements/{ids.supplement}/edit")),
+    "official-supplement-delete": ("official", go("/supplements/{ids.supplement}/delete")),
+    "member-supplement": ("member", go("/supplements/{ids.supplement}")),
     "official-roster": ("official", go("/plans/{ids.plan}/team")),
     "official-member-new": ("official", go("/plans/{ids.plan}/team/new")),
     "official-member-new-errors": ("official", submit_empty("/plans/{ids.plan}/team/new", "保存する")),
@@ -257,3 +265,28 @@ def test_page_has_no_wcag_aa_violations(name, demo_server, ids, sessions, browse
 
     assert lang == "ja"
     assert violations == [], f"{name} ({url}) breaks WCAG 2.1 AA:\n{describe(violations)}"
+
+
+#: the new pages, also read on a phone: nothing may stick out sideways at 390 px
+NARROW = ["official-supplement-new", "official-supplement-new-errors", "official-supplement",
+          "official-supplement-delete", "official-timetable", "official-timeline"]
+
+
+@pytest.mark.parametrize("name", NARROW)
+def test_page_fits_a_phone(name, demo_server, ids, sessions, browser):
+    base, _ = demo_server
+    who, visit = PAGES[name]
+    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844},
+                                  storage_state=sessions[who])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        visit(page, base, ids)
+        violations = Axe().run(page, options=dict(WCAG_21_AA)).response["violations"]
+        # the form's own box must fit; wide tables scroll inside their own wrapper
+        overflow = page.evaluate("() => [...document.querySelectorAll('form.card, dl.facts, main > h1')]"
+                                 ".filter(e => e.getBoundingClientRect().right > 391).length")
+    finally:
+        context.close()
+    assert violations == [], f"{name} at 390 px breaks WCAG 2.1 AA:\n{describe(violations)}"
+    assert overflow == 0

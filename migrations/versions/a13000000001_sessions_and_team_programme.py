@@ -40,9 +40,31 @@ def upgrade():
     )
     with op.batch_alter_table('programme_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_entry_subject_id'), ['subject_id'], unique=False)
+    op.create_table('supplementary_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('start_time', sa.Time(), nullable=False),
+    sa.Column('end_time', sa.Time(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('lecturer_name', sa.String(length=100), nullable=False),
+    sa.Column('lecturer_org', sa.String(length=200), nullable=False),
+    sa.Column('effect', sa.String(length=20), nullable=False),
+    sa.Column('shortened_minutes', sa.Integer(), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['subject_id'], ['training_subject.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('supplementary_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supplementary_event_subject_id'), ['subject_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('supplementary_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supplementary_event_subject_id'))
+    op.drop_table('supplementary_event')
     with op.batch_alter_table('programme_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_entry_subject_id'))
     op.drop_table('programme_entry')

@@ -36,6 +36,9 @@ from planner.models import (
     Prefecture,
     ProgrammeEntry,
     RoleSlot,
+    SUPPLEMENT_EFFECTS,
+    SUPPLEMENT_KINDS,
+    SupplementaryEvent,
     TeamMember,
     Training,
     TrainingSubject,
@@ -59,6 +62,7 @@ MAX_MILESTONES = 200
 MAX_TICKS = 500
 MAX_TODOS = 1000
 MAX_PROGRAMME = 200  # versions of the team's programme per subject
+MAX_SUPPLEMENTS = 20  # supplementary events per subject
 #: Text columns have no size; a note longer than this is not something a person typed
 MAX_NOTE = 10000
 IMPORTED_MARK = "（取込）"
@@ -88,6 +92,8 @@ LABELS = {
     "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
     "lecturer_name": "講師の氏名", "lecturer_org": "講師の所属",
     "minutes_override": "指定時間", "separate_day": "別日扱い",
+    "supplements": "補う催し", "day": "開催日", "place": "会場",
+    "effect": "研修当日の扱い", "shortened_minutes": "短くした時間",
     "chief_after": "主任相談支援員・後期の時期", "members": "チームのメンバー",
     "name": "氏名", "municipality": "所属自治体", "municipality_kind": "自治体の種別",
     "email": "メールアドレス", "notes": "備考", "courses": "修了した国研修",
@@ -193,7 +199,17 @@ def _subject_section(row: TrainingSubject) -> dict:
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
             "separate_day": row.separate_day, "option_key": row.option_key,
-            "programme": [_programme_section(e) for e in reversed(row.programme)]}
+            "programme": [_programme_section(e) for e in reversed(row.programme)],
+            "supplements": [_supplement_section(e) for e in row.supplements]}
+
+
+def _supplement_section(event: SupplementaryEvent) -> dict:
+    """A symposium, lecture or case-study meeting that supplements the subject."""
+    return {"kind": event.kind, "title": event.title, "day": event.day.isoformat(),
+            "start_time": _hhmm(event.start_time), "end_time": _hhmm(event.end_time),
+            "place": event.place, "lecturer_name": event.lecturer_name,
+            "lecturer_org": event.lecturer_org, "effect": event.effect,
+            "shortened_minutes": event.shortened_minutes}
 
 
 def _programme_section(entry: ProgrammeEntry) -> dict:
@@ -428,7 +444,7 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
     # The slots are made after writing, from subject ids; before writing, positions stand in.
     shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count,
                              subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,
-                                                       separate_day=s.separate_day)
+                                                       separate_day=s.separate_day, moved_out=s.moved_out)
                                        for s in training.subjects])
     wanted = wanted_slots(shadow)
     seen = {}
@@ -444,7 +460,7 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
                 raise BackupError(f"{role.where}: {what}はこの研修にありません。")
             row = rows[role.subject]
             name = f"科目{row.letter}" if row.letter else f"独自科目「{_show(row.local_name, 20)}」"
-            if row.separate_day:
+            if row.moved_out:
                 reason = "別日扱いの科目には、この研修の役割がありません。"
             elif not row.letter:
                 reason = "独自科目は外部の講師が担当するため、役割がありません。"
@@ -573,7 +589,8 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
     # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
-                 "lecturer_org", "minutes_override", "separate_day", "option_key", "programme"})
+                 "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
+                 "supplements"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.text("local_name", 200),
@@ -594,6 +611,9 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
         raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
         row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
                          for j, item in enumerate(reversed(raw), start=1)]
+        raw = fields.items("supplements", MAX_SUPPLEMENTS) if "supplements" in fields.data else []
+        row.supplements = [_read_supplement(_Fields(item, f"{fields.where}の補う催し{j}"), subject)
+                           for j, item in enumerate(raw, start=1)]
     else:
         if not row.local_name:
             raise BackupError(f"{fields.where}: 科目記号も独自科目名もありません。")
@@ -601,7 +621,33 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
             raise BackupError(f"{fields.where}: 独自科目「{row.local_name}」の時間がありません。")
         if row.separate_day:
             raise BackupError(f"{fields.where}: 独自科目は別日扱いにできません。")
+        if fields.data.get("supplements"):
+            raise BackupError(f"{fields.where}: 独自科目を補う催しは登録できません。")
     return row
+
+
+def _read_supplement(fields: _Fields, subject) -> SupplementaryEvent:
+    """A supplementary event; only for a subject the source lets an event supplement."""
+    fields.only({"kind", "title", "day", "start_time", "end_time", "place", "lecturer_name",
+                 "lecturer_org", "effect", "shortened_minutes"})
+    if not subject.may_move_to_separate_day:
+        raise BackupError(f"{fields.where}: 科目{subject.letter}は、手引きで催しで補う方法が示されていません。")
+    event = SupplementaryEvent(
+        kind=fields.text("kind", 20, required=True), title=fields.text("title", 200, required=True),
+        day=fields.day("day", required=True), start_time=fields.clock("start_time"),
+        end_time=fields.clock("end_time"), place=fields.text("place", 200),
+        lecturer_name=fields.text("lecturer_name", 100), lecturer_org=fields.text("lecturer_org", 200),
+        effect=fields.text("effect", 20, required=True),
+        shortened_minutes=fields.integer("shortened_minutes", 10, 600, optional=True))
+    if event.kind not in SUPPLEMENT_KINDS:
+        raise fields.fail("kind", f"「{_show(event.kind)}」は催しの種類にありません。")
+    if event.effect not in SUPPLEMENT_EFFECTS:
+        raise fields.fail("effect", f"「{_show(event.effect)}」は研修当日の扱いにありません。")
+    if event.end_time <= event.start_time:
+        raise fields.fail("end_time", "終了時刻が開始時刻より前です。")
+    if event.effect == "shortened" and event.shortened_minutes is None:
+        raise fields.fail("shortened_minutes", "短くする場合の時間がありません。")
+    return event
 
 
 def _read_option(fields: _Fields, subject, name: str) -> str:
@@ -645,7 +691,7 @@ def _check_days(where: str, training: Training) -> None:
     """The scheduler's input rules (times in order, lunch window, item lengths); not the fit."""
     if training.last_day and training.last_day > date(2100, 12, 31):
         raise BackupError(f"{where}: 開催日が遠すぎます。")
-    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    specs = [subject_spec(training, row) for row in training.subjects if not row.moved_out]
     try:
         for settings in day_settings(training):
             validate(specs, settings)

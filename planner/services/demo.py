@@ -1,7 +1,7 @@
 """A fictitious prefecture (みどり県) with an official, team members and a yearly plan."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
@@ -11,6 +11,7 @@ from planner.services.plans import add_local_subject, create_plan
 from planner.services.roles import claim_slot
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
+from planner.services.supplements import EventValues, add_event
 from planner.services.timeline import load_demo_timeline
 
 DEMO_PREFECTURE = "みどり県"
@@ -43,6 +44,7 @@ def load_demo() -> list[str]:
         _demo_local_subjects(plan)
         _demo_team(plan)
         _demo_programme(plan)
+        _demo_supplement(plan)
         load_demo_timeline(plan)  # generated timeline, two ticks, one retrospective note
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
@@ -107,3 +109,13 @@ def _demo_programme(plan: Plan) -> None:
                    emphasis="職場で育て合う仕組みを、主任が自分の職場に持ち帰れるように")
     programme.save(by_key["counselor"], row("counselor", "D"), official, option_key="dialogue",
                    how_to_run="家計改善支援事業の担当者（みどり県社会福祉協議会）を招き、対談形式で進める")
+
+
+def _demo_supplement(plan: Plan) -> None:
+    """A symposium supplements 共通 C, as the source suggests (「不足する視点は補う」)."""
+    common = next(t for t in plan.trainings if t.curriculum_key == "common")
+    c = next(r for r in common.subjects if r.letter == "C")
+    add_event(common, c.id, EventValues(
+        kind="symposium", title="断らない相談支援を地域で考える", day=date(2026, 3, 4),
+        start_time=time(13, 30), end_time=time(16, 30), place="みどり県総合福祉センター 多目的ホール",
+        lecturer_name="小川 恵子", lecturer_org="みどり県立大学 社会福祉学部", effect="stays"))

@@ -117,10 +117,15 @@ def remove_local_subject(training: Training, subject_id: int) -> Timetable:
     return change_training(training, change)
 
 
-def set_separate_day(training: Training, subject_id: int, separate: bool) -> Timetable:
-    """Move a subject the source marks to a separate symposium or case-study day, or back."""
+def set_separate_day(training: Training, subject_id: int, separate: bool, *,
+                     allow_separate: bool = True) -> Timetable:
+    """Bring back to the day a subject an old backup moved to a separate day; moving one off the
+    day is now a supplementary event (planner.services.supplements), with its date and place.
+    The page passes allow_separate=False; True stays for old data and the tests of it."""
     def change(t: Training) -> None:
         row = _subject(t, subject_id)
+        if separate and not allow_separate:
+            raise ScheduleInputError("別日に移す代わりに、「補う催しを追加する」から催しを登録してください。")
         if separate and (row.is_local or not get_curriculum(t.curriculum_key)
                          .subject(row.letter).may_move_to_separate_day):
             raise ScheduleInputError("この科目は、手引きで別日に補う方法が示されていません。")

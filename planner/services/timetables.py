@@ -32,12 +32,14 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
         return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
     subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    # a supplementary event covers part of the subject: the day keeps the shorter length
+    override = row.shortened_to or row.minutes_override
     low, high = subject.minutes_min, subject.minutes_max
     option = subject.option(row.option_key)
     if option and option.minutes:  # the team chose one of the source's lengths
         low = high = option.minutes
     return SubjectSpec(title=title, minutes_min=low, minutes_max=high, letter=subject.letter,
-                       override=row.minutes_override,
+                       override=override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key,
                        parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()),
                        source=source_of(get_curriculum(training.curriculum_key)))
@@ -57,8 +59,8 @@ def day_settings(training: Training) -> list[DaySettings]:
 
 
 def timetable_of(training: Training) -> Timetable:
-    """The training's timetable; subjects moved to a separate day are left out of it."""
-    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    """The training's timetable; subjects a supplementary event takes over are left out of it."""
+    specs = [subject_spec(training, row) for row in training.subjects if not row.moved_out]
     return build_timetable(specs, day_settings(training))
 
 

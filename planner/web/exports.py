@@ -25,7 +25,7 @@ from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.team import members_of_user
-from planner.web.access import official_required, plan_or_404, training_or_404
+from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404
 
 bp = Blueprint("exports", __name__)
 
@@ -74,6 +74,14 @@ def briefing(training_id: int, subject_id: int):
     part = row.letter or safe_filename(row.local_name, 30)
     return _download(handouts.briefing(training, row), files.DOCX,
                      f"講師用資料_{_short(training)}_{part}.docx")
+
+
+@bp.route("/supplements/<int:event_id>/agenda.docx")
+@login_required
+def supplement_agenda(event_id: int):
+    event = event_or_404(event_id)
+    return _download(handouts.supplement_agenda(event), files.DOCX,
+                     f"次第_{event.kind_name}_{safe_filename(event.title, 30)}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/timetable.ics")

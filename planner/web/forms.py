@@ -217,3 +217,41 @@ class ProgrammeForm(FlaskForm):
     how_to_run = TextAreaField("チームの進め方（設問や進行方法の変更など）", validators=[Optional(), _length(4000)])
     worksheets = TextAreaField("使うワークシート・資料", validators=[Optional(), _length(4000)])
     option_key = JapaneseRadioField("手引きが示す選択肢", default="")
+
+
+class SupplementForm(FlaskForm):
+    """A symposium, lecture or case-study meeting that supplements one subject."""
+
+    subject_id = SelectField("補う科目", coerce=int, validate_choice=False)
+    kind = JapaneseRadioField("種類", choices=[])
+    title = StringField("名称", validators=[DataRequired(REQUIRED), _length(200)])
+    day = JapaneseDateField("開催日", validators=[InputRequired(REQUIRED)])
+    start_time = JapaneseTimeField("開始時刻", validators=[InputRequired(REQUIRED)])
+    end_time = JapaneseTimeField("終了時刻", validators=[InputRequired(REQUIRED)])
+    place = StringField("会場", validators=[Optional(), _length(200)])
+    lecturer_name = StringField("講師の氏名", validators=[Optional(), _length(100)])
+    lecturer_org = StringField("講師の所属", validators=[Optional(), _length(200)])
+    effect = JapaneseRadioField("研修当日の科目の扱い", choices=[])
+    shortened_minutes = JapaneseIntegerField("短くした時間（分）", validators=[Optional(), _minutes(10, 600)])
+
+    def __init__(self, *args, cycle=None, subjects=(), kinds=None, effects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.subject_id.choices = list(subjects)
+        self.kind.choices = list((kinds or {}).items())
+        self.effect.choices = list((effects or {}).items())
+
+    def validate_subject_id(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("補う科目を選んでください。")
+
+    def validate_day(self, field):
+        check_in_cycle(self.cycle, field.data)
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError("終了時刻は開始時刻より後にしてください。")
+
+    def validate_shortened_minutes(self, field):
+        if self.effect.data == "shortened" and field.data is None:
+            raise ValidationError("短くする場合は、研修当日の時間（分）を入力してください。")

@@ -8,6 +8,7 @@ from planner.domain.timeline import TimelineError
 from planner.models import PROGRAMME_FIELDS, Training
 from planner.services import plans, programme
 from planner.services.errors import ChangeRefused
+from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import check_training_dates
 from planner.services.timetables import subject_spec, timetable_of, training_warnings
 from planner.web.access import official_required, training_or_404
@@ -29,6 +30,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
         session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
+        supplements=training_supplements(training),
     ), status
 
 
@@ -101,8 +103,9 @@ def move(training_id: int, subject_id: int):
 def separate(training_id: int, subject_id: int):
     training = training_or_404(training_id)
     separate_day = request.form.get("separate") == "1"
-    return _apply(training, lambda: plans.set_separate_day(training, subject_id, separate_day),
-                  "別日（シンポジウム・事例検討会等）に移しました。" if separate_day else "本日の時間割に戻しました。")
+    return _apply(training, lambda: plans.set_separate_day(training, subject_id, separate_day,
+                                                           allow_separate=False),
+                  "本日の時間割に戻しました。")
 
 
 @bp.route("/<int:training_id>/subjects/<int:subject_id>/delete", methods=["POST"])

@@ -29,7 +29,7 @@ from planner.services.supplements import plan_events
 from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
-from planner.services.timetables import subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_title, timetable_of
 
 UNDECIDED = "未定"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
@@ -154,7 +154,7 @@ def supplement_agenda(event: SupplementaryEvent) -> bytes:
     """次第 of a supplementary event: when, where, who speaks, and the subject it supplements."""
     training, row = event.training, event.subject
     curriculum = get_curriculum(training.curriculum_key)
-    subject = curriculum.subject(row.letter)
+    subject = curriculum_subject(training, row)
     doc = new_document(training.plan.title, fiscal_year_label(event.day))
     heading(doc, f"{event.kind_name}「{clean_line(event.title)}」　次第", 0)
     labelled(doc, "日時", f"{format_date_ja(event.day)}　{_time_range(event.start_time, event.end_time)}")
@@ -249,7 +249,7 @@ def briefing(training: Training, row: TrainingSubject) -> bytes:
     doc = new_document(training.plan.title, training_year_label(training))
     if row.is_local:
         return _local_briefing(doc, training, row, timetable)
-    subject: Subject = curriculum.subject(row.letter)
+    subject: Subject = curriculum_subject(training, row)
     heading(doc, f"講師用資料　科目{subject.letter}", 0)
     heading(doc, subject.name, 1)
     _draft_box(doc, curriculum, training)

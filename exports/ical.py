@@ -26,7 +26,7 @@ from planner.services.calendar_state import CalendarEvent
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
 from planner.services.team import members_of_user
-from planner.services.timetables import subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_title, timetable_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"
@@ -68,7 +68,7 @@ def training_events(training: Training, host: str) -> list[CalendarEvent]:
             letter = f"{item.letter} " if item.letter else ""
             lines = [programme.title_of(curriculum, training), f"講師：{lecturer_of(training, row)}"]
             if not row.is_local:
-                lines += curriculum.subject(row.letter).national_lectures
+                lines += curriculum_subject(training, row).national_lectures
             if not curriculum.official and training.adopted_at is None:
                 lines.append("※ たたき台（案）のカリキュラムです。")
             events.append(CalendarEvent(

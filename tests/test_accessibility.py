@@ -37,6 +37,8 @@ class Ids:
     milestone: int
     prefecture: int
     supplement: int      # the symposium that supplements 共通 C
+    job_support: int     # the job-support draft
+    draft_row: int       # its subject B, to settle
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,9 @@ def ids(demo_server) -> Ids:
                    slot=open_slot.id, taken_slot=taken.id, open_slot=open_slot.id,
                    milestone=db.session.scalar(db.select(Milestone).filter_by(kind="meeting")).id,
                    prefecture=db.session.scalar(db.select(Prefecture)).id,
-                   supplement=db.session.scalar(db.select(SupplementaryEvent.id)))
+                   supplement=db.session.scalar(db.select(SupplementaryEvent.id)),
+                   job_support=by_key["job_support"].id,
+                   draft_row=next(r.id for r in by_key["job_support"].subjects if r.letter == "B"))
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -201,6 +205,9 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-supplement-edit": ("official", go("/supplements/{ids.supplement}/edit")),
     "official-supplement-delete": ("official", go("/supplements/{ids.supplement}/delete")),
     "member-supplement": ("member", go("/supplements/{ids.supplement}")),
+    "official-draft-subject": ("official", go("/trainings/{ids.job_support}/subjects/{ids.draft_row}/draft")),
+    "official-draft-subject-errors": ("official", submit_empty(
+        "/trainings/{ids.job_support}/subjects/{ids.draft_row}/draft", "保存する")),
     "official-roster": ("official", go("/plans/{ids.plan}/team")),
     "official-member-new": ("official", go("/plans/{ids.plan}/team/new")),
     "official-member-new-errors": ("official", submit_empty("/plans/{ids.plan}/team/new", "保存する")),
@@ -269,7 +276,8 @@ def test_page_has_no_wcag_aa_violations(name, demo_server, ids, sessions, browse
 
 #: the new pages, also read on a phone: nothing may stick out sideways at 390 px
 NARROW = ["official-supplement-new", "official-supplement-new-errors", "official-supplement",
-          "official-supplement-delete", "official-timetable", "official-timeline"]
+          "official-supplement-delete", "official-timetable", "official-timeline",
+          "official-draft-subject"]
 
 
 @pytest.mark.parametrize("name", NARROW)

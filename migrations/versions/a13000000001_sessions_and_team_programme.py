@@ -23,6 +23,11 @@ def upgrade():
         batch_op.add_column(sa.Column('adopted_by', sa.String(length=100), nullable=False, server_default=''))
     with op.batch_alter_table('training_subject') as batch_op:
         batch_op.add_column(sa.Column('option_key', sa.String(length=40), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('draft_name', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('draft_minutes_min', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('draft_minutes_max', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('draft_lectures', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('draft_session_minutes', sa.String(length=200), nullable=False, server_default=''))
     op.create_table('programme_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
@@ -69,6 +74,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_programme_entry_subject_id'))
     op.drop_table('programme_entry')
     with op.batch_alter_table('training_subject') as batch_op:
+        batch_op.drop_column('draft_session_minutes')
+        batch_op.drop_column('draft_lectures')
+        batch_op.drop_column('draft_minutes_max')
+        batch_op.drop_column('draft_minutes_min')
+        batch_op.drop_column('draft_name')
         batch_op.drop_column('option_key')
     with op.batch_alter_table('training') as batch_op:
         batch_op.drop_column('adopted_by')

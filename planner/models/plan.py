@@ -117,6 +117,14 @@ class TrainingSubject(db.Model):
     separate_day: so.Mapped[bool] = so.mapped_column(default=False)
     #: the source's option the team chose (see ProgrammeEntry); it changes the timetable
     option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    #: the job-support draft as the prefecture settles it (empty / None: the draft's own value)
+    draft_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    draft_minutes_min: so.Mapped[int | None]
+    draft_minutes_max: so.Mapped[int | None]
+    #: one national lecture a line
+    draft_lectures: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    #: the minutes of each session in order, comma-separated
+    draft_session_minutes: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
 
     training: so.Mapped[Training] = so.relationship(back_populates="subjects")
     #: the team's programme for this subject, newest version first
@@ -131,6 +139,11 @@ class TrainingSubject(db.Model):
     @property
     def is_local(self) -> bool:
         return not self.letter
+
+    @property
+    def draft_edited(self) -> bool:
+        return bool(self.draft_name or self.draft_minutes_min or self.draft_lectures
+                    or self.draft_session_minutes)
 
     @property
     def moved_out(self) -> bool:

@@ -200,7 +200,10 @@ def _subject_section(row: TrainingSubject) -> dict:
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
             "separate_day": row.separate_day, "option_key": row.option_key,
             "programme": [_programme_section(e) for e in reversed(row.programme)],
-            "supplements": [_supplement_section(e) for e in row.supplements]}
+            "supplements": [_supplement_section(e) for e in row.supplements],
+            "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
+                      "minutes_max": row.draft_minutes_max, "lectures": row.draft_lectures,
+                      "session_minutes": row.draft_session_minutes}}
 
 
 def _supplement_section(event: SupplementaryEvent) -> dict:
@@ -590,7 +593,7 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
     # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
                  "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
-                 "supplements"})
+                 "supplements", "draft"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.text("local_name", 200),
@@ -611,6 +614,8 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
         raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
         row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
                          for j, item in enumerate(reversed(raw), start=1)]
+        if "draft" in fields.data:
+            _read_draft(_Fields(fields.require("draft"), f"{fields.where}のたたき台の調整"), row, curriculum)
         raw = fields.items("supplements", MAX_SUPPLEMENTS) if "supplements" in fields.data else []
         row.supplements = [_read_supplement(_Fields(item, f"{fields.where}の補う催し{j}"), subject)
                            for j, item in enumerate(raw, start=1)]
@@ -624,6 +629,25 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
         if fields.data.get("supplements"):
             raise BackupError(f"{fields.where}: 独自科目を補う催しは登録できません。")
     return row
+
+
+def _read_draft(fields: _Fields, row: TrainingSubject, curriculum: Curriculum) -> None:
+    """The prefecture's settling of a job-support draft subject; empty for the other curricula."""
+    fields.only({"name", "minutes_min", "minutes_max", "lectures", "session_minutes"})
+    row.draft_name = fields.text("name", 200)
+    row.draft_minutes_min = fields.integer("minutes_min", 1, 600, optional=True)
+    row.draft_minutes_max = fields.integer("minutes_max", 1, 600, optional=True)
+    row.draft_lectures = fields.text("lectures", 2000, lines=True)
+    row.draft_session_minutes = fields.text("session_minutes", 200)
+    if row.draft_edited and curriculum.official:
+        raise BackupError(f"{fields.where}: 手引きの科目表にある科目は調整できません。")
+    if (row.draft_minutes_min is None) != (row.draft_minutes_max is None) or (
+            row.draft_minutes_min and row.draft_minutes_min > row.draft_minutes_max):
+        raise fields.fail("minutes_max", "最短と最長の両方を、最短が最長以下になるように入れてください。")
+    sessions = len(curriculum.subject(row.letter).sessions)
+    parts = row.draft_session_minutes.split(",") if row.draft_session_minutes else []
+    if parts and (len(parts) != sessions or not all(p.isdigit() and 1 <= int(p) <= 600 for p in parts)):
+        raise fields.fail("session_minutes", f"セッションの時間は1〜600の数を{sessions}つ、カンマで区切って入れてください。")
 
 
 def _read_supplement(fields: _Fields, subject) -> SupplementaryEvent:

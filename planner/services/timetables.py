@@ -1,7 +1,9 @@
 """A stored training as scheduler input, its timetable, and the warnings about its dates."""
 from __future__ import annotations
 
-from curricula import get_curriculum
+from dataclasses import replace
+
+from curricula import Subject, get_curriculum
 from planner.domain.dates import date_warnings
 from planner.domain.schedule import (
     DaySettings,
@@ -15,11 +17,34 @@ from planner.domain.schedule import (
 from planner.models import Training, TrainingSubject
 
 
+def curriculum_subject(training: Training, row: TrainingSubject) -> Subject:
+    """The curriculum's subject for the row; for the job-support draft, as the prefecture
+    settled it (name, minutes, lectures, sessions' minutes kept per training, not in the TOML)."""
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    if not row.draft_edited:
+        return subject
+    changes = {}
+    if row.draft_name:
+        changes["name"] = row.draft_name
+    if row.draft_minutes_min:
+        low, high = row.draft_minutes_min, row.draft_minutes_max or row.draft_minutes_min
+        changes.update(minutes_min=low, minutes_max=high,
+                       minutes_text=(f"{low}分" if low == high else f"{low}～{high}分") + "（県で調整）")
+    if row.draft_lectures:
+        changes["national_lectures"] = tuple(line.strip() for line in row.draft_lectures.splitlines()
+                                             if line.strip())
+    if row.draft_session_minutes:
+        minutes = [int(m) for m in row.draft_session_minutes.split(",")]
+        changes["sessions"] = tuple(replace(s, minutes_min=m, minutes_max=m)
+                                    for s, m in zip(subject.sessions, minutes))
+    return replace(subject, **changes)
+
+
 def subject_title(training: Training, row: TrainingSubject) -> str:
     """A subject's name as the curriculum or the official wrote it."""
     if row.is_local:
         return row.local_name
-    return get_curriculum(training.curriculum_key).subject(row.letter).name
+    return curriculum_subject(training, row).name
 
 
 def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
@@ -31,7 +56,7 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
         lecturer = "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x)
         return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    subject = curriculum_subject(training, row)
     # a supplementary event covers part of the subject: the day keeps the shorter length
     override = row.shortened_to or row.minutes_override
     low, high = subject.minutes_min, subject.minutes_max

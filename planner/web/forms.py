@@ -255,3 +255,32 @@ class SupplementForm(FlaskForm):
     def validate_shortened_minutes(self, field):
         if self.effect.data == "shortened" and field.data is None:
             raise ValidationError("短くする場合は、研修当日の時間（分）を入力してください。")
+
+
+class DraftSubjectForm(FlaskForm):
+    """One subject of the job-support draft as the prefecture settles it."""
+
+    name = StringField("科目名", validators=[DataRequired(REQUIRED), _length(200)])
+    minutes_min = JapaneseIntegerField("時間の最短（分）", validators=[Optional(), _minutes(1, 600)])
+    minutes_max = JapaneseIntegerField("時間の最長（分）", validators=[Optional(), _minutes(1, 600)])
+    lectures = TextAreaField("国研修の講義（1行に1つ）", validators=[Optional(), _length(2000)])
+    session_minutes = StringField("セッションごとの時間（分、カンマ区切り）", validators=[Optional(), _length(200)])
+
+    def validate_minutes_max(self, field):
+        if (self.minutes_min.data is None) != (field.data is None):
+            raise ValidationError("最短と最長の両方を入力してください（同じ値なら固定）。")
+        if field.data is not None and self.minutes_min.data is not None and field.data < self.minutes_min.data:
+            raise ValidationError("最長は最短と同じか長くしてください。")
+
+    def _session_text(self) -> str:
+        return (self.session_minutes.data or "").replace("、", ",").replace("，", ",").replace(" ", "").strip(",")
+
+    @property
+    def session_list(self) -> list[int]:
+        """The sessions' minutes as entered (valid once the form validated)."""
+        text = self._session_text()
+        return [int(part) for part in text.split(",")] if text else []
+
+    def validate_session_minutes(self, field):
+        if self._session_text() and not all(p.isdigit() for p in self._session_text().split(",")):
+            raise ValidationError("半角数字をカンマで区切って入力してください（例 10,30,30）。")

@@ -10,9 +10,14 @@ from planner.services import plans, programme
 from planner.services.errors import ChangeRefused
 from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import check_training_dates
-from planner.services.timetables import subject_spec, timetable_of, training_warnings
+from planner.services.timetables import (
+    curriculum_subject,
+    subject_spec,
+    timetable_of,
+    training_warnings,
+)
 from planner.web.access import official_required, training_or_404
-from planner.web.forms import LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
+from planner.web.forms import DraftSubjectForm, LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
@@ -31,6 +36,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
         session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
         supplements=training_supplements(training),
+        subjects={row.letter: curriculum_subject(training, row) for row, _ in rows if row.letter},
     ), status
 
 
@@ -174,3 +180,36 @@ def adopt(training_id: int):
     flash("県のプログラムとして確定しました。参加者向けの資料からたたき台の表示がなくなります。" if adopted
           else "確定を取り消し、たたき台に戻しました。", "success")
     return redirect(url_for("trainings.timetable", training_id=training.id))
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/draft", methods=["GET", "POST"])
+@official_required
+def draft_subject(training_id: int, subject_id: int):
+    """Settle one subject of the job-support draft before adopting it."""
+    training = training_or_404(training_id)
+    curriculum = get_curriculum(training.curriculum_key)
+    row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
+    if row is None or curriculum.official:
+        abort(404)
+    draft, settled = curriculum.subject(row.letter), curriculum_subject(training, row)
+    form = DraftSubjectForm()
+    if not form.is_submitted():
+        form.name.data = settled.name
+        if row.draft_minutes_min:
+            form.minutes_min.data, form.minutes_max.data = row.draft_minutes_min, row.draft_minutes_max
+        form.lectures.data = "\n".join(settled.national_lectures)
+        form.session_minutes.data = ",".join(str(s.minutes_min or "") for s in settled.sessions
+                                             ) if row.draft_session_minutes else ""
+    refused = None
+    if form.validate_on_submit():
+        try:
+            plans.edit_draft_subject(training, row.id, form.name.data, form.minutes_min.data,
+                                     form.minutes_max.data, form.lectures.data or "", form.session_list)
+        except ChangeRefused as exc:
+            refused = exc
+        else:
+            flash(f"科目{row.letter}（たたき台）を変更しました。", "success")
+            return redirect(url_for("trainings.timetable", training_id=training.id) + "#edit-heading")
+    status = 422 if form.errors or refused else 200
+    return render_template("trainings/draft_subject.html", training=training, curriculum=curriculum,
+                           row=row, draft=draft, form=form, refused=refused), status

@@ -222,3 +222,18 @@ def test_a_backup_naming_an_option_the_subject_lacks_is_refused(app, world):
         chief["subjects"][2]["option_key"] = "90"
         with pytest.raises(BackupError, match="「90」は科目Cの選択肢にありません"):
             load_plan(make_prefecture("あおぞら県"), json.dumps(data))
+
+
+def test_copying_the_plan_carries_the_latest_programme_and_option(app, world):
+    from planner.models import Plan
+    from planner.services.next_cycle import copy_plan
+    with app.app_context():
+        official = db.session.scalar(db.select(User).filter_by(email=OITA_OFFICIAL))
+        chief = db.session.get(Training, world.trainings["chief"])
+        programme.save(chief, row_of(chief, "C"), official, emphasis="最初の案")
+        programme.save(chief, row_of(chief, "C"), official, option_key="75", emphasis="育て合う職場")
+        copy = copy_plan(db.session.get(Plan, world.plan))
+        db.session.commit()
+        copied = row_of(next(t for t in copy.trainings if t.curriculum_key == "chief"), "C")
+        assert copied.option_key == "75"
+        assert [(e.version, e.emphasis, e.option_key) for e in copied.programme] == [(1, "育て合う職場", "75")]

@@ -36,12 +36,14 @@ def upgrade():
     sa.Column('how_to_run', sa.Text(), nullable=False),
     sa.Column('worksheets', sa.Text(), nullable=False),
     sa.Column('option_key', sa.String(length=40), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('author_name', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['subject_id'], ['training_subject.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('subject_id', 'version', name='uq_programme_entry_version')
     )
     with op.batch_alter_table('programme_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_entry_subject_id'), ['subject_id'], unique=False)

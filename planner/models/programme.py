@@ -21,6 +21,9 @@ PROGRAMME_FIELDS = {
 class ProgrammeEntry(db.Model):
     """One saved version of the team's programme for a training subject; the newest is current."""
 
+    #: two saves at once cannot both become version n+1 (compare-and-insert, see services)
+    __table_args__ = (sa.UniqueConstraint("subject_id", "version", name="uq_programme_entry_version"),)
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     subject_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("training_subject.id", ondelete="CASCADE"), index=True)
@@ -30,6 +33,8 @@ class ProgrammeEntry(db.Model):
     worksheets: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: the source's option the team chose for the subject; empty for the standard programme
     option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    #: 1, 2, 3 ... per subject
+    version: so.Mapped[int] = so.mapped_column(default=1)
     author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     #: kept as written, so the history still names a person whose login was removed
     author_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")

@@ -614,6 +614,8 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
         raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
         row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
                          for j, item in enumerate(reversed(raw), start=1)]
+        for version, entry in enumerate(reversed(row.programme), start=1):
+            entry.version = version
         if "draft" in fields.data:
             _read_draft(_Fields(fields.require("draft"), f"{fields.where}のたたき台の調整"), row, curriculum)
         raw = fields.items("supplements", MAX_SUPPLEMENTS) if "supplements" in fields.data else []

@@ -2,6 +2,8 @@
 run it, the worksheets, and their choice among the source's options; every save is a version."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from curricula import get_curriculum
 from planner.models import PROGRAMME_FIELDS, ProgrammeEntry, Training, TrainingSubject, User
 from planner.models.db import db
@@ -38,15 +40,25 @@ def save(training: Training, row: TrainingSubject, author: User, option_key: str
     latest = current(row)
     if (latest.values() if latest else {k: "" for k in values}) == values:
         return False
-    entry = ProgrammeEntry(subject=row, author_id=author.id, author_name=author.name, **values)
-    if option_key != row.option_key:
-        def change(t: Training) -> None:
-            row.option_key = option_key
+    entry = ProgrammeEntry(subject=row, author_id=author.id, author_name=author.name,
+                           version=(latest.version if latest else 0) + 1, **values)
+    try:
+        if option_key != row.option_key:
+            def change(t: Training) -> None:
+                row.option_key = option_key
+                db.session.add(entry)
+            change_training(training, change)  # commits, or rolls back with the reasons
+        else:
             db.session.add(entry)
-        change_training(training, change)  # commits, or rolls back with the reasons
-    else:
-        db.session.add(entry)
-        db.session.commit()
+            db.session.commit()
+    except IntegrityError:
+        # another save took this version number first (the form sent twice at once)
+        db.session.rollback()
+        db.session.expire(row, ["programme"])
+        latest = current(row)
+        if latest is not None and latest.values() == values:
+            return False  # the same text: one version is enough
+        raise ChangeRefused(["同じ時に別の変更が保存されました。最新の内容を確かめてから、もう一度保存してください。"]) from None
     return True
 
 

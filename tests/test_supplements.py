@@ -190,3 +190,13 @@ def test_the_backup_carries_the_event_and_refuses_a_bad_one(app, client, world):
         section["supplements"][0]["end_time"] = "12:00"
         with pytest.raises(backup.BackupError, match="終了時刻"):
             backup.load_plan(plan.prefecture, json.dumps(data))
+
+
+def test_the_same_event_twice_is_added_once(app, client, world):
+    login(client, OITA_OFFICIAL)
+    new = f"/supplements/new/{world.trainings['common']}"
+    assert client.post(new, data=_form(world)).status_code == 302
+    again = client.post(new, data=_form(world))
+    assert again.status_code == 422 and "同じ日・同じ開始時刻の催しがすでにあります" in again.text
+    with app.app_context():
+        assert len(db.session.scalars(db.select(SupplementaryEvent)).all()) == 1

@@ -62,7 +62,8 @@ def upgrade():
     sa.Column('shortened_minutes', sa.Integer(), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['subject_id'], ['training_subject.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('subject_id', 'day', 'start_time', name='uq_supplementary_event_start')
     )
     with op.batch_alter_table('supplementary_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supplementary_event_subject_id'), ['subject_id'], unique=False)

@@ -169,6 +169,9 @@ class SupplementaryEvent(db.Model):
     """A symposium, lecture or case-study meeting of the plan that supplements one subject
     (source: 「不足する視点は補う」); it has its own date, place, lecturer and handout."""
 
+    #: one event per subject and start: the same form sent twice at once adds it once
+    __table_args__ = (sa.UniqueConstraint("subject_id", "day", "start_time", name="uq_supplementary_event_start"),)
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     subject_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("training_subject.id", ondelete="CASCADE"), index=True)

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from sqlalchemy.exc import IntegrityError
+
 from curricula import get_curriculum
 from planner.domain.dates import outside_cycle_message
+from planner.domain.schedule import ScheduleInputError
 from planner.models import (
     SUPPLEMENT_EFFECTS,
     SUPPLEMENT_KINDS,
@@ -19,6 +22,8 @@ from planner.models import (
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans import change_training
+
+SAME_START = "この科目には、同じ日・同じ開始時刻の催しがすでにあります。"
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,14 @@ def add_event(training: Training, subject_id: int, values: EventValues) -> Suppl
     _apply(event, values)
 
     def change(t: Training) -> None:
+        if any(e.day == values.day and e.start_time == values.start_time for e in row.supplements):
+            raise ScheduleInputError(SAME_START)
         row.supplements.append(event)
-    change_training(training, change)
+    try:
+        change_training(training, change)
+    except IntegrityError:  # the same form sent twice at once: the other request added it
+        db.session.rollback()
+        raise ChangeRefused([SAME_START]) from None
     return event
 
 
@@ -97,9 +108,16 @@ def update_event(event: SupplementaryEvent, values: EventValues) -> None:
     _check(training, event.subject, values)
 
     def change(t: Training) -> None:
+        if any(e is not event and e.day == values.day and e.start_time == values.start_time
+               for e in event.subject.supplements):
+            raise ScheduleInputError(SAME_START)
         _apply(event, values)
         event.revision += 1
-    change_training(training, change)
+    try:
+        change_training(training, change)
+    except IntegrityError:
+        db.session.rollback()
+        raise ChangeRefused([SAME_START]) from None
 
 
 def delete_event(event: SupplementaryEvent) -> None:

@@ -69,9 +69,10 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import auth, exports, mail, meetings, plans, settings, team, timeline, trainings, versions
-    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, exports.bp, settings.bp, mail.bp,
-                      versions.bp, meetings.bp):
+    from planner.web import (auth, exports, mail, meetings, plans, settings, supplements, team, timeline,
+                             trainings, versions)
+    for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,
+                      settings.bp, mail.bp, versions.bp, meetings.bp):
         app.register_blueprint(blueprint)
     app.after_request(mail.send_committed)
 

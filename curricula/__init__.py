@@ -13,6 +13,9 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 CURRICULUM_KEYS = ("common", "counselor", "chief", "job_support")
+#: what a session is, as the timetable names it
+SESSION_KINDS = {"lecture": "講義", "exercise": "演習", "group_work": "グループワーク",
+                 "case_report": "事例報告"}
 
 
 class CurriculumError(ValueError):
@@ -30,6 +33,21 @@ class Session:
     note: str = ""
     #: for the people who maintain the data (a remark on the source itself); never printed
     editor_note: str = ""
+    kind: str = ""  # a key of SESSION_KINDS
+    #: the source offers it as one way to run the subject (「方法もある」), not a fixed part
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    """A way to run a subject that the source offers (e.g. 60 or 75 minutes, a guest in 対談 form)."""
+
+    key: str
+    label: str
+    #: the subject's minutes with this option, when the option fixes them
+    minutes: int | None = None
+    #: optional sessions (by title) this option adds to the timetable
+    sessions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,11 @@ class Subject:
     lecturer_notes: tuple[str, ...] = ()
     #: transcription remarks for the people who maintain the data; never printed
     editor_notes: tuple[str, ...] = ()
+    #: the source's alternative ways to run it, one of which the team may choose
+    options: tuple[Option, ...] = ()
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
 
     @property
     def is_range(self) -> bool:
@@ -168,9 +191,30 @@ def _subject(data: dict, where: str) -> Subject:
         if not isinstance(raw, dict):
             raise CurriculumError(f"{swhere}: field 'sessions' holds a {type(raw).__name__}, not a table")
         s_low, s_high = _minutes(raw, swhere, required=False)
+        kind = _field(raw, "kind", str, swhere)
+        if kind not in SESSION_KINDS:
+            raise CurriculumError(f"{swhere}: field 'kind' is '{kind}', not one of {', '.join(SESSION_KINDS)}")
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
                                 minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
-                                editor_note=_field(raw, "editor_note", str, swhere, False, "")))
+                                editor_note=_field(raw, "editor_note", str, swhere, False, ""),
+                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False)))
+    options = []
+    optional = {s.title for s in sessions if s.optional}
+    for i, raw in enumerate(_field(data, "options", list, where, required=False, default=[])):
+        owhere = f"{where} option {i + 1}"
+        if not isinstance(raw, dict):
+            raise CurriculumError(f"{owhere}: field 'options' holds a {type(raw).__name__}, not a table")
+        minutes = _field(raw, "minutes", int, owhere, False, None)
+        if minutes is not None and not low <= minutes <= high:
+            raise CurriculumError(f"{owhere}: field 'minutes' {minutes} is outside the subject's {low}-{high}")
+        adds = _strings(raw, "sessions", owhere)
+        if set(adds) - optional:
+            raise CurriculumError(f"{owhere}: field 'sessions' names {sorted(set(adds) - optional)}, "
+                                  "which are not optional sessions of the subject")
+        options.append(Option(_field(raw, "key", str, owhere), _field(raw, "label", str, owhere),
+                              minutes, adds))
+    if len({o.key for o in options}) != len(options):
+        raise CurriculumError(f"{where}: field 'key' is repeated among options")
     return Subject(
         letter=letter,
         name=_field(data, "name", str, where),
@@ -186,6 +230,7 @@ def _subject(data: dict, where: str) -> Subject:
         unconfirmed=_field(data, "unconfirmed", str, where, False, ""),
         lecturer_notes=_strings(data, "lecturer_notes", where),
         editor_notes=_strings(data, "editor_notes", where),
+        options=tuple(options),
     )
 
 

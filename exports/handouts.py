@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
-from exports import clean_line
+from exports import clean_line, programme
 from exports.docx_common import (
     bullets,
     heading,
@@ -34,11 +34,14 @@ from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
-from planner.models import Plan, Prefecture, RoleSlot, TeamMember, Training, TrainingSubject
+from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
 from planner.services.roles import slot_times
+from planner.services.supplements import plan_events
+from planner.services.supplements import training_events as training_supplements
+from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
-from planner.services.timetables import subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_title, timetable_of
 from planner.services.versions import latest, pending_changes, version_label
 
 UNDECIDED = "未定"
@@ -160,11 +163,9 @@ def anonymity_reminder() -> str:
     return ANONYMITY_FALLBACK
 
 
-def _draft_box(doc, curriculum: Curriculum) -> None:
-    """For the planners and lecturers: what the draft is and what they must decide."""
-    if not curriculum.official:
-        note_box(doc, DRAFT_TITLE, curriculum.draft_note)
-        spacer(doc)
+def _draft_box(doc, curriculum: Curriculum, training: Training | None = None,
+               participants: bool = False) -> None:
+    programme.draft_notice(doc, curriculum, training, participants)
 
 
 def _venue(training: Training) -> str:
@@ -199,7 +200,8 @@ def _row_key(training: Training, row: TrainingSubject) -> str:
 
 
 def _item_name(item: Item, row: TrainingSubject | None) -> str:
-    name = f"科目{item.letter}　{item.title}" if item.letter else clean_line(item.title)
+    """A timetable line's name: a session carries its subject's letter and title."""
+    name = f"科目{item.letter}　{item.full_title}" if item.letter else clean_line(item.full_title)
     return name + ("（独自科目）" if row is not None and row.is_local else "")
 
 
@@ -215,10 +217,8 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     words = texts()
     doc = _new(training, f"{curriculum.title} 研修次第")
     _title_block(doc, [f"{training_year(training)} {words['training_name']}",
-                       f"{curriculum.title}　研修次第"], today, training)
-    if not curriculum.official:
-        note_box(doc, "この研修のプログラムについて", curriculum.participant_note, fill="F2F2F2")
-        spacer(doc)
+                       f"{programme.title_of(curriculum, training)}　研修次第"], today, training)
+    _draft_box(doc, curriculum, training, participants=True)
     capacity = f"（定員 {training.capacity}名）" if training.capacity else ""
     facts = [["日時", _day_lines(training, timetable, reception=True)],
              ["会場", _venue(training)],
@@ -235,16 +235,49 @@ def agenda(training: Training, today: date | None = None) -> bytes:
         rows = []
         for item in day.items:
             row = rows_by_key.get(item.key)
-            minutes = f"{item.minutes}分" if item.kind in ("subject", "opening", "closing") else ""
+            minutes = f"{item.minutes}分" if item.kind in ("subject", "session", "opening", "closing") else ""
             rows.append([time_range(item.start, item.end), _item_name(item, row), minutes,
                          lecturer_of(training, row) if row is not None else ""])
         table(doc, ["時間", "内容", "時間数", "講師（所属）"], rows, [27, 88, 15, 40])
+    events = training_supplements(training)
+    if events:
+        heading(doc, "この研修を補う催し（シンポジウム・講演会・事例検討会）", 2)
+        bullets(doc, [f"{e.kind_name}「{clean_line(e.title)}」{format_date_wareki(e.day)} "
+                      f"{time_range(e.start_time, e.end_time)}　{clean_line(e.place) or UNDECIDED}"
+                      f"（科目{e.subject.letter}を補う。{e.effect_name}）" for e in events])
     separate = [row for row in training.subjects if row.separate_day]
     if separate:
         para(doc, words["agenda"]["separate_day"], size=9.5)
         bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(prefecture))
+    return to_bytes(doc)
+
+
+def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> bytes:
+    """次第 of a supplementary event for those who attend: when, where, who speaks, the subject
+    it supplements, and whom to ask."""
+    training, row = event.training, event.subject
+    curriculum = get_curriculum(training.curriculum_key)
+    subject = curriculum_subject(training, row)
+    title = f"{event.kind_name}「{clean_line(event.title)}」"
+    doc = _new(training, f"{title} 次第")
+    _title_block(doc, [title, "次第"], today)
+    lecturer = "、".join(clean_line(x) for x in (event.lecturer_name, event.lecturer_org) if x)
+    facts = [["日時", f"{format_date_wareki(event.day)}　{time_range(event.start_time, event.end_time)}"],
+             ["会場", clean_line(event.place) or UNDECIDED],
+             ["講師", lecturer or UNDECIDED],
+             ["関連する研修", f"{programme.title_of(curriculum, training)}　科目{row.letter}　{subject.name}"],
+             ["主催", organiser(training.plan.prefecture)]]
+    table(doc, None, facts, [30, TEXT_WIDTH - 30], size=10, label_column=True)
+    heading(doc, "この催しのねらい", 1)
+    para(doc, "伝達研修だけでは不足する視点を、専門家や実践者のお話で補います。"
+              f"上の研修の科目{row.letter}を補う催しです。")
+    if subject.key_points:
+        heading(doc, "関連する科目のポイント（手引きより）", 2)
+        bullets(doc, subject.key_points)
+    heading(doc, "問い合わせ先", 1)
+    para(doc, contact_lines(training.plan.prefecture))
     return to_bytes(doc)
 
 
@@ -283,7 +316,7 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None, today: date 
     for index, training in enumerate(trainings):
         curriculum = get_curriculum(training.curriculum_key)
         heading(doc, curriculum.title, 1, new_page=index > 0)
-        _draft_box(doc, curriculum)
+        _draft_box(doc, curriculum, training)
         table(doc, None, [["日時", _day_lines(training, None, reception=False)],
                           ["会場", clean_line(training.venue) or UNDECIDED]],
               [26, TEXT_WIDTH - 26], size=9.5, label_column=True)
@@ -307,14 +340,18 @@ def _item_of(training: Training, row: TrainingSubject, timetable: Timetable):
     """(day, item) of the row on the timetable, or None."""
     key = _row_key(training, row)
     for day in timetable.days:
-        for item in day.items:
+        for item in day.subjects:
             if item.key == key:
                 return day, item
     return None
 
 
 def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -> str:
-    if row.separate_day:
+    if row.moved_out:
+        event = next((e for e in row.supplements if e.effect == "moves"), None)
+        if event is not None:
+            return (f"研修当日は行わず、{event.kind_name}「{clean_line(event.title)}」"
+                    f"（{format_date_wareki(event.day)} {time_range(event.start_time, event.end_time)}）で扱う")
         return "別日（シンポジウム・講演会・事例検討会など）で実施"
     found = _item_of(training, row, timetable)
     if found is None:
@@ -326,7 +363,7 @@ def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -
 
 def _neighbours(training: Training, row: TrainingSubject, timetable: Timetable) -> tuple[str, str]:
     """The subjects just before and after this one on the timetable (or 'なし')."""
-    items = [i for i in timetable.items if i.kind == "subject"]
+    items = timetable.subject_items
     keys = [i.key for i in items]
     key = _row_key(training, row)
     if key not in keys:
@@ -368,17 +405,11 @@ def _logistics(training: Training, row: TrainingSubject, timetable: Timetable,
             ["受講者", _audience(training, curriculum)],
             ["前の科目", before], ["次の科目", after]]
     if guide_minutes:
-        rows.append(["時間の目安（手引き）", guide_minutes])
+        rows.append([programme.minutes_label(curriculum), guide_minutes])
     rows += [["資料の提出", _materials(training)],
              ["会場の機材", clean_line(training.equipment) or UNDECIDED],
              ["連絡先", contact_lines(training.plan.prefecture)]]
     return rows
-
-
-def team_points(training: Training, row: TrainingSubject) -> list[str]:
-    """The planning team's own points for this subject. Placeholder: the programme issue
-    (the team's points per subject) fills it; the briefing prints them when there are any."""
-    return []
 
 
 def briefing(training: Training, row: TrainingSubject, today: date | None = None) -> bytes:
@@ -388,10 +419,10 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     timetable = timetable_of(training)
     if row.is_local:
         return _local_briefing(training, row, timetable, today)
-    subject: Subject = curriculum.subject(row.letter)
+    subject: Subject = curriculum_subject(training, row)  # with the prefecture's edits of a draft
     doc = _new(training, f"講師用資料 科目{subject.letter} {subject.name}")
     _title_block(doc, [f"講師用資料　科目{subject.letter}", subject.name], today)
-    _draft_box(doc, curriculum)
+    _draft_box(doc, curriculum, training)
     rows = _logistics(training, row, timetable, curriculum, subject.minutes_text)
     for kind in ("lecturer", "case_reporter", "material_preparer"):
         slot = slot_of(training, kind, row.id)
@@ -401,12 +432,9 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     if subject.lecturer_notes:
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)
-    points = team_points(training, row)
-    if points:
-        heading(doc, "研修チームの重点", 2)
-        bullets(doc, points)
+    programme.team_programme(doc, subject, row)
     heading(doc, "国研修の講義", 2)
-    bullets(doc, subject.national_lectures)
+    bullets(doc, programme.lecture_lines(curriculum, subject))
     if subject.key_points:
         heading(doc, "解説のポイント（手引き）", 2)
         bullets(doc, subject.key_points)
@@ -427,6 +455,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     if subject.unconfirmed:
         heading(doc, "未確認の点（たたき台）", 2)
         para(doc, subject.unconfirmed)
+    programme.source_instructions(doc, curriculum)
     return to_bytes(doc)
 
 
@@ -446,10 +475,6 @@ def _local_briefing(training: Training, row: TrainingSubject, timetable: Timetab
     rows = _logistics(training, row, timetable, curriculum, None)
     rows.insert(4, ["講師", lecturer_of(training, row)])
     table(doc, None, rows, [38, TEXT_WIDTH - 38], size=9.5, label_column=True)
-    points = team_points(training, row)
-    if points:
-        heading(doc, "研修チームの重点", 2)
-        bullets(doc, points)
     para(doc, "地域独自の課題を扱う科目です。内容と進め方は、講師と研修チームで打ち合わせます。")
     return to_bytes(doc)
 
@@ -525,7 +550,8 @@ def _stored_rows(plan: Plan) -> list[TimelineRow] | None:
     out = []
     for row in stored_rows(plan):
         step = row.step
-        uid = f"training-{row.item.id}" if row.is_training else f"milestone-{row.item.id}"
+        uid = ("training" if row.is_training else "supplement" if row.is_supplement
+               else "milestone") + f"-{row.item.id}"
         out.append(TimelineRow(kind=step.kind, title=step.title, start=step.start, end=step.end,
                                uid_part=uid))
     return out
@@ -539,10 +565,14 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
         return stored
     dates = {t.curriculum_key: t.first_date for t in plan.trainings}
     undated = {key for key, day in dates.items() if day is None}
-    return [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
+    rows = [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
                         uid_part=f"{m.kind}-{m.training_key or 'all'}-{m.order}",
                         tentative=m.kind in ("launch", "meeting") or m.training_key in undated)
             for m in generate_timeline(plan.cycle_year, dates, plan.chief_after)]
+    events = [(e, supplement_step(e)) for e in plan_events(plan)]
+    rows += [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
+                         uid_part=f"supplement-{e.id}") for e, m in events]
+    return sorted(rows, key=lambda r: r.start)
 
 
 def timeline(plan: Plan, today: date | None = None) -> bytes:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from curricula import get_curriculum
-from exports import clean_line, clean_text
+from exports import clean_line, clean_text, programme
 from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.domain.timeline import KIND_NAMES
 from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
@@ -27,8 +27,9 @@ from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import CalendarEvent
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
+from planner.services.supplements import plan_events
 from planner.services.team import members_of_user
-from planner.services.timetables import subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_title, timetable_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"
@@ -76,15 +77,15 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
                 summary=clean_text(f"{curriculum.short_title} {item.title}"),
                 start=at(day, item.start), end=at(day, item.end),
                 description=clean_text(curriculum.title), location=clean_text(training.venue), url=url))
-        for item in plan.items:
+        for item in plan.subjects:
             row = rows.get(item.key)
-            if item.kind != "subject" or row is None:
+            if row is None:
                 continue
             letter = f"{item.letter} " if item.letter else ""
-            lines = [curriculum.title, f"講師：{lecturer_of(training, row)}"]
+            lines = [programme.title_of(curriculum, training), f"講師：{lecturer_of(training, row)}"]
             if not row.is_local:
-                lines += curriculum.subject(row.letter).national_lectures
-            if not curriculum.official:
+                lines += curriculum_subject(training, row).national_lectures
+            if not curriculum.official and training.adopted_at is None:
                 lines.append("※ たたき台（案）のカリキュラムです。")
             events.append(CalendarEvent(
                 uid=f"training-{training.id}-subject-{row.id}@{host}",
@@ -124,7 +125,7 @@ def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEv
         return [meeting_event(m, host, base_url) for m in plan.milestones]
     events = []
     for row in timeline_rows(plan):
-        if row.kind == "training":
+        if row.kind in ("training", "supplement"):  # timed events of their own
             continue
         note = "（仮の日付）" if row.tentative else ""
         events.append(CalendarEvent(
@@ -132,6 +133,24 @@ def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEv
             summary=clean_text(f"{row.title}{note}"), start=row.start,
             end=row.end + timedelta(days=1),
             description=clean_text(f"{plan.title}\n{KIND_NAMES.get(row.kind, row.kind)}")))
+    return events + supplement_events(plan, host)
+
+
+def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
+    """The plan's symposiums, lectures and case-study meetings, each at its own time."""
+    events = []
+    for event in plan_events(plan):
+        training, row = event.training, event.subject
+        curriculum = get_curriculum(training.curriculum_key)
+        lecturer = "、".join(x for x in (event.lecturer_name, event.lecturer_org) if x)
+        lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
+                 f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
+        events.append(CalendarEvent(
+            uid=f"plan-{plan.id}-supplement-{event.id}@{host}",
+            summary=clean_text(f"{event.kind_name}「{event.title}」"),
+            start=at(event.day, event.start_time), end=at(event.day, event.end_time),
+            sequence=event.revision, description=clean_text("\n".join(lines)),
+            location=clean_text(event.place)))
     return events
 
 
@@ -187,6 +206,9 @@ def member_events(user: User, host: str, base_url: str = "") -> list[CalendarEve
             event = _slot_event(slot, times.get(slot.id), host, base_url)
             if event is not None:
                 events.append(event)
+    # the team's supplementary events concern every member of the plan
+    for plan in {m.plan_id: m.plan for m in members}.values():
+        events += supplement_events(plan, host)
     return events
 
 

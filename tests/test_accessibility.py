@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from planner.services.accounts import make_invitation
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
-from planner.models import Milestone, Plan, Prefecture, RoleSlot, TeamMember
+from planner.models import Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,9 @@ class Ids:
     open_slot: int       # open, in the member's view a claim button
     milestone: int
     prefecture: int
+    supplement: int      # the symposium that supplements 共通 C
+    job_support: int     # the job-support draft
+    draft_row: int       # its subject B, to settle
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,10 @@ def ids(demo_server) -> Ids:
                    member=db.session.scalar(db.select(TeamMember).filter_by(email=MEMBER)).id,
                    slot=open_slot.id, taken_slot=taken.id, open_slot=open_slot.id,
                    milestone=db.session.scalar(db.select(Milestone).filter_by(kind="meeting")).id,
-                   prefecture=db.session.scalar(db.select(Prefecture)).id)
+                   prefecture=db.session.scalar(db.select(Prefecture)).id,
+                   supplement=db.session.scalar(db.select(SupplementaryEvent.id)),
+                   job_support=by_key["job_support"].id,
+                   draft_row=next(r.id for r in by_key["job_support"].subjects if r.letter == "B"))
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -181,6 +187,20 @@ def roster_import_refused(page, base, ids):
     page.get_by_text("ファイルの書き方").click()
 
 
+def programme(errors: bool) -> Visit:
+    """The team's programme for 主任 C (it has options), opened from the timetable page."""
+    def visit(page, base, ids):
+        page.goto(f"{base}/trainings/{ids.chief}")
+        page.locator("ul.programme li", has_text="職員の資質向上").get_by_role("link").click()
+        if errors:
+            field = page.get_by_label("特に伝えたい内容")
+            field.evaluate("e => e.removeAttribute('maxlength')")  # as a client that ignores it
+            field.fill("あ" * 4001)
+            page.get_by_role("button", name="保存する").click()
+            assert_focus_on("error-summary", page)
+    return visit
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -197,9 +217,21 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-plan-delete": ("official", go("/plans/{ids.plan}/delete")),
     "official-training-edit": ("official", go("/trainings/{ids.common}/edit")),
     "official-training-edit-errors": ("official", training_edit_errors),
+    "official-programme": ("official", programme(errors=False)),
+    "official-programme-errors": ("official", programme(errors=True)),
+    "member-programme": ("member", programme(errors=False)),
     "official-timetable": ("official", go("/trainings/{ids.chief}")),
     "official-timetable-refused": ("official", timetable_refused),
     "official-timetable-local-errors": ("official", submit_empty("/trainings/{ids.common}", "追加する")),
+    "official-supplement-new": ("official", go("/supplements/new/{ids.common}")),
+    "official-supplement-new-errors": ("official", submit_empty("/supplements/new/{ids.common}", "保存する")),
+    "official-supplement": ("official", go("/supplements/{ids.supplement}")),
+    "official-supplement-edit": ("official", go("/supplements/{ids.supplement}/edit")),
+    "official-supplement-delete": ("official", go("/supplements/{ids.supplement}/delete")),
+    "member-supplement": ("member", go("/supplements/{ids.supplement}")),
+    "official-draft-subject": ("official", go("/trainings/{ids.job_support}/subjects/{ids.draft_row}/draft")),
+    "official-draft-subject-errors": ("official", submit_empty(
+        "/trainings/{ids.job_support}/subjects/{ids.draft_row}/draft", "保存する")),
     "official-roster": ("official", go("/plans/{ids.plan}/team")),
     "official-roster-import-refused": ("official", roster_import_refused),
     "official-member-new": ("official", go("/plans/{ids.plan}/team/new")),

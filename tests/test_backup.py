@@ -205,7 +205,7 @@ def test_export_has_no_ids_and_fixed_key_order(app):
     assert training["start_time"] == "09:00" and training["first_date"] == "2026-07-15"
     assert set(training["subjects"][0]) == {
         "position", "letter", "local_name", "local_minutes", "lecturer_name", "lecturer_org",
-        "minutes_override", "separate_day"}
+        "minutes_override", "separate_day", "option_key", "programme", "supplements", "draft"}
     assert training["subjects"][0]["minutes_override"] == 85
     assert training["subjects"][3]["separate_day"] is True
 

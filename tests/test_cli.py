@@ -29,11 +29,18 @@ def test_schedule_json_gives_items_total_and_warnings(runner):
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    subjects = [i for i in data["items"] if i["kind"] == "subject"]
-    assert [i["letter"] for i in subjects] == list("ABCDE")
-    assert data["total_subject_minutes"] == sum(i["minutes"] for i in subjects)
+    sessions = [i for i in data["items"] if i["kind"] == "session"]
+    assert [i["letter"] for i in sessions if i["part"] == 1] == list("ABCDE")
+    assert data["total_subject_minutes"] == sum(i["minutes"] for i in sessions)
     assert data["days"][0]["date"] == "2026-07-15"
     assert set(data["items"][0]) >= {"kind", "letter", "title", "start", "end", "minutes"}
+    # flat and in time order: each session, break and lunch is its own item
+    assert [i["start"] for i in data["items"]] == sorted(i["start"] for i in data["items"])
+    assert all(a["end"] == b["start"] for a, b in zip(data["items"], data["items"][1:]))
+    assert {i["kind"] for i in data["items"]} == {"opening", "session", "break", "lunch", "closing"}
+    e = [i for i in sessions if i["letter"] == "E"]
+    assert [i["title"] for i in e][0] == "セッション① 包括的な相談受付の場面"
+    assert {i["subject"] for i in e} == {"相談支援の展開"}
     assert isinstance(data["warnings"], list)
 
 
@@ -89,5 +96,33 @@ def test_schedule_with_a_local_subject_and_its_lecturer(runner):
     result = runner.invoke(args=["schedule", "chief", "--local", "ホームレス支援:45:小林 一郎", "--json"])
 
     assert result.exit_code == 0, result.output
-    last = [i for i in json.loads(result.output)["items"] if i["kind"] == "subject"][-1]
+    last = [i for i in json.loads(result.output)["items"] if i["kind"] == "session"][-1]
     assert (last["title"], last["minutes"], last["local"], last["lecturer"]) == ("ホームレス支援", 45, True, "小林 一郎")
+
+
+def test_schedule_counselor_over_two_days_is_balanced(runner):
+    result = runner.invoke(args=["schedule", "counselor", "--days", "2", "--json"])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    letters = [[i["letter"] for i in day["items"] if i["kind"] == "session" and i["part"] == 1]
+               for day in data["days"]]
+    assert letters == [["A", "B", "C"], ["D", "E"]]
+    loads = [sum(i["minutes"] for i in day["items"] if i["kind"] == "session") for day in data["days"]]
+    assert abs(loads[0] - loads[1]) <= 60
+    assert "最も均等な分け方" in data["split_note"]
+    text = runner.invoke(args=["schedule", "counselor", "--days", "2"]).output
+    assert "最も均等な分け方" in text and "セッション① 包括的な相談受付の場面" in text
+
+
+def test_schedule_longest_block_option(runner):
+    short = json.loads(runner.invoke(args=["schedule", "counselor", "--longest-block", "60", "--json"]).output)
+    long = json.loads(runner.invoke(args=["schedule", "counselor", "--longest-block", "180", "--json"]).output)
+    bad = runner.invoke(args=["schedule", "counselor", "--longest-block", "5"])
+
+    def inner_breaks(data):
+        items = data["items"]
+        return sum(1 for a, b in zip(items, items[1:]) if a["kind"] == "break" and b.get("part", 1) > 1)
+
+    assert inner_breaks(short) > inner_breaks(long) == 0
+    assert bad.exit_code != 0 and "休憩なしで続ける上限の時間 5分 は 30〜480分" in bad.output

@@ -186,7 +186,7 @@ def test_briefing_of_case_subject_quotes_anonymity_rule(app):
         assert all(half_width_digits(lecture) in text for lecture in subject.national_lectures)
         facts = dict(table_rows(doc.tables[0]))
         assert facts["時間の目安（手引き）"] == half_width_digits(subject.minutes_text)
-        item = next(i for i in timetable_of(t).items if i.key.endswith(f"subject-{case_row.id}"))
+        item = next(i for i in timetable_of(t).subject_items if i.key.endswith(f"subject-{case_row.id}"))
         assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}〜"
                                f"{item.end.hour}:{item.end:%M}（{item.minutes}分）")
         assert not any("匿名性" in line for line in body_text(read_docx(handouts.briefing(t, plain_row))))
@@ -234,7 +234,9 @@ def test_training_calendar_times_in_tokyo_with_vtimezone(app):
         t = training(ids.plan_id, "common")
         data = files.training_calendar(t, HOST)
         # issue 11: the timetable file carries the opening and closing items too
-        items = [i for i in timetable_of(t).items if i.kind in ("opening", "subject", "closing")]
+        timetable = timetable_of(t)
+        items = sorted([i for i in timetable.items if i.kind in ("opening", "closing")] + timetable.subject_items,
+                       key=lambda i: (i.start, i.kind != "opening"))
 
         assert b"BEGIN:VTIMEZONE\r\nTZID:Asia/Tokyo" in data
         assert b"DTSTART;TZID=Asia/Tokyo:" in data and b"\r\n" in data

@@ -16,10 +16,22 @@ def minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
+def blocks(items):
+    """Minutes of each run of sessions with no break or lunch between them."""
+    runs, run = [], 0
+    for item in items:
+        if item.kind == "session":
+            run += item.minutes
+        elif run:
+            runs.append(run)
+            run = 0
+    return runs + ([run] if run else [])
+
+
 def check_hard_rules(subjects, days, timetable):
     """Every rule the issue names, checked on a built timetable."""
-    placed = [i for i in timetable.items if i.kind == "subject"]
-    assert [i.title for i in placed] == [s.title for s in subjects]  # never split, order kept
+    placed = timetable.subject_items
+    assert [i.title for i in placed] == [s.title for s in subjects]  # whole on a day, order kept
     for spec, item in zip(subjects, placed):
         assert spec.low <= item.minutes <= spec.high
     for day, plan in zip(days, timetable.days):
@@ -28,8 +40,10 @@ def check_hard_rules(subjects, days, timetable):
         assert minutes(items[-1].end) <= minutes(day.end)
         for a, b in zip(items, items[1:]):
             assert a.end == b.start  # no overlap, no hole
-            if a.kind == "subject" and b.kind == "subject":
+            if a.kind == "session" and b.kind == "session" and b.part == 1:
                 pytest.fail("two subjects with no break between them")
+            if b.kind == "session" and b.part > 1:  # a subject's sessions stay together
+                assert a.kind in ("session", "break", "lunch")
         for item in items:
             assert minutes(item.end) - minutes(item.start) == item.minutes
         lunches = [i for i in items if i.kind == "lunch"]
@@ -37,7 +51,11 @@ def check_hard_rules(subjects, days, timetable):
         for lunch in lunches:
             assert day.lunch_earliest <= lunch.start <= day.lunch_latest
             index = items.index(lunch)
-            assert items[index - 1].kind == "subject" and items[index + 1].kind == "subject"
+            assert items[index - 1].kind == "session" and items[index + 1].kind == "session"
+        if all(block <= day.longest_block for block in blocks(items)):
+            assert not any("休憩なしで" in w for w in plan.notes)
+        else:  # a longer block is never silent
+            assert any("休憩なしで" in w for w in plan.notes)
 
 
 subject_strategy = st.builds(
@@ -138,8 +156,9 @@ def test_remedy_moving_the_marked_subject_really_fits():
 
 def test_lunch_window_that_no_gap_reaches_is_explained_per_gap():
     subjects = [SubjectSpec("講義甲", 120, 120, "A"), SubjectSpec("講義乙", 120, 120, "B")]
+    # 120 minutes in a row allowed, so neither subject is cut and lunch has one gap to go to
     day = DaySettings(start=time(9, 0), end=time(17, 0), lunch_earliest=time(12, 0),
-                      lunch_latest=time(12, 30), opening=(), closing=())
+                      lunch_latest=time(12, 30), opening=(), closing=(), longest_block=120)
 
     timetable = build_timetable(subjects, [day])
 
@@ -155,7 +174,7 @@ def test_override_outside_range_is_kept_and_reported():
 
     timetable = build_timetable([others[0], spec, others[1]], [DaySettings()])
 
-    assert [i.minutes for i in timetable.items if i.letter == "B"] == [100]
+    assert [i.minutes for i in timetable.subject_items if i.letter == "B"] == [100]
     assert timetable.deviations == [
         "科目B「支援員に求められる基本倫理と基本姿勢」を100分としています（手引きの目安は60〜90分）。"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -14,6 +15,7 @@ from planner.models import (Invitation, LoginAttempts, OutboxMessage, Plan, Role
                             TrainingSubject, User)
 from planner.models.timeline import CarriedTodo, Milestone
 from planner.services.plans import add_local_subject
+from planner.services.supplements import EventValues, add_event
 from planner.services.timeline import generate_plan_timeline
 from planner.web.trainings import SETTING_FIELDS
 from tests.factories import PASSWORD, login, make_plan, make_prefecture, make_user
@@ -38,6 +40,7 @@ class Ids:
     user: int  # the prefecture's official
     invitation: int  # a pending invitation
     message: int  # a mail in the outbox
+    event: int  # a symposium that supplements 共通 C
 
 
 def make_prefecture_with_plan(name: str, email: str, user_name: str | None = None,
@@ -62,8 +65,12 @@ def make_prefecture_with_plan(name: str, email: str, user_name: str | None = Non
     db.session.add(message)
     db.session.commit()
     slot = db.session.scalar(db.select(RoleSlot).filter_by(training_id=training.id).order_by(RoleSlot.id))
+    c = next(row for row in training.subjects if row.letter == "C")
+    event = add_event(training, c.id, EventValues(kind="symposium", title="地域で支えるシンポジウム",
+                                                  day=date(2026, 3, 4), start_time=time(13, 30),
+                                                  end_time=time(16, 0)))
     return Ids(plan.id, training.id, [row.id for row in training.subjects], member.id, slot.id,
-               milestone.id, todo.id, user.id, invitation.id, message.id)
+               milestone.id, todo.id, user.id, invitation.id, message.id, event.id)
 
 
 @pytest.fixture
@@ -98,6 +105,8 @@ def saved_plan(app, plan_id: int) -> dict:
                                         .filter_by(prefecture_id=plan.prefecture_id)).all(),
             "todos": db.session.execute(db.select(CarriedTodo.text, CarriedTodo.done)
                                         .filter_by(plan_id=plan_id)).all(),
+            "supplements": [(e.title, e.kind, e.day, e.effect, e.revision)
+                            for t in plan.trainings for r in t.subjects for e in r.supplements],
         }
 
 
@@ -184,7 +193,8 @@ ANY_FORM = {"title": "乗っ取り", "member_id": "0", "locked": "y", "email": "
             "end_time": "18:00", "lunch_minutes": "45", "lunch_earliest": "11:30",
             "lunch_latest": "13:30", "break_minutes": "5", "opening_title": "開会", "opening_minutes": "5",
             "closing_title": "閉会", "closing_minutes": "5", "minutes": "90", "name": "乗っ取り科目",
-            "lecturer_name": "x", "lecturer_org": "x", "direction": "up", "separate": "1", "confirm": "y"}
+            "lecturer_name": "x", "lecturer_org": "x", "direction": "up", "separate": "1", "confirm": "y",
+            "kind": "symposium", "day": "2026-03-05", "effect": "moves", "place": "乗っ取り会場"}
 
 
 def _url(rule, ids: dict) -> str:
@@ -201,7 +211,7 @@ def test_other_prefecture_gets_404_on_every_plan_url(app, client, oita, kumamoto
                "member_id": oita.member, "slot_id": oita.slot, "milestone_id": oita.milestone,
                "todo_id": oita.todo, "user_id": oita.user, "day": 0,
                "invitation_id": oita.invitation, "message_id": oita.message,
-               "meeting_id": oita.milestone}
+               "meeting_id": oita.milestone, "event_id": oita.event}
     unknown = {arg for rule in rules for arg in rule.arguments} - set(targets)
     assert unknown == set(), "a new URL argument: give this test an id of oita's for it"
 

@@ -147,15 +147,20 @@ def test_official_journey_from_new_plan_to_next_cycle(app, official):
     names = [row[1] or row[0] for row in saved_training(app, training_id)["subjects"]]
     assert names == ["A", "B", "C", "D", "E", "F", "ホームレス支援", "権利擁護"]
 
-    # C to a separate day, then back
+    # a case-study meeting takes C off the day (the source: 「不足する視点は補う」), then is removed
     c_id = next(row[0] for row in _ids_by_letter(app, training_id) if row[1] == "C")
-    assert official.post(f"/trainings/{training_id}/subjects/{c_id}/separate",
-                         data={"separate": "1"}).status_code == 302
+    response = official.post(f"/supplements/new/{training_id}", data={
+        "subject_id": str(c_id), "kind": "case_meeting", "title": "事例で学ぶ視点",
+        "day": "2026-03-04", "start_time": "13:30", "end_time": "16:30", "place": "",
+        "lecturer_name": "", "lecturer_org": "", "effect": "moves", "shortened_minutes": ""})
+    assert response.status_code == 302
+    event_path = response.headers["Location"]
     page = official.get(f"/trainings/{training_id}").get_data(as_text=True)
-    assert common.subject("C").name not in timetable_section(page).split("<h2>別日")[0]
-    assert "別日（シンポジウム・講演会・事例検討会など）で補う科目" in page
-    assert official.post(f"/trainings/{training_id}/subjects/{c_id}/separate",
-                         data={"separate": "0"}).status_code == 302
+    assert common.subject("C").name not in timetable_section(page)
+    assert "事例検討会「事例で学ぶ視点」" in page
+    assert official.post(f"{event_path}/delete").status_code == 302
+    page = official.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert common.subject("C").name in timetable_section(page)
     assert [row[6] for row in saved_training(app, training_id)["subjects"]] == [False] * 8
 
     # remove one local subject
@@ -239,15 +244,15 @@ def test_remove_curriculum_subject_is_refused(app, official, oita):
     assert saved_training(app, training_id) == before
 
 
-def test_separate_day_for_subject_without_source_note_is_refused(app, official, oita):
+def test_moving_a_subject_to_a_separate_day_is_now_a_supplementary_event(app, official, oita):
     training_id = oita.trainings["common"]
     before = saved_training(app, training_id)
 
-    response = official.post(f"/trainings/{training_id}/subjects/{oita.subjects['A']}/separate",
+    response = official.post(f"/trainings/{training_id}/subjects/{oita.subjects['C']}/separate",
                              data={"separate": "1"})
 
     assert response.status_code == 422
-    assert "手引きで別日に補う方法が示されていません" in response.get_data(as_text=True)
+    assert "「補う催しを追加する」から催しを登録してください" in response.get_data(as_text=True)
     assert saved_training(app, training_id) == before
 
 
@@ -429,8 +434,10 @@ def test_member_gets_403_on_every_change(app, member, oita):
     counts = saved_counts(app)
     ids = {"plan_id": oita.plan, "training_id": oita.trainings["common"], "subject_id": oita.subjects["C"],
            "invitation_id": 1, "user_id": 1}
-    # the team blueprint's own tests cover its pages (members may claim roles there)
-    open_to_all = {"auth.login", "auth.logout", "auth.accept", "auth.password"}
+    # the team blueprint's own tests cover its pages (members may claim roles there); the team's
+    # programme is written by the whole team (tests/test_programme.py; its options stay official)
+    open_to_all = {"auth.login", "auth.logout", "auth.accept", "auth.password",
+                   "trainings.programme_edit"}
     rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint not in open_to_all
              and r.endpoint.split(".")[0] in ("auth", "plans", "trainings")]
     form = {**training_form(), "title": "乗っ取り", "cycle_year": "2025", "minutes": "90", "name": "x",

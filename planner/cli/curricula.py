@@ -59,10 +59,13 @@ def local_subject(text: str) -> SubjectSpec:
 @click.option("--lunch", default=45, show_default=True, type=int, help="昼食の分数")
 @click.option("--break", "break_minutes", default=10, show_default=True, type=int, help="休憩の分数")
 @click.option("--days", default=1, show_default=True, type=int, help="日数（2日間開催なら2）")
+@click.option("--longest-block", default=90, show_default=True, type=int,
+              help="休憩なしで続ける上限（分）。これより長い科目はセッションの間に休憩を入れます")
 @click.option("--local", "local", multiple=True, metavar="名前:分[:講師]",
               help="独自科目（外部講師）を最後に加えます。何度でも指定できます。")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
-def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, local, as_json) -> None:
+def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, longest_block, local,
+                     as_json) -> None:
     """Print a timetable for CURRICULUM (common, counselor, chief, job_support)."""
     curricula = load_curricula()
     if curriculum not in curricula:
@@ -76,7 +79,7 @@ def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, lo
     if not 1 <= days <= 5:
         fail(f"日数 {days} は 1〜5 日で指定してください。")
     try:
-        base = settings_from_args(first, start, end, lunch, break_minutes)
+        base = replace(settings_from_args(first, start, end, lunch, break_minutes), longest_block=longest_block)
         settings = [replace(base, day=first + timedelta(days=i) if first else None)
                     for i in range(days)]
         timetable = build_timetable(subjects_of(curricula[curriculum]) + [local_subject(x) for x in local],

@@ -6,10 +6,11 @@ or the equinox dates change.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -178,3 +179,9 @@ def as_of_ja(d: date) -> str:
             number = d.year - first.year + 1
             return f"{name}{'元' if number == 1 else number}年{d.month}月{d.day}日現在"
     raise ValueError(f"{d.year}年は平成より前のため和暦に変換できません。")
+
+
+def format_utc_ja(moment) -> str:
+    """A stored UTC time (naive) as Japan's clock reads it: '2026年11月29日 21:05'."""
+    local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"

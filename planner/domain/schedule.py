@@ -1,24 +1,40 @@
 """The one-day (or multi-day) timetable builder: pure functions, no Flask, no database.
 
-A training day is: opening items, the subjects in the given order with a break between
-consecutive subjects, lunch in one of those gaps (inside its window), and closing items.
-Each subject takes minutes inside its range; the spare minutes of the day are handed out
-fairly in 5-minute steps, and when nothing fits the result says why, with numbers, and which
-of the source's remedies would help.
+A training day is: opening items, the subjects in the given order laid out as their sessions
+(lecture, exercise, group work, case report), a break between consecutive subjects and inside
+a subject wherever a block would otherwise run past the plan's longest block, lunch in one of
+those gaps (inside its window, possibly between two sessions of one subject), and closing items.
+Each subject takes minutes inside its range, shared among its sessions; the spare minutes of
+the day are handed out fairly in 5-minute steps, and when nothing fits the result says why,
+with numbers, and which of the source's remedies would help. Several days are split as evenly
+as whole subjects allow.
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from functools import lru_cache
+from itertools import combinations
 
 STEP = 5  # spare minutes are handed out in steps of this size
 MAX_DAY_MINUTES = 24 * 60
 MAX_ITEM_MINUTES = 600
+DEFAULT_LONGEST_BLOCK = 90  # minutes of sessions in a row before a break is due
 
 
 class ScheduleInputError(ValueError):
     """Input the scheduler refuses; the message is Japanese and meant for the user."""
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """A session of a subject; minutes are the source's own, or None where it gives none."""
+
+    title: str
+    kind: str = ""  # lecture | exercise | group_work | case_report, or "" when not said
+    minutes_min: int | None = None
+    minutes_max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,10 @@ class SubjectSpec:
     #: the source says this subject may move to a separate symposium or case-study day
     separate_day_ok: bool = False
     key: str = ""
+    #: the subject's sessions in order; none means the subject is one session
+    parts: tuple[PartSpec, ...] = ()
+    #: whose minutes the range is: the source's, or the job-support draft's own
+    source: str = "手引き"
 
     @property
     def label(self) -> str:
@@ -69,6 +89,8 @@ class DaySettings:
     lunch_earliest: time = time(11, 30)
     lunch_latest: time = time(13, 30)
     break_minutes: int = 10
+    #: the longest run of sessions without a break (a Training column)
+    longest_block: int = DEFAULT_LONGEST_BLOCK
     opening: tuple[FixedItem, ...] = (FixedItem("開会・オリエンテーション", 10),)
     closing: tuple[FixedItem, ...] = (FixedItem("アンケート記入・閉会", 10),)
 
@@ -77,7 +99,7 @@ class DaySettings:
 class Item:
     """One timed line of a timetable."""
 
-    kind: str  # opening | subject | break | lunch | closing
+    kind: str  # opening | session | break | lunch | closing (| subject for a subject's span)
     title: str
     start: time
     end: time
@@ -86,11 +108,33 @@ class Item:
     local: bool = False
     lecturer: str = ""
     key: str = ""
+    #: for a session: its subject's title, its place among the subject's sessions, its kind
+    subject: str = ""
+    part: int = 0
+    parts: int = 0
+    session_kind: str = ""
+    #: the minutes are the app's share of the subject, not a figure the source gives the session
+    estimated: bool = False
+
+    @property
+    def full_title(self) -> str:
+        """A session as a printed timetable names it: its subject, then itself if it is a part."""
+        if self.kind == "session" and self.parts > 1:
+            return f"{self.subject}／{self.title}"
+        return self.title
+
+    @property
+    def subject_label(self) -> str:
+        return f"科目{self.letter}「{self.subject}」" if self.letter else f"「{self.subject}」"
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "letter": self.letter, "title": self.title,
-                "start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M"),
-                "minutes": self.minutes, "local": self.local, "lecturer": self.lecturer}
+        out = {"kind": self.kind, "letter": self.letter, "title": self.title,
+               "start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M"),
+               "minutes": self.minutes, "local": self.local, "lecturer": self.lecturer}
+        if self.kind == "session":
+            out.update(subject=self.subject, part=self.part, parts=self.parts,
+                       session_kind=self.session_kind, estimated=self.estimated)
+        return out
 
 
 @dataclass
@@ -100,10 +144,28 @@ class DayPlan:
     day: date | None
     items: list[Item]
     spare_note: str
+    #: what the builder could not honour, e.g. a block longer than the longest-block setting
+    notes: list[str] = field(default_factory=list)
 
     @property
     def subject_minutes(self) -> int:
-        return sum(i.minutes for i in self.items if i.kind == "subject")
+        return sum(i.minutes for i in self.items if i.kind == "session")
+
+    @property
+    def subjects(self) -> list[Item]:
+        """One item per subject, from its first session's start to its last session's end."""
+        out: list[Item] = []
+        for item in self.items:
+            if item.kind != "session":
+                continue
+            if item.part == 1:
+                out.append(Item("subject", item.subject, item.start, item.end, item.minutes,
+                                letter=item.letter, local=item.local, lecturer=item.lecturer,
+                                key=item.key, subject=item.subject, parts=item.parts))
+            else:
+                last = out[-1]
+                out[-1] = replace(last, end=item.end, minutes=last.minutes + item.minutes)
+        return out
 
 
 @dataclass
@@ -115,6 +177,8 @@ class Timetable:
     deviations: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     remedies: list[str] = field(default_factory=list)
+    #: for several days: how the subjects were split and why it is not even, if it is not
+    split_note: str = ""
 
     @property
     def feasible(self) -> bool:
@@ -123,6 +187,10 @@ class Timetable:
     @property
     def items(self) -> list[Item]:
         return [item for day in self.days for item in day.items]
+
+    @property
+    def subject_items(self) -> list[Item]:
+        return [item for day in self.days for item in day.subjects]
 
     @property
     def total_subject_minutes(self) -> int:
@@ -137,7 +205,7 @@ class Timetable:
             "items": [i.as_dict() for i in self.items],
             "total_subject_minutes": self.total_subject_minutes,
             "warnings": self.warnings, "deviations": self.deviations,
-            "reasons": self.reasons, "remedies": self.remedies,
+            "reasons": self.reasons, "remedies": self.remedies, "split_note": self.split_note,
         }
 
 
@@ -185,6 +253,8 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
         if s.minutes_min > s.minutes_max:
             raise ScheduleInputError(
                 f"{s.label}の時間が {s.minutes_min}〜{s.minutes_max}分 となっており、最短が最長を超えています。")
+        if any(not part.title.strip() for part in s.parts):
+            raise ScheduleInputError(f"{s.label}に名前のないセッションがあります。")
     if _mins(settings.end) <= _mins(settings.start):
         raise ScheduleInputError(
             f"終了時刻 {settings.end:%H:%M} が開始時刻 {settings.start:%H:%M} より前（または同じ）です。")
@@ -193,7 +263,8 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
             f"昼食の開始可能時間帯 {settings.lunch_earliest:%H:%M}〜{settings.lunch_latest:%H:%M} が逆になっています。")
     # Lunch may be 0 (a half day); a break between subjects is a rule, so it is at least STEP.
     for value, what, bottom, top in ((settings.lunch_minutes, "昼食", 0, 180),
-                                     (settings.break_minutes, "休憩", STEP, 60)):
+                                     (settings.break_minutes, "休憩", STEP, 60),
+                                     (settings.longest_block, "休憩なしで続ける上限", 30, 480)):
         if not bottom <= value <= top:
             raise ScheduleInputError(
                 f"{what}の時間 {value}分 は {bottom}〜{top}分 の範囲で入力してください。")
@@ -204,105 +275,300 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
             raise ScheduleInputError(f"「{item.title}」の時間 {item.minutes}分 は 1〜120分 で入力してください。")
 
 
-def _fill(lows: list[int], highs: list[int], budget: int, members: list[int],
-          current: list[int] | None = None, capped: tuple[int, ...] = (),
-          cap: int | None = None) -> list[int]:
-    """Hand `budget` minutes to `members` in STEP-sized turns, least-filled first.
 
-    The `capped` subjects together never pass `cap` minutes (the morning before lunch).
-    Ties go to the earlier subject, so the result is deterministic.
+# --------------------------------------------------------------------------- sessions
+
+@dataclass(frozen=True)
+class _Unit:
+    """One session as the day builder places it: its range today and where it came from."""
+
+    spec: SubjectSpec
+    subject: int  # index of its subject in the day
+    part: int  # 1-based among its subject's sessions
+    parts: int
+    title: str
+    kind: str
+    low: int
+    high: int
+    source: tuple[int | None, int | None] = (None, None)  # the source's minutes for it
+
+
+def _share(total: int, weights: list[float]) -> list[int]:
+    """`total` minutes over `weights`, in STEP units when it divides; largest remainder first."""
+    unit = STEP if total % STEP == 0 else 1
+    units = total // unit
+    weight = sum(weights)
+    exact = [units * w / weight for w in weights] if weight else [units / len(weights)] * len(weights)
+    base = [int(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: (base[i] - exact[i], i))[:units - sum(base)]:
+        base[i] += 1
+    return [b * unit for b in base]
+
+
+def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
+    """Each session's minute range, the ranges adding up to the subject's own.
+
+    The source's session minutes rarely add up to the subject's exactly, so they serve as
+    weights. A subject without sessions that runs past the longest block is cut in equal parts.
     """
-    minutes = list(current if current is not None else lows)
-    while budget > 0:
-        headroom = None if cap is None else cap - sum(minutes[i] for i in capped)
-        room = [i for i in members
-                if minutes[i] < highs[i] and not (headroom is not None and headroom <= 0 and i in capped)]
-        if not room:
+    parts = list(spec.parts)
+    if not parts:
+        count = -(-spec.high // longest)
+        if count <= 1:
+            return [(PartSpec(spec.title), spec.low, spec.high)]
+        names = ["前半", "後半"] if count == 2 else [f"その{i}" for i in range(1, count + 1)]
+        parts = [PartSpec(f"{spec.title}（{name}）") for name in names]
+    known = [p.minutes_min for p in parts if p.minutes_min is not None]
+    fill = sum(known) / len(known) if known else 1
+    lows = _share(spec.low, [p.minutes_min if p.minutes_min is not None else fill for p in parts])
+    if 0 in lows:  # too short to share out: the subject is one session
+        return [(PartSpec(spec.title), spec.low, spec.high)]
+    spread = [(p.minutes_max - p.minutes_min) if p.minutes_min is not None else 0 for p in parts]
+    extras = _share(spec.high - spec.low, spread if any(spread) else lows)
+    return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
+
+
+def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
+    units = []
+    for index, spec in enumerate(subjects):
+        ranges = session_ranges(spec, longest)
+        for part, (session, low, high) in enumerate(ranges, start=1):
+            units.append(_Unit(spec, index, part, len(ranges), session.title, session.kind, low, high,
+                               (session.minutes_min, session.minutes_max)))
+    return units
+
+
+def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], list[bool]]:
+    """Where the breaks go inside subjects, and the session ranges capped to keep blocks short.
+
+    `roomy` packs sessions by their longest minutes (more breaks, every minute usable),
+    `tight` by their shortest (fewest breaks, longest minutes capped), `relaxed` puts no break
+    inside a subject. The returned flags say, per gap between units, whether a break is due.
+    """
+    cuts: list[bool] = []
+    run = 0
+    for i, unit in enumerate(units):
+        size = unit.high if mode == "roomy" else unit.low
+        if i and unit.part == 1:
+            cuts.append(True)
+            run = size
+        elif i:
+            cut = mode != "relaxed" and run + size > longest
+            cuts.append(cut)
+            run = size if cut else run + size
+        else:
+            run = size
+    if mode == "relaxed":
+        return units, cuts
+    out = list(units)
+    start = 0
+    for end in [i + 1 for i, cut in enumerate(cuts) if cut] + [len(units)]:
+        excess = sum(u.high for u in out[start:end]) - longest
+        for i in reversed(range(start, end)):
+            if excess <= 0:
+                break
+            less = min(excess, out[i].high - out[i].low)
+            out[i] = replace(out[i], high=out[i].high - less)
+            excess -= less
+        start = end
+    return out, cuts
+
+
+@lru_cache(maxsize=512)
+def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes: int):
+    """The day's sessions and gaps for each way of placing breaks, in the order to try them.
+
+    Cached: the remedies rebuild the same subjects under many day settings.
+    """
+    units = _units(subjects, longest)
+    plans = []
+    for mode in ("tight", "roomy", "relaxed"):
+        mode_units, cuts = _blocks(units, longest, mode)
+        plan = (tuple(mode_units), tuple(break_minutes if cut else 0 for cut in cuts))
+        if plan not in plans:
+            plans.append(plan)
+    relaxed = plan
+    return tuple(p for p in plans if p != relaxed), relaxed
+
+
+# --------------------------------------------------------------------------- one day
+
+def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
+          capped: int = 0, cap: int | None = None) -> list[int]:
+    """Hand `budget` minutes to `members` in STEP-sized turns, the least-filled subject first.
+
+    The first `capped` units together never pass `cap` minutes (the morning before lunch).
+    Ties go to the earlier unit, so the result is deterministic.
+    """
+    minutes = list(minutes)
+    room = sum(units[i].high - minutes[i] for i in members)
+    if budget >= room and (cap is None or sum(u.high for u in units[:capped]) <= cap):
+        for i in members:  # enough for everyone: all to their longest
+            minutes[i] = units[i].high
+        return minutes
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
+    have: dict[int, int] = {}
+    for unit, m in zip(units, minutes):
+        low[unit.subject] = low.get(unit.subject, 0) + unit.low
+        high[unit.subject] = high.get(unit.subject, 0) + unit.high
+        have[unit.subject] = have.get(unit.subject, 0) + m
+    open_ = [i for i in members if minutes[i] < units[i].high]
+    morning = sum(minutes[:capped])
+    while budget > 0 and open_:
+        best = best_i = None
+        for i in open_:
+            if i < capped and cap is not None and morning >= cap:
+                continue
+            unit = units[i]
+            s = unit.subject
+            rank = ((have[s] - low[s]) / (high[s] - low[s]),
+                    (minutes[i] - unit.low) / (unit.high - unit.low))
+            if best is None or rank < best:  # ties keep the earlier unit
+                best, best_i = rank, i
+        if best_i is None:
             break
-        i = min(room, key=lambda j: ((minutes[j] - lows[j]) / (highs[j] - lows[j]), j))
-        step = min(STEP, budget, highs[i] - minutes[i])
-        if headroom is not None and i in capped:
-            step = min(step, headroom)
+        i = best_i
+        step = min(STEP, budget, units[i].high - minutes[i])
+        if cap is not None and i < capped:
+            step = min(step, cap - morning)
+            morning += step
         minutes[i] += step
+        have[units[i].subject] += step
         budget -= step
+        if minutes[i] >= units[i].high:
+            open_.remove(i)
     return minutes
 
 
-@dataclass
-class _Frame:
-    """The arithmetic of one day: where subjects may start and how many minutes they have."""
+class _Day:
+    """The arithmetic of one day laid out as units with the given gaps between them."""
 
-    subjects: list[SubjectSpec]
-    settings: DaySettings
+    def __init__(self, units: tuple[_Unit, ...], gaps: tuple[int, ...], settings: DaySettings):
+        self.units = units
+        self.gaps = gaps  # minutes between unit i and i+1 (a break, or 0 inside a block)
+        self.settings = settings
+        self.opening = sum(i.minutes for i in settings.opening)
+        self.closing = sum(i.minutes for i in settings.closing)
+        self.first_start = _mins(settings.start) + self.opening
+        self.span = _mins(settings.end) - _mins(settings.start)
+        self._no_lunch = self.span - self.opening - self.closing - sum(gaps)
 
-    @property
-    def opening(self) -> int:
-        return sum(i.minutes for i in self.settings.opening)
-
-    @property
-    def closing(self) -> int:
-        return sum(i.minutes for i in self.settings.closing)
-
-    @property
-    def first_start(self) -> int:
-        return _mins(self.settings.start) + self.opening
-
-    @property
-    def span(self) -> int:
-        return _mins(self.settings.end) - _mins(self.settings.start)
-
-    def gaps(self, with_lunch: bool) -> int:
-        """Minutes spent between subjects: breaks, and lunch in place of one break."""
-        n = len(self.subjects)
-        if n < 2:
-            return self.settings.lunch_minutes if with_lunch else 0
-        return (n - 2) * self.settings.break_minutes + self.settings.lunch_minutes if with_lunch \
-            else (n - 1) * self.settings.break_minutes
-
-    def available(self, with_lunch: bool = True) -> int:
-        return self.span - self.opening - self.closing - self.gaps(with_lunch)
+    def available(self, lunch_after: int | None) -> int:
+        """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
+        if lunch_after is None:
+            return self._no_lunch
+        return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
 
 
-def _lunch_bounds(frame: _Frame, k: int) -> tuple[int, int]:
-    """Bounds on the minutes of subjects before a lunch placed after subject k (1-based)."""
-    s = frame.settings
-    base = frame.first_start + (k - 1) * s.break_minutes
-    lows = sum(x.low for x in frame.subjects[:k])
-    highs = sum(x.high for x in frame.subjects[:k])
-    return max(lows, _mins(s.lunch_earliest) - base), min(highs, _mins(s.lunch_latest) - base)
+def _candidates(day: _Day) -> list[int | None]:
+    s = day.settings
+    if s.lunch_minutes == 0:
+        return [None]
+    # A short day that ends before lunch can start needs no lunch at all.
+    lows = sum(u.low for u in day.units)
+    if _mins(s.start) + day.opening + lows + sum(day.gaps) + day.closing <= _mins(s.lunch_earliest):
+        return [None]
+    return list(range(1, len(day.units)))
 
 
-def _place(frame: _Frame, minutes: list[int], lunch_after: int | None) -> list[Item]:
-    """Lay the items end to end; lunch follows subject `lunch_after` (1-based) if given."""
-    s = frame.settings
+def _layout(day: _Day, any_fit: bool = False) -> tuple[int | None, list[int]] | None:
+    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out.
+
+    With `any_fit`, the first layout found is enough (the remedies only ask whether one exists).
+    """
+    s = day.settings
+    units = day.units
+    n = len(units)
+    lows = [u.low for u in units]
+    low_total = sum(lows)
+    preferred_lunch = min(max(12 * 60, _mins(s.lunch_earliest)), _mins(s.lunch_latest))
+    best = None
+    low_prefix = [0]
+    high_prefix = [0]
+    gap_prefix = [0]
+    for u in units:
+        low_prefix.append(low_prefix[-1] + u.low)
+        high_prefix.append(high_prefix[-1] + u.high)
+    for g in day.gaps:
+        gap_prefix.append(gap_prefix[-1] + g)
+    high_total = high_prefix[-1]
+    # Gaps that leave the most minutes first, so the bound below skips more of the rest; the
+    # score decides, so the order does not change the result.
+    for k in sorted(_candidates(day), key=lambda k: (-day.available(k), k or 0)):
+        available = day.available(k)
+        if low_total > available:
+            continue
+        if best is not None and k is not None:
+            # no more minutes than this gap could ever give: it cannot beat the best so far
+            most = min(available, min(high_prefix[k], _mins(s.lunch_latest) - day.first_start
+                                      - gap_prefix[k - 1]) + high_total - high_prefix[k])
+            if -most > best[0][0]:
+                continue
+        if k is None:
+            chosen = _fill(units, lows, available - low_total, range(n))
+            rank = (0, 0, 0)
+        else:
+            base = day.first_start + gap_prefix[k - 1]
+            lo = max(low_prefix[k], _mins(s.lunch_earliest) - base)
+            hi = min(high_prefix[k], _mins(s.lunch_latest) - base)
+            if lo > hi or lo + low_total - low_prefix[k] > available:
+                continue
+            # First give the morning what lunch needs to start inside its window, then hand
+            # the rest out fairly without pushing lunch past its window.
+            chosen = _fill(units, lows, lo - low_prefix[k], range(k))
+            chosen = _fill(units, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
+            lunch_start = base + sum(chosen[:k])
+            inside = units[k].part > 1  # lunch between two sessions of one subject
+            rank = (abs(lunch_start - preferred_lunch), inside, k)
+        score = (-sum(chosen), rank)
+        if best is None or score < best[0]:
+            best = (score, k, chosen)
+            if any_fit:
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]:
+    """Lay the items end to end; lunch follows unit `lunch_after` (1-based) if given."""
+    s = day.settings
     items: list[Item] = []
     clock = _mins(s.start)
 
-    def add(kind: str, title: str, length: int, spec: SubjectSpec | None = None) -> None:
+    def add(kind: str, title: str, length: int, **extra) -> None:
         nonlocal clock
         start = time(*divmod(clock, 60))
         clock += length
-        items.append(Item(kind, title, start, time(*divmod(clock, 60)), length,
-                          letter=spec.letter if spec else "", local=spec.local if spec else False,
-                          lecturer=spec.lecturer if spec else "", key=spec.key if spec else ""))
+        items.append(Item(kind, title, start, time(*divmod(clock, 60)), length, **extra))
 
     for fixed in s.opening:
         add("opening", fixed.title, fixed.minutes)
-    for index, (spec, length) in enumerate(zip(frame.subjects, minutes), start=1):
-        add("subject", spec.title, length, spec)
+    for index, (unit, length) in enumerate(zip(day.units, minutes), start=1):
+        spec = unit.spec
+        low, high = unit.source
+        add("session", unit.title, length, letter=spec.letter, local=spec.local,
+            lecturer=spec.lecturer, key=spec.key, subject=spec.title, part=unit.part,
+            parts=unit.parts, session_kind=unit.kind,
+            estimated=unit.parts > 1 and (low is None or not low <= length <= high))
         if index == lunch_after:
             add("lunch", "昼食・休憩", s.lunch_minutes)
-        elif index < len(frame.subjects):
-            add("break", "休憩", s.break_minutes)
+        elif index < len(day.units) and day.gaps[index - 1]:
+            add("break", "休憩", day.gaps[index - 1])
     for fixed in s.closing:
         add("closing", fixed.title, fixed.minutes)
     return items
 
 
-def _spare_note(frame: _Frame, minutes: list[int], slack: int) -> str:
+def _spare_note(subjects: list[SubjectSpec], items: list[Item], slack: int) -> str:
     """Say in one line how the spare minutes went."""
+    taken = [0] * len(subjects)
+    index = -1
+    for item in items:
+        if item.kind == "session":
+            index += item.part == 1
+            taken[index] += item.minutes
     extra = [f"{spec.letter or spec.title} +{m - spec.low}分"
-             for spec, m in zip(frame.subjects, minutes) if m > spec.low]
+             for spec, m in zip(subjects, taken) if m > spec.low]
     parts = []
     if extra:
         parts.append("余裕時間を範囲内で配分しました（" + "、".join(extra) + "）")
@@ -313,83 +579,112 @@ def _spare_note(frame: _Frame, minutes: list[int], slack: int) -> str:
     return "。".join(parts) + "。"
 
 
+def _long_blocks(items: list[Item], longest: int) -> list[str]:
+    """Runs of sessions with no break longer than the longest-block setting, said per subject."""
+    notes = []
+    run: list[Item] = []
+    for item in items + [Item("closing", "", time(0), time(0), 0)]:
+        if item.kind == "session":
+            run.append(item)
+            continue
+        length = sum(i.minutes for i in run)
+        if length > longest:
+            notes.append(f"{run[0].subject_label}は休憩なしで{length}分続きます（休憩なしの上限は{longest}分ですが、"
+                         f"セッションの間に休憩を入れるとこの日に収まりません）。")
+        run = []
+    return notes
+
+
+def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bool = False):
+    """The day under the first way of placing breaks that fits, with lunch and minutes chosen.
+
+    Returns (day, lunch_after, minutes), or (relaxed day, None, reason) when nothing fits;
+    the reason is a text only when the day is too short whatever the breaks, else None.
+    """
+    plans, relaxed_plan = _break_plans(subjects, settings.longest_block, settings.break_minutes)
+    relaxed = _Day(*relaxed_plan, settings)
+    # The relaxed day has the fewest gaps: if even it is too long, nothing else is tried.
+    with_lunch = _candidates(relaxed) != [None]
+    lows = sum(u.low for u in relaxed.units)
+    spare_gap = max(relaxed.gaps, default=0) if with_lunch else 0
+    available = relaxed.available(None) - (settings.lunch_minutes - spare_gap if with_lunch else 0)
+    if lows > available:
+        need = relaxed.span - available + lows
+        return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
+                               f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
+    found = _first_fit(plans, settings, any_fit)
+    if found is not None:
+        return found
+    loose = _layout(relaxed, any_fit)
+    if loose is None:
+        return relaxed, None, None
+    # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
+    # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
+    limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
+    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]  # noqa: E731
+    first = bisect.bisect_left(range(len(limits)), True,
+                               key=lambda i: _first_fit(plans_at(limits[i]), settings, True) is not None)
+    if first < len(limits):
+        return _first_fit(plans_at(limits[first]), settings, any_fit)
+    return relaxed, *loose
+
+
+def _first_fit(plans, settings: DaySettings, any_fit: bool):
+    for plan in plans:
+        day = _Day(*plan, settings)
+        found = _layout(day, any_fit)
+        if found is not None:
+            return day, *found
+    return None
+
+
+def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:
+    """Whether the day can be built, without laying out its items."""
+    return isinstance(_solve(tuple(subjects), settings, any_fit=True)[2], list)
+
+
 def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPlan | None, list[str]]:
-    """Build one day, or return the reasons (Japanese, with numbers) why it cannot be built."""
-    frame = _Frame(list(subjects), settings)
-    lows = [s.low for s in frame.subjects]
-    highs = [s.high for s in frame.subjects]
-    n = len(lows)
-    if settings.lunch_minutes == 0:
-        candidates = [None]
-    else:
-        candidates = list(range(1, n))
-        # A short day that ends before lunch can start needs no lunch at all.
-        no_lunch_end = (_mins(settings.start) + frame.opening + sum(lows)
-                        + frame.gaps(False) + frame.closing)
-        if no_lunch_end <= _mins(settings.lunch_earliest):
-            candidates = [None]
+    """Build one day, or return the reasons (Japanese, with numbers) why it cannot be built.
 
-    with_lunch = candidates != [None]
-    available = frame.available(with_lunch)
-    if sum(lows) > available:
-        need = frame.span - available + sum(lows)
-        return None, [f"最低でも{need}分必要ですが、使える時間は{frame.span}分です"
-                      f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - frame.span}分不足）。"]
-
-    # Lunch as near noon as its window allows.
-    preferred_lunch = min(max(12 * 60, _mins(settings.lunch_earliest)), _mins(settings.lunch_latest))
-    best = None
-    for k in candidates:
-        if k is None:
-            chosen = _fill(lows, highs, available - sum(lows), list(range(n)))
-            rank = (0, 0)
-        else:
-            lo, hi = _lunch_bounds(frame, k)
-            after_low = sum(lows[k:])
-            if lo > hi or lo + after_low > available:
-                continue
-            before = tuple(range(k))
-            # First give the morning what lunch needs to start inside its window, then hand
-            # the rest out fairly without pushing lunch past its window.
-            chosen = _fill(lows, highs, lo - sum(lows[:k]), list(before))
-            chosen = _fill(lows, highs, available - sum(chosen), list(range(n)),
-                           current=chosen, capped=before, cap=hi)
-            lunch_start = frame.first_start + sum(chosen[:k]) + (k - 1) * settings.break_minutes
-            rank = (abs(lunch_start - preferred_lunch), k)
-        score = (-sum(chosen), rank)
-        if best is None or score < best[0]:
-            best = (score, k, chosen)
-
-    if best is None:
-        return None, _lunch_reasons(frame)
-    _, k, chosen = best
-    slack = available - sum(chosen)
-    return DayPlan(settings.day, _place(frame, chosen, k), _spare_note(frame, chosen, slack)), []
+    Breaks inside subjects keep every block within the longest-block setting when the day
+    allows it; when it does not, the day is laid out without them and says so.
+    """
+    subjects = list(subjects)
+    day, lunch_after, chosen = _solve(tuple(subjects), settings)
+    if not isinstance(chosen, list):
+        return None, [chosen] if chosen else _lunch_reasons(day)
+    items = _place(day, chosen, lunch_after)
+    slack = day.available(lunch_after) - sum(chosen)
+    return DayPlan(settings.day, items, _spare_note(subjects, items, slack),
+                   _long_blocks(items, settings.longest_block)), []
 
 
-def _lunch_reasons(frame: _Frame) -> list[str]:
+def _lunch_reasons(day: _Day) -> list[str]:
     """Explain, per gap, when lunch could start, against the window."""
-    s = frame.settings
+    s = day.settings
     window = f"{s.lunch_earliest:%H:%M}〜{s.lunch_latest:%H:%M}"
     lines = [f"昼食を{window}に始められる科目の区切りがありません。"]
-    for k in range(1, len(frame.subjects)):
-        base = frame.first_start + (k - 1) * s.break_minutes
-        early = base + sum(x.low for x in frame.subjects[:k])
-        late = base + sum(x.high for x in frame.subjects[:k])
-        after = sum(x.low for x in frame.subjects[k:])
-        end_if_late = early + s.lunch_minutes + after + (len(frame.subjects) - k - 1) * s.break_minutes + frame.closing
+    units = day.units
+    for k in range(1, len(units)):
+        base = day.first_start + sum(day.gaps[:k - 1])
+        early = base + sum(u.low for u in units[:k])
+        late = base + sum(u.high for u in units[:k])
+        after = sum(u.low for u in units[k:]) + sum(day.gaps[k:])
+        end_if_late = early + s.lunch_minutes + after + day.closing
         span = hm(early) if early == late else f"{hm(early)}〜{hm(late)}"
         extra = ""
         if end_if_late > _mins(s.end):
             extra = f"（ただしその場合の終了は{hm(end_if_late)}で、{s.end:%H:%M}を超えます）"
-        lines.append(f"{frame.subjects[k - 1].label}の後なら昼食開始は{span}{extra}。")
+        unit = units[k - 1]
+        where = unit.spec.label if unit.part == unit.parts else f"{unit.spec.label}の「{unit.title}」"
+        lines.append(f"{where}の後なら昼食開始は{span}{extra}。")
     return lines
 
 
 def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[str]) -> list[str]:
     """The source's own remedies, each checked: does it alone make the day fit?"""
     out = []
-    fits = lambda subs, st: build_day(subs, st)[0] is not None  # noqa: E731
+    fits = _fits
     for spec in subjects:
         if spec.separate_day_ok:
             rest = [s for s in subjects if s is not spec]
@@ -412,6 +707,8 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
     return out
 
 
+# --------------------------------------------------------------------------- the training
+
 def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Timetable:
     """Build a timetable over one or more days; subjects keep their order across days."""
     subjects = list(subjects)
@@ -421,9 +718,9 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
     for spec in subjects:
         if spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max:
             result.deviations.append(
-                f"{spec.label}を{spec.override}分としています（手引きの目安は{spec.minutes_min}〜"
+                f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}〜"
                 f"{spec.minutes_max}分）。" if spec.minutes_min != spec.minutes_max else
-                f"{spec.label}を{spec.override}分としています（手引きの目安は{spec.minutes_min}分）。")
+                f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}分）。")
     if len(days) == 1:
         plan, reasons = build_day(subjects, days[0])
         if plan:
@@ -432,44 +729,64 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.reasons = reasons
             result.remedies = _remedies(subjects, days[0], reasons)
     else:
-        result.days, result.reasons = _split_days(subjects, days)
+        result.days, result.reasons, result.split_note = _split_days(subjects, days)
         if result.reasons:
             result.remedies = ["日数を増やすか、各日の開始・終了時刻を広げてください。"]
     if result.feasible:
+        for plan in result.days:
+            result.warnings += plan.notes
+        # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
-        if total < 7 * 60 * len(days) and len(days) == 1:
+        where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
+        if total < 7 * 60:
             result.warnings.append(
-                f"講義・演習の合計は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
-        elif total > 8 * 60 * len(days) and len(days) == 1:
+                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
+        elif total > 8 * 60:
             result.warnings.append(
-                f"講義・演習の合計は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
     return result
 
 
-def _split_days(subjects: list[SubjectSpec], days: list[DaySettings]) -> tuple[list[DayPlan], list[str]]:
-    """Split subjects in order over the days; prefer the most even split that fits."""
-    if len(subjects) < len(days):
-        return [], [f"{len(days)}日間に対して科目が{len(subjects)}つしかありません。"]
-    if len(days) == 1:
-        plan, reasons = build_day(subjects, days[0])
-        return ([plan], []) if plan else ([], reasons)
+def _split_days(subjects: list[SubjectSpec], days: list[DaySettings]) -> tuple[list[DayPlan], list[str], str]:
+    """Split whole subjects in order over the days, as evenly as the days allow.
+
+    Every split is tried (a few dozen at most); among those where each day fits, the one with
+    the smallest gap between the fullest and the emptiest day wins, then the most minutes.
+    """
+    n, count = len(subjects), len(days)
+    if n < count:
+        return [], [f"{count}日間に対して科目が{n}つしかありません。"], ""
+    built: dict[tuple[int, int, int], DayPlan | None] = {}
+
+    def day_plan(start: int, end: int, index: int) -> DayPlan | None:
+        key = (start, end, index)
+        if key not in built:
+            built[key] = build_day(subjects[start:end], days[index])[0]
+        return built[key]
+
     best = None
-    for cut in range(1, len(subjects) - len(days) + 2):
-        first, first_reasons = build_day(subjects[:cut], days[0])
-        if not first:
-            continue
-        rest, rest_reasons = _split_days(subjects[cut:], days[1:])
-        if not rest:
-            continue
-        plans = [first] + rest
-        loads = [p.subject_minutes for p in plans]
-        score = (-sum(loads), max(loads) - min(loads), cut)
-        if best is None or score < best[0]:
-            best = (score, plans)
+    for cuts in combinations(range(1, n), count - 1):
+        bounds = (0,) + cuts + (n,)
+        plans = []
+        for index in range(count):
+            plan = day_plan(bounds[index], bounds[index + 1], index)
+            if plan is None:
+                break
+            plans.append(plan)
+        else:
+            loads = [p.subject_minutes for p in plans]
+            score = (max(loads) - min(loads), -sum(loads), cuts)
+            if best is None or score < best[0]:
+                best = (score, plans, loads)
     if best is None:
         need = sum(s.low for s in subjects)
-        return [], [f"{len(days)}日間のどの分け方でも収まりません（科目の最短合計{need}分）。"]
-    return best[1], []
+        return [], [f"{count}日間のどの分け方でも収まりません（科目の最短合計{need}分）。"], ""
+    _, plans, loads = best
+    split = "・".join(f"{i}日目{m}分" for i, m in enumerate(loads, start=1))
+    if max(loads) == min(loads):
+        return plans, [], f"講義・演習を{split}に均等に分けました。"
+    return plans, [], (f"講義・演習は{split}です。科目は日をまたいで分けないため、"
+                       f"これが各日に収まる中で最も均等な分け方です（差{max(loads) - min(loads)}分）。")
 
 
 def settings_from_args(day: date | None = None, start: str = "09:00", end: str = "17:45",
@@ -483,5 +800,17 @@ def subjects_of(curriculum) -> list[SubjectSpec]:
     """A curriculum's subjects as scheduler input, in the source's order."""
     return [SubjectSpec(title=s.name, minutes_min=s.minutes_min, minutes_max=s.minutes_max,
                         letter=s.letter, separate_day_ok=s.may_move_to_separate_day,
-                        key=f"{curriculum.key}:{s.letter}")
+                        key=f"{curriculum.key}:{s.letter}", parts=parts_of(s),
+                        source=source_of(curriculum))
             for s in curriculum.subjects]
+
+
+def source_of(curriculum) -> str:
+    """Who gives a curriculum's minutes: the source, or (job support) the app's own draft."""
+    return "手引き" if curriculum.official else "たたき台の案"
+
+
+def parts_of(subject, chosen: frozenset[str] = frozenset()) -> tuple[PartSpec, ...]:
+    """A curriculum subject's sessions as scheduler input; optional ones only when chosen."""
+    return tuple(PartSpec(s.title, s.kind, s.minutes_min, s.minutes_max) for s in subject.sessions
+                 if not s.optional or s.title in chosen)

@@ -18,8 +18,17 @@ def format_timetable(curriculum, timetable: Timetable) -> str:
             lines.append(f"[{day.day.isoformat()}]")
         for item in day.items:
             letter = f"{item.letter} " if item.letter else ""
+            if item.kind == "session" and item.parts > 1:
+                if item.part == 1:
+                    lines.append(f"  {letter}{item.subject}")
+                estimated = "（時間は按分の目安）" if item.estimated else ""
+                lines.append(f"  {item.start:%H:%M}-{item.end:%H:%M} {item.minutes:>4}分    "
+                             f"{item.title}{estimated}")
+                continue
             lines.append(f"  {item.start:%H:%M}-{item.end:%H:%M} {item.minutes:>4}分  {letter}{item.title}")
         lines.append(f"  {day.spare_note}")
+    if timetable.split_note:
+        lines.append(timetable.split_note)
     total = timetable.total_subject_minutes
     lines.append(f"講義・演習の合計: {total}分（{duration_ja(total)}） / 手引きの目安: {curriculum.hours_note}")
     lines += [f"注意: {w}" for w in timetable.warnings + timetable.deviations]

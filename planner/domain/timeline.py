@@ -34,6 +34,7 @@ KIND_NAMES = {
     "meeting": "検討会議",
     "training": "伝達研修開催",
     "retrospective": "振り返り・反省会",
+    "supplement": "補う催し",
 }
 CHIEF_PLACEMENTS = ("common", "late")
 

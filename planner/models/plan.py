@@ -79,10 +79,15 @@ class Training(db.Model):
     lunch_earliest: so.Mapped[time] = so.mapped_column(default=time(11, 30))
     lunch_latest: so.Mapped[time] = so.mapped_column(default=time(13, 30))
     break_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    #: the longest run of sessions without a break; a longer subject gets a break inside
+    longest_block: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
     opening_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="開会・オリエンテーション")
     opening_minutes: so.Mapped[int] = so.mapped_column(default=10)
     closing_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="アンケート記入・閉会")
     closing_minutes: so.Mapped[int] = so.mapped_column(default=10)
+    #: for the job-support draft: when and by whom the prefecture adopted it as its programme
+    adopted_at: so.Mapped[datetime | None]
+    adopted_by: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     #: raised on every change, so calendar files can say which version they carry
     revision: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -123,14 +128,98 @@ class TrainingSubject(db.Model):
     lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: minutes the official fixed; None lets the scheduler choose inside the range
     minutes_override: so.Mapped[int | None]
-    #: moved to a separate symposium or case-study day, as the source allows
+    #: from old backups: moved to a separate day; now read as a supplementary event that "moves"
     separate_day: so.Mapped[bool] = so.mapped_column(default=False)
+    #: the source's option the team chose (see ProgrammeEntry); it changes the timetable
+    option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    #: the job-support draft as the prefecture settles it (empty / None: the draft's own value)
+    draft_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    draft_minutes_min: so.Mapped[int | None]
+    draft_minutes_max: so.Mapped[int | None]
+    #: one national lecture a line
+    draft_lectures: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    #: the minutes of each session in order, comma-separated
+    draft_session_minutes: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
 
     training: so.Mapped[Training] = so.relationship(back_populates="subjects")
+    #: the team's programme for this subject, newest version first
+    programme: so.Mapped[list["ProgrammeEntry"]] = so.relationship(  # noqa: F821
+        back_populates="subject", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProgrammeEntry.id.desc()")
+    #: symposiums, lectures and case-study meetings that supplement this subject
+    supplements: so.Mapped[list[SupplementaryEvent]] = so.relationship(
+        back_populates="subject", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SupplementaryEvent.day")
 
     @property
     def is_local(self) -> bool:
         return not self.letter
+
+    @property
+    def draft_edited(self) -> bool:
+        return bool(self.draft_name or self.draft_minutes_min or self.draft_lectures
+                    or self.draft_session_minutes)
+
+    @property
+    def moved_out(self) -> bool:
+        """Not held on the training day: a supplementary event takes it over."""
+        return self.separate_day or any(e.effect == "moves" for e in self.supplements)
+
+    @property
+    def shortened_to(self) -> int | None:
+        """The minutes left on the day when a supplementary event covers part of the subject."""
+        minutes = [e.shortened_minutes for e in self.supplements
+                   if e.effect == "shortened" and e.shortened_minutes]
+        return min(minutes) if minutes else None
+
+
+#: the kinds of supplementary event the source names (「シンポジウムや講演会、事例検討会」)
+SUPPLEMENT_KINDS = {"symposium": "シンポジウム", "lecture": "講演会", "case_meeting": "事例検討会"}
+#: what happens to the supplemented subject on the training day
+SUPPLEMENT_EFFECTS = {"stays": "研修当日もそのまま行う", "shortened": "研修当日は短くして行う",
+                      "moves": "研修当日は行わず、この催しで扱う"}
+
+
+class SupplementaryEvent(db.Model):
+    """A symposium, lecture or case-study meeting of the plan that supplements one subject
+    (source: 「不足する視点は補う」); it has its own date, place, lecturer and handout."""
+
+    #: one event per subject and start: the same form sent twice at once adds it once
+    __table_args__ = (sa.UniqueConstraint("subject_id", "day", "start_time", name="uq_supplementary_event_start"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    subject_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_subject.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    day: so.Mapped[date]
+    start_time: so.Mapped[time]
+    end_time: so.Mapped[time]
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    lecturer_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: stays, shortened or moves (SUPPLEMENT_EFFECTS)
+    effect: so.Mapped[str] = so.mapped_column(sa.String(20), default="stays")
+    #: the subject's minutes on the training day when shortened
+    shortened_minutes: so.Mapped[int | None]
+    #: raised on every change, so calendar files can say which version they carry
+    revision: so.Mapped[int] = so.mapped_column(default=1)
+
+    subject: so.Mapped[TrainingSubject] = so.relationship(back_populates="supplements")
+
+    @property
+    def training(self) -> Training:
+        return self.subject.training
+
+    @property
+    def kind_name(self) -> str:
+        return SUPPLEMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def effect_name(self) -> str:
+        if self.effect == "shortened" and self.shortened_minutes:
+            return f"研修当日は{self.shortened_minutes}分に短くして行う"
+        return SUPPLEMENT_EFFECTS.get(self.effect, self.effect)
 
 
 class ProgrammeVersion(db.Model):

@@ -19,12 +19,12 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
 
 from curricula import Curriculum, load_curricula
 from planner.domain import fields as rules
-from planner.domain.schedule import ScheduleInputError, validate
+from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
     CarriedTodo,
@@ -33,8 +33,13 @@ from planner.models import (
     MemberUnavailable,
     Milestone,
     Plan,
+    PROGRAMME_FIELDS,
     Prefecture,
+    ProgrammeEntry,
     RoleSlot,
+    SUPPLEMENT_EFFECTS,
+    SUPPLEMENT_KINDS,
+    SupplementaryEvent,
     TeamMember,
     Training,
     TrainingSubject,
@@ -58,6 +63,8 @@ MAX_ROLES = rules.limit("roles")
 MAX_MILESTONES = rules.limit("milestones")
 MAX_TICKS = rules.limit("checklist_ticks")
 MAX_TODOS = rules.limit("carried_todos")
+MAX_PROGRAMME = 200  # versions of the team's programme per subject
+MAX_SUPPLEMENTS = 20  # supplementary events per subject
 IMPORTED_MARK = "（取込）"
 #: the stored kinds of milestone; trainings are on the timeline by their own dates
 MILESTONE_KINDS = ("launch", "meeting", "retrospective")
@@ -77,6 +84,10 @@ LABELS = {
     "per_municipality": "1自治体あたりの受講者数", "start_time": "開始時刻",
     "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
+    "longest_block": "休憩なしで続ける上限",
+    "option_key": "選んだ選択肢", "programme": "チームのプログラム", "emphasis": "特に伝えたい内容",
+    "key_points": "チームの解説のポイント", "how_to_run": "チームの進め方", "worksheets": "使うワークシート・資料",
+    "author_name": "変更した人", "created_at": "変更日時",
     "opening_title": "開会の項目", "opening_minutes": "開会の時間",
     "closing_title": "閉会の項目", "closing_minutes": "閉会の時間", "subjects": "科目の一覧",
     "venue_address": "会場の住所", "venue_access": "会場への交通", "reception_time": "受付開始",
@@ -84,6 +95,8 @@ LABELS = {
     "letter": "科目記号", "local_name": "独自科目名", "local_minutes": "時間",
     "lecturer_name": "講師の氏名", "lecturer_org": "講師の所属",
     "minutes_override": "指定時間", "separate_day": "別日扱い",
+    "supplements": "補う催し", "day": "開催日", "place": "会場",
+    "effect": "研修当日の扱い", "shortened_minutes": "短くした時間",
     "chief_after": "主任相談支援員・後期の時期", "members": "チームのメンバー",
     "name": "氏名", "municipality": "所属自治体", "municipality_kind": "自治体の種別",
     "email": "メールアドレス", "notes": "備考", "courses": "修了した国研修",
@@ -179,6 +192,7 @@ def _training_section(training: Training) -> dict:
         "lunch_minutes": training.lunch_minutes,
         "lunch_earliest": _hhmm(training.lunch_earliest),
         "lunch_latest": _hhmm(training.lunch_latest), "break_minutes": training.break_minutes,
+        "longest_block": training.longest_block,
         "opening_title": training.opening_title, "opening_minutes": training.opening_minutes,
         "closing_title": training.closing_title, "closing_minutes": training.closing_minutes,
         **{name: getattr(training, name) for name in _HANDOUT_TEXT},
@@ -196,7 +210,27 @@ def _subject_section(row: TrainingSubject) -> dict:
     return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
-            "separate_day": row.separate_day}
+            "separate_day": row.separate_day, "option_key": row.option_key,
+            "programme": [_programme_section(e) for e in reversed(row.programme)],
+            "supplements": [_supplement_section(e) for e in row.supplements],
+            "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
+                      "minutes_max": row.draft_minutes_max, "lectures": row.draft_lectures,
+                      "session_minutes": row.draft_session_minutes}}
+
+
+def _supplement_section(event: SupplementaryEvent) -> dict:
+    """A symposium, lecture or case-study meeting that supplements the subject."""
+    return {"kind": event.kind, "title": event.title, "day": event.day.isoformat(),
+            "start_time": _hhmm(event.start_time), "end_time": _hhmm(event.end_time),
+            "place": event.place, "lecturer_name": event.lecturer_name,
+            "lecturer_org": event.lecturer_org, "effect": event.effect,
+            "shortened_minutes": event.shortened_minutes}
+
+
+def _programme_section(entry: ProgrammeEntry) -> dict:
+    """One version of the team's programme, oldest first in the file."""
+    return entry.values() | {"author_name": entry.author_name,
+                             "created_at": entry.created_at.isoformat(timespec="seconds")}
 
 
 def _hhmm(t: time) -> str:
@@ -430,7 +464,7 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
     # The slots are made after writing, from subject ids; before writing, positions stand in.
     shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count,
                              subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,
-                                                       separate_day=s.separate_day)
+                                                       separate_day=s.separate_day, moved_out=s.moved_out)
                                        for s in training.subjects])
     wanted = wanted_slots(shadow)
     seen = {}
@@ -446,7 +480,7 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
                 raise BackupError(f"{role.where}: {what}はこの研修にありません。")
             row = rows[role.subject]
             name = f"科目{row.letter}" if row.letter else f"独自科目「{_show(row.local_name, 20)}」"
-            if row.separate_day:
+            if row.moved_out:
                 reason = "別日扱いの科目には、この研修の役割がありません。"
             elif not row.letter:
                 reason = "独自科目は外部の講師が担当するため、役割がありません。"
@@ -563,6 +597,9 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
         lunch_minutes=fields.integer("lunch_minutes", 0, 180),
         lunch_earliest=fields.clock("lunch_earliest"), lunch_latest=fields.clock("lunch_latest"),
         break_minutes=fields.integer("break_minutes", 5, 60),
+        # files written before the setting existed use the usual 90 minutes
+        longest_block=fields.integer("longest_block", 30, 480) if "longest_block" in fields.data
+        else DEFAULT_LONGEST_BLOCK,
         opening_title=fields.typed("opening_title", "opening_title"),
         opening_minutes=fields.integer("opening_minutes", 0, 120),
         closing_title=fields.typed("closing_title", "closing_title"),
@@ -589,7 +626,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
 _HANDOUT_TEXT = ("venue_address", "venue_access", "belongings", "equipment")
 _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
-                  "lunch_latest", "break_minutes", "opening_title", "opening_minutes",
+                  "lunch_latest", "break_minutes", "longest_block", "opening_title", "opening_minutes",
                   "closing_title", "closing_minutes", "reception_time", "materials_deadline",
                   *_HANDOUT_TEXT)
 
@@ -607,8 +644,10 @@ def _read_handout_fields(fields: "_Fields", training: Training) -> None:
 
 def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
+    # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
-                 "lecturer_org", "minutes_override", "separate_day"})
+                 "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
+                 "supplements", "draft"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.typed("local_name", "local_name"),
@@ -626,6 +665,17 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
             raise BackupError(f"{fields.where}: 手引きの科目{row.letter}に独自科目名や独自の時間が入っています。")
         if row.separate_day and not subject.may_move_to_separate_day:
             raise BackupError(f"{fields.where}: 科目{row.letter}は、手引きで別日に補う方法が示されていません。")
+        row.option_key = _read_option(fields, subject, "option_key") if "option_key" in fields.data else ""
+        raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
+        row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
+                         for j, item in enumerate(reversed(raw), start=1)]
+        for version, entry in enumerate(reversed(row.programme), start=1):
+            entry.version = version
+        if "draft" in fields.data:
+            _read_draft(_Fields(fields.require("draft"), f"{fields.where}のたたき台の調整"), row, curriculum)
+        raw = fields.items("supplements", MAX_SUPPLEMENTS) if "supplements" in fields.data else []
+        row.supplements = [_read_supplement(_Fields(item, f"{fields.where}の補う催し{j}"), subject)
+                           for j, item in enumerate(raw, start=1)]
     else:
         if not row.local_name:
             raise BackupError(f"{fields.where}: 科目記号も独自科目名もありません。")
@@ -633,7 +683,72 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
             raise BackupError(f"{fields.where}: 独自科目「{row.local_name}」の時間がありません。")
         if row.separate_day:
             raise BackupError(f"{fields.where}: 独自科目は別日扱いにできません。")
+        if fields.data.get("supplements"):
+            raise BackupError(f"{fields.where}: 独自科目を補う催しは登録できません。")
     return row
+
+
+def _read_draft(fields: _Fields, row: TrainingSubject, curriculum: Curriculum) -> None:
+    """The prefecture's settling of a job-support draft subject; empty for the other curricula."""
+    fields.only({"name", "minutes_min", "minutes_max", "lectures", "session_minutes"})
+    row.draft_name = fields.text("name", 200)
+    row.draft_minutes_min = fields.integer("minutes_min", 1, 600, optional=True)
+    row.draft_minutes_max = fields.integer("minutes_max", 1, 600, optional=True)
+    row.draft_lectures = fields.text("lectures", 2000, lines=True)
+    row.draft_session_minutes = fields.text("session_minutes", 200)
+    if row.draft_edited and curriculum.official:
+        raise BackupError(f"{fields.where}: 手引きの科目表にある科目は調整できません。")
+    if (row.draft_minutes_min is None) != (row.draft_minutes_max is None) or (
+            row.draft_minutes_min and row.draft_minutes_min > row.draft_minutes_max):
+        raise fields.fail("minutes_max", "最短と最長の両方を、最短が最長以下になるように入れてください。")
+    sessions = len(curriculum.subject(row.letter).sessions)
+    parts = row.draft_session_minutes.split(",") if row.draft_session_minutes else []
+    if parts and (len(parts) != sessions or not all(p.isdigit() and 1 <= int(p) <= 600 for p in parts)):
+        raise fields.fail("session_minutes", f"セッションの時間は1〜600の数を{sessions}つ、カンマで区切って入れてください。")
+
+
+def _read_supplement(fields: _Fields, subject) -> SupplementaryEvent:
+    """A supplementary event; only for a subject the source lets an event supplement."""
+    fields.only({"kind", "title", "day", "start_time", "end_time", "place", "lecturer_name",
+                 "lecturer_org", "effect", "shortened_minutes"})
+    if not subject.may_move_to_separate_day:
+        raise BackupError(f"{fields.where}: 科目{subject.letter}は、手引きで催しで補う方法が示されていません。")
+    event = SupplementaryEvent(
+        kind=fields.text("kind", 20, required=True), title=fields.typed("title", "event_title"),
+        day=fields.day("day", required=True), start_time=fields.clock("start_time"),
+        end_time=fields.clock("end_time"), place=fields.typed("place", "event_place"),
+        lecturer_name=fields.typed("lecturer_name", "lecturer_name"),
+        lecturer_org=fields.typed("lecturer_org", "lecturer_org"),
+        effect=fields.text("effect", 20, required=True),
+        shortened_minutes=fields.integer("shortened_minutes", 10, 600, optional=True))
+    if event.kind not in SUPPLEMENT_KINDS:
+        raise fields.fail("kind", f"「{_show(event.kind)}」は催しの種類にありません。")
+    if event.effect not in SUPPLEMENT_EFFECTS:
+        raise fields.fail("effect", f"「{_show(event.effect)}」は研修当日の扱いにありません。")
+    if event.end_time <= event.start_time:
+        raise fields.fail("end_time", "終了時刻が開始時刻より前です。")
+    if event.effect == "shortened" and event.shortened_minutes is None:
+        raise fields.fail("shortened_minutes", "短くする場合の時間がありません。")
+    return event
+
+
+def _read_option(fields: _Fields, subject, name: str) -> str:
+    key = fields.text(name, 40)
+    if key and subject.option(key) is None:
+        raise fields.fail(name, f"「{_show(key)}」は科目{subject.letter}の選択肢にありません。")
+    return key
+
+
+def _read_programme(fields: _Fields, subject) -> ProgrammeEntry:
+    fields.only(set(PROGRAMME_FIELDS) | {"option_key", "author_name", "created_at"})
+    created = fields.text("created_at", 40, required=True)
+    try:
+        created_at = datetime.fromisoformat(created)
+    except ValueError:
+        raise fields.fail("created_at", f"「{_show(created)}」は日時として読めません。") from None
+    return ProgrammeEntry(**{name: fields.typed(name, "programme_note") for name in PROGRAMME_FIELDS},
+                          option_key=_read_option(fields, subject, "option_key"),
+                          author_name=fields.text("author_name", 100), created_at=created_at.replace(tzinfo=None))
 
 
 def _unique_positions(where: str, what: str, positions: list[int]) -> None:
@@ -658,7 +773,7 @@ def _check_days(where: str, training: Training) -> None:
     """The scheduler's input rules (times in order, lunch window, item lengths); not the fit."""
     if training.last_day and training.last_day > rules.DATE_MAX:
         raise BackupError(f"{where}: 開催日が遠すぎます。")
-    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    specs = [subject_spec(training, row) for row in training.subjects if not row.moved_out]
     try:
         for settings in day_settings(training):
             validate(specs, settings)
@@ -711,9 +826,10 @@ class _Fields:
             raise BackupError(f"{self.where}: {self.label(name)}がありません。")
         return self.data[name]
 
-    def text(self, name: str, max_length: int, required: bool = False) -> str:
-        """A one-line string of the app's own vocabulary (keys, letters), cleaned like typed text."""
-        return self._checked(name, rules.TextRule(name, name, max_length, required=required))
+    def text(self, name: str, max_length: int, required: bool = False, lines: bool = False) -> str:
+        """A string cleaned like typed text: one line (keys, letters, names) or, with `lines`,
+        a note that keeps its line breaks."""
+        return self._checked(name, rules.TextRule(name, name, max_length, lines=lines, required=required))
 
     def typed(self, name: str, rule_key: str) -> str:
         """A string a person typed, cleaned and checked by the field's rule (data/fields.toml)."""

@@ -7,10 +7,12 @@ from planner.domain.timeline import cycle_year_containing, proposed_training_dat
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
+from planner.services import programme
 from planner.services.plans import add_local_subject, create_plan
 from planner.services.roles import claim_slot
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
+from planner.services.supplements import EventValues, add_event
 from planner.services.timeline import load_demo_timeline
 
 DEMO_PREFECTURE = "みどり県"
@@ -62,6 +64,8 @@ def load_demo() -> list[str]:
         db.session.commit()
         _demo_local_subjects(plan)
         _demo_team(plan, dates)
+        _demo_programme(plan)
+        _demo_supplement(plan)
         load_demo_timeline(plan, today)  # past steps done, later ones planned
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
@@ -105,3 +109,35 @@ def _demo_team(plan: Plan, dates: dict[str, date]) -> None:
     claim_slot(first, members["sato@aoba.example.jp"])
     timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
     claim_slot(timekeeper, members["takahashi@yamanaka.example.jp"])
+
+
+def _demo_programme(plan: Plan) -> None:
+    """The team adapted the national material: their points for 共通 C, and two of the source's
+    options chosen by the official (主任 C at 75 minutes, 相談 D with a guest in 対談 form)."""
+    official = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[0][0]))
+    sato = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[1][0]))
+    by_key = {t.curriculum_key: t for t in plan.trainings}
+
+    def row(key: str, letter: str):
+        return next(r for r in by_key[key].subjects if r.letter == letter)
+
+    programme.save(by_key["common"], row("common", "C"), sato,
+                   emphasis="相談の入口は一つではなく、どの窓口も「断らない」ことから支援が始まること",
+                   key_points="DV被害者支援では、警察・配偶者暴力相談支援センターとの連携の順序を具体的に\n"
+                              "発達障害のある人には、面接の時間枠を先に示す",
+                   how_to_run="講義と演習④の事例を1つに絞り、残りの時間をグループでの意見交換にあてる",
+                   worksheets="講義と演習④-1 演習用事例シート\nみどり県版 連携先一覧（A4 1枚）")
+    programme.save(by_key["chief"], row("chief", "C"), official, option_key="75",
+                   emphasis="職場で育て合う仕組みを、主任が自分の職場に持ち帰れるように")
+    programme.save(by_key["counselor"], row("counselor", "D"), official, option_key="dialogue",
+                   how_to_run="家計改善支援事業の担当者（みどり県社会福祉協議会）を招き、対談形式で進める")
+
+
+def _demo_supplement(plan: Plan) -> None:
+    """A symposium supplements 共通 C, as the source suggests (「不足する視点は補う」)."""
+    common = next(t for t in plan.trainings if t.curriculum_key == "common")
+    c = next(r for r in common.subjects if r.letter == "C")
+    add_event(common, c.id, EventValues(
+        kind="symposium", title="断らない相談支援を地域で考える", day=date(2026, 3, 4),
+        start_time=time(13, 30), end_time=time(16, 30), place="みどり県総合福祉センター 多目的ホール",
+        lecturer_name="小川 恵子", lecturer_org="みどり県立大学 社会福祉学部", effect="stays"))

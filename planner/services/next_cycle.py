@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planner.models import MemberCourse, Plan, TeamMember, Training, TrainingSubject
+from planner.models import MemberCourse, Plan, ProgrammeEntry, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.services.roles import sync_slots
 from planner.services.timeline import carry_over_retrospectives
@@ -14,7 +14,8 @@ NEXT_CYCLE = timedelta(days=364)
 
 def copy_plan(plan: Plan) -> Plan:
     """The plan for the next cycle: same trainings, settings, local subjects and team (with the
-    courses they completed), dates a year on; roles and unavailable dates start empty."""
+    courses they completed), the team's latest programme per subject with its chosen option,
+    dates a year on; roles, unavailable dates and supplementary events start empty."""
     year = plan.cycle_year + 1
     copy = Plan(prefecture_id=plan.prefecture_id, cycle_year=year, chief_after=plan.chief_after)
     copy.title = f"{copy.years_label} 伝達研修計画"
@@ -35,9 +36,14 @@ def copy_plan(plan: Plan) -> Plan:
         # SQLAlchemy 2 does not cascade along the backref: without this the copy loses it
         db.session.add(new)
         for row in training.subjects:
-            new.subjects.append(TrainingSubject(**{c.key: getattr(row, c.key)
-                                                   for c in TrainingSubject.__table__.columns
-                                                   if c.key not in ("id", "training_id")}))
+            copied = TrainingSubject(**{c.key: getattr(row, c.key) for c in TrainingSubject.__table__.columns
+                                        if c.key not in ("id", "training_id")})
+            if row.programme:  # the team's latest programme (and chosen option) carries on
+                latest = row.programme[0]
+                copied.programme = [ProgrammeEntry(**latest.values(), version=1, author_id=latest.author_id,
+                                                   author_name=latest.author_name,
+                                                   created_at=latest.created_at)]
+            new.subjects.append(copied)
     db.session.flush()
     for training in copy.trainings:
         sync_slots(training)

@@ -18,7 +18,9 @@ from planner.models import (
     Prefecture,
     Training,
     TrainingSubject,
+    User,
 )
+from planner.models.account import utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.roles import sync_slots
@@ -126,14 +128,52 @@ def remove_local_subject(training: Training, subject_id: int) -> Timetable:
     return change_training(training, change)
 
 
-def set_separate_day(training: Training, subject_id: int, separate: bool) -> Timetable:
-    """Move a subject the source marks to a separate symposium or case-study day, or back."""
+def set_separate_day(training: Training, subject_id: int, separate: bool, *,
+                     allow_separate: bool = True) -> Timetable:
+    """Bring back to the day a subject an old backup moved to a separate day; moving one off the
+    day is now a supplementary event (planner.services.supplements), with its date and place.
+    The page passes allow_separate=False; True stays for old data and the tests of it."""
     def change(t: Training) -> None:
         row = _subject(t, subject_id)
+        if separate and not allow_separate:
+            raise ScheduleInputError("別日に移す代わりに、「補う催しを追加する」から催しを登録してください。")
         if separate and (row.is_local or not get_curriculum(t.curriculum_key)
                          .subject(row.letter).may_move_to_separate_day):
             raise ScheduleInputError("この科目は、手引きで別日に補う方法が示されていません。")
         row.separate_day = separate
+    return change_training(training, change)
+
+
+def edit_draft_subject(training: Training, subject_id: int, name: str, minutes_min: int | None,
+                       minutes_max: int | None, lectures: str, session_minutes: list[int]) -> Timetable:
+    """Settle one subject of the job-support draft for this training, before the prefecture
+    adopts it: its name, minutes range, national lectures and each session's minutes. Empty
+    values keep the draft's own. The scheduler and the handouts read them (timetables.curriculum_subject)."""
+    curriculum = get_curriculum(training.curriculum_key)
+
+    def change(t: Training) -> None:
+        row = _subject(t, subject_id)
+        if curriculum.official or row.is_local:
+            raise ScheduleInputError("手引きの科目表にあるカリキュラムの科目は変更できません（たたき台の科目のみ）。")
+        if t.adopted_at is not None:
+            raise ScheduleInputError("県で確定済みのプログラムです。変更するには確定を取り消してください。")
+        subject = curriculum.subject(row.letter)
+        if (minutes_min is None) != (minutes_max is None):
+            raise ScheduleInputError("時間は最短と最長の両方を入力してください（同じ値なら固定）。")
+        if minutes_min is not None and not 1 <= minutes_min <= minutes_max <= 600:
+            raise ScheduleInputError("時間は 1〜600 分で、最短は最長以下にしてください。")
+        if session_minutes and len(session_minutes) != len(subject.sessions):
+            raise ScheduleInputError(f"セッションの時間は{len(subject.sessions)}つ（セッションの数）入力してください。")
+        if any(not 1 <= m <= 600 for m in session_minutes):
+            raise ScheduleInputError("セッションの時間は 1〜600 分にしてください。")
+        if len(name.strip()) > 200:
+            raise ScheduleInputError("科目名は200文字以内で入力してください。")
+        row.draft_name = name.strip() if name.strip() != subject.name else ""
+        row.draft_minutes_min, row.draft_minutes_max = minutes_min, minutes_max
+        lines = [line.strip() for line in lectures.splitlines() if line.strip()]
+        row.draft_lectures = "" if tuple(lines) == subject.national_lectures else "\n".join(lines)
+        default = [s.minutes_min for s in subject.sessions]
+        row.draft_session_minutes = "" if session_minutes in ([], default) else ",".join(map(str, session_minutes))
     return change_training(training, change)
 
 
@@ -150,3 +190,15 @@ def _subject(training: Training, subject_id: int) -> TrainingSubject:
         if row.id == subject_id:
             return row
     raise ScheduleInputError("指定された科目はこの研修にありません。")
+
+
+def adopt_draft(training: Training, official: User, adopted: bool = True) -> None:
+    """The prefecture adopts the job-support draft as its programme (or takes that back)."""
+    if get_curriculum(training.curriculum_key).official:
+        raise ChangeRefused(["このカリキュラムは手引きの表に基づくため、確定の操作はありません。"])
+    if adopted and training.adopted_at is None:
+        training.adopted_at, training.adopted_by = utcnow(), official.name
+    elif not adopted:
+        training.adopted_at, training.adopted_by = None, ""
+    training.revision += 1
+    db.session.commit()

@@ -44,8 +44,9 @@ def wanted_slots(training: Training) -> set[tuple[str, int | None, int]]:
     curriculum = get_curriculum(training.curriculum_key)
     wanted = {("timekeeper", None, day) for day in range(training.day_count)}
     for row in training.subjects:
-        # Local subjects have an outside lecturer; a subject moved to a separate day has none here.
-        if row.is_local or row.separate_day:
+        # Local subjects have an outside lecturer; a subject a supplementary event takes over
+        # (or, in old backups, moved to a separate day) has none here.
+        if row.is_local or row.moved_out:
             continue
         wanted |= {("lecturer", row.id, 0), ("material_preparer", row.id, 0)}
         if curriculum.subject(row.letter).uses_cases:
@@ -71,8 +72,8 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
     timetable = timetable_of(training)
     by_key = {}
     for index, day in enumerate(timetable.days):
-        for item in day.items:
-            if item.kind == "subject" and item.key:
+        for item in day.subjects:
+            if item.key:
                 by_key[item.key] = (index, day.day, item.start, item.end)
     days = training.days
     times = {}

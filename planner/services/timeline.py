@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from planner.domain import fields, timeline
 from planner.domain.dates import outside_cycle_message
 from planner.domain.timeline import CHECKLIST, TimelineError
-from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
+from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, SupplementaryEvent, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans import update_training
+from planner.services.supplements import plan_events
 
 #: the longest training the training form allows, in days
 MAX_TRAINING_DAYS = 3
@@ -26,12 +27,16 @@ MAX_TRAINING_DAYS = 3
 class Row:
     """One line of the timeline: a stored milestone or a dated training, and its pure form."""
 
-    item: Milestone | Training
+    item: Milestone | Training | SupplementaryEvent
     step: timeline.Milestone
 
     @property
     def is_training(self) -> bool:
         return isinstance(self.item, Training)
+
+    @property
+    def is_supplement(self) -> bool:
+        return isinstance(self.item, SupplementaryEvent)
 
 
 def _training_step(training: Training, start: date | None = None,
@@ -50,11 +55,18 @@ def _stored_step(row: Milestone) -> timeline.Milestone:
                               prepares[0] if prepares else None, row.order, prepares)
 
 
+def supplement_step(event: SupplementaryEvent) -> timeline.Milestone:
+    """A supplementary event as a step of the timeline: its own milestone, one day."""
+    return timeline.Milestone("supplement", f"{event.kind_name}「{event.title}」", event.day,
+                              event.day, event.training.curriculum_key)
+
+
 def timeline_rows(plan: Plan) -> list[Row]:
-    """The stored milestones and the dated trainings, in date order."""
+    """The stored milestones, the dated trainings and the supplementary events, in date order."""
     rows = [Row(m, _stored_step(m)) for m in plan.milestones]
     rows += [Row(t, _training_step(t)) for t in plan.trainings if t.first_date is not None]
-    kinds = ("launch", "meeting", "training", "retrospective")
+    rows += [Row(e, supplement_step(e)) for e in plan_events(plan)]
+    kinds = ("launch", "meeting", "training", "supplement", "retrospective")
     return sorted(rows, key=lambda r: (r.step.start, r.step.end, kinds.index(r.step.kind),
                                        r.step.order))
 

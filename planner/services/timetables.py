@@ -1,7 +1,9 @@
 """A stored training as scheduler input, its timetable, and the warnings about its dates."""
 from __future__ import annotations
 
-from curricula import get_curriculum
+from dataclasses import replace
+
+from curricula import Subject, get_curriculum
 from planner.domain.dates import date_warnings
 from planner.domain.schedule import (
     DaySettings,
@@ -9,15 +11,40 @@ from planner.domain.schedule import (
     SubjectSpec,
     Timetable,
     build_timetable,
+    parts_of,
+    source_of,
 )
 from planner.models import Training, TrainingSubject
+
+
+def curriculum_subject(training: Training, row: TrainingSubject) -> Subject:
+    """The curriculum's subject for the row; for the job-support draft, as the prefecture
+    settled it (name, minutes, lectures, sessions' minutes kept per training, not in the TOML)."""
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    if not row.draft_edited:
+        return subject
+    changes = {}
+    if row.draft_name:
+        changes["name"] = row.draft_name
+    if row.draft_minutes_min:
+        low, high = row.draft_minutes_min, row.draft_minutes_max or row.draft_minutes_min
+        changes.update(minutes_min=low, minutes_max=high,
+                       minutes_text=(f"{low}分" if low == high else f"{low}～{high}分") + "（県で調整）")
+    if row.draft_lectures:
+        changes["national_lectures"] = tuple(line.strip() for line in row.draft_lectures.splitlines()
+                                             if line.strip())
+    if row.draft_session_minutes:
+        minutes = [int(m) for m in row.draft_session_minutes.split(",")]
+        changes["sessions"] = tuple(replace(s, minutes_min=m, minutes_max=m)
+                                    for s, m in zip(subject.sessions, minutes))
+    return replace(subject, **changes)
 
 
 def subject_title(training: Training, row: TrainingSubject) -> str:
     """A subject's name as the curriculum or the official wrote it."""
     if row.is_local:
         return row.local_name
-    return get_curriculum(training.curriculum_key).subject(row.letter).name
+    return curriculum_subject(training, row).name
 
 
 def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
@@ -29,11 +56,18 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
         lecturer = "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x)
         return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
-    return SubjectSpec(title=title, minutes_min=subject.minutes_min,
-                       minutes_max=subject.minutes_max, letter=subject.letter,
-                       override=row.minutes_override,
-                       separate_day_ok=subject.may_move_to_separate_day, key=key)
+    subject = curriculum_subject(training, row)
+    # a supplementary event covers part of the subject: the day keeps the shorter length
+    override = row.shortened_to or row.minutes_override
+    low, high = subject.minutes_min, subject.minutes_max
+    option = subject.option(row.option_key)
+    if option and option.minutes:  # the team chose one of the source's lengths
+        low = high = option.minutes
+    return SubjectSpec(title=title, minutes_min=low, minutes_max=high, letter=subject.letter,
+                       override=override,
+                       separate_day_ok=subject.may_move_to_separate_day, key=key,
+                       parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()),
+                       source=source_of(get_curriculum(training.curriculum_key)))
 
 
 def day_settings(training: Training) -> list[DaySettings]:
@@ -43,14 +77,15 @@ def day_settings(training: Training) -> list[DaySettings]:
         day=day, start=training.start_time, end=training.end_time,
         lunch_minutes=training.lunch_minutes, lunch_earliest=training.lunch_earliest,
         lunch_latest=training.lunch_latest, break_minutes=training.break_minutes,
+        longest_block=training.longest_block,
         opening=(FixedItem(training.opening_title, training.opening_minutes),) if training.opening_minutes else (),
         closing=(FixedItem(training.closing_title, training.closing_minutes),) if training.closing_minutes else (),
     ) for day in days]
 
 
 def timetable_of(training: Training) -> Timetable:
-    """The training's timetable; subjects moved to a separate day are left out of it."""
-    specs = [subject_spec(training, row) for row in training.subjects if not row.separate_day]
+    """The training's timetable; subjects a supplementary event takes over are left out of it."""
+    specs = [subject_spec(training, row) for row in training.subjects if not row.moved_out]
     return build_timetable(specs, day_settings(training))
 
 

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from planner.models import Plan, Training
+from planner.models import Plan, SupplementaryEvent, Training
 from planner.models.db import db
 
 
@@ -36,3 +36,12 @@ def training_or_404(training_id: int) -> Training:
     if training is None:
         abort(404)
     return training
+
+
+def event_or_404(event_id: int) -> SupplementaryEvent:
+    """A supplementary event if its training belongs to the user's prefecture."""
+    event = db.session.get(SupplementaryEvent, event_id)
+    if event is None:
+        abort(404)
+    training_or_404(event.subject.training_id)
+    return event

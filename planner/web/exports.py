@@ -27,7 +27,7 @@ from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user
-from planner.web.access import official_required, plan_or_404, training_or_404
+from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404
 
 bp = Blueprint("exports", __name__)
 
@@ -94,6 +94,14 @@ def request_letter(training_id: int, subject_id: int):
         abort(404)
     return _download(handouts.request_letter(training, row), files.DOCX,
                      f"講師依頼書_{_short(training)}_{safe_filename(row.lecturer_name, 30)}.docx")
+
+
+@bp.route("/supplements/<int:event_id>/agenda.docx")
+@login_required
+def supplement_agenda(event_id: int):
+    event = event_or_404(event_id)
+    return _download(handouts.supplement_agenda(event), files.DOCX,
+                     f"次第_{event.kind_name}_{safe_filename(event.title, 30)}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/timetable.ics")

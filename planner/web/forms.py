@@ -19,6 +19,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    RadioField,
     StringField,
     TextAreaField,
     TimeField,
@@ -86,6 +87,14 @@ def _length(maximum: int) -> Length:
 
 def _minutes(low: int, high: int) -> NumberRange:
     return NumberRange(low, high, message=f"{low}〜{high}の数で入力してください。")
+
+
+class JapaneseRadioField(RadioField):
+    """A radio group whose unknown value is refused in Japanese, naming what was sent."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, *_ in self.choices}:
+            raise ValidationError(f"「{self.data}」は選択肢にありません。表示された選択肢から選んでください。")
 
 
 class JapaneseIntegerField(IntegerField):
@@ -177,6 +186,7 @@ class TrainingForm(Form):
     lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
     lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
     break_minutes = JapaneseIntegerField("休憩（分）", validators=[InputRequired(REQUIRED), _minutes(5, 60)])
+    longest_block = JapaneseIntegerField("休憩なしで続ける上限（分）", validators=[Optional(), _minutes(30, 480)])
     opening_title = text_field("開会の項目", "opening_title")
     opening_minutes = JapaneseIntegerField("開会（分）", validators=[InputRequired(REQUIRED), _minutes(1, 120)])
     closing_title = text_field("閉会の項目", "closing_title")
@@ -286,3 +296,80 @@ class CsvForm(Form):
 
 class ConfirmForm(Form):
     """A confirmation page's form: only the CSRF token, the button is the answer."""
+
+
+class ProgrammeForm(Form):
+    """The team's programme for one subject; the option choices are set per subject."""
+
+    emphasis = text_field("特に伝えたい内容", "programme_note")
+    key_points = text_field("チームの解説のポイント", "programme_note")
+    how_to_run = text_field("チームの進め方（設問や進行方法の変更など）", "programme_note")
+    worksheets = text_field("使うワークシート・資料", "programme_note")
+    option_key = JapaneseRadioField("手引きが示す選択肢", default="")
+
+
+class SupplementForm(Form):
+    """A symposium, lecture or case-study meeting that supplements one subject."""
+
+    subject_id = SelectField("補う科目", coerce=int, validate_choice=False)
+    kind = JapaneseRadioField("種類", choices=[])
+    title = text_field("名称", "event_title")
+    day = JapaneseDateField("開催日", validators=[InputRequired(REQUIRED)])
+    start_time = JapaneseTimeField("開始時刻", validators=[InputRequired(REQUIRED)])
+    end_time = JapaneseTimeField("終了時刻", validators=[InputRequired(REQUIRED)])
+    place = text_field("会場", "event_place")
+    lecturer_name = text_field("講師の氏名", "lecturer_name")
+    lecturer_org = text_field("講師の所属", "lecturer_org")
+    effect = JapaneseRadioField("研修当日の科目の扱い", choices=[])
+    shortened_minutes = JapaneseIntegerField("短くした時間（分）", validators=[Optional(), _minutes(10, 600)])
+
+    def __init__(self, *args, cycle=None, subjects=(), kinds=None, effects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.subject_id.choices = list(subjects)
+        self.kind.choices = list((kinds or {}).items())
+        self.effect.choices = list((effects or {}).items())
+
+    def validate_subject_id(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("補う科目を選んでください。")
+
+    def validate_day(self, field):
+        check_in_cycle(self.cycle, field.data)
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError("終了時刻は開始時刻より後にしてください。")
+
+    def validate_shortened_minutes(self, field):
+        if self.effect.data == "shortened" and field.data is None:
+            raise ValidationError("短くする場合は、研修当日の時間（分）を入力してください。")
+
+
+class DraftSubjectForm(Form):
+    """One subject of the job-support draft as the prefecture settles it."""
+
+    name = text_field("科目名", "draft_name")
+    minutes_min = JapaneseIntegerField("時間の最短（分）", validators=[Optional(), _minutes(1, 600)])
+    minutes_max = JapaneseIntegerField("時間の最長（分）", validators=[Optional(), _minutes(1, 600)])
+    lectures = text_field("国研修の講義（1行に1つ）", "draft_lectures")
+    session_minutes = StringField("セッションごとの時間（分、カンマ区切り）", validators=[Optional(), _length(200)])
+
+    def validate_minutes_max(self, field):
+        if (self.minutes_min.data is None) != (field.data is None):
+            raise ValidationError("最短と最長の両方を入力してください（同じ値なら固定）。")
+        if field.data is not None and self.minutes_min.data is not None and field.data < self.minutes_min.data:
+            raise ValidationError("最長は最短と同じか長くしてください。")
+
+    def _session_text(self) -> str:
+        return (self.session_minutes.data or "").replace("、", ",").replace("，", ",").replace(" ", "").strip(",")
+
+    @property
+    def session_list(self) -> list[int]:
+        """The sessions' minutes as entered (valid once the form validated)."""
+        text = self._session_text()
+        return [int(part) for part in text.split(",")] if text else []
+
+    def validate_session_minutes(self, field):
+        if self._session_text() and not all(p.isdigit() for p in self._session_text().split(",")):
+            raise ValidationError("半角数字をカンマで区切って入力してください（例 10,30,30）。")

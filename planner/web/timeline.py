@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from planner.domain.dates import era_year, fiscal_year, format_date_ja
 from planner.domain.timeline import CHECKLIST, KIND_NAMES, TRAINING_NAMES, TimelineError
-from planner.models import CarriedTodo, Milestone, Plan, Training
+from planner.models import CarriedTodo, Milestone, Plan, SupplementaryEvent, Training
 from planner.models.db import db
 from planner.services import timeline as ops
 from planner.web import once
@@ -46,7 +46,7 @@ def _cells(start: date, end: date, months: list[tuple[int, int]]) -> list[tuple[
 
 def _status(step, item, today: date) -> tuple[str, str]:
     """A row's state as a CSS class and its Japanese label (text, not colour alone)."""
-    if isinstance(item, Training):
+    if isinstance(item, (Training, SupplementaryEvent)):
         return ("held", "開催済み") if step.end < today else ("planned", "開催予定")
     if item.is_done:
         return "done", "済み"
@@ -56,7 +56,10 @@ def _status(step, item, today: date) -> tuple[str, str]:
 
 
 def _key(item) -> str:
-    """The form prefix and anchor of a row: m<id> for milestones, t<id> for trainings."""
+    """The form prefix and anchor of a row: m<id> for milestones, t<id> for trainings,
+    s<id> for supplementary events."""
+    if isinstance(item, SupplementaryEvent):
+        return f"s{item.id}"
     return f"t{item.id}" if isinstance(item, Training) else f"m{item.id}"
 
 
@@ -93,7 +96,7 @@ def _page(plan: Plan, status: int = 200, forms: dict | None = None, refused: dic
                        None)
     retros = [m for m in plan.milestones if m.kind == "retrospective"]
     move_forms = {_key(r.item): forms.get(_key(r.item)) or _milestone_form(plan, r.item, False)
-                  for r in rows}
+                  for r in rows if not r.is_supplement}
     retro_forms = {m.id: forms.get(f"r{m.id}") or _retro_form(m) for m in retros}
     if generate_form is None:
         generate_form = GenerateForm(formdata=None, chief_after=plan.chief_after)

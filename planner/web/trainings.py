@@ -1,24 +1,31 @@
 """A training's settings and its timetable; every change goes through the scheduler."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from curricula import get_curriculum
+from curricula import SESSION_KINDS, get_curriculum
+from planner.domain.schedule import DEFAULT_LONGEST_BLOCK
 from planner.domain.timeline import TimelineError
-from planner.models import Training
-from planner.services import plans
+from planner.models import PROGRAMME_FIELDS, Training
+from planner.services import plans, programme
 from planner.services.errors import ChangeRefused
+from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import check_training_dates
-from planner.services.timetables import subject_spec, timetable_of, training_warnings
+from planner.services.timetables import (
+    curriculum_subject,
+    subject_spec,
+    timetable_of,
+    training_warnings,
+)
 from planner.services.versions import version_label
 from planner.web import once
 from planner.web.access import official_required, training_or_404
-from planner.web.forms import LocalSubjectForm, MinutesForm, TrainingForm
+from planner.web.forms import DraftSubjectForm, LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
                   "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
-                  "opening_title", "opening_minutes", "closing_title", "closing_minutes",
+                  "longest_block", "opening_title", "opening_minutes", "closing_title", "closing_minutes",
                   "venue_address", "venue_access", "reception_time", "belongings",
                   "materials_deadline", "equipment")
 
@@ -32,6 +39,9 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
         version_label=version_label(training),
+        session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
+        supplements=training_supplements(training),
+        subjects={row.letter: curriculum_subject(training, row) for row, _ in rows if row.letter},
     ), status
 
 
@@ -51,7 +61,10 @@ def edit(training_id: int):
         try:
             # the date is also a step of the year's timeline: keep that order sensible too
             check_training_dates(plan, training, form.first_date.data, form.day_count.data)
-            plans.update_training(training, **{f: getattr(form, f).data for f in SETTING_FIELDS})
+            values = {f: getattr(form, f).data for f in SETTING_FIELDS}
+            # left blank: the usual 90 minutes
+            values["longest_block"] = values["longest_block"] or DEFAULT_LONGEST_BLOCK
+            plans.update_training(training, **values)
         except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,
                                    curriculum=get_curriculum(training.curriculum_key),
@@ -101,8 +114,9 @@ def move(training_id: int, subject_id: int):
 def separate(training_id: int, subject_id: int):
     training = training_or_404(training_id)
     separate_day = request.form.get("separate") == "1"
-    return _apply(training, lambda: plans.set_separate_day(training, subject_id, separate_day),
-                  "別日（シンポジウム・事例検討会等）に移しました。" if separate_day else "本日の時間割に戻しました。")
+    return _apply(training, lambda: plans.set_separate_day(training, subject_id, separate_day,
+                                                           allow_separate=False),
+                  "本日の時間割に戻しました。")
 
 
 @bp.route("/<int:training_id>/subjects/<int:subject_id>/delete", methods=["POST"])
@@ -127,3 +141,84 @@ def add_local(training_id: int):
     return _apply(training, lambda: plans.add_local_subject(
         training, form.name.data, form.minutes.data, form.lecturer_name.data or "",
         form.lecturer_org.data or ""), "独自科目を追加しました。", local_form=form)
+
+
+def _programme_page(training: Training, row, form: ProgrammeForm, status: int = 200, refused=None):
+    curriculum = get_curriculum(training.curriculum_key)
+    return render_template("trainings/programme.html", training=training, row=row, form=form,
+                           curriculum=curriculum, subject=curriculum.subject(row.letter),
+                           history=row.programme, refused=refused,
+                           option_label=lambda key: programme.option_label(training, row, key)), status
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/programme", methods=["GET", "POST"])
+@login_required
+def programme_edit(training_id: int, subject_id: int):
+    """The team's programme for a subject: any member of the prefecture's team may write it."""
+    training = training_or_404(training_id)
+    row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
+    if row is None:
+        abort(404)
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    latest = programme.current(row)
+    form = ProgrammeForm(data=latest.values() if latest and request.method == "GET" else None)
+    form.option_key.choices = [("", "手引きの標準の進め方")] + [(o.key, o.label) for o in subject.options]
+    if request.method == "GET":
+        return _programme_page(training, row, form)
+    if not form.validate_on_submit():
+        return _programme_page(training, row, form, 422)
+    try:
+        changed = programme.save(training, row, current_user, option_key=form.option_key.data or "",
+                                 **{name: form[name].data or "" for name in PROGRAMME_FIELDS})
+    except ChangeRefused as exc:
+        return _programme_page(training, row, form, 422, refused=exc)
+    flash("チームのプログラムを保存しました。" if changed else "変更はありませんでした。", "success")
+    return redirect(url_for("trainings.timetable", training_id=training.id) + f"#programme-{row.id}")
+
+
+@bp.route("/<int:training_id>/adopt", methods=["POST"])
+@official_required
+def adopt(training_id: int):
+    """The official adopts the job-support draft as the prefecture's programme, or takes it back."""
+    training = training_or_404(training_id)
+    adopted = request.form.get("adopted") == "1"
+    try:
+        plans.adopt_draft(training, current_user, adopted)
+    except ChangeRefused as exc:
+        return _page(training, 422, refused=exc)
+    flash("県のプログラムとして確定しました。参加者向けの資料からたたき台の表示がなくなります。" if adopted
+          else "確定を取り消し、たたき台に戻しました。", "success")
+    return redirect(url_for("trainings.timetable", training_id=training.id))
+
+
+@bp.route("/<int:training_id>/subjects/<int:subject_id>/draft", methods=["GET", "POST"])
+@official_required
+def draft_subject(training_id: int, subject_id: int):
+    """Settle one subject of the job-support draft before adopting it."""
+    training = training_or_404(training_id)
+    curriculum = get_curriculum(training.curriculum_key)
+    row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
+    if row is None or curriculum.official:
+        abort(404)
+    draft, settled = curriculum.subject(row.letter), curriculum_subject(training, row)
+    form = DraftSubjectForm()
+    if not form.is_submitted():
+        form.name.data = settled.name
+        if row.draft_minutes_min:
+            form.minutes_min.data, form.minutes_max.data = row.draft_minutes_min, row.draft_minutes_max
+        form.lectures.data = "\n".join(settled.national_lectures)
+        form.session_minutes.data = ",".join(str(s.minutes_min or "") for s in settled.sessions
+                                             ) if row.draft_session_minutes else ""
+    refused = None
+    if form.validate_on_submit():
+        try:
+            plans.edit_draft_subject(training, row.id, form.name.data, form.minutes_min.data,
+                                     form.minutes_max.data, form.lectures.data or "", form.session_list)
+        except ChangeRefused as exc:
+            refused = exc
+        else:
+            flash(f"科目{row.letter}（たたき台）を変更しました。", "success")
+            return redirect(url_for("trainings.timetable", training_id=training.id) + "#edit-heading")
+    status = 422 if form.errors or refused else 200
+    return render_template("trainings/draft_subject.html", training=training, curriculum=curriculum,
+                           row=row, draft=draft, form=form, refused=refused), status

@@ -1,0 +1,143 @@
+"""Supplementary events: a symposium, lecture or case-study meeting that supplements one
+subject of a training (source: 「不足する視点は補う」). Each change is checked like any other
+timetable change, because the event may shorten the subject or take it off the day."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy.exc import IntegrityError
+
+from curricula import get_curriculum
+from planner.domain.dates import outside_cycle_message
+from planner.domain.schedule import ScheduleInputError
+from planner.models import (
+    SUPPLEMENT_EFFECTS,
+    SUPPLEMENT_KINDS,
+    Plan,
+    SupplementaryEvent,
+    Training,
+    TrainingSubject,
+)
+from planner.models.db import db
+from planner.services.errors import ChangeRefused
+from planner.services.plans import change_training
+
+SAME_START = "この科目には、同じ日・同じ開始時刻の催しがすでにあります。"
+
+
+@dataclass(frozen=True)
+class EventValues:
+    """What the official enters for a supplementary event."""
+
+    kind: str
+    title: str
+    day: date
+    start_time: time
+    end_time: time
+    place: str = ""
+    lecturer_name: str = ""
+    lecturer_org: str = ""
+    effect: str = "stays"
+    shortened_minutes: int | None = None
+
+
+def _check(training: Training, row: TrainingSubject, values: EventValues) -> None:
+    """Japanese messages for values that make no sense; nothing is changed yet."""
+    messages = []
+    if row.is_local or not get_curriculum(training.curriculum_key).subject(row.letter).may_move_to_separate_day:
+        messages.append("この科目は、手引きでシンポジウム等の催しで補う方法が示されていません。")
+    if values.kind not in SUPPLEMENT_KINDS:
+        messages.append("催しの種類を選んでください。")
+    if values.effect not in SUPPLEMENT_EFFECTS:
+        messages.append("研修当日の科目の扱いを選んでください。")
+    if not values.title.strip():
+        messages.append("催しの名称を入力してください。")
+    if values.end_time <= values.start_time:
+        messages.append("終了時刻は開始時刻より後にしてください。")
+    plan = training.plan
+    outside = outside_cycle_message(values.day, plan.cycle_start, plan.cycle_end)
+    if outside:
+        messages.append(outside)
+    if values.effect == "shortened":
+        if values.shortened_minutes is None:
+            messages.append("短くする場合は、研修当日の時間（分）を入力してください。")
+        elif not 10 <= values.shortened_minutes:
+            messages.append("研修当日の時間は10分以上にしてください。")
+    if messages:
+        raise ChangeRefused(messages)
+
+
+def _subject(training: Training, subject_id: int) -> TrainingSubject:
+    row = next((r for r in training.subjects if r.id == subject_id), None)
+    if row is None:
+        raise ChangeRefused(["この研修に、指定の科目はありません。"])
+    return row
+
+
+def _apply(event: SupplementaryEvent, values: EventValues) -> None:
+    event.kind, event.title, event.day = values.kind, values.title.strip(), values.day
+    event.start_time, event.end_time = values.start_time, values.end_time
+    event.place, event.effect = values.place.strip(), values.effect
+    event.lecturer_name, event.lecturer_org = values.lecturer_name.strip(), values.lecturer_org.strip()
+    event.shortened_minutes = values.shortened_minutes if values.effect == "shortened" else None
+
+
+def add_event(training: Training, subject_id: int, values: EventValues) -> SupplementaryEvent:
+    """Add a supplementary event for one subject; refused when the day no longer builds."""
+    row = _subject(training, subject_id)
+    _check(training, row, values)
+    event = SupplementaryEvent()
+    _apply(event, values)
+
+    def change(t: Training) -> None:
+        if any(e.day == values.day and e.start_time == values.start_time for e in row.supplements):
+            raise ScheduleInputError(SAME_START)
+        row.supplements.append(event)
+    try:
+        change_training(training, change)
+    except IntegrityError:  # the same form sent twice at once: the other request added it
+        db.session.rollback()
+        raise ChangeRefused([SAME_START]) from None
+    return event
+
+
+def update_event(event: SupplementaryEvent, values: EventValues) -> None:
+    """Change a supplementary event; the subject it supplements stays the same."""
+    training = event.training
+    _check(training, event.subject, values)
+
+    def change(t: Training) -> None:
+        if any(e is not event and e.day == values.day and e.start_time == values.start_time
+               for e in event.subject.supplements):
+            raise ScheduleInputError(SAME_START)
+        _apply(event, values)
+        event.revision += 1
+    try:
+        change_training(training, change)
+    except IntegrityError:
+        db.session.rollback()
+        raise ChangeRefused([SAME_START]) from None
+
+
+def delete_event(event: SupplementaryEvent) -> None:
+    """Remove a supplementary event; a subject it took off the day comes back."""
+    training, row = event.training, event.subject
+
+    def change(t: Training) -> None:
+        row.supplements.remove(event)
+    change_training(training, change)
+
+
+def plan_events(plan: Plan) -> list[SupplementaryEvent]:
+    """Every supplementary event of the plan, by date and time."""
+    return db.session.scalars(
+        db.select(SupplementaryEvent).join(TrainingSubject).join(Training)
+        .where(Training.plan_id == plan.id)
+        .order_by(SupplementaryEvent.day, SupplementaryEvent.start_time, SupplementaryEvent.id)).all()
+
+
+def training_events(training: Training) -> list[SupplementaryEvent]:
+    """The supplementary events of one training's subjects, by date and time."""
+    return sorted((e for row in training.subjects for e in row.supplements),
+                  key=lambda e: (e.day, e.start_time, e.id))

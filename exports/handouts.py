@@ -433,13 +433,14 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)
     programme.team_programme(doc, subject, row)
+    source = "手引き" if curriculum.official else "たたき台の案"  # the draft's text is not the source's
     heading(doc, "国研修の講義", 2)
     bullets(doc, programme.lecture_lines(curriculum, subject))
     if subject.key_points:
-        heading(doc, "解説のポイント（手引き）", 2)
+        heading(doc, f"解説のポイント（{source}）", 2)
         bullets(doc, subject.key_points)
     if subject.how_to_run:
-        heading(doc, "進め方（手引き）", 2)
+        heading(doc, f"進め方（{source}）", 2)
         bullets(doc, subject.how_to_run)
     if subject.sessions:
         heading(doc, "時間配分（セッション）", 2)
@@ -450,7 +451,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         heading(doc, "事例報告役の方へ", 2)
         note_box(doc, "事例の匿名化（手引きより）", f"「{anonymity_reminder()}」")
     if subject.separate_day_note:
-        heading(doc, "別日で補う場合（手引き）", 2)
+        heading(doc, f"別日で補う場合（{source}）", 2)
         bullets(doc, [part.strip() for part in subject.separate_day_note.split("／") if part.strip()])
     if subject.unconfirmed:
         heading(doc, "未確認の点（たたき台）", 2)

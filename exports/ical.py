@@ -76,7 +76,8 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
                 uid=f"training-{training.id}-day-{index}-{item.kind}-{number}@{host}",
                 summary=clean_text(f"{curriculum.short_title} {item.title}"),
                 start=at(day, item.start), end=at(day, item.end),
-                description=clean_text(curriculum.title), location=clean_text(training.venue), url=url))
+                description=clean_text(programme.title_of(curriculum, training)),
+                location=clean_text(training.venue), url=url))
         for item in plan.subjects:
             row = rows.get(item.key)
             if row is None:

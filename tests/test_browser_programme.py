@@ -6,7 +6,6 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from planner.models.db import db
 from tests.factories import OITA_MEMBER, PASSWORD, make_oita
 
 pytestmark = pytest.mark.browser

@@ -47,7 +47,7 @@ def test_no_draft_minute_or_lecture_number_is_attributed_to_the_source(app, clie
 
     for text, subject in zip(texts, curriculum.subjects):
         assert "手引き）" not in text.replace("事例の匿名化（手引きより）", "")
-        assert f"時間の目安（たたき台の案）：{subject.minutes_text}" in text
+        assert f"時間の目安（たたき台の案）\n{subject.minutes_text}" in text  # a row of the facts table
         for lecture in subject.national_lectures:
             if lecture.startswith("【"):
                 assert f"{lecture}（推定：たたき台の案。国研修の科目表では未確認）" in text

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, current_app, url_for
 
-from planner.models import CarriedTodo, Invitation, Milestone, OutboxMessage, Plan, Prefecture, User
+from planner.models import (CarriedTodo, Invitation, Milestone, OutboxMessage, Plan, Prefecture,
+                            User)
 from planner.models.db import db
 from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
@@ -41,6 +42,7 @@ def entity_rows() -> list[dict[str, object]]:
             rows.append({"plan_id": plan.id, "training_id": training.id})
             rows += [{"plan_id": plan.id, "training_id": training.id, "subject_id": s.id} for s in training.subjects]
             rows += [{"plan_id": plan.id, "training_id": training.id, "slot_id": s.id} for s in training.slots]
+            rows += [{"event_id": e.id} for row in training.subjects for e in row.supplements]
         rows += [{"plan_id": plan.id, "member_id": m.id} for m in plan.members]
         rows += [{"plan_id": plan.id, "milestone_id": m.id}
                  for m in db.session.scalars(db.select(Milestone).filter_by(plan_id=plan.id))]

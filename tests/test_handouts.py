@@ -175,7 +175,7 @@ def test_briefing_gives_a_lecturer_what_to_act_on(app):
         assert facts["会場の機材"] == "プロジェクター、マイク"
         assert "受講予定 40名程度" in facts["受講者"]
         text = _text(doc)
-        assert "国研修の資料では講義と演習④（手引きの本文では③）" in text
+        assert "（表：④、本文：③）" in text  # both lecture numbers, said plainly
         assert "原文" not in text
 
 

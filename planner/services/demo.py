@@ -138,6 +138,7 @@ def _demo_supplement(plan: Plan) -> None:
     common = next(t for t in plan.trainings if t.curriculum_key == "common")
     c = next(r for r in common.subjects if r.letter == "C")
     add_event(common, c.id, EventValues(
-        kind="symposium", title="断らない相談支援を地域で考える", day=date(2026, 3, 4),
+        kind="symposium", title="断らない相談支援を地域で考える",
+        day=common.first_date + timedelta(days=14),  # two weeks after the training, same weekday
         start_time=time(13, 30), end_time=time(16, 30), place="みどり県総合福祉センター 多目的ホール",
         lecturer_name="小川 恵子", lecturer_org="みどり県立大学 社会福祉学部", effect="stays"))

@@ -58,6 +58,8 @@ def member_feed(user: User, host: str, base_url: str = "") -> bytes:
                 if sent:
                     trainings[training.id] = training
                 events += sent
+        # the team's supplementary events concern every member of the plan
+        events += versioned(ical.supplement_events(member.plan, host))
     versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
                          f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))

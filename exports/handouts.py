@@ -268,11 +268,12 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
              ["会場", clean_line(event.place) or UNDECIDED],
              ["講師", lecturer or UNDECIDED],
              ["関連する研修", f"{programme.title_of(curriculum, training)}　科目{row.letter}　{subject.name}"],
+             ["研修当日の扱い", event.effect_name],
              ["主催", organiser(training.plan.prefecture)]]
     table(doc, None, facts, [30, TEXT_WIDTH - 30], size=10, label_column=True)
     heading(doc, "この催しのねらい", 1)
-    para(doc, "伝達研修だけでは不足する視点を、専門家や実践者のお話で補います。"
-              f"上の研修の科目{row.letter}を補う催しです。")
+    para(doc, "伝達研修の手引きは、専門家や実践者を招いた催しで「不足する視点は補う」としています。"
+              f"この催しは、上の研修の科目{row.letter}を補うものです。")
     if subject.key_points:
         heading(doc, "関連する科目のポイント（手引きより）", 2)
         bullets(doc, subject.key_points)

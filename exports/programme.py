@@ -81,10 +81,12 @@ def minutes_label(curriculum: Curriculum) -> str:
 
 
 def lecture_lines(curriculum: Curriculum, subject: Subject) -> list[str]:
-    """National lectures; the draft's guessed numbers are said to be guesses."""
+    """National lectures; the draft's guessed numbers are said to be guesses (not the ones the
+    prefecture entered when settling the draft)."""
     if curriculum.official:
         return list(subject.national_lectures)
-    return [f"{lecture}{DRAFT_LECTURE}" if lecture.startswith("【") else lecture
+    guessed = curriculum.subject(subject.letter).national_lectures
+    return [f"{lecture}{DRAFT_LECTURE}" if lecture.startswith("【") and lecture in guessed else lecture
             for lecture in subject.national_lectures]
 
 

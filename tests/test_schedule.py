@@ -140,7 +140,7 @@ def test_short_day_offers_the_sources_remedies():
     timetable = build_timetable(subjects, [DaySettings(end=time(16, 30))])
 
     text = "\n".join(timetable.remedies)
-    assert "科目C「生活困窮者支援に必要と考えられる視点」（60分）を別日" in text
+    assert "科目C「生活困窮者支援に必要と考えられる視点」（60分）は研修当日に行わず、別日" in text
     assert "終了時刻を16:30から17:15に延ばす：これで収まります。" in text
     assert "2日間に分けて開催する" in text
 

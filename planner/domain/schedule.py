@@ -689,8 +689,9 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
         if spec.separate_day_ok:
             rest = [s for s in subjects if s is not spec]
             verdict = "これで収まります" if rest and fits(rest, settings) else "これだけでは収まりません"
-            out.append(f"{spec.label}（{spec.low}分）を別日のシンポジウム・講演会・事例検討会に移す"
-                       f"（手引きが補う方法として挙げています）：{verdict}。")
+            out.append(f"{spec.label}（{spec.low}分）は研修当日に行わず、別日のシンポジウム・講演会・"
+                       f"事例検討会で補う（手引きが補う方法として挙げています。「補う催しを追加する」から"
+                       f"登録できます）：{verdict}。")
     for shorter in range(settings.break_minutes - STEP, STEP - 1, -STEP):
         if fits(subjects, replace(settings, break_minutes=shorter)):
             out.append(f"休憩を{settings.break_minutes}分から{shorter}分に短くする：これで収まります。")

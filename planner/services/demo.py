@@ -8,7 +8,7 @@ from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
 from planner.services import programme
-from planner.services.plans import add_local_subject, create_plan
+from planner.services.plans import add_local_subject, create_plan, edit_draft_subject
 from planner.services.roles import claim_slot
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
@@ -66,6 +66,7 @@ def load_demo() -> list[str]:
         _demo_team(plan, dates)
         _demo_programme(plan)
         _demo_supplement(plan)
+        _demo_settled_draft(plan)
         load_demo_timeline(plan, today)  # past steps done, later ones planned
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
@@ -142,3 +143,13 @@ def _demo_supplement(plan: Plan) -> None:
         day=common.first_date + timedelta(days=14),  # two weeks after the training, same weekday
         start_time=time(13, 30), end_time=time(16, 30), place="みどり県総合福祉センター 多目的ホール",
         lecturer_name="小川 恵子", lecturer_org="みどり県立大学 社会福祉学部", effect="stays"))
+
+
+def _demo_settled_draft(plan: Plan) -> None:
+    """The prefecture has started settling the job-support draft (not yet adopted): subject B
+    at 110-120 minutes, with the national lecture it checked against the course table."""
+    training = next(t for t in plan.trainings if t.curriculum_key == "job_support")
+    b = next(r for r in training.subjects if r.letter == "B")
+    edit_draft_subject(training, b.id, "", 110, 120,
+                       "【講義と演習②】就労支援の実施方法Ⅱ「地域・自治体が担う就労支援」（みどり県で国研修の資料と照合済み）\n"
+                       "（参考）テーマ①「３．関わる者が理解・共有しておくこと」", [])

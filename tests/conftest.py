@@ -22,6 +22,7 @@ import pytest
 from app import create_app
 from planner.models.db import db
 from tests.databases import fresh_database
+from tests.smtp import SmtpServer
 from tests.system import require, require_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,3 +228,16 @@ def browser_page(browser, artifacts, request):
             except Exception:  # noqa: BLE001 - the test's own failure matters more
                 pass
         context.close()
+
+
+# --------------------------------------------------------------------------- mail
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) in this process; what it receives is read back with email."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

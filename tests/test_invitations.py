@@ -11,20 +11,10 @@ from planner.models.db import db
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, login, make_oita
-from tests.smtp import SmtpServer, text_body
+from tests.smtp import text_body
 
 ROSTER = [("臼杵 太郎", "taro@usuki.example.jp"), ("佐伯 花子", "hanako@saiki.example.jp"),
           ("日田 次郎", "jiro@hita.example.jp")]
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

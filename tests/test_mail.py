@@ -6,7 +6,6 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
 import recurring_ical_events
 import vobject
 from icalendar import Calendar
@@ -17,7 +16,7 @@ from planner.models.db import db
 from planner.models.mail import SENT, WAITING
 from planner.services.mail import CalendarPart, MailSettings, deliver, queue
 from tests.factories import make_prefecture
-from tests.smtp import SmtpServer, calendar_part, text_body
+from tests.smtp import calendar_part, text_body
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUBJECT = "【伝達研修】第2回検討会議のご案内（令和8年1月20日現在）"
@@ -28,16 +27,6 @@ ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//JA\r\nMETHOD:REQUEST\
        b"ORGANIZER;CN=Official:mailto:official@oita.example.jp\r\n"
        b"ATTENDEE;CN=Member;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:taro@usuki.example.jp\r\n"
        b"END:VEVENT\r\nEND:VCALENDAR\r\n")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _settings(app) -> MailSettings:

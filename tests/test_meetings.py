@@ -14,17 +14,7 @@ from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
 from planner.services.timeline import generate_plan_timeline
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
-from tests.smtp import SmtpServer, calendar_part, text_body
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+from tests.smtp import calendar_part, text_body
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import icalendar
-import pytest
 import recurring_ical_events
 import vobject
 
@@ -16,19 +15,9 @@ from planner.models.db import db
 from planner.services import plans
 from tests.export_data import build_plan
 from tests.factories import login
-from tests.smtp import SmtpServer, calendar_part, text_body
+from tests.smtp import calendar_part, text_body
 
 HOST_KEY = "CALENDAR_UID_HOST"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _training(plan_id: int, key: str) -> Training:

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from planner.models import Plan, SupplementaryEvent, Training
+from planner.models import Plan, SupplementaryEvent, Training, User
 from planner.models.db import db
 
 
@@ -45,3 +45,11 @@ def event_or_404(event_id: int) -> SupplementaryEvent:
         abort(404)
     training_or_404(event.subject.training_id)
     return event
+
+
+def user_or_404(user_id: int) -> User:
+    """An account of the user's own prefecture; another prefecture's account is a 404."""
+    user = db.session.get(User, user_id)
+    if user is None or user.prefecture_id != current_user.prefecture_id:
+        abort(404)
+    return user

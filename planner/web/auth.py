@@ -30,7 +30,7 @@ from planner.services.accounts import (
 )
 from planner.services.errors import ChangeRefused
 from planner.web import once
-from planner.web.access import official_required
+from planner.web.access import official_required, user_or_404
 from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
 from planner.web.mail import settings as mail_settings
 
@@ -167,9 +167,7 @@ def withdraw(invitation_id: int):
 @official_required
 def set_active(user_id: int):
     """Deactivate or reactivate another account of the prefecture (never one's own)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.prefecture_id != current_user.prefecture_id:
-        abort(404)
+    user = user_or_404(user_id)
     if user.id == current_user.id:
         flash("自分のアカウントは無効にできません。", "error")
         return redirect(url_for("auth.invite")), 303

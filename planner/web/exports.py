@@ -27,7 +27,8 @@ from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user
-from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404
+from planner.web.access import (event_or_404, official_required, plan_or_404, training_or_404,
+                                 user_or_404)
 
 bp = Blueprint("exports", __name__)
 
@@ -221,9 +222,7 @@ def revoke():
 @official_required
 def revoke_for(user_id: int):
     """An official revokes a member's feed links (a lost phone, a member who left)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.prefecture_id != current_user.prefecture_id:
-        abort(404)
+    user = user_or_404(user_id)
     revoke_feed(user)
     db.session.commit()
     flash(f"{user.name}さんのカレンダー購読URLを無効にしました。", "success")

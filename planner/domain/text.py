@@ -30,6 +30,7 @@ def format_timetable(curriculum, timetable: Timetable) -> str:
     if timetable.split_note:
         lines.append(timetable.split_note)
     total = timetable.total_subject_minutes
-    lines.append(f"講義・演習の合計: {total}分（{duration_ja(total)}） / 手引きの目安: {curriculum.hours_note}")
+    guide = "手引きの目安" if curriculum.official else "たたき台の目安"  # the draft is not the source
+    lines.append(f"講義・演習の合計: {total}分（{duration_ja(total)}） / {guide}: {curriculum.hours_note}")
     lines += [f"注意: {w}" for w in timetable.warnings + timetable.deviations]
     return "\n".join(lines)

@@ -616,6 +616,9 @@ def training_handouts(training: Training, with_roles: bool = True) -> list[tuple
         files.append((f"講師用資料_{short}_{part}.docx", briefing(training, row)))
         if row.is_local and row.lecturer_name:
             files.append((f"講師依頼書_{short}_{part}.docx", request_letter(training, row)))
+    for event in training_supplements(training):  # the events that supplement its subjects
+        files.append((f"次第_{event.kind_name}_{short}{event.subject.letter}_{event.id}.docx",
+                      supplement_agenda(event)))
     return files
 
 

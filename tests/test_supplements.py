@@ -200,3 +200,13 @@ def test_the_same_event_twice_is_added_once(app, client, world):
     assert again.status_code == 422 and "同じ日・同じ開始時刻の催しがすでにあります" in again.text
     with app.app_context():
         assert len(db.session.scalars(db.select(SupplementaryEvent)).all()) == 1
+
+
+def test_the_training_bundle_carries_the_events_agenda(app, world):
+    with app.app_context():
+        add_event(_common(world), world.subjects["C"], EventValues(
+            kind="lecture", title="ハローワークとの連携", day=date(2026, 3, 5),
+            start_time=time(14), end_time=time(16), effect="stays"))
+        bundle = dict(handouts.training_handouts(_common(world)))
+    [name] = [n for n in bundle if n.startswith("次第_講演会_前期共通C_")]
+    assert "講演会「ハローワークとの連携」" in _text(bundle[name])

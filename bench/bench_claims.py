@@ -8,13 +8,11 @@ Usage: .venv/bin/python bench/bench_claims.py [--pg postgresql+psycopg://postgre
 """
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,7 +28,7 @@ from planner.models.account import MEMBER  # noqa: E402
 from planner.services.plans import create_plan  # noqa: E402
 from planner.services.roster_files import MemberRow  # noqa: E402
 from planner.services.team import save_member  # noqa: E402
-from tests.databases import fresh_database  # noqa: E402
+from tests.databases import run_on_both_engines  # noqa: E402
 from tests.http_clients import logged_in_session  # noqa: E402
 
 CLIENTS = 50
@@ -142,16 +140,5 @@ def run(label: str, url: str) -> None:
         proc.wait()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--pg", help="PostgreSQL URL; a private schema is created and dropped")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/bench.sqlite")
-    if args.pg:
-        with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp) / "unused.sqlite", args.pg) as url:
-            run("PostgreSQL", url)
-
-
 if __name__ == "__main__":
-    main()
+    run_on_both_engines(run)

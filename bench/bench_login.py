@@ -9,10 +9,8 @@ Usage: .venv/bin/python bench/bench_login.py [--pg postgresql+psycopg://postgres
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from planner.models import Prefecture, User  # noqa: E402
 from planner.models.db import db  # noqa: E402
-from tests.databases import fresh_database  # noqa: E402
+from tests.databases import run_on_both_engines  # noqa: E402
 
 TRIES = 30
 PASSWORD = "bench-pass-123"
@@ -66,16 +64,5 @@ def run(label: str, url: str) -> None:
           f"known/unknown ratio {ms['known'] / ms['unknown']:.2f}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--pg", help="PostgreSQL URL; a private schema is created and dropped")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/bench.sqlite")
-    if args.pg:
-        with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp) / "unused.sqlite", args.pg) as url:
-            run("PostgreSQL", url)
-
-
 if __name__ == "__main__":
-    main()
+    run_on_both_engines(run)

@@ -41,7 +41,7 @@ from planner.services.supplements import plan_events
 from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
-from planner.services.timetables import curriculum_subject, subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
 from planner.services.versions import latest, pending_changes, version_label
 
 UNDECIDED = "未定"
@@ -195,10 +195,6 @@ def _day_lines(training: Training, timetable: Timetable | None, reception: bool)
     return "\n".join(lines)
 
 
-def _row_key(training: Training, row: TrainingSubject) -> str:
-    return f"training-{training.id}-subject-{row.id}"
-
-
 def _item_name(item: Item, row: TrainingSubject | None) -> str:
     """A timetable line's name: a session carries its subject's letter and title."""
     name = f"科目{item.letter}　{item.full_title}" if item.letter else clean_line(item.full_title)
@@ -213,7 +209,7 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     curriculum = get_curriculum(training.curriculum_key)
     timetable = timetable_of(training)
     prefecture = training.plan.prefecture
-    rows_by_key = {_row_key(training, row): row for row in training.subjects}
+    rows_by_key = {subject_key(training.id, row.id): row for row in training.subjects}
     words = texts()
     doc = _new(training, f"{curriculum.title} 研修次第")
     _title_block(doc, [f"{training_year(training)} {words['training_name']}",
@@ -339,7 +335,7 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None, today: date 
 
 def _item_of(training: Training, row: TrainingSubject, timetable: Timetable):
     """(day, item) of the row on the timetable, or None."""
-    key = _row_key(training, row)
+    key = subject_key(training.id, row.id)
     for day in timetable.days:
         for item in day.subjects:
             if item.key == key:
@@ -366,7 +362,7 @@ def _neighbours(training: Training, row: TrainingSubject, timetable: Timetable) 
     """The subjects just before and after this one on the timetable (or 'なし')."""
     items = timetable.subject_items
     keys = [i.key for i in items]
-    key = _row_key(training, row)
+    key = subject_key(training.id, row.id)
     if key not in keys:
         return "—", "—"
     at = keys.index(key)
@@ -374,7 +370,7 @@ def _neighbours(training: Training, row: TrainingSubject, timetable: Timetable) 
     def describe(item: Item | None) -> str:
         if item is None:
             return "なし"
-        other = next((r for r in training.subjects if _row_key(training, r) == item.key), None)
+        other = next((r for r in training.subjects if subject_key(training.id, r.id) == item.key), None)
         who = lecturer_of(training, other) if other is not None else ""
         return f"{_item_name(item, other)}（{time_range(item.start, item.end)}、講師：{who}）"
     return (describe(items[at - 1] if at > 0 else None),

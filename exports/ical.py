@@ -9,7 +9,6 @@ reach people as METHOD:CANCEL mails (`invitation_bytes(..., method="CANCEL")`).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -28,8 +27,7 @@ from planner.services.calendar_state import CalendarEvent
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
-from planner.services.team import members_of_user
-from planner.services.timetables import curriculum_subject, subject_title, timetable_of
+from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"
@@ -66,7 +64,7 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
     if not days or not timetable.feasible:
         return []
     curriculum = get_curriculum(training.curriculum_key)
-    rows = {f"training-{training.id}-subject-{row.id}": row for row in training.subjects}
+    rows = {subject_key(training.id, row.id): row for row in training.subjects}
     url = training_url(training, base_url)
     events = []
     for index, (day, plan) in enumerate(zip(days, timetable.days)):
@@ -89,7 +87,7 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
             if not curriculum.official and training.adopted_at is None:
                 lines.append("※ たたき台（案）のカリキュラムです。")
             events.append(CalendarEvent(
-                uid=f"training-{training.id}-subject-{row.id}@{host}",
+                uid=f"{subject_key(training.id, row.id)}@{host}",
                 summary=clean_text(f"{curriculum.short_title} {letter}{subject_title(training, row)}"),
                 start=at(day, item.start), end=at(day, item.end),
                 description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url))
@@ -150,7 +148,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
             uid=f"plan-{plan.id}-supplement-{event.id}@{host}",
             summary=clean_text(f"{event.kind_name}「{event.title}」"),
             start=at(event.day, event.start_time), end=at(event.day, event.end_time),
-            sequence=event.revision, description=clean_text("\n".join(lines)),
+            description=clean_text("\n".join(lines)),
             location=clean_text(event.place)))
     return events
 
@@ -187,30 +185,6 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
         summary=clean_text(summary), start=start, end=end,
         description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url,
         attendee=(holder.email, holder.name) if holder is not None else None)
-
-
-def member_events(user: User, host: str, base_url: str = "") -> list[CalendarEvent]:
-    """Every slot the user holds, in every plan of their prefecture."""
-    members = members_of_user(user)
-    if not members:
-        return []
-    slots = db.session.scalars(
-        db.select(RoleSlot).where(RoleSlot.holder_id.in_([m.id for m in members]))
-        .order_by(RoleSlot.training_id, RoleSlot.id)).all()
-    by_training: dict[int, list[RoleSlot]] = defaultdict(list)
-    for slot in slots:
-        by_training[slot.training_id].append(slot)
-    events = []
-    for held in by_training.values():
-        times = slot_times(held[0].training)
-        for slot in held:
-            event = _slot_event(slot, times.get(slot.id), host, base_url)
-            if event is not None:
-                events.append(event)
-    # the team's supplementary events concern every member of the plan
-    for plan in {m.plan_id: m.plan for m in members}.values():
-        events += supplement_events(plan, host)
-    return events
 
 
 def invitation_events(member: TeamMember, host: str,

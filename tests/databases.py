@@ -33,3 +33,18 @@ def fresh_database(sqlite_path: Path, base: str | None = None):
             conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def run_on_both_engines(run) -> None:
+    """A benchmark's command line: `run(label, url)` on a fresh SQLite file, then, with
+    `--pg URL`, on a private PostgreSQL schema of that database."""
+    import argparse
+    import tempfile
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", help="PostgreSQL URL; a private schema is created and dropped")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/bench.sqlite")
+    if args.pg:
+        with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp) / "unused.sqlite", args.pg) as url:
+            run("PostgreSQL", url)

@@ -88,7 +88,7 @@ class Training(db.Model):
     #: for the job-support draft: when and by whom the prefecture adopted it as its programme
     adopted_at: so.Mapped[datetime | None]
     adopted_by: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
-    #: raised on every change, so calendar files can say which version they carry
+    #: counts its changes (calendar SEQUENCE comes from the per-event digests of calendar_state)
     revision: so.Mapped[int] = so.mapped_column(default=1)
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="trainings")
@@ -202,7 +202,7 @@ class SupplementaryEvent(db.Model):
     effect: so.Mapped[str] = so.mapped_column(sa.String(20), default="stays")
     #: the subject's minutes on the training day when shortened
     shortened_minutes: so.Mapped[int | None]
-    #: raised on every change, so calendar files can say which version they carry
+    #: counts its changes (calendar SEQUENCE comes from the per-event digests of calendar_state)
     revision: so.Mapped[int] = so.mapped_column(default=1)
 
     subject: so.Mapped[TrainingSubject] = so.relationship(back_populates="supplements")

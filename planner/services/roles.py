@@ -18,7 +18,7 @@ from curricula import get_curriculum
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.timetables import subject_title, timetable_of
+from planner.services.timetables import subject_key, subject_title, timetable_of
 
 
 class ClaimRefused(Exception):
@@ -83,7 +83,7 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
             items = timetable.days[slot.day_index].items
             times[slot.id] = SlotTime(day, items[0].start, items[-1].end)
         elif slot.kind in ("lecturer", "case_reporter") and slot.subject_id:
-            found = by_key.get(f"training-{training.id}-subject-{slot.subject_id}")
+            found = by_key.get(subject_key(training.id, slot.subject_id))
             if found:
                 index, day, start, end = found
                 times[slot.id] = SlotTime(day, start, end)

@@ -47,9 +47,14 @@ def subject_title(training: Training, row: TrainingSubject) -> str:
     return curriculum_subject(training, row).name
 
 
+def subject_key(training_id: int, subject_id: int) -> str:
+    """The key that ties a stored subject to its timetable items (and its calendar UID)."""
+    return f"training-{training_id}-subject-{subject_id}"
+
+
 def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     """One stored subject as the scheduler sees it."""
-    key = f"training-{training.id}-subject-{row.id}"
+    key = subject_key(training.id, row.id)
     title = subject_title(training, row)
     if row.is_local:
         minutes = row.local_minutes or 0

@@ -562,11 +562,10 @@ def test_import_json_creates_copy_of_exported_plan(app, official, oita):
 def test_import_damaged_json_flashes_error_and_creates_nothing(app, official, oita, body, message):
     before = saved_counts(app)
 
-    response = official.post("/plans/import", data={"file": (io.BytesIO(body), "plan.json")},
-                             follow_redirects=True)
+    response = official.post("/plans/import", data={"file": (io.BytesIO(body), "plan.json")})
 
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in html
     assert '<p class="flash error" role="alert">' in html
     assert saved_counts(app) == before
@@ -575,8 +574,9 @@ def test_import_damaged_json_flashes_error_and_creates_nothing(app, official, oi
 def test_import_without_file_flashes_error(app, official):
     before = saved_counts(app)
 
-    response = official.post("/plans/import", data={}, follow_redirects=True)
+    response = official.post("/plans/import", data={})
 
+    assert response.status_code == 422
     assert "ファイルを選んでください。" in response.get_data(as_text=True)
     assert saved_counts(app) == before
 

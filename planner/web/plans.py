@@ -109,7 +109,7 @@ def import_json():
     if not form.validate_on_submit():
         for message in form.file.errors:
             flash(message, "error")
-        return redirect(url_for("plans.index"))
+        return index(), 422
     if repeat := once.first_submit(url_for("plans.index")):
         return repeat
     try:
@@ -117,7 +117,7 @@ def import_json():
     except backup.BackupError as exc:
         db.session.rollback()
         flash(f"取り込みませんでした: {exc}", "error")
-        return redirect(url_for("plans.index"))
+        return index(), 422  # the list again, with the reason; nothing was saved
     once.remember(url_for("plans.show", plan_id=plan.id))
     db.session.commit()
     flash("計画を取り込みました。", "success")

@@ -7,3 +7,6 @@ from planner.models.programme import PROGRAMME_FIELDS, ProgrammeEntry  # noqa: F
 from planner.models.team import MemberCourse, MemberUnavailable, RoleSlot, TeamMember  # noqa: F401
 from planner.models.timeline import CarriedTodo, ChecklistTick, MeetingAnswer, Milestone  # noqa: F401
 from planner.models.mail import OutboxMessage  # noqa: F401
+from planner.models.participants import (  # noqa: F401
+    MUNICIPALITY_TYPES, PARTICIPANT_KINDS, PARTICIPANT_STATUSES, ApplicationLink, GroupFacilitator, KeepApart,
+    Municipality, Participant)

@@ -73,6 +73,18 @@ class Training(db.Model):
     capacity: so.Mapped[int | None]
     #: participants per municipality, by the size of the venue (source: 1 to several)
     per_municipality: so.Mapped[int] = so.mapped_column(default=1)
+    #: applications close at the end of this day (municipality links stop accepting entries)
+    application_deadline: so.Mapped[date | None]
+    #: who may attend besides the training's 支援員 (source: 「関係機関や自治体担当者の参加も可能」)
+    open_to_officials: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    open_to_agencies: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    #: people per group in the group work
+    group_size: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
+    #: the 開催通知's 文書番号 and date
+    notice_number: so.Mapped[str] = so.mapped_column(sa.String(50), default="", server_default="")
+    notice_date: so.Mapped[date | None]
+    #: raised by every write that could pass the capacity, so those writes run one at a time
+    participants_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     start_time: so.Mapped[time] = so.mapped_column(default=time(9, 0))
     end_time: so.Mapped[time] = so.mapped_column(default=time(17, 45))
     lunch_minutes: so.Mapped[int] = so.mapped_column(default=45)

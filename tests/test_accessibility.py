@@ -201,6 +201,40 @@ def programme(errors: bool) -> Visit:
     return visit
 
 
+def _apply_url(page, base, ids, municipality: str) -> str:
+    """A municipality's application link as the official's page shows it; then the cookies go,
+    so the link page is seen as its contact person sees it (no account)."""
+    page.goto(f"{base}/trainings/{ids.common}/participants")
+    url = page.locator(f"tr:has(th:text-is('{municipality}')) input.url").input_value()
+    page.context.clear_cookies()
+    return url
+
+
+def apply_page(municipality: str, over_quota: bool = False, edit: bool = False) -> Visit:
+    """The link page (いずみ市 has sent nobody; あおば市 is at its quota)."""
+    def visit(page, base, ids):
+        page.goto(_apply_url(page, base, ids, municipality))
+        if over_quota:
+            page.get_by_label("氏名").fill("定員 超子")
+            page.get_by_role("button", name="申し込む").click()
+            assert_focus_on("refused", page)
+        if edit:
+            page.get_by_role("link", name="変更").first.click()
+    return visit
+
+
+def participant_settings_errors(page, base, ids):
+    page.goto(f"{base}/trainings/{ids.common}/participants")
+    page.get_by_label("1市町村あたりの受講者数（上限）").fill("0")
+    page.get_by_role("button", name="保存する", exact=True).click()
+    assert_focus_on("error-summary", page)
+
+
+def municipality_edit(page, base, ids):
+    page.goto(f"{base}/municipalities")
+    page.get_by_role("link", name="変更").first.click()
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -267,6 +301,16 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "member-timeline": ("member", go("/plans/{ids.plan}/timeline/")),
     "member-feed": ("member", go("/feeds")),
     "member-forbidden": ("member", go("/plans/new")),
+    # participants (issue 14): the official's pages and a municipality's link
+    "official-municipalities": ("official", go("/municipalities")),
+    "official-municipalities-errors": ("official", submit_empty("/municipalities", "追加する")),
+    "official-municipality-edit": ("official", municipality_edit),
+    "official-participants": ("official", go("/trainings/{ids.common}/participants")),
+    "official-participants-errors": ("official", participant_settings_errors),
+    "apply": ("official", apply_page("いずみ市")),
+    "apply-over-quota": ("official", apply_page("あおば市", over_quota=True)),
+    "apply-edit": ("official", apply_page("あおば市", edit=True)),
+    "apply-refused": ("anonymous", go("/apply/not-a-token")),
 }
 
 #: rules switched off for one page only, with the reason; empty when every rule applies

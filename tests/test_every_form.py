@@ -18,7 +18,9 @@ from flask import Flask, current_app, url_for
 from planner.models import (CarriedTodo, Invitation, Milestone, OutboxMessage, Plan, Prefecture,
                             User)
 from planner.models.db import db
+from planner.models import ApplicationLink, Municipality, Participant
 from planner.services.accounts import make_invitation
+from planner.services.application_links import token_of
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
 from tests.forms_on_pages import PageForm, forms_on
 
@@ -28,7 +30,8 @@ DOWNLOAD = re.compile(r"\.[a-z]+$")
 #: forms that change or remove many rows (filling every open slot, taking subjects off the day,
 #: deleting), then the one that ends the session, go last and in this order, so that the other
 #: forms still find their rows and their session; ordering only, every form is still sent
-LAST = ("/roles/accept-all", "/roles/suggest", "/timeline/generate", "/separate", "/delete", "/logout")
+LAST = ("/roles/accept-all", "/roles/suggest", "/timeline/generate", "/separate", "/issue", "/revoke",
+        "/delete", "/logout")
 
 
 def entity_rows() -> list[dict[str, object]]:
@@ -57,6 +60,15 @@ def entity_rows() -> list[dict[str, object]]:
              for m in db.session.scalars(db.select(OutboxMessage).filter_by(prefecture_id=prefecture.id))]
     rows.append({"token": make_invitation(current_app.config["SECRET_KEY"], prefecture.id,
                                           "new@midori.example.jp", "新人 さん（もりの村）")})
+    # participants: municipalities, and each application link with its own entries
+    rows += [{"municipality_id": m.id}
+             for m in db.session.scalars(db.select(Municipality).filter_by(prefecture_id=prefecture.id))]
+    for link in db.session.scalars(db.select(ApplicationLink).join(Municipality)
+                                   .filter(Municipality.prefecture_id == prefecture.id)):
+        token = token_of(link, current_app.config["SECRET_KEY"])
+        rows.append({"token": token})
+        rows += [{"token": token, "participant_id": p.id} for p in db.session.scalars(
+            db.select(Participant).filter_by(training_id=link.training_id, municipality_id=link.municipality_id))]
     return rows
 
 

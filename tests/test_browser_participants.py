@@ -26,6 +26,14 @@ def _link(app, name: str) -> tuple[str, int, int]:
         return f"/apply/{application_links.token_of(link, LIVE_SECRET)}", link.training_id, municipality.id
 
 
+def _log_in(page, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("メールアドレス").fill(OFFICIAL)
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{base}/")
+
+
 def _enter(page, name: str, kana: str, job: str, needs: str = "", kind: str = "支援員") -> None:
     page.get_by_label("氏名").fill(name)
     page.get_by_label("ふりがな").fill(kana)
@@ -113,11 +121,7 @@ def test_a_municipality_walks_its_link_until_the_deadline_and_revocation(demo_se
         official = office.new_page()
         official.on("dialog", lambda dialog: dialog.accept())
         try:
-            official.goto(f"{base}/login")
-            official.get_by_label("メールアドレス").fill(OFFICIAL)
-            official.get_by_label("パスワード").fill(DEMO_PASSWORD)
-            official.get_by_role("button", name="ログイン").click()
-            official.wait_for_url(f"{base}/")
+            _log_in(official, base)
             official.goto(f"{base}/trainings/{training_id}/participants")
             expect(official.get_by_text("森野 三太").first).to_be_visible()
             official.screenshot(path=str(artifacts / "participants-official-1280.png"), full_page=True)
@@ -142,11 +146,7 @@ def test_the_officials_pages_fit_a_phone(demo_server, browser, artifacts):
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{base}/login")
-        page.get_by_label("メールアドレス").fill(OFFICIAL)
-        page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        page.wait_for_url(f"{base}/")
+        _log_in(page, base)
         for path, shot in ((f"/trainings/{training_id}/participants", "participants-official-390.png"),
                            ("/municipalities", "municipalities-390.png")):
             page.goto(base + path)

@@ -53,11 +53,16 @@ def link_rows(training: Training, municipalities: list[Municipality]) -> list[Li
     return [LinkRow(m, links.get(m.id)) for m in municipalities]
 
 
+def link_of(training: Training, municipality: Municipality) -> ApplicationLink | None:
+    """The municipality's link for the training (None before the first issue)."""
+    return db.session.scalar(db.select(ApplicationLink).filter_by(
+        training_id=training.id, municipality_id=municipality.id))
+
+
 def issue(training: Training, municipality: Municipality) -> ApplicationLink:
     """The municipality's link with a new nonce (created the first time, reopened if revoked):
     every URL sent before stops working. Commits."""
-    link = db.session.scalar(db.select(ApplicationLink).filter_by(
-        training_id=training.id, municipality_id=municipality.id))
+    link = link_of(training, municipality)
     if link is None:
         link = ApplicationLink(training_id=training.id, municipality_id=municipality.id)
         db.session.add(link)

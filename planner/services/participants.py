@@ -137,6 +137,8 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
         raise ChangeRefused(problems)
     try:
         lock_entries(training, municipality)
+        # the numbers as the official last saved them, read under the lock like the counts
+        db.session.refresh(training, ["per_municipality", "capacity", "application_deadline"])
         reasons = would_wait(training, municipality, len(cleaned), today)
         if not waiting_ok and any(reasons):
             first = next(reason for reason in reasons if reason)

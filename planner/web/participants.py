@@ -160,10 +160,12 @@ def _page(training: Training, form=None, refused=None, status=200):
         by_municipality.setdefault(entry.municipality_id, []).append(entry)
     rows = links.link_rows(training, service.municipalities(prefecture))
     today = participants.today_in_japan()
+    # in the order of the municipalities' codes, then those the official entered without one
+    ordered = [e for row in rows for e in by_municipality.get(row.municipality.id, [])] + by_municipality.get(None, [])
     return render_template(
         "participants/training.html", training=training, curriculum=get_curriculum(training.curriculum_key),
         form=form or ApplicationSettingsForm(obj=training), refused=refused, rows=rows,
-        by_municipality=by_municipality, waiting=[e for e in entries if e.status == WAITING],
+        by_municipality=by_municipality, ordered=ordered, waiting=[e for e in entries if e.status == WAITING],
         accepted=participants.seats_taken(training), total=len(entries),
         urls={row.link.id: link_url(row.link) for row in rows if row.link},
         open_links={row.link.id for row in rows if row.link and links.is_open(row.link, today)},
@@ -205,8 +207,7 @@ def notice_docx(training_id: int):
 def link_notice_docx(training_id: int, municipality_id: int):
     """The notice addressed to one municipality, with its own link."""
     training, municipality = training_or_404(training_id), municipality_or_404(municipality_id)
-    link = db.session.scalar(db.select(ApplicationLink).filter_by(training_id=training.id,
-                                                                  municipality_id=municipality.id))
+    link = links.link_of(training, municipality)
     if link is None or link.revoked_at is not None:
         abort(404)
     data = notice(training, date.today(), link_url(link),
@@ -219,8 +220,7 @@ def link_notice_docx(training_id: int, municipality_id: int):
 @official_required
 def issue_link(training_id: int, municipality_id: int):
     training, municipality = training_or_404(training_id), municipality_or_404(municipality_id)
-    reissue = db.session.scalar(db.select(ApplicationLink.id).filter_by(
-        training_id=training.id, municipality_id=municipality.id)) is not None
+    reissue = links.link_of(training, municipality) is not None
     links.issue(training, municipality)
     flash(f"{municipality.name}の申込URLを{'再発行しました。前のURLは使えなくなりました' if reissue else '発行しました'}。",
           "success")
@@ -231,8 +231,7 @@ def issue_link(training_id: int, municipality_id: int):
 @official_required
 def revoke_link(training_id: int, municipality_id: int):
     training, municipality = training_or_404(training_id), municipality_or_404(municipality_id)
-    link = db.session.scalar(db.select(ApplicationLink).filter_by(training_id=training.id,
-                                                                  municipality_id=municipality.id))
+    link = links.link_of(training, municipality)
     if link is None:
         abort(404)
     links.revoke(link)
@@ -245,8 +244,7 @@ def revoke_link(training_id: int, municipality_id: int):
 def mail_link(training_id: int, municipality_id: int):
     """Send the link to the municipality's contact person through the outbox."""
     training, municipality = training_or_404(training_id), municipality_or_404(municipality_id)
-    link = db.session.scalar(db.select(ApplicationLink).filter_by(training_id=training.id,
-                                                                  municipality_id=municipality.id))
+    link = links.link_of(training, municipality)
     if link is None or link.revoked_at is not None or not municipality.contact_email:
         flash("送れません: URLが発行されていないか、担当者のメールアドレスがありません。", "error")
         return redirect(url_for("participants.training", training_id=training.id, _anchor="links"))

@@ -368,22 +368,26 @@ def _unmixed(search: _Search, g: int) -> bool:
     return workers == 0 or workers == len(members)
 
 
-def make_groups(people: Sequence[Person], group_size: int,
-                keep_apart: Iterable[tuple[int, int]] = (),
-                facilitators: Sequence[Facilitator] = (), seed: int = SEED) -> Grouping:
-    """Group `people` (in this order) into groups of about `group_size`; see the module."""
-    if group_size < 1:
-        raise GroupingInputError("班の人数は1名以上にしてください。")
+def _check(people: Sequence[Person], keep_apart: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Refuse duplicate ids and unknown kinds; the keep-apart pairs as sorted positions."""
     ids = [p.id for p in people]
     if len(set(ids)) != len(ids):
         raise GroupingInputError("同じ参加者が二度含まれています。")
     if any(p.kind not in KINDS for p in people):
         raise GroupingInputError("参加者の種別が不明です。")
     position = {pid: i for i, pid in enumerate(ids)}
-    apart = sorted({tuple(sorted((position[a], position[b]))) for a, b in keep_apart
-                    if a in position and b in position and a != b})
-    sizes = group_sizes(len(people), group_size)
-    search = _Search(people, sizes, apart)
+    return sorted({tuple(sorted((position[a], position[b]))) for a, b in keep_apart
+                   if a in position and b in position and a != b})
+
+
+def make_groups(people: Sequence[Person], group_size: int,
+                keep_apart: Iterable[tuple[int, int]] = (),
+                facilitators: Sequence[Facilitator] = (), seed: int = SEED) -> Grouping:
+    """Group `people` (in this order) into groups of about `group_size`; see the module."""
+    if group_size < 1:
+        raise GroupingInputError("班の人数は1名以上にしてください。")
+    apart = _check(people, keep_apart)
+    search = _Search(people, group_sizes(len(people), group_size), apart)
     notes: list[str] = []
     pinned = _place_pins(search, people, notes)
     free = [p for p in range(search.n) if p not in pinned]
@@ -400,11 +404,50 @@ def make_groups(people: Sequence[Person], group_size: int,
                 search.restore([g if p in pinned else -1 for p, g in enumerate(start)])
                 better, proven = _branch_and_bound(search, free, current)
                 search.restore(better or start)
+    chosen = _choose_facilitators(search, people, facilitators)
+    return _result(search, people, pinned, apart, bound, proven, notes, facilitators, chosen)
+
+
+def assess(people: Sequence[Person], groups: Sequence[Sequence[int]],
+           keep_apart: Iterable[tuple[int, int]] = (), facilitators: Sequence[Facilitator] = (),
+           chosen: Sequence[int | None] = ()) -> Grouping:
+    """The cost, bound and explanations of a given arrangement (e.g. the one stored), which
+    must hold every person once in groups that differ by at most one; `chosen` are the
+    facilitator ids per group. Optimality is proven by the bound or, on small inputs, by
+    grouping again (the branch and bound)."""
+    apart = _check(people, keep_apart)
+    position = {p.id: i for i, p in enumerate(people)}
+    sizes = sorted((len(g) for g in groups), reverse=True)
+    if sorted(pid for g in groups for pid in g) != sorted(position) or (sizes and sizes[0] - sizes[-1] > 1):
+        raise GroupingInputError("班分けが参加者と合いません。班を作り直してください。")
+    search = _Search(people, sizes, apart)
+    notes: list[str] = []
+    pinned = _place_pins(search, people, notes)
+    bound = _lower_bound(search, pinned)
+    search.restore([-1] * search.n)
+    for number, ids in enumerate(groups):
+        for pid in ids:
+            search.add(position[pid], number)
+    moved = [p for p in pinned if search.group_of[p] != people[p].pinned_group - 1]
+    for p in moved:
+        notes.append(f"{people[p].name}さんの固定（第{people[p].pinned_group}班）は、"
+                     "次に「班を作る」を押したときに反映されます。")
+    cost = search.cost()
+    proven = not moved and cost == bound
+    if not moved and not proven and search.n <= EXACT_MAX and group_sizes(search.n, sizes[0]) == sizes:
+        best = make_groups(people, sizes[0], keep_apart)
+        proven = best.proven_optimal and best.cost == cost
+    chosen = list(chosen) + [None] * (search.g - len(chosen))
+    return _result(search, people, pinned, apart, bound, proven, notes, facilitators, chosen[:search.g])
+
+
+def _result(search: _Search, people: Sequence[Person], pinned: set[int], apart: list[tuple[int, int]],
+            bound: Cost, proven: bool, notes: list[str], facilitators: Sequence[Facilitator],
+            chosen: list[int | None]) -> Grouping:
     cost = search.cost()
     proven = proven or cost == bound
     groups = tuple(tuple(people[p].id for p in sorted(members)) for members in search.members)
-    chosen = _choose_facilitators(search, people, facilitators)
-    notes += _explain(search, people, pinned, apart, cost, bound, proven)
+    notes = notes + _explain(search, people, pinned, apart, cost, bound, proven)
     notes += _explain_facilitators(search, people, facilitators, chosen)
     return Grouping(groups, tuple(chosen), cost, bound, proven, tuple(notes))
 
@@ -538,16 +581,27 @@ def _explain_facilitators(search: _Search, people: Sequence[Person],
                           facilitators: Sequence[Facilitator], chosen: list[int | None]) -> list[str]:
     notes = []
     missing = chosen.count(None)
-    if missing:
+    if missing and len(facilitators) < search.g:
         notes.append(f"ファシリテーターを担当できるチーム員が{len(facilitators)}名で班は{_tsu(search.g)}のため、"
                      f"{_tsu(missing)}の班にファシリテーターがいません。")
-    by_id = {f.id: f for f in facilitators}
-    local = [str(g + 1) for g, fid in enumerate(chosen) if fid is not None and by_id[fid].municipality
-             and by_id[fid].municipality in {people[p].municipality for p in search.members[g]}]
+    elif missing:
+        notes.append(f"{_tsu(missing)}の班にファシリテーターが決まっていません。")
+    local = _local_facilitators(search, people, facilitators, chosen)
     if local:
-        notes.append(f"第{'・'.join(local)}班のファシリテーターは班の参加者と同じ市町村の方です"
-                     "（ほかに担当できる方がいません）。")
+        fewest = len(_local_facilitators(search, people, facilitators,
+                                         _choose_facilitators(search, people, facilitators)))
+        why = "ほかに担当できる方がいません" if len(local) <= fewest else "ほかの方に替えることもできます"
+        notes.append(f"第{'・'.join(str(g + 1) for g in local)}班のファシリテーターは"
+                     f"班の参加者と同じ市町村の方です（{why}）。")
     return notes
+
+
+def _local_facilitators(search: _Search, people: Sequence[Person], facilitators: Sequence[Facilitator],
+                        chosen: Sequence[int | None]) -> list[int]:
+    """Groups whose facilitator comes from a municipality of the group."""
+    by_id = {f.id: f for f in facilitators}
+    return [g for g, fid in enumerate(chosen) if fid in by_id and by_id[fid].municipality
+            and by_id[fid].municipality in {people[p].municipality for p in search.members[g]}]
 
 
 def _tsu(count: int) -> str:

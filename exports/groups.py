@@ -50,14 +50,25 @@ def groups_docx(training: Training, view: Overview | None = None) -> bytes:
     para(doc, f"参加者 {len(view.accepted)}名、{len(view.groups)}班", size=9.5)
     for group in view.groups:
         facilitator = group.facilitator.name if group.facilitator else "未定"
-        heading(doc, f"第{group.number}班（{len(group.members)}名）　ファシリテーター：{facilitator}", 2)
+        title = heading(doc, f"第{group.number}班（{len(group.members)}名）　ファシリテーター：{facilitator}", 2)
         rows = [[str(i), *_row(group.number, p)[1:6]] for i, p in enumerate(group.members, 1)]
-        table(doc, ["", "氏名", "ふりがな", "市町村", "区分", "所属"], rows, [8, 32, 32, 30, 24, 44], size=9.5)
+        grid = table(doc, ["", "氏名", "ふりがな", "市町村", "区分", "所属"], rows, [8, 32, 32, 30, 24, 44], size=9.5)
+        _keep_together(title, grid)
         spacer(doc)
     if view.ungrouped:
         heading(doc, "まだ班のない参加者", 2)
         para(doc, "、".join(clean_line(p.name) for p in view.ungrouped))
     return to_bytes(doc)
+
+
+def _keep_together(title, grid) -> None:
+    """A group's heading and table stay on one page: each paragraph keeps with the next,
+    up to the table's last row."""
+    title.paragraph_format.keep_with_next = True
+    for row in grid.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:

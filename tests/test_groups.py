@@ -2,58 +2,29 @@
 refuses what it cannot do; the page and the 班分け表 files (read back with openpyxl and
 python-docx); two 「班を作る」 at once do not interleave."""
 import io
+import subprocess
 import threading
+import uuid
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from exports.groups import groups_docx
 from planner.models import (
     GroupFacilitator,
     KeepApart,
     MemberUnavailable,
-    Municipality,
     Participant,
-    Plan,
     TeamMember,
     Training,
 )
 from planner.models.db import db
 from planner.services import groups
 from planner.services.errors import ChangeRefused
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
-
-TOWNS = ["大分市", "別府市", "中津市", "日田市", "佐伯市", "臼杵市"]
-
-
-def add_participants(training_id: int, spec: list[tuple[str, str]], status: str = "accepted") -> list[int]:
-    """Participants (municipality, kind) for a training, with the municipalities they need."""
-    training = db.session.get(Training, training_id)
-    prefecture_id = training.plan.prefecture_id
-    ids = []
-    for i, (town, kind) in enumerate(spec):
-        municipality = db.session.scalar(db.select(Municipality).filter_by(prefecture_id=prefecture_id, name=town))
-        if municipality is None:
-            known = db.session.scalar(db.select(db.func.count()).select_from(Municipality))
-            municipality = Municipality(prefecture_id=prefecture_id, code=f"44{known:04d}", name=town, kind="city")
-            db.session.add(municipality)
-            db.session.flush()
-        participant = Participant(training_id=training_id, municipality_id=municipality.id,
-                                  name=f"{town}{kind}{i}", kind=kind, status=status)
-        db.session.add(participant)
-        db.session.flush()
-        ids.append(participant.id)
-    db.session.commit()
-    return ids
-
-
-def add_members(plan_id: int, count: int) -> None:
-    plan = db.session.get(Plan, plan_id)
-    for i in range(count):
-        save_member(plan, MemberRow(f"チーム員{i}", TOWNS[i % len(TOWNS)], "other", f"m{i}@oita.example.jp"))
-    db.session.commit()
+from tests.group_factories import TOWNS, add_members, add_participants
+from tests.system import require, require_fonts
 
 
 @pytest.fixture
@@ -283,3 +254,40 @@ def test_two_make_groups_at_once_do_not_interleave(app, world, database_url):
         assert errors == []
         assert len(rows) == len(view.groups) == {3: 4, 4: 3}[training.group_size]
         assert view.grouping is not None and view.ungrouped == []
+
+
+def test_groups_docx_renders_with_every_group_on_one_page(app, tmp_path, artifacts):
+    """LibreOffice -> PDF: A4, every participant's name, and no group split over two pages."""
+    soffice = require("soffice", "the 班分け表 is checked by converting it with LibreOffice")
+    require_fonts("the 班分け表 is Japanese")
+    with app.app_context():
+        world = make_oita()
+        spec = [(TOWNS[i % 6], ["worker", "worker", "official", "agency"][i % 4]) for i in range(40)]
+        add_participants(world.trainings["common"], spec)
+        add_members(world.plan, 5)
+        training = db.session.get(Training, world.trainings["common"])
+        groups.make(training, 6)
+        names = [p.name for p in groups.accepted_participants(training)]
+        (tmp_path / "groups.docx").write_bytes(groups_docx(training))
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(tmp_path / "groups.docx")],
+                   check=True, capture_output=True, timeout=240)
+    pdf = str(tmp_path / "groups.pdf")
+    run = lambda *args: subprocess.run(args, check=True, capture_output=True, text=True, timeout=120).stdout
+
+    pages = run(require("pdftotext"), "-layout", pdf, "-").split("\f")[:-1]
+    info = run(require("pdfinfo"), pdf)
+    run(require("pdftoppm"), "-r", "60", "-png", pdf, str(artifacts / "groups-docx"))
+
+    assert "(A4)" in next(line for line in info.splitlines() if line.startswith("Page size:"))
+    text = "".join("\n".join(pages).split())  # the layout spaces words apart
+    assert [name for name in names if "".join(name.split()) not in text] == []
+    for page in pages:
+        for number in range(1, 8):
+            if f"第{number}班（" in page:
+                heading_line = next(line for line in page.splitlines() if f"第{number}班（" in line)
+                count = int(heading_line.split("（")[1].split("名")[0])
+                rows_after = page.split(heading_line)[1].splitlines()
+                numbered = [line for line in rows_after if line.strip()[:1].isdigit()]
+                assert len(numbered) >= count, f"第{number}班 continues on the next page"

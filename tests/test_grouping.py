@@ -6,7 +6,14 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.domain.grouping import Cost, Facilitator, Person, group_sizes, make_groups
+from planner.domain.grouping import (
+    Cost,
+    Facilitator,
+    Person,
+    assess,
+    group_sizes,
+    make_groups,
+)
 
 KINDS = ["worker", "official", "agency"]
 
@@ -226,3 +233,43 @@ def test_facilitators_avoid_their_own_municipality_then_prefer_role_holders():
     assert by_group[group_with_a] != 10
     assert 12 in result.facilitators
     assert result.explanations == ()
+
+
+def test_grouping_proves_by_search_where_the_bound_is_not_reached():
+    """Seeded cases with many keep-apart pairs and pins, where the per-item lower bounds
+    cannot all be met: the branch and bound must still find the brute-force optimum."""
+    rng = random.Random(14)
+    searched = 0
+    for _ in range(60):
+        n = rng.randint(5, 9)
+        size = rng.randint(2, 4)
+        groups = len(group_sizes(n, size))
+        people = [Person(i, f"P{i}", rng.choice(["A市", "B町", None]), rng.choice(KINDS),
+                         rng.randint(1, groups) if i < 2 and rng.random() < 0.5 else None) for i in range(n)]
+        if people[0].pinned_group and people[0].pinned_group == people[1].pinned_group and min(
+                group_sizes(n, size)) < 2:
+            continue
+        apart = sorted({tuple(sorted(rng.sample(range(n), 2))) for _ in range(rng.randint(2, 6))})
+
+        result = make_groups(people, size, apart)
+
+        assert result.cost == brute_force(people, size, apart)
+        assert result.proven_optimal
+        searched += result.cost > result.bound
+    assert searched >= 5
+
+
+def test_assess_of_the_stored_groups_gives_the_same_answer():
+    people = [Person(1, "甲", "A市", "worker"), Person(2, "乙", "1町", "official"),
+              Person(3, "丙", "2町", "worker"), Person(4, "丁", "3町", "agency")]
+    facilitators = [Facilitator(1, "F", "A市"), Facilitator(2, "G", "県")]
+    made = make_groups(people, 2, facilitators=facilitators)
+
+    again = assess(people, made.groups, facilitators=facilitators, chosen=made.facilitators)
+    swapped = assess(people, made.groups, facilitators=facilitators, chosen=made.facilitators[::-1])
+
+    assert again == made
+    assert made.explanations == ()
+    with_a = next(number for number, group in enumerate(made.groups, 1) if 1 in group)
+    assert swapped.explanations == ((f"第{with_a}班のファシリテーターは班の参加者と同じ市町村の方です"
+                                    "（ほかの方に替えることもできます）。"),)

@@ -554,8 +554,10 @@ def _explain(search: _Search, people: Sequence[Person], pinned: set[int],
                 spread = f"{small + 1}名の班が{_tsu(big)}、{small}名の班が{_tsu(search.g - big)}" if big else f"どの班も{small}名"
                 notes.append(f"{name}から{count}名が参加し班は{_tsu(search.g)}のため、{name}の方は"
                              f"{spread}になります。")
-            if search.muni_bound.get(m, 0) > spread_pairs(count, search.g):
-                notes.append(f"{name}の方が同じ班に固定されているため、同じ班に{name}の方が複数います。")
+            extra = search.muni_bound.get(m, 0) - spread_pairs(count, search.g)
+            if extra > 0:
+                notes.append(f"班に固定された方がいるため{name}の方を分けられる班が少なくなり、"
+                             f"{name}の方が同じ班になる組が{extra}組増えます。")
         if cost.same_municipality == bound.same_municipality:
             notes.append(f"同じ市町村の方が同じ班になる組は計{cost.same_municipality}組です。"
                          "市町村ごとの人数と班の数・固定から、これより少なくはできません（最善です）。")
@@ -581,7 +583,9 @@ def _explain_facilitators(search: _Search, people: Sequence[Person],
                           facilitators: Sequence[Facilitator], chosen: list[int | None]) -> list[str]:
     notes = []
     missing = chosen.count(None)
-    if missing and len(facilitators) < search.g:
+    if missing and not facilitators:
+        notes.append("ファシリテーターを担当できるチーム員がいないため、どの班にもファシリテーターがいません。")
+    elif missing and len(facilitators) < search.g:
         notes.append(f"ファシリテーターを担当できるチーム員が{len(facilitators)}名で班は{_tsu(search.g)}のため、"
                      f"{_tsu(missing)}の班にファシリテーターがいません。")
     elif missing:

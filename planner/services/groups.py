@@ -23,7 +23,6 @@ from planner.models import (
     GroupFacilitator,
     KeepApart,
     Participant,
-    RoleSlot,
     TeamMember,
     Training,
 )
@@ -84,7 +83,7 @@ def facilitator_candidates(training: Training) -> list[TeamMember]:
     """The plan's team members free on the training's days, those holding a role at the
     training first (they are there anyway), then in roster order."""
     days = set(training.days)
-    holders = {s.holder_id for s in db.session.scalars(db.select(RoleSlot).filter_by(training_id=training.id))}
+    holders = {s.holder_id for s in training.slots}
     members = [m for m in training.plan.members if not (m.unavailable_days & days)]
     return sorted(members, key=lambda m: (m.id not in holders, m.id))
 

@@ -30,14 +30,16 @@ def _forms(training: Training, view: groups.Overview, **given) -> dict:
     people = [(p.id, f"{p.name}（{p.municipality.name if p.municipality else '市町村なし'}）") for p in view.accepted]
     numbers = [(0, "固定しない")] + [(g.number, f"第{g.number}班") for g in view.groups]
     members = [(0, "なし")] + [(m.id, f"{m.name}（{m.municipality}）") for m in groups.facilitator_candidates(training)]
-    make = given.get("make") or MakeGroupsForm(group_size=training.group_size)
-    pin = given.get("pin") or PinForm()
+    # forms not sent in this request show their defaults, not the other form's data
+    make = given.get("make") or MakeGroupsForm(formdata=None, group_size=training.group_size)
+    pin = given.get("pin") or PinForm(formdata=None)
     pin.participant_id.choices, pin.group_no.choices = people, numbers
-    apart = given.get("apart") or KeepApartForm()
+    apart = given.get("apart") or KeepApartForm(formdata=None)
     apart.first_id.choices = apart.second_id.choices = people
     facilitators = {}
     for group in view.groups:
-        form = FacilitatorForm(prefix=f"g{group.number}", member_id=group.facilitator.id if group.facilitator else 0)
+        form = FacilitatorForm(formdata=None, prefix=f"g{group.number}",
+                               member_id=group.facilitator.id if group.facilitator else 0)
         form.member_id.choices = members
         facilitators[group.number] = form
     return {"make_form": make, "pin_form": pin, "apart_form": apart, "facilitator_forms": facilitators,

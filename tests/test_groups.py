@@ -17,6 +17,7 @@ from planner.models import (
     MemberUnavailable,
     Municipality,
     Participant,
+    Plan,
     TeamMember,
     Training,
 )
@@ -312,3 +313,19 @@ def test_groups_docx_renders_with_every_group_on_one_page(app, tmp_path, artifac
                 rows_after = page.split(heading_line)[1].splitlines()
                 numbered = [line for line in rows_after if line.strip()[:1].isdigit()]
                 assert len(numbered) >= count, f"第{number}班 continues on the next page"
+
+
+def test_demo_groups_the_trainings_that_have_participants(app):
+    from planner.services.demo import _demo_groups, load_demo
+
+    with app.app_context():
+        load_demo()
+        plan = db.session.scalar(db.select(Plan))
+        common = next(t for t in plan.trainings if t.curriculum_key == "common")
+        add_participants(common.id, [(TOWNS[i % 5], "worker" if i % 3 else "official") for i in range(14)])
+
+        _demo_groups(plan)
+
+        made = {t.curriculum_key: len(groups.overview(t).groups) for t in plan.trainings}
+        assert made == {"common": 3, "counselor": 0, "chief": 0, "job_support": 0}
+        assert groups.overview(common).grouping.cost.same_municipality == 0

@@ -77,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.web import apply, participants
     app.register_blueprint(participants.bp)
     app.register_blueprint(apply.bp)
+    from planner.web import groups
+    app.register_blueprint(groups.bp)
     app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters

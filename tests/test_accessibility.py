@@ -235,6 +235,14 @@ def municipality_edit(page, base, ids):
     page.get_by_role("link", name="変更").first.click()
 
 
+def groups_errors(page, base, ids):
+    """「班を作る」 with a group size out of range: the error summary."""
+    page.goto(f"{base}/trainings/{ids.common}/groups")
+    page.get_by_label("1班の人数").fill("1")
+    page.get_by_role("button", name="班を作る").click()
+    assert_focus_on("error-summary", page)
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -290,6 +298,8 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-not-found": ("official", go("/plans/999999")),
     "official-password": ("official", go("/account/password")),
     "official-password-errors": ("official", submit_empty("/account/password", "変更する")),
+    "official-groups": ("official", go("/trainings/{ids.common}/groups")),
+    "official-groups-errors": ("official", groups_errors),
     # a member
     "member-plans": ("member", go("/")),
     "member-plan": ("member", go("/plans/{ids.plan}")),
@@ -333,7 +343,8 @@ def describe(violations: list[dict]) -> str:
 WIDTHS = (1280, 390)
 #: pages kept as screenshots in test-artifacts/, to look at by eye
 SCREENSHOTS = {"official-plan", "official-roster", "official-roles", "official-timeline",
-               "official-timetable", "member-roles", "member-my-roles", "official-suggest"}
+               "official-timetable", "member-roles", "member-my-roles", "official-suggest",
+               "official-groups"}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -7,7 +7,7 @@ from planner.domain.timeline import cycle_year_containing, proposed_training_dat
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
-from planner.services import programme
+from planner.services import groups, programme
 from planner.services.plans import add_local_subject, create_plan, edit_draft_subject
 from planner.services.demo_participants import load_demo_participants
 from planner.services.roles import claim_slot
@@ -70,6 +70,7 @@ def load_demo() -> list[str]:
         _demo_settled_draft(plan)
         load_demo_timeline(plan, today)  # past steps done, later ones planned
         load_demo_participants(plan, today)
+        _demo_groups(plan)  # after the participants
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
         created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"
@@ -155,3 +156,10 @@ def _demo_settled_draft(plan: Plan) -> None:
     edit_draft_subject(training, b.id, "", 110, 120,
                        "【講義と演習②】就労支援の実施方法Ⅱ「地域・自治体が担う就労支援」（みどり県で国研修の資料と照合済み）\n"
                        "（参考）テーマ①「３．関わる者が理解・共有しておくこと」", [])
+
+
+def _demo_groups(plan: Plan) -> None:
+    """Groups made for every training that has accepted participants, at its group size."""
+    for training in plan.trainings:
+        if groups.accepted_participants(training):
+            groups.make(training, training.group_size)

@@ -108,7 +108,7 @@ def extract_text(data: bytes, kind: str) -> list[tuple[str, str]]:
         return [(where, text) for where, text in readers[kind](data) if text.strip()]
     except UnreadableDocument:
         raise
-    except Exception:  # a library's own error on a broken part: the person sees one message
+    except Exception:  # noqa: BLE001 - each library has its own errors for a broken part; one message
         raise _corrupt("") from None
 
 

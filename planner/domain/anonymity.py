@@ -61,7 +61,8 @@ class _Token:
 @cache
 def _words() -> dict[str, frozenset[str] | tuple[str, ...]]:
     raw = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return {"org_prefixes": tuple(raw["org_prefixes"]), "org_suffixes": tuple(raw["org_suffixes"]),
+    return {"legal_forms": tuple(raw["legal_forms"]), "org_prefixes": tuple(raw["org_prefixes"]),
+            "org_suffixes": tuple(raw["org_suffixes"]),
             "generic_words": frozenset(raw["generic_words"]),
             "broad_places": frozenset(raw["broad_places"]), "not_names": frozenset(raw["not_names"])}
 
@@ -70,7 +71,7 @@ def _words() -> dict[str, frozenset[str] | tuple[str, ...]]:
 def _tokenizer():
     """Sudachi with the core dictionary, made once per process (the dictionary is memory-mapped)."""
     from sudachipy import Dictionary, SplitMode
-    return Dictionary(dict="core").create(mode=SplitMode.C)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C, fields={"pos"})
 
 
 def tokenize(text: str) -> list[_Token]:
@@ -104,9 +105,9 @@ _KANJI_NUMBER = "[0-9一二三四五六七八九十]+"
 _ADDRESS_NUMBER = re.compile(
     rf"{_KANJI_NUMBER}丁目(?: ?[0-9]+(?:番地?|-)(?:[0-9]+号?)?(?:-[0-9]+)?)?"
     r"|(?<![0-9])[0-9]+番地(?:の?[0-9]+(?:号)?)?|(?<![0-9])[0-9]+番[0-9]+号"
-    r"|(?<![0-9-])[0-9]+-[0-9]+(?:-[0-9]+)?(?![0-9-])")
-_DATE = re.compile(r"(?:(?:明治|大正|昭和|平成|令和|[MTSHR]) ?(?:[0-9]{1,2}|元) ?[年.]|[0-9]{4} ?[年/.-])"
-                   r" ?[0-9]{1,2} ?[月/.-](?: ?[0-9]{1,2} ?日?)?")
+    r"|(?<![0-9-])[0-9]+-[0-9]+(?:-[0-9]+)?(?![0-9-])|(?<![0-9])[0-9]+号室?")
+_DATE = re.compile(r"(?<![0-9-])(?:(?:明治|大正|昭和|平成|令和|[MTSHR]) ?(?:[0-9]{1,2}|元) ?[年.]|[0-9]{4} ?[年/.-])"
+                   r" ?[0-9]{1,2} ?[月/.-](?: ?[0-9]{1,2} ?日?)?(?![0-9])")
 _BIRTH_BEFORE = re.compile(r"(生年月日|誕生日|生まれ|出生日?)[^。\n]{0,4}$")
 _BIRTH_AFTER = re.compile(r"[) ]{0,2}(生まれ|生|出生|誕生)")
 _AGE = re.compile(r"(?<![0-9])[0-9]{1,3} ?[歳才]")
@@ -115,13 +116,19 @@ _PLACEHOLDER = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]{1,2}|[○〇●◯×△□◇
 _KANA = re.compile(r"[ァ-ヶー・ぁ-ゖ]+")
 _PLACE_SUFFIXES = ("市", "町", "村", "区", "郡", "県", "都", "府", "駅", "地区", "丁目")
 _HONORIFICS = ("様", "さま", "さん", "氏", "君", "くん", "ちゃん")
+_NAME_COLUMN = re.compile(r"（(氏名|名前|お名前|本人氏名|利用者名|相談者名|氏名・続柄)）$")
 
 
 def find_identifiers(parts: list[tuple[str, str]]) -> list[Finding]:
-    """Everything in the parts' texts that could identify someone, in text order."""
+    """Everything in the parts' texts that could identify someone, in text order.
+
+    A table cell under a name heading (where ends in 「（氏名）」, see documents.extract_text) is
+    a name whatever the dictionary says: 西 ユリ is two common nouns to Sudachi.
+    """
     findings = []
     for where, text in parts:
-        spans = _spans(text)
+        spans = _name_cell(text) if _NAME_COLUMN.search(where) else []
+        spans = spans or _spans(text)
         for kind, start, end in spans:
             left = max(0, start - CONTEXT_CHARS)
             context = text[left:end + CONTEXT_CHARS].replace("\n", " ")
@@ -133,14 +140,31 @@ def _spans(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the findings in one text, none inside another."""
     ascii_text = text.translate(_TO_ASCII)
     tokens = tokenize(text)
-    spans = _token_spans(tokens) + _pattern_spans(ascii_text, tokens)
+    spans = _token_spans(tokens) + _pattern_spans(ascii_text, tokens) + _quoted_names(text)
     spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
     kept: list[tuple[str, int, int]] = []
     for span in spans:
         if kept and span[1] < kept[-1][2]:  # overlaps the longer (or earlier) one kept
             continue
+        previous = kept[-1] if kept else None
+        if (previous and {previous[0], span[0]} <= {"person", "honorific"}
+                and text[previous[2]:span[1]] in ("", " ", "　")):  # 姓 名 with a space between
+            kept[-1] = ("person", previous[1], span[2])
+            continue
         kept.append(span)
     return kept
+
+
+def _name_cell(text: str) -> list[tuple[str, int, int]]:
+    """The name in a cell under 氏名, unless it is already anonymous (Bさん, ○○) or a note (（死別）)."""
+    name = text.strip()
+    for honorific in _HONORIFICS:
+        name = name.removesuffix(honorific)
+    bare = name.replace(" ", "").replace("　", "")
+    if not bare or _PLACEHOLDER.fullmatch(bare) or bare[0] in "（(［[【" or bare in _words()["not_names"]:
+        return []
+    start = text.index(name)
+    return [("person", start, start + len(name))]
 
 
 # --- names, places and organisations from Sudachi's parts of speech
@@ -156,13 +180,15 @@ def _is_placeholder(token: _Token) -> bool:
 def _is_noun_like(token: _Token) -> bool:
     """Part of a compound name: nouns (not numbers), noun suffixes and prefixes, a middle dot."""
     return ((token.pos[0] == "名詞" and token.pos[1] not in ("数詞", "代名詞"))
-            or token.pos[0] == "接頭辞" or (token.pos[0] == "接尾辞" and token.pos[1] == "名詞的")
+            or token.pos[0] in ("接頭辞", "形状詞") or (token.pos[0] == "接尾辞" and token.pos[1] == "名詞的")
             or token.surface == "・")
 
 
 def _is_name_word(token: _Token) -> bool:
     """A token that names something (a proper noun, an unknown word, a kana word not generic)."""
     if _is_placeholder(token) or token.surface in _words()["generic_words"]:
+        return False
+    if token.pos[0] != "名詞" and not token.oov:  # not さん, の, 形状詞 (アクティブ)
         return False
     if token.surface.endswith(_words()["org_suffixes"]) and not _is_proper(token):
         return False
@@ -181,34 +207,52 @@ def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
 
 
 def _noun_runs(tokens: list[_Token]) -> list[list[_Token]]:
-    """Maximal runs of adjacent noun-like tokens (a run holds one compound name at most)."""
+    """Maximal runs of adjacent noun-like tokens (a run holds one compound name at most).
+
+    A kana word + の + a kind of organisation stays one run (こころのクリニック).
+    """
     runs, run = [], []
-    for token in tokens:
-        if _is_noun_like(token) and (not run or run[-1].end == token.start):
+    for i, token in enumerate(tokens):
+        if run and run[-1].end == token.start and (_is_noun_like(token) or _org_no(tokens, i)):
             run.append(token)
-        else:
-            if run:
-                runs.append(run)
-            run = [token] if _is_noun_like(token) else []
+            continue
+        if run:
+            runs.append(run)
+        run = [token] if _is_noun_like(token) else []
     if run:
         runs.append(run)
     return runs
 
 
+def _org_no(tokens: list[_Token], i: int) -> bool:
+    """Whether tokens[i] is the の of 「こころのクリニック」: kana name word, の, a kind of organisation."""
+    return (tokens[i].surface == "の" and 0 < i < len(tokens) - 1 and _is_name_word(tokens[i - 1])
+            and bool(_KANA.fullmatch(tokens[i - 1].surface))
+            and tokens[i + 1].surface.endswith(_words()["org_suffixes"]))
+
+
 def _organisation(run: list[_Token]) -> list[_Token] | None:
-    """The tokens of an organisation's name in run: 株式会社〜, ハローワーク〜 or a name + 病院 etc."""
+    """The tokens of an organisation's name in run, or None.
+
+    A legal form with anything else (株式会社サトウ商事), a kind of organisation before a name
+    (ハローワーク佐伯) or a name with a kind of organisation (別府中央病院, センターこもれび).
+    """
     words = _words()
-    joined = "".join(t.surface for t in run)
-    for i, token in enumerate(run):
-        rest = "".join(t.surface for t in run[i:])
-        prefix = next((p for p in words["org_prefixes"] if rest.startswith(p)), None)
-        if prefix and any(_is_name_word(t) or (t.pos[1] == "普通名詞" and t.surface not in words["generic_words"])
-                          for t in run[i:] if t.start >= token.start + len(prefix)):
+    surfaces = [t.surface for t in run]
+    for i in range(len(run)):
+        rest = "".join(surfaces[i:])
+        form = next((f for f in words["legal_forms"] if rest.startswith(f)), None)
+        if form and len(rest) > len(form):
             return run[i:]
-    if joined.endswith(words["org_suffixes"]) or (run[-1].pos[1] == "固有名詞" and run[-1].pos[2] == "組織"):
-        names = [i for i, t in enumerate(run) if _is_name_word(t) or (t.pos[2:3] == ("組織",))]
-        if names:
-            return run[names[0]:]
+        if form and i > 0:  # 丸和食品株式会社
+            return run
+        prefix = next((p for p in words["org_prefixes"] if rest.startswith(p)), None)
+        if prefix and any(_is_name_word(t) for t in run[i:] if t.start >= run[i].start + len(prefix)):
+            return run[i:]
+    names = [i for i, t in enumerate(run) if _is_name_word(t) or t.pos[2:3] == ("組織",)]
+    kinds = [i for i, s in enumerate(surfaces) if s.endswith(words["org_suffixes"])]
+    if names and (kinds or run[names[-1]].pos[2:3] == ("組織",)):
+        return run[names[0]:max(names + kinds) + 1]
     return None
 
 
@@ -272,6 +316,19 @@ def _could_be_name(token: _Token) -> bool:
     return token.pos[0] in ("名詞", "形状詞") and token.pos[1] not in ("数詞", "代名詞")
 
 
+@cache
+def _quoted_name() -> re.Pattern:
+    words = _words()
+    kinds = sorted({*words["legal_forms"], *words["org_prefixes"], *words["org_suffixes"]}, key=len, reverse=True)
+    return re.compile(f"(?:{'|'.join(map(re.escape, kinds))})「([^」\n]{{1,30}})」")
+
+
+def _quoted_names(text: str) -> list[tuple[str, int, int]]:
+    """A name in 「」 after a kind of organisation: 事業所「ひだまり工房」, 旅館「ゆふの里」."""
+    return [("organisation", m.start(1), m.end(1)) for m in _quoted_name().finditer(text)
+            if not _PLACEHOLDER.fullmatch(m.group(1))]
+
+
 # --- numbers and dates
 
 def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]]:
@@ -283,8 +340,8 @@ def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         start = _address_start(tokens, m.start())
-        dash_only = "丁目" not in m.group() and "番" not in m.group()
-        if start == m.start() and dash_only:  # 1-2-3 alone is no address; after a town it is
+        bare = "丁目" not in m.group() and "番" not in m.group()
+        if start == m.start() and bare:  # 1-2-3 or 203号 alone is no address; after a town it is
             continue
         spans.append(("address", start, m.end()))
     full_dates = []
@@ -295,9 +352,15 @@ def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]
         if _FULL_DATE.search(m.group()):
             full_dates.append((m.start(), m.end()))
     for m in _AGE.finditer(text):
-        if any(abs(m.start() - e) <= 40 or abs(s - m.end()) <= 40 for s, e in full_dates):
+        if any(_same_sentence(text, m.start(), s) for s, _ in full_dates):
             spans.append(("age", m.start(), m.end()))
     return spans
+
+
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    """Whether offsets a and b are in one sentence (no 。 or line break between)."""
+    between = text[min(a, b):max(a, b)]
+    return "。" not in between and "\n" not in between
 
 
 def _address_start(tokens: list[_Token], start: int) -> int:

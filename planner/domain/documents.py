@@ -4,15 +4,18 @@ Used by the materials feature and `flask check-anonymity`. The kind is judged fr
 never from the file name: a renamed executable or a text file called .pdf is refused. Pure: no
 Flask, no database.
 
-PDF text comes from pypdf rather than poppler's pdftotext: it is a pip dependency (so every
-install has it, not only machines with poppler-utils), it tells an encrypted PDF apart, which
-the check must refuse anyway, and on the Japanese PDFs LibreOffice writes it reads the same
-text as pdftotext (tests/test_anonymity_corpus.py checks recall on such PDFs).
+PDF text comes from poppler's pdftotext (Debian package poppler-utils), not from pypdf: on the
+Japanese PDFs LibreOffice writes, pypdf drops the space between 姓 and 名 (千葉 ヨシエ becomes
+千葉ヨシエ) and loses the blank line between paragraphs, so a heading runs into the next line
+and names merge with the words around them; pdftotext keeps both. pypdf (pure Python) is still
+used to tell a whole, unencrypted PDF from a broken or encrypted one before pdftotext runs.
 """
 from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 
@@ -139,15 +142,22 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
 
 
 def _docx_table(table, where: str) -> Iterator[tuple[str, str]]:
-    seen = set()
-    for r, row in enumerate(table.rows, 1):
-        for c, cell in enumerate(row.cells, 1):
-            if id(cell._tc) in seen:  # a merged cell comes back once per grid column
+    seen = set()  # the cells' elements: a merged cell comes back once per grid column
+    rows = [[("\n".join(p.text for p in cell.paragraphs), cell) for cell in row.cells] for row in table.rows]
+    for r, row in enumerate(rows, 1):
+        for c, (text, cell) in enumerate(row, 1):
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
-            yield f"{where} {r} 行 {c} 列", "\n".join(p.text for p in cell.paragraphs)
+            seen.add(cell._tc)
+            yield _cell_where(where, rows, r, c), text
             for inner in cell.tables:
                 yield from _docx_table(inner, f"{where} {r} 行 {c} 列の表")
+
+
+def _cell_where(where: str, rows: list[list[tuple[str, object]]], r: int, c: int) -> str:
+    """「表 1 3 行 2 列（氏名）」: a cell with its column's heading, when the first row has a short one."""
+    heading = rows[0][c - 1][0].strip() if r > 1 and c <= len(rows[0]) else ""
+    return f"{where} {r} 行 {c} 列" + (f"（{heading}）" if heading and len(heading) <= 12 and "\n" not in heading else "")
 
 
 def _xml_text(element, namespace: str) -> str:
@@ -167,9 +177,10 @@ def _pptx_text(data: bytes) -> Iterator[tuple[str, str]]:
             if shape.has_text_frame:
                 yield where, shape.text_frame.text
             if getattr(shape, "has_table", False) and shape.has_table:
-                for r, row in enumerate(shape.table.rows, 1):
-                    for c, cell in enumerate(row.cells, 1):
-                        yield f"{where} 表 {r} 行 {c} 列", cell.text
+                rows = [[(cell.text, cell) for cell in row.cells] for row in shape.table.rows]
+                for r, row in enumerate(rows, 1):
+                    for c, (text, _) in enumerate(row, 1):
+                        yield _cell_where(f"{where} 表", rows, r, c), text
         if slide.has_notes_slide:
             yield f"{where} ノート", slide.notes_slide.notes_text_frame.text
 
@@ -197,14 +208,23 @@ def _xlsx_text(data: bytes) -> Iterator[tuple[str, str]]:
         workbook.close()
 
 
-#: a line break inside Japanese text is where the PDF wrapped a line, not a break in the text
-_PDF_WRAP = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
+#: a single line break inside Japanese text is where the PDF wrapped a line (a blank line is
+#: a paragraph break and stays)
+_PDF_WRAP = re.compile(r"(?<=[^\x00-\x7f\n])\n(?=[^\x00-\x7f\n])")
 
 
 def _pdf_text(data: bytes) -> Iterator[tuple[str, str]]:
-    reader = _pdf_reader(data)
-    for number, page in enumerate(reader.pages, 1):
-        yield f"{number} ページ", _PDF_WRAP.sub("", page.extract_text() or "")
+    _pdf_reader(data)
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        raise UnreadableDocument("PDF の文章を取り出せません（サーバーに poppler-utils がありません。管理者に連絡してください）。")
+    result = subprocess.run([pdftotext, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                            timeout=120, check=False)
+    if result.returncode != 0:
+        raise _corrupt("PDF ")
+    pages = result.stdout.decode("utf-8", errors="replace").split("\f")
+    for number, page in enumerate(pages, 1):
+        yield f"{number} ページ", _PDF_WRAP.sub("", page)
 
 
 def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:

@@ -208,23 +208,84 @@ def _xlsx_text(data: bytes) -> Iterator[tuple[str, str]]:
         workbook.close()
 
 
-#: a single line break inside Japanese text is where the PDF wrapped a line (a blank line is
-#: a paragraph break and stays)
-_PDF_WRAP = re.compile(r"(?<=[^\x00-\x7f\n])\n(?=[^\x00-\x7f\n])")
+#: the space LibreOffice and Word put between Japanese and Latin letters or digits is layout,
+#: not text (令和 6 年春 would read as a name 年春)
+_PDF_AUTOSPACE = re.compile(r"(?<=[0-9A-Za-z]) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=[0-9A-Za-z])")
+#: cells of a line in pdftotext's layout: runs of text apart by two or more spaces
+_PDF_CELL = re.compile(r"\S+(?: \S+)*")
 
 
 def _pdf_text(data: bytes) -> Iterator[tuple[str, str]]:
+    """Per page, blocks of lines (apart by blank lines): tables by cell, paragraphs with wrapped lines joined."""
     _pdf_reader(data)
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         raise UnreadableDocument("PDF の文章を取り出せません（サーバーに poppler-utils がありません。管理者に連絡してください）。")
-    result = subprocess.run([pdftotext, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
-                            timeout=120, check=False)
+    result = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", "-", "-"], input=data,
+                            capture_output=True, timeout=120, check=False)
     if result.returncode != 0:
         raise _corrupt("PDF ")
-    pages = result.stdout.decode("utf-8", errors="replace").split("\f")
-    for number, page in enumerate(pages, 1):
-        yield f"{number} ページ", _PDF_WRAP.sub("", page)
+    text = _PDF_AUTOSPACE.sub("", result.stdout.decode("utf-8", errors="replace"))
+    for number, page in enumerate(text.split("\f"), 1):
+        table_no = 0
+        for is_table, lines in _pdf_groups(page):
+            if is_table:
+                table_no += 1
+                yield from _pdf_table(lines, f"{number} ページ 表 {table_no}")
+            else:
+                yield f"{number} ページ", _pdf_paragraphs(lines)
+
+
+def _pdf_groups(page: str) -> Iterator[tuple[bool, list[str]]]:
+    """(is_table, lines): runs of table rows (two or more cells, or an indented continuation)
+    and of text lines, within blocks apart by blank lines."""
+    for block in re.split(r"\n\s*\n", page):
+        groups: list[tuple[bool, list[str]]] = []
+        for line in (line.rstrip() for line in block.split("\n") if line.strip()):
+            continued = bool(groups) and groups[-1][0] and line.startswith("    ")
+            row = len(_PDF_CELL.findall(line)) >= 2 or continued
+            if groups and groups[-1][0] == row:
+                groups[-1][1].append(line)
+            else:
+                groups.append((row, [line]))
+        for row, lines in groups:
+            yield row and len(lines) > 1, lines
+
+
+def _pdf_table(lines: list[str], where: str) -> Iterator[tuple[str, str]]:
+    """Cells under the heading line's columns; a line with an empty first column continues the row."""
+    headings = [(m.start(), m.group()) for m in _PDF_CELL.finditer(lines[0])]
+    rows: list[dict[int, str]] = []
+    for line in lines[1:]:
+        cells: dict[int, str] = {}
+        for m in _PDF_CELL.finditer(line):
+            column = max((i for i, (col, _) in enumerate(headings) if col <= m.start() + 2), default=0)
+            cells[column] = (cells.get(column, "") + " " + m.group()).strip()
+        if rows and 0 not in cells:
+            for column, text in cells.items():
+                rows[-1][column] = rows[-1].get(column, "") + text
+        else:
+            rows.append(cells)
+    for c, (_, heading) in enumerate(headings, 1):
+        yield f"{where} 1 行 {c} 列", heading
+    for r, cells in enumerate(rows, 2):
+        for c, text in sorted(cells.items()):
+            yield f"{where} {r} 行 {c + 1} 列（{headings[c][1]}）", text
+
+
+def _pdf_paragraphs(lines: list[str]) -> str:
+    """The lines with each wrapped line joined to the next: a line as wide as the widest was wrapped.
+
+    A heading or a paragraph's last line is shorter and keeps its line break.
+    """
+    lines = [line.strip() for line in lines]
+    width = max((len(line) for line in lines), default=0)
+    text = lines[0] if lines else ""
+    for previous, line in zip(lines, lines[1:]):
+        wrapped = len(previous) >= 0.75 * width
+        ascii_both = previous[-1:].isascii() and line[:1].isascii() and not previous.endswith("-")
+        text += ("\n" if not wrapped else " " if ascii_both else "") + line
+    return text
 
 
 def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from lxml import etree
@@ -76,7 +77,7 @@ def _ooxml_kind(data: bytes) -> str:
             if zf.testzip() is not None:
                 raise _corrupt("")
             types = etree.fromstring(zf.read("[Content_Types].xml"))
-    except (zipfile.BadZipFile, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
         raise _corrupt("") from None
     for element in types:
         kind = _MAIN_TYPES.get(element.get("ContentType", ""))
@@ -309,7 +310,7 @@ def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
                 if _TEXT_PARTS[kind].fullmatch(info.filename):
                     blob = _replace_in_part(blob, namespace, pairs)
                 target.writestr(info, blob)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError):
+    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, EOFError, OSError):
         raise _corrupt("") from None
     return out.getvalue()
 

@@ -237,17 +237,20 @@ def _organisation(run: list[_Token]) -> list[_Token] | None:
     A legal form with anything else (株式会社サトウ商事), a kind of organisation before a name
     (ハローワーク佐伯) or a name with a kind of organisation (別府中央病院, センターこもれび).
     """
-    words = _words()
+    words, patterns = _words(), _org_patterns()
     surfaces = [t.surface for t in run]
-    for i in range(len(run)):
-        rest = "".join(surfaces[i:])
-        form = next((f for f in words["legal_forms"] if rest.startswith(f)), None)
-        if form and len(rest) > len(form):
+    joined = "".join(surfaces)
+    offset = 0
+    for i, surface in enumerate(surfaces):
+        rest = joined[offset:]
+        offset += len(surface)
+        form = patterns["legal_form"].match(rest)
+        if form and len(rest) > form.end():
             return run[i:]
         if form and i > 0:  # 丸和食品株式会社
             return run
-        prefix = next((p for p in words["org_prefixes"] if rest.startswith(p)), None)
-        if prefix and any(_is_name_word(t) for t in run[i:] if t.start >= run[i].start + len(prefix)):
+        prefix = patterns["prefix"].match(rest)
+        if prefix and any(_is_name_word(t) for t in run[i:] if t.start >= run[i].start + prefix.end()):
             return run[i:]
     names = [i for i, t in enumerate(run) if _is_name_word(t) or t.pos[2:3] == ("組織",)]
     kinds = [i for i, s in enumerate(surfaces) if s.endswith(words["org_suffixes"])]
@@ -314,6 +317,14 @@ def _could_be_name(token: _Token) -> bool:
     if token.surface in ("・", " "):
         return True
     return token.pos[0] in ("名詞", "形状詞") and token.pos[1] not in ("数詞", "代名詞")
+
+
+@cache
+def _org_patterns() -> dict[str, re.Pattern]:
+    """Legal forms and kinds written before a name, as patterns matching at a string's start."""
+    words = _words()
+    return {key: re.compile("|".join(map(re.escape, sorted(words[name], key=len, reverse=True))))
+            for key, name in (("legal_form", "legal_forms"), ("prefix", "org_prefixes"))}
 
 
 @cache

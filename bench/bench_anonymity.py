@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.domain import anonymity  # noqa: E402
-from planner.domain.documents import document_kind, extract_text  # noqa: E402
-from tests.anonymity_files import case_docx, load_corpus  # noqa: E402
+from planner.domain import anonymity
+from planner.domain.documents import document_kind, extract_text
+from tests.anonymity_files import case_docx, docx_to_pdfs, load_corpus
 
 DOCUMENT = Path(tempfile.gettempdir()) / "bench_anonymity_20_pages.docx"
 #: the 20 annotated cases twice and three more: 20 A4 pages in LibreOffice (printed below)
@@ -50,10 +50,9 @@ def pages(data: bytes) -> str:
     if not soffice or not pdfinfo:
         return "? (no soffice/pdfinfo)"
     with tempfile.TemporaryDirectory() as tmp:
-        from tests.anonymity_files import docx_to_pdfs
-        pdf = docx_to_pdfs(soffice, {"bench": data}, Path(tmp))["bench"]
-        (Path(tmp) / "bench.pdf").write_bytes(pdf)
-        info = subprocess.run([pdfinfo, str(Path(tmp) / "bench.pdf")], capture_output=True, text=True).stdout
+        docx_to_pdfs(soffice, {"bench": data}, Path(tmp))  # writes bench.pdf there
+        info = subprocess.run([pdfinfo, str(Path(tmp) / "bench.pdf")], capture_output=True, text=True,
+                              check=True).stdout
     return next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
 
 

@@ -19,6 +19,7 @@ import subprocess
 import zipfile
 import zlib
 from collections.abc import Iterator
+from itertools import pairwise
 
 from lxml import etree
 
@@ -282,7 +283,7 @@ def _pdf_paragraphs(lines: list[str]) -> str:
     lines = [line.strip() for line in lines]
     width = max((len(line) for line in lines), default=0)
     text = lines[0] if lines else ""
-    for previous, line in zip(lines, lines[1:]):
+    for previous, line in pairwise(lines):
         wrapped = len(previous) >= 0.75 * width
         ascii_both = previous[-1:].isascii() and line[:1].isascii() and not previous.endswith("-")
         text += ("\n" if not wrapped else " " if ascii_both else "") + line

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,12 @@ def test_the_dictionary_is_not_loaded_when_the_app_starts():
                             text=True, timeout=120, check=True)
 
     assert result.stdout.strip() == "False"
+
+
+def test_threads_of_one_server_process_can_check_at_once():
+    text = "山田太郎さんは別府中央病院に通院している。" * 200
+
+    with ThreadPoolExecutor(8) as pool:
+        counts = set(pool.map(lambda _: len(find_identifiers([("段落 1", text)])), range(16)))
+
+    assert counts == {400}

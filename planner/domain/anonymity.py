@@ -14,6 +14,7 @@ check, not at app start. Pure: no Flask, no database. Word lists are in data/ano
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -67,11 +68,26 @@ def _words() -> dict[str, frozenset[str] | tuple[str, ...]]:
             "broad_places": frozenset(raw["broad_places"]), "not_names": frozenset(raw["not_names"])}
 
 
-@cache
+_loading = threading.Lock()
+_per_thread = threading.local()
+
+
+def _dictionary():
+    """Sudachi's core dictionary, loaded once per process on first use (it is memory-mapped)."""
+    with _loading:
+        if not hasattr(_dictionary, "loaded"):
+            from sudachipy import Dictionary
+            _dictionary.loaded = Dictionary(dict="core")
+    return _dictionary.loaded
+
+
 def _tokenizer():
-    """Sudachi with the core dictionary, made once per process (the dictionary is memory-mapped)."""
-    from sudachipy import Dictionary, SplitMode
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.C, fields={"pos"})
+    """This thread's tokenizer: a Sudachi tokenizer refuses to be used by two threads at once."""
+    tokenizer = getattr(_per_thread, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+        tokenizer = _per_thread.tokenizer = _dictionary().tokenizer(mode=SplitMode.C, fields={"pos"})
+    return tokenizer
 
 
 def tokenize(text: str) -> list[_Token]:

@@ -104,6 +104,8 @@ def test_recall_is_at_least_95_percent_per_kind_and_precision_above_the_floor(fm
         assert annotated[kind] >= 8, f"too few {kind} items in the corpus to measure"
         assert found[kind] / annotated[kind] >= 0.95, (kind, misses)
     assert sum(right.values()) / sum(flagged.values()) >= PRECISION_FLOOR
+    for kind in MAIN_KINDS:
+        assert right[kind] / flagged[kind] >= PRECISION_FLOOR, kind
 
 
 @pytest.mark.slow

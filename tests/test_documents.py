@@ -201,3 +201,15 @@ def test_replace_text_refuses_pdf_and_xlsx(kind, data, message):
         replace_text(data, kind, {"山田": "A"})
 
     assert message in str(refused.value)
+
+
+def test_docx_comments_are_read_and_replaced():
+    document = Document(io.BytesIO(_docx()))
+    paragraph = document.paragraphs[0]
+    document.add_comment(paragraph.runs, text="山田さんの了承済み", author="支援員")
+    out = io.BytesIO()
+    document.save(out)
+
+    assert ("コメント（1）", "山田さんの了承済み") in extract_text(out.getvalue(), "docx")
+    new = replace_text(out.getvalue(), "docx", {"山田": "A"})
+    assert ("コメント（1）", "Aさんの了承済み") in extract_text(new, "docx")

@@ -133,6 +133,7 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
                                         f"[not(ancestor::*[local-name()='Fallback'])]")
     for number, box in enumerate(boxes, 1):
         yield f"テキストボックス {number}", _xml_text(box, _W)
+    yield from _docx_notes(data)
     for number, section in enumerate(document.sections, 1):
         for label, part in (("ヘッダー", section.header), ("フッター", section.footer)):
             if part.is_linked_to_previous and number > 1:
@@ -141,6 +142,18 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
                 yield f"{label}（{number} 節）", paragraph.text
             for table in part.tables:
                 yield from _docx_table(table, f"{label}（{number} 節）の表")
+
+
+def _docx_notes(data: bytes) -> Iterator[tuple[str, str]]:
+    """Footnotes, endnotes and comments: python-docx does not read them, and names hide there too."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        for member, label in (("word/footnotes.xml", "脚注"), ("word/endnotes.xml", "文末脚注"),
+                              ("word/comments.xml", "コメント")):
+            if member in names:
+                root = etree.fromstring(zf.read(member))
+                for number, paragraph in enumerate(root.iter(f"{{{_W}}}p"), 1):
+                    yield f"{label}（{number}）", "".join(t.text or "" for t in paragraph.iter(f"{{{_W}}}t"))
 
 
 def _docx_table(table, where: str) -> Iterator[tuple[str, str]]:

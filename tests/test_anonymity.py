@@ -47,6 +47,9 @@ def test_names_with_kana_katakana_and_honorifics(text, expected):
     "地域包括支援センターと社会福祉協議会、ハローワーク、福祉事務所が連携した。",
     "日本語での手続きに不安があり、九州の親族にも頼れない。",
     "令和6年4月から就労準備支援事業を利用し、45歳で再就職した。",
+    "体験利用をアセスメントの機会とし、ケース会議で共有した。",
+    "詳しくは https://www.example.jp/bunya/0000097949.html を参照。",
+    "支援の\n練\n度を高める。",
 ])
 def test_anonymous_and_generic_text_yields_nothing(text):
     assert found(text) == []

@@ -114,8 +114,8 @@ def _chunks(text: str):
 
 # --- patterns, matched on a copy with full-width digits, hyphens and brackets made ASCII
 _TO_ASCII = str.maketrans("０１２３４５６７８９－‐―−ーｰ（）　：", "0123456789------() :")
-_PHONE = re.compile(r"(?<![0-9-])(?:\(0[0-9]{1,4}\) ?[0-9]{1,4}-?[0-9]{3,4}|0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}"
-                    r"|0[5789]0[0-9]{8}|0[0-9]{9})(?![0-9])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z/_.=-])(?:\(0[1-9][0-9]{0,3}\) ?[0-9]{1,4}-?[0-9]{3,4}"
+                    r"|0[1-9][0-9]{0,3}-[0-9]{1,4}-[0-9]{3,4}|0[5789]0[0-9]{8}|0[1-9][0-9]{8})(?![0-9A-Za-z])")
 _POSTAL = re.compile(r"〒 ?[0-9]{3}-?[0-9]{4}(?![0-9])|(?<![0-9-])[0-9]{3}-[0-9]{4}(?![0-9-])")
 _KANJI_NUMBER = "[0-9一二三四五六七八九十]+"
 _ADDRESS_NUMBER = re.compile(
@@ -206,9 +206,16 @@ def _is_name_word(token: _Token) -> bool:
         return False
     if token.pos[0] != "名詞" and not token.oov:  # not さん, の, 形状詞 (アクティブ)
         return False
-    if token.surface.endswith(_words()["org_suffixes"]) and not _is_proper(token):
+    if _is_org_kind(token.surface) and not _is_proper(token):
         return False
     return _is_proper(token) or token.oov or bool(_KANA.fullmatch(token.surface))
+
+
+def _is_org_kind(surface: str) -> bool:
+    """病院, 中央病院, 会 (ひまわり会): a kind of organisation; a one-character kind only as a word
+    of its own, or 機会 and 社会 would be organisations."""
+    return any(surface == kind or (len(kind) > 1 and surface.endswith(kind))
+               for kind in _words()["org_suffixes"])
 
 
 def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
@@ -244,7 +251,7 @@ def _org_no(tokens: list[_Token], i: int) -> bool:
     """Whether tokens[i] is the の of 「こころのクリニック」: kana name word, の, a kind of organisation."""
     return (tokens[i].surface == "の" and 0 < i < len(tokens) - 1 and _is_name_word(tokens[i - 1])
             and bool(_KANA.fullmatch(tokens[i - 1].surface))
-            and tokens[i + 1].surface.endswith(_words()["org_suffixes"]))
+            and _is_org_kind(tokens[i + 1].surface))
 
 
 def _organisation(run: list[_Token]) -> list[_Token] | None:
@@ -269,7 +276,7 @@ def _organisation(run: list[_Token]) -> list[_Token] | None:
         if prefix and any(_is_name_word(t) for t in run[i:] if t.start >= run[i].start + prefix.end()):
             return run[i:]
     names = [i for i, t in enumerate(run) if _is_name_word(t) or t.pos[2:3] == ("組織",)]
-    kinds = [i for i, s in enumerate(surfaces) if s.endswith(words["org_suffixes"])]
+    kinds = [i for i, s in enumerate(surfaces) if _is_org_kind(s)]
     if names and (kinds or run[names[-1]].pos[2:3] == ("組織",)):
         return run[names[0]:max(names + kinds) + 1]
     return None
@@ -289,7 +296,18 @@ def _names_and_places(run: list[_Token]) -> list[tuple[str, int, int]]:
             spans[-1] = (kind, spans[-1][1], end)
         else:
             spans.append((kind, token.start, end))
-    return spans
+    return [span for span in spans if not _doubtful_name(span, run)]
+
+
+def _doubtful_name(span: tuple[str, int, int], run: list[_Token]) -> bool:
+    """A lone one-character or hiragana 人名 (練 at a broken line, いくこ in 行っていくこと).
+
+    With 様/さん/ちゃん after it, the honorific rule still finds it (保さん, ゆいさん).
+    """
+    kind, start, end = span
+    tokens = [t for t in run if start <= t.start and t.end <= end]
+    return kind == "person" and len(tokens) == 1 and (
+        len(tokens[0].surface) == 1 or bool(re.fullmatch(r"[ぁ-ゖー]+", tokens[0].surface)))
 
 
 def _name_kind(token: _Token, following: _Token | None) -> str | None:

@@ -260,7 +260,7 @@ def _organisation(run: list[_Token]) -> list[_Token] | None:
     A legal form with anything else (株式会社サトウ商事), a kind of organisation before a name
     (ハローワーク佐伯) or a name with a kind of organisation (別府中央病院, センターこもれび).
     """
-    words, patterns = _words(), _org_patterns()
+    patterns = _org_patterns()
     surfaces = [t.surface for t in run]
     joined = "".join(surfaces)
     offset = 0

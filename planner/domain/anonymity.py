@@ -6,10 +6,13 @@ part of speech marks 固有名詞 人名 / 地名 / 組織; adjacent tokens are 
 赤十字病院). Telephone numbers, postal codes, addresses, dates of birth and ages next to dates
 are patterns. Forms already made anonymous (A氏, Bさん, C市, ○○センター) are not findings.
 
-Why Sudachi and not GiNZA's NER: GiNZA runs on top of SudachiPy and the same dictionary and
-adds spaCy and a trained model, several hundred MB more installed and in memory, while issue 17
-wants a server process under 100 MiB. The dictionary is loaded once per process, on the first
-check, not at app start. Pure: no Flask, no database. Word lists are in data/anonymity.toml.
+Why Sudachi and not GiNZA's NER: GiNZA 5.3 itself requires SudachiPy (<0.7) and this same
+core dictionary, and adds spaCy and its model (the ja_ginza wheel alone is 59 MB), so it can
+only weigh more, in the install and in every server process, while issue 17 wants a process
+under 100 MiB. Sudachi's part of speech already names 人名, 地名 and 組織; what it misses
+(kana names, 株式会社〜, 〜病院) the rules below catch. The dictionary is loaded once per process,
+on the first check, not at app start, with one tokenizer per thread. Pure: no Flask, no
+database. Word lists are in data/anonymity.toml.
 """
 from __future__ import annotations
 
@@ -51,7 +54,9 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
+    """One of Sudachi's morphemes: its text, part of speech and offsets in the text checked."""
+
     surface: str
     pos: tuple[str, ...]
     start: int
@@ -90,12 +95,12 @@ def _tokenizer():
     return tokenizer
 
 
-def tokenize(text: str) -> list[_Token]:
+def tokenize(text: str) -> list[Token]:
     """Sudachi's tokens of text (split in chunks Sudachi accepts), with offsets into text."""
     tokenizer, tokens = _tokenizer(), []
     for base, chunk in _chunks(text):
         for m in tokenizer.tokenize(chunk):
-            tokens.append(_Token(m.surface(), tuple(m.part_of_speech()), base + m.begin(),
+            tokens.append(Token(m.surface(), tuple(m.part_of_speech()), base + m.begin(),
                                  base + m.end(), m.is_oov()))
     return tokens
 
@@ -185,22 +190,22 @@ def _name_cell(text: str) -> list[tuple[str, int, int]]:
 
 # --- names, places and organisations from Sudachi's parts of speech
 
-def _is_proper(token: _Token) -> bool:
+def _is_proper(token: Token) -> bool:
     return token.pos[1] == "固有名詞" and not _PLACEHOLDER.fullmatch(token.surface)
 
 
-def _is_placeholder(token: _Token) -> bool:
+def _is_placeholder(token: Token) -> bool:
     return bool(_PLACEHOLDER.fullmatch(token.surface))
 
 
-def _is_noun_like(token: _Token) -> bool:
+def _is_noun_like(token: Token) -> bool:
     """Part of a compound name: nouns (not numbers), noun suffixes and prefixes, a middle dot."""
     return ((token.pos[0] == "名詞" and token.pos[1] not in ("数詞", "代名詞"))
             or token.pos[0] in ("接頭辞", "形状詞") or (token.pos[0] == "接尾辞" and token.pos[1] == "名詞的")
             or token.surface == "・")
 
 
-def _is_name_word(token: _Token) -> bool:
+def _is_name_word(token: Token) -> bool:
     """A token that names something (a proper noun, an unknown word, a kana word not generic)."""
     if _is_placeholder(token) or token.surface in _words()["generic_words"]:
         return False
@@ -218,7 +223,7 @@ def _is_org_kind(surface: str) -> bool:
                for kind in _words()["org_suffixes"])
 
 
-def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _token_spans(tokens: list[Token]) -> list[tuple[str, int, int]]:
     spans = []
     for run in _noun_runs(tokens):
         organisation = _organisation(run)
@@ -229,7 +234,7 @@ def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
     return spans + _honorific_spans(tokens)
 
 
-def _noun_runs(tokens: list[_Token]) -> list[list[_Token]]:
+def _noun_runs(tokens: list[Token]) -> list[list[Token]]:
     """Maximal runs of adjacent noun-like tokens (a run holds one compound name at most).
 
     A kana word + の + a kind of organisation stays one run (こころのクリニック).
@@ -247,14 +252,14 @@ def _noun_runs(tokens: list[_Token]) -> list[list[_Token]]:
     return runs
 
 
-def _org_no(tokens: list[_Token], i: int) -> bool:
+def _org_no(tokens: list[Token], i: int) -> bool:
     """Whether tokens[i] is the の of 「こころのクリニック」: kana name word, の, a kind of organisation."""
     return (tokens[i].surface == "の" and 0 < i < len(tokens) - 1 and _is_name_word(tokens[i - 1])
             and bool(_KANA.fullmatch(tokens[i - 1].surface))
             and _is_org_kind(tokens[i + 1].surface))
 
 
-def _organisation(run: list[_Token]) -> list[_Token] | None:
+def _organisation(run: list[Token]) -> list[Token] | None:
     """The tokens of an organisation's name in run, or None.
 
     A legal form with anything else (株式会社サトウ商事), a kind of organisation before a name
@@ -282,7 +287,7 @@ def _organisation(run: list[_Token]) -> list[_Token] | None:
     return None
 
 
-def _names_and_places(run: list[_Token]) -> list[tuple[str, int, int]]:
+def _names_and_places(run: list[Token]) -> list[tuple[str, int, int]]:
     """People (姓 + 名 merged) and places (adjacent 地名 merged, 竹田 + 市) in a run of nouns."""
     spans: list[tuple[str, int, int]] = []
     for i, token in enumerate(run):
@@ -299,7 +304,7 @@ def _names_and_places(run: list[_Token]) -> list[tuple[str, int, int]]:
     return [span for span in spans if not _doubtful_name(span, run)]
 
 
-def _doubtful_name(span: tuple[str, int, int], run: list[_Token]) -> bool:
+def _doubtful_name(span: tuple[str, int, int], run: list[Token]) -> bool:
     """A lone one-character or hiragana 人名 (練 at a broken line, いくこ in 行っていくこと).
 
     With 様/さん/ちゃん after it, the honorific rule still finds it (保さん, ゆいさん).
@@ -310,7 +315,7 @@ def _doubtful_name(span: tuple[str, int, int], run: list[_Token]) -> bool:
         len(tokens[0].surface) == 1 or bool(re.fullmatch(r"[ぁ-ゖー]+", tokens[0].surface)))
 
 
-def _name_kind(token: _Token, following: _Token | None) -> str | None:
+def _name_kind(token: Token, following: Token | None) -> str | None:
     if not _is_proper(token):
         return None
     if following is not None and following.surface in _PLACE_SUFFIXES and token.pos[2] in ("人名", "地名"):
@@ -324,7 +329,7 @@ def _name_kind(token: _Token, following: _Token | None) -> str | None:
     return None
 
 
-def _honorific_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _honorific_spans(tokens: list[Token]) -> list[tuple[str, int, int]]:
     """The name before 様/さん/氏/君/ちゃん, when it is not a role or family word (母, 担当者)."""
     spans = []
     for i, token in enumerate(tokens):
@@ -345,7 +350,7 @@ def _honorific_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _could_be_name(token: _Token) -> bool:
+def _could_be_name(token: Token) -> bool:
     if token.surface in _words()["not_names"] or _is_placeholder(token):
         return False
     if token.surface in ("・", " "):
@@ -376,7 +381,7 @@ def _quoted_names(text: str) -> list[tuple[str, int, int]]:
 
 # --- numbers and dates
 
-def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _pattern_spans(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
     """Phones, postal codes, addresses, birth dates and ages near dates; text has ASCII digits."""
     spans = [("phone", m.start(), m.end()) for m in _PHONE.finditer(text)]
     spans += [("postal_code", m.start(), m.end()) for m in _POSTAL.finditer(text)]
@@ -408,7 +413,7 @@ def _same_sentence(text: str, a: int, b: int) -> bool:
     return "。" not in between and "\n" not in between
 
 
-def _address_start(tokens: list[_Token], start: int) -> int:
+def _address_start(tokens: list[Token], start: int) -> int:
     """Where the town name before an address number begins (大分市中央町 before 1丁目2番3号)."""
     before = [t for t in tokens if t.end <= start]
     begin = start
@@ -417,7 +422,7 @@ def _address_start(tokens: list[_Token], start: int) -> int:
     return begin
 
 
-def _is_town_part(token: _Token) -> bool:
+def _is_town_part(token: Token) -> bool:
     if _is_placeholder(token) or token.pos[0] != "名詞" or token.pos[1] in ("数詞", "代名詞"):
         return False
     return (token.pos[2] == "地名" or token.oov or token.surface.endswith(("町", "村", "区", "市", "郡", "字"))

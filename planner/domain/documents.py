@@ -37,7 +37,6 @@ _EXECUTABLE_STARTS = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #: the XML parts whose text a reader sees, per kind (replace_text rewrites these)
 _TEXT_PARTS = {
     "docx": re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"),
@@ -65,8 +64,9 @@ def document_kind(data: bytes) -> str:
     raise UnreadableDocument("Word（.docx）・PowerPoint（.pptx）・Excel（.xlsx）・PDF 以外のファイルは登録できません。")
 
 
-def _corrupt(kind_name: str) -> UnreadableDocument:
-    return UnreadableDocument(f"{kind_name}のファイルが壊れていて読めません。元のアプリで開いて保存し直してください。")
+def _corrupt(kind_name: str = "") -> UnreadableDocument:
+    """The error for a broken file; kind_name like "PDF " names the kind."""
+    return UnreadableDocument(f"{kind_name}ファイルが壊れていて読めません。元のアプリで開いて保存し直してください。")
 
 
 def _ooxml_kind(data: bytes) -> str:
@@ -76,10 +76,10 @@ def _ooxml_kind(data: bytes) -> str:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
                 raise UnreadableDocument("展開すると大きすぎるファイルです。")
             if zf.testzip() is not None:
-                raise _corrupt("")
+                raise _corrupt()
             types = etree.fromstring(zf.read("[Content_Types].xml"))
     except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
-        raise _corrupt("") from None
+        raise _corrupt() from None
     for element in types:
         kind = _MAIN_TYPES.get(element.get("ContentType", ""))
         if kind:
@@ -114,7 +114,7 @@ def extract_text(data: bytes, kind: str) -> list[tuple[str, str]]:
     except UnreadableDocument:
         raise
     except Exception:  # noqa: BLE001 - each library has its own errors for a broken part; one message
-        raise _corrupt("") from None
+        raise _corrupt() from None
 
 
 def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
@@ -153,7 +153,7 @@ def _docx_notes(data: bytes) -> Iterator[tuple[str, str]]:
             if member in names:
                 root = etree.fromstring(zf.read(member))
                 for number, paragraph in enumerate(root.iter(f"{{{_W}}}p"), 1):
-                    yield f"{label}（{number}）", "".join(t.text or "" for t in paragraph.iter(f"{{{_W}}}t"))
+                    yield f"{label}（{number}）", _paragraph_text(paragraph, _W)
 
 
 def _docx_table(table, where: str) -> Iterator[tuple[str, str]]:
@@ -177,10 +177,11 @@ def _cell_where(where: str, rows: list[list[tuple[str, object]]], r: int, c: int
 
 def _xml_text(element, namespace: str) -> str:
     """The text of the paragraphs under element, one line each."""
-    lines = []
-    for paragraph in element.iter(f"{{{namespace}}}p"):
-        lines.append("".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t")))
-    return "\n".join(lines)
+    return "\n".join(_paragraph_text(p, namespace) for p in element.iter(f"{{{namespace}}}p"))
+
+
+def _paragraph_text(paragraph, namespace: str) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t"))
 
 
 def _pptx_text(data: bytes) -> Iterator[tuple[str, str]]:
@@ -325,7 +326,7 @@ def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
                     blob = _replace_in_part(blob, namespace, pairs)
                 target.writestr(info, blob)
     except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, EOFError, OSError):
-        raise _corrupt("") from None
+        raise _corrupt() from None
     return out.getvalue()
 
 

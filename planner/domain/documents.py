@@ -23,6 +23,7 @@ from itertools import pairwise
 
 from lxml import etree
 
+#: what document_kind returns
 KINDS = ("docx", "pptx", "xlsx", "pdf")
 #: the main part's content type in [Content_Types].xml says what an OOXML zip is
 _MAIN_TYPES = {

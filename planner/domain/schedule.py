@@ -12,6 +12,7 @@ as whole subjects allow.
 from __future__ import annotations
 
 import bisect
+import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
@@ -398,7 +399,9 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
     """Hand `budget` minutes to `members` in STEP-sized turns, the least-filled subject first.
 
     The first `capped` units together never pass `cap` minutes (the morning before lunch).
-    Ties go to the earlier unit, so the result is deterministic.
+    Ties go to the earlier unit, so the result is deterministic. A heap holds each open unit's
+    rank; a turn changes the ranks of its own subject's units only, which are pushed again
+    (entries of an older turn of that subject are skipped when they come up).
     """
     minutes = list(minutes)
     room = sum(units[i].high - minutes[i] for i in members)
@@ -413,31 +416,39 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         low[unit.subject] = low.get(unit.subject, 0) + unit.low
         high[unit.subject] = high.get(unit.subject, 0) + unit.high
         have[unit.subject] = have.get(unit.subject, 0) + m
-    open_ = [i for i in members if minutes[i] < units[i].high]
+    open_by_subject: dict[int, list[int]] = {}
+    for i in members:
+        if minutes[i] < units[i].high:
+            open_by_subject.setdefault(units[i].subject, []).append(i)
+    turn = dict.fromkeys(open_by_subject, 0)  # turns each subject has had
+
+    def entry(i: int) -> tuple:
+        unit = units[i]
+        s = unit.subject
+        return ((have[s] - low[s]) / (high[s] - low[s]), (minutes[i] - unit.low) / (unit.high - unit.low),
+                i, turn[s])
+
+    heap = [entry(i) for open_ in open_by_subject.values() for i in open_]
+    heapq.heapify(heap)
     morning = sum(minutes[:capped])
-    while budget > 0 and open_:
-        best = best_i = None
-        for i in open_:
-            if i < capped and cap is not None and morning >= cap:
-                continue
-            unit = units[i]
-            s = unit.subject
-            rank = ((have[s] - low[s]) / (high[s] - low[s]),
-                    (minutes[i] - unit.low) / (unit.high - unit.low))
-            if best is None or rank < best:  # ties keep the earlier unit
-                best, best_i = rank, i
-        if best_i is None:
-            break
-        i = best_i
+    while budget > 0 and heap:
+        *_, i, when = heapq.heappop(heap)
+        s = units[i].subject
+        if when != turn[s] or minutes[i] >= units[i].high:
+            continue  # ranked before its subject's last turn, or already full
+        if i < capped and cap is not None and morning >= cap:
+            continue  # the morning is full: this unit gets nothing more
         step = min(STEP, budget, units[i].high - minutes[i])
         if cap is not None and i < capped:
             step = min(step, cap - morning)
             morning += step
         minutes[i] += step
-        have[units[i].subject] += step
+        have[s] += step
         budget -= step
-        if minutes[i] >= units[i].high:
-            open_.remove(i)
+        turn[s] += 1
+        for j in open_by_subject[s]:
+            if minutes[j] < units[j].high:
+                heapq.heappush(heap, entry(j))
     return minutes
 
 
@@ -472,11 +483,35 @@ def _candidates(day: _Day) -> list[int | None]:
     return list(range(1, len(day.units)))
 
 
-def _layout(day: _Day, any_fit: bool = False) -> tuple[int | None, list[int]] | None:
-    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out.
+def _need(day: _Day) -> int | None:
+    """The fewest minutes from start to end in which the day can be laid out (None: never).
 
-    With `any_fit`, the first layout found is enough (the remedies only ask whether one exists).
+    The closed form of "does _layout find a layout": with lunch after unit k, the morning
+    needs at least its shortest minutes and enough to reach the lunch window; the rest of the
+    day its shortest minutes. Whether the window can be reached does not depend on the end.
     """
+    s = day.settings
+    lows = [u.low for u in day.units]
+    frame = day.opening + day.closing + sum(day.gaps)
+    best = None
+    low_before = high_before = gaps_before = 0
+    for k in _candidates(day):
+        if k is None:
+            return frame + sum(lows)
+        low_before += lows[k - 1]
+        high_before += day.units[k - 1].high
+        base = day.first_start + gaps_before
+        gaps_before += day.gaps[k - 1]
+        morning = max(low_before, _mins(s.lunch_earliest) - base)
+        if morning > min(high_before, _mins(s.lunch_latest) - base):
+            continue
+        need = frame + s.lunch_minutes - day.gaps[k - 1] + morning + sum(lows) - low_before
+        best = need if best is None else min(best, need)
+    return best
+
+
+def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
+    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out."""
     s = day.settings
     units = day.units
     n = len(units)
@@ -524,8 +559,6 @@ def _layout(day: _Day, any_fit: bool = False) -> tuple[int | None, list[int]] | 
         score = (-sum(chosen), rank)
         if best is None or score < best[0]:
             best = (score, k, chosen)
-            if any_fit:
-                break
     return None if best is None else (best[1], best[2])
 
 
@@ -595,7 +628,7 @@ def _long_blocks(items: list[Item], longest: int) -> list[str]:
     return notes
 
 
-def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bool = False):
+def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     """The day under the first way of placing breaks that fits, with lunch and minutes chosen.
 
     Returns (day, lunch_after, minutes), or (relaxed day, None, reason) when nothing fits;
@@ -603,44 +636,71 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bo
     """
     plans, relaxed_plan = _break_plans(subjects, settings.longest_block, settings.break_minutes)
     relaxed = _Day(*relaxed_plan, settings)
-    # The relaxed day has the fewest gaps: if even it is too long, nothing else is tried.
-    with_lunch = _candidates(relaxed) != [None]
-    lows = sum(u.low for u in relaxed.units)
-    spare_gap = max(relaxed.gaps, default=0) if with_lunch else 0
-    available = relaxed.available(None) - (settings.lunch_minutes - spare_gap if with_lunch else 0)
-    if lows > available:
-        need = relaxed.span - available + lows
+    need = _short_day_need(relaxed)
+    if need > relaxed.span:
         return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
                                f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
-    found = _first_fit(plans, settings, any_fit)
+    found = _first_fit(plans, settings)
     if found is not None:
         return found
-    loose = _layout(relaxed, any_fit)
+    loose = _layout(relaxed)
     if loose is None:
         return relaxed, None, None
     # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
     # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
     limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
-    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]  # noqa: E731
+    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]
     first = bisect.bisect_left(range(len(limits)), True,
-                               key=lambda i: _first_fit(plans_at(limits[i]), settings, True) is not None)
+                               key=lambda i: _fits_any(plans_at(limits[i]), settings))
     if first < len(limits):
-        return _first_fit(plans_at(limits[first]), settings, any_fit)
+        return _first_fit(plans_at(limits[first]), settings)
     return relaxed, *loose
 
 
-def _first_fit(plans, settings: DaySettings, any_fit: bool):
+def _short_day_need(relaxed: _Day) -> int:
+    """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
+    (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
+    s = relaxed.settings
+    with_lunch = _candidates(relaxed) != [None]
+    lunch = s.lunch_minutes - max(relaxed.gaps, default=0) if with_lunch else 0
+    return relaxed.span - relaxed.available(None) + lunch + sum(u.low for u in relaxed.units)
+
+
+def _first_fit(plans, settings: DaySettings):
     for plan in plans:
         day = _Day(*plan, settings)
-        found = _layout(day, any_fit)
+        found = _layout(day)
         if found is not None:
             return day, *found
     return None
 
 
+def _fits_any(plans, settings: DaySettings) -> bool:
+    """Whether one of these ways of placing breaks can be laid out (see _need)."""
+    for plan in plans:
+        day = _Day(*plan, settings)
+        need = _need(day)
+        if need is not None and need <= day.span:
+            return True
+    return False
+
+
+def _day_need(subjects: list[SubjectSpec], settings: DaySettings) -> int | None:
+    """The fewest minutes from start to end in which build_day builds the day (None: never).
+
+    A day is built when it is not too short whatever the breaks and some way of placing
+    them (the relaxed one included) can be laid out; the end time plays no other part.
+    """
+    plans, relaxed_plan = _break_plans(tuple(subjects), settings.longest_block, settings.break_minutes)
+    relaxed = _Day(*relaxed_plan, settings)
+    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(*plan, settings))) is not None]
+    return max(_short_day_need(relaxed), min(needs)) if needs else None
+
+
 def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:
     """Whether the day can be built, without laying out its items."""
-    return isinstance(_solve(tuple(subjects), settings, any_fit=True)[2], list)
+    need = _day_need(subjects, settings)
+    return need is not None and need <= _mins(settings.end) - _mins(settings.start)
 
 
 def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPlan | None, list[str]]:
@@ -698,11 +758,11 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
             break
     else:
         out.append(f"休憩を短くする：{STEP}分にしても収まりません。")
-    # A later end never hurts, so the earliest end that fits can be bisected.
+    # The earliest later end, in STEP-minute steps before midnight, that lets the day fit.
+    need = _day_need(subjects, settings)
     ends = range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP)
-    fits_at = lambda m: fits(subjects, replace(settings, end=time(*divmod(m, 60))))  # noqa: E731
-    if ends and fits_at(ends[-1]):
-        later = ends[bisect.bisect_left(range(len(ends)), True, key=lambda i: fits_at(ends[i]))]
+    if need is not None and ends and _mins(settings.start) + need <= ends[-1]:
+        later = next(m for m in ends if m >= _mins(settings.start) + need)
         out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
     out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out

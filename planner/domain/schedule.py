@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
 from itertools import combinations
+from typing import NamedTuple
 
 STEP = 5  # spare minutes are handed out in steps of this size
 MAX_DAY_MINUTES = 24 * 60
@@ -279,8 +280,7 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
 
 # --------------------------------------------------------------------------- sessions
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     """One session as the day builder places it: its range today and where it came from."""
 
     spec: SubjectSpec
@@ -329,14 +329,21 @@ def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int,
     return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
 
 
+@lru_cache(maxsize=1024)
+def _subject_units(spec: SubjectSpec, longest: int) -> tuple[_Unit, ...]:
+    """A subject's sessions as units (numbered as if it were the day's first subject).
+
+    Cached: the same subjects come back with other local subjects and day settings.
+    """
+    ranges = session_ranges(spec, longest)
+    return tuple(_Unit(spec, 0, part, len(ranges), session.title, session.kind, low, high,
+                       (session.minutes_min, session.minutes_max))
+                 for part, (session, low, high) in enumerate(ranges, start=1))
+
+
 def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
-    units = []
-    for index, spec in enumerate(subjects):
-        ranges = session_ranges(spec, longest)
-        for part, (session, low, high) in enumerate(ranges, start=1):
-            units.append(_Unit(spec, index, part, len(ranges), session.title, session.kind, low, high,
-                               (session.minutes_min, session.minutes_max)))
-    return units
+    return [unit._replace(subject=index) if index else unit
+            for index, spec in enumerate(subjects) for unit in _subject_units(spec, longest)]
 
 
 def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], list[bool]]:
@@ -369,15 +376,15 @@ def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], l
             if excess <= 0:
                 break
             less = min(excess, out[i].high - out[i].low)
-            out[i] = replace(out[i], high=out[i].high - less)
+            out[i] = out[i]._replace(high=out[i].high - less)
             excess -= less
         start = end
     return out, cuts
 
 
 @lru_cache(maxsize=512)
-def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes: int):
-    """The day's sessions and gaps for each way of placing breaks, in the order to try them.
+def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
+    """The day's sessions and where breaks go, for each way of placing them, in the order to try.
 
     Cached: the remedies rebuild the same subjects under many day settings.
     """
@@ -385,7 +392,7 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes:
     plans = []
     for mode in ("tight", "roomy", "relaxed"):
         mode_units, cuts = _blocks(units, longest, mode)
-        plan = (tuple(mode_units), tuple(break_minutes if cut else 0 for cut in cuts))
+        plan = (tuple(mode_units), tuple(cuts))
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -409,33 +416,36 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         for i in members:  # enough for everyone: all to their longest
             minutes[i] = units[i].high
         return minutes
-    low: dict[int, int] = {}
-    high: dict[int, int] = {}
-    have: dict[int, int] = {}
+    count = units[-1].subject + 1
+    low, high, have = [0] * count, [0] * count, [0] * count  # per subject
     for unit, m in zip(units, minutes):
-        low[unit.subject] = low.get(unit.subject, 0) + unit.low
-        high[unit.subject] = high.get(unit.subject, 0) + unit.high
-        have[unit.subject] = have.get(unit.subject, 0) + m
-    open_by_subject: dict[int, list[int]] = {}
+        low[unit.subject] += unit.low
+        high[unit.subject] += unit.high
+        have[unit.subject] += m
+    open_units: list[list[int]] = [[] for _ in range(count)]  # per subject
     for i in members:
         if minutes[i] < units[i].high:
-            open_by_subject.setdefault(units[i].subject, []).append(i)
-    turn = dict.fromkeys(open_by_subject, 0)  # turns each subject has had
+            open_units[units[i].subject].append(i)
+    turn = [0] * count  # turns each subject has had
 
-    def entry(i: int) -> tuple:
-        unit = units[i]
-        s = unit.subject
-        return ((have[s] - low[s]) / (high[s] - low[s]), (minutes[i] - unit.low) / (unit.high - unit.low),
-                i, turn[s])
+    def push(s: int) -> None:
+        if not open_units[s]:
+            return
+        share = (have[s] - low[s]) / (high[s] - low[s])
+        for j in open_units[s]:
+            unit = units[j]
+            if minutes[j] < unit.high:
+                heapq.heappush(heap, (share, (minutes[j] - unit.low) / (unit.high - unit.low), j, turn[s]))
 
-    heap = [entry(i) for open_ in open_by_subject.values() for i in open_]
-    heapq.heapify(heap)
+    heap: list[tuple[float, float, int, int]] = []
+    for s in range(count):
+        push(s)
     morning = sum(minutes[:capped])
     while budget > 0 and heap:
         *_, i, when = heapq.heappop(heap)
         s = units[i].subject
-        if when != turn[s] or minutes[i] >= units[i].high:
-            continue  # ranked before its subject's last turn, or already full
+        if when != turn[s]:
+            continue  # ranked before its subject's last turn
         if i < capped and cap is not None and morning >= cap:
             continue  # the morning is full: this unit gets nothing more
         step = min(STEP, budget, units[i].high - minutes[i])
@@ -446,24 +456,23 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         have[s] += step
         budget -= step
         turn[s] += 1
-        for j in open_by_subject[s]:
-            if minutes[j] < units[j].high:
-                heapq.heappush(heap, entry(j))
+        push(s)
     return minutes
 
 
 class _Day:
     """The arithmetic of one day laid out as units with the given gaps between them."""
 
-    def __init__(self, units: tuple[_Unit, ...], gaps: tuple[int, ...], settings: DaySettings):
+    def __init__(self, units: tuple[_Unit, ...], cuts: tuple[bool, ...], settings: DaySettings):
         self.units = units
-        self.gaps = gaps  # minutes between unit i and i+1 (a break, or 0 inside a block)
+        # minutes between unit i and i+1: a break where a cut is, else 0 (inside a block)
+        self.gaps = tuple(settings.break_minutes if cut else 0 for cut in cuts)
         self.settings = settings
         self.opening = sum(i.minutes for i in settings.opening)
         self.closing = sum(i.minutes for i in settings.closing)
         self.first_start = _mins(settings.start) + self.opening
         self.span = _mins(settings.end) - _mins(settings.start)
-        self._no_lunch = self.span - self.opening - self.closing - sum(gaps)
+        self._no_lunch = self.span - self.opening - self.closing - sum(self.gaps)
 
     def available(self, lunch_after: int | None) -> int:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
@@ -491,22 +500,22 @@ def _need(day: _Day) -> int | None:
     day its shortest minutes. Whether the window can be reached does not depend on the end.
     """
     s = day.settings
-    lows = [u.low for u in day.units]
     frame = day.opening + day.closing + sum(day.gaps)
+    low_total = sum(u.low for u in day.units)
+    if _candidates(day) == [None]:
+        return frame + low_total
+    earliest = _mins(s.lunch_earliest) - day.first_start
+    latest = _mins(s.lunch_latest) - day.first_start
     best = None
     low_before = high_before = gaps_before = 0
-    for k in _candidates(day):
-        if k is None:
-            return frame + sum(lows)
-        low_before += lows[k - 1]
-        high_before += day.units[k - 1].high
-        base = day.first_start + gaps_before
-        gaps_before += day.gaps[k - 1]
-        morning = max(low_before, _mins(s.lunch_earliest) - base)
-        if morning > min(high_before, _mins(s.lunch_latest) - base):
-            continue
-        need = frame + s.lunch_minutes - day.gaps[k - 1] + morning + sum(lows) - low_before
-        best = need if best is None else min(best, need)
+    for unit, gap in zip(day.units, day.gaps):  # lunch in this gap, after `unit`
+        low_before += unit.low
+        high_before += unit.high
+        morning = max(low_before, earliest - gaps_before)
+        if morning <= min(high_before, latest - gaps_before):
+            need = frame + s.lunch_minutes - gap + morning + low_total - low_before
+            best = need if best is None else min(best, need)
+        gaps_before += gap
     return best
 
 
@@ -634,7 +643,7 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     Returns (day, lunch_after, minutes), or (relaxed day, None, reason) when nothing fits;
     the reason is a text only when the day is too short whatever the breaks, else None.
     """
-    plans, relaxed_plan = _break_plans(subjects, settings.longest_block, settings.break_minutes)
+    plans, relaxed_plan = _break_plans(subjects, settings.longest_block)
     relaxed = _Day(*relaxed_plan, settings)
     need = _short_day_need(relaxed)
     if need > relaxed.span:
@@ -649,7 +658,7 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
     # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
     limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
-    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]
+    plans_at = lambda limit: _break_plans(subjects, limit)[0]
     first = bisect.bisect_left(range(len(limits)), True,
                                key=lambda i: _fits_any(plans_at(limits[i]), settings))
     if first < len(limits):
@@ -691,7 +700,7 @@ def _day_need(subjects: list[SubjectSpec], settings: DaySettings) -> int | None:
     A day is built when it is not too short whatever the breaks and some way of placing
     them (the relaxed one included) can be laid out; the end time plays no other part.
     """
-    plans, relaxed_plan = _break_plans(tuple(subjects), settings.longest_block, settings.break_minutes)
+    plans, relaxed_plan = _break_plans(tuple(subjects), settings.longest_block)
     relaxed = _Day(*relaxed_plan, settings)
     needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(*plan, settings))) is not None]
     return max(_short_day_need(relaxed), min(needs)) if needs else None

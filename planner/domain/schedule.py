@@ -16,7 +16,7 @@ import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import lru_cache
-from itertools import combinations
+from itertools import accumulate, combinations
 from typing import NamedTuple
 
 STEP = 5  # spare minutes are handed out in steps of this size
@@ -284,7 +284,6 @@ class _Unit(NamedTuple):
     """One session as the day builder places it: its range today and where it came from."""
 
     spec: SubjectSpec
-    subject: int  # index of its subject in the day
     part: int  # 1-based among its subject's sessions
     parts: int
     title: str
@@ -329,23 +328,6 @@ def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int,
     return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
 
 
-@lru_cache(maxsize=1024)
-def _subject_units(spec: SubjectSpec, longest: int) -> tuple[_Unit, ...]:
-    """A subject's sessions as units (numbered as if it were the day's first subject).
-
-    Cached: the same subjects come back with other local subjects and day settings.
-    """
-    ranges = session_ranges(spec, longest)
-    return tuple(_Unit(spec, 0, part, len(ranges), session.title, session.kind, low, high,
-                       (session.minutes_min, session.minutes_max))
-                 for part, (session, low, high) in enumerate(ranges, start=1))
-
-
-def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
-    return [unit._replace(subject=index) if index else unit
-            for index, spec in enumerate(subjects) for unit in _subject_units(spec, longest)]
-
-
 def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], list[bool]]:
     """Where the breaks go inside subjects, and the session ranges capped to keep blocks short.
 
@@ -382,17 +364,35 @@ def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], l
     return out, cuts
 
 
+@lru_cache(maxsize=1024)
+def _subject_plans(spec: SubjectSpec, longest: int) -> tuple[tuple[tuple[_Unit, ...], tuple[bool, ...]], ...]:
+    """A subject's sessions and the breaks inside it, for each way of placing breaks.
+
+    Blocks never run across subjects (a break is always due between two), so each subject is
+    worked out on its own, and cached: the same subjects come back with other local subjects
+    and day settings.
+    """
+    ranges = session_ranges(spec, longest)
+    units = [_Unit(spec, part, len(ranges), session.title, session.kind, low, high,
+                   (session.minutes_min, session.minutes_max))
+             for part, (session, low, high) in enumerate(ranges, start=1)]
+    return tuple((tuple(mode_units), tuple(cuts))
+                 for mode_units, cuts in (_blocks(units, longest, mode) for mode in ("tight", "roomy", "relaxed")))
+
+
 @lru_cache(maxsize=512)
 def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
     """The day's sessions and where breaks go, for each way of placing them, in the order to try.
 
     Cached: the remedies rebuild the same subjects under many day settings.
     """
-    units = _units(subjects, longest)
+    pieces = [_subject_plans(spec, longest) for spec in subjects]
     plans = []
-    for mode in ("tight", "roomy", "relaxed"):
-        mode_units, cuts = _blocks(units, longest, mode)
-        plan = (tuple(mode_units), tuple(cuts))
+    for mode in range(3):
+        units = tuple(unit for piece in pieces for unit in piece[mode][0])
+        cuts = tuple(cut for index, piece in enumerate(pieces)
+                     for cut in ((True,) if index else ()) + piece[mode][1])
+        plan = (units, cuts)
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -401,8 +401,8 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
 
 # --------------------------------------------------------------------------- one day
 
-def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
-          capped: int = 0, cap: int | None = None) -> list[int]:
+def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], budget: int,
+          members: range, capped: int = 0, cap: int | None = None) -> list[int]:
     """Hand `budget` minutes to `members` in STEP-sized turns, the least-filled subject first.
 
     The first `capped` units together never pass `cap` minutes (the morning before lunch).
@@ -416,16 +416,16 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
         for i in members:  # enough for everyone: all to their longest
             minutes[i] = units[i].high
         return minutes
-    count = units[-1].subject + 1
+    count = subject_of[-1] + 1
     low, high, have = [0] * count, [0] * count, [0] * count  # per subject
-    for unit, m in zip(units, minutes):
-        low[unit.subject] += unit.low
-        high[unit.subject] += unit.high
-        have[unit.subject] += m
+    for unit, s, m in zip(units, subject_of, minutes):
+        low[s] += unit.low
+        high[s] += unit.high
+        have[s] += m
     open_units: list[list[int]] = [[] for _ in range(count)]  # per subject
     for i in members:
         if minutes[i] < units[i].high:
-            open_units[units[i].subject].append(i)
+            open_units[subject_of[i]].append(i)
     turn = [0] * count  # turns each subject has had
 
     def push(s: int) -> None:
@@ -443,7 +443,7 @@ def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
     morning = sum(minutes[:capped])
     while budget > 0 and heap:
         *_, i, when = heapq.heappop(heap)
-        s = units[i].subject
+        s = subject_of[i]
         if when != turn[s]:
             continue  # ranked before its subject's last turn
         if i < capped and cap is not None and morning >= cap:
@@ -524,6 +524,7 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     s = day.settings
     units = day.units
     n = len(units)
+    subject_of = list(accumulate((unit.part == 1 for unit in units), initial=-1))[1:]  # 0, 0, 1, 2, 2, …
     lows = [u.low for u in units]
     low_total = sum(lows)
     preferred_lunch = min(max(12 * 60, _mins(s.lunch_earliest)), _mins(s.lunch_latest))
@@ -550,7 +551,7 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
             if -most > best[0][0]:
                 continue
         if k is None:
-            chosen = _fill(units, lows, available - low_total, range(n))
+            chosen = _fill(units, subject_of, lows, available - low_total, range(n))
             rank = (0, 0, 0)
         else:
             base = day.first_start + gap_prefix[k - 1]
@@ -560,8 +561,8 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
                 continue
             # First give the morning what lunch needs to start inside its window, then hand
             # the rest out fairly without pushing lunch past its window.
-            chosen = _fill(units, lows, lo - low_prefix[k], range(k))
-            chosen = _fill(units, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
+            chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
+            chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
             lunch_start = base + sum(chosen[:k])
             inside = units[k].part > 1  # lunch between two sessions of one subject
             rank = (abs(lunch_start - preferred_lunch), inside, k)

@@ -4,8 +4,8 @@ Feasible and infeasible (explained, with remedies) cases are timed apart, each a
 against the floor: laying the same items end to end at fixed minutes (for a feasible case the
 items and minutes the scheduler chose; for an infeasible one, opening, every subject at its
 shortest with a break between, lunch and closing). "before" is the pre-issue-17 builder kept
-in tests/reference_schedule.py, "after" the app's; all three run in the same rounds, in turn,
-and the medians of the rounds are printed. Peak memory is measured in a separate, untimed pass
+in tests/reference_schedule.py, "after" the app's; all three run in the same rounds, in turns
+of 25 cases, and the medians of the rounds are printed. Peak memory is measured in a separate, untimed pass
 (tracemalloc slows Python code several-fold).
 Usage: .venv/bin/python bench/bench_schedule.py [COUNT] [ROUNDS]
 """
@@ -69,12 +69,18 @@ def floor_rows(subjects: list[SubjectSpec], day: DaySettings, timetable) -> list
     return rows + [("closing", f.title, f.minutes) for f in day.closing]
 
 
-def per_case(run, batch) -> float:
-    """Seconds per case of one pass over the batch."""
-    started = perf_counter()
-    for args in batch:
-        run(*args)
-    return (perf_counter() - started) / len(batch)
+def one_round(runs: dict, chunk: int = 25) -> dict[str, float]:
+    """Seconds per case of each variant over its batch, taken in turns chunk by chunk, so that a
+    change of load on the machine (other processes) falls on all of them alike."""
+    spent = dict.fromkeys(runs, 0.0)
+    size = len(next(iter(runs.values()))[1])
+    for start in range(0, size, chunk):
+        for who, (run, batch) in runs.items():
+            started = perf_counter()
+            for args in batch[start:start + chunk]:
+                run(*args)
+            spent[who] += perf_counter() - started
+    return {who: seconds / size for who, seconds in spent.items()}
 
 
 def main(count: int = 2_000, rounds: int = 7) -> None:
@@ -87,11 +93,11 @@ def main(count: int = 2_000, rounds: int = 7) -> None:
         kinds[name] = {"floor": (lay_end_to_end, floor), "before": (reference_schedule.build_timetable, chosen),
                        "after": (build_timetable, chosen)}
     times = {name: {who: [] for who in runs} for name, runs in kinds.items()}
-    for _ in range(rounds):  # interleaved: every variant once per round
+    for _ in range(rounds):
         for name, runs in kinds.items():
-            for who, (run, batch) in runs.items():
-                if batch:
-                    times[name][who].append(per_case(run, batch))
+            if runs["floor"][1]:
+                for who, seconds in one_round(runs).items():
+                    times[name][who].append(seconds)
     feasible_count = sum(t.feasible for t in built)
     print(f"{count} timetables ({feasible_count} feasible, {count - feasible_count} explained); "
           f"medians of {rounds} interleaved rounds")

@@ -411,6 +411,8 @@ def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], b
     (entries of an older turn of that subject are skipped when they come up).
     """
     minutes = list(minutes)
+    if budget <= 0:
+        return minutes
     room = sum(units[i].high - minutes[i] for i in members)
     if budget >= room and (cap is None or sum(u.high for u in units[:capped]) <= cap):
         for i in members:  # enough for everyone: all to their longest
@@ -472,7 +474,10 @@ class _Day:
         self.closing = sum(i.minutes for i in settings.closing)
         self.first_start = _mins(settings.start) + self.opening
         self.span = _mins(settings.end) - _mins(settings.start)
-        self._no_lunch = self.span - self.opening - self.closing - sum(self.gaps)
+        self.low_total = sum(unit.low for unit in units)
+        #: the minutes of everything but the sessions and lunch
+        self.frame = self.opening + self.closing + sum(self.gaps)
+        self._no_lunch = self.span - self.frame
 
     def available(self, lunch_after: int | None) -> int:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
@@ -481,15 +486,15 @@ class _Day:
         return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
 
 
-def _candidates(day: _Day) -> list[int | None]:
+def _has_lunch(day: _Day) -> bool:
+    """Whether the day has lunch: a short day that ends before lunch can start needs none."""
     s = day.settings
-    if s.lunch_minutes == 0:
-        return [None]
-    # A short day that ends before lunch can start needs no lunch at all.
-    lows = sum(u.low for u in day.units)
-    if _mins(s.start) + day.opening + lows + sum(day.gaps) + day.closing <= _mins(s.lunch_earliest):
-        return [None]
-    return list(range(1, len(day.units)))
+    return s.lunch_minutes > 0 and _mins(s.start) + day.frame + day.low_total > _mins(s.lunch_earliest)
+
+
+def _candidates(day: _Day) -> list[int | None]:
+    """Where lunch may go: after unit k (1-based), or nowhere (None)."""
+    return list(range(1, len(day.units))) if _has_lunch(day) else [None]
 
 
 def _need(day: _Day) -> int | None:
@@ -500,9 +505,8 @@ def _need(day: _Day) -> int | None:
     day its shortest minutes. Whether the window can be reached does not depend on the end.
     """
     s = day.settings
-    frame = day.opening + day.closing + sum(day.gaps)
-    low_total = sum(u.low for u in day.units)
-    if _candidates(day) == [None]:
+    frame, low_total = day.frame, day.low_total
+    if not _has_lunch(day):
         return frame + low_total
     earliest = _mins(s.lunch_earliest) - day.first_start
     latest = _mins(s.lunch_latest) - day.first_start
@@ -520,23 +524,23 @@ def _need(day: _Day) -> int | None:
 
 
 def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
-    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out."""
+    """The best minutes per unit and the lunch gap, or None when the day cannot be laid out.
+
+    The best has the most minutes, then lunch nearest noon, then no lunch inside a subject,
+    then the earliest gap.
+    """
     s = day.settings
     units = day.units
     n = len(units)
     subject_of = list(accumulate((unit.part == 1 for unit in units), initial=-1))[1:]  # 0, 0, 1, 2, 2, …
     lows = [u.low for u in units]
-    low_total = sum(lows)
-    preferred_lunch = min(max(12 * 60, _mins(s.lunch_earliest)), _mins(s.lunch_latest))
+    low_total = day.low_total
+    earliest, latest = _mins(s.lunch_earliest), _mins(s.lunch_latest)
+    preferred_lunch = min(max(12 * 60, earliest), latest)
     best = None
-    low_prefix = [0]
-    high_prefix = [0]
-    gap_prefix = [0]
-    for u in units:
-        low_prefix.append(low_prefix[-1] + u.low)
-        high_prefix.append(high_prefix[-1] + u.high)
-    for g in day.gaps:
-        gap_prefix.append(gap_prefix[-1] + g)
+    low_prefix = list(accumulate(lows, initial=0))
+    high_prefix = list(accumulate((u.high for u in units), initial=0))
+    gap_prefix = list(accumulate(day.gaps, initial=0))
     high_total = high_prefix[-1]
     # Gaps that leave the most minutes first, so the bound below skips more of the rest; the
     # score decides, so the order does not change the result.
@@ -544,29 +548,31 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
         available = day.available(k)
         if low_total > available:
             continue
-        if best is not None and k is not None:
-            # no more minutes than this gap could ever give: it cannot beat the best so far
-            most = min(available, min(high_prefix[k], _mins(s.lunch_latest) - day.first_start
-                                      - gap_prefix[k - 1]) + high_total - high_prefix[k])
-            if -most > best[0][0]:
-                continue
         if k is None:
             chosen = _fill(units, subject_of, lows, available - low_total, range(n))
-            rank = (0, 0, 0)
-        else:
-            base = day.first_start + gap_prefix[k - 1]
-            lo = max(low_prefix[k], _mins(s.lunch_earliest) - base)
-            hi = min(high_prefix[k], _mins(s.lunch_latest) - base)
-            if lo > hi or lo + low_total - low_prefix[k] > available:
+            score = (-sum(chosen), (0, 0, 0))
+            if best is None or score < best[0]:
+                best = (score, k, chosen)
+            continue
+        base = day.first_start + gap_prefix[k - 1]
+        lo = max(low_prefix[k], earliest - base)
+        hi = min(high_prefix[k], latest - base)
+        if lo > hi or lo + low_total - low_prefix[k] > available:
+            continue
+        inside = units[k].part > 1  # lunch between two sessions of one subject
+        if best is not None:
+            # the most minutes this gap could give and lunch as near noon as it could start:
+            # when even that does not beat the best so far, the gap is not worth filling
+            most = min(available, hi + high_total - high_prefix[k])
+            nearest = max(base + lo - preferred_lunch, preferred_lunch - base - hi, 0)
+            if (-most, (nearest, inside, k)) > best[0]:
                 continue
-            # First give the morning what lunch needs to start inside its window, then hand
-            # the rest out fairly without pushing lunch past its window.
-            chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
-            chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
-            lunch_start = base + sum(chosen[:k])
-            inside = units[k].part > 1  # lunch between two sessions of one subject
-            rank = (abs(lunch_start - preferred_lunch), inside, k)
-        score = (-sum(chosen), rank)
+        # First give the morning what lunch needs to start inside its window, then hand
+        # the rest out fairly without pushing lunch past its window.
+        chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
+        chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
+        lunch_start = base + sum(chosen[:k])
+        score = (-sum(chosen), (abs(lunch_start - preferred_lunch), inside, k))
         if best is None or score < best[0]:
             best = (score, k, chosen)
     return None if best is None else (best[1], best[2])
@@ -670,10 +676,8 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
 def _short_day_need(relaxed: _Day) -> int:
     """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
     (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
-    s = relaxed.settings
-    with_lunch = _candidates(relaxed) != [None]
-    lunch = s.lunch_minutes - max(relaxed.gaps, default=0) if with_lunch else 0
-    return relaxed.span - relaxed.available(None) + lunch + sum(u.low for u in relaxed.units)
+    lunch = relaxed.settings.lunch_minutes - max(relaxed.gaps, default=0) if _has_lunch(relaxed) else 0
+    return relaxed.frame + lunch + relaxed.low_total
 
 
 def _first_fit(plans, settings: DaySettings):
@@ -695,21 +699,22 @@ def _fits_any(plans, settings: DaySettings) -> bool:
     return False
 
 
-def _day_need(subjects: list[SubjectSpec], settings: DaySettings) -> int | None:
-    """The fewest minutes from start to end in which build_day builds the day (None: never).
+def _day_need(break_plans, settings: DaySettings) -> int | None:
+    """The fewest minutes from start to end in which build_day builds the day (None: never),
+    given the subjects' `_break_plans`.
 
     A day is built when it is not too short whatever the breaks and some way of placing
     them (the relaxed one included) can be laid out; the end time plays no other part.
     """
-    plans, relaxed_plan = _break_plans(tuple(subjects), settings.longest_block)
+    plans, relaxed_plan = break_plans
     relaxed = _Day(*relaxed_plan, settings)
     needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(*plan, settings))) is not None]
     return max(_short_day_need(relaxed), min(needs)) if needs else None
 
 
-def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:
+def _fits(break_plans, settings: DaySettings) -> bool:
     """Whether the day can be built, without laying out its items."""
-    need = _day_need(subjects, settings)
+    need = _day_need(break_plans, settings)
     return need is not None and need <= _mins(settings.end) - _mins(settings.start)
 
 
@@ -754,22 +759,23 @@ def _lunch_reasons(day: _Day) -> list[str]:
 def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[str]) -> list[str]:
     """The source's own remedies, each checked: does it alone make the day fit?"""
     out = []
-    fits = _fits
+    plans = _break_plans(tuple(subjects), settings.longest_block)
     for spec in subjects:
         if spec.separate_day_ok:
-            rest = [s for s in subjects if s is not spec]
-            verdict = "これで収まります" if rest and fits(rest, settings) else "これだけでは収まりません"
+            rest = tuple(s for s in subjects if s is not spec)
+            verdict = ("これで収まります" if rest and _fits(_break_plans(rest, settings.longest_block), settings)
+                       else "これだけでは収まりません")
             out.append(f"{spec.label}（{spec.low}分）は研修当日に行わず、別日のシンポジウム・講演会・"
                        f"事例検討会で補う（手引きが補う方法として挙げています。「補う催しを追加する」から"
                        f"登録できます）：{verdict}。")
     for shorter in range(settings.break_minutes - STEP, STEP - 1, -STEP):
-        if fits(subjects, replace(settings, break_minutes=shorter)):
+        if _fits(plans, replace(settings, break_minutes=shorter)):
             out.append(f"休憩を{settings.break_minutes}分から{shorter}分に短くする：これで収まります。")
             break
     else:
         out.append(f"休憩を短くする：{STEP}分にしても収まりません。")
     # The earliest later end, in STEP-minute steps before midnight, that lets the day fit.
-    need = _day_need(subjects, settings)
+    need = _day_need(plans, settings)
     ends = range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP)
     if need is not None and ends and _mins(settings.start) + need <= ends[-1]:
         later = next(m for m in ends if m >= _mins(settings.start) + need)

@@ -542,9 +542,12 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     high_prefix = list(accumulate((u.high for u in units), initial=0))
     gap_prefix = list(accumulate(day.gaps, initial=0))
     high_total = high_prefix[-1]
-    # Gaps that leave the most minutes first, so the bound below skips more of the rest; the
-    # score decides, so the order does not change the result.
-    for k in sorted(_candidates(day), key=lambda k: (-day.available(k), k or 0)):
+    # Gaps that leave the most minutes first (lunch in place of a break), so the bound below
+    # skips more of the rest; the score decides, so the order does not change the result.
+    candidates = _candidates(day)
+    if candidates != [None]:
+        candidates = [k for k in candidates if day.gaps[k - 1]] + [k for k in candidates if not day.gaps[k - 1]]
+    for k in candidates:
         available = day.available(k)
         if low_total > available:
             continue
@@ -583,22 +586,23 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
     s = day.settings
     items: list[Item] = []
     clock = _mins(s.start)
+    start = s.start
 
-    def add(kind: str, title: str, length: int, **extra) -> None:
-        nonlocal clock
-        start = time(*divmod(clock, 60))
+    def add(kind: str, title: str, length: int, *extra) -> None:
+        """The next item; `extra` are Item's fields after `minutes`, in order."""
+        nonlocal clock, start
         clock += length
-        items.append(Item(kind, title, start, time(*divmod(clock, 60)), length, **extra))
+        end = time(*divmod(clock, 60))
+        items.append(Item(kind, title, start, end, length, *extra))
+        start = end
 
     for fixed in s.opening:
         add("opening", fixed.title, fixed.minutes)
     for index, (unit, length) in enumerate(zip(day.units, minutes), start=1):
         spec = unit.spec
         low, high = unit.source
-        add("session", unit.title, length, letter=spec.letter, local=spec.local,
-            lecturer=spec.lecturer, key=spec.key, subject=spec.title, part=unit.part,
-            parts=unit.parts, session_kind=unit.kind,
-            estimated=unit.parts > 1 and (low is None or not low <= length <= high))
+        add("session", unit.title, length, spec.letter, spec.local, spec.lecturer, spec.key, spec.title,
+            unit.part, unit.parts, unit.kind, unit.parts > 1 and (low is None or not low <= length <= high))
         if index == lunch_after:
             add("lunch", "昼食・休憩", s.lunch_minutes)
         elif index < len(day.units) and day.gaps[index - 1]:
@@ -631,16 +635,16 @@ def _spare_note(subjects: list[SubjectSpec], items: list[Item], slack: int) -> s
 def _long_blocks(items: list[Item], longest: int) -> list[str]:
     """Runs of sessions with no break longer than the longest-block setting, said per subject."""
     notes = []
-    run: list[Item] = []
-    for item in items + [Item("closing", "", time(0), time(0), 0)]:
-        if item.kind == "session":
-            run.append(item)
+    first, length = None, 0  # the run's first session and its minutes
+    for item in [*items, None]:
+        if item is not None and item.kind == "session":
+            first = first or item
+            length += item.minutes
             continue
-        length = sum(i.minutes for i in run)
         if length > longest:
-            notes.append(f"{run[0].subject_label}は休憩なしで{length}分続きます（休憩なしの上限は{longest}分ですが、"
+            notes.append(f"{first.subject_label}は休憩なしで{length}分続きます（休憩なしの上限は{longest}分ですが、"
                          f"セッションの間に休憩を入れるとこの日に収まりません）。")
-        run = []
+        first, length = None, 0
     return notes
 
 

@@ -15,7 +15,7 @@ import bisect
 import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, combinations
 from typing import NamedTuple
 
@@ -364,6 +364,15 @@ def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], l
     return out, cuts
 
 
+class _Plan(NamedTuple):
+    """The day's sessions and where a break is due between them (one way of placing breaks)."""
+
+    units: tuple[_Unit, ...]
+    cuts: tuple[bool, ...]  # per gap between units: a break is due there
+    low_total: int  # the sessions' shortest minutes together
+    breaks: int  # how many breaks
+
+
 @lru_cache(maxsize=1024)
 def _subject_plans(spec: SubjectSpec, longest: int) -> tuple[tuple[tuple[_Unit, ...], tuple[bool, ...]], ...]:
     """A subject's sessions and the breaks inside it, for each way of placing breaks.
@@ -392,7 +401,7 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
         units = tuple(unit for piece in pieces for unit in piece[mode][0])
         cuts = tuple(cut for index, piece in enumerate(pieces)
                      for cut in ((True,) if index else ()) + piece[mode][1])
-        plan = (units, cuts)
+        plan = _Plan(units, cuts, sum(unit.low for unit in units), sum(cuts))
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -465,19 +474,23 @@ def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], b
 class _Day:
     """The arithmetic of one day laid out as units with the given gaps between them."""
 
-    def __init__(self, units: tuple[_Unit, ...], cuts: tuple[bool, ...], settings: DaySettings):
-        self.units = units
-        # minutes between unit i and i+1: a break where a cut is, else 0 (inside a block)
-        self.gaps = tuple(settings.break_minutes if cut else 0 for cut in cuts)
+    def __init__(self, plan: _Plan, settings: DaySettings):
+        self.units = plan.units
+        self.cuts = plan.cuts
         self.settings = settings
         self.opening = sum(i.minutes for i in settings.opening)
         self.closing = sum(i.minutes for i in settings.closing)
         self.first_start = _mins(settings.start) + self.opening
         self.span = _mins(settings.end) - _mins(settings.start)
-        self.low_total = sum(unit.low for unit in units)
+        self.low_total = plan.low_total
         #: the minutes of everything but the sessions and lunch
-        self.frame = self.opening + self.closing + sum(self.gaps)
+        self.frame = self.opening + self.closing + settings.break_minutes * plan.breaks
         self._no_lunch = self.span - self.frame
+
+    @cached_property
+    def gaps(self) -> tuple[int, ...]:
+        """Minutes between unit i and i+1: a break where one is due, else 0 (inside a block)."""
+        return tuple(self.settings.break_minutes if cut else 0 for cut in self.cuts)
 
     def available(self, lunch_after: int | None) -> int:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
@@ -512,7 +525,8 @@ def _need(day: _Day) -> int | None:
     latest = _mins(s.lunch_latest) - day.first_start
     best = None
     low_before = high_before = gaps_before = 0
-    for unit, gap in zip(day.units, day.gaps):  # lunch in this gap, after `unit`
+    for unit, cut in zip(day.units, day.cuts):  # lunch in this gap, after `unit`
+        gap = s.break_minutes if cut else 0
         low_before += unit.low
         high_before += unit.high
         morning = max(low_before, earliest - gaps_before)
@@ -546,7 +560,7 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     # skips more of the rest; the score decides, so the order does not change the result.
     candidates = _candidates(day)
     if candidates != [None]:
-        candidates = [k for k in candidates if day.gaps[k - 1]] + [k for k in candidates if not day.gaps[k - 1]]
+        candidates = [k for k in candidates if day.cuts[k - 1]] + [k for k in candidates if not day.cuts[k - 1]]
     for k in candidates:
         available = day.available(k)
         if low_total > available:
@@ -655,7 +669,7 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     the reason is a text only when the day is too short whatever the breaks, else None.
     """
     plans, relaxed_plan = _break_plans(subjects, settings.longest_block)
-    relaxed = _Day(*relaxed_plan, settings)
+    relaxed = _Day(relaxed_plan, settings)
     need = _short_day_need(relaxed)
     if need > relaxed.span:
         return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
@@ -680,13 +694,14 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
 def _short_day_need(relaxed: _Day) -> int:
     """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
     (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
-    lunch = relaxed.settings.lunch_minutes - max(relaxed.gaps, default=0) if _has_lunch(relaxed) else 0
+    longest_gap = relaxed.settings.break_minutes if any(relaxed.cuts) else 0
+    lunch = relaxed.settings.lunch_minutes - longest_gap if _has_lunch(relaxed) else 0
     return relaxed.frame + lunch + relaxed.low_total
 
 
 def _first_fit(plans, settings: DaySettings):
     for plan in plans:
-        day = _Day(*plan, settings)
+        day = _Day(plan, settings)
         found = _layout(day)
         if found is not None:
             return day, *found
@@ -696,7 +711,7 @@ def _first_fit(plans, settings: DaySettings):
 def _fits_any(plans, settings: DaySettings) -> bool:
     """Whether one of these ways of placing breaks can be laid out (see _need)."""
     for plan in plans:
-        day = _Day(*plan, settings)
+        day = _Day(plan, settings)
         need = _need(day)
         if need is not None and need <= day.span:
             return True
@@ -711,8 +726,8 @@ def _day_need(break_plans, settings: DaySettings) -> int | None:
     them (the relaxed one included) can be laid out; the end time plays no other part.
     """
     plans, relaxed_plan = break_plans
-    relaxed = _Day(*relaxed_plan, settings)
-    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(*plan, settings))) is not None]
+    relaxed = _Day(relaxed_plan, settings)
+    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(plan, settings))) is not None]
     return max(_short_day_need(relaxed), min(needs)) if needs else None
 
 

@@ -55,6 +55,10 @@ weights near 1e9 for 80 slots, where HiGHS's tolerances (1e-6 integrality, 1e-4 
 relative gap) no longer guarantee the order. The tie-break is a preference, not proven
 minimal (proving it can take minutes on teams of look-alike members); the result is still
 deterministic, because members and slots enter the model sorted by id and HiGHS is.
+
+In a large team the MILP is not needed: when every slot anyone can take can go to a different
+member who has no role yet, that is the optimum of priorities 1, 2 and 4, and priority 3 is an
+assignment problem (see _one_new_member_each). The MILP runs only when that is impossible.
 """
 from __future__ import annotations
 

@@ -797,7 +797,7 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
     need = _day_need(plans, settings)
     ends = range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP)
     if need is not None and ends and _mins(settings.start) + need <= ends[-1]:
-        later = next(m for m in ends if m >= _mins(settings.start) + need)
+        later = ends[max(0, -(-(_mins(settings.start) + need - ends[0]) // STEP))]  # first end >= start + need
         out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
     out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out

@@ -3,163 +3,33 @@
 tests/test_assign_reference.py checks that planner/domain/assign.py reaches the same optimum
 (the same score: members with a role, filled slots, graduate lecturers, spread cost) as this
 slower solver on random instances, and bench/bench_suggestions.py times it as "before".
-Do not change it; see planner/domain/assign.py for the method and the priorities.
+Only the solver is kept here; the data classes and the explanations (unchanged) come from the
+app. Do not change it; see planner/domain/assign.py for the method and the priorities.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
-from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-ROLE_KINDS = ("lecturer", "case_reporter", "material_preparer", "timekeeper")
-ROLE_LABELS = {"lecturer": "講師役", "case_reporter": "事例報告役",
-               "material_preparer": "資料作成役", "timekeeper": "タイムキーパー役"}
-COURSE_LABELS = {"common": "前期共通プログラム", "counselor": "相談支援員・後期",
-                 "chief": "主任相談支援員・後期", "job_support": "就労支援員・後期"}
-TEACHING_KINDS = ("lecturer", "case_reporter")
-#: teaching slots one member may hold in a training while an eligible member has none there
-FAIR_TEACHING = 2
-DAY_MINUTES = 24 * 60
-KEPT_REASON = "既存の申し込みを維持"
-TIME_LIMIT_SECONDS = 20  # per stage; a year's plan of 80 slots takes about 0.2–0.3 s in all
+from planner.domain.assign import (
+    FAIR_TEACHING,
+    TEACHING_KINDS,
+    Member,
+    Slot,
+    Suggestion,
+    _explain,
+    _hold_warnings,
+    _refuse_duplicates,
+    is_graduate_lecturer,
+    overlaps,
+)
 
-
-class AssignInputError(ValueError):
-    """Input the assigner refuses; the message is Japanese and meant for the user."""
-
-
-def _minutes(value: time | int) -> int:
-    """Minutes since midnight of a time, or the number itself."""
-    return value.hour * 60 + value.minute if isinstance(value, time) else int(value)
-
-
-def _date_ja(day: date) -> str:
-    """A date as 5月10日."""
-    return f"{day.month}月{day.day}日"
-
-
-@dataclass(frozen=True)
-class Member:
-    """A planning-team member who can take roles."""
-
-    id: Hashable
-    name: str
-    graduate_of: frozenset[str] = frozenset()
-    unavailable: frozenset[date] = frozenset()
-    #: course -> year the member completed it; only used in the reason text
-    graduated_in: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        # callers pass plain sets; frozen sets keep the member hashable
-        object.__setattr__(self, "graduate_of", frozenset(self.graduate_of))
-        object.__setattr__(self, "unavailable", frozenset(self.unavailable))
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One role to fill at one training: a lecturer for a subject, a timekeeper for a day, …"""
-
-    id: Hashable
-    kind: str  # one of ROLE_KINDS
-    training_key: str
-    day: date
-    start: time | int | None = None
-    end: time | int | None = None
-    holder: Hashable | None = None
-    locked: bool = False
-    #: the national course a lecturer should have completed ("common" for the common programme)
-    course: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in ROLE_KINDS:
-            raise AssignInputError(f"役割の種類「{self.kind}」は使えません（{', '.join(ROLE_KINDS)}）。")
-        if self.start is not None and self.end is not None and _minutes(self.end) <= _minutes(self.start):
-            raise AssignInputError(f"枠{self.id}: 終了時刻は開始時刻より後にしてください。")
-
-    @property
-    def span(self) -> tuple[int, int] | None:
-        """Minutes of its day the slot keeps its holder busy; None when it is not time-bound."""
-        if self.kind == "material_preparer":
-            return None  # preparation is done before the day, so it clashes with nothing
-        if self.kind == "timekeeper" or self.start is None or self.end is None:
-            return (0, DAY_MINUTES)
-        return (_minutes(self.start), _minutes(self.end))
-
-
-def overlaps(a: Slot, b: Slot) -> bool:
-    """True when one person cannot hold both slots: same day and times that intersect."""
-    if a.day != b.day or a.span is None or b.span is None:
-        return False
-    return max(a.span[0], b.span[0]) < min(a.span[1], b.span[1])
-
-
-class Assignment(NamedTuple):
-    """One slot given to one member, with the reason in one Japanese line."""
-
-    slot_id: Hashable
-    member_id: Hashable
-    reason: str
-
-
-class Gap(NamedTuple):
-    """A member left without a role, or a slot left empty, with the reason in Japanese."""
-
-    id: Hashable
-    reason: str
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """The suggested holders: kept and new assignments, and what could not be covered."""
-
-    assignments: list[Assignment]
-    members_without_role: list[Gap]
-    unfilled_slots: list[Gap]
-    #: one line on the members without a role (how many and what would help); "" when none
-    note: str = ""
-    #: problems in the existing holds, which the suggestion keeps as they are
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def holders(self) -> dict[Hashable, Hashable]:
-        """Slot id -> member id for every slot that has a holder."""
-        return {a.slot_id: a.member_id for a in self.assignments}
-
-
-def is_graduate_lecturer(slot: Slot, member: Member | None) -> bool:
-    """True when the slot is a lecturer slot and the member completed its course."""
-    return (slot.kind == "lecturer" and slot.course is not None and member is not None
-            and slot.course in member.graduate_of)
-
-
-def score(members: Iterable[Member], slots: Iterable[Slot],
-          assignment: Mapping[Hashable, Hashable]) -> tuple[int, int, int, int]:
-    """The objective, compared as a tuple (higher is better): priorities 1–4 of the module.
-
-    The last entry is minus the spread cost: squared yearly loads plus squared loads per
-    (member, training), both over the team's members only.
-    """
-    known = {m.id: m for m in members}
-    load = {member_id: 0 for member_id in known}
-    per_training: dict[tuple[Hashable, str], int] = defaultdict(int)
-    filled = graduates = 0
-    for slot in slots:
-        holder = assignment.get(slot.id)
-        if holder is None:
-            continue
-        filled += 1
-        if holder in load:
-            load[holder] += 1
-            per_training[holder, slot.training_key] += 1
-        graduates += is_graduate_lecturer(slot, known.get(holder))
-    spread = sum(n * n for n in load.values()) + sum(n * n for n in per_training.values())
-    return (sum(1 for n in load.values() if n), filled, graduates, -spread)
+TIME_LIMIT_SECONDS = 20  # per stage, as before
 
 
 @dataclass
@@ -191,13 +61,6 @@ class _Model:
         if result.x is None:
             raise RuntimeError(f"HiGHS returned no solution: {result.message}")
         return result.x, float(result.fun), result.status == 0
-
-
-def _refuse_duplicates(items: Sequence, what: str) -> None:
-    """Refuse duplicate ids, which would make the suggestion ambiguous."""
-    ids = [item.id for item in items]
-    if len(set(ids)) != len(ids):
-        raise AssignInputError(f"{what}のIDが重複しています。")
 
 
 def _candidates(members: list[Member], open_slots: list[Slot], held: dict[Hashable, list[Slot]],
@@ -339,113 +202,3 @@ def suggest_assignment(members: Iterable[Member], slots: Iterable[Slot],
     new = {open_slots[si].id: members[mi].id for mi, si in (pairs[c] for c in chosen)}
     final = {s.id: s.holder for s in slots if s.holder is not None} | new
     return _explain(members, slots, final, new, max_load, _hold_warnings(members, slots) + warnings)
-
-
-def _explain(members: list[Member], slots: list[Slot], final: dict, new: dict,
-             max_load: int | None, warnings: list[str]) -> Suggestion:
-    """The suggestion with a reason for every assignment, empty slot and member without a role."""
-    busy: dict[Hashable, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        if slot.id in final:
-            busy[final[slot.id]].append(slot)
-    load = {m.id: len(busy[m.id]) for m in members}
-    kept_any = {m.id for m in members if any(s.id not in new for s in busy[m.id])}
-    by_id = {m.id: m for m in members}
-    assignments, started = [], set()
-    for slot in slots:
-        if slot.id not in final:
-            continue
-        holder = final[slot.id]
-        if slot.id not in new:
-            assignments.append(Assignment(slot.id, holder, KEPT_REASON))
-            continue
-        member = by_id[holder]
-        first = holder not in kept_any and holder not in started
-        started.add(holder)
-        others = [o for o in members if o.id != holder and slot.day not in o.unavailable
-                  and not any(overlaps(slot, b) for b in busy[o.id])
-                  and (max_load is None or load[o.id] < max_load)]
-        assignments.append(Assignment(slot.id, holder, _reason(slot, member, first, load, others)))
-    open_slots = [s for s in slots if s.holder is None and not s.locked]
-    unfilled = [Gap(s.id, _unfilled_reason(s, members, busy, max_load))
-                for s in open_slots if s.id not in final]
-    without = [Gap(m.id, _roleless_reason(m, open_slots, max_load)) for m in members if not load[m.id]]
-    capacity = sum(1 for s in slots if s.holder is not None or not s.locked)
-    return Suggestion(assignments, without, unfilled, _note(len(without), capacity, len(members)), warnings)
-
-
-def _reason(slot: Slot, member: Member, first: bool, load: dict, others: list[Member]) -> str:
-    """Why this member got this slot, in one Japanese line; every clause is a fact of the suggestion
-    (loads are those after it, `others` are the members free at that time in it)."""
-    graduate = is_graduate_lecturer(slot, member)
-    if first:
-        tail = "まだ役割がないため"
-    elif not others:
-        tail = "この時間に空いているのはこの人だけのため"
-    elif load[member.id] <= min(load[o.id] for o in others):
-        tail = f"この時間に空いている人の中で担当が最も少ないため（{load[member.id]}件）"
-    else:
-        tail = ""  # neither: the graduate rule or the balance of all loads decided
-    if slot.kind != "lecturer" or slot.course is None:
-        return tail or "担当数の釣り合いを取った結果"
-    if not graduate:
-        return f"修了者ではないが、{tail or '担当数の釣り合いを取った結果'}"
-    year = member.graduated_in.get(slot.course)
-    who = f"{COURSE_LABELS.get(slot.course, slot.course)}の修了者" + (f"（{year}年）" if year else "")
-    return f"{who}で、{tail}" if tail else f"{who}のため"
-
-
-def _unfilled_reason(slot: Slot, members: list[Member], busy: dict, max_load: int | None) -> str:
-    """Why an open slot stays empty."""
-    when = _date_ja(slot.day)
-    if not members:
-        return "メンバーが登録されていません"
-    free_day = [m for m in members if slot.day not in m.unavailable]
-    if not free_day:
-        return f"{when}に参加できるメンバーがいません"
-    if all(any(overlaps(slot, b) for b in busy[m.id]) for m in free_day):
-        return f"{when}に参加できるメンバーは全員、同じ時間帯にほかの役割を担当しています"
-    if max_load is not None:
-        return f"{when}に空いているメンバーは全員、担当数の上限（{max_load}件）に達しています"
-    return "ほかの条件を優先した結果、空いたままです"
-
-
-def _roleless_reason(member: Member, open_slots: list[Slot], max_load: int | None) -> str:
-    """Why a member has no role."""
-    if max_load is not None and max_load <= 0:
-        return f"担当数の上限が{max_load}件のため"
-    usable = [s for s in open_slots if s.day not in member.unavailable]
-    if not usable:
-        return "参加できる日に空き枠がありません"
-    # at the optimum, a slot this member could take is held by someone for whom it is the only role
-    return f"担当できる空き枠（{len(usable)}件）は、ほかに役割のない人に割り当て済みです"
-
-
-def _note(without: int, capacity: int, n_members: int) -> str:
-    """One line on the members left without a role, with what would help."""
-    if not without:
-        return ""
-    if capacity < n_members:
-        return (f"空き枠が足りず（枠{capacity}・メンバー{n_members}）、{without}人に役割を割り当てられません。"
-                "タイムキーパー補佐などの枠を追加してください。")
-    return (f"{without}人に役割を割り当てられません。参加できる日の枠がほかの人で埋まっているか、"
-            "参加できる日に枠がありません。枠の追加か日程の見直しを検討してください。")
-
-
-def _hold_warnings(members: list[Member], slots: list[Slot]) -> list[str]:
-    """Problems in the existing holds, which are kept as they are."""
-    names = {m.id: m for m in members}
-    warnings = []
-    for i, slot in enumerate(slots):
-        if slot.holder is None:
-            continue
-        member = names.get(slot.holder)
-        if member is None:
-            warnings.append(f"枠{slot.id}の担当者（{slot.holder}）はメンバーにいません。")
-            continue
-        if slot.day in member.unavailable:
-            warnings.append(f"{member.name}さんは{_date_ja(slot.day)}に参加できませんが、枠{slot.id}を担当しています。")
-        for other in slots[i + 1:]:
-            if other.holder == slot.holder and overlaps(slot, other):
-                warnings.append(f"{member.name}さんの枠{slot.id}と枠{other.id}は時間が重なっています。")
-    return warnings

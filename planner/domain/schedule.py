@@ -371,6 +371,13 @@ class _Plan(NamedTuple):
     cuts: tuple[bool, ...]  # per gap between units: a break is due there
     low_total: int  # the sessions' shortest minutes together
     breaks: int  # how many breaks
+    #: per gap k (lunch after unit k): the shortest and longest minutes of units 1..k, and
+    #: how many breaks come before unit k
+    lows_before: tuple[int, ...]
+    highs_before: tuple[int, ...]
+    breaks_before: tuple[int, ...]
+    #: per gap: the last gap at or before it where a break is due (-1: none)
+    last_break: tuple[int, ...]
 
 
 @lru_cache(maxsize=1024)
@@ -401,7 +408,11 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
         units = tuple(unit for piece in pieces for unit in piece[mode][0])
         cuts = tuple(cut for index, piece in enumerate(pieces)
                      for cut in ((True,) if index else ()) + piece[mode][1])
-        plan = _Plan(units, cuts, sum(unit.low for unit in units), sum(cuts))
+        plan = _Plan(units, cuts, sum(unit.low for unit in units), sum(cuts),
+                     tuple(accumulate(unit.low for unit in units[:-1])),
+                     tuple(accumulate(unit.high for unit in units[:-1])),
+                     tuple(accumulate(cuts[:-1], initial=0)),
+                     tuple(accumulate((i if cut else -1 for i, cut in enumerate(cuts)), max, initial=-1))[1:])
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -510,31 +521,36 @@ def _candidates(day: _Day) -> list[int | None]:
     return list(range(1, len(day.units))) if _has_lunch(day) else [None]
 
 
-def _need(day: _Day) -> int | None:
-    """The fewest minutes from start to end in which the day can be laid out (None: never).
+def _need(plan: _Plan, s: DaySettings) -> int | None:
+    """The fewest minutes from start to end in which the plan can be laid out (None: never).
 
     The closed form of "does _layout find a layout": with lunch after unit k, the morning
     needs at least its shortest minutes and enough to reach the lunch window; the rest of the
     day its shortest minutes. Whether the window can be reached does not depend on the end.
     """
-    s = day.settings
-    frame, low_total = day.frame, day.low_total
-    if not _has_lunch(day):
-        return frame + low_total
-    earliest = _mins(s.lunch_earliest) - day.first_start
-    latest = _mins(s.lunch_latest) - day.first_start
-    best = None
-    low_before = high_before = gaps_before = 0
-    for unit, cut in zip(day.units, day.cuts):  # lunch in this gap, after `unit`
-        gap = s.break_minutes if cut else 0
-        low_before += unit.low
-        high_before += unit.high
-        morning = max(low_before, earliest - gaps_before)
-        if morning <= min(high_before, latest - gaps_before):
-            need = frame + s.lunch_minutes - gap + morning + low_total - low_before
-            best = need if best is None else min(best, need)
-        gaps_before += gap
-    return best
+    start, opening = _mins(s.start), sum(i.minutes for i in s.opening)
+    frame = opening + sum(i.minutes for i in s.closing) + s.break_minutes * plan.breaks
+    if s.lunch_minutes == 0 or start + frame + plan.low_total <= _mins(s.lunch_earliest):
+        return frame + plan.low_total  # no lunch (see _has_lunch)
+    earliest = _mins(s.lunch_earliest) - start - opening
+    latest = _mins(s.lunch_latest) - start - opening
+    brk = s.break_minutes
+    lows, highs, before = plan.lows_before, plan.highs_before, plan.breaks_before
+    # Lunch after gap i (0-based) can start in its window when the morning at its shortest is
+    # not too long (true for the first gaps, up to `last`) and at its longest not too short
+    # (true from some gap on). The minutes the morning must add to reach the window only
+    # shrink from gap to gap, and lunch in place of a break saves that break: so the best is
+    # lunch in the last such gap, or in the last one with a break.
+    last = bisect.bisect_right(range(len(lows)), latest, key=lambda i: lows[i] + brk * before[i]) - 1
+
+    def need(i: int) -> int | None:
+        if i < 0 or highs[i] + brk * before[i] < earliest:
+            return None
+        saved = brk if plan.cuts[i] else 0
+        return frame + s.lunch_minutes + plan.low_total - saved + max(0, earliest - brk * before[i] - lows[i])
+
+    needs = [n for n in (need(last), need(plan.last_break[last]) if last >= 0 else None) if n is not None]
+    return min(needs, default=None)
 
 
 def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
@@ -670,7 +686,7 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     """
     plans, relaxed_plan = _break_plans(subjects, settings.longest_block)
     relaxed = _Day(relaxed_plan, settings)
-    need = _short_day_need(relaxed)
+    need = _short_day_need(relaxed_plan, settings)
     if need > relaxed.span:
         return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
                                f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
@@ -691,12 +707,13 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     return relaxed, *loose
 
 
-def _short_day_need(relaxed: _Day) -> int:
+def _short_day_need(relaxed: _Plan, s: DaySettings) -> int:
     """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
     (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
-    longest_gap = relaxed.settings.break_minutes if any(relaxed.cuts) else 0
-    lunch = relaxed.settings.lunch_minutes - longest_gap if _has_lunch(relaxed) else 0
-    return relaxed.frame + lunch + relaxed.low_total
+    frame = sum(i.minutes for i in s.opening + s.closing) + s.break_minutes * relaxed.breaks
+    if s.lunch_minutes == 0 or _mins(s.start) + frame + relaxed.low_total <= _mins(s.lunch_earliest):
+        return frame + relaxed.low_total  # no lunch (see _has_lunch)
+    return frame + s.lunch_minutes - (s.break_minutes if relaxed.breaks else 0) + relaxed.low_total
 
 
 def _first_fit(plans, settings: DaySettings):
@@ -710,12 +727,8 @@ def _first_fit(plans, settings: DaySettings):
 
 def _fits_any(plans, settings: DaySettings) -> bool:
     """Whether one of these ways of placing breaks can be laid out (see _need)."""
-    for plan in plans:
-        day = _Day(plan, settings)
-        need = _need(day)
-        if need is not None and need <= day.span:
-            return True
-    return False
+    span = _mins(settings.end) - _mins(settings.start)
+    return any(need is not None and need <= span for need in (_need(plan, settings) for plan in plans))
 
 
 def _day_need(break_plans, settings: DaySettings) -> int | None:
@@ -726,9 +739,8 @@ def _day_need(break_plans, settings: DaySettings) -> int | None:
     them (the relaxed one included) can be laid out; the end time plays no other part.
     """
     plans, relaxed_plan = break_plans
-    relaxed = _Day(relaxed_plan, settings)
-    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(_Day(plan, settings))) is not None]
-    return max(_short_day_need(relaxed), min(needs)) if needs else None
+    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(plan, settings)) is not None]
+    return max(_short_day_need(relaxed_plan, settings), min(needs)) if needs else None
 
 
 def _fits(break_plans, settings: DaySettings) -> bool:

@@ -516,11 +516,6 @@ def _has_lunch(day: _Day) -> bool:
     return s.lunch_minutes > 0 and _mins(s.start) + day.frame + day.low_total > _mins(s.lunch_earliest)
 
 
-def _candidates(day: _Day) -> list[int | None]:
-    """Where lunch may go: after unit k (1-based), or nowhere (None)."""
-    return list(range(1, len(day.units))) if _has_lunch(day) else [None]
-
-
 def _need(plan: _Plan, s: DaySettings) -> int | None:
     """The fewest minutes from start to end in which the plan can be laid out (None: never).
 
@@ -572,40 +567,35 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     high_prefix = list(accumulate((u.high for u in units), initial=0))
     gap_prefix = list(accumulate(day.gaps, initial=0))
     high_total = high_prefix[-1]
-    # Gaps that leave the most minutes first (lunch in place of a break), so the bound below
-    # skips more of the rest; the score decides, so the order does not change the result.
-    candidates = _candidates(day)
-    if candidates != [None]:
-        candidates = [k for k in candidates if day.cuts[k - 1]] + [k for k in candidates if not day.cuts[k - 1]]
-    for k in candidates:
+    if not _has_lunch(day):
+        spare = day.available(None) - low_total
+        return None if spare < 0 else (None, _fill(units, subject_of, lows, spare, range(n)))
+    # Each gap where lunch can start in its window, with the best score it could reach (the
+    # most minutes it could give, lunch as near noon as it could start), best first: a gap
+    # whose best cannot beat a layout found so far is not worth filling. The score decides,
+    # so the order does not change the result.
+    gaps = []
+    for k in range(1, n):
         available = day.available(k)
-        if low_total > available:
-            continue
-        if k is None:
-            chosen = _fill(units, subject_of, lows, available - low_total, range(n))
-            score = (-sum(chosen), (0, 0, 0))
-            if best is None or score < best[0]:
-                best = (score, k, chosen)
-            continue
         base = day.first_start + gap_prefix[k - 1]
         lo = max(low_prefix[k], earliest - base)
         hi = min(high_prefix[k], latest - base)
         if lo > hi or lo + low_total - low_prefix[k] > available:
             continue
+        most = min(available, hi + high_total - high_prefix[k])
+        nearest = max(base + lo - preferred_lunch, preferred_lunch - base - hi, 0)
         inside = units[k].part > 1  # lunch between two sessions of one subject
-        if best is not None:
-            # the most minutes this gap could give and lunch as near noon as it could start:
-            # when even that does not beat the best so far, the gap is not worth filling
-            most = min(available, hi + high_total - high_prefix[k])
-            nearest = max(base + lo - preferred_lunch, preferred_lunch - base - hi, 0)
-            if (-most, (nearest, inside, k)) > best[0]:
-                continue
+        gaps.append(((-most, (nearest, inside, k)), k, available, base, lo, hi))
+    gaps.sort()
+    for bound, k, available, base, lo, hi in gaps:
+        if best is not None and bound > best[0]:
+            break  # the gaps after this one can do no better
         # First give the morning what lunch needs to start inside its window, then hand
         # the rest out fairly without pushing lunch past its window.
         chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
         chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
         lunch_start = base + sum(chosen[:k])
-        score = (-sum(chosen), (abs(lunch_start - preferred_lunch), inside, k))
+        score = (-sum(chosen), (abs(lunch_start - preferred_lunch), bound[1][1], k))
         if best is None or score < best[0]:
             best = (score, k, chosen)
     return None if best is None else (best[1], best[2])

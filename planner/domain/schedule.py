@@ -510,10 +510,12 @@ class _Day:
         return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
 
 
-def _has_lunch(day: _Day) -> bool:
-    """Whether the day has lunch: a short day that ends before lunch can start needs none."""
-    s = day.settings
-    return s.lunch_minutes > 0 and _mins(s.start) + day.frame + day.low_total > _mins(s.lunch_earliest)
+def _has_lunch(s: DaySettings, frame: int, low_total: int) -> bool:
+    """Whether a day has lunch: a short day that ends before lunch can start needs none.
+
+    `frame` is the minutes of all but the sessions and lunch, `low_total` the sessions' shortest.
+    """
+    return s.lunch_minutes > 0 and _mins(s.start) + frame + low_total > _mins(s.lunch_earliest)
 
 
 def _need(plan: _Plan, s: DaySettings) -> int | None:
@@ -525,8 +527,8 @@ def _need(plan: _Plan, s: DaySettings) -> int | None:
     """
     start, opening = _mins(s.start), sum(i.minutes for i in s.opening)
     frame = opening + sum(i.minutes for i in s.closing) + s.break_minutes * plan.breaks
-    if s.lunch_minutes == 0 or start + frame + plan.low_total <= _mins(s.lunch_earliest):
-        return frame + plan.low_total  # no lunch (see _has_lunch)
+    if not _has_lunch(s, frame, plan.low_total):
+        return frame + plan.low_total
     earliest = _mins(s.lunch_earliest) - start - opening
     latest = _mins(s.lunch_latest) - start - opening
     brk = s.break_minutes
@@ -567,7 +569,7 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     high_prefix = list(accumulate((u.high for u in units), initial=0))
     gap_prefix = list(accumulate(day.gaps, initial=0))
     high_total = high_prefix[-1]
-    if not _has_lunch(day):
+    if not _has_lunch(s, day.frame, low_total):
         spare = day.available(None) - low_total
         return None if spare < 0 else (None, _fill(units, subject_of, lows, spare, range(n)))
     # Each gap where lunch can start in its window, with the best score it could reach (the
@@ -701,8 +703,8 @@ def _short_day_need(relaxed: _Plan, s: DaySettings) -> int:
     """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
     (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
     frame = sum(i.minutes for i in s.opening + s.closing) + s.break_minutes * relaxed.breaks
-    if s.lunch_minutes == 0 or _mins(s.start) + frame + relaxed.low_total <= _mins(s.lunch_earliest):
-        return frame + relaxed.low_total  # no lunch (see _has_lunch)
+    if not _has_lunch(s, frame, relaxed.low_total):
+        return frame + relaxed.low_total
     return frame + s.lunch_minutes - (s.break_minutes if relaxed.breaks else 0) + relaxed.low_total
 
 

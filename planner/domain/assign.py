@@ -55,18 +55,19 @@ weights near 1e9 for 80 slots, where HiGHS's tolerances (1e-6 integrality, 1e-4 
 relative gap) no longer guarantee the order. The tie-break is a preference, not proven
 minimal (proving it can take minutes on teams of look-alike members); the result is still
 deterministic, because members and slots enter the model sorted by id and HiGHS is.
+
+In a large team the MILP is not needed: when every slot anyone can take can go to a different
+member who has no role yet, that is the optimum of priorities 1, 2 and 4, and priority 3 is an
+assignment problem (see _one_new_member_each). The MILP runs only when that is impossible.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import NamedTuple
-
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
 
 ROLE_KINDS = ("lecturer", "case_reporter", "material_preparer", "timekeeper")
 ROLE_LABELS = {"lecturer": "講師役", "case_reporter": "事例報告役",
@@ -228,8 +229,12 @@ class _Model:
         """Add lb <= sum(coef * var) <= ub."""
         self.rows.append((coefs, lb, ub))
 
-    def solve(self, cost: np.ndarray, gap: float = 0) -> tuple[np.ndarray, float, bool]:
+    def solve(self, cost, gap: float = 0):
         """Minimise cost over the rows; returns the solution, its value and whether it is proven optimal."""
+        import numpy as np  # here, not at app start: scipy alone is tens of MiB per server process
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+
         entries = [(r, c, v) for r, (coefs, _, _) in enumerate(self.rows) for c, v in coefs.items()]
         rows, cols, data = zip(*entries)
         matrix = coo_array((data, (rows, cols)), shape=(len(self.rows), self.n_vars))
@@ -276,7 +281,7 @@ def _build(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int,
         _add_no_overlap(model, [(c, open_slots[pairs[c][1]]) for c in cols])
         if holds[mi] == 0:
             model.has_role[mi] = model.n_vars
-            model.add_row({model.n_vars: 1, **{c: -1 for c in cols}}, -np.inf, 0)  # y <= number of slots
+            model.add_row({model.n_vars: 1, **{c: -1 for c in cols}}, -math.inf, 0)  # y <= number of slots
             model.n_vars += 1
         # the k-th extra slot of a member costs (h+k)^2 - (h+k-1)^2: convex, so the units fill in
         # order and their sum is the member's squared load; at most cap units enforce max_load
@@ -306,9 +311,9 @@ def _add_fairness(model: _Model, open_slots: list[Slot], teaching_holds: Mapping
         for mi, cols in sorted(by_member.items()):
             held = teaching_holds.get((mi, key), 0)
             if held == 0:  # w <= this member's new teaching slots here
-                model.add_row({switch: 1, **{c: -1 for c in cols}}, -np.inf, 0)
+                model.add_row({switch: 1, **{c: -1 for c in cols}}, -math.inf, 0)
             if held + len(cols) > max(FAIR_TEACHING, held):
-                model.add_row({**{c: 1 for c in cols}, switch: -size}, -np.inf, max(FAIR_TEACHING, held) - held)
+                model.add_row({**{c: 1 for c in cols}, switch: -size}, -math.inf, max(FAIR_TEACHING, held) - held)
 
 
 def _add_units(model: _Model, cols: list[int], held: int, cap: int) -> None:
@@ -339,6 +344,8 @@ def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[i
     """The chosen pairs (as indices), and a warning when HiGHS stopped before proving optimality."""
     if not pairs:
         return [], []
+    import numpy as np  # see _Model.solve
+
     model = _build(members, open_slots, pairs, holds, cap, training_holds, teaching_holds)
     n = len(pairs)
     graduate = np.array([is_graduate_lecturer(open_slots[si], members[mi]) for mi, si in pairs], float)
@@ -352,9 +359,9 @@ def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[i
     stage1[roles] = -w_role
     x, _, proven = model.solve(stage1)
     # fix priorities 1-3 at their optimum, one row each: much faster to search than one weighted row
-    model.add_row({c: 1 for c in roles}, round(sum(x[roles])) - 0.5, np.inf)
-    model.add_row({c: 1 for c in range(n)}, round(sum(x[:n])) - 0.5, np.inf)
-    model.add_row({c: 1 for c in range(n) if graduate[c]}, round(graduate @ x[:n]) - 0.5, np.inf)
+    model.add_row({c: 1 for c in roles}, round(sum(x[roles])) - 0.5, math.inf)
+    model.add_row({c: 1 for c in range(n)}, round(sum(x[:n])) - 0.5, math.inf)
+    model.add_row({c: 1 for c in range(n) if graduate[c]}, round(graduate @ x[:n]) - 0.5, math.inf)
     stage2 = np.zeros(model.n_vars)
     stage2[list(model.unit_cost)] = list(model.unit_cost.values())
     # ties cost under 1/4 in all; the product makes the earlier member take the earlier slot
@@ -365,6 +372,45 @@ def _optimise(members: list[Member], open_slots: list[Slot], pairs: list[tuple[i
     x, _, optimal = model.solve(stage2, gap=0.2 / most)
     warnings = [] if proven and optimal else ["計算が時間内に終わらなかったため、最適とは限らない案です。"]
     return [c for c in range(n) if x[c] > 0.5], warnings
+
+
+def _one_new_member_each(members: list[Member], open_slots: list[Slot], pairs: list[tuple[int, int]],
+                         holds: list[int]) -> list[int] | None:
+    """The optimum when every slot that anyone can take can go to its own member without a role
+    (the usual case in a large team), as chosen pairs; None when that is impossible.
+
+    Why it is the optimum: then (1) every such slot gives one more member a role, which no
+    solution beats, and (2) every such slot is filled; any solution that reaches both gives each
+    of these slots to a different member without a role, so each adds exactly 2 to the spread
+    cost (1 to the yearly square, 1 to the training's) and breaks no hard rule (one slot per new
+    member: no clash, no third teaching slot). What is left to choose is (3), the most graduate
+    lecturers: an assignment problem, solved exactly by linear_sum_assignment. Its costs are
+    integers: a slot left to no one costs more than all graduates together, a graduate lecturer
+    saves more than all tie-breaks together, and the tie-break is the MILP's (earlier member,
+    earlier slot). Trainings are not solved apart: the yearly load, who has a role at all and
+    clashes on one day tie them together, and here none of that needs a model.
+    """
+    import numpy as np  # see _Model.solve
+    from scipy.optimize import linear_sum_assignment
+
+    slot_rows = sorted({si for _, si in pairs})
+    new_members = sorted({mi for mi, _ in pairs if holds[mi] == 0})
+    if not pairs or len(new_members) < len(slot_rows):
+        return None
+    row = {si: r for r, si in enumerate(slot_rows)}
+    column = {mi: c for c, mi in enumerate(new_members)}
+    tie_unit = (len(members) + 1) * (len(open_slots) + 1) * len(slot_rows) + 1  # > all tie-breaks
+    graduate_unit = tie_unit * (len(slot_rows) + 1)  # > all graduates and tie-breaks together
+    cost = np.full((len(slot_rows), len(new_members)), float(graduate_unit * (len(slot_rows) + 1)))
+    index = {}
+    for col, (mi, si) in enumerate(pairs):
+        if holds[mi] == 0:
+            graduate = is_graduate_lecturer(open_slots[si], members[mi])
+            cost[row[si], column[mi]] = (mi + 1) * (len(open_slots) - si) - graduate * tie_unit
+            index[row[si], column[mi]] = col
+    rows, columns = linear_sum_assignment(cost)
+    chosen = [index.get((r, c)) for r, c in zip(rows, columns)]
+    return None if None in chosen else sorted(chosen)
 
 
 def suggest_assignment(members: Iterable[Member], slots: Iterable[Slot],
@@ -386,7 +432,9 @@ def suggest_assignment(members: Iterable[Member], slots: Iterable[Slot],
     # locked slots without a holder are closed on purpose: never filled, never reported
     open_slots = sorted((s for s in slots if s.holder is None and not s.locked), key=lambda s: s.id)
     pairs = _candidates(members, open_slots, held, cap)
-    chosen, warnings = _optimise(members, open_slots, pairs, holds, cap, training_holds, teaching_holds)
+    chosen, warnings = _one_new_member_each(members, open_slots, pairs, holds), []
+    if chosen is None:
+        chosen, warnings = _optimise(members, open_slots, pairs, holds, cap, training_holds, teaching_holds)
     new = {open_slots[si].id: members[mi].id for mi, si in (pairs[c] for c in chosen)}
     final = {s.id: s.holder for s in slots if s.holder is not None} | new
     return _explain(members, slots, final, new, max_load, _hold_warnings(members, slots) + warnings)

@@ -12,10 +12,12 @@ as whole subjects allow.
 from __future__ import annotations
 
 import bisect
+import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, time
-from functools import lru_cache
-from itertools import combinations
+from functools import cached_property, lru_cache
+from itertools import accumulate, combinations
+from typing import NamedTuple
 
 STEP = 5  # spare minutes are handed out in steps of this size
 MAX_DAY_MINUTES = 24 * 60
@@ -278,12 +280,10 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
 
 # --------------------------------------------------------------------------- sessions
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     """One session as the day builder places it: its range today and where it came from."""
 
     spec: SubjectSpec
-    subject: int  # index of its subject in the day
     part: int  # 1-based among its subject's sessions
     parts: int
     title: str
@@ -328,16 +328,6 @@ def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int,
     return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
 
 
-def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
-    units = []
-    for index, spec in enumerate(subjects):
-        ranges = session_ranges(spec, longest)
-        for part, (session, low, high) in enumerate(ranges, start=1):
-            units.append(_Unit(spec, index, part, len(ranges), session.title, session.kind, low, high,
-                               (session.minutes_min, session.minutes_max)))
-    return units
-
-
 def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], list[bool]]:
     """Where the breaks go inside subjects, and the session ranges capped to keep blocks short.
 
@@ -368,23 +358,61 @@ def _blocks(units: list[_Unit], longest: int, mode: str) -> tuple[list[_Unit], l
             if excess <= 0:
                 break
             less = min(excess, out[i].high - out[i].low)
-            out[i] = replace(out[i], high=out[i].high - less)
+            out[i] = out[i]._replace(high=out[i].high - less)
             excess -= less
         start = end
     return out, cuts
 
 
+class _Plan(NamedTuple):
+    """The day's sessions and where a break is due between them (one way of placing breaks)."""
+
+    units: tuple[_Unit, ...]
+    cuts: tuple[bool, ...]  # per gap between units: a break is due there
+    low_total: int  # the sessions' shortest minutes together
+    breaks: int  # how many breaks
+    #: per gap k (lunch after unit k): the shortest and longest minutes of units 1..k, and
+    #: how many breaks come before unit k
+    lows_before: tuple[int, ...]
+    highs_before: tuple[int, ...]
+    breaks_before: tuple[int, ...]
+    #: per gap: the last gap at or before it where a break is due (-1: none)
+    last_break: tuple[int, ...]
+
+
+@lru_cache(maxsize=1024)
+def _subject_plans(spec: SubjectSpec, longest: int) -> tuple[tuple[tuple[_Unit, ...], tuple[bool, ...]], ...]:
+    """A subject's sessions and the breaks inside it, for each way of placing breaks.
+
+    Blocks never run across subjects (a break is always due between two), so each subject is
+    worked out on its own, and cached: the same subjects come back with other local subjects
+    and day settings.
+    """
+    ranges = session_ranges(spec, longest)
+    units = [_Unit(spec, part, len(ranges), session.title, session.kind, low, high,
+                   (session.minutes_min, session.minutes_max))
+             for part, (session, low, high) in enumerate(ranges, start=1)]
+    return tuple((tuple(mode_units), tuple(cuts))
+                 for mode_units, cuts in (_blocks(units, longest, mode) for mode in ("tight", "roomy", "relaxed")))
+
+
 @lru_cache(maxsize=512)
-def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes: int):
-    """The day's sessions and gaps for each way of placing breaks, in the order to try them.
+def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
+    """The day's sessions and where breaks go, for each way of placing them, in the order to try.
 
     Cached: the remedies rebuild the same subjects under many day settings.
     """
-    units = _units(subjects, longest)
+    pieces = [_subject_plans(spec, longest) for spec in subjects]
     plans = []
-    for mode in ("tight", "roomy", "relaxed"):
-        mode_units, cuts = _blocks(units, longest, mode)
-        plan = (tuple(mode_units), tuple(break_minutes if cut else 0 for cut in cuts))
+    for mode in range(3):
+        units = tuple(unit for piece in pieces for unit in piece[mode][0])
+        cuts = tuple(cut for index, piece in enumerate(pieces)
+                     for cut in ((True,) if index else ()) + piece[mode][1])
+        plan = _Plan(units, cuts, sum(unit.low for unit in units), sum(cuts),
+                     tuple(accumulate(unit.low for unit in units[:-1])),
+                     tuple(accumulate(unit.high for unit in units[:-1])),
+                     tuple(accumulate(cuts[:-1], initial=0)),
+                     tuple(accumulate((i if cut else -1 for i, cut in enumerate(cuts)), max, initial=-1))[1:])
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -393,66 +421,87 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int, break_minutes:
 
 # --------------------------------------------------------------------------- one day
 
-def _fill(units: list[_Unit], minutes: list[int], budget: int, members: range,
-          capped: int = 0, cap: int | None = None) -> list[int]:
+def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], budget: int,
+          members: range, capped: int = 0, cap: int | None = None) -> list[int]:
     """Hand `budget` minutes to `members` in STEP-sized turns, the least-filled subject first.
 
     The first `capped` units together never pass `cap` minutes (the morning before lunch).
-    Ties go to the earlier unit, so the result is deterministic.
+    Ties go to the earlier unit, so the result is deterministic. A heap holds each open unit's
+    rank; a turn changes the ranks of its own subject's units only, which are pushed again
+    (entries of an older turn of that subject are skipped when they come up).
     """
     minutes = list(minutes)
+    if budget <= 0:
+        return minutes
     room = sum(units[i].high - minutes[i] for i in members)
     if budget >= room and (cap is None or sum(u.high for u in units[:capped]) <= cap):
         for i in members:  # enough for everyone: all to their longest
             minutes[i] = units[i].high
         return minutes
-    low: dict[int, int] = {}
-    high: dict[int, int] = {}
-    have: dict[int, int] = {}
-    for unit, m in zip(units, minutes):
-        low[unit.subject] = low.get(unit.subject, 0) + unit.low
-        high[unit.subject] = high.get(unit.subject, 0) + unit.high
-        have[unit.subject] = have.get(unit.subject, 0) + m
-    open_ = [i for i in members if minutes[i] < units[i].high]
+    count = subject_of[-1] + 1
+    low, high, have = [0] * count, [0] * count, [0] * count  # per subject
+    for unit, s, m in zip(units, subject_of, minutes):
+        low[s] += unit.low
+        high[s] += unit.high
+        have[s] += m
+    open_units: list[list[int]] = [[] for _ in range(count)]  # per subject
+    for i in members:
+        if minutes[i] < units[i].high:
+            open_units[subject_of[i]].append(i)
+    turn = [0] * count  # turns each subject has had
+
+    def push(s: int) -> None:
+        if not open_units[s]:
+            return
+        share = (have[s] - low[s]) / (high[s] - low[s])
+        for j in open_units[s]:
+            unit = units[j]
+            if minutes[j] < unit.high:
+                heapq.heappush(heap, (share, (minutes[j] - unit.low) / (unit.high - unit.low), j, turn[s]))
+
+    heap: list[tuple[float, float, int, int]] = []
+    for s in range(count):
+        push(s)
     morning = sum(minutes[:capped])
-    while budget > 0 and open_:
-        best = best_i = None
-        for i in open_:
-            if i < capped and cap is not None and morning >= cap:
-                continue
-            unit = units[i]
-            s = unit.subject
-            rank = ((have[s] - low[s]) / (high[s] - low[s]),
-                    (minutes[i] - unit.low) / (unit.high - unit.low))
-            if best is None or rank < best:  # ties keep the earlier unit
-                best, best_i = rank, i
-        if best_i is None:
-            break
-        i = best_i
+    while budget > 0 and heap:
+        *_, i, when = heapq.heappop(heap)
+        s = subject_of[i]
+        if when != turn[s]:
+            continue  # ranked before its subject's last turn
+        if i < capped and cap is not None and morning >= cap:
+            continue  # the morning is full: this unit gets nothing more
         step = min(STEP, budget, units[i].high - minutes[i])
         if cap is not None and i < capped:
             step = min(step, cap - morning)
             morning += step
         minutes[i] += step
-        have[units[i].subject] += step
+        have[s] += step
         budget -= step
-        if minutes[i] >= units[i].high:
-            open_.remove(i)
+        turn[s] += 1
+        push(s)
     return minutes
 
 
 class _Day:
     """The arithmetic of one day laid out as units with the given gaps between them."""
 
-    def __init__(self, units: tuple[_Unit, ...], gaps: tuple[int, ...], settings: DaySettings):
-        self.units = units
-        self.gaps = gaps  # minutes between unit i and i+1 (a break, or 0 inside a block)
+    def __init__(self, plan: _Plan, settings: DaySettings):
+        self.units = plan.units
+        self.cuts = plan.cuts
         self.settings = settings
         self.opening = sum(i.minutes for i in settings.opening)
         self.closing = sum(i.minutes for i in settings.closing)
         self.first_start = _mins(settings.start) + self.opening
         self.span = _mins(settings.end) - _mins(settings.start)
-        self._no_lunch = self.span - self.opening - self.closing - sum(gaps)
+        self.low_total = plan.low_total
+        #: the minutes of everything but the sessions and lunch
+        self.frame = self.opening + self.closing + settings.break_minutes * plan.breaks
+        self._no_lunch = self.span - self.frame
+
+    @cached_property
+    def gaps(self) -> tuple[int, ...]:
+        """Minutes between unit i and i+1: a break where one is due, else 0 (inside a block)."""
+        return tuple(self.settings.break_minutes if cut else 0 for cut in self.cuts)
 
     def available(self, lunch_after: int | None) -> int:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
@@ -461,71 +510,96 @@ class _Day:
         return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
 
 
-def _candidates(day: _Day) -> list[int | None]:
-    s = day.settings
-    if s.lunch_minutes == 0:
-        return [None]
-    # A short day that ends before lunch can start needs no lunch at all.
-    lows = sum(u.low for u in day.units)
-    if _mins(s.start) + day.opening + lows + sum(day.gaps) + day.closing <= _mins(s.lunch_earliest):
-        return [None]
-    return list(range(1, len(day.units)))
+def _has_lunch(s: DaySettings, frame: int, low_total: int) -> bool:
+    """Whether a day has lunch: a short day that ends before lunch can start needs none.
+
+    `frame` is the minutes of all but the sessions and lunch, `low_total` the sessions' shortest.
+    """
+    return s.lunch_minutes > 0 and _mins(s.start) + frame + low_total > _mins(s.lunch_earliest)
 
 
-def _layout(day: _Day, any_fit: bool = False) -> tuple[int | None, list[int]] | None:
+def _need(plan: _Plan, s: DaySettings) -> int | None:
+    """The fewest minutes from start to end in which the plan can be laid out (None: never).
+
+    The closed form of "does _layout find a layout": with lunch after unit k, the morning
+    needs at least its shortest minutes and enough to reach the lunch window; the rest of the
+    day its shortest minutes. Whether the window can be reached does not depend on the end.
+    """
+    start, opening = _mins(s.start), sum(i.minutes for i in s.opening)
+    frame = opening + sum(i.minutes for i in s.closing) + s.break_minutes * plan.breaks
+    if not _has_lunch(s, frame, plan.low_total):
+        return frame + plan.low_total
+    earliest = _mins(s.lunch_earliest) - start - opening
+    latest = _mins(s.lunch_latest) - start - opening
+    brk = s.break_minutes
+    lows, highs, before = plan.lows_before, plan.highs_before, plan.breaks_before
+    # Lunch after gap i (0-based) can start in its window when the morning at its shortest is
+    # not too long (true for the first gaps, up to `last`) and at its longest not too short
+    # (true from some gap on). The minutes the morning must add to reach the window only
+    # shrink from gap to gap, and lunch in place of a break saves that break: so the best is
+    # lunch in the last such gap, or in the last one with a break.
+    last = bisect.bisect_right(range(len(lows)), latest, key=lambda i: lows[i] + brk * before[i]) - 1
+
+    def need(i: int) -> int | None:
+        if i < 0 or highs[i] + brk * before[i] < earliest:
+            return None
+        saved = brk if plan.cuts[i] else 0
+        return frame + s.lunch_minutes + plan.low_total - saved + max(0, earliest - brk * before[i] - lows[i])
+
+    needs = [n for n in (need(last), need(plan.last_break[last]) if last >= 0 else None) if n is not None]
+    return min(needs, default=None)
+
+
+def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     """The best minutes per unit and the lunch gap, or None when the day cannot be laid out.
 
-    With `any_fit`, the first layout found is enough (the remedies only ask whether one exists).
+    The best has the most minutes, then lunch nearest noon, then no lunch inside a subject,
+    then the earliest gap.
     """
     s = day.settings
     units = day.units
     n = len(units)
+    subject_of = list(accumulate((unit.part == 1 for unit in units), initial=-1))[1:]  # 0, 0, 1, 2, 2, …
     lows = [u.low for u in units]
-    low_total = sum(lows)
-    preferred_lunch = min(max(12 * 60, _mins(s.lunch_earliest)), _mins(s.lunch_latest))
+    low_total = day.low_total
+    earliest, latest = _mins(s.lunch_earliest), _mins(s.lunch_latest)
+    preferred_lunch = min(max(12 * 60, earliest), latest)
     best = None
-    low_prefix = [0]
-    high_prefix = [0]
-    gap_prefix = [0]
-    for u in units:
-        low_prefix.append(low_prefix[-1] + u.low)
-        high_prefix.append(high_prefix[-1] + u.high)
-    for g in day.gaps:
-        gap_prefix.append(gap_prefix[-1] + g)
+    low_prefix = list(accumulate(lows, initial=0))
+    high_prefix = list(accumulate((u.high for u in units), initial=0))
+    gap_prefix = list(accumulate(day.gaps, initial=0))
     high_total = high_prefix[-1]
-    # Gaps that leave the most minutes first, so the bound below skips more of the rest; the
-    # score decides, so the order does not change the result.
-    for k in sorted(_candidates(day), key=lambda k: (-day.available(k), k or 0)):
+    if not _has_lunch(s, day.frame, low_total):
+        spare = day.available(None) - low_total
+        return None if spare < 0 else (None, _fill(units, subject_of, lows, spare, range(n)))
+    # Each gap where lunch can start in its window, with the best score it could reach (the
+    # most minutes it could give, lunch as near noon as it could start), best first: a gap
+    # whose best cannot beat a layout found so far is not worth filling. The score decides,
+    # so the order does not change the result.
+    gaps = []
+    for k in range(1, n):
         available = day.available(k)
-        if low_total > available:
+        base = day.first_start + gap_prefix[k - 1]
+        lo = max(low_prefix[k], earliest - base)
+        hi = min(high_prefix[k], latest - base)
+        if lo > hi or lo + low_total - low_prefix[k] > available:
             continue
-        if best is not None and k is not None:
-            # no more minutes than this gap could ever give: it cannot beat the best so far
-            most = min(available, min(high_prefix[k], _mins(s.lunch_latest) - day.first_start
-                                      - gap_prefix[k - 1]) + high_total - high_prefix[k])
-            if -most > best[0][0]:
-                continue
-        if k is None:
-            chosen = _fill(units, lows, available - low_total, range(n))
-            rank = (0, 0, 0)
-        else:
-            base = day.first_start + gap_prefix[k - 1]
-            lo = max(low_prefix[k], _mins(s.lunch_earliest) - base)
-            hi = min(high_prefix[k], _mins(s.lunch_latest) - base)
-            if lo > hi or lo + low_total - low_prefix[k] > available:
-                continue
-            # First give the morning what lunch needs to start inside its window, then hand
-            # the rest out fairly without pushing lunch past its window.
-            chosen = _fill(units, lows, lo - low_prefix[k], range(k))
-            chosen = _fill(units, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
-            lunch_start = base + sum(chosen[:k])
-            inside = units[k].part > 1  # lunch between two sessions of one subject
-            rank = (abs(lunch_start - preferred_lunch), inside, k)
-        score = (-sum(chosen), rank)
+        most = min(available, hi + high_total - high_prefix[k])
+        nearest = max(base + lo - preferred_lunch, preferred_lunch - base - hi, 0)
+        inside = units[k].part > 1  # lunch between two sessions of one subject
+        gaps.append(((-most, (nearest, inside, k)), k, available, base, lo, hi))
+    gaps.sort()
+    for bound, k, available, base, lo, hi in gaps:
+        if best is not None and bound > best[0]:
+            break  # the gaps after this one can do no better
+        # First give the morning what lunch needs to start inside its window, then hand
+        # the rest out fairly without pushing lunch past its window.
+        chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
+        chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
+        lunch_start = base + sum(chosen[:k])
+        score = (-sum(chosen), (abs(lunch_start - preferred_lunch), bound[1][1], k))
         if best is None or score < best[0]:
             best = (score, k, chosen)
-            if any_fit:
-                break
     return None if best is None else (best[1], best[2])
 
 
@@ -534,22 +608,23 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
     s = day.settings
     items: list[Item] = []
     clock = _mins(s.start)
+    start = s.start
 
-    def add(kind: str, title: str, length: int, **extra) -> None:
-        nonlocal clock
-        start = time(*divmod(clock, 60))
+    def add(kind: str, title: str, length: int, *extra) -> None:
+        """The next item; `extra` are Item's fields after `minutes`, in order."""
+        nonlocal clock, start
         clock += length
-        items.append(Item(kind, title, start, time(*divmod(clock, 60)), length, **extra))
+        end = time(*divmod(clock, 60))
+        items.append(Item(kind, title, start, end, length, *extra))
+        start = end
 
     for fixed in s.opening:
         add("opening", fixed.title, fixed.minutes)
     for index, (unit, length) in enumerate(zip(day.units, minutes), start=1):
         spec = unit.spec
         low, high = unit.source
-        add("session", unit.title, length, letter=spec.letter, local=spec.local,
-            lecturer=spec.lecturer, key=spec.key, subject=spec.title, part=unit.part,
-            parts=unit.parts, session_kind=unit.kind,
-            estimated=unit.parts > 1 and (low is None or not low <= length <= high))
+        add("session", unit.title, length, spec.letter, spec.local, spec.lecturer, spec.key, spec.title,
+            unit.part, unit.parts, unit.kind, unit.parts > 1 and (low is None or not low <= length <= high))
         if index == lunch_after:
             add("lunch", "昼食・休憩", s.lunch_minutes)
         elif index < len(day.units) and day.gaps[index - 1]:
@@ -582,65 +657,88 @@ def _spare_note(subjects: list[SubjectSpec], items: list[Item], slack: int) -> s
 def _long_blocks(items: list[Item], longest: int) -> list[str]:
     """Runs of sessions with no break longer than the longest-block setting, said per subject."""
     notes = []
-    run: list[Item] = []
-    for item in items + [Item("closing", "", time(0), time(0), 0)]:
-        if item.kind == "session":
-            run.append(item)
+    first, length = None, 0  # the run's first session and its minutes
+    for item in [*items, None]:
+        if item is not None and item.kind == "session":
+            first = first or item
+            length += item.minutes
             continue
-        length = sum(i.minutes for i in run)
         if length > longest:
-            notes.append(f"{run[0].subject_label}は休憩なしで{length}分続きます（休憩なしの上限は{longest}分ですが、"
+            notes.append(f"{first.subject_label}は休憩なしで{length}分続きます（休憩なしの上限は{longest}分ですが、"
                          f"セッションの間に休憩を入れるとこの日に収まりません）。")
-        run = []
+        first, length = None, 0
     return notes
 
 
-def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings, any_fit: bool = False):
+def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     """The day under the first way of placing breaks that fits, with lunch and minutes chosen.
 
     Returns (day, lunch_after, minutes), or (relaxed day, None, reason) when nothing fits;
     the reason is a text only when the day is too short whatever the breaks, else None.
     """
-    plans, relaxed_plan = _break_plans(subjects, settings.longest_block, settings.break_minutes)
-    relaxed = _Day(*relaxed_plan, settings)
-    # The relaxed day has the fewest gaps: if even it is too long, nothing else is tried.
-    with_lunch = _candidates(relaxed) != [None]
-    lows = sum(u.low for u in relaxed.units)
-    spare_gap = max(relaxed.gaps, default=0) if with_lunch else 0
-    available = relaxed.available(None) - (settings.lunch_minutes - spare_gap if with_lunch else 0)
-    if lows > available:
-        need = relaxed.span - available + lows
+    plans, relaxed_plan = _break_plans(subjects, settings.longest_block)
+    relaxed = _Day(relaxed_plan, settings)
+    need = _short_day_need(relaxed_plan, settings)
+    if need > relaxed.span:
         return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
                                f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
-    found = _first_fit(plans, settings, any_fit)
+    found = _first_fit(plans, settings)
     if found is not None:
         return found
-    loose = _layout(relaxed, any_fit)
+    loose = _layout(relaxed)
     if loose is None:
         return relaxed, None, None
     # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
     # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
     limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
-    plans_at = lambda limit: _break_plans(subjects, limit, settings.break_minutes)[0]  # noqa: E731
+    plans_at = lambda limit: _break_plans(subjects, limit)[0]
     first = bisect.bisect_left(range(len(limits)), True,
-                               key=lambda i: _first_fit(plans_at(limits[i]), settings, True) is not None)
+                               key=lambda i: _fits_any(plans_at(limits[i]), settings))
     if first < len(limits):
-        return _first_fit(plans_at(limits[first]), settings, any_fit)
+        return _first_fit(plans_at(limits[first]), settings)
     return relaxed, *loose
 
 
-def _first_fit(plans, settings: DaySettings, any_fit: bool):
+def _short_day_need(relaxed: _Plan, s: DaySettings) -> int:
+    """The minutes the day needs at the least, whatever the breaks and lunch: the relaxed day
+    (the fewest gaps) at its shortest, with lunch taking the place of its longest gap."""
+    frame = sum(i.minutes for i in s.opening + s.closing) + s.break_minutes * relaxed.breaks
+    if not _has_lunch(s, frame, relaxed.low_total):
+        return frame + relaxed.low_total
+    return frame + s.lunch_minutes - (s.break_minutes if relaxed.breaks else 0) + relaxed.low_total
+
+
+def _first_fit(plans, settings: DaySettings):
     for plan in plans:
-        day = _Day(*plan, settings)
-        found = _layout(day, any_fit)
+        day = _Day(plan, settings)
+        found = _layout(day)
         if found is not None:
             return day, *found
     return None
 
 
-def _fits(subjects: list[SubjectSpec], settings: DaySettings) -> bool:
+def _fits_any(plans, settings: DaySettings) -> bool:
+    """Whether one of these ways of placing breaks can be laid out (see _need)."""
+    span = _mins(settings.end) - _mins(settings.start)
+    return any(need is not None and need <= span for need in (_need(plan, settings) for plan in plans))
+
+
+def _day_need(break_plans, settings: DaySettings) -> int | None:
+    """The fewest minutes from start to end in which build_day builds the day (None: never),
+    given the subjects' `_break_plans`.
+
+    A day is built when it is not too short whatever the breaks and some way of placing
+    them (the relaxed one included) can be laid out; the end time plays no other part.
+    """
+    plans, relaxed_plan = break_plans
+    needs = [need for plan in (*plans, relaxed_plan) if (need := _need(plan, settings)) is not None]
+    return max(_short_day_need(relaxed_plan, settings), min(needs)) if needs else None
+
+
+def _fits(break_plans, settings: DaySettings) -> bool:
     """Whether the day can be built, without laying out its items."""
-    return isinstance(_solve(tuple(subjects), settings, any_fit=True)[2], list)
+    need = _day_need(break_plans, settings)
+    return need is not None and need <= _mins(settings.end) - _mins(settings.start)
 
 
 def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPlan | None, list[str]]:
@@ -684,25 +782,26 @@ def _lunch_reasons(day: _Day) -> list[str]:
 def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[str]) -> list[str]:
     """The source's own remedies, each checked: does it alone make the day fit?"""
     out = []
-    fits = _fits
+    plans = _break_plans(tuple(subjects), settings.longest_block)
     for spec in subjects:
         if spec.separate_day_ok:
-            rest = [s for s in subjects if s is not spec]
-            verdict = "これで収まります" if rest and fits(rest, settings) else "これだけでは収まりません"
+            rest = tuple(s for s in subjects if s is not spec)
+            verdict = ("これで収まります" if rest and _fits(_break_plans(rest, settings.longest_block), settings)
+                       else "これだけでは収まりません")
             out.append(f"{spec.label}（{spec.low}分）は研修当日に行わず、別日のシンポジウム・講演会・"
                        f"事例検討会で補う（手引きが補う方法として挙げています。「補う催しを追加する」から"
                        f"登録できます）：{verdict}。")
     for shorter in range(settings.break_minutes - STEP, STEP - 1, -STEP):
-        if fits(subjects, replace(settings, break_minutes=shorter)):
+        if _fits(plans, replace(settings, break_minutes=shorter)):
             out.append(f"休憩を{settings.break_minutes}分から{shorter}分に短くする：これで収まります。")
             break
     else:
         out.append(f"休憩を短くする：{STEP}分にしても収まりません。")
-    # A later end never hurts, so the earliest end that fits can be bisected.
+    # The earliest later end, in STEP-minute steps before midnight, that lets the day fit.
+    need = _day_need(plans, settings)
     ends = range(_mins(settings.end) + STEP, MAX_DAY_MINUTES, STEP)
-    fits_at = lambda m: fits(subjects, replace(settings, end=time(*divmod(m, 60))))  # noqa: E731
-    if ends and fits_at(ends[-1]):
-        later = ends[bisect.bisect_left(range(len(ends)), True, key=lambda i: fits_at(ends[i]))]
+    if need is not None and ends and _mins(settings.start) + need <= ends[-1]:
+        later = ends[max(0, -(-(_mins(settings.start) + need - ends[0]) // STEP))]  # first end >= start + need
         out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
     out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out

@@ -18,7 +18,6 @@ from docx.text.paragraph import Paragraph
 from curricula import get_curriculum
 from exports import clean_line
 from exports.docx_common import heading, para, run, table, to_bytes
-from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from exports.handouts import _new, safe_filename, training_year
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
@@ -86,7 +85,7 @@ def participant_list_docx(training: Training, participants: list[Participant] | 
              "\n".join(x for x in (p.affiliation, p.job) if x), _kind(p), _group(p), p.needs]
             for n, p in enumerate(people, start=1)]
     table(doc, ["No.", "市町村", "氏名", "ふりがな", "所属・職名", "区分", "班", "配慮事項"], rows,
-          [9, 22, 25, 27, 36, 17, 10, 24], size=8.5)
+          [10, 22, 25, 27, 36, 17, 10, 23], size=8.5)
     return to_bytes(doc)
 
 
@@ -102,7 +101,7 @@ def attendance_sheet(training: Training, participants: list[Participant] | None 
             for n, p in enumerate(people, start=1)]
     rows += [[str(len(people) + n), "", "", "", "", "☐", ""] for n in range(1, WALK_IN_ROWS + 1)]
     t = table(doc, ["No.", "市町村", "氏名", "ふりがな", "班", "受付", "署名"], rows,
-              [9, 27, 30, 32, 10, 12, 50], size=9.5)
+              [11, 27, 30, 32, 10, 12, 48], size=9.5)
     for row in list(t.rows)[1:]:
         row.height, row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST  # room to sign
     return to_bytes(doc)
@@ -194,20 +193,21 @@ def certificates(training: Training, participants: list[Participant] | None = No
         title = para(doc, "修 了 証 書", size=36, align=WD_ALIGN_PARAGRAPH.CENTER)
         title.runs[0].bold = True
         title.paragraph_format.page_break_before = index > 0
-        title.paragraph_format.space_after = Pt(48)
+        title.paragraph_format.space_before = Pt(36)
+        title.paragraph_format.space_after = Pt(72)
         affiliation = display_name(person)
         para(doc, affiliation, size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
         name = para(doc, f"{person.name}　殿", size=26, align=WD_ALIGN_PARAGRAPH.LEFT)
-        name.paragraph_format.space_after = Pt(42)
+        name.paragraph_format.space_after = Pt(64)
         text = (f"あなたは、{training_year(training)}に実施した「{_title(training)}」"
                 f"（{_dates(training)}）の全課程を修了したことを証します。")
         body = para(doc, text, size=16)
-        body.paragraph_format.line_spacing = 1.6
+        body.paragraph_format.line_spacing = 2.0
         body.paragraph_format.first_line_indent = Pt(16)
-        body.paragraph_format.space_after = Pt(60)
+        body.paragraph_format.space_after = Pt(110)
         para(doc, format_date_wareki(issued, weekday=False), size=14).paragraph_format.left_indent = Mm(20)
         sender = para(doc, certificate_sender(training), size=18, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        sender.paragraph_format.space_before = Pt(24)
+        sender.paragraph_format.space_before = Pt(40)
         sender.paragraph_format.keep_together = True
     return to_bytes(doc)
 

@@ -74,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,
                       settings.bp, mail.bp, versions.bp, meetings.bp):
         app.register_blueprint(blueprint)
+    from planner.web import participant_files
+    app.register_blueprint(participant_files.bp)
     app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters

@@ -1,0 +1,195 @@
+"""Participants of a training: entering, changing and removing them, and the official's decision
+on the waiting list.
+
+Every write takes the training's lock first (an UPDATE of Training.participants_version, then of
+the municipality's ApplicationLink.entry_version), and only then counts the seats taken, in the
+same transaction: two simultaneous submits run one after the other on PostgreSQL (row lock) and
+on SQLite (its single write lock), so the quota and the capacity are never passed together
+(the pattern of planner.services.roles.lock_member).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from planner.domain import fields
+from planner.domain.participants import (
+    ACCEPTED,
+    DECLINED,
+    WAITING,
+    ParticipantEntry,
+    open_kinds,
+    place_entries,
+)
+from planner.models import ApplicationLink, Municipality, Participant, Training
+from planner.models.db import db
+from planner.models.participants import PARTICIPANT_KINDS
+from planner.services.errors import ChangeRefused
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+#: how a participant came in (Participant.entered_via)
+VIAS = ("link", "import", "official")
+#: the most entries one municipality may send in one go (a reply file, a form)
+MOST_AT_ONCE = 200
+
+
+def today_in_japan() -> date:
+    """The date on the officials' and municipalities' calendars (deadlines are Japanese days)."""
+    return datetime.now(TOKYO).date()
+
+
+def clean_entry(training: Training, entry: ParticipantEntry) -> ParticipantEntry:
+    """The entry as stored, every field through its rule; ChangeRefused (Japanese) otherwise."""
+    problems = []
+    values = {}
+    for attr, key in (("name", "participant_name"), ("kana", "participant_kana"),
+                      ("affiliation", "participant_affiliation"), ("job", "participant_job"),
+                      ("email", "participant_email"), ("needs", "participant_needs")):
+        rule = fields.rule(key)
+        try:
+            values[attr] = fields.check_text(getattr(entry, attr) or "", rule)
+        except fields.FieldError as error:
+            problems.append(f"{rule.label}: {error}")
+    email = values.get("email", "").lower()
+    if email and not fields.EMAIL.fullmatch(email):
+        problems.append("メールアドレス: 形式が正しくありません。")
+    values["email"] = email
+    allowed = open_kinds(training.open_to_officials, training.open_to_agencies)
+    if entry.kind not in allowed:
+        names = "、".join(PARTICIPANT_KINDS[k] for k in allowed)
+        shown = PARTICIPANT_KINDS.get(entry.kind, entry.kind)
+        problems.append(f"区分: 「{shown}」はこの研修の対象ではありません（対象は {names}）。")
+    if problems:
+        raise ChangeRefused(problems)
+    return ParticipantEntry(kind=entry.kind, **values)
+
+
+def lock_entries(training: Training, municipality: Municipality | None) -> None:
+    """Serialise every write of the training's participants until the transaction ends.
+
+    The training first, then the municipality's link (always in this order, so two writers
+    never wait for each other): the capacity is counted over the whole training, the quota
+    over the municipality, both after the previous writer committed.
+    """
+    db.session.execute(sa.update(Training).where(Training.id == training.id)
+                       .values(participants_version=Training.participants_version + 1)
+                       .execution_options(synchronize_session=False))
+    if municipality is not None:
+        db.session.execute(sa.update(ApplicationLink)
+                           .where(ApplicationLink.training_id == training.id,
+                                  ApplicationLink.municipality_id == municipality.id)
+                           .values(entry_version=ApplicationLink.entry_version + 1)
+                           .execution_options(synchronize_session=False))
+
+
+def seats_taken(training: Training, municipality: Municipality | None = None) -> int:
+    """How many accepted entries the training (or one municipality of it) has."""
+    query = sa.select(sa.func.count()).select_from(Participant).where(
+        Participant.training_id == training.id, Participant.status == ACCEPTED)
+    if municipality is not None:
+        query = query.where(Participant.municipality_id == municipality.id)
+    return db.session.scalar(query)
+
+
+def would_wait(training: Training, municipality: Municipality | None, count: int,
+               today: date | None = None) -> list[str]:
+    """The waiting reasons `count` new entries would get now ('' for a seat), without writing.
+    For the link page's question before it offers the waiting list (the write re-checks)."""
+    placements = place_entries(
+        count, municipality_accepted=seats_taken(training, municipality) if municipality else 0,
+        quota=training.per_municipality if municipality else None,
+        training_accepted=seats_taken(training), capacity=training.capacity,
+        deadline=training.application_deadline, today=today or today_in_japan())
+    return [p.reason for p in placements]
+
+
+def add_entries(training: Training, municipality: Municipality | None, entries: list[ParticipantEntry],
+                via: str, *, today: date | None = None, waiting_ok: bool = True) -> list[Participant]:
+    """Add the entries all together or none, each accepted or on the waiting list by
+    planner.domain.participants.place_entries, and commit.
+
+    `via` is 'link', 'import' or 'official'. With `waiting_ok=False` (the link page before its
+    contact person chose the waiting list) an entry that would wait refuses the whole submit.
+    Raises ChangeRefused (Japanese) for invalid input; nothing is written then.
+    """
+    if via not in VIAS:
+        raise ValueError(f"unknown via {via!r}")
+    if municipality is not None and municipality.prefecture_id != training.plan.prefecture_id:
+        raise ChangeRefused(["この自治体はこの研修の都道府県のものではありません。"])
+    if not entries:
+        raise ChangeRefused(["受講者がいません。"])
+    if len(entries) > MOST_AT_ONCE:
+        raise ChangeRefused([f"一度に登録できるのは{MOST_AT_ONCE}名までです（{len(entries)}名あります）。"])
+    problems, cleaned = [], []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            cleaned.append(clean_entry(training, entry))
+        except ChangeRefused as refused:
+            prefix = f"{number}人目: " if len(entries) > 1 else ""
+            problems.extend(prefix + message for message in refused.messages)
+    if problems:
+        raise ChangeRefused(problems)
+    try:
+        lock_entries(training, municipality)
+        reasons = would_wait(training, municipality, len(cleaned), today)
+        if not waiting_ok and any(reasons):
+            first = next(reason for reason in reasons if reason)
+            raise ChangeRefused([f"{first}。この申込は受講決定にできません。"])
+        rows = [Participant(training_id=training.id, municipality_id=municipality.id if municipality else None,
+                            status=WAITING if reason else ACCEPTED, waiting_reason=reason, entered_via=via,
+                            name=e.name, kana=e.kana, affiliation=e.affiliation, kind=e.kind, job=e.job,
+                            email=e.email, needs=e.needs)
+                 for e, reason in zip(cleaned, reasons)]
+        db.session.add_all(rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return rows
+
+
+def update_entry(participant: Participant, entry: ParticipantEntry) -> Participant:
+    """Change a participant's details (not their seat) and commit; ChangeRefused for invalid input."""
+    training = participant.training
+    cleaned = clean_entry(training, entry)
+    try:
+        lock_entries(training, participant.municipality)
+        for attr in ("name", "kana", "affiliation", "kind", "job", "email", "needs"):
+            setattr(participant, attr, getattr(cleaned, attr))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return participant
+
+
+def remove_entry(participant: Participant) -> None:
+    """Delete a participant and commit. A seat freed is not given to a waiting entry by itself:
+    the official decides on the waiting list."""
+    try:
+        lock_entries(participant.training, participant.municipality)
+        db.session.delete(participant)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def decide_waiting(participant: Participant, accept: bool) -> Participant:
+    """The official accepts (a seat, beyond the quota or capacity if she so decides) or declines
+    a waiting entry, and commits."""
+    if participant.status != WAITING:
+        raise ChangeRefused(["この受講者はキャンセル待ちではありません（ほかの人がすでに決めた可能性があります）。"])
+    try:
+        lock_entries(participant.training, participant.municipality)
+        db.session.refresh(participant)
+        if participant.status != WAITING:
+            raise ChangeRefused(["この受講者はキャンセル待ちではありません（ほかの人がすでに決めた可能性があります）。"])
+        participant.status = ACCEPTED if accept else DECLINED
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return participant

@@ -116,7 +116,7 @@ def municipality_finder(training: Training):
 
 def parse_reply(data: bytes, training: Training) -> list[ReplyLine]:
     """Every line of a reply file, or a SheetError for the first bad one (nothing is kept)."""
-    table = table_rows(data, MAX_LINES)
+    table = table_rows(data, MAX_LINES, refuse_formulas=True)
     header = [cell_text(h) for h in table[0]]
     missing = [h for h in REQUIRED_COLUMNS if h not in header]
     if missing:

@@ -45,8 +45,10 @@ _BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxE
 _UNREADABLE = "Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です。"
 
 
-def xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
-    """The first sheet's cell values (text, numbers, dates); at most one row past `max_rows`."""
+def xlsx_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list[list[object]]:
+    """The first sheet's cell values (text, numbers, dates); at most one row past `max_rows`.
+    With `refuse_formulas`, a formula cell refuses the file (its value may be stale or none:
+    a file written by a program has no cached result), naming the cell."""
     try:
         # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
         unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
@@ -56,14 +58,20 @@ def xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
         raise SheetError("Excel ファイルの中身が大きすぎます。必要な列だけを残したファイルにしてください。")
     rows = []
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=not refuse_formulas)
         try:
-            for values in book.worksheets[0].iter_rows(values_only=True):
-                rows.append(list(values))
+            for cells in book.worksheets[0].iter_rows():
+                formula = next((c for c in cells if getattr(c, "data_type", None) == "f"), None)
+                if refuse_formulas and formula is not None:
+                    raise SheetError(f"{formula.row}行目の{formula.column_letter}列が数式です。"
+                                     "数式ではなく値を入力してください（コピーして「値として貼り付け」）。")
+                rows.append([c.value for c in cells])
                 if len(rows) > max_rows + 1:
                     break
         finally:
             book.close()
+    except SheetError:
+        raise
     except _BROKEN:
         raise SheetError(_UNREADABLE) from None
     return rows
@@ -74,11 +82,11 @@ def is_xlsx(data: bytes) -> bool:
     return data.startswith(b"PK\x03\x04")
 
 
-def table_rows(data: bytes, max_rows: int) -> list[list[object]]:
+def table_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list[list[object]]:
     """A CSV or .xlsx file's rows; an old .xls or an empty file is refused."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files
         raise SheetError("古い Excel 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」か CSV として保存し直してください。")
-    table = xlsx_rows(data, max_rows) if is_xlsx(data) else csv_rows(data)
+    table = xlsx_rows(data, max_rows, refuse_formulas) if is_xlsx(data) else csv_rows(data)
     if not table:
         raise SheetError("ファイルが空です。")
     return table

@@ -219,6 +219,8 @@ def participant_files(training: Training) -> list[tuple[str, bytes]]:
     who attended (none before the day)."""
     short = safe_filename(_short(training), 30)
     people = day_participants(training)
+    if not people:
+        return []
     files = [(f"受講者名簿_{short}.xlsx", participant_list_xlsx(training, people)),
              (f"受講者名簿_{short}.docx", participant_list_docx(training, people)),
              (f"名札_{short}.docx", name_cards(training, people)),

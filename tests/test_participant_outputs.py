@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 import uuid
+import zipfile
 
 import pytest
 from docx import Document
@@ -16,7 +17,7 @@ from planner.models import Training
 from planner.models.db import db
 from planner.services.attendance import day_participants
 from planner.services.participant_files import COLUMNS, GROUP_COLUMN
-from tests.factories import make_oita
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.participant_data import add_participants, make_municipalities
 from tests.system import require, require_fonts
 
@@ -158,3 +159,43 @@ def test_attendance_sheet_and_list_are_a4_with_every_name(rendered):
         assert "(A4)" in info, info
         text = "".join(_pages(folder / f"{name}.pdf"))
         assert all(_squeezed(n) in text for n in names), name
+
+
+def test_flask_export_and_the_officials_zip_carry_the_papers_a_members_does_not(app, runner, client, tmp_path):
+    with app.app_context():
+        training_id = _world(11, 3)
+        plan_id = db.session.get(Training, training_id).plan_id
+
+    result = runner.invoke(args=["export", str(plan_id), str(tmp_path)])
+    login(client, OITA_OFFICIAL)
+    official_zip = client.get(f"/trainings/{training_id}/export.zip").data
+    client.post("/logout")
+    login(client, OITA_MEMBER)
+    member_zip = client.get(f"/trainings/{training_id}/export.zip").data
+
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "受講者").iterdir())
+    assert written == sorted(["修了証書_前期共通.docx", "受付簿_前期共通.docx", "名札_前期共通.docx",
+                              "受講者名簿_前期共通.docx", "受講者名簿_前期共通.xlsx"])
+    assert len(Document(str(tmp_path / "受講者" / "修了証書_前期共通.docx")).paragraphs) > 3
+    names = zipfile.ZipFile(io.BytesIO(official_zip)).namelist()
+    assert [n for n in names if n.startswith("受講者/")] == [f"受講者/{n}" for n in
+                                                           ["受講者名簿_前期共通.xlsx", "受講者名簿_前期共通.docx",
+                                                            "名札_前期共通.docx", "受付簿_前期共通.docx",
+                                                            "修了証書_前期共通.docx"]]
+    assert not [n for n in zipfile.ZipFile(io.BytesIO(member_zip)).namelist() if n.startswith("受講者/")]
+
+
+@pytest.mark.parametrize("key", list(outputs.OUTPUTS))
+def test_each_paper_downloads_from_the_papers_page(app, client, key):
+    with app.app_context():
+        training_id = _world(4, 2)
+    login(client, OITA_OFFICIAL)
+
+    page = client.get(f"/trainings/{training_id}/participants/papers").get_data(as_text=True)
+    response = client.get(f"/trainings/{training_id}/participants/papers/{key}")
+
+    assert f"/participants/papers/{key}" in page
+    assert response.status_code == 200
+    assert response.data.startswith(b"PK\x03\x04")
+    assert "attachment" in response.headers["Content-Disposition"]

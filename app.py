@@ -74,6 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,
                       settings.bp, mail.bp, versions.bp, meetings.bp):
         app.register_blueprint(blueprint)
+    from planner.web import apply, participants
+    app.register_blueprint(participants.bp)
+    app.register_blueprint(apply.bp)
     from planner.web import participant_files
     app.register_blueprint(participant_files.bp)
     app.after_request(mail.send_committed)

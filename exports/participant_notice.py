@@ -65,7 +65,7 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
     para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)
     para(doc, "（公印省略）", size=9, align=right)
     title = heading(doc, subject_line, 0)
-    title.runs[0].font.size = Pt(13)
+    title.runs[0].font.size = Pt(12)  # the subject line fits one line of A4 at 12 pt
     for sentence in words["body"]:
         para(doc, "　" + sentence)
     para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -82,6 +82,6 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
             ["持ち物", clean_line(training.belongings) or "筆記用具"],
             ["問い合わせ先", contact_lines(prefecture)]]
     table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
-          [30, TEXT_WIDTH_MM - 30], size=10, label_column=True)
+          [34, TEXT_WIDTH_MM - 34], size=10, label_column=True)
     para(doc, "以上", align=right)
     return to_bytes(doc)

@@ -7,6 +7,7 @@ from flask import Flask
 from planner.cli.curricula import curricula_command, schedule_command
 from planner.cli.export import export_command
 from planner.cli.mail import send_mail_command
+from planner.cli.municipalities import municipalities_command
 from planner.cli.plans import (
     demo_command,
     export_plan_command,
@@ -22,6 +23,6 @@ def register_cli(app: Flask) -> None:
     """Add every command to `flask --app app`."""
     for command in (curricula_command, schedule_command, init_db_command, demo_command,
                     plans_command, export_plan_command, import_plan_command, timeline_command,
-                    export_command, send_mail_command):
+                    export_command, send_mail_command, municipalities_command):
         app.cli.add_command(command)
     app.cli.add_command(purge_participants_command)

@@ -70,6 +70,14 @@ def prefecture_names() -> list[str]:
     return list(dict.fromkeys(row.prefecture for row in national_list()))
 
 
+@cache
+def demo_list() -> tuple[MunicipalityRow, ...]:
+    """The demo prefecture's fictitious municipalities (data/municipalities_demo.csv)."""
+    with (DATA / "municipalities_demo.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(MunicipalityRow(**row) for row in csv.DictReader(line for line in f if not line.startswith("#")))
+
+
 def municipalities_of(prefecture: str) -> list[MunicipalityRow]:
-    """The prefecture's municipalities (empty for a name not in the list, e.g. a fictitious one)."""
-    return [row for row in national_list() if row.prefecture == prefecture]
+    """The prefecture's municipalities from the national list (or the demo's fictitious one);
+    empty for a name in neither."""
+    return [row for row in national_list() + demo_list() if row.prefecture == prefecture]

@@ -53,7 +53,7 @@ def check_values(prefecture: Prefecture, code: str, name: str, kind: str, contac
                  contact_email: str, municipality: Municipality | None = None) -> dict:
     """The cleaned values of a municipality, or ChangeRefused (Japanese) naming each problem."""
     problems = []
-    code = code.strip()
+    code = (code or "").strip()
     if not valid_code(code):
         problems.append(f"団体コード: 「{code}」は全国地方公共団体コード（検査数字つき6桁）ではありません。")
     else:
@@ -64,10 +64,10 @@ def check_values(prefecture: Prefecture, code: str, name: str, kind: str, contac
     for attr, key, value in (("name", "municipality_name", name), ("contact_name", "contact_name", contact_name)):
         rule = fields.rule(key)
         try:
-            values[attr] = fields.check_text(value, rule)
+            values[attr] = fields.check_text(value or "", rule)
         except fields.FieldError as error:
             problems.append(f"{rule.label}: {error}")
-    email = fields.clean_text(contact_email).lower()
+    email = fields.clean_text(contact_email or "").lower()
     if email and not fields.EMAIL.fullmatch(email):
         problems.append("担当者のメールアドレス: 形式が正しくありません。")
     values["contact_email"] = email

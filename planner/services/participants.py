@@ -35,6 +35,10 @@ VIAS = ("link", "import", "official")
 MOST_AT_ONCE = 200
 
 
+class NoSeat(ChangeRefused):
+    """The entry would go on the waiting list and the caller asked for a seat or nothing."""
+
+
 def today_in_japan() -> date:
     """The date on the officials' and municipalities' calendars (deadlines are Japanese days)."""
     return datetime.now(TOKYO).date()
@@ -111,7 +115,7 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
     planner.domain.participants.place_entries, and commit.
 
     `via` is 'link', 'import' or 'official'. With `waiting_ok=False` (the link page before its
-    contact person chose the waiting list) an entry that would wait refuses the whole submit.
+    contact person chose the waiting list) an entry that would wait refuses the whole submit (NoSeat).
     Raises ChangeRefused (Japanese) for invalid input; nothing is written then.
     """
     if via not in VIAS:
@@ -136,7 +140,7 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
         reasons = would_wait(training, municipality, len(cleaned), today)
         if not waiting_ok and any(reasons):
             first = next(reason for reason in reasons if reason)
-            raise ChangeRefused([f"{first}。この申込は受講決定にできません。"])
+            raise NoSeat([f"{first}。この申込は受講決定にできません。"])
         rows = [Participant(training_id=training.id, municipality_id=municipality.id if municipality else None,
                             status=WAITING if reason else ACCEPTED, waiting_reason=reason, entered_via=via,
                             name=e.name, kana=e.kana, affiliation=e.affiliation, kind=e.kind, job=e.job,
@@ -193,3 +197,37 @@ def decide_waiting(participant: Participant, accept: bool) -> Participant:
         db.session.rollback()
         raise
     return participant
+
+
+#: the application settings the participants page changes (Training columns)
+SETTING_FIELDS = ("capacity", "per_municipality", "open_to_officials", "open_to_agencies",
+                  "application_deadline", "notice_number", "notice_date")
+
+
+def update_settings(training: Training, **values) -> None:
+    """Change who may apply, how many and until when; commit. Under the entries' lock, so a
+    submit running now counts with the old numbers or the new, never a mix. Entries already
+    placed keep their place: the official decides on them."""
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"not application settings: {sorted(unknown)}")
+    deadline = values.get("application_deadline", training.application_deadline)
+    if deadline and training.first_date and deadline > training.first_date:
+        raise ChangeRefused([(f"申込締切は開催日（{training.first_date.month}月{training.first_date.day}日）"
+                             "以前にしてください。")])
+    try:
+        lock_entries(training, None)
+        for name, value in values.items():
+            setattr(training, name, value)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def entries_of(training: Training, municipality: Municipality | None = None) -> list[Participant]:
+    """The training's entries (or one municipality's), in the order they came."""
+    query = db.select(Participant).filter_by(training_id=training.id).order_by(Participant.id)
+    if municipality is not None:
+        query = query.filter_by(municipality_id=municipality.id)
+    return list(db.session.scalars(query))

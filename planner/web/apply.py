@@ -1,0 +1,133 @@
+"""The municipality's application page: no account, the signed link is the key. Its contact
+person enters, changes and removes the municipality's own participants until the deadline;
+every other page of the app stays behind the login."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+
+from curricula import get_curriculum
+from exports.handouts import contact_lines
+from planner.domain.participants import ParticipantEntry, open_kinds
+from planner.models import ApplicationLink, Participant
+from planner.models.db import db
+from planner.models.participants import PARTICIPANT_KINDS, PARTICIPANT_STATUSES
+from planner.services import application_links as links
+from planner.services import participants
+from planner.services.errors import ChangeRefused
+from planner.web import once
+from planner.web.participant_forms import EntryForm
+
+bp = Blueprint("apply", __name__, url_prefix="/apply")
+ENTRY_FIELDS = ("name", "kana", "affiliation", "kind", "job", "email", "needs")
+
+
+@bp.errorhandler(links.LinkRefused)
+def _refused_page(refused: links.LinkRefused):
+    """After the deadline, after revocation or for a broken URL: a page saying so, never a traceback."""
+    db.session.rollback()
+    return render_template("apply/refused.html", message=refused.message, status=refused.status), refused.status
+
+
+def _link(token: str) -> ApplicationLink:
+    return links.open_link(token, current_app.config["SECRET_KEY"], participants.today_in_japan())
+
+
+def _own_entry(link: ApplicationLink, participant_id: int) -> Participant:
+    """An entry of this link's municipality and training; anything else is a 404."""
+    participant = db.session.get(Participant, participant_id)
+    if (participant is None or participant.training_id != link.training_id
+            or participant.municipality_id != link.municipality_id):
+        abort(404)
+    return participant
+
+
+def _form(link: ApplicationLink, **kwargs) -> EntryForm:
+    training = link.training
+    return EntryForm(**kwargs).limit_kinds(open_kinds(training.open_to_officials, training.open_to_agencies))
+
+
+def _entry(form: EntryForm) -> ParticipantEntry:
+    return ParticipantEntry(**{name: getattr(form, name).data or "" for name in ENTRY_FIELDS})
+
+
+def _page(token: str, link: ApplicationLink, form: EntryForm | None = None, refused=None,
+          over_quota: bool = False, status: int = 200):
+    training = link.training
+    entries = participants.entries_of(training, link.municipality)
+    return render_template(
+        "apply/show.html", token=token, link=link, training=training, municipality=link.municipality,
+        curriculum=get_curriculum(training.curriculum_key), entries=entries, form=form or _form(link),
+        refused=refused, over_quota=over_quota, kinds=PARTICIPANT_KINDS, statuses=PARTICIPANT_STATUSES,
+        seats_left=max(0, training.per_municipality - sum(e.status == "accepted" for e in entries)),
+        contact=contact_lines(training.plan.prefecture)), status
+
+
+@bp.route("/<token>")
+def show(token: str):
+    return _page(token, _link(token))
+
+
+@bp.route("/<token>", methods=["POST"])
+def add(token: str):
+    link = _link(token)
+    form = _form(link)
+    if not form.validate_on_submit():
+        return _page(token, link, form=form, status=422)
+    here = url_for("apply.show", token=token)
+    answer = once.first_submit(here)
+    if answer:
+        return answer
+    once.remember(here)
+    try:
+        [row] = participants.add_entries(link.training, link.municipality, [_entry(form)], "link",
+                                         waiting_ok=form.waiting.data)
+    except participants.NoSeat as refused:
+        # over the quota or capacity: refused, and the contact person may choose the waiting list
+        db.session.rollback()
+        return _page(token, link, form=form, refused=refused.messages, over_quota=True, status=409)
+    except ChangeRefused as refused:
+        db.session.rollback()
+        return _page(token, link, form=form, refused=refused.messages, status=422)
+    if row.status == "waiting":
+        flash(f"{row.name}さんをキャンセル待ちとして受け付けました（{row.waiting_reason}）。県が受講の可否を決めてご連絡します。",
+              "warning")
+    else:
+        flash(f"{row.name}さんの申込を受け付けました。", "success")
+    return redirect(here)
+
+
+@bp.route("/<token>/entries/<int:participant_id>", methods=["GET", "POST"])
+def edit(token: str, participant_id: int):
+    link = _link(token)
+    participant = _own_entry(link, participant_id)
+    form = _form(link, obj=participant)
+    refused = None
+    if form.validate_on_submit():
+        try:
+            participants.update_entry(participant, _entry(form))
+        except ChangeRefused as exc:
+            refused = exc.messages
+        else:
+            flash(f"{participant.name}さんの内容を変更しました。", "success")
+            return redirect(url_for("apply.show", token=token))
+    status = 422 if form.errors or refused else 200
+    return render_template("apply/edit.html", token=token, link=link, participant=participant, form=form,
+                           refused=refused, curriculum=get_curriculum(link.training.curriculum_key)), status
+
+
+@bp.route("/<token>/entries/<int:participant_id>/delete", methods=["POST"])
+def delete(token: str, participant_id: int):
+    link = _link(token)
+    participant = _own_entry(link, participant_id)
+    name = participant.name
+    participants.remove_entry(participant)
+    flash(f"{name}さんの申込を取り消しました。", "success")
+    return redirect(url_for("apply.show", token=token))

@@ -68,7 +68,7 @@ def test_year_coverage_lists_those_who_sent_nobody_to_any_training(app, client):
         training_id = common.id
     login(client, OITA_OFFICIAL)
     year_page = client.get(f"/plans/{world.plan}/participants/coverage").get_data(as_text=True)
-    training_page = client.get(f"/trainings/{training_id}/participants/papers").get_data(as_text=True)
+    training_page = client.get(f"/trainings/{training_id}/participants").get_data(as_text=True)
 
     assert "今年度どの研修にも申込のない市町村（2）：姫島村、日出町" in year_page
     assert "申込のない市町村（3）</strong>：日田市、姫島村、日出町" in training_page

@@ -3,13 +3,16 @@ when two receptionists tick at once; filtering by kana and municipality; the cou
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from planner.models import Municipality, Participant, Training
+from exports.participants import participant_files
+from planner.models import Municipality, Participant, Plan, Training
 from planner.models.db import db
 from planner.services.attendance import day_participants, set_arrived
+from planner.services.demo import load_demo
+from planner.services.demo_reception import ABSENT, load_demo_reception
 from planner.services.errors import ChangeRefused
 from tests.factories import OITA_OFFICIAL, PASSWORD, login, make_oita
 from tests.http_clients import at_once, logged_in_session
@@ -114,3 +117,21 @@ def test_two_receptionists_ticking_at_once_lose_no_tick(app, live_server, world)
     assert [r.status_code for r in same + different] == [200] * 12
     assert all(_attended(app, people).values())
     assert max(r.json()["arrived"] for r in different) == 11
+
+
+def test_demo_ticks_a_held_training_so_its_certificates_exist(app):
+    with app.app_context():
+        load_demo()
+        plan = db.session.scalar(db.select(Plan))
+        first = plan.trainings_by_date[0]
+        before = [p.attended_at for t in plan.trainings for p in day_participants(t)]
+
+        load_demo_reception(plan, first.first_date)  # on the day itself: not yet held
+        unchanged = [p.attended_at for t in plan.trainings for p in day_participants(t)]
+        load_demo_reception(plan, first.last_day + timedelta(days=1))
+        people = day_participants(first)
+
+        assert before == unchanged
+        assert len(people) >= 6
+        assert sum(1 for p in people if p.attended_at) == len(people) - ABSENT
+        assert "修了証書_前期共通.docx" in [name for name, _ in participant_files(first)]

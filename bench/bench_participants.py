@@ -18,16 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from docx import Document  # noqa: E402
-from openpyxl import Workbook, load_workbook  # noqa: E402
+from docx import Document
+from openpyxl import Workbook, load_workbook
 
-from app import create_app  # noqa: E402
-from exports.participants import participant_files  # noqa: E402
-from planner.models import Municipality, Participant, Prefecture, Training  # noqa: E402
-from planner.models.db import db  # noqa: E402
-from planner.services.plans import create_plan  # noqa: E402
-from tests.databases import run_on_both_engines  # noqa: E402
-from tests.factories import DATES_2025  # noqa: E402
+from app import create_app
+from exports.participants import participant_files
+from planner.models import Municipality, Participant, Prefecture, Training
+from planner.models.db import db
+from planner.services.plans import create_plan
+from tests.databases import run_on_both_engines
+from tests.factories import DATES_2025
 
 PARTICIPANTS, MUNICIPALITIES, GROUP_SIZE, ROUNDS = 300, 40, 6, 3
 

@@ -231,15 +231,16 @@ def participant_files(training: Training) -> list[tuple[str, bytes]]:
     return files
 
 
-#: the outputs a training's participants area offers, by URL key: (file name stem, builder)
-OUTPUTS = {"list-xlsx": ("受講者名簿", ".xlsx", participant_list_xlsx),
-           "list-docx": ("受講者名簿", ".docx", participant_list_docx),
-           "cards": ("名札", ".docx", name_cards),
-           "attendance": ("受付簿", ".docx", attendance_sheet),
-           "certificates": ("修了証書", ".docx", certificates)}
+#: the outputs a training's participants area offers, by URL name: (file name stem, builder)
+OUTPUTS = {"list.xlsx": ("受講者名簿", participant_list_xlsx),
+           "list.docx": ("受講者名簿", participant_list_docx),
+           "cards.docx": ("名札", name_cards),
+           "attendance.docx": ("受付簿", attendance_sheet),
+           "certificates.docx": ("修了証書", certificates)}
 
 
 def output_file(training: Training, key: str) -> tuple[str, bytes]:
-    """One output by its key (see OUTPUTS), as (file name, bytes)."""
-    stem, suffix, build = OUTPUTS[key]
-    return f"{stem}_{safe_filename(_short(training), 30)}{suffix}", build(training)
+    """One output by its URL name (see OUTPUTS), as (file name, bytes)."""
+    stem, build = OUTPUTS[key]
+    suffix = key.rsplit(".", 1)[1]
+    return f"{stem}_{safe_filename(_short(training), 30)}.{suffix}", build(training)

@@ -179,7 +179,7 @@ def test_member_and_other_prefecture_cannot_reach_participant_pages(app, client,
         add_participants(db.session.get(Training, training_id), db.session.scalars(db.select(Municipality)).all(), 2)
         participant_id = db.session.scalar(db.select(Participant.id))
     pages = [f"/trainings/{training_id}/reception", f"/trainings/{training_id}/participants/papers",
-             f"/trainings/{training_id}/participants/papers/list-xlsx", f"/plans/{world.plan}/participants/coverage"]
+             f"/trainings/{training_id}/participants/papers/list.xlsx", f"/plans/{world.plan}/participants/coverage"]
 
     login(client, OITA_MEMBER)
     assert [client.get(url).status_code for url in pages] == [403] * 4

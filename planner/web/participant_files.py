@@ -102,13 +102,14 @@ def tick(training_id: int, participant_id: int):
 
 # --------------------------------------------------------------------------- the day's papers
 
-@bp.route("/trainings/<int:training_id>/participants/papers/<key>")
+@bp.route("/trainings/<int:training_id>/participants/papers/<name>.docx", defaults={"suffix": "docx"})
+@bp.route("/trainings/<int:training_id>/participants/papers/<name>.xlsx", defaults={"suffix": "xlsx"})
 @official_required
-def paper(training_id: int, key: str):
+def paper(training_id: int, name: str, suffix: str):
     training = training_or_404(training_id)
-    if key not in outputs.OUTPUTS:
+    if f"{name}.{suffix}" not in outputs.OUTPUTS:
         abort(404)
-    name, data = outputs.output_file(training, key)
+    name, data = outputs.output_file(training, f"{name}.{suffix}")
     mimetype = XLSX_TYPE if name.endswith(".xlsx") else DOCX
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
@@ -156,7 +157,8 @@ def import_file(training_id: int):
     return redirect(back)
 
 
-@bp.route("/trainings/<int:training_id>/participants/reply-example.<ext>")
+@bp.route("/trainings/<int:training_id>/participants/reply-example.xlsx", defaults={"ext": "xlsx"})
+@bp.route("/trainings/<int:training_id>/participants/reply-example.csv", defaults={"ext": "csv"})
 @official_required
 def reply_example(training_id: int, ext: str):
     """The reply file to send to the municipalities, filled in with fictitious people."""
@@ -164,10 +166,8 @@ def reply_example(training_id: int, ext: str):
     places = coverage.prefecture_municipalities(training.plan.prefecture_id)
     if ext == "xlsx":
         data, mimetype = example_xlsx(places), XLSX_TYPE
-    elif ext == "csv":
-        data, mimetype = example_csv(places), "text/csv; charset=utf-8"
     else:
-        abort(404)
+        data, mimetype = example_csv(places), "text/csv; charset=utf-8"
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True,
                      download_name=f"受講申込書_記入例.{ext}", max_age=0)
 

@@ -16,7 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 
 from exports import participants as outputs
@@ -26,7 +25,6 @@ from planner.services import attendance, coverage
 from planner.services.errors import ChangeRefused
 from planner.services.participant_files import (
     COLUMNS,
-    KIND_BY_NAME,
     example_csv,
     example_xlsx,
     import_reply,
@@ -125,8 +123,7 @@ def _papers_page(training, status: int = 200, form: ReplyFileForm | None = None,
     people = attendance.day_participants(training)
     return render_template("participants/papers.html", training=training, form=form or ReplyFileForm(),
                            accepted=len(people), attended=sum(1 for p in people if p.attended_at),
-                           columns=COLUMNS, kinds=sorted(set(KIND_BY_NAME) - set(KIND_BY_NAME.values())),
-                           refused=refused), status
+                           columns=COLUMNS, refused=refused), status
 
 
 # --------------------------------------------------------------------------- reply files
@@ -178,5 +175,4 @@ def reply_example(training_id: int, ext: str):
 @official_required
 def year_coverage(plan_id: int):
     plan = plan_or_404(plan_id)
-    assert plan.prefecture_id == current_user.prefecture_id
     return render_template("participants/year_coverage.html", plan=plan, year=coverage.year_coverage(plan))

@@ -79,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(apply.bp)
     from planner.web import groups
     app.register_blueprint(groups.bp)
+    from planner.web import participant_files
+    app.register_blueprint(participant_files.bp)
     app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from io import BytesIO
 
 from curricula import get_curriculum
-from exports import handouts, ical
+from exports import handouts, ical, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
@@ -98,9 +98,21 @@ def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def training_files(training: Training, host: str, members: list | None = None) -> list[tuple[str, bytes]]:
+#: the folder of the participants' papers in a zip and in `flask export`
+PARTICIPANTS_FOLDER = "受講者"
+
+
+def participant_outputs(training: Training) -> list[tuple[str, bytes]]:
+    """The participants' papers of one training: personal data, for officials only.
+    Every paper about participants goes here (the 開催通知 and the 班分け表 too), so the
+    zips and `flask export` carry them all."""
+    return participants.participant_files(training)
+
+
+def training_files(training: Training, host: str, members: list | None = None,
+                   with_participants: bool = False) -> list[tuple[str, bytes]]:
     """Everything for one training: its handouts, its timetable calendar, the invitations
-    (of `members` only, when given)."""
+    (of `members` only, when given), and with `with_participants` the participants' papers."""
     short = get_curriculum(training.curriculum_key).short_title
     files = handouts.training_handouts(training)
     files.append((f"時間割_{short}.ics", training_calendar(training, host)))
@@ -109,12 +121,16 @@ def training_files(training: Training, host: str, members: list | None = None) -
         holders &= set(members)
     for member in sorted(holders, key=lambda m: m.id):
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host, training)]
+    if with_participants:
+        files += [(f"{PARTICIPANTS_FOLDER}/{name}", data) for name, data in participant_outputs(training)]
     return files
 
 
-def plan_files(plan: Plan, host: str, members: list | None = None) -> list[tuple[str, bytes]]:
+def plan_files(plan: Plan, host: str, members: list | None = None,
+               with_participants: bool = False) -> list[tuple[str, bytes]]:
     """Every handout and calendar file of a plan, for `flask export`; the meeting requests of
-    `members` only, when given (a team member downloads their own, not everyone's)."""
+    `members` only, when given (a team member downloads their own, not everyone's); with
+    `with_participants`, each training's participants' papers."""
     files = handouts.plan_handouts(plan)
     for training in plan.trainings:
         short = get_curriculum(training.curriculum_key).short_title
@@ -122,4 +138,7 @@ def plan_files(plan: Plan, host: str, members: list | None = None) -> list[tuple
     files.append(("検討会議.ics", meetings_calendar(plan, host)))
     for member in plan.members if members is None else members:
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host)]
+    if with_participants:
+        files += [(f"{PARTICIPANTS_FOLDER}/{name}", data)
+                  for training in plan.trainings for name, data in participant_outputs(training)]
     return files

@@ -187,6 +187,15 @@ def roster_import_refused(page, base, ids):
     page.get_by_text("ファイルの書き方").click()
 
 
+def participant_import_refused(page, base, ids):
+    """The day's papers page with a refused reply file (unknown municipality on line 2)."""
+    page.goto(f"{base}/trainings/{ids.common}/participants/papers")
+    page.get_by_label("申込ファイル（Excel .xlsx または CSV）").set_input_files(
+        files=[{"name": "申込.csv", "mimeType": "text/csv", "buffer": "市町村,氏名\r\n宇佐市,山田\r\n".encode()}])
+    page.get_by_role("button", name="取り込む").click()
+    assert_focus_on("error-summary", page)
+
+
 def programme(errors: bool) -> Visit:
     """The team's programme for 主任 C (it has options), opened from the timetable page."""
     def visit(page, base, ids):
@@ -300,6 +309,11 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "official-password-errors": ("official", submit_empty("/account/password", "変更する")),
     "official-groups": ("official", go("/trainings/{ids.common}/groups")),
     "official-groups-errors": ("official", groups_errors),
+    "official-reception": ("official", go("/trainings/{ids.common}/reception")),
+    "official-reception-filtered": ("official", go("/trainings/{ids.common}/reception?q=あおば")),
+    "official-participant-papers": ("official", go("/trainings/{ids.common}/participants/papers")),
+    "official-participant-import-refused": ("official", participant_import_refused),
+    "official-year-coverage": ("official", go("/plans/{ids.plan}/participants/coverage")),
     # a member
     "member-plans": ("member", go("/")),
     "member-plan": ("member", go("/plans/{ids.plan}")),
@@ -344,7 +358,7 @@ WIDTHS = (1280, 390)
 #: pages kept as screenshots in test-artifacts/, to look at by eye
 SCREENSHOTS = {"official-plan", "official-roster", "official-roles", "official-timeline",
                "official-timetable", "member-roles", "member-my-roles", "official-suggest",
-               "official-groups"}
+               "official-groups", "official-reception", "official-participant-papers", "official-year-coverage"}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

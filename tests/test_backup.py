@@ -200,7 +200,7 @@ def test_export_has_no_ids_and_fixed_key_order(app):
 
     assert list(data) == ["format", "version", "plan"]
     assert set(data["plan"]) == {"title", "cycle_year", "chief_after", "members", "trainings",
-                                 "milestones", "checklist_ticks", "carried_todos"}
+                                 "milestones", "checklist_ticks", "carried_todos", "municipalities"}
     training = data["plan"]["trainings"][1]
     assert training["start_time"] == "09:00" and training["first_date"] == "2026-07-15"
     assert set(training["subjects"][0]) == {
@@ -412,13 +412,13 @@ def test_control_characters_are_dropped_as_every_way_in_drops_them(app):
 
 
 def _as_version_1(data: dict) -> dict:
-    """What version 1 wrote: no team, roles, timeline or chief placement."""
+    """What version 1 wrote: no team, roles, timeline, chief placement or participants."""
     data = copy.deepcopy(data)
     data["version"] = 1
-    for key in ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos"):
+    for key in ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos", "municipalities"):
         del data["plan"][key]
     for training in data["plan"]["trainings"]:
-        del training["roles"]
+        del training["roles"], training["participants"]
     return data
 
 
@@ -439,7 +439,7 @@ def test_version_1_file_still_loads_with_empty_sections(app):
         assert not any(s.holder_id or s.locked for t in plan.trainings for s in t.slots)
         again = export_plan(plan)
         assert again["version"] == 2 and again["plan"]["members"] == []
-        assert again["plan"]["trainings"] == [t | {"roles": []} for t in good["plan"]["trainings"]]
+        assert again["plan"]["trainings"] == [t | {"roles": [], "participants": []} for t in good["plan"]["trainings"]]
 
 
 def test_the_demo_plan_survives_a_round_trip(app, runner):

@@ -16,6 +16,7 @@ from planner.cli.plans import (
     init_db_command,
     plans_command,
 )
+from planner.cli.retention import purge_participants_command
 from planner.cli.timeline import timeline_command
 
 
@@ -25,3 +26,4 @@ def register_cli(app: Flask) -> None:
                     plans_command, export_plan_command, import_plan_command, timeline_command,
                     export_command, send_mail_command, municipalities_command, check_anonymity_command):
         app.cli.add_command(command)
+    app.cli.add_command(purge_participants_command)

@@ -15,10 +15,11 @@ from planner.cli.common import fail, plan_or_exit
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_command(plan_id: int, out_dir: Path) -> None:
-    """Write all handouts (.docx) and calendar files (.ics) of plan PLAN_ID into OUT_DIR."""
+    """Write all handouts (.docx) and calendar files (.ics) of plan PLAN_ID into OUT_DIR, and
+    each training's participants' papers (名簿, 名札, 受付簿, 修了証書) into OUT_DIR/受講者."""
     from exports.files import plan_files
     plan = plan_or_exit(plan_id)
-    written = plan_files(plan, current_app.config["CALENDAR_UID_HOST"])
+    written = plan_files(plan, current_app.config["CALENDAR_UID_HOST"], with_participants=True)
     try:
         for name, data in written:
             path = out_dir / name

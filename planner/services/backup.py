@@ -46,6 +46,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
+from planner.services import participant_backup
 from planner.services.roles import holding_problems, sync_slots, wanted_slots
 from planner.services.timetables import day_settings, subject_spec
 
@@ -141,7 +142,8 @@ def _plan_section(plan: Plan) -> dict:
             "checklist_ticks": [{"key": t.key, "done": t.done}
                                 for t in sorted(plan.checklist_ticks, key=lambda t: t.key)],
             "carried_todos": [{"text": t.text, "source_title": t.source_title, "done": t.done}
-                              for t in plan.carried_todos]}
+                              for t in plan.carried_todos],
+            "municipalities": participant_backup.municipality_sections(plan)}
 
 
 def _member_section(member: TeamMember) -> dict:
@@ -202,6 +204,7 @@ def _training_section(training: Training) -> dict:
         "subjects": [_subject_section(s) for s in training.subjects],
         "roles": [_role_section(slot) for slot in sorted(training.slots, key=lambda s: s.sort_key)
                   if slot.holder_id is not None or slot.locked],
+        "participants": participant_backup.participant_sections(training),
     }
 
 
@@ -260,6 +263,8 @@ class _Read:
     milestones: list[Milestone] = field(default_factory=list)
     ticks: list[ChecklistTick] = field(default_factory=list)
     todos: list[CarriedTodo] = field(default_factory=list)
+    #: the municipalities the participants come from, and each training's participants
+    participants: participant_backup.ReadParticipants | None = None
 
 
 def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
@@ -294,6 +299,8 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.milestones.extend(read.milestones)
     plan.checklist_ticks.extend(read.ticks)
     plan.carried_todos.extend(read.todos)
+    if read.participants is not None:
+        participant_backup.add_participants(prefecture, read.participants)
     db.session.flush()
     return plan
 
@@ -343,7 +350,7 @@ def _no_constant(name: str):
 
 
 #: the plan's sections that version 2 added; a version 1 file has none of them
-_PLAN_SECTIONS_V2 = ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos")
+_PLAN_SECTIONS_V2 = ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos", "municipalities")
 
 
 def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) -> _Read:
@@ -361,12 +368,17 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
         plan.members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
         _unique_emails(plan.members)
     emails = {m.email for m in plan.members}
+    if version >= 2:  # files written before participants lack these sections
+        read.participants = participant_backup.ReadParticipants(
+            participant_backup.read_municipalities(fields, _Fields) if "municipalities" in fields.data else {})
     raw = fields.items("trainings", MAX_TRAININGS)
     trainings = []
     for i, item in enumerate(raw, start=1):
         training, roles = _read_training(_Fields(item, f"研修{i}"), curricula, version, emails)
         trainings.append(training)
         read.roles.append((training, roles))
+        if read.participants is not None and "participants" in item:
+            read.participants.read_training(training, _Fields(item, f"研修{i}"), _Fields)
     _unique_positions(fields.where, "研修", [t.position for t in trainings])
     plan.trainings = sorted(trainings, key=lambda t: t.position)
     if version >= 2:
@@ -581,7 +593,7 @@ def _read_todo(fields: _Fields) -> CarriedTodo:
 def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: int,
                    emails: set[str]) -> tuple[Training, list[_Role]]:
     """One training, its day settings checked by the scheduler's own rules, and its roles."""
-    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles"} if version >= 2 else set()))
+    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants"} if version >= 2 else set()))
     key = fields.text("curriculum_key", 20, required=True)
     if key not in curricula:
         raise BackupError(f"{fields.where}: カリキュラム「{_show(key)}」はありません。"

@@ -10,6 +10,7 @@ from planner.models.db import db
 from planner.services import groups, programme
 from planner.services.plans import add_local_subject, create_plan, edit_draft_subject
 from planner.services.demo_participants import load_demo_participants
+from planner.services.demo_reception import load_demo_reception
 from planner.services.roles import claim_slot
 from planner.services.roster_files import MemberRow
 from planner.services.team import save_member
@@ -70,6 +71,7 @@ def load_demo() -> list[str]:
         _demo_settled_draft(plan)
         load_demo_timeline(plan, today)  # past steps done, later ones planned
         load_demo_participants(plan, today)
+        load_demo_reception(plan, today)  # a training already held: ticked, certificates ready
         _demo_groups(plan)  # after the participants
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:

@@ -9,7 +9,7 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 
 SETTING_FIELDS = ("department", "letter_sender", "contact_section", "contact_name",
-                  "contact_phone", "contact_email")
+                  "contact_phone", "contact_email", "participant_retention_days")
 CHANGED_MEANWHILE = ("ほかの担当者がこの画面を開いた後に設定を変更しました。"
                      "最新の内容を表示しています。確認してから、もう一度保存してください。")
 
@@ -24,12 +24,17 @@ def settings_version(prefecture: Prefecture) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def _stripped(value):
+    """Text without surrounding spaces (None as empty); numbers as they are."""
+    return value if isinstance(value, int) else (value or "").strip()
+
+
 def update_settings(prefecture: Prefecture, version: str | None = None, **values: str) -> None:
     """Save the prefecture's handout details (stripped) and commit. With `version` (what the
     form was rendered from), a change someone saved meanwhile is not overwritten: the update
     is conditional on the values read, so of two saves at once only one can apply them."""
     current = settings_of(prefecture)
-    new = {name: (values.get(name, current[name]) or "").strip() for name in SETTING_FIELDS}
+    new = {name: _stripped(values.get(name, current[name])) for name in SETTING_FIELDS}
     if new == current:
         return
     if version is not None and version != settings_version(prefecture):

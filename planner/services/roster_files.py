@@ -5,20 +5,21 @@ the field. Text and dates follow the same rules as the member form and the backu
 leading apostrophe and read back without it, so export -> import gives the same roster."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-
 from planner.domain import fields
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
+from planner.services.spreadsheets import (
+    SheetError,
+    cell_text,
+    table_rows,
+    write_csv,
+    write_xlsx,
+)
 
 HEADER = ["氏名", "所属自治体", "自治体の種別", "メールアドレス", "修了した国研修", "参加できない日", "備考"]
 #: the text rule (data/fields.toml) of each free-text column
@@ -28,14 +29,13 @@ COURSE_BY_NAME = {name: key for key, name in COURSE_NAMES.items()} | {key: key f
 KIND_BY_NAME = {name: key for key, name in MUNICIPALITY_KINDS.items()} | {
     "県": "prefecture", "都": "prefecture", "道": "prefecture", "府": "prefecture",
     "政令市": "designated_city", "市町村": "other", "町村": "other"} | {k: k for k in MUNICIPALITY_KINDS}
-#: a roster of 500 people is well under 1 MB unpacked; Excel's own parts add little
-MAX_XLSX_UNPACKED = 50 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "roster_example.toml"
 
 
-class RosterError(ValueError):
-    """A roster file that is refused whole; the message names the line and the field."""
+#: a roster file refused whole (the shared reader's error, so its messages come through)
+RosterError = SheetError
+#: the workbook's sheet name and column widths
+_SHEET = ("名簿", [18, 18, 14, 30, 34, 26, 30])
 
 
 @dataclass
@@ -52,70 +52,6 @@ class MemberRow:
 
 
 # --------------------------------------------------------------------------- reading
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Shift_JIS as Excel writes it (cp932)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterError("文字コードを判別できません。UTF-8 または Shift_JIS の CSV で保存してください。")
-
-
-def _csv_rows(data: bytes) -> list[list[object]]:
-    try:
-        return list(csv.reader(io.StringIO(decode(data))))
-    except csv.Error as exc:
-        raise RosterError(f"CSV として読めません（{exc}）。") from None
-
-
-#: what openpyxl raises for a damaged workbook (SyntaxError: the XML parsers' ParseError)
-_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError)
-_UNREADABLE = "Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です。"
-
-
-def _xlsx_rows(data: bytes) -> list[list[object]]:
-    """The first sheet's cell values (text, numbers, dates); at most one row more than allowed."""
-    try:
-        # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except zipfile.BadZipFile:
-        raise RosterError(_UNREADABLE) from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise RosterError("Excel ファイルの中身が大きすぎます。名簿の列だけを残したファイルにしてください。")
-    rows = []
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for values in book.worksheets[0].iter_rows(values_only=True):
-                rows.append(list(values))
-                if len(rows) > fields.limit("members") + 1:
-                    break
-        finally:
-            book.close()
-    except _BROKEN:
-        raise RosterError(_UNREADABLE) from None
-    return rows
-
-
-def is_xlsx(data: bytes) -> bool:
-    """An .xlsx is a zip file; a CSV never starts with its signature."""
-    return data.startswith(b"PK\x03\x04")
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a person typed: numbers without a trailing .0, formulas undone."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return fields.restore_cell(str(value).strip())
-
 
 def _courses(text: str, where: str) -> dict[str, int | None]:
     courses: dict[str, int | None] = {}
@@ -137,25 +73,21 @@ def _days(value: object, where: str) -> list[date]:
     try:
         if isinstance(value, (date, datetime)):
             return [fields.parse_date(value)]
-        return fields.parse_dates(_cell_text(value))
+        return fields.parse_dates(cell_text(value))
     except fields.FieldError as exc:
         raise RosterError(f"{where}「参加できない日」の{exc}") from None
 
 
 def parse_roster(data: bytes) -> list[MemberRow]:
     """Every row of a CSV or .xlsx file, or a RosterError for the first bad one (nothing is kept)."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files
-        raise RosterError("古い Excel 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」か CSV として保存し直してください。")
-    table = _xlsx_rows(data) if is_xlsx(data) else _csv_rows(data)
-    if not table:
-        raise RosterError("ファイルが空です。")
-    header = [_cell_text(h) for h in table[0]]
+    table = table_rows(data, fields.limit("members"))
+    header = [cell_text(h) for h in table[0]]
     missing = [h for h in HEADER[:4] if h not in header]
     if missing:
         raise RosterError(f"1行目（見出し）に「{'」「'.join(missing)}」の列がありません。")
     rows, seen_emails, seen_names = [], {}, {}
     for line_no, values in enumerate(table[1:], start=2):
-        if not any(_cell_text(v) for v in values):
+        if not any(cell_text(v) for v in values):
             continue
         if len(rows) == fields.limit("members"):
             raise RosterError(f"{line_no}行目: メンバーは{fields.limit('members')}人までです。")
@@ -169,7 +101,7 @@ def parse_roster(data: bytes) -> list[MemberRow]:
 def _member_row(cells: dict[str, object], where: str, line_no: int,
                 seen_emails: dict[str, int], seen_names: dict[tuple, int]) -> MemberRow:
     """One line, checked by the fields' rules; duplicates against the lines before it."""
-    record = {h: _cell_text(cells.get(h)) for h in HEADER if h != "参加できない日"}
+    record = {h: cell_text(cells.get(h)) for h in HEADER if h != "参加できない日"}
     for column, key in TEXT_RULES.items():
         rule = fields.rule(key)
         try:
@@ -215,44 +147,14 @@ def _cells(row: MemberRow) -> list[str]:
         format_courses(row.courses), ";".join(d.isoformat() for d in sorted(row.unavailable)), row.notes)]
 
 
-def _write_csv(table: list[list[str]]) -> bytes:
-    """UTF-8 with BOM and CRLF, which Excel opens without garbling."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(table)
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _write_xlsx(table: list[list[object]]) -> bytes:
-    """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "名簿"
-    for values in table:
-        sheet.append(values)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would store "=..." as a formula
-                if "\n" in cell.value:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")  # show a note's lines
-    for column, width in zip("ABCDEFG", (18, 18, 14, 30, 34, 26, 30)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def write_roster(rows: list[MemberRow]) -> bytes:
     """The roster as CSV for Excel."""
-    return _write_csv([HEADER] + [_cells(row) for row in rows])
+    return write_csv([HEADER] + [_cells(row) for row in rows])
 
 
 def write_roster_xlsx(rows: list[MemberRow]) -> bytes:
     """The roster as an Excel workbook, with the same columns and cells as the CSV."""
-    return _write_xlsx([HEADER] + [_cells(row) for row in rows])
+    return write_xlsx([HEADER] + [_cells(row) for row in rows], *_SHEET)
 
 
 # --------------------------------------------------------------------------- the example file
@@ -287,8 +189,8 @@ def _date_in_style(day: date, style: str) -> str:
 
 
 def example_csv(today: date) -> bytes:
-    return _write_csv(example_table(today))
+    return write_csv(example_table(today))
 
 
 def example_xlsx(today: date) -> bytes:
-    return _write_xlsx(example_table(today, xlsx=True))
+    return write_xlsx(example_table(today, xlsx=True), *_SHEET)

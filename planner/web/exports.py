@@ -125,7 +125,8 @@ def _own_members(plan) -> list | None:
 @login_required
 def training_zip(training_id: int):
     training = training_or_404(training_id)
-    return _download(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan))),
+    return _download(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan),
+                                                          with_participants=current_user.is_official)),
                      files.ZIP,
                      f"伝達研修_{_short(training)}_一式.zip")
 
@@ -149,7 +150,8 @@ def timeline(plan_id: int):
 def plan_zip(plan_id: int):
     """Everything of the plan in one download: the same files as `flask export`."""
     plan = plan_or_404(plan_id)
-    return _download(files.zip_bytes(files.plan_files(plan, _host(), _own_members(plan))), files.ZIP,
+    return _download(files.zip_bytes(files.plan_files(plan, _host(), _own_members(plan),
+                                                      with_participants=current_user.is_official)), files.ZIP,
                      f"伝達研修計画_{plan.cycle_year}_一式.zip")
 
 

@@ -234,6 +234,9 @@ class PrefectureSettingsForm(Form):
         Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
     contact_email = EmailField("メールアドレス", validators=[
         DataRequired(REQUIRED), _length(254), Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")])
+    #: days after the plan's cycle ends that participants' personal data is kept (services.retention)
+    participant_retention_days = JapaneseIntegerField("受講者の個人情報を保存する日数", validators=[
+        InputRequired(REQUIRED), NumberRange(min=0, max=3650, message="0〜3650日で入力してください。")])
     #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
     version = HiddenField()
 

@@ -38,7 +38,6 @@ from planner.services.roles import (
 )
 from planner.services.roster_files import (
     HEADER,
-    XLSX_TYPE,
     MemberRow,
     RosterError,
     example_csv,
@@ -47,6 +46,7 @@ from planner.services.roster_files import (
     write_roster,
     write_roster_xlsx,
 )
+from planner.services.spreadsheets import XLSX_TYPE
 from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm

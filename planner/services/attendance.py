@@ -1,0 +1,57 @@
+"""The training day: who is expected (accepted participants, in print order) and reception.
+
+A tick at reception is one conditional UPDATE (`SET attended_at = now WHERE attended_at IS
+NULL`): two receptionists ticking the same person at once both succeed, the first time
+stands, and nothing else on the row is written, so a tick never undoes another change.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from planner.models.account import utcnow
+from planner.models.db import db
+from planner.models.participants import Municipality, Participant
+from planner.models.plan import Training
+from planner.services.errors import ChangeRefused
+
+
+def day_participants(training: Training) -> list[Participant]:
+    """The accepted participants, by municipality code (none last), then kana and name."""
+    return list(db.session.scalars(
+        sa.select(Participant).outerjoin(Municipality, Participant.municipality_id == Municipality.id)
+        .where(Participant.training_id == training.id, Participant.status == "accepted")
+        .order_by(Municipality.code.is_(None), Municipality.code, Participant.kana, Participant.name,
+                  Participant.id)
+        .options(sa.orm.contains_eager(Participant.municipality))))
+
+
+def attendees(training: Training) -> list[Participant]:
+    """Those who were ticked at reception: the certificates go to them."""
+    return [p for p in day_participants(training) if p.attended_at is not None]
+
+
+def set_arrived(training: Training, participant_id: int, arrived: bool,
+                now: datetime | None = None) -> bool:
+    """Tick (or untick) one accepted participant of the training; True when this call changed
+    the row, False when it already was so (a second receptionist's tick). Commits."""
+    exists = db.session.scalar(sa.select(Participant.id).where(
+        Participant.id == participant_id, Participant.training_id == training.id,
+        Participant.status == "accepted"))
+    if exists is None:
+        raise ChangeRefused(["この受講者はこの研修の受講決定者にいません。"])
+    condition = Participant.attended_at.is_(None) if arrived else Participant.attended_at.is_not(None)
+    result = db.session.execute(
+        sa.update(Participant).where(Participant.id == participant_id, condition)
+        .values(attended_at=(now or utcnow()) if arrived else None)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def display_name(participant: Participant) -> str:
+    """The municipality's name, or the participant's affiliation when it has none."""
+    if participant.municipality is not None:
+        return participant.municipality.name
+    return participant.affiliation or "（所属なし）"

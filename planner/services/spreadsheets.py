@@ -1,0 +1,135 @@
+"""Reading and writing the tables people exchange with Excel: CSV (UTF-8 with BOM out; UTF-8
+or Shift_JIS/cp932 in) and .xlsx. The roster and the participants' reply files share them, so
+both read a file the same way and refuse the same broken ones."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from planner.domain import fields
+
+#: a table of a few hundred rows is well under 1 MB unpacked; Excel's own parts add little
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SheetError(ValueError):
+    """A file that is refused whole; the message names the line and the field."""
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then Shift_JIS as Excel writes it (cp932)."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SheetError("文字コードを判別できません。UTF-8 または Shift_JIS の CSV で保存してください。")
+
+
+def csv_rows(data: bytes) -> list[list[object]]:
+    try:
+        return list(csv.reader(io.StringIO(decode(data))))
+    except csv.Error as exc:
+        raise SheetError(f"CSV として読めません（{exc}）。") from None
+
+
+#: what openpyxl raises for a damaged workbook (SyntaxError: the XML parsers' ParseError)
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError)
+_UNREADABLE = "Excel ファイル（.xlsx）として読めません。壊れているか、別の形式です。"
+
+
+def xlsx_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list[list[object]]:
+    """The first sheet's cell values (text, numbers, dates); at most one row past `max_rows`.
+    With `refuse_formulas`, a formula cell refuses the file (its value may be stale or none:
+    a file written by a program has no cached result), naming the cell."""
+    try:
+        # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        raise SheetError(_UNREADABLE) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise SheetError("Excel ファイルの中身が大きすぎます。必要な列だけを残したファイルにしてください。")
+    rows = []
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=not refuse_formulas)
+        try:
+            for cells in book.worksheets[0].iter_rows():
+                formula = next((c for c in cells if getattr(c, "data_type", None) == "f"), None)
+                if refuse_formulas and formula is not None:
+                    raise SheetError(f"{formula.row}行目の{formula.column_letter}列が数式です。"
+                                     "数式ではなく値を入力してください（コピーして「値として貼り付け」）。")
+                rows.append([c.value for c in cells])
+                if len(rows) > max_rows + 1:
+                    break
+        finally:
+            book.close()
+    except SheetError:
+        raise
+    except _BROKEN:
+        raise SheetError(_UNREADABLE) from None
+    return rows
+
+
+def is_xlsx(data: bytes) -> bool:
+    """An .xlsx is a zip file; a CSV never starts with its signature."""
+    return data.startswith(b"PK\x03\x04")
+
+
+def table_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list[list[object]]:
+    """A CSV or .xlsx file's rows; an old .xls or an empty file is refused."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of Excel 97-2003 files
+        raise SheetError("古い Excel 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」か CSV として保存し直してください。")
+    table = xlsx_rows(data, max_rows, refuse_formulas) if is_xlsx(data) else csv_rows(data)
+    if not table:
+        raise SheetError("ファイルが空です。")
+    return table
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a person typed: numbers without a trailing .0, formulas undone."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return fields.restore_cell(str(value).strip())
+
+
+def write_csv(table: list[list[str]]) -> bytes:
+    """UTF-8 with BOM and CRLF, which Excel opens without garbling."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(table)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float]) -> bytes:
+    """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    for values in table:
+        sheet.append(values)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                if "\n" in cell.value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")  # show a note's lines
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -69,18 +69,12 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
-    from planner.web import (auth, exports, mail, meetings, plans, settings, supplements, team, timeline,
-                             trainings, versions)
+    from planner.web import (apply, auth, exports, groups, mail, meetings, participant_files, participants, plans,
+                             settings, supplements, team, timeline, trainings, versions)
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,
-                      settings.bp, mail.bp, versions.bp, meetings.bp):
+                      settings.bp, mail.bp, versions.bp, meetings.bp, participants.bp, apply.bp, groups.bp,
+                      participant_files.bp):
         app.register_blueprint(blueprint)
-    from planner.web import apply, participants
-    app.register_blueprint(participants.bp)
-    app.register_blueprint(apply.bp)
-    from planner.web import groups
-    app.register_blueprint(groups.bp)
-    from planner.web import participant_files
-    app.register_blueprint(participant_files.bp)
     app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters

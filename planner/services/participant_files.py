@@ -172,8 +172,8 @@ def import_reply(training: Training, lines: list[ReplyLine], today: date | None 
     """Add every line through add_entries, one call per municipality in the file's order.
 
     The lines were checked by parse_reply, so add_entries finds nothing to refuse in them;
-    it commits per municipality (each under the training's lock), and what passes a quota
-    or the deadline goes on the waiting list.
+    one commit at the end (each call under the training's lock), so the file lands whole or
+    not at all; what passes a quota or the deadline goes on the waiting list.
     """
     by_place: dict[int | None, list[ReplyLine]] = {}
     for line in lines:
@@ -185,5 +185,7 @@ def import_reply(training: Training, lines: list[ReplyLine], today: date | None 
     added: list[Participant] = []
     for municipality_id, group in by_place.items():
         municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
-        added += add_entries(training, municipality, [line.entry for line in group], "import", today=today)
+        added += add_entries(training, municipality, [line.entry for line in group], "import", today=today,
+                             commit=False)
+    db.session.commit()
     return added

@@ -110,9 +110,11 @@ def would_wait(training: Training, municipality: Municipality | None, count: int
 
 
 def add_entries(training: Training, municipality: Municipality | None, entries: list[ParticipantEntry],
-                via: str, *, today: date | None = None, waiting_ok: bool = True) -> list[Participant]:
+                via: str, *, today: date | None = None, waiting_ok: bool = True,
+                commit: bool = True) -> list[Participant]:
     """Add the entries all together or none, each accepted or on the waiting list by
-    planner.domain.participants.place_entries, and commit.
+    planner.domain.participants.place_entries, and commit (with `commit=False` the caller
+    commits, so a file of several municipalities lands whole or not at all).
 
     `via` is 'link', 'import' or 'official'. With `waiting_ok=False` (the link page before its
     contact person chose the waiting list) an entry that would wait refuses the whole submit (NoSeat).
@@ -149,7 +151,10 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
                             email=e.email, needs=e.needs)
                  for e, reason in zip(cleaned, reasons)]
         db.session.add_all(rows)
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()  # the next municipality's counts see these rows
     except Exception:
         db.session.rollback()
         raise

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from planner.models import EventVersion, PublishedEvent
+from planner.models import EventVersion, Plan, PublishedEvent, Training, TrainingSubject
 from planner.models.db import db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -145,3 +146,16 @@ def sent_events(scope: str) -> list[CalendarEvent]:
     return [CalendarEvent(uid=r.uid, summary=r.summary, start=_parse(r.start), end=_parse(r.end),
                           sequence=r.sequence, description=r.description, location=r.location, url=r.url)
             for r in rows]
+
+
+# --------------------------------------------------------------------------- personal feeds
+
+def load_for_feed(plan_ids: set[int]) -> None:
+    """Everything a personal feed walks, one query per table (trainings, subjects and their
+    supplementary events, slots, versions, the teams), so the builder finds it in the session."""
+    db.session.scalars(db.select(Plan).where(Plan.id.in_(plan_ids)).options(
+        so.selectinload(Plan.members).lazyload("*"),
+        so.selectinload(Plan.trainings).options(
+            so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+            so.selectinload(Training.slots),
+            so.selectinload(Training.versions)))).all()

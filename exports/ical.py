@@ -24,7 +24,7 @@ from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import CalendarEvent
+from planner.services.calendar_state import CalendarEvent, slot_uid, supplement_uid
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
@@ -146,7 +146,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
         lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
                  f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
         events.append(CalendarEvent(
-            uid=f"plan-{plan.id}-supplement-{event.id}@{host}",
+            uid=supplement_uid(plan.id, event.id, host),
             summary=clean_text(f"{event.kind_name}「{event.title}」"),
             start=at(event.day, event.start_time), end=at(event.day, event.end_time),
             description=clean_text("\n".join(lines)),
@@ -182,7 +182,7 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     if url:
         lines.append(url)
     return CalendarEvent(
-        uid=f"training-{training.id}-slot-{slot.id}@{host}",
+        uid=slot_uid(training.id, slot.id, host),
         summary=clean_text(summary), start=start, end=end,
         description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url,
         attendee=(holder.email, holder.name) if holder is not None else None)

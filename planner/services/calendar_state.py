@@ -197,36 +197,49 @@ def _columns(model) -> list:
     return [c for c in model.__table__.columns if c.name not in _NOT_SHOWN]
 
 
-def _feed_rows(member_ids: list[int], plan_ids: list[int], host: str) -> list:
-    """Every row a personal feed shows, as plain tuples, a few queries in all: the plans,
-    their trainings, subjects, supplementary events, slots, team names and published
-    versions, what was sent to these members, and the sequences of their events."""
-    in_plans = Training.plan_id.in_(plan_ids)
-    rows = [list(db.session.execute(statement)) for statement in (
-        db.select(*_columns(Plan)).where(Plan.id.in_(plan_ids)).order_by(Plan.id),
+@cache
+def _feed_statements() -> tuple:
+    """The digest's queries, built once (their lists of ids are expanding parameters): the
+    plans, their trainings, subjects, supplementary events, slots, team names and published
+    versions; then what was sent to the members, and the raised sequences of their events."""
+    plans = db.bindparam("plans", expanding=True)
+    in_plans = Training.plan_id.in_(plans)
+    by_plan = (
+        db.select(*_columns(Plan)).where(Plan.id.in_(plans)).order_by(Plan.id),
         db.select(*_columns(Training)).where(in_plans).order_by(Training.id),
         db.select(*_columns(TrainingSubject)).join(Training).where(in_plans).order_by(TrainingSubject.id),
         db.select(*_columns(SupplementaryEvent), Training.plan_id).select_from(SupplementaryEvent)
         .join(TrainingSubject).join(Training).where(in_plans).order_by(SupplementaryEvent.id),
         db.select(*_columns(RoleSlot)).join(Training).where(in_plans).order_by(RoleSlot.id),
         db.select(TeamMember.id, TeamMember.plan_id, TeamMember.name, TeamMember.municipality,
-                  TeamMember.email).where(TeamMember.plan_id.in_(plan_ids)).order_by(TeamMember.id),
+                  TeamMember.email).where(TeamMember.plan_id.in_(plans)).order_by(TeamMember.id),
         db.select(ProgrammeVersion.id, ProgrammeVersion.training_id, ProgrammeVersion.number,
-                  ProgrammeVersion.published_on).join(Training).where(in_plans).order_by(ProgrammeVersion.id))]
-    trainings, supplements, slots = rows[1], rows[3], rows[4]
-    plan_of = {t.id: t.plan_id for t in trainings}
-    members = set(member_ids)
-    scopes = [training_scope(m, t.id) for m in member_ids for t in trainings]
-    uids = [slot_uid(s.training_id, s.id, host) for s in slots if s.holder_id in members]
-    uids += [supplement_uid(e.plan_id, e.id, host) for e in supplements]
-    rows.append(list(db.session.execute(
-        db.select(*_columns(PublishedEvent)).where(PublishedEvent.scope.in_(scopes))
-        .order_by(PublishedEvent.id)) if scopes else []))
+                  ProgrammeVersion.published_on).join(Training).where(in_plans).order_by(ProgrammeVersion.id))
+    sent = (db.select(*_columns(PublishedEvent))
+            .where(PublishedEvent.scope.in_(db.bindparam("scopes", expanding=True))).order_by(PublishedEvent.id))
     # a first build writes sequence 0 for each new event: the same feed as before it
-    rows.append(list(db.session.execute(
-        db.select(EventVersion.uid, EventVersion.sequence).where(
-            EventVersion.uid.in_(uids), EventVersion.sequence > 0).order_by(EventVersion.uid)) if uids else []))
-    return [sorted(plan_of.items())] + rows
+    raised = (db.select(EventVersion.uid, EventVersion.sequence)
+              .where(EventVersion.uid.in_(db.bindparam("uids", expanding=True)), EventVersion.sequence > 0)
+              .order_by(EventVersion.uid))
+    return by_plan, sent, raised
+
+
+def _feed_rows(member_ids: list[int], plan_ids: list[int], host: str) -> list:
+    """Every row a personal feed shows, as plain tuples (a few queries in all)."""
+    by_plan, sent, raised = _feed_statements()
+    connection = db.session.connection()
+    rows = [[tuple(row) for row in connection.execute(statement, {"plans": plan_ids})]
+            for statement in by_plan]
+    trainings, supplements, slots = rows[1], rows[3], rows[4]
+    slot_training, slot_id, slot_holder = (RoleSlot.__table__.columns.keys().index(name)
+                                           for name in ("training_id", "id", "holder_id"))
+    members = set(member_ids)
+    scopes = [training_scope(m, t[0]) for m in member_ids for t in trainings]
+    uids = [slot_uid(s[slot_training], s[slot_id], host) for s in slots if s[slot_holder] in members]
+    uids += [supplement_uid(e[-1], e[0], host) for e in supplements]
+    rows.append([tuple(row) for row in connection.execute(sent, {"scopes": scopes})] if scopes else [])
+    rows.append([tuple(row) for row in connection.execute(raised, {"uids": uids})] if uids else [])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -243,13 +256,13 @@ def _whole_seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0, tzinfo=None)
 
 
-def feed_state(user_id: int, members: list[TeamMember], host: str, base_url: str) -> FeedState:
+def feed_state(user_id: int, memberships: list[tuple[int, int]], host: str, base_url: str) -> FeedState:
     """The feed's validators without building it: a digest of every row it shows (a few
     plain queries), kept with the time it last changed in the EventVersion row of the feed
     (committed; written only when the digest changed). A later change always gets a later
     second than the one a client holds, so If-Modified-Since never hides it."""
-    member_ids = sorted(m.id for m in members)
-    plan_ids = sorted({m.plan_id for m in members})
+    member_ids = sorted(member for member, _ in memberships)
+    plan_ids = sorted({plan for _, plan in memberships})
     text = repr((_code_digest(), host, base_url, member_ids, _feed_rows(member_ids, plan_ids, host)))
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     uid = f"member-{user_id}-feed-{hashlib.sha256(base_url.encode()).hexdigest()[:12]}@{host}"

@@ -29,7 +29,7 @@ from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
-from planner.services.team import members_of_user
+from planner.services.team import members_of_user, membership_ids
 from planner.web.access import (event_or_404, official_required, plan_or_404, training_or_404,
                                  user_or_404)
 
@@ -195,7 +195,7 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    state = feed_state(user.id, members_of_user(user), _host(), _base())
+    state = feed_state(user.id, membership_ids(user), _host(), _base())
     modified = state.modified.replace(tzinfo=timezone.utc)
     if is_resource_modified(request.environ, etag=state.etag, last_modified=modified):
         response = Response(files.member_feed(user, _host(), _base(), now=modified), content_type=files.ICS)

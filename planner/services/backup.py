@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from types import SimpleNamespace
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from curricula import Curriculum, load_curricula
 from planner.domain import fields as rules
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
@@ -260,22 +262,29 @@ class _Read:
     milestones: list[Milestone] = field(default_factory=list)
     ticks: list[ChecklistTick] = field(default_factory=list)
     todos: list[CarriedTodo] = field(default_factory=list)
+    #: each member's unavailable days (by e-mail), kept as dates: written in one statement
+    unavailable: dict[str, list[date]] = field(default_factory=dict)
 
 
 def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     """Check the whole file, then add the plan to the session (flushed, not committed).
 
-    Nothing is added before the whole file has been checked; the slots are made by
-    planner.services.roles.sync_slots, as for a plan made in the app, and then given their holders.
+    Everything is read and checked before the first write, so the write lock (SQLite's only
+    one) is held for a few statements: the plan, team, trainings and subjects through the
+    session, the slots by planner.services.roles.sync_slots as for a plan made in the app,
+    then given their holders, and the many small rows (unavailable days) in one statement.
     """
     data = _parse(text)
     read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
+    _check_days_free(read)
     plan = read.plan
     plan.title = _free_title(prefecture, plan.title)
     plan.prefecture = prefecture
-    db.session.add(plan)  # members (with courses and days), trainings and subjects
+    db.session.add(plan)  # members (with courses), trainings and subjects
     db.session.flush()
     members = {m.email: m for m in plan.members}
+    for member in plan.members:  # checked above; written below without loading them back
+        set_committed_value(member, "unavailable", [])
     for training, roles in read.roles:
         sync_slots(training)
         subject_ids = {s.position: s.id for s in training.subjects}
@@ -295,7 +304,27 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.checklist_ticks.extend(read.ticks)
     plan.carried_todos.extend(read.todos)
     db.session.flush()
+    ids = {email: member.id for email, member in members.items()}
+    days = [{"member_id": ids[email], "day": day}
+            for email, member_days in read.unavailable.items() for day in member_days]
+    if days:  # one executemany of plain rows: the ORM would make an object of each
+        db.session.execute(MemberUnavailable.__table__.insert(), days)
+    for member in plan.members:
+        db.session.expire(member, ["unavailable"])
     return plan
+
+
+def _check_days_free(read: _Read) -> None:
+    """No holder is away on the day of a role they hold (material preparation is done
+    beforehand): the rule of planner.services.roles, checked here before anything is written."""
+    names = {m.email: m.name for m in read.plan.members}
+    for training, roles in read.roles:
+        days = set(training.days)
+        for role in roles:
+            clash = days & set(read.unavailable.get(role.holder, ())) if role.holder else set()
+            if clash and role.kind != "material_preparer":
+                raise BackupError(f"役割の担当: {names[role.holder]}さんは {min(clash):%Y-%m-%d} "
+                                  "を参加できない日に登録しています。")
 
 
 def _parse(text: str | bytes) -> dict:
@@ -358,8 +387,10 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
             raise fields.fail("chief_after", f"「{_show(plan.chief_after)}」は "
                                              f"{' か '.join(CHIEF_PLACEMENTS)} のどちらかです。")
         raw = fields.items("members", MAX_MEMBERS)
-        plan.members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
+        members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
+        plan.members = [member for member, _ in members]
         _unique_emails(plan.members)
+        read.unavailable = {member.email: days for member, days in members}
     emails = {m.email for m in plan.members}
     raw = fields.items("trainings", MAX_TRAININGS)
     trainings = []
@@ -384,8 +415,9 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
     return read
 
 
-def _read_member(fields: _Fields) -> TeamMember:
-    """One roster entry; the e-mail is kept in lower case, as every other way in keeps it."""
+def _read_member(fields: _Fields) -> tuple[TeamMember, list[date]]:
+    """One roster entry and the days it cannot attend; the e-mail is kept in lower case, as
+    every other way in keeps it."""
     fields.only({"name", "municipality", "municipality_kind", "email", "notes", "courses", "unavailable"})
     member = TeamMember(name=fields.typed("name", "member_name"),
                         municipality=fields.typed("municipality", "municipality"),
@@ -418,8 +450,7 @@ def _read_member(fields: _Fields) -> TeamMember:
         if day in seen:
             raise fields.fail("unavailable", f"の {day.isoformat()} が2回あります。")
         seen.add(day)
-    member.unavailable = [MemberUnavailable(day=d) for d in sorted(seen)]
-    return member
+    return member, sorted(seen)
 
 
 def _unique_emails(members: list[TeamMember]) -> None:

@@ -280,7 +280,14 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan = read.plan
     plan.title = _free_title(prefecture, plan.title)
     plan.prefecture = prefecture
-    db.session.add(plan)  # members (with courses), trainings and subjects
+    # the many small rows are written below in one statement per table, not object by object
+    children = [(member, "courses", member.courses) for member in plan.members]
+    # oldest version first: the newest gets the highest id, as when saved in the app
+    children += [(row, "programme", sorted(row.programme, key=lambda e: e.version))
+                 for t in plan.trainings for row in t.subjects]
+    for parent, name, _ in children:
+        setattr(parent, name, [])
+    db.session.add(plan)  # members, trainings and subjects
     db.session.flush()
     members = {m.email: m for m in plan.members}
     for member in plan.members:  # checked above; written below without loading them back
@@ -305,12 +312,21 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.carried_todos.extend(read.todos)
     db.session.flush()
     ids = {email: member.id for email, member in members.items()}
-    days = [{"member_id": ids[email], "day": day}
-            for email, member_days in read.unavailable.items() for day in member_days]
-    if days:  # one executemany of plain rows: the ORM would make an object of each
-        db.session.execute(MemberUnavailable.__table__.insert(), days)
+    rows = {MemberUnavailable: [{"member_id": ids[email], "day": day}
+                                for email, member_days in read.unavailable.items() for day in member_days]}
+    for parent, name, objects in children:
+        table = type(objects[0]).__table__ if objects else None
+        key = "member_id" if name == "courses" else "subject_id"
+        rows.setdefault(table, []).extend(
+            {**{c.key: getattr(o, c.key) for c in table.columns if c.key not in ("id", key)}, key: parent.id}
+            for o in objects)
+    for model, values in rows.items():
+        if model is not None and values:  # one executemany of plain rows, not an object each
+            db.session.execute(getattr(model, "__table__", model).insert(), values)
     for member in plan.members:
-        db.session.expire(member, ["unavailable"])
+        db.session.expire(member, ["unavailable", "courses"])
+    for parent, name, _ in children:
+        db.session.expire(parent, [name])
     return plan
 
 

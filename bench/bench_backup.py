@@ -21,18 +21,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from app import create_app  # noqa: E402
-from planner.models import Prefecture, RoleSlot, TeamMember  # noqa: E402
-from planner.models.db import db  # noqa: E402
-from planner.services.backup import MAX_BYTES, dump_plan, load_plan  # noqa: E402
-from planner.services.plans import create_plan  # noqa: E402
-from planner.services.roles import claim_slot, release_slot  # noqa: E402
-from tests.databases import run_on_both_engines  # noqa: E402
-from tests.factories import DATES_2025  # noqa: E402
+from app import create_app
+from planner.models import Prefecture, RoleSlot, TeamMember
+from planner.models.db import db
+from planner.services.backup import MAX_BYTES, dump_plan, load_plan
+from planner.services.plans import create_plan
+from planner.services.roles import claim_slot, release_slot
+from tests.databases import run_on_both_engines
+from tests.factories import DATES_2025
 
-ROUNDS = int(os.environ.get("ROUNDS", 3))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
 
 
 def backup_text(prefecture: Prefecture) -> str:
@@ -83,7 +83,7 @@ def run(label: str, url: str) -> None:
         stop = threading.Event()
         latencies: list[float] = []
 
-        def claim_loop():
+        def claim_loop(stop=stop, latencies=latencies):
             with app.app_context():
                 while not stop.is_set():
                     start = time.perf_counter()

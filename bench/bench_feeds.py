@@ -23,18 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import icalendar  # noqa: E402
+import icalendar
 
-from app import create_app  # noqa: E402
-from bench.bench_exports import setup_team  # noqa: E402
-from exports import files  # noqa: E402
-from planner.models import Prefecture, User  # noqa: E402
-from planner.models.account import OFFICIAL  # noqa: E402
-from planner.models.db import db  # noqa: E402
-from tests.databases import run_on_both_engines  # noqa: E402
+from app import create_app
+from bench.bench_exports import setup_team
+from exports import files
+from planner.models import Prefecture, User
+from planner.models.account import OFFICIAL
+from planner.models.db import db
+from tests.databases import run_on_both_engines
 
-ROUNDS = int(os.environ.get("ROUNDS", 5))
-PLANS = int(os.environ.get("PLANS", 10))
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+PLANS = int(os.environ.get("PLANS", "10"))
 BASE = "http://localhost"
 _TOKYO: list = []
 

@@ -14,7 +14,12 @@ from exports import handouts, ical
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import load_for_feed, sent_events, training_scope, versioned
+from planner.services.calendar_state import (
+    load_for_feed,
+    sent_events,
+    training_scope,
+    versioned,
+)
 from planner.services.team import members_of_user
 from planner.services.versions import version_label
 

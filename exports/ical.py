@@ -28,7 +28,12 @@ from planner.services.calendar_state import CalendarEvent, slot_uid, supplement_
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
-from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
+from planner.services.timetables import (
+    curriculum_subject,
+    subject_key,
+    subject_title,
+    timetable_of,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"

@@ -9,7 +9,13 @@ from datetime import datetime
 
 import pytest
 
-from planner.models import MemberUnavailable, Plan, ProgrammeEntry, TeamMember, TrainingSubject
+from planner.models import (
+    MemberUnavailable,
+    Plan,
+    ProgrammeEntry,
+    TeamMember,
+    TrainingSubject,
+)
 from planner.models.db import db
 from planner.services.backup import BackupError, dump_plan, load_plan
 from tests.test_backup import make_plan_with_team_and_timeline, make_prefecture

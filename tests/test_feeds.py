@@ -12,8 +12,16 @@ import recurring_ical_events
 import vobject
 
 from exports import files
-from planner.models import (Milestone, ProgrammeVersion, RoleSlot, SupplementaryEvent, TeamMember,
-                            Training, TrainingSubject, User)
+from planner.models import (
+    Milestone,
+    ProgrammeVersion,
+    RoleSlot,
+    SupplementaryEvent,
+    TeamMember,
+    Training,
+    TrainingSubject,
+    User,
+)
 from planner.models.db import db
 from tests.export_data import build_plan
 from tests.factories import counting_queries

@@ -30,18 +30,18 @@ from planner.domain import fields as rules
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
+    PROGRAMME_FIELDS,
+    SUPPLEMENT_EFFECTS,
+    SUPPLEMENT_KINDS,
     CarriedTodo,
     ChecklistTick,
     MemberCourse,
     MemberUnavailable,
     Milestone,
     Plan,
-    PROGRAMME_FIELDS,
     Prefecture,
     ProgrammeEntry,
     RoleSlot,
-    SUPPLEMENT_EFFECTS,
-    SUPPLEMENT_KINDS,
     SupplementaryEvent,
     TeamMember,
     Training,

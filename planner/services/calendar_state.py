@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,8 +17,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from planner.models import (EventVersion, Plan, ProgrammeVersion, PublishedEvent, RoleSlot,
-                            SupplementaryEvent, TeamMember, Training, TrainingSubject)
+from planner.models import (
+    EventVersion,
+    Plan,
+    ProgrammeVersion,
+    PublishedEvent,
+    RoleSlot,
+    SupplementaryEvent,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
 from planner.models.db import db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -271,7 +280,7 @@ def feed_state(user_id: int, memberships: list[tuple[int, int]], host: str, base
                                            EventVersion.updated_at).where(EventVersion.uid == uid)).first()
         if row is not None and row.fingerprint == digest:
             return FeedState(f"{row.sequence}-{digest[:40]}", _whole_seconds(row.updated_at))
-        now = _whole_seconds(datetime.now(timezone.utc))
+        now = _whole_seconds(datetime.now(UTC))
         try:
             if row is None:
                 sequence, changed = 0, now
@@ -290,4 +299,4 @@ def feed_state(user_id: int, memberships: list[tuple[int, int]], host: str, base
         except IntegrityError:
             db.session.rollback()
     # still racing: validators no client holds, so the feed is simply sent whole
-    return FeedState(f"new-{digest[:40]}", _whole_seconds(datetime.now(timezone.utc)))
+    return FeedState(f"new-{digest[:40]}", _whole_seconds(datetime.now(UTC)))

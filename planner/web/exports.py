@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timezone
+from datetime import UTC
 from io import BytesIO
 
 from flask import (
@@ -30,8 +30,13 @@ from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user, membership_ids
-from planner.web.access import (event_or_404, official_required, plan_or_404, training_or_404,
-                                 user_or_404)
+from planner.web.access import (
+    event_or_404,
+    official_required,
+    plan_or_404,
+    training_or_404,
+    user_or_404,
+)
 
 bp = Blueprint("exports", __name__)
 
@@ -196,7 +201,7 @@ def feed(token: str):
     if user is None:
         abort(404)
     state = feed_state(user.id, membership_ids(user), _host(), _base())
-    modified = state.modified.replace(tzinfo=timezone.utc)
+    modified = state.modified.replace(tzinfo=UTC)
     if is_resource_modified(request.environ, etag=state.etag, last_modified=modified):
         response = Response(files.member_feed(user, _host(), _base(), now=modified), content_type=files.ICS)
         response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""

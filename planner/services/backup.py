@@ -273,7 +273,8 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     Everything is read and checked before the first write, so the write lock (SQLite's only
     one) is held for a few statements: the plan, team, trainings and subjects through the
     session, the slots by planner.services.roles.sync_slots as for a plan made in the app,
-    then given their holders, and the many small rows (unavailable days) in one statement.
+    then given their holders, and the many small rows (unavailable days, completed courses,
+    programme versions) in one statement per table.
     """
     data = _parse(text)
     read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
@@ -313,19 +314,19 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.carried_todos.extend(read.todos)
     db.session.flush()
     ids = {email: member.id for email, member in members.items()}
-    rows = {MemberUnavailable: [{"member_id": ids[email], "day": day}
-                                for email, member_days in read.unavailable.items() for day in member_days]}
+    rows = {MemberUnavailable.__table__: [{"member_id": ids[email], "day": day}
+                                          for email, days in read.unavailable.items() for day in days]}
     for parent, name, objects in children:
-        table = type(objects[0]).__table__ if objects else None
-        key = "member_id" if name == "courses" else "subject_id"
-        rows.setdefault(table, []).extend(
-            {**{c.key: getattr(o, c.key) for c in table.columns if c.key not in ("id", key)}, key: parent.id}
-            for o in objects)
-    for model, values in rows.items():
-        if model is not None and values:
-            _insert_many(getattr(model, "__table__", model), values)
+        parent_key = "member_id" if name == "courses" else "subject_id"
+        for child in objects:
+            columns = [c.key for c in child.__table__.columns if c.key not in ("id", parent_key)]
+            rows.setdefault(child.__table__, []).append(
+                {key: getattr(child, key) for key in columns} | {parent_key: parent.id})
+    for table, values in rows.items():
+        if values:
+            _insert_many(table, values)
     for member in plan.members:
-        db.session.expire(member, ["unavailable", "courses"])
+        db.session.expire(member, ["unavailable"])
     for parent, name, _ in children:
         db.session.expire(parent, [name])
     return plan

@@ -14,7 +14,12 @@ from exports import handouts, ical, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import sent_events, training_scope, versioned
+from planner.services.calendar_state import (
+    load_for_feed,
+    sent_events,
+    training_scope,
+    versioned,
+)
 from planner.services.team import members_of_user
 from planner.services.versions import version_label
 
@@ -38,33 +43,36 @@ def meetings_calendar(plan: Plan, host: str) -> bytes:
     return ical.calendar_bytes(events, name=f"{plan.title} 検討会議", uid=f"plan-{plan.id}-meetings@{host}")
 
 
-def member_feed(user: User, host: str, base_url: str = "") -> bytes:
+def member_feed(user: User, host: str, base_url: str = "", now: datetime | None = None) -> bytes:
     """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of a
     published training, the roles as its latest version gave them (a draft's changes reach
-    the calendar when they are published); of a training never published, the current plan."""
-    events: list = []
+    the calendar when they are published); of a training never published, the current plan.
+    Events are versioned in one go at the end: a commit in between would expire what was loaded."""
+    members = members_of_user(user)
+    load_for_feed({m.plan_id for m in members})
+    parts: list = []  # (to be versioned, event) in the feed's order
     trainings = {}
-    for member in members_of_user(user):
-        draft = []
+    for member in members:
         for training, _, event in ical.invitation_events(member, host, base_url):
             if training.versions:
                 continue
             trainings[training.id] = training
-            draft.append(event)
-        events += versioned(draft)
+            parts.append((True, event))
         for training in member.plan.trainings:
             if training.versions:
                 sent = sent_events(training_scope(member.id, training.id))
                 if sent:
                     trainings[training.id] = training
-                events += sent
+                parts += [(False, event) for event in sent]
         # the team's supplementary events concern every member of the plan
-        events += versioned(ical.supplement_events(member.plan, host))
+        parts += [(True, event) for event in ical.supplement_events(member.plan, host)]
     versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
                          f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
+    stamped = iter(versioned([event for fresh, event in parts if fresh]))
+    events = [next(stamped) if fresh else event for fresh, event in parts]
     return ical.calendar_bytes(events, name=ical.FEED_NAME, refresh=ical.REFRESH,
-                               uid=f"member-{user.id}@{host}", description=versions)
+                               uid=f"member-{user.id}@{host}", description=versions, now=now)
 
 
 def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
@@ -23,11 +24,16 @@ from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import CalendarEvent
+from planner.services.calendar_state import CalendarEvent, slot_uid, supplement_uid
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
-from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
+from planner.services.timetables import (
+    curriculum_subject,
+    subject_key,
+    subject_title,
+    timetable_of,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"
@@ -145,7 +151,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
         lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
                  f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
         events.append(CalendarEvent(
-            uid=f"plan-{plan.id}-supplement-{event.id}@{host}",
+            uid=supplement_uid(plan.id, event.id, host),
             summary=clean_text(f"{event.kind_name}「{event.title}」"),
             start=at(event.day, event.start_time), end=at(event.day, event.end_time),
             description=clean_text("\n".join(lines)),
@@ -181,7 +187,7 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     if url:
         lines.append(url)
     return CalendarEvent(
-        uid=f"training-{training.id}-slot-{slot.id}@{host}",
+        uid=slot_uid(training.id, slot.id, host),
         summary=clean_text(summary), start=start, end=end,
         description=clean_text("\n".join(lines)), location=clean_text(training.venue), url=url,
         attendee=(holder.email, holder.name) if holder is not None else None)
@@ -222,15 +228,26 @@ def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
     return vevent
 
 
+@cache
+def _vtimezone(tzid: str) -> Timezone | None:
+    """The VTIMEZONE of a zone, built once per process (icalendar's `from_tzid` walks every
+    transition and asks to be cached), without the COMMENT icalendar writes directly under
+    VTIMEZONE, where RFC 5545 does not allow it. Shared by every calendar: never changed."""
+    try:
+        component = Timezone.from_tzid(tzid)
+    except ValueError:
+        return None
+    component.pop("COMMENT", None)
+    return component
+
+
 def _finish(calendar: Calendar) -> bytes:
-    """Add the VTIMEZONE the events need, or Tokyo's when there are none (RFC 5545 §3.4: a
-    calendar has at least one component); drop the COMMENT icalendar writes directly under
-    VTIMEZONE, where RFC 5545 does not allow it."""
-    calendar.add_missing_timezones()
-    if not calendar.subcomponents:
-        calendar.add_component(Timezone.from_tzid("Asia/Tokyo"))
-    for timezone_component in calendar.walk("VTIMEZONE"):
-        timezone_component.pop("COMMENT", None)
+    """Add the VTIMEZONEs the events need (before the events), or Tokyo's when there are
+    none (RFC 5545 §3.4: a calendar has at least one component)."""
+    zones = [_vtimezone(tzid) for tzid in sorted(calendar.get_missing_tzids())]
+    zones = [zone for zone in zones if zone is not None] or ([] if calendar.subcomponents
+                                                             else [_vtimezone("Asia/Tokyo")])
+    calendar.subcomponents[0:0] = zones
     return calendar.to_ical()
 
 

@@ -22,23 +22,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from types import SimpleNamespace
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
 from curricula import Curriculum, load_curricula
 from planner.domain import fields as rules
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
+    PROGRAMME_FIELDS,
+    SUPPLEMENT_EFFECTS,
+    SUPPLEMENT_KINDS,
     CarriedTodo,
     ChecklistTick,
     MemberCourse,
     MemberUnavailable,
     Milestone,
     Plan,
-    PROGRAMME_FIELDS,
     Prefecture,
     ProgrammeEntry,
     RoleSlot,
-    SUPPLEMENT_EFFECTS,
-    SUPPLEMENT_KINDS,
     SupplementaryEvent,
     TeamMember,
     Training,
@@ -265,22 +268,37 @@ class _Read:
     todos: list[CarriedTodo] = field(default_factory=list)
     #: the municipalities the participants come from, and each training's participants
     participants: participant_backup.ReadParticipants | None = None
+    #: each member's unavailable days (by e-mail), kept as dates: written in one statement
+    unavailable: dict[str, list[date]] = field(default_factory=dict)
 
 
 def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     """Check the whole file, then add the plan to the session (flushed, not committed).
 
-    Nothing is added before the whole file has been checked; the slots are made by
-    planner.services.roles.sync_slots, as for a plan made in the app, and then given their holders.
+    Everything is read and checked before the first write, so the write lock (SQLite's only
+    one) is held for a few statements: the plan, team, trainings and subjects through the
+    session, the slots by planner.services.roles.sync_slots as for a plan made in the app,
+    then given their holders, and the many small rows (unavailable days, completed courses,
+    programme versions) in one statement per table.
     """
     data = _parse(text)
     read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
+    _check_days_free(read)
     plan = read.plan
     plan.title = _free_title(prefecture, plan.title)
     plan.prefecture = prefecture
-    db.session.add(plan)  # members (with courses and days), trainings and subjects
+    # the many small rows are written below in one statement per table, not object by object
+    children = [(member, "courses", member.courses) for member in plan.members]
+    # oldest version first: the newest gets the highest id, as when saved in the app
+    children += [(row, "programme", sorted(row.programme, key=lambda e: e.version))
+                 for t in plan.trainings for row in t.subjects]
+    for parent, name, _ in children:
+        setattr(parent, name, [])
+    db.session.add(plan)  # members, trainings and subjects
     db.session.flush()
     members = {m.email: m for m in plan.members}
+    for member in plan.members:  # checked above; written below without loading them back
+        set_committed_value(member, "unavailable", [])
     for training, roles in read.roles:
         sync_slots(training)
         subject_ids = {s.position: s.id for s in training.subjects}
@@ -302,7 +320,49 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     if read.participants is not None:
         participant_backup.add_participants(prefecture, read.participants)
     db.session.flush()
+    ids = {email: member.id for email, member in members.items()}
+    rows = {MemberUnavailable.__table__: [{"member_id": ids[email], "day": day}
+                                          for email, days in read.unavailable.items() for day in days]}
+    for parent, name, objects in children:
+        parent_key = "member_id" if name == "courses" else "subject_id"
+        for child in objects:
+            columns = [c.key for c in child.__table__.columns if c.key not in ("id", parent_key)]
+            rows.setdefault(child.__table__, []).append(
+                {key: getattr(child, key) for key in columns} | {parent_key: parent.id})
+    for table, values in rows.items():
+        if values:
+            _insert_many(table, values)
+    for member in plan.members:
+        db.session.expire(member, ["unavailable"])
+    for parent, name, _ in children:
+        db.session.expire(parent, [name])
     return plan
+
+
+def _insert_many(table: sa.Table, rows: list[dict]) -> None:
+    """One executemany of plain rows straight through the driver, each value converted by its
+    column's type: SQLAlchemy's per-row work costs more than the database's own insert."""
+    connection = db.session.connection()
+    keys = list(rows[0])
+    compiled = table.insert().compile(dialect=connection.dialect, column_keys=keys)
+    convert = [(key, table.c[key].type.bind_processor(connection.dialect)) for key in keys]
+    values = [{key: process(row[key]) if process else row[key] for key, process in convert} for row in rows]
+    if compiled.positional:
+        values = [tuple(row[key] for key in compiled.positiontup) for row in values]
+    connection.exec_driver_sql(compiled.string, values)
+
+
+def _check_days_free(read: _Read) -> None:
+    """No holder is away on the day of a role they hold (material preparation is done
+    beforehand): the rule of planner.services.roles, checked here before anything is written."""
+    names = {m.email: m.name for m in read.plan.members}
+    for training, roles in read.roles:
+        days = set(training.days)
+        for role in roles:
+            clash = days & set(read.unavailable.get(role.holder, ())) if role.holder else set()
+            if clash and role.kind != "material_preparer":
+                raise BackupError(f"役割の担当: {names[role.holder]}さんは {min(clash):%Y-%m-%d} "
+                                  "を参加できない日に登録しています。")
 
 
 def _parse(text: str | bytes) -> dict:
@@ -365,8 +425,10 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
             raise fields.fail("chief_after", f"「{_show(plan.chief_after)}」は "
                                              f"{' か '.join(CHIEF_PLACEMENTS)} のどちらかです。")
         raw = fields.items("members", MAX_MEMBERS)
-        plan.members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
+        members = [_read_member(_Fields(item, f"メンバー{i}")) for i, item in enumerate(raw, start=1)]
+        plan.members = [member for member, _ in members]
         _unique_emails(plan.members)
+        read.unavailable = {member.email: days for member, days in members}
     emails = {m.email for m in plan.members}
     if version >= 2:  # files written before participants lack these sections
         read.participants = participant_backup.ReadParticipants(
@@ -396,8 +458,9 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
     return read
 
 
-def _read_member(fields: _Fields) -> TeamMember:
-    """One roster entry; the e-mail is kept in lower case, as every other way in keeps it."""
+def _read_member(fields: _Fields) -> tuple[TeamMember, list[date]]:
+    """One roster entry and the days it cannot attend; the e-mail is kept in lower case, as
+    every other way in keeps it."""
     fields.only({"name", "municipality", "municipality_kind", "email", "notes", "courses", "unavailable"})
     member = TeamMember(name=fields.typed("name", "member_name"),
                         municipality=fields.typed("municipality", "municipality"),
@@ -430,8 +493,7 @@ def _read_member(fields: _Fields) -> TeamMember:
         if day in seen:
             raise fields.fail("unavailable", f"の {day.isoformat()} が2回あります。")
         seen.add(day)
-    member.unavailable = [MemberUnavailable(day=d) for d in sorted(seen)]
-    return member
+    return member, sorted(seen)
 
 
 def _unique_emails(members: list[TeamMember]) -> None:

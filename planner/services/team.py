@@ -34,14 +34,23 @@ def member_for(plan: Plan, email: str) -> TeamMember | None:
     return db.session.scalar(db.select(TeamMember).filter_by(plan_id=plan.id, email=email.lower()))
 
 
+def _memberships(user: User):
+    return (Plan.prefecture_id == user.prefecture_id, sa.func.lower(TeamMember.email) == user.email.lower())
+
+
 def members_of_user(user: User) -> list[TeamMember]:
     """The user's team memberships in every plan of their prefecture (matched by e-mail)."""
     return list(db.session.scalars(
-        db.select(TeamMember).join(Plan)
-        .where(Plan.prefecture_id == user.prefecture_id,
-               sa.func.lower(TeamMember.email) == user.email.lower())
+        db.select(TeamMember).join(Plan).where(*_memberships(user))
         .options(so.contains_eager(TeamMember.plan))
         .order_by(TeamMember.id)))
+
+
+def membership_ids(user: User) -> list[tuple[int, int]]:
+    """(member id, plan id) of the user's memberships: `members_of_user` without loading them."""
+    return [tuple(row) for row in db.session.execute(
+        db.select(TeamMember.id, TeamMember.plan_id).join(Plan).where(*_memberships(user))
+        .order_by(TeamMember.id))]
 
 
 def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC
 from io import BytesIO
 
 from flask import (
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.http import is_resource_modified
 
 from curricula import get_curriculum
 from exports import files, handouts, ical
@@ -25,10 +27,16 @@ from exports.handouts import safe_filename
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
+from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
-from planner.services.team import members_of_user
-from planner.web.access import (event_or_404, official_required, plan_or_404, training_or_404,
-                                 user_or_404)
+from planner.services.team import members_of_user, membership_ids
+from planner.web.access import (
+    event_or_404,
+    official_required,
+    plan_or_404,
+    training_or_404,
+    user_or_404,
+)
 
 bp = Blueprint("exports", __name__)
 
@@ -188,13 +196,22 @@ def user_for_token(token: str) -> User | None:
 
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
-    """The subscribed feed: no login (calendar apps cannot log in), the URL is the secret."""
+    """The subscribed feed: no login (calendar apps cannot log in), the URL is the secret.
+    Calendar apps poll it: an unchanged feed answers 304 from a digest of its rows
+    (If-None-Match, or If-Modified-Since), without being built."""
     user = user_for_token(token)
     if user is None:
         abort(404)
-    response = Response(files.member_feed(user, _host(), _base()), content_type=files.ICS)
+    state = feed_state(user.id, membership_ids(user), _host(), _base())
+    modified = state.modified.replace(tzinfo=UTC)
+    if is_resource_modified(request.environ, etag=state.etag, last_modified=modified):
+        response = Response(files.member_feed(user, _host(), _base(), now=modified), content_type=files.ICS)
+        response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
+    else:
+        response = Response(status=304)
+    response.set_etag(state.etag)
+    response.last_modified = modified
     response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
     return response
 
 

@@ -1,0 +1,272 @@
+"""Office and PDF files as bytes: what kind a file is (by content), its text, and text replaced.
+
+Used by the materials feature and `flask check-anonymity`. The kind is judged from the bytes,
+never from the file name: a renamed executable or a text file called .pdf is refused. Pure: no
+Flask, no database.
+
+PDF text comes from pypdf rather than poppler's pdftotext: it is a pip dependency (so every
+install has it, not only machines with poppler-utils), it tells an encrypted PDF apart, which
+the check must refuse anyway, and on the Japanese PDFs LibreOffice writes it reads the same
+text as pdftotext (tests/test_anonymity_corpus.py checks recall on such PDFs).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+KINDS = ("docx", "pptx", "xlsx", "pdf")
+#: the main part's content type in [Content_Types].xml says what an OOXML zip is
+_MAIN_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": "pptx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+}
+#: a zip that unpacks to more than this is refused (a zip bomb, or no document people share)
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_EXECUTABLE_STARTS = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
+                      b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#: the XML parts whose text a reader sees, per kind (replace_text rewrites these)
+_TEXT_PARTS = {
+    "docx": re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"),
+    "pptx": re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"),
+}
+
+
+class UnreadableDocument(Exception):
+    """A file the app cannot read or edit; str() is a Japanese message for the person."""
+
+
+def document_kind(data: bytes) -> str:
+    """'docx', 'pptx', 'xlsx' or 'pdf', judged by content; UnreadableDocument otherwise."""
+    if data.startswith(_EXECUTABLE_STARTS):
+        raise UnreadableDocument("実行ファイルは登録できません。Word・PowerPoint・Excel・PDF のファイルを選んでください。")
+    if data.startswith(b"%PDF-"):
+        _pdf_reader(data)
+        return "pdf"
+    if data.startswith(_OLE):
+        raise UnreadableDocument(
+            "パスワード付きのファイルか、古い形式（.doc・.ppt・.xls）のファイルです。"
+            "パスワードを外し、.docx・.pptx・.xlsx で保存し直してください。")
+    if data.startswith(b"PK\x03\x04"):
+        return _ooxml_kind(data)
+    raise UnreadableDocument("Word（.docx）・PowerPoint（.pptx）・Excel（.xlsx）・PDF 以外のファイルは登録できません。")
+
+
+def _corrupt(kind_name: str) -> UnreadableDocument:
+    return UnreadableDocument(f"{kind_name}のファイルが壊れていて読めません。元のアプリで開いて保存し直してください。")
+
+
+def _ooxml_kind(data: bytes) -> str:
+    """The kind of an OOXML zip from its [Content_Types].xml, after checking the zip is whole."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
+                raise UnreadableDocument("展開すると大きすぎるファイルです。")
+            if zf.testzip() is not None:
+                raise _corrupt("")
+            types = etree.fromstring(zf.read("[Content_Types].xml"))
+    except (zipfile.BadZipFile, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
+        raise _corrupt("") from None
+    for element in types:
+        kind = _MAIN_TYPES.get(element.get("ContentType", ""))
+        if kind:
+            return kind
+    raise UnreadableDocument("Word（.docx）・PowerPoint（.pptx）・Excel（.xlsx）・PDF 以外のファイルは登録できません"
+                             "（マクロ付きのファイルも登録できません）。")
+
+
+def _pdf_reader(data: bytes):
+    """A pypdf reader for a PDF that is whole and not encrypted."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+        if not encrypted:
+            len(reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        raise _corrupt("PDF ") from None
+    if encrypted:
+        raise UnreadableDocument("暗号化（パスワード保護）された PDF は読めません。保護を外した PDF を登録してください。")
+    return reader
+
+
+def extract_text(data: bytes, kind: str) -> list[tuple[str, str]]:
+    """The file's text as (where, text) pairs, where like 「段落 12」「表 1」「スライド 3」「2 ページ」."""
+    readers = {"docx": _docx_text, "pptx": _pptx_text, "xlsx": _xlsx_text, "pdf": _pdf_text}
+    if kind not in readers:
+        raise UnreadableDocument("この形式のファイルからは文章を取り出せません。")
+    try:
+        return [(where, text) for where, text in readers[kind](data) if text.strip()]
+    except UnreadableDocument:
+        raise
+    except Exception:  # noqa: BLE001 - each library has its own errors for a broken part; one message
+        raise _corrupt("") from None
+
+
+def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
+    from docx import Document
+    from docx.table import Table
+    document = Document(io.BytesIO(data))
+    paragraph_no = table_no = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            table_no += 1
+            yield from _docx_table(block, f"表 {table_no}")
+        else:
+            paragraph_no += 1
+            yield f"段落 {paragraph_no}", block.text
+    boxes = document.element.body.xpath(f".//*[local-name()='txbxContent' and namespace-uri()='{_W}']"
+                                        f"[not(ancestor::*[local-name()='Fallback'])]")
+    for number, box in enumerate(boxes, 1):
+        yield f"テキストボックス {number}", _xml_text(box, _W)
+    for number, section in enumerate(document.sections, 1):
+        for label, part in (("ヘッダー", section.header), ("フッター", section.footer)):
+            if part.is_linked_to_previous and number > 1:
+                continue
+            for paragraph in part.paragraphs:
+                yield f"{label}（{number} 節）", paragraph.text
+            for table in part.tables:
+                yield from _docx_table(table, f"{label}（{number} 節）の表")
+
+
+def _docx_table(table, where: str) -> Iterator[tuple[str, str]]:
+    seen = set()
+    for r, row in enumerate(table.rows, 1):
+        for c, cell in enumerate(row.cells, 1):
+            if id(cell._tc) in seen:  # a merged cell comes back once per grid column
+                continue
+            seen.add(id(cell._tc))
+            yield f"{where} {r} 行 {c} 列", "\n".join(p.text for p in cell.paragraphs)
+            for inner in cell.tables:
+                yield from _docx_table(inner, f"{where} {r} 行 {c} 列の表")
+
+
+def _xml_text(element, namespace: str) -> str:
+    """The text of the paragraphs under element, one line each."""
+    lines = []
+    for paragraph in element.iter(f"{{{namespace}}}p"):
+        lines.append("".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t")))
+    return "\n".join(lines)
+
+
+def _pptx_text(data: bytes) -> Iterator[tuple[str, str]]:
+    from pptx import Presentation
+    presentation = Presentation(io.BytesIO(data))
+    for number, slide in enumerate(presentation.slides, 1):
+        where = f"スライド {number}"
+        for shape in _pptx_shapes(slide.shapes):
+            if shape.has_text_frame:
+                yield where, shape.text_frame.text
+            if getattr(shape, "has_table", False) and shape.has_table:
+                for r, row in enumerate(shape.table.rows, 1):
+                    for c, cell in enumerate(row.cells, 1):
+                        yield f"{where} 表 {r} 行 {c} 列", cell.text
+        if slide.has_notes_slide:
+            yield f"{where} ノート", slide.notes_slide.notes_text_frame.text
+
+
+def _pptx_shapes(shapes):
+    """Every shape, the ones inside groups too."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _pptx_shapes(shape.shapes)
+        else:
+            yield shape
+
+
+def _xlsx_text(data: bytes) -> Iterator[tuple[str, str]]:
+    from openpyxl import load_workbook
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        yield f"{sheet.title} {cell.coordinate}", cell.value
+    finally:
+        workbook.close()
+
+
+#: a line break inside Japanese text is where the PDF wrapped a line, not a break in the text
+_PDF_WRAP = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
+
+
+def _pdf_text(data: bytes) -> Iterator[tuple[str, str]]:
+    reader = _pdf_reader(data)
+    for number, page in enumerate(reader.pages, 1):
+        yield f"{number} ページ", _PDF_WRAP.sub("", page.extract_text() or "")
+
+
+def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
+    """The file with every occurrence of each key replaced, also where Word split it across runs.
+
+    The replacement takes the formatting of the run where the old text began. Only .docx and
+    .pptx can be edited; everything else in the zip is copied unchanged.
+    """
+    if kind == "pdf":
+        raise UnreadableDocument("PDF はアプリの中では書き換えられません。元の Word・PowerPoint のファイルで直して登録し直してください。")
+    if kind not in _TEXT_PARTS:
+        raise UnreadableDocument("この形式のファイルはアプリの中では書き換えられません。元のファイルで直して登録し直してください。")
+    pairs = sorted(((old, new) for old, new in replacements.items() if old), key=lambda p: -len(p[0]))
+    namespace = _W if kind == "docx" else _A
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source, \
+                zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                blob = source.read(info)
+                if _TEXT_PARTS[kind].fullmatch(info.filename):
+                    blob = _replace_in_part(blob, namespace, pairs)
+                target.writestr(info, blob)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError):
+        raise _corrupt("") from None
+    return out.getvalue()
+
+
+def _replace_in_part(blob: bytes, namespace: str, pairs: list[tuple[str, str]]) -> bytes:
+    root = etree.fromstring(blob)
+    changed = False
+    for paragraph in root.iter(f"{{{namespace}}}p"):
+        texts = [t for t in paragraph.iter(f"{{{namespace}}}t") if _own_paragraph(t, paragraph, namespace)]
+        for old, new in pairs:
+            changed |= _replace_in_paragraph(texts, old, new)
+    if not changed:
+        return blob
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _own_paragraph(text_element, paragraph, namespace: str) -> bool:
+    """Whether text_element belongs to paragraph itself, not to a text box nested in it."""
+    parent = text_element.getparent()
+    while parent is not None and parent.tag != f"{{{namespace}}}p":
+        parent = parent.getparent()
+    return parent is paragraph
+
+
+def _replace_in_paragraph(texts: list, old: str, new: str) -> bool:
+    """Replace old by new in the text elements of one paragraph; True when something changed."""
+    changed, after = False, 0
+    while (start := "".join(t.text or "" for t in texts).find(old, after)) >= 0:
+        end, offset, first = start + len(old), 0, True
+        for t in texts:
+            text = t.text or ""
+            lo, hi = offset, offset + len(text)
+            offset = hi
+            if hi <= start or lo >= end:
+                continue
+            t.text = text[: max(0, start - lo)] + (new if first else "") + text[max(0, end - lo):]
+            if t.tag == f"{{{_W}}}t":  # Word drops leading and trailing spaces without it
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            first = False
+        changed, after = True, start + len(new)  # go on after the new text (it may hold the old)
+    return changed

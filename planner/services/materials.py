@@ -55,9 +55,9 @@ MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessi
 #: the kinds the app can write a replacement into
 REPLACEABLE = ("docx", "pptx")
 #: the suggested replacement per kind of finding; {letter} counts A, B, C … per kind
-SUGGESTIONS = {"person": "{letter}氏", "place": "{letter}市", "organization": "○○センター",
+SUGGESTIONS = {"person": "{letter}氏", "place": "{letter}市", "organisation": "○○センター",
                "phone": "000-0000-0000", "postal_code": "〒000-0000", "address": "○○町○丁目",
-               "birth_date": "○年○月○日", "age_with_date": "○歳", "honorific": "{letter}氏"}
+               "birth_date": "○年○月○日", "age": "○歳", "honorific": "{letter}氏"}
 #: what a blocked case file says wherever it would be shared
 BLOCKED = "匿名化の確認が終わるまで共有できません"
 _PATH_PARTS = re.compile(r"^.*[\\/]")

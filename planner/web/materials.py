@@ -90,6 +90,12 @@ def _may_download(material: Material, version: MaterialVersion) -> bool:
 
 # --------------------------------------------------------------------------- pages
 
+@bp.app_template_global()
+def late_materials(training) -> list[Material]:
+    """For the training's page: the materials past their due date and not finished."""
+    return materials.late_materials(training, date.today())
+
+
 def _page(training, status: int = 200, refused: list[str] | None = None, forms: dict | None = None):
     """The training's materials by subject; `forms` are the submitted forms to show again."""
     forms = forms or {}
@@ -185,7 +191,10 @@ def _upload(field) -> materials.Upload | None:
     storage = field.data
     if storage is None or not getattr(storage, "filename", ""):
         return None
-    return materials.Upload(file_name=storage.filename, data=storage.read())
+    try:
+        return materials.Upload(file_name=storage.filename, data=storage.read())
+    finally:
+        storage.close()  # a large upload is spooled to a temporary file
 
 
 def _max_bytes() -> int:

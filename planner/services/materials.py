@@ -358,8 +358,12 @@ def run_check(version: MaterialVersion, by: str) -> AnonymityCheck:
     earlier = _earlier_settlements(version.material, version)
     check = AnonymityCheck(version=version, checked_by=by)
     for found in find_identifiers(parts):
+        start, end = found.start, found.end
+        if found.context[start:end] != found.text and found.text in found.context:
+            start = found.context.find(found.text)  # offsets that miss the text: find it again
+            end = start + len(found.text)
         finding = CheckFinding(kind=found.kind[:30], text=found.text[:200], location=found.where[:50],
-                               **_context_window(found.context, found.start, found.end))
+                               **_context_window(found.context, start, end))
         settled = earlier.get((found.kind, found.text)) or earlier.get(("", found.text))
         if settled:
             finding.status = "false_alarm"

@@ -107,6 +107,7 @@ def _page(training, status: int = 200, refused: list[str] | None = None, forms: 
         rows.append((row, subject_title(training, row), items, add_form, _may_edit(row)))
     return render_template(
         "materials/training.html", training=training, rows=rows, refused=refused, today=today,
+        error_forms=[form for form in forms.values() if form.errors],
         curriculum=get_curriculum(training.curriculum_key), due=materials.training_due(training),
         late=materials.late_materials(training, today), file_hint=FILE_HINT,
         max_mb=current_app.config["MATERIAL_MAX_BYTES"] // (1024 * 1024),
@@ -292,6 +293,7 @@ def _findings_page(material: Material, status: int = 200, refused: list[str] | N
                                             replacement=suggested[finding.id])
     return render_template(
         "materials/findings.html", material=material, check=check, forms=forms, kind_names=KIND_NAMES,
+        error_form=form if form is not None and form.errors else None,
         training=material.subject.training, refused=refused, blocked=materials.BLOCKED,
         can_share=materials.can_share(material), may_edit=_may_edit(material.subject, material),
         replaceable=material.latest is not None and material.latest.kind in materials.REPLACEABLE,

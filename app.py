@@ -26,7 +26,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("PERMANENT_SESSION_LIFETIME", "12")))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     #: the largest file a training's material may be (its upload requests may be this large)
-    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", 20 * 1024 * 1024))
+    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None
     #: the domain part of calendar UIDs, after this installation's random id (see below)
     CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")

@@ -46,8 +46,6 @@ def entity_rows() -> list[dict[str, object]]:
             for material in (m for row in training.subjects for m in row.materials):
                 rows.append({"material_id": material.id})
                 rows += [{"material_id": material.id, "number": v.number} for v in material.versions]
-                rows += [{"material_id": material.id, "finding_id": f.id}
-                         for v in material.versions if v.check for f in v.check.findings]
         rows += [{"plan_id": plan.id, "member_id": m.id} for m in plan.members]
         rows += [{"plan_id": plan.id, "milestone_id": m.id}
                  for m in db.session.scalars(db.select(Milestone).filter_by(plan_id=plan.id))]

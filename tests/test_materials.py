@@ -15,7 +15,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from exports import files
-from planner.models import AnonymityCheck, CheckFinding, Material, MaterialVersion, TeamMember, Training
+from planner.models import (
+    AnonymityCheck,
+    CheckFinding,
+    Material,
+    MaterialVersion,
+    TeamMember,
+    Training,
+)
 from planner.models.db import db
 from planner.services import materials
 from planner.services.errors import ChangeRefused
@@ -307,7 +314,7 @@ def test_an_upload_of_an_executable_answers_422_and_stores_nothing(app, client):
     login(client, OITA_OFFICIAL)
 
     response = client.post(f"/materials/{material_id}/versions", data={
-        "m{}v-file".format(material_id): (io.BytesIO(b"MZ" + b"\x00" * 500), "報告書.docx")},
+        f"m{material_id}v-file": (io.BytesIO(b"MZ" + b"\x00" * 500), "報告書.docx")},
         content_type="multipart/form-data")
 
     assert response.status_code == 422

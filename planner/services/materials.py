@@ -26,7 +26,12 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.domain import fields
 from planner.domain.anonymity import find_identifiers
-from planner.domain.documents import UnreadableDocument, document_kind, extract_text, replace_text
+from planner.domain.documents import (
+    UnreadableDocument,
+    document_kind,
+    extract_text,
+    replace_text,
+)
 from planner.models import (
     MATERIAL_CATEGORIES,
     MATERIAL_STATUSES,
@@ -237,8 +242,8 @@ def replace_findings(material: Material, choices: dict[int, str], by: str) -> Ma
         replacements[finding.text] = new_text
     old = material.latest
     if old.kind not in REPLACEABLE:
-        raise ChangeRefused([f"{KIND_NAMES[old.kind]} のファイルはアプリで置き換えられません。"
-                             "元のファイルを直して、新しい版としてアップロードしてください。"])
+        raise ChangeRefused([(f"{KIND_NAMES[old.kind]} のファイルはアプリで置き換えられません。"
+                             "元のファイルを直して、新しい版としてアップロードしてください。")])
     try:
         data = replace_text(version_bytes(old), old.kind, replacements)
     except UnreadableDocument as exc:
@@ -295,16 +300,16 @@ def _checked_file(upload: Upload, max_bytes: int) -> tuple[str, str]:
     if size == 0:
         raise ChangeRefused(["ファイルが空です。"])
     if size > max_bytes:
-        raise ChangeRefused([f"ファイルが大きすぎます（{size / 1024 / 1024:.1f}MB）。"
-                             f"{max_bytes // (1024 * 1024)}MB 以下のファイルを選んでください。"])
+        raise ChangeRefused([(f"ファイルが大きすぎます（{size / 1024 / 1024:.1f}MB）。"
+                             f"{max_bytes // (1024 * 1024)}MB 以下のファイルを選んでください。")])
     try:
         kind = document_kind(upload.data)
     except UnreadableDocument as exc:
         raise ChangeRefused([f"「{name}」は受け付けられません。{exc}"]) from None
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension != kind:
-        raise ChangeRefused([f"「{name}」の中身は {KIND_NAMES[kind]} のファイルですが、名前の拡張子が違います。"
-                             f"名前を「.{kind}」で終わるように直してからアップロードしてください。"])
+        raise ChangeRefused([(f"「{name}」の中身は {KIND_NAMES[kind]} のファイルですが、名前の拡張子が違います。"
+                             f"名前を「.{kind}」で終わるように直してからアップロードしてください。")])
     return name, kind
 
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask import Request as FlaskRequest
 from flask_login import current_user, login_required
 
@@ -25,7 +34,15 @@ from planner.services.timetables import subject_title
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.forms import ConfirmForm
-from planner.web.material_forms import FILE_HINT, MaterialForm, OwnerForm, ReplaceForm, StatusForm, VersionForm
+from planner.web.material_forms import (
+    FILE_HINT,
+    FindingForm,
+    MaterialForm,
+    OwnerForm,
+    ReplaceForm,
+    StatusForm,
+    VersionForm,
+)
 
 bp = Blueprint("materials", __name__)
 
@@ -279,25 +296,25 @@ def download(material_id: int, number: int):
 # --------------------------------------------------------------------------- findings
 
 def _findings_page(material: Material, status: int = 200, refused: list[str] | None = None,
-                   form: ReplaceForm | None = None, form_for: int | None = None):
+                   form: ReplaceForm | None = None):
+    """The latest version's findings in context; `form` is a replacement sent back with errors."""
     check = materials.current_check(material)
     suggested = materials.suggestions(check) if check else {}
     forms = {}
     for finding in check.findings if check else []:
         if finding.status != "open":
             continue
-        if form is not None and finding.id == form_for:
+        if form is not None and form.finding.data == finding.id:
             forms[finding.id] = form
         else:
-            forms[finding.id] = ReplaceForm(prefix=f"f{finding.id}", formdata=None,
-                                            replacement=suggested[finding.id])
+            forms[finding.id] = ReplaceForm(formdata=None, finding=finding.id, replacement=suggested[finding.id])
     return render_template(
         "materials/findings.html", material=material, check=check, forms=forms, kind_names=KIND_NAMES,
         error_form=form if form is not None and form.errors else None,
         training=material.subject.training, refused=refused, blocked=materials.BLOCKED,
         can_share=materials.can_share(material), may_edit=_may_edit(material.subject, material),
         replaceable=material.latest is not None and material.latest.kind in materials.REPLACEABLE,
-        confirm=ConfirmForm(), subject_name=subject_title(material.subject.training, material.subject),
+        subject_name=subject_title(material.subject.training, material.subject),
         earlier=[v for v in reversed(material.versions[:-1]) if v.check]), status
 
 
@@ -310,38 +327,49 @@ def findings(material_id: int):
     return _findings_page(material)
 
 
-def _finding_or_404(material: Material, finding_id: int) -> CheckFinding:
-    finding = db.session.get(CheckFinding, finding_id)
-    if finding is None or finding.check.version.material_id != material.id:
-        abort(404)
-    return finding
+def _finding(material: Material, finding_id: int | None) -> CheckFinding | None:
+    """A finding of the material's latest check (None for an older or another material's one)."""
+    check = materials.current_check(material)
+    return next((f for f in check.findings if f.id == finding_id), None) if check else None
 
 
-@bp.route("/materials/<int:material_id>/findings/<int:finding_id>/false-alarm", methods=["POST"])
+def _gone(material: Material):
+    return _findings_page(material, 409, refused=[("この項目は最新の版のものではありません（ほかの人が先に対応した可能性があります）。"
+                                                  "ページを開き直してください。")])
+
+
+@bp.route("/materials/<int:material_id>/findings/false-alarm", methods=["POST"])
 @login_required
-def false_alarm(material_id: int, finding_id: int):
+def false_alarm(material_id: int):
+    """The finding named by the form's `finding` field identifies no one."""
     material = _editable(_material_or_404(material_id))
-    finding = _finding_or_404(material, finding_id)
-    if not ConfirmForm().validate_on_submit():
+    form = FindingForm()
+    if not form.validate_on_submit():
         abort(400)
+    finding = _finding(material, form.finding.data)
+    if finding is None:
+        return _gone(material)
     try:
         materials.mark_false_alarm(finding, current_user.name)
     except ChangeRefused as exc:
         db.session.rollback()
-        return _findings_page(material, 409, refused=exc.messages)
+        return _findings_page(db.session.get(Material, material_id), 409, refused=exc.messages)
     db.session.commit()
     flash(f"「{finding.text}」を誤検出としました。", "success")
     return redirect(url_for("materials.findings", material_id=material.id))
 
 
-@bp.route("/materials/<int:material_id>/findings/<int:finding_id>/replace", methods=["POST"])
+@bp.route("/materials/<int:material_id>/findings/replace", methods=["POST"])
 @login_required
-def replace(material_id: int, finding_id: int):
+def replace(material_id: int):
+    """A new version with the finding's text replaced everywhere, checked again."""
     material = _editable(_material_or_404(material_id))
-    finding = _finding_or_404(material, finding_id)
-    form = ReplaceForm(prefix=f"f{finding.id}")
+    form = ReplaceForm()
     if not form.validate_on_submit():
-        return _findings_page(material, 422, form=form, form_for=finding.id)
+        return _findings_page(material, 422, form=form)
+    finding = _finding(material, form.finding.data)
+    if finding is None:
+        return _gone(material)
     again = once.first_submit(url_for("materials.findings", material_id=material.id))
     if again:
         return again
@@ -350,9 +378,7 @@ def replace(material_id: int, finding_id: int):
         version = materials.replace_findings(material, {finding.id: form.replacement.data}, current_user.name)
     except ChangeRefused as exc:
         db.session.rollback()
-        material = db.session.get(Material, material_id)
-        return _findings_page(material, 422,
-                              refused=exc.messages, form=form, form_for=finding_id)
+        return _findings_page(db.session.get(Material, material_id), 422, refused=exc.messages, form=form)
     once.remember(url_for("materials.findings", material_id=material.id))
     db.session.commit()
     flash(f"「{text}」を「{form.replacement.data}」に置き換えた第{version.number}版を作り、確認し直しました。",

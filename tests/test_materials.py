@@ -2,7 +2,9 @@
 anonymity check of case material and its settlement, and what the training zip carries."""
 from __future__ import annotations
 
+import base64
 import io
+import json
 import os
 import threading
 import zipfile
@@ -20,14 +22,24 @@ from planner.models import (
     CheckFinding,
     Material,
     MaterialVersion,
+    Plan,
     TeamMember,
     Training,
 )
 from planner.models.db import db
 from planner.services import materials
+from planner.services.backup import BackupError, dump_plan, export_plan, load_plan
 from planner.services.errors import ChangeRefused
+from planner.services.materials_backup import material_section
 from planner.services.roles import assign_slot
-from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, login, make_oita
+from tests.factories import (
+    OITA_MEMBER,
+    OITA_OFFICIAL,
+    PASSWORD,
+    login,
+    make_oita,
+    make_prefecture,
+)
 from tests.http_clients import logged_in_session
 
 CASE_TEXT = "相談者の山田太郎さん（45歳）は、令和6年4月1日に窓口を訪れた。"
@@ -466,3 +478,60 @@ def test_two_uploads_at_once_get_distinct_version_numbers(app, live_server):
         numbers = sorted(v.number for v in db.session.get(Material, material_id).versions)
         assert numbers == list(range(1, senders + 2))
         assert _count(AnonymityCheck) == 0 and _count(CheckFinding) == 0
+
+
+# --------------------------------------------------------------------------- the JSON backup
+
+def _materials_world():
+    world = make_oita()
+    subject = _subject(world)
+    owner = TeamMember(plan=subject.training.plan, name="佐藤花子", municipality="大分市",
+                       municipality_kind="core_city", email="hanako@oita.example.jp")
+    db.session.add(owner)
+    slides = materials.add_material(subject, "スライド", "slides", False, "職員",
+                                    materials.Upload("講義スライド.docx", docx_bytes("本文")))
+    materials.set_owner(slides, owner)
+    materials.set_due(slides, date(2026, 2, 1))
+    case = materials.add_material(subject, "事例", "case", True, "佐藤",
+                                  materials.Upload("事例.docx", docx_bytes(CASE_TEXT)))
+    findings = materials.open_findings(case)
+    materials.replace_findings(case, {findings[0].id: "A氏"}, "佐藤")
+    materials.mark_false_alarm(materials.open_findings(case)[0], "田中")
+    db.session.commit()
+    return world
+
+
+def _materials_of(plan) -> list[dict]:
+    return [material_section(m) for t in plan.trainings for row in t.subjects for m in row.materials]
+
+
+def test_the_backup_carries_materials_versions_and_findings(app):
+    with app.app_context():
+        world = _materials_world()
+        plan = db.session.get(Plan, world.plan)
+        text = dump_plan(plan)
+        other = make_prefecture("別府県")
+
+        restored = load_plan(other, text)
+        db.session.commit()
+
+        assert _materials_of(restored) == _materials_of(plan)
+        case = next(m for t in restored.trainings for row in t.subjects for m in row.materials if m.is_case)
+        slides = next(m for t in restored.trainings for row in t.subjects for m in row.materials if not m.is_case)
+        assert [v.check.finding_count for v in case.versions] == [len(v.check.findings) for v in case.versions]
+        assert [f.status for f in case.versions[0].check.findings].count("replaced") == 1
+        assert "山田太郎" not in docx_text(case.latest.data)
+        assert slides.owner.email == "hanako@oita.example.jp" and slides.owner.plan_id == restored.id
+
+
+def test_a_backup_whose_file_does_not_match_its_digest_is_refused(app):
+    with app.app_context():
+        world = _materials_world()
+        data = export_plan(db.session.get(Plan, world.plan))
+        subject = next(s for s in data["plan"]["trainings"][0]["subjects"] if s.get("materials"))
+        subject["materials"][0]["versions"][0]["data"] = base64.b64encode(b"MZ" + bytes(100)).decode()
+
+        with pytest.raises(BackupError) as refused:
+            load_plan(make_prefecture("別府県"), json.dumps(data))
+
+        assert "SHA-256 と合いません" in str(refused.value)

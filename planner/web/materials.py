@@ -27,7 +27,7 @@ from curricula import get_curriculum
 from planner.domain.anonymity import KIND_NAMES
 from planner.models import CheckFinding, Material, MaterialVersion, TrainingSubject
 from planner.models.db import db
-from planner.services import materials
+from planner.services import backup, materials
 from planner.services.errors import ChangeRefused
 from planner.services.team import member_for
 from planner.services.timetables import subject_title
@@ -51,13 +51,16 @@ UPLOADS = {"materials.add", "materials.upload"}
 
 
 class UploadRequest(FlaskRequest):
-    """The app's request: the materials' uploads may be as large as MATERIAL_MAX_BYTES (and a
-    little for the form around it); every other request keeps MAX_CONTENT_LENGTH."""
+    """The app's request: the materials' uploads may be as large as MATERIAL_MAX_BYTES, and a
+    plan's file (with its materials) as backup.MAX_BYTES (and a little for the form around
+    them); every other request keeps MAX_CONTENT_LENGTH."""
 
     @property
     def max_content_length(self) -> int | None:
         if self._max_content_length is None and current_app and self.endpoint in UPLOADS:
             return current_app.config["MATERIAL_MAX_BYTES"] + 256 * 1024
+        if self._max_content_length is None and current_app and self.endpoint == "plans.import_json":
+            return backup.MAX_BYTES + 256 * 1024  # a plan's file carries its materials
         return FlaskRequest.max_content_length.fget(self)
 
 

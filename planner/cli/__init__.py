@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from planner.cli.anonymity import check_anonymity_command
 from planner.cli.curricula import curricula_command, schedule_command
 from planner.cli.export import export_command
 from planner.cli.mail import send_mail_command
@@ -21,5 +22,5 @@ def register_cli(app: Flask) -> None:
     """Add every command to `flask --app app`."""
     for command in (curricula_command, schedule_command, init_db_command, demo_command,
                     plans_command, export_plan_command, import_plan_command, timeline_command,
-                    export_command, send_mail_command):
+                    export_command, send_mail_command, check_anonymity_command):
         app.cli.add_command(command)

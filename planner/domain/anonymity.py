@@ -6,14 +6,18 @@ part of speech marks 固有名詞 人名 / 地名 / 組織; adjacent tokens are 
 赤十字病院). Telephone numbers, postal codes, addresses, dates of birth and ages next to dates
 are patterns. Forms already made anonymous (A氏, Bさん, C市, ○○センター) are not findings.
 
-Why Sudachi and not GiNZA's NER: GiNZA runs on top of SudachiPy and the same dictionary and
-adds spaCy and a trained model, several hundred MB more installed and in memory, while issue 17
-wants a server process under 100 MiB. The dictionary is loaded once per process, on the first
-check, not at app start. Pure: no Flask, no database. Word lists are in data/anonymity.toml.
+Why Sudachi and not GiNZA's NER: GiNZA 5.3 itself requires SudachiPy (<0.7) and this same
+core dictionary, and adds spaCy and its model (the ja_ginza wheel alone is 59 MB), so it can
+only weigh more, in the install and in every server process, while issue 17 wants a process
+under 100 MiB. Sudachi's part of speech already names 人名, 地名 and 組織; what it misses
+(kana names, 株式会社〜, 〜病院) the rules below catch. The dictionary is loaded once per process,
+on the first check, not at app start, with one tokenizer per thread. Pure: no Flask, no
+database. Word lists are in data/anonymity.toml.
 """
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -50,7 +54,9 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
+    """One of Sudachi's morphemes: its text, part of speech and offsets in the text checked."""
+
     surface: str
     pos: tuple[str, ...]
     start: int
@@ -61,24 +67,40 @@ class _Token:
 @cache
 def _words() -> dict[str, frozenset[str] | tuple[str, ...]]:
     raw = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return {"org_prefixes": tuple(raw["org_prefixes"]), "org_suffixes": tuple(raw["org_suffixes"]),
+    return {"legal_forms": tuple(raw["legal_forms"]), "org_prefixes": tuple(raw["org_prefixes"]),
+            "org_suffixes": tuple(raw["org_suffixes"]),
             "generic_words": frozenset(raw["generic_words"]),
             "broad_places": frozenset(raw["broad_places"]), "not_names": frozenset(raw["not_names"])}
 
 
-@cache
+_loading = threading.Lock()
+_per_thread = threading.local()
+
+
+def _dictionary():
+    """Sudachi's core dictionary, loaded once per process on first use (it is memory-mapped)."""
+    with _loading:
+        if not hasattr(_dictionary, "loaded"):
+            from sudachipy import Dictionary
+            _dictionary.loaded = Dictionary(dict="core")
+    return _dictionary.loaded
+
+
 def _tokenizer():
-    """Sudachi with the core dictionary, made once per process (the dictionary is memory-mapped)."""
-    from sudachipy import Dictionary, SplitMode
-    return Dictionary(dict="core").create(mode=SplitMode.C)
+    """This thread's tokenizer: a Sudachi tokenizer refuses to be used by two threads at once."""
+    tokenizer = getattr(_per_thread, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+        tokenizer = _per_thread.tokenizer = _dictionary().tokenizer(mode=SplitMode.C, fields={"pos"})
+    return tokenizer
 
 
-def tokenize(text: str) -> list[_Token]:
+def tokenize(text: str) -> list[Token]:
     """Sudachi's tokens of text (split in chunks Sudachi accepts), with offsets into text."""
     tokenizer, tokens = _tokenizer(), []
     for base, chunk in _chunks(text):
         for m in tokenizer.tokenize(chunk):
-            tokens.append(_Token(m.surface(), tuple(m.part_of_speech()), base + m.begin(),
+            tokens.append(Token(m.surface(), tuple(m.part_of_speech()), base + m.begin(),
                                  base + m.end(), m.is_oov()))
     return tokens
 
@@ -97,16 +119,16 @@ def _chunks(text: str):
 
 # --- patterns, matched on a copy with full-width digits, hyphens and brackets made ASCII
 _TO_ASCII = str.maketrans("０１２３４５６７８９－‐―−ーｰ（）　：", "0123456789------() :")
-_PHONE = re.compile(r"(?<![0-9-])(?:\(0[0-9]{1,4}\) ?[0-9]{1,4}-?[0-9]{3,4}|0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}"
-                    r"|0[5789]0[0-9]{8}|0[0-9]{9})(?![0-9])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z/_.=-])(?:\(0[1-9][0-9]{0,3}\) ?[0-9]{1,4}-?[0-9]{3,4}"
+                    r"|0[1-9][0-9]{0,3}-[0-9]{1,4}-[0-9]{3,4}|0[5789]0[0-9]{8}|0[1-9][0-9]{8})(?![0-9A-Za-z])")
 _POSTAL = re.compile(r"〒 ?[0-9]{3}-?[0-9]{4}(?![0-9])|(?<![0-9-])[0-9]{3}-[0-9]{4}(?![0-9-])")
 _KANJI_NUMBER = "[0-9一二三四五六七八九十]+"
 _ADDRESS_NUMBER = re.compile(
     rf"{_KANJI_NUMBER}丁目(?: ?[0-9]+(?:番地?|-)(?:[0-9]+号?)?(?:-[0-9]+)?)?"
     r"|(?<![0-9])[0-9]+番地(?:の?[0-9]+(?:号)?)?|(?<![0-9])[0-9]+番[0-9]+号"
-    r"|(?<![0-9-])[0-9]+-[0-9]+(?:-[0-9]+)?(?![0-9-])")
-_DATE = re.compile(r"(?:(?:明治|大正|昭和|平成|令和|[MTSHR]) ?(?:[0-9]{1,2}|元) ?[年.]|[0-9]{4} ?[年/.-])"
-                   r" ?[0-9]{1,2} ?[月/.-](?: ?[0-9]{1,2} ?日?)?")
+    r"|(?<![0-9-])[0-9]+-[0-9]+(?:-[0-9]+)?(?![0-9-])|(?<![0-9])[0-9]+号室?")
+_DATE = re.compile(r"(?<![0-9-])(?:(?:明治|大正|昭和|平成|令和|[MTSHR]) ?(?:[0-9]{1,2}|元) ?[年.]|[0-9]{4} ?[年/.-])"
+                   r" ?[0-9]{1,2} ?[月/.-](?: ?[0-9]{1,2} ?日?)?(?![0-9])")
 _BIRTH_BEFORE = re.compile(r"(生年月日|誕生日|生まれ|出生日?)[^。\n]{0,4}$")
 _BIRTH_AFTER = re.compile(r"[) ]{0,2}(生まれ|生|出生|誕生)")
 _AGE = re.compile(r"(?<![0-9])[0-9]{1,3} ?[歳才]")
@@ -115,13 +137,19 @@ _PLACEHOLDER = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]{1,2}|[○〇●◯×△□◇
 _KANA = re.compile(r"[ァ-ヶー・ぁ-ゖ]+")
 _PLACE_SUFFIXES = ("市", "町", "村", "区", "郡", "県", "都", "府", "駅", "地区", "丁目")
 _HONORIFICS = ("様", "さま", "さん", "氏", "君", "くん", "ちゃん")
+_NAME_COLUMN = re.compile(r"（(氏名|名前|お名前|本人氏名|利用者名|相談者名|氏名・続柄)）$")
 
 
 def find_identifiers(parts: list[tuple[str, str]]) -> list[Finding]:
-    """Everything in the parts' texts that could identify someone, in text order."""
+    """Everything in the parts' texts that could identify someone, in text order.
+
+    A table cell under a name heading (where ends in 「（氏名）」, see documents.extract_text) is
+    a name whatever the dictionary says: 西 ユリ is two common nouns to Sudachi.
+    """
     findings = []
     for where, text in parts:
-        spans = _spans(text)
+        spans = _name_cell(text) if _NAME_COLUMN.search(where) else []
+        spans = spans or _spans(text)
         for kind, start, end in spans:
             left = max(0, start - CONTEXT_CHARS)
             context = text[left:end + CONTEXT_CHARS].replace("\n", " ")
@@ -133,43 +161,69 @@ def _spans(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the findings in one text, none inside another."""
     ascii_text = text.translate(_TO_ASCII)
     tokens = tokenize(text)
-    spans = _token_spans(tokens) + _pattern_spans(ascii_text, tokens)
+    spans = _token_spans(tokens) + _pattern_spans(ascii_text, tokens) + _quoted_names(text)
     spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
     kept: list[tuple[str, int, int]] = []
     for span in spans:
         if kept and span[1] < kept[-1][2]:  # overlaps the longer (or earlier) one kept
             continue
+        previous = kept[-1] if kept else None
+        if (previous and {previous[0], span[0]} <= {"person", "honorific"}
+                and text[previous[2]:span[1]] in ("", " ", "　")):  # 姓 名 with a space between
+            kept[-1] = ("person", previous[1], span[2])
+            continue
         kept.append(span)
     return kept
 
 
+def _name_cell(text: str) -> list[tuple[str, int, int]]:
+    """The name in a cell under 氏名, unless it is already anonymous (Bさん, ○○) or a note (（死別）)."""
+    name = text.strip()
+    for honorific in _HONORIFICS:
+        name = name.removesuffix(honorific)
+    bare = name.replace(" ", "").replace("　", "")
+    if not bare or _PLACEHOLDER.fullmatch(bare) or bare[0] in "（(［[【" or bare in _words()["not_names"]:
+        return []
+    start = text.index(name)
+    return [("person", start, start + len(name))]
+
+
 # --- names, places and organisations from Sudachi's parts of speech
 
-def _is_proper(token: _Token) -> bool:
+def _is_proper(token: Token) -> bool:
     return token.pos[1] == "固有名詞" and not _PLACEHOLDER.fullmatch(token.surface)
 
 
-def _is_placeholder(token: _Token) -> bool:
+def _is_placeholder(token: Token) -> bool:
     return bool(_PLACEHOLDER.fullmatch(token.surface))
 
 
-def _is_noun_like(token: _Token) -> bool:
+def _is_noun_like(token: Token) -> bool:
     """Part of a compound name: nouns (not numbers), noun suffixes and prefixes, a middle dot."""
     return ((token.pos[0] == "名詞" and token.pos[1] not in ("数詞", "代名詞"))
-            or token.pos[0] == "接頭辞" or (token.pos[0] == "接尾辞" and token.pos[1] == "名詞的")
+            or token.pos[0] in ("接頭辞", "形状詞") or (token.pos[0] == "接尾辞" and token.pos[1] == "名詞的")
             or token.surface == "・")
 
 
-def _is_name_word(token: _Token) -> bool:
+def _is_name_word(token: Token) -> bool:
     """A token that names something (a proper noun, an unknown word, a kana word not generic)."""
     if _is_placeholder(token) or token.surface in _words()["generic_words"]:
         return False
-    if token.surface.endswith(_words()["org_suffixes"]) and not _is_proper(token):
+    if token.pos[0] != "名詞" and not token.oov:  # not さん, の, 形状詞 (アクティブ)
+        return False
+    if _is_org_kind(token.surface) and not _is_proper(token):
         return False
     return _is_proper(token) or token.oov or bool(_KANA.fullmatch(token.surface))
 
 
-def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _is_org_kind(surface: str) -> bool:
+    """病院, 中央病院, 会 (ひまわり会): a kind of organisation; a one-character kind only as a word
+    of its own, or 機会 and 社会 would be organisations."""
+    return any(surface == kind or (len(kind) > 1 and surface.endswith(kind))
+               for kind in _words()["org_suffixes"])
+
+
+def _token_spans(tokens: list[Token]) -> list[tuple[str, int, int]]:
     spans = []
     for run in _noun_runs(tokens):
         organisation = _organisation(run)
@@ -180,39 +234,60 @@ def _token_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
     return spans + _honorific_spans(tokens)
 
 
-def _noun_runs(tokens: list[_Token]) -> list[list[_Token]]:
-    """Maximal runs of adjacent noun-like tokens (a run holds one compound name at most)."""
+def _noun_runs(tokens: list[Token]) -> list[list[Token]]:
+    """Maximal runs of adjacent noun-like tokens (a run holds one compound name at most).
+
+    A kana word + の + a kind of organisation stays one run (こころのクリニック).
+    """
     runs, run = [], []
-    for token in tokens:
-        if _is_noun_like(token) and (not run or run[-1].end == token.start):
+    for i, token in enumerate(tokens):
+        if run and run[-1].end == token.start and (_is_noun_like(token) or _org_no(tokens, i)):
             run.append(token)
-        else:
-            if run:
-                runs.append(run)
-            run = [token] if _is_noun_like(token) else []
+            continue
+        if run:
+            runs.append(run)
+        run = [token] if _is_noun_like(token) else []
     if run:
         runs.append(run)
     return runs
 
 
-def _organisation(run: list[_Token]) -> list[_Token] | None:
-    """The tokens of an organisation's name in run: 株式会社〜, ハローワーク〜 or a name + 病院 etc."""
-    words = _words()
-    joined = "".join(t.surface for t in run)
-    for i, token in enumerate(run):
-        rest = "".join(t.surface for t in run[i:])
-        prefix = next((p for p in words["org_prefixes"] if rest.startswith(p)), None)
-        if prefix and any(_is_name_word(t) or (t.pos[1] == "普通名詞" and t.surface not in words["generic_words"])
-                          for t in run[i:] if t.start >= token.start + len(prefix)):
+def _org_no(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is the の of 「こころのクリニック」: kana name word, の, a kind of organisation."""
+    return (tokens[i].surface == "の" and 0 < i < len(tokens) - 1 and _is_name_word(tokens[i - 1])
+            and bool(_KANA.fullmatch(tokens[i - 1].surface))
+            and _is_org_kind(tokens[i + 1].surface))
+
+
+def _organisation(run: list[Token]) -> list[Token] | None:
+    """The tokens of an organisation's name in run, or None.
+
+    A legal form with anything else (株式会社サトウ商事), a kind of organisation before a name
+    (ハローワーク佐伯) or a name with a kind of organisation (別府中央病院, センターこもれび).
+    """
+    patterns = _org_patterns()
+    surfaces = [t.surface for t in run]
+    joined = "".join(surfaces)
+    offset = 0
+    for i, surface in enumerate(surfaces):
+        rest = joined[offset:]
+        offset += len(surface)
+        form = patterns["legal_form"].match(rest)
+        if form and len(rest) > form.end():
             return run[i:]
-    if joined.endswith(words["org_suffixes"]) or (run[-1].pos[1] == "固有名詞" and run[-1].pos[2] == "組織"):
-        names = [i for i, t in enumerate(run) if _is_name_word(t) or (t.pos[2:3] == ("組織",))]
-        if names:
-            return run[names[0]:]
+        if form and i > 0:  # 丸和食品株式会社
+            return run
+        prefix = patterns["prefix"].match(rest)
+        if prefix and any(_is_name_word(t) for t in run[i:] if t.start >= run[i].start + prefix.end()):
+            return run[i:]
+    names = [i for i, t in enumerate(run) if _is_name_word(t) or t.pos[2:3] == ("組織",)]
+    kinds = [i for i, s in enumerate(surfaces) if _is_org_kind(s)]
+    if names and (kinds or run[names[-1]].pos[2:3] == ("組織",)):
+        return run[names[0]:max(names + kinds) + 1]
     return None
 
 
-def _names_and_places(run: list[_Token]) -> list[tuple[str, int, int]]:
+def _names_and_places(run: list[Token]) -> list[tuple[str, int, int]]:
     """People (姓 + 名 merged) and places (adjacent 地名 merged, 竹田 + 市) in a run of nouns."""
     spans: list[tuple[str, int, int]] = []
     for i, token in enumerate(run):
@@ -226,10 +301,21 @@ def _names_and_places(run: list[_Token]) -> list[tuple[str, int, int]]:
             spans[-1] = (kind, spans[-1][1], end)
         else:
             spans.append((kind, token.start, end))
-    return spans
+    return [span for span in spans if not _doubtful_name(span, run)]
 
 
-def _name_kind(token: _Token, following: _Token | None) -> str | None:
+def _doubtful_name(span: tuple[str, int, int], run: list[Token]) -> bool:
+    """A lone one-character or hiragana 人名 (練 at a broken line, いくこ in 行っていくこと).
+
+    With 様/さん/ちゃん after it, the honorific rule still finds it (保さん, ゆいさん).
+    """
+    kind, start, end = span
+    tokens = [t for t in run if start <= t.start and t.end <= end]
+    return kind == "person" and len(tokens) == 1 and (
+        len(tokens[0].surface) == 1 or bool(re.fullmatch(r"[ぁ-ゖー]+", tokens[0].surface)))
+
+
+def _name_kind(token: Token, following: Token | None) -> str | None:
     if not _is_proper(token):
         return None
     if following is not None and following.surface in _PLACE_SUFFIXES and token.pos[2] in ("人名", "地名"):
@@ -243,7 +329,7 @@ def _name_kind(token: _Token, following: _Token | None) -> str | None:
     return None
 
 
-def _honorific_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _honorific_spans(tokens: list[Token]) -> list[tuple[str, int, int]]:
     """The name before 様/さん/氏/君/ちゃん, when it is not a role or family word (母, 担当者)."""
     spans = []
     for i, token in enumerate(tokens):
@@ -264,7 +350,7 @@ def _honorific_spans(tokens: list[_Token]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _could_be_name(token: _Token) -> bool:
+def _could_be_name(token: Token) -> bool:
     if token.surface in _words()["not_names"] or _is_placeholder(token):
         return False
     if token.surface in ("・", " "):
@@ -272,9 +358,30 @@ def _could_be_name(token: _Token) -> bool:
     return token.pos[0] in ("名詞", "形状詞") and token.pos[1] not in ("数詞", "代名詞")
 
 
+@cache
+def _org_patterns() -> dict[str, re.Pattern]:
+    """Legal forms and kinds written before a name, as patterns matching at a string's start."""
+    words = _words()
+    return {key: re.compile("|".join(map(re.escape, sorted(words[name], key=len, reverse=True))))
+            for key, name in (("legal_form", "legal_forms"), ("prefix", "org_prefixes"))}
+
+
+@cache
+def _quoted_name() -> re.Pattern:
+    words = _words()
+    kinds = sorted({*words["legal_forms"], *words["org_prefixes"], *words["org_suffixes"]}, key=len, reverse=True)
+    return re.compile(f"(?:{'|'.join(map(re.escape, kinds))})「([^」\n]{{1,30}})」")
+
+
+def _quoted_names(text: str) -> list[tuple[str, int, int]]:
+    """A name in 「」 after a kind of organisation: 事業所「ひだまり工房」, 旅館「ゆふの里」."""
+    return [("organisation", m.start(1), m.end(1)) for m in _quoted_name().finditer(text)
+            if not _PLACEHOLDER.fullmatch(m.group(1))]
+
+
 # --- numbers and dates
 
-def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]]:
+def _pattern_spans(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
     """Phones, postal codes, addresses, birth dates and ages near dates; text has ASCII digits."""
     spans = [("phone", m.start(), m.end()) for m in _PHONE.finditer(text)]
     spans += [("postal_code", m.start(), m.end()) for m in _POSTAL.finditer(text)]
@@ -283,8 +390,8 @@ def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         start = _address_start(tokens, m.start())
-        dash_only = "丁目" not in m.group() and "番" not in m.group()
-        if start == m.start() and dash_only:  # 1-2-3 alone is no address; after a town it is
+        bare = "丁目" not in m.group() and "番" not in m.group()
+        if start == m.start() and bare:  # 1-2-3 or 203号 alone is no address; after a town it is
             continue
         spans.append(("address", start, m.end()))
     full_dates = []
@@ -295,12 +402,18 @@ def _pattern_spans(text: str, tokens: list[_Token]) -> list[tuple[str, int, int]
         if _FULL_DATE.search(m.group()):
             full_dates.append((m.start(), m.end()))
     for m in _AGE.finditer(text):
-        if any(abs(m.start() - e) <= 40 or abs(s - m.end()) <= 40 for s, e in full_dates):
+        if any(_same_sentence(text, m.start(), s) for s, _ in full_dates):
             spans.append(("age", m.start(), m.end()))
     return spans
 
 
-def _address_start(tokens: list[_Token], start: int) -> int:
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    """Whether offsets a and b are in one sentence (no 。 or line break between)."""
+    between = text[min(a, b):max(a, b)]
+    return "。" not in between and "\n" not in between
+
+
+def _address_start(tokens: list[Token], start: int) -> int:
     """Where the town name before an address number begins (大分市中央町 before 1丁目2番3号)."""
     before = [t for t in tokens if t.end <= start]
     begin = start
@@ -309,7 +422,7 @@ def _address_start(tokens: list[_Token], start: int) -> int:
     return begin
 
 
-def _is_town_part(token: _Token) -> bool:
+def _is_town_part(token: Token) -> bool:
     if _is_placeholder(token) or token.pos[0] != "名詞" or token.pos[1] in ("数詞", "代名詞"):
         return False
     return (token.pos[2] == "地名" or token.oov or token.surface.endswith(("町", "村", "区", "市", "郡", "字"))

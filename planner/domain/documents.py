@@ -4,17 +4,22 @@ Used by the materials feature and `flask check-anonymity`. The kind is judged fr
 never from the file name: a renamed executable or a text file called .pdf is refused. Pure: no
 Flask, no database.
 
-PDF text comes from pypdf rather than poppler's pdftotext: it is a pip dependency (so every
-install has it, not only machines with poppler-utils), it tells an encrypted PDF apart, which
-the check must refuse anyway, and on the Japanese PDFs LibreOffice writes it reads the same
-text as pdftotext (tests/test_anonymity_corpus.py checks recall on such PDFs).
+PDF text comes from poppler's pdftotext (Debian package poppler-utils), not from pypdf: on the
+Japanese PDFs LibreOffice writes, pypdf drops the space between 姓 and 名 (千葉 ヨシエ becomes
+千葉ヨシエ) and loses the blank line between paragraphs, so a heading runs into the next line
+and names merge with the words around them; pdftotext keeps both. pypdf (pure Python) is still
+used to tell a whole, unencrypted PDF from a broken or encrypted one before pdftotext runs.
 """
 from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
+import zlib
 from collections.abc import Iterator
+from itertools import pairwise
 
 from lxml import etree
 
@@ -32,7 +37,6 @@ _EXECUTABLE_STARTS = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #: the XML parts whose text a reader sees, per kind (replace_text rewrites these)
 _TEXT_PARTS = {
     "docx": re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"),
@@ -60,8 +64,9 @@ def document_kind(data: bytes) -> str:
     raise UnreadableDocument("Word（.docx）・PowerPoint（.pptx）・Excel（.xlsx）・PDF 以外のファイルは登録できません。")
 
 
-def _corrupt(kind_name: str) -> UnreadableDocument:
-    return UnreadableDocument(f"{kind_name}のファイルが壊れていて読めません。元のアプリで開いて保存し直してください。")
+def _corrupt(kind_name: str = "") -> UnreadableDocument:
+    """The error for a broken file; kind_name like "PDF " names the kind."""
+    return UnreadableDocument(f"{kind_name}ファイルが壊れていて読めません。元のアプリで開いて保存し直してください。")
 
 
 def _ooxml_kind(data: bytes) -> str:
@@ -71,10 +76,10 @@ def _ooxml_kind(data: bytes) -> str:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
                 raise UnreadableDocument("展開すると大きすぎるファイルです。")
             if zf.testzip() is not None:
-                raise _corrupt("")
+                raise _corrupt()
             types = etree.fromstring(zf.read("[Content_Types].xml"))
-    except (zipfile.BadZipFile, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
-        raise _corrupt("") from None
+    except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, etree.XMLSyntaxError, ValueError, OSError):
+        raise _corrupt() from None
     for element in types:
         kind = _MAIN_TYPES.get(element.get("ContentType", ""))
         if kind:
@@ -109,7 +114,7 @@ def extract_text(data: bytes, kind: str) -> list[tuple[str, str]]:
     except UnreadableDocument:
         raise
     except Exception:  # noqa: BLE001 - each library has its own errors for a broken part; one message
-        raise _corrupt("") from None
+        raise _corrupt() from None
 
 
 def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
@@ -128,6 +133,7 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
                                         f"[not(ancestor::*[local-name()='Fallback'])]")
     for number, box in enumerate(boxes, 1):
         yield f"テキストボックス {number}", _xml_text(box, _W)
+    yield from _docx_notes(data)
     for number, section in enumerate(document.sections, 1):
         for label, part in (("ヘッダー", section.header), ("フッター", section.footer)):
             if part.is_linked_to_previous and number > 1:
@@ -138,24 +144,44 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
                 yield from _docx_table(table, f"{label}（{number} 節）の表")
 
 
+def _docx_notes(data: bytes) -> Iterator[tuple[str, str]]:
+    """Footnotes, endnotes and comments: python-docx does not read them, and names hide there too."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        for member, label in (("word/footnotes.xml", "脚注"), ("word/endnotes.xml", "文末脚注"),
+                              ("word/comments.xml", "コメント")):
+            if member in names:
+                root = etree.fromstring(zf.read(member))
+                for number, paragraph in enumerate(root.iter(f"{{{_W}}}p"), 1):
+                    yield f"{label}（{number}）", _paragraph_text(paragraph, _W)
+
+
 def _docx_table(table, where: str) -> Iterator[tuple[str, str]]:
-    seen = set()
-    for r, row in enumerate(table.rows, 1):
-        for c, cell in enumerate(row.cells, 1):
-            if id(cell._tc) in seen:  # a merged cell comes back once per grid column
+    seen = set()  # the cells' elements: a merged cell comes back once per grid column
+    rows = [[("\n".join(p.text for p in cell.paragraphs), cell) for cell in row.cells] for row in table.rows]
+    for r, row in enumerate(rows, 1):
+        for c, (text, cell) in enumerate(row, 1):
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
-            yield f"{where} {r} 行 {c} 列", "\n".join(p.text for p in cell.paragraphs)
+            seen.add(cell._tc)
+            yield _cell_where(where, rows, r, c), text
             for inner in cell.tables:
                 yield from _docx_table(inner, f"{where} {r} 行 {c} 列の表")
 
 
+def _cell_where(where: str, rows: list[list[tuple[str, object]]], r: int, c: int) -> str:
+    """「表 1 3 行 2 列（氏名）」: a cell with its column's heading, when the first row has a short one."""
+    heading = rows[0][c - 1][0].strip() if r > 1 and c <= len(rows[0]) else ""
+    return f"{where} {r} 行 {c} 列" + (f"（{heading}）" if heading and len(heading) <= 12 and "\n" not in heading else "")
+
+
 def _xml_text(element, namespace: str) -> str:
     """The text of the paragraphs under element, one line each."""
-    lines = []
-    for paragraph in element.iter(f"{{{namespace}}}p"):
-        lines.append("".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t")))
-    return "\n".join(lines)
+    return "\n".join(_paragraph_text(p, namespace) for p in element.iter(f"{{{namespace}}}p"))
+
+
+def _paragraph_text(paragraph, namespace: str) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t"))
 
 
 def _pptx_text(data: bytes) -> Iterator[tuple[str, str]]:
@@ -167,9 +193,10 @@ def _pptx_text(data: bytes) -> Iterator[tuple[str, str]]:
             if shape.has_text_frame:
                 yield where, shape.text_frame.text
             if getattr(shape, "has_table", False) and shape.has_table:
-                for r, row in enumerate(shape.table.rows, 1):
-                    for c, cell in enumerate(row.cells, 1):
-                        yield f"{where} 表 {r} 行 {c} 列", cell.text
+                rows = [[(cell.text, cell) for cell in row.cells] for row in shape.table.rows]
+                for r, row in enumerate(rows, 1):
+                    for c, (text, _) in enumerate(row, 1):
+                        yield _cell_where(f"{where} 表", rows, r, c), text
         if slide.has_notes_slide:
             yield f"{where} ノート", slide.notes_slide.notes_text_frame.text
 
@@ -197,14 +224,84 @@ def _xlsx_text(data: bytes) -> Iterator[tuple[str, str]]:
         workbook.close()
 
 
-#: a line break inside Japanese text is where the PDF wrapped a line, not a break in the text
-_PDF_WRAP = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
+#: the space LibreOffice and Word put between Japanese and Latin letters or digits is layout,
+#: not text (令和 6 年春 would read as a name 年春)
+_PDF_AUTOSPACE = re.compile(r"(?<=[0-9A-Za-z]) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=[0-9A-Za-z])")
+#: cells of a line in pdftotext's layout: runs of text apart by two or more spaces
+_PDF_CELL = re.compile(r"\S+(?: \S+)*")
 
 
 def _pdf_text(data: bytes) -> Iterator[tuple[str, str]]:
-    reader = _pdf_reader(data)
-    for number, page in enumerate(reader.pages, 1):
-        yield f"{number} ページ", _PDF_WRAP.sub("", page.extract_text() or "")
+    """Per page, blocks of lines (apart by blank lines): tables by cell, paragraphs with wrapped lines joined."""
+    _pdf_reader(data)
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        raise UnreadableDocument("PDF の文章を取り出せません（サーバーに poppler-utils がありません。管理者に連絡してください）。")
+    result = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", "-", "-"], input=data,
+                            capture_output=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise _corrupt("PDF ")
+    text = _PDF_AUTOSPACE.sub("", result.stdout.decode("utf-8", errors="replace"))
+    for number, page in enumerate(text.split("\f"), 1):
+        table_no = 0
+        for is_table, lines in _pdf_groups(page):
+            if is_table:
+                table_no += 1
+                yield from _pdf_table(lines, f"{number} ページ 表 {table_no}")
+            else:
+                yield f"{number} ページ", _pdf_paragraphs(lines)
+
+
+def _pdf_groups(page: str) -> Iterator[tuple[bool, list[str]]]:
+    """(is_table, lines): runs of table rows (two or more cells, or an indented continuation)
+    and of text lines, within blocks apart by blank lines."""
+    for block in re.split(r"\n\s*\n", page):
+        groups: list[tuple[bool, list[str]]] = []
+        for line in (line.rstrip() for line in block.split("\n") if line.strip()):
+            continued = bool(groups) and groups[-1][0] and line.startswith("    ")
+            row = len(_PDF_CELL.findall(line)) >= 2 or continued
+            if groups and groups[-1][0] == row:
+                groups[-1][1].append(line)
+            else:
+                groups.append((row, [line]))
+        for row, lines in groups:
+            yield row and len(lines) > 1, lines
+
+
+def _pdf_table(lines: list[str], where: str) -> Iterator[tuple[str, str]]:
+    """Cells under the heading line's columns; a line with an empty first column continues the row."""
+    headings = [(m.start(), m.group()) for m in _PDF_CELL.finditer(lines[0])]
+    rows: list[dict[int, str]] = []
+    for line in lines[1:]:
+        cells: dict[int, str] = {}
+        for m in _PDF_CELL.finditer(line):
+            column = max((i for i, (col, _) in enumerate(headings) if col <= m.start() + 2), default=0)
+            cells[column] = (cells.get(column, "") + " " + m.group()).strip()
+        if rows and 0 not in cells:
+            for column, text in cells.items():
+                rows[-1][column] = rows[-1].get(column, "") + text
+        else:
+            rows.append(cells)
+    for c, (_, heading) in enumerate(headings, 1):
+        yield f"{where} 1 行 {c} 列", heading
+    for r, cells in enumerate(rows, 2):
+        for c, text in sorted(cells.items()):
+            yield f"{where} {r} 行 {c + 1} 列（{headings[c][1]}）", text
+
+
+def _pdf_paragraphs(lines: list[str]) -> str:
+    """The lines with each wrapped line joined to the next: a line as wide as the widest was wrapped.
+
+    A heading or a paragraph's last line is shorter and keeps its line break.
+    """
+    lines = [line.strip() for line in lines]
+    width = max((len(line) for line in lines), default=0)
+    text = lines[0] if lines else ""
+    for previous, line in pairwise(lines):
+        wrapped = len(previous) >= 0.75 * width
+        ascii_both = previous[-1:].isascii() and line[:1].isascii() and not previous.endswith("-")
+        text += ("\n" if not wrapped else " " if ascii_both else "") + line
+    return text
 
 
 def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
@@ -228,8 +325,8 @@ def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
                 if _TEXT_PARTS[kind].fullmatch(info.filename):
                     blob = _replace_in_part(blob, namespace, pairs)
                 target.writestr(info, blob)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError):
-        raise _corrupt("") from None
+    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, EOFError, OSError):
+        raise _corrupt() from None
     return out.getvalue()
 
 

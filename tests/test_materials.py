@@ -402,7 +402,9 @@ def test_a_member_without_the_subjects_slot_cannot_upload_nor_download_an_unsett
     upload = client.post(f"/materials/{material_id}/versions", data={
         f"m{material_id}v-file": (io.BytesIO(docx_bytes("本文")), "資料.docx")}, content_type="multipart/form-data")
     download = client.get(f"/materials/{material_id}/versions/1/download")
+    findings = client.get(f"/materials/{material_id}/findings").get_data(as_text=True)
 
+    assert "未対応" in findings and "山田太郎" not in findings
     assert page.status_code == 200
     assert "匿名化の確認が終わるまで共有できません" in page.get_data(as_text=True)
     assert upload.status_code == 403

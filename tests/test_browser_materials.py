@@ -1,7 +1,6 @@
 """A case file in a real Chromium: the official uploads a .docx naming 「山田太郎さん」 as case
 material, sees it blocked from sharing (a team member's download is refused), replaces the
 name in the app, settles the rest, and downloads a version without it (read with python-docx)."""
-import io
 from pathlib import Path
 
 import docx
@@ -10,21 +9,13 @@ from playwright.sync_api import expect
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
+from planner.services.materials_demo import docx_bytes
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, make_oita
 
 pytestmark = pytest.mark.browser
 
 CASE = ("事例：相談者の山田太郎さん（45歳）は、仕事を失い家賃を払えなくなって窓口を訪れた。",
         "グループで、最初の面接で確かめることを話し合う。")
-
-
-def case_docx() -> bytes:
-    document = docx.Document()
-    for text in CASE:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -69,7 +60,7 @@ def test_a_case_file_is_shared_only_after_the_name_is_replaced(world, live_serve
     section.get_by_label("資料名").fill("演習用事例シート")
     section.get_by_label("種類").select_option(label="事例資料")
     section.get_by_label("ファイル（あとからでも可）").set_input_files(files=[{
-        "name": "演習用事例シート.docx", "buffer": case_docx(),
+        "name": "演習用事例シート.docx", "buffer": docx_bytes(*CASE),
         "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}])
     section.get_by_role("button", name="資料を追加").click()
 

@@ -31,6 +31,7 @@ from planner.services import materials
 from planner.services.backup import BackupError, dump_plan, export_plan, load_plan
 from planner.services.errors import ChangeRefused
 from planner.services.materials_backup import material_section
+from planner.services.materials_demo import docx_bytes
 from planner.services.roles import assign_slot
 from tests.factories import (
     OITA_MEMBER,
@@ -43,15 +44,6 @@ from tests.factories import (
 from tests.http_clients import logged_in_session
 
 CASE_TEXT = "相談者の山田太郎さん（45歳）は、令和6年4月1日に窓口を訪れた。"
-
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def docx_text(data: bytes) -> str:

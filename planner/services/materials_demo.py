@@ -26,7 +26,8 @@ DEMO_CASE = (
 )
 
 
-def _docx(paragraphs: tuple[str, ...] | list[str]) -> bytes:
+def docx_bytes(*paragraphs: str) -> bytes:
+    """A plain Word file with one paragraph per text (the demo's files, and the tests')."""
     document = docx.Document()
     for text in paragraphs:
         document.add_paragraph(text)
@@ -62,12 +63,12 @@ def load_demo_materials(plan: Plan, today: date) -> None:
         "A_講義スライド_みどり県版.pptx", _pptx("自立相談支援事業の概要", ["制度の理念", "みどり県の相談窓口"])))
     materials.set_status(slides, "done")
     worksheet = materials.add_material(subjects["B"], "演習ワークシート", "worksheet", False, by, materials.Upload(
-        "B_演習ワークシート.docx", _docx(["演習ワークシート（案）", "1. 相談の入口で確かめること"])))
+        "B_演習ワークシート.docx", docx_bytes("演習ワークシート（案）", "1. 相談の入口で確かめること")))
     materials.add_version(worksheet, materials.Upload(
-        "B_演習ワークシート.docx", _docx(["演習ワークシート", "1. 相談の入口で確かめること", "2. つなぐ先"])), by)
+        "B_演習ワークシート.docx", docx_bytes("演習ワークシート", "1. 相談の入口で確かめること", "2. つなぐ先")), by)
     materials.set_status(worksheet, "review")
     materials.add_material(case_subject, "演習用事例シート", "case", True, by,
-                           materials.Upload("演習用事例シート_第1稿.docx", _docx(DEMO_CASE)))
+                           materials.Upload("演習用事例シート_第1稿.docx", docx_bytes(*DEMO_CASE)))
     handout = materials.add_material(subjects["D"] if "D" in subjects else subjects["A"], "配布資料（連携先一覧）",
                                      "other", False, by)
     materials.set_due(handout, today - timedelta(days=3))

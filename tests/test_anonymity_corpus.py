@@ -43,39 +43,42 @@ def pdfs(documents, tmp_path_factory):
 
 
 
-def occurrences(case: dict, parts: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
-    """(kind, where, start, end) of every annotated item, leaving out those inside a longer one."""
+def occurrences(case: dict, parts: list[tuple[str, str]]) -> list[tuple[str, int, int, int]]:
+    """(kind, part index, start, end) of every annotated item, leaving out those inside a longer one."""
     found = []
     for kind, text, *around in case.get("identifiers", []):
         pattern = around[0] if around else text
         shift = pattern.find(text)
-        for where, part in parts:
+        for index, (_, part) in enumerate(parts):
             i = part.find(pattern)
             while i >= 0:
-                found.append((kind, where, i + shift, i + shift + len(text)))
+                found.append((kind, index, i + shift, i + shift + len(text)))
                 i = part.find(pattern, i + 1)
     return [o for o in found if not any(
         p[1] == o[1] and p[2] <= o[2] and o[3] <= p[3] and p[3] - p[2] > o[3] - o[2] for p in found)]
 
 
 def score(files: dict[str, bytes]) -> tuple[Counter, Counter, Counter, Counter, list[str]]:
-    """found, annotated (per annotated kind), right, findings (per finding kind), and the misses."""
+    """found, annotated (per annotated kind), right, findings (per finding kind), and the misses.
+
+    Parts are told apart by their index, not by where: a slide or a PDF page has several.
+    """
     found, annotated, right, flagged, misses = Counter(), Counter(), Counter(), Counter(), []
     for case in CORPUS["case"]:
         data = files[case["id"]]
         parts = extract_text(data, document_kind(data))
-        findings = find_identifiers(parts)
+        findings = [(index, f) for index, part in enumerate(parts) for f in find_identifiers([part])]
         items = occurrences(case, parts)
-        for kind, where, start, end in items:
+        for kind, index, start, end in items:
             annotated[kind] += 1
-            hit = any(f.where == where and f.start < end and start < f.end
-                      and f.kind in FITTING.get(kind, {kind}) for f in findings)
+            hit = any(i == index and f.start < end and start < f.end
+                      and f.kind in FITTING.get(kind, {kind}) for i, f in findings)
             found[kind] += hit
             if not hit:
-                misses.append(f"{case['id']} {kind} {dict(parts)[where][start:end]} ({where})")
-        for f in findings:
+                misses.append(f"{case['id']} {kind} {parts[index][1][start:end]} ({parts[index][0]})")
+        for index, f in findings:
             flagged[f.kind] += 1
-            right[f.kind] += any(w == f.where and s < f.end and f.start < e for _, w, s, e in items)
+            right[f.kind] += any(i == index and s < f.end and f.start < e for _, i, s, e in items)
     return found, annotated, right, flagged, misses
 
 

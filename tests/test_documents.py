@@ -213,3 +213,18 @@ def test_docx_comments_are_read_and_replaced():
     assert ("コメント（1）", "山田さんの了承済み") in extract_text(out.getvalue(), "docx")
     new = replace_text(out.getvalue(), "docx", {"山田": "A"})
     assert ("コメント（1）", "Aさんの了承済み") in extract_text(new, "docx")
+
+
+def test_docx_tabs_and_line_breaks_separate_words_but_tab_stops_do_not_count():
+    document = Document()
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(3))
+    run = paragraph.add_run("氏名")
+    run.add_tab()
+    run.add_text("山田太郎")
+    run.add_break()
+    run.add_text("住所")
+    out = io.BytesIO()
+    document.save(out)
+
+    assert extract_text(out.getvalue(), "docx") == [("段落 1", "氏名\t山田太郎\n住所")]

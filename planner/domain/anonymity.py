@@ -219,8 +219,15 @@ def _is_name_word(token: Token) -> bool:
 def _is_org_kind(surface: str) -> bool:
     """病院, 中央病院, 会 (ひまわり会): a kind of organisation; a one-character kind only as a word
     of its own, or 機会 and 社会 would be organisations."""
-    return any(surface == kind or (len(kind) > 1 and surface.endswith(kind))
-               for kind in _words()["org_suffixes"])
+    return bool(_org_kind_pattern().search(surface))
+
+
+@cache
+def _org_kind_pattern() -> re.Pattern:
+    kinds = _words()["org_suffixes"]
+    longer = sorted((k for k in kinds if len(k) > 1), key=len, reverse=True)
+    single = [k for k in kinds if len(k) == 1]
+    return re.compile(f"(?:{'|'.join(map(re.escape, longer))})$|^(?:{'|'.join(map(re.escape, single))})$")
 
 
 def _token_spans(tokens: list[Token]) -> list[tuple[str, int, int]]:

@@ -15,6 +15,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     send_file,
@@ -67,8 +68,14 @@ class UploadRequest(FlaskRequest):
 # --------------------------------------------------------------------------- access
 
 def _member(training):
-    """The viewer's roster entry in the training's plan (None for an official)."""
-    return None if current_user.is_official else member_for(training.plan, current_user.email)
+    """The viewer's roster entry in the training's plan (None for an official); looked up once
+    per request, as a page asks it for every material."""
+    if current_user.is_official:
+        return None
+    found = g.setdefault("roster_entries", {})
+    if training.plan_id not in found:
+        found[training.plan_id] = member_for(training.plan, current_user.email)
+    return found[training.plan_id]
 
 
 def _visible_training(training_id: int):

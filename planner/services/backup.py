@@ -211,7 +211,7 @@ def _subject_section(row: TrainingSubject) -> dict:
     """One timetable subject: a curriculum letter or a local subject, and its settings (and
     its materials, when it has any)."""
     materials = {"materials": [material_section(m) for m in row.materials]} if row.materials else {}
-    return materials | {"position": row.position, "letter": row.letter, "local_name": row.local_name,
+    return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
             "separate_day": row.separate_day, "option_key": row.option_key,
@@ -219,7 +219,7 @@ def _subject_section(row: TrainingSubject) -> dict:
             "supplements": [_supplement_section(e) for e in row.supplements],
             "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
                       "minutes_max": row.draft_minutes_max, "lectures": row.draft_lectures,
-                      "session_minutes": row.draft_session_minutes}}
+                      "session_minutes": row.draft_session_minutes}} | materials
 
 
 def _supplement_section(event: SupplementaryEvent) -> dict:
@@ -648,7 +648,8 @@ def _read_handout_fields(fields: "_Fields", training: Training) -> None:
         training.materials_deadline = fields.day("materials_deadline")
 
 
-def _read_subject(fields: _Fields, curriculum: Curriculum, emails: frozenset[str] | set[str] = frozenset()) -> TrainingSubject:
+def _read_subject(fields: _Fields, curriculum: Curriculum,
+                  emails: frozenset[str] | set[str] = frozenset()) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
     # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",

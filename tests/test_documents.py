@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from lxml import etree
 from openpyxl import Workbook
 from pptx import Presentation
 from pptx.util import Cm
@@ -228,3 +229,31 @@ def test_docx_tabs_and_line_breaks_separate_words_but_tab_stops_do_not_count():
     document.save(out)
 
     assert extract_text(out.getvalue(), "docx") == [("段落 1", "氏名\t山田太郎\n住所")]
+
+
+def test_text_deleted_with_track_changes_is_still_found_and_replaced():
+    document = Document()
+    paragraph = document.add_paragraph("相談者の")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    paragraph._p.append(etree.fromstring(
+        f'<w:del xmlns:w="{w}" w:id="1" w:author="支援員" w:date="2026-12-01T00:00:00Z">'
+        f'<w:r><w:delText>山田太郎</w:delText></w:r></w:del>'))
+    paragraph._p.append(etree.fromstring(
+        f'<w:ins xmlns:w="{w}" w:id="2" w:author="支援員" w:date="2026-12-01T00:00:00Z">'
+        f'<w:r><w:t>A氏</w:t></w:r></w:ins>'))
+    out = io.BytesIO()
+    document.save(out)
+
+    assert extract_text(out.getvalue(), "docx") == [("段落 1", "相談者の山田太郎A氏")]
+    new = replace_text(out.getvalue(), "docx", {"山田太郎": "○○"})
+    assert extract_text(new, "docx") == [("段落 1", "相談者の○○A氏")]
+
+
+def test_zip_that_unpacks_too_large_is_refused(monkeypatch):
+    from planner.domain import documents
+    monkeypatch.setattr(documents, "MAX_UNPACKED_BYTES", 10_000)  # the real limit is 200 MiB
+
+    with pytest.raises(UnreadableDocument) as refused:
+        document_kind(_docx())
+
+    assert "大きすぎる" in str(refused.value)

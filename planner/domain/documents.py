@@ -185,16 +185,21 @@ def _xml_text(element, namespace: str) -> str:
 def _paragraph_text(paragraph, namespace: str) -> str:
     """A paragraph's own text (not a nested text box's), tabs and line breaks included.
 
+    Text deleted with track changes on counts: Word keeps it in the file (w:delText), so a
+    name struck out that way is still there for anyone who shows the changes.
+
     Faster than python-docx's Paragraph.text, which runs an XPath query per run.
     """
     pieces = []
-    for element in paragraph.iter(f"{{{namespace}}}t", f"{{{_W}}}tab", f"{{{_W}}}br", f"{{{_W}}}cr"):
+    for element in paragraph.iter(f"{{{namespace}}}t", f"{{{_W}}}delText", f"{{{_W}}}tab", f"{{{_W}}}br",
+                                  f"{{{_W}}}cr"):
         if not _own_paragraph(element, paragraph, namespace):
             continue
         local = element.tag.rsplit("}", 1)[1]
-        if local != "t" and element.getparent().tag != f"{{{_W}}}r":  # a tab stop in w:tabs is no text
-            continue
-        pieces.append(element.text or "" if local == "t" else "\t" if local == "tab" else "\n")
+        if local in ("t", "delText"):
+            pieces.append(element.text or "")
+        elif element.getparent().tag == f"{{{_W}}}r":  # a tab stop in w:tabs is no text
+            pieces.append("\t" if local == "tab" else "\n")
     return "".join(pieces)
 
 
@@ -348,7 +353,8 @@ def _replace_in_part(blob: bytes, namespace: str, pairs: list[tuple[str, str]]) 
     root = etree.fromstring(blob)
     changed = False
     for paragraph in root.iter(f"{{{namespace}}}p"):
-        texts = [t for t in paragraph.iter(f"{{{namespace}}}t") if _own_paragraph(t, paragraph, namespace)]
+        texts = [t for t in paragraph.iter(f"{{{namespace}}}t", f"{{{_W}}}delText")
+                 if _own_paragraph(t, paragraph, namespace)]
         for old, new in pairs:
             changed |= _replace_in_paragraph(texts, old, new)
     if not changed:
@@ -376,7 +382,7 @@ def _replace_in_paragraph(texts: list, old: str, new: str) -> bool:
             if hi <= start or lo >= end:
                 continue
             t.text = text[: max(0, start - lo)] + (new if first else "") + text[max(0, end - lo):]
-            if t.tag == f"{{{_W}}}t":  # Word drops leading and trailing spaces without it
+            if t.tag != f"{{{_A}}}t":  # Word drops leading and trailing spaces without it
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             first = False
         changed, after = True, start + len(new)  # go on after the new text (it may hold the old)

@@ -25,6 +25,8 @@ class Config:
     #: hours a login lasts (the cookie and the server both refuse it afterwards)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("PERMANENT_SESSION_LIFETIME", "12")))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: the largest file a training's material may be (its upload requests may be this large)
+    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None
     #: the domain part of calendar UIDs, after this installation's random id (see below)
     CALENDAR_HOST = os.environ.get("CALENDAR_HOST", "planner.example.jp")
@@ -75,6 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
                       settings.bp, mail.bp, versions.bp, meetings.bp, participants.bp, apply.bp, groups.bp,
                       participant_files.bp):
         app.register_blueprint(blueprint)
+    from planner.web import materials
+    app.register_blueprint(materials.bp)
+    app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 
     from planner.web.filters import register_filters

@@ -14,12 +14,8 @@ from exports import handouts, ical, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import (
-    load_for_feed,
-    sent_events,
-    training_scope,
-    versioned,
-)
+from planner.services.calendar_state import load_for_feed, sent_events, training_scope, versioned
+from planner.services.materials import final_files
 from planner.services.team import members_of_user
 from planner.services.versions import version_label
 
@@ -131,6 +127,17 @@ def training_files(training: Training, host: str, members: list | None = None,
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host, training)]
     if with_participants:
         files += [(f"{PARTICIPANTS_FOLDER}/{name}", data) for name, data in participant_outputs(training)]
+    return files + material_files(training)
+
+
+def material_files(training: Training) -> list[tuple[str, bytes]]:
+    """The finished materials' latest versions, and a note naming what was left out (case
+    files whose anonymity check is not settled never go in)."""
+    chosen, notes = final_files(training)
+    files = [(f"資料/{name}", data) for name, data in chosen]
+    if notes:
+        text = "この一式に入れていない資料\r\n\r\n" + "\r\n".join(notes) + "\r\n"
+        files.append(("資料/入れていない資料.txt", text.encode("utf-8")))
     return files
 
 

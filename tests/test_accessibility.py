@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from planner.services.accounts import make_invitation
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
-from planner.models import Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
+from planner.models import Material, Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ class Ids:
     supplement: int      # the symposium that supplements 共通 C
     job_support: int     # the job-support draft
     draft_row: int       # its subject B, to settle
+    case_material: int = 0   # the demo's case sheet, with findings to settle
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,8 @@ def ids(demo_server) -> Ids:
                    prefecture=db.session.scalar(db.select(Prefecture)).id,
                    supplement=db.session.scalar(db.select(SupplementaryEvent.id)),
                    job_support=by_key["job_support"].id,
-                   draft_row=next(r.id for r in by_key["job_support"].subjects if r.letter == "B"))
+                   draft_row=next(r.id for r in by_key["job_support"].subjects if r.letter == "B"),
+                   case_material=db.session.scalar(db.select(Material.id).filter_by(is_case=True)))
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -252,6 +254,25 @@ def groups_errors(page, base, ids):
     assert_focus_on("error-summary", page)
 
 
+def material_upload_refused(page, base, ids):
+    """A renamed executable sent as a new version of the case sheet: refused, with the reason."""
+    page.goto(f"{base}/trainings/{ids.common}/materials")
+    card = page.locator(f"#material-{ids.case_material}")
+    card.get_by_label("新しい版のファイル").set_input_files(
+        files=[{"name": "事例.docx", "mimeType": "application/octet-stream", "buffer": b"MZ" + bytes(200)}])
+    card.get_by_role("button", name="新しい版を保存").click()
+    assert_focus_on("refused", page)
+
+
+def findings_errors(page, base, ids):
+    """A replacement sent empty: the field's message and the summary."""
+    page.goto(f"{base}/materials/{ids.case_material}/findings")
+    form = page.locator("form.replace").first
+    form.get_by_label("置き換える文字").fill("")
+    form.get_by_role("button", name="置き換える").click()
+    assert_focus_on("error-summary", page)
+
+
 PAGES: dict[str, tuple[str, Visit]] = {
     # anyone
     "login": ("anonymous", go("/login")),
@@ -335,6 +356,14 @@ PAGES: dict[str, tuple[str, Visit]] = {
     "apply-over-quota": ("official", apply_page("あおば市", over_quota=True)),
     "apply-edit": ("official", apply_page("あおば市", edit=True)),
     "apply-refused": ("anonymous", go("/apply/not-a-token")),
+    # materials
+    "official-materials": ("official", go("/trainings/{ids.common}/materials")),
+    "official-materials-refused": ("official", material_upload_refused),
+    "official-material-delete": ("official", go("/materials/{ids.case_material}/delete")),
+    "official-findings": ("official", go("/materials/{ids.case_material}/findings")),
+    "official-findings-errors": ("official", findings_errors),
+    "member-materials": ("member", go("/trainings/{ids.common}/materials")),
+    "member-findings": ("member", go("/materials/{ids.case_material}/findings")),
 }
 
 #: rules switched off for one page only, with the reason; empty when every rule applies
@@ -358,7 +387,8 @@ WIDTHS = (1280, 390)
 #: pages kept as screenshots in test-artifacts/, to look at by eye
 SCREENSHOTS = {"official-plan", "official-roster", "official-roles", "official-timeline",
                "official-timetable", "member-roles", "member-my-roles", "official-suggest",
-               "official-groups", "official-reception", "official-participant-papers", "official-year-coverage"}
+               "official-groups", "official-reception", "official-participant-papers", "official-year-coverage",
+               "official-materials", "official-findings"}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

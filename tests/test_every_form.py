@@ -46,6 +46,9 @@ def entity_rows() -> list[dict[str, object]]:
             rows += [{"plan_id": plan.id, "training_id": training.id, "subject_id": s.id} for s in training.subjects]
             rows += [{"plan_id": plan.id, "training_id": training.id, "slot_id": s.id} for s in training.slots]
             rows += [{"event_id": e.id} for row in training.subjects for e in row.supplements]
+            for material in (m for row in training.subjects for m in row.materials):
+                rows.append({"material_id": material.id})
+                rows += [{"material_id": material.id, "number": v.number} for v in material.versions]
         rows += [{"plan_id": plan.id, "member_id": m.id} for m in plan.members]
         rows += [{"plan_id": plan.id, "milestone_id": m.id}
                  for m in db.session.scalars(db.select(Milestone).filter_by(plan_id=plan.id))]

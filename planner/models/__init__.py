@@ -10,3 +10,6 @@ from planner.models.mail import OutboxMessage  # noqa: F401
 from planner.models.participants import (  # noqa: F401
     MUNICIPALITY_TYPES, PARTICIPANT_KINDS, PARTICIPANT_STATUSES, ApplicationLink, GroupFacilitator, KeepApart,
     Municipality, Participant)
+from planner.models.materials import (  # noqa: F401
+    FINDING_STATUSES, MATERIAL_CATEGORIES, MATERIAL_STATUSES, AnonymityCheck, CheckFinding, Material,
+    MaterialVersion)

@@ -50,6 +50,7 @@ from planner.models import (
 from planner.models.db import db
 from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.services import participant_backup
+from planner.services.materials_backup import material_section, read_materials
 from planner.services.roles import holding_problems, sync_slots, wanted_slots
 from planner.services.timetables import day_settings, subject_spec
 
@@ -57,7 +58,8 @@ FORMAT = "dentatsu-planner/plan"
 VERSION = 2
 #: versions this module reads; version 1 has no team, roles, timeline or chief_after
 READABLE_VERSIONS = (1, 2)
-MAX_BYTES = 2 * 1024 * 1024
+#: a plan's materials travel in the file (base64), so it may be far larger than its text
+MAX_BYTES = 64 * 1024 * 1024
 #: the row limits every way in shares (data/fields.toml)
 MAX_TRAININGS = rules.limit("trainings")
 MAX_SUBJECTS = rules.limit("subjects")
@@ -212,7 +214,9 @@ def _training_section(training: Training) -> dict:
 
 
 def _subject_section(row: TrainingSubject) -> dict:
-    """One timetable subject: a curriculum letter or a local subject, and its settings."""
+    """One timetable subject: a curriculum letter or a local subject, and its settings (and
+    its materials, when it has any)."""
+    materials = {"materials": [material_section(m) for m in row.materials]} if row.materials else {}
     return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
@@ -221,7 +225,7 @@ def _subject_section(row: TrainingSubject) -> dict:
             "supplements": [_supplement_section(e) for e in row.supplements],
             "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
                       "minutes_max": row.draft_minutes_max, "lectures": row.draft_lectures,
-                      "session_minutes": row.draft_session_minutes}}
+                      "session_minutes": row.draft_session_minutes}} | materials
 
 
 def _supplement_section(event: SupplementaryEvent) -> dict:
@@ -299,6 +303,8 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     members = {m.email: m for m in plan.members}
     for member in plan.members:  # checked above; written below without loading them back
         set_committed_value(member, "unavailable", [])
+    for material in (m for t in plan.trainings for row in t.subjects for m in row.materials):
+        material.owner = members[material.owner_email] if material.owner_email else None
     for training, roles in read.roles:
         sync_slots(training)
         subject_ids = {s.position: s.id for s in training.subjects}
@@ -681,7 +687,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
     _read_handout_fields(fields, training)
     raw = fields.items("subjects", MAX_SUBJECTS)
     subjects = [_read_subject(_Fields(item, f"{fields.where}の科目{j}"),
-                              curriculum) for j, item in enumerate(raw, start=1)]
+                              curriculum, emails) for j, item in enumerate(raw, start=1)]
     _unique_positions(fields.where, "科目", [s.position for s in subjects])
     _all_letters_once(fields.where, curriculum, [s.letter for s in subjects if s.letter])
     training.subjects = sorted(subjects, key=lambda s: s.position)
@@ -716,12 +722,13 @@ def _read_handout_fields(fields: "_Fields", training: Training) -> None:
         training.materials_deadline = fields.day("materials_deadline")
 
 
-def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
+def _read_subject(fields: _Fields, curriculum: Curriculum,
+                  emails: frozenset[str] | set[str] = frozenset()) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
     # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
                  "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
-                 "supplements", "draft"})
+                 "supplements", "draft", "materials"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.typed("local_name", "local_name"),
@@ -759,6 +766,8 @@ def _read_subject(fields: _Fields, curriculum: Curriculum) -> TrainingSubject:
             raise BackupError(f"{fields.where}: 独自科目は別日扱いにできません。")
         if fields.data.get("supplements"):
             raise BackupError(f"{fields.where}: 独自科目を補う催しは登録できません。")
+    if "materials" in fields.data:
+        row.materials = read_materials(fields, emails)
     return row
 
 

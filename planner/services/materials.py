@@ -63,6 +63,8 @@ REPLACEABLE = ("docx", "pptx")
 SUGGESTIONS = {"person": "{letter}氏", "place": "{letter}市", "organisation": "○○センター",
                "phone": "000-0000-0000", "postal_code": "〒000-0000", "address": "○○町○丁目",
                "birth_date": "○年○月○日", "age": "○歳", "honorific": "{letter}氏"}
+#: after a name these already say "a person": 山田さん becomes Aさん, not A氏さん
+HONORIFICS = ("さん", "様", "氏", "君", "くん", "ちゃん", "殿")
 #: what a blocked case file says wherever it would be shared
 BLOCKED = "匿名化の確認が終わるまで共有できません"
 _PATH_PARTS = re.compile(r"^.*[\\/]")
@@ -155,9 +157,17 @@ def suggestions(check: AnonymityCheck) -> dict[int, str]:
             index = counts.get(finding.kind, 0)
             counts[finding.kind] = index + 1
             letter = string.ascii_uppercase[index % 26]
-            chosen[key] = SUGGESTIONS.get(finding.kind, "○○").format(letter=letter)
+            pattern = "{letter}" if _before_honorific(finding) else SUGGESTIONS.get(finding.kind, "○○")
+            chosen[key] = pattern.format(letter=letter)
         result[finding.id] = chosen[key]
     return result
+
+
+def _before_honorific(finding: CheckFinding) -> bool:
+    """A person's name that the text follows with さん, 様, 氏 …"""
+    at = finding.context.find(finding.text)
+    return (finding.kind == "person" and at >= 0
+            and finding.context[at + len(finding.text):].startswith(HONORIFICS))
 
 
 # --------------------------------------------------------------------------- writing

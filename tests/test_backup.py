@@ -418,7 +418,7 @@ def _as_version_1(data: dict) -> dict:
     for key in ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos", "municipalities"):
         del data["plan"][key]
     for training in data["plan"]["trainings"]:
-        del training["roles"], training["participants"]
+        del training["roles"], training["participants"], training["participation"]
     return data
 
 

@@ -8,11 +8,13 @@ from datetime import date
 import pytest
 
 from planner.models import (
+    GroupFacilitator,
     KeepApart,
     Municipality,
     Participant,
     Plan,
     Prefecture,
+    TeamMember,
     Training,
 )
 from planner.models.db import db
@@ -111,6 +113,14 @@ def test_backup_carries_municipalities_and_participants(app, world):
         people[0].needs = "手話通訳\n車いす"
         people[1].municipality_id = None
         people[1].kind = "agency"
+        training = plan.trainings[0]
+        training.application_deadline, training.notice_date = date(2026, 1, 20), date(2025, 12, 1)
+        training.open_to_agencies, training.group_size, training.notice_number = False, 5, "福第1234号"
+        facilitator = TeamMember(plan=plan, name="進行 役子", municipality="大分市", municipality_kind="core_city",
+                                 email="shinko@example.jp")
+        db.session.add(facilitator)
+        db.session.flush()
+        db.session.add(GroupFacilitator(training_id=training.id, group_no=2, member_id=facilitator.id))
         db.session.commit()
         text = dump_plan(plan)
         elsewhere = make_prefecture("宮崎県")
@@ -120,6 +130,11 @@ def test_backup_carries_municipalities_and_participants(app, world):
 
         data, again = json.loads(text)["plan"], export_plan(copy)["plan"]
         assert [t["participants"] for t in again["trainings"]] == [t["participants"] for t in data["trainings"]]
+        assert [t["participation"] for t in again["trainings"]] == [t["participation"] for t in data["trainings"]]
+        assert data["trainings"][0]["participation"] | {"notice_date": None} == {
+            "application_deadline": "2026-01-20", "open_to_officials": True, "open_to_agencies": False,
+            "group_size": 5, "notice_number": "福第1234号", "notice_date": None, "keep_apart": [[0, 1]],
+            "facilitators": [{"group_no": 2, "member": "shinko@example.jp"}]}
         assert again["municipalities"] == data["municipalities"] and len(data["municipalities"]) == 5
         codes = db.session.scalars(db.select(Municipality.code).filter_by(prefecture_id=elsewhere.id)).all()
         assert sorted(codes) == sorted(m["code"] for m in data["municipalities"])
@@ -133,6 +148,10 @@ def test_backup_carries_municipalities_and_participants(app, world):
     (lambda d: d["plan"]["trainings"][0]["participants"][0].update(status="vip"), "status"),
     (lambda d: d["plan"]["trainings"][0]["participants"][0].update(attended_at="昨日"), "日時として読めません"),
     (lambda d: d["plan"]["municipalities"][0].update(code="12"), "6桁の全国地方公共団体コード"),
+    (lambda d: d["plan"]["trainings"][0]["participation"].update(keep_apart=[[0, 99]]), "受講者の番号"),
+    (lambda d: d["plan"]["trainings"][0]["participation"].update(
+        facilitators=[{"group_no": 1, "member": "nobody@example.jp"}]), "チームのメンバーにいません"),
+    (lambda d: d["plan"]["trainings"][0]["participation"].update(group_size=1), "group_size"),
 ])
 def test_bad_participants_in_a_backup_refuse_it_whole(app, world, change, message):
     with app.app_context():

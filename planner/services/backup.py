@@ -210,6 +210,7 @@ def _training_section(training: Training) -> dict:
         "roles": [_role_section(slot) for slot in sorted(training.slots, key=lambda s: s.sort_key)
                   if slot.holder_id is not None or slot.locked],
         "participants": participant_backup.participant_sections(training),
+        "participation": participant_backup.participation_section(training),
     }
 
 
@@ -324,7 +325,7 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.checklist_ticks.extend(read.ticks)
     plan.carried_todos.extend(read.todos)
     if read.participants is not None:
-        participant_backup.add_participants(prefecture, read.participants)
+        participant_backup.add_participants(prefecture, plan, read.participants)
     db.session.flush()
     ids = {email: member.id for email, member in members.items()}
     rows = {MemberUnavailable.__table__: [{"member_id": ids[email], "day": day}
@@ -446,7 +447,7 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
         trainings.append(training)
         read.roles.append((training, roles))
         if read.participants is not None and "participants" in item:
-            read.participants.read_training(training, _Fields(item, f"研修{i}"), _Fields)
+            read.participants.read_training(training, _Fields(item, f"研修{i}"), _Fields, emails)
     _unique_positions(fields.where, "研修", [t.position for t in trainings])
     plan.trainings = sorted(trainings, key=lambda t: t.position)
     if version >= 2:
@@ -661,7 +662,7 @@ def _read_todo(fields: _Fields) -> CarriedTodo:
 def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: int,
                    emails: set[str]) -> tuple[Training, list[_Role]]:
     """One training, its day settings checked by the scheduler's own rules, and its roles."""
-    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants"} if version >= 2 else set()))
+    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants", "participation"} if version >= 2 else set()))
     key = fields.text("curriculum_key", 20, required=True)
     if key not in curricula:
         raise BackupError(f"{fields.where}: カリキュラム「{_show(key)}」はありません。"

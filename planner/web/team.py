@@ -18,10 +18,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import orm
 from wtforms import SelectChoice
 
 from curricula import load_curricula
-from planner.models import Plan, RoleSlot, TeamMember, Training
+from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.domain.assign import TEACHING_KINDS
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
@@ -69,6 +70,15 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
     return slot
 
 
+#: what the roles page walks, loaded with the plan: each training's subjects (with the events
+#: that may take one over) and slots with their holders' names (not their courses or days)
+ROLES_PAGE = (
+    orm.selectinload(Plan.trainings).selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+    orm.selectinload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
+    .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
+)
+
+
 # ------------------------------------------------------------------ roster
 
 def _roster_page(plan: Plan, status: int = 200):
@@ -80,7 +90,7 @@ def _roster_page(plan: Plan, status: int = 200):
 @bp.route("/plans/<int:plan_id>/team")
 @login_required
 def roster(plan_id: int):
-    return _roster_page(plan_or_404(plan_id))
+    return _roster_page(plan_or_404(plan_id, orm.selectinload(Plan.members)))
 
 
 def _row_from_form(form: MemberForm) -> MemberRow:
@@ -219,7 +229,7 @@ def _roles_page(plan: Plan, status: int = 200):
 @bp.route("/plans/<int:plan_id>/roles")
 @login_required
 def roles(plan_id: int):
-    return _roles_page(plan_or_404(plan_id))
+    return _roles_page(plan_or_404(plan_id, *ROLES_PAGE))
 
 
 def _back_to_roles(plan: Plan, slot: RoleSlot):

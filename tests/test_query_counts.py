@@ -1,0 +1,65 @@
+"""The main pages run the same number of SQL queries whatever the size of the roster or the
+number of plans (no query per member, slot or plan), and a claim runs a handful of statements."""
+from __future__ import annotations
+
+from planner.models import Plan, RoleSlot, TeamMember
+from planner.models.db import db
+from tests.factories import (
+    OITA_OFFICIAL,
+    add_roster,
+    counting_queries,
+    login,
+    make_oita,
+    make_plan,
+)
+
+
+def _page_queries(app, client, url: str) -> int:
+    with app.app_context():
+        engine = db.engine
+    assert client.get(url).status_code == 200  # the first request loads templates and curricula
+    with counting_queries(engine) as count:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return count[0]
+
+
+def _roster_world(app, members: int) -> int:
+    with app.app_context():
+        world = make_oita()
+        add_roster(db.session.get(Plan, world.plan), members)
+        return world.plan
+
+
+def test_plan_pages_run_as_many_queries_for_200_members_as_for_10(app, database_url):
+    counts = {}
+    for members in (10, 200):
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+        plan_id = _roster_world(app, members)
+        client = app.test_client()
+        assert login(client, OITA_OFFICIAL).status_code == 302
+        urls = {"plan": f"/plans/{plan_id}", "roles": f"/plans/{plan_id}/roles", "roster": f"/plans/{plan_id}/team"}
+        counts[members] = {page: _page_queries(app, client, url) for page, url in urls.items()}
+        with app.app_context():  # the world really has that many members, some holding slots
+            assert db.session.scalar(db.select(db.func.count(TeamMember.id))) == members
+            assert db.session.scalar(db.select(db.func.count(RoleSlot.holder_id))) > 0
+    assert counts[10] == counts[200], counts
+
+
+def test_plan_list_runs_as_many_queries_for_50_plans_as_for_1(app):
+    counts = {}
+    with app.app_context():
+        world = make_oita()
+        prefecture = db.session.get(Plan, world.plan).prefecture
+    client = app.test_client()
+    assert login(client, OITA_OFFICIAL).status_code == 302
+    counts[1] = _page_queries(app, client, "/")
+    with app.app_context():
+        prefecture = db.session.merge(prefecture)
+        for i in range(49):
+            make_plan(prefecture, cycle_year=1990 + i)
+    counts[50] = _page_queries(app, client, "/")
+    assert client.get("/").get_data(as_text=True).count("/plans/") >= 50
+    assert counts[1] == counts[50], counts

@@ -118,3 +118,18 @@ def add_roster(plan: Plan, count: int) -> None:
     for member, slot in zip(members[::3], open_slots):
         slot.holder_id = member.id
     db.session.commit()
+
+
+@contextmanager
+def capture_statements(engine):
+    """Yields the list of SQL statements run on `engine` so far (to show what a count counted)."""
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)

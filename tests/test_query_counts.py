@@ -2,11 +2,17 @@
 number of plans (no query per member, slot or plan), and a claim runs a handful of statements."""
 from __future__ import annotations
 
-from planner.models import Plan, RoleSlot, TeamMember
+from datetime import date
+
+import pytest
+
+from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, TeamMember
 from planner.models.db import db
 from tests.factories import (
+    OITA_MEMBER,
     OITA_OFFICIAL,
     add_roster,
+    capture_statements,
     counting_queries,
     login,
     make_oita,
@@ -63,3 +69,28 @@ def test_plan_list_runs_as_many_queries_for_50_plans_as_for_1(app):
     counts[50] = _page_queries(app, client, "/")
     assert client.get("/").get_data(as_text=True).count("/plans/") >= 50
     assert counts[1] == counts[50], counts
+
+
+@pytest.mark.parametrize(("kind", "most"), [("material_preparer", 4), ("lecturer", 8)])
+def test_a_claim_runs_a_handful_of_statements(app, kind, most):
+    """The login, the slot with its plan and label, the membership and the UPDATE; a slot at a
+    time of day adds the member's lock, days and holdings (before and after the lock). Nothing
+    per member or course, and nothing after the commit (the label is built before it)."""
+    with app.app_context():
+        world = make_oita()
+        plan = db.session.get(Plan, world.plan)
+        add_roster(plan, 20)
+        db.session.add(TeamMember(plan=plan, name="自分", municipality="県", municipality_kind="prefecture",
+                                  email=OITA_MEMBER, courses=[MemberCourse(course="common", year=2024)],
+                                  unavailable=[MemberUnavailable(day=date(2026, 5, 1))]))
+        slot_id = next(s.id for s in plan.trainings[0].slots if s.kind == kind and s.holder_id is None)
+        db.session.commit()
+        engine = db.engine
+    client = app.test_client()
+    assert login(client, OITA_MEMBER).status_code == 302
+    with counting_queries(engine) as count, capture_statements(engine) as statements:
+        response = client.post(f"/plans/{world.plan}/roles/{slot_id}/claim", headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RoleSlot, slot_id).holder.email == OITA_MEMBER
+    assert count[0] <= most, statements

@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-
 from planner.domain import fields
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
 
@@ -84,6 +81,8 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         raise RosterError(_UNREADABLE) from None
     if unpacked > MAX_XLSX_UNPACKED:
         raise RosterError("Excel ファイルの中身が大きすぎます。名簿の列だけを残したファイルにしてください。")
+    # openpyxl (~35 MiB) loads with the first Excel file, not in every server process
+    from openpyxl import load_workbook
     rows = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -224,6 +223,8 @@ def _write_csv(table: list[list[str]]) -> bytes:
 
 def _write_xlsx(table: list[list[object]]) -> bytes:
     """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
+    from openpyxl import Workbook  # see _xlsx_rows
+    from openpyxl.styles import Alignment, Font
     book = Workbook()
     sheet = book.active
     sheet.title = "名簿"

@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from exports import notices
+from planner.web.lazy import lazy_module
 from planner.models import User
 from planner.models.account import MEMBER
 from planner.models.db import db
@@ -33,6 +33,9 @@ from planner.web import once
 from planner.web.access import official_required, user_or_404
 from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
 from planner.web.mail import settings as mail_settings
+
+# mail and calendar texts load when first sent (see planner/web/lazy.py)
+notices = lazy_module("exports.notices")
 
 bp = Blueprint("auth", __name__)
 

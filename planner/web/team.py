@@ -241,43 +241,60 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _claim_outcome(plan: Plan, slot: RoleSlot, message: str, status: int):
-    """Answer a claim or release: JSON for scripts, otherwise the page with a message."""
+def _slot_to_claim(plan_id: int, slot_id: int) -> RoleSlot:
+    """The slot with its training, plan and subject in one query (all its label needs), if the
+    plan is the user's prefecture's; else a 404."""
+    slot = db.session.scalar(
+        db.select(RoleSlot).join(Training).join(Plan)
+        .where(RoleSlot.id == slot_id, Training.plan_id == plan_id, Plan.prefecture_id == current_user.prefecture_id)
+        .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject)))
+    if slot is None:
+        abort(404)
+    return slot
+
+
+def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):
+    """Answer a claim or release: JSON for scripts, otherwise the page with a message.
+
+    Takes ids, not rows: after the commit every row is expired and reading one costs a query.
+    """
     if _wants_json():
         return jsonify(ok=status == 200, message=message), status
     flash(message, "success" if status == 200 else "error")
-    return _back_to_roles(plan, slot) if status == 200 else _roles_page(plan, status)
+    if status == 200:
+        return redirect(url_for("team.roles", plan_id=plan_id) + f"#slot-{slot_id}")
+    return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), status)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/claim", methods=["POST"])
 @login_required
 def claim(plan_id: int, slot_id: int):
-    plan = plan_or_404(plan_id)
-    slot = _slot_or_404(plan, slot_id)
-    me = team.member_for(plan, current_user.email)
+    slot = _slot_to_claim(plan_id, slot_id)
+    me = team.member_for(slot.training.plan, current_user.email)
     if me is None:
         flash("この計画の研修チーム名簿にあなたが載っていないため、役割を申し込めません。担当職員に連絡してください。", "error")
-        return _roles_page(plan, 403)
+        return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), 403)
+    label = slot_label(slot)  # before the commit expires the slot, its training and subject
     try:
         claim_slot(slot, me)
     except ClaimRefused as exc:
-        return _claim_outcome(plan, slot, str(exc), 409)
-    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」を担当します。", 200)
+        return _claim_outcome(plan_id, slot_id, str(exc), 409)
+    return _claim_outcome(plan_id, slot_id, f"「{label}」を担当します。", 200)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/release", methods=["POST"])
 @login_required
 def release(plan_id: int, slot_id: int):
-    plan = plan_or_404(plan_id)
-    slot = _slot_or_404(plan, slot_id)
-    me = team.member_for(plan, current_user.email)
+    slot = _slot_to_claim(plan_id, slot_id)
+    me = team.member_for(slot.training.plan, current_user.email)
     if me is None:
         abort(403)
+    label = slot_label(slot)
     try:
         release_slot(slot, me)
     except ClaimRefused as exc:
-        return _claim_outcome(plan, slot, str(exc), 409)
-    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」の担当を取り消しました。", 200)
+        return _claim_outcome(plan_id, slot_id, str(exc), 409)
+    return _claim_outcome(plan_id, slot_id, f"「{label}」の担当を取り消しました。", 200)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/assign", methods=["GET", "POST"])

@@ -30,11 +30,16 @@ from planner.services.roles import (
 from planner.services.roster_files import MemberRow, RosterError
 
 
+#: built once: every claim runs it, and building a statement with loader options costs more CPU
+#: than running it; courses and days load only when read (a claim reads its days fresh)
+_MEMBER_BY_EMAIL = (db.select(TeamMember)
+                    .where(TeamMember.plan_id == sa.bindparam("plan_id"), TeamMember.email == sa.bindparam("email"))
+                    .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable)))
+
+
 def member_for(plan: Plan, email: str) -> TeamMember | None:
-    """The roster entry of the logged-in person in this plan (matched by e-mail); its courses and
-    days load only when read (a claim reads its days fresh, a page shows neither)."""
-    return db.session.scalar(db.select(TeamMember).filter_by(plan_id=plan.id, email=email.lower())
-                             .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable)))
+    """The roster entry of the logged-in person in this plan (matched by e-mail)."""
+    return db.session.scalar(_MEMBER_BY_EMAIL, {"plan_id": plan.id, "email": email.lower()})
 
 
 def members_of_user(user: User) -> list[TeamMember]:

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+import sqlalchemy as sa
 from sqlalchemy import orm
 from wtforms import SelectChoice
 
@@ -241,13 +242,19 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+#: the slot with its training, plan and subject (all its label needs), in the user's prefecture;
+#: built once, as every claim and release runs it (see services.team._MEMBER_BY_EMAIL)
+_SLOT_TO_CLAIM = (
+    db.select(RoleSlot).join(Training).join(Plan)
+    .where(RoleSlot.id == sa.bindparam("slot_id"), Training.plan_id == sa.bindparam("plan_id"),
+           Plan.prefecture_id == sa.bindparam("prefecture_id"))
+    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject)))
+
+
 def _slot_to_claim(plan_id: int, slot_id: int) -> RoleSlot:
-    """The slot with its training, plan and subject in one query (all its label needs), if the
-    plan is the user's prefecture's; else a 404."""
-    slot = db.session.scalar(
-        db.select(RoleSlot).join(Training).join(Plan)
-        .where(RoleSlot.id == slot_id, Training.plan_id == plan_id, Plan.prefecture_id == current_user.prefecture_id)
-        .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject)))
+    """The slot in one query, if its plan is the user's prefecture's; else a 404."""
+    slot = db.session.scalar(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id,
+                                              "prefecture_id": current_user.prefecture_id})
     if slot is None:
         abort(404)
     return slot

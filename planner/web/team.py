@@ -6,6 +6,7 @@ from datetime import date, time
 from io import BytesIO
 from itertools import groupby
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-import sqlalchemy as sa
 from sqlalchemy import orm
 from wtforms import SelectChoice
 
@@ -233,8 +233,8 @@ def roles(plan_id: int):
     return _roles_page(plan_or_404(plan_id, *ROLES_PAGE))
 
 
-def _back_to_roles(plan: Plan, slot: RoleSlot):
-    return redirect(url_for("team.roles", plan_id=plan.id) + f"#slot-{slot.id}")
+def _back_to_roles(plan_id: int, slot_id: int):
+    return redirect(url_for("team.roles", plan_id=plan_id) + f"#slot-{slot_id}")
 
 
 def _wants_json() -> bool:
@@ -269,7 +269,7 @@ def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):
         return jsonify(ok=status == 200, message=message), status
     flash(message, "success" if status == 200 else "error")
     if status == 200:
-        return redirect(url_for("team.roles", plan_id=plan_id) + f"#slot-{slot_id}")
+        return _back_to_roles(plan_id, slot_id)
     return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), status)
 
 
@@ -331,7 +331,7 @@ def assign(plan_id: int, slot_id: int):
             form.member_id.errors.append(str(exc))
         else:
             flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
-            return _back_to_roles(plan, slot)
+            return _back_to_roles(plan.id, slot.id)
     if form.errors and status == 200:
         status = 422
     loads = [(m, load[m.id], teaching[m.id]) for m in plan.members]

@@ -99,3 +99,37 @@ def counting_queries(engine):
         yield count
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+def add_roster(plan: Plan, count: int) -> None:
+    """`count` roster members of the plan, each with a course and an unavailable day, every
+    third holding a slot (one slot each, in slot order), committed; for query counts and benchmarks."""
+    from planner.models import MemberCourse, MemberUnavailable, TeamMember
+    from planner.models.team import COURSES, MUNICIPALITY_KINDS
+    kinds = list(MUNICIPALITY_KINDS)
+    members = [TeamMember(plan=plan, name=f"メンバー{i}", municipality=f"市{i % 7}",
+                          municipality_kind=kinds[i % len(kinds)], email=f"m{i}@roster.example.jp",
+                          courses=[MemberCourse(course=COURSES[i % len(COURSES)], year=2020 + i % 5)],
+                          unavailable=[MemberUnavailable(day=date(2026, 1, 1 + i % 28))])
+               for i in range(count)]
+    db.session.add_all(members)
+    db.session.flush()
+    open_slots = [s for t in plan.trainings for s in t.slots if s.holder_id is None]
+    for member, slot in zip(members[::3], open_slots):
+        slot.holder_id = member.id
+    db.session.commit()
+
+
+@contextmanager
+def capture_statements(engine):
+    """Yields the list of SQL statements run on `engine` so far (to show what a count counted)."""
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)

@@ -146,7 +146,7 @@ def test_coverage_lists_open_slots_and_members_without_role(app, plan_id):
         result = coverage(plan)
 
         total = sum(len(t.slots) for t in plan.trainings)
-        assert len(result.open_slots) == total - 1
+        assert result.open_count == total - 1
         assert [m.name for m in result.without_role] == ["伊藤 直子"]
 
 

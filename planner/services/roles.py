@@ -131,8 +131,8 @@ def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[da
 
 def _overlap_problem(slot: RoleSlot, held: list[RoleSlot], times: dict[int, dict[int, SlotTime]]) -> str | None:
     """The first held slot at the same time as `slot`, as a message; `times` is filled as needed."""
-    if slot.kind == "material_preparer":
-        return None
+    if slot.kind == "material_preparer" or not held:
+        return None  # nothing to overlap with: no timetable to build
     for training in {slot.training, *(other.training for other in held)}:
         if training.id not in times:
             times[training.id] = slot_times(training)

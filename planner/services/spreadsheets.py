@@ -8,9 +8,6 @@ import io
 import zipfile
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from planner.domain import fields
 
@@ -58,6 +55,7 @@ def xlsx_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list
         raise SheetError("Excel ファイルの中身が大きすぎます。必要な列だけを残したファイルにしてください。")
     rows = []
     try:
+        from openpyxl import load_workbook  # ~35 MiB: with the first Excel file, not in every process
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=not refuse_formulas)
         try:
             for cells in book.worksheets[0].iter_rows():
@@ -114,6 +112,9 @@ def write_csv(table: list[list[str]]) -> bytes:
 
 def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float]) -> bytes:
     """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
+    from openpyxl import Workbook  # see xlsx_rows
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title

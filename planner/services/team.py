@@ -15,6 +15,7 @@ from planner.models import (
     Plan,
     RoleSlot,
     TeamMember,
+    Training,
     User,
 )
 from planner.models.db import db
@@ -29,9 +30,16 @@ from planner.services.roles import (
 from planner.services.roster_files import MemberRow, RosterError
 
 
+#: built once: every claim runs it, and building a statement with loader options costs more CPU
+#: than running it; courses and days load only when read (a claim reads its days fresh)
+_MEMBER_BY_EMAIL = (db.select(TeamMember)
+                    .where(TeamMember.plan_id == sa.bindparam("plan_id"), TeamMember.email == sa.bindparam("email"))
+                    .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable)))
+
+
 def member_for(plan: Plan, email: str) -> TeamMember | None:
     """The roster entry of the logged-in person in this plan (matched by e-mail)."""
-    return db.session.scalar(db.select(TeamMember).filter_by(plan_id=plan.id, email=email.lower()))
+    return db.session.scalar(_MEMBER_BY_EMAIL, {"plan_id": plan.id, "email": email.lower()})
 
 
 def _memberships(user: User):
@@ -142,31 +150,51 @@ def composition_advice(plan: Plan) -> list[str]:
     return advice
 
 
+@dataclass(frozen=True)
+class MemberName:
+    id: int
+    name: str
+
+
 @dataclass
 class Coverage:
-    open_slots: list[RoleSlot]
-    without_role: list[TeamMember]
-    too_many: list[tuple[TeamMember, int]]
+    open_count: int
+    without_role: list[MemberName]
+    too_many: list[tuple[MemberName, int]]
     limit: int
     #: slots held, by member id
     load: dict[int, int]
 
 
 def coverage(plan: Plan) -> Coverage:
-    """Open slots, members with no role, and members holding more than their fair share + 1."""
-    slots = [s for t in plan.trainings for s in t.slots]
-    load = {m.id: 0 for m in plan.members}
-    for slot in slots:
-        if slot.holder_id in load:
-            load[slot.holder_id] += 1
-    limit = ceil(len(slots) / len(plan.members)) + 1 if plan.members else 0
+    """Open slots, members with no role, and members holding more than their fair share + 1.
+
+    Two aggregate queries (slots held per member; slots and open slots of the plan), so a page
+    showing it loads no member, course or slot row.
+    """
+    plan_slots = db.select(RoleSlot.id).join(Training).where(Training.plan_id == plan.id)
+    held = db.session.execute(
+        db.select(TeamMember.id, TeamMember.name, sa.func.count(RoleSlot.id))
+        .outerjoin(RoleSlot, sa.and_(RoleSlot.holder_id == TeamMember.id, RoleSlot.id.in_(plan_slots)))
+        .where(TeamMember.plan_id == plan.id)
+        .group_by(TeamMember.id, TeamMember.name).order_by(TeamMember.id)).all()
+    total, taken = db.session.execute(
+        db.select(sa.func.count(RoleSlot.id), sa.func.count(RoleSlot.holder_id))
+        .join(Training).where(Training.plan_id == plan.id)).one()
+    load = {member_id: count for member_id, _, count in held}
+    limit = ceil(total / len(held)) + 1 if held else 0
     return Coverage(
-        open_slots=[s for s in slots if s.holder_id is None],
-        without_role=[m for m in plan.members if load[m.id] == 0],
-        too_many=[(m, load[m.id]) for m in plan.members if load[m.id] > limit],
+        open_count=total - taken,
+        without_role=[MemberName(i, name) for i, name, count in held if count == 0],
+        too_many=[(MemberName(i, name), count) for i, name, count in held if count > limit],
         limit=limit,
         load=load,
     )
+
+
+def member_count(plan: Plan) -> int:
+    """How many members the roster has, without loading them."""
+    return db.session.scalar(db.select(sa.func.count(TeamMember.id)).where(TeamMember.plan_id == plan.id))
 
 
 def _solver_slots(plan: Plan) -> list[assign.Slot]:

@@ -21,9 +21,13 @@ def official_required(view):
     return wrapped
 
 
-def plan_or_404(plan_id: int) -> Plan:
-    """The plan if it belongs to the user's prefecture; another prefecture's plan is a 404."""
-    plan = db.session.scalar(db.select(Plan).filter_by(id=plan_id, prefecture_id=current_user.prefecture_id))
+def plan_or_404(plan_id: int, *options) -> Plan:
+    """The plan if it belongs to the user's prefecture; another prefecture's plan is a 404.
+
+    `options` are loader options (e.g. selectinload) for what the page walks, so it loads in one go.
+    """
+    plan = db.session.scalar(db.select(Plan).filter_by(id=plan_id, prefecture_id=current_user.prefecture_id)
+                             .options(*options))
     if plan is None:
         abort(404)
     return plan

@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from exports import notices
 from planner.models import User
 from planner.models.account import MEMBER
 from planner.models.db import db
@@ -32,7 +31,11 @@ from planner.services.errors import ChangeRefused
 from planner.web import once
 from planner.web.access import official_required, user_or_404
 from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
+from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
+
+# mail and calendar texts load when first sent (see planner/web/lazy.py)
+notices = lazy_module("exports.notices")
 
 bp = Blueprint("auth", __name__)
 

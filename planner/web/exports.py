@@ -22,21 +22,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import is_resource_modified
 
 from curricula import get_curriculum
-from exports import files, handouts, ical
-from exports.handouts import safe_filename
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user, membership_ids
-from planner.web.access import (
-    event_or_404,
-    official_required,
-    plan_or_404,
-    training_or_404,
-    user_or_404,
-)
+from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404, user_or_404
+from planner.web.lazy import lazy_module
+
+# the Word and calendar builders load with the first download, not in every server process
+files, handouts, ical = lazy_module("exports.files"), lazy_module("exports.handouts"), lazy_module("exports.ical")
 
 bp = Blueprint("exports", __name__)
 
@@ -88,7 +84,7 @@ def briefing(training_id: int, subject_id: int):
     row = next((r for r in training.subjects if r.id == subject_id), None)
     if row is None:
         abort(404)
-    part = row.letter or safe_filename(row.local_name, 30)
+    part = row.letter or handouts.safe_filename(row.local_name, 30)
     return _download(handouts.briefing(training, row), files.DOCX,
                      f"講師用資料_{_short(training)}_{part}.docx")
 
@@ -102,7 +98,7 @@ def request_letter(training_id: int, subject_id: int):
     if row is None or not row.is_local or not row.lecturer_name:
         abort(404)
     return _download(handouts.request_letter(training, row), files.DOCX,
-                     f"講師依頼書_{_short(training)}_{safe_filename(row.lecturer_name, 30)}.docx")
+                     f"講師依頼書_{_short(training)}_{handouts.safe_filename(row.lecturer_name, 30)}.docx")
 
 
 @bp.route("/supplements/<int:event_id>/agenda.docx")
@@ -110,7 +106,7 @@ def request_letter(training_id: int, subject_id: int):
 def supplement_agenda(event_id: int):
     event = event_or_404(event_id)
     return _download(handouts.supplement_agenda(event), files.DOCX,
-                     f"次第_{event.kind_name}_{safe_filename(event.title, 30)}.docx")
+                     f"次第_{event.kind_name}_{handouts.safe_filename(event.title, 30)}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/timetable.ics")

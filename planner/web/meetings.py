@@ -4,15 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from exports import ical, notices
 from planner.models import Milestone, TeamMember
 from planner.models.db import db
 from planner.services import meetings
 from planner.services.errors import ChangeRefused
 from planner.services.team import members_of_user
 from planner.web.access import official_required, plan_or_404
+from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 from planner.web.timeline_forms import MeetingForm
+
+# mail and calendar texts load when first sent (see planner/web/lazy.py)
+ical, notices = lazy_module("exports.ical"), lazy_module("exports.notices")
 
 bp = Blueprint("meetings", __name__)
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from curricula import load_curricula
 from planner.models import Plan
 from planner.models.db import db
-from planner.services import backup
+from planner.services import backup, team
 from planner.services.next_cycle import copy_plan
 from planner.services.plans import create_plan, delete_plan, proposed_dates
 from planner.services.timeline import generate_plan_timeline
@@ -61,8 +61,9 @@ def new():
 @bp.route("/plans/<int:plan_id>")
 @login_required
 def show(plan_id: int):
-    plan = plan_or_404(plan_id)
-    return render_template("plans/show.html", plan=plan, curricula=load_curricula())
+    plan = plan_or_404(plan_id, selectinload(Plan.trainings))
+    return render_template("plans/show.html", plan=plan, curricula=load_curricula(),
+                           member_count=team.member_count(plan))
 
 
 @bp.route("/plans/<int:plan_id>/copy", methods=["POST"])

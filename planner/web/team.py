@@ -6,6 +6,7 @@ from datetime import date, time
 from io import BytesIO
 from itertools import groupby
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -18,10 +19,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import orm
 from wtforms import SelectChoice
 
 from curricula import load_curricula
-from planner.models import Plan, RoleSlot, TeamMember, Training
+from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.domain.assign import TEACHING_KINDS
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
@@ -69,6 +71,15 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
     return slot
 
 
+#: what the roles page walks, loaded with the plan: each training's subjects (with the events
+#: that may take one over) and slots with their holders' names (not their courses or days)
+ROLES_PAGE = (
+    orm.selectinload(Plan.trainings).selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+    orm.selectinload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
+    .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
+)
+
+
 # ------------------------------------------------------------------ roster
 
 def _roster_page(plan: Plan, status: int = 200):
@@ -80,7 +91,7 @@ def _roster_page(plan: Plan, status: int = 200):
 @bp.route("/plans/<int:plan_id>/team")
 @login_required
 def roster(plan_id: int):
-    return _roster_page(plan_or_404(plan_id))
+    return _roster_page(plan_or_404(plan_id, orm.selectinload(Plan.members)))
 
 
 def _row_from_form(form: MemberForm) -> MemberRow:
@@ -219,11 +230,11 @@ def _roles_page(plan: Plan, status: int = 200):
 @bp.route("/plans/<int:plan_id>/roles")
 @login_required
 def roles(plan_id: int):
-    return _roles_page(plan_or_404(plan_id))
+    return _roles_page(plan_or_404(plan_id, *ROLES_PAGE))
 
 
-def _back_to_roles(plan: Plan, slot: RoleSlot):
-    return redirect(url_for("team.roles", plan_id=plan.id) + f"#slot-{slot.id}")
+def _back_to_roles(plan_id: int, slot_id: int):
+    return redirect(url_for("team.roles", plan_id=plan_id) + f"#slot-{slot_id}")
 
 
 def _wants_json() -> bool:
@@ -231,43 +242,66 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _claim_outcome(plan: Plan, slot: RoleSlot, message: str, status: int):
-    """Answer a claim or release: JSON for scripts, otherwise the page with a message."""
+#: the slot with its training, plan and subject (all its label needs), in the user's prefecture;
+#: built once, as every claim and release runs it (see services.team._MEMBER_BY_EMAIL)
+_SLOT_TO_CLAIM = (
+    db.select(RoleSlot).join(Training).join(Plan)
+    .where(RoleSlot.id == sa.bindparam("slot_id"), Training.plan_id == sa.bindparam("plan_id"),
+           Plan.prefecture_id == sa.bindparam("prefecture_id"))
+    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject)))
+
+
+def _slot_to_claim(plan_id: int, slot_id: int) -> RoleSlot:
+    """The slot in one query, if its plan is the user's prefecture's; else a 404."""
+    slot = db.session.scalar(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id,
+                                              "prefecture_id": current_user.prefecture_id})
+    if slot is None:
+        abort(404)
+    return slot
+
+
+def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):
+    """Answer a claim or release: JSON for scripts, otherwise the page with a message.
+
+    Takes ids, not rows: after the commit every row is expired and reading one costs a query.
+    """
     if _wants_json():
         return jsonify(ok=status == 200, message=message), status
     flash(message, "success" if status == 200 else "error")
-    return _back_to_roles(plan, slot) if status == 200 else _roles_page(plan, status)
+    if status == 200:
+        return _back_to_roles(plan_id, slot_id)
+    return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), status)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/claim", methods=["POST"])
 @login_required
 def claim(plan_id: int, slot_id: int):
-    plan = plan_or_404(plan_id)
-    slot = _slot_or_404(plan, slot_id)
-    me = team.member_for(plan, current_user.email)
+    slot = _slot_to_claim(plan_id, slot_id)
+    me = team.member_for(slot.training.plan, current_user.email)
     if me is None:
         flash("この計画の研修チーム名簿にあなたが載っていないため、役割を申し込めません。担当職員に連絡してください。", "error")
-        return _roles_page(plan, 403)
+        return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), 403)
+    label = slot_label(slot)  # before the commit expires the slot, its training and subject
     try:
         claim_slot(slot, me)
     except ClaimRefused as exc:
-        return _claim_outcome(plan, slot, str(exc), 409)
-    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」を担当します。", 200)
+        return _claim_outcome(plan_id, slot_id, str(exc), 409)
+    return _claim_outcome(plan_id, slot_id, f"「{label}」を担当します。", 200)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/release", methods=["POST"])
 @login_required
 def release(plan_id: int, slot_id: int):
-    plan = plan_or_404(plan_id)
-    slot = _slot_or_404(plan, slot_id)
-    me = team.member_for(plan, current_user.email)
+    slot = _slot_to_claim(plan_id, slot_id)
+    me = team.member_for(slot.training.plan, current_user.email)
     if me is None:
         abort(403)
+    label = slot_label(slot)
     try:
         release_slot(slot, me)
     except ClaimRefused as exc:
-        return _claim_outcome(plan, slot, str(exc), 409)
-    return _claim_outcome(plan, slot, f"「{slot_label(slot)}」の担当を取り消しました。", 200)
+        return _claim_outcome(plan_id, slot_id, str(exc), 409)
+    return _claim_outcome(plan_id, slot_id, f"「{label}」の担当を取り消しました。", 200)
 
 
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/assign", methods=["GET", "POST"])
@@ -297,7 +331,7 @@ def assign(plan_id: int, slot_id: int):
             form.member_id.errors.append(str(exc))
         else:
             flash(f"「{slot_label(slot)}」の担当を{'「' + member.name + '」さんに' if member else '空きに'}しました。", "success")
-            return _back_to_roles(plan, slot)
+            return _back_to_roles(plan.id, slot.id)
     if form.errors and status == 200:
         status = 422
     loads = [(m, load[m.id], teaching[m.id]) for m in plan.members]

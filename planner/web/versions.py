@@ -7,11 +7,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from curricula import get_curriculum
-from exports import notices
 from planner.services import versions
 from planner.services.errors import ChangeRefused
 from planner.web.access import official_required, training_or_404
+from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
+
+# mail and calendar texts load when first sent (see planner/web/lazy.py)
+notices = lazy_module("exports.notices")
 
 bp = Blueprint("versions", __name__, url_prefix="/trainings")
 

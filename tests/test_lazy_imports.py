@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the libraries (and what they pull in) that only downloads and uploads need
-HEAVY = ("docx", "openpyxl", "icalendar", "lxml", "PIL")
+HEAVY = ("docx", "openpyxl", "icalendar", "lxml", "PIL", "scipy", "numpy", "sudachipy", "pptx", "pypdf")
 
 SCRIPT = """
 import json, sys

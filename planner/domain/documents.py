@@ -21,8 +21,6 @@ import zlib
 from collections.abc import Iterator
 from itertools import pairwise
 
-from lxml import etree
-
 #: what document_kind returns
 KINDS = ("docx", "pptx", "xlsx", "pdf")
 #: the main part's content type in [Content_Types].xml says what an OOXML zip is
@@ -72,6 +70,7 @@ def _corrupt(kind_name: str = "") -> UnreadableDocument:
 
 def _ooxml_kind(data: bytes) -> str:
     """The kind of an OOXML zip from its [Content_Types].xml, after checking the zip is whole."""
+    from lxml import etree  # with the first document, not at the server's start
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
@@ -147,6 +146,7 @@ def _docx_text(data: bytes) -> Iterator[tuple[str, str]]:
 
 def _docx_notes(data: bytes) -> Iterator[tuple[str, str]]:
     """Footnotes, endnotes and comments: python-docx does not read them, and names hide there too."""
+    from lxml import etree  # with the first document, not at the server's start
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         for member, label in (("word/footnotes.xml", "脚注"), ("word/endnotes.xml", "文末脚注"),
@@ -329,6 +329,7 @@ def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
     The replacement takes the formatting of the run where the old text began. Only .docx and
     .pptx can be edited; everything else in the zip is copied unchanged.
     """
+    from lxml import etree  # with the first document, not at the server's start
     if kind == "pdf":
         raise UnreadableDocument("PDF はアプリの中では書き換えられません。元の Word・PowerPoint のファイルで直して登録し直してください。")
     if kind not in _TEXT_PARTS:
@@ -350,6 +351,7 @@ def replace_text(data: bytes, kind: str, replacements: dict[str, str]) -> bytes:
 
 
 def _replace_in_part(blob: bytes, namespace: str, pairs: list[tuple[str, str]]) -> bytes:
+    from lxml import etree  # with the first document, not at the server's start
     root = etree.fromstring(blob)
     changed = False
     for paragraph in root.iter(f"{{{namespace}}}p"):

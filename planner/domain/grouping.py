@@ -48,9 +48,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 KINDS = ("worker", "official", "agency")
 #: up to this many participants the branch and bound runs to the end and proves the optimum
 EXACT_MAX = 14
@@ -511,6 +508,8 @@ def _choose_facilitators(search: _Search, people: Sequence[Person],
     # all preferences less than one facilitator from a municipality in their group
     preference = search.g * len(facilitators)
     same_weight = preference * (search.g + 1)
+    import numpy as np  # numpy and scipy (~70 MiB) load where facilitators are chosen, not at start
+    from scipy.optimize import linear_sum_assignment
     cost = np.zeros((search.g, len(facilitators)), dtype=np.int64)
     for g, members in enumerate(search.members):
         here = {people[p].municipality for p in members}

@@ -14,7 +14,6 @@ from flask import (
 )
 
 from curricula import get_curriculum
-from exports.handouts import contact_lines
 from planner.domain.participants import ParticipantEntry, open_kinds
 from planner.models import ApplicationLink, Participant
 from planner.models.db import db
@@ -23,7 +22,11 @@ from planner.services import application_links as links
 from planner.services import participants
 from planner.services.errors import ChangeRefused
 from planner.web import once
+from planner.web.lazy import lazy_module
 from planner.web.participant_forms import EntryForm
+
+# the Word and Excel builders load with the first download, not in every server process
+handouts = lazy_module("exports.handouts")
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 ENTRY_FIELDS = ("name", "kana", "affiliation", "kind", "job", "email", "needs")
@@ -67,7 +70,7 @@ def _page(token: str, link: ApplicationLink, form: EntryForm | None = None, refu
         curriculum=get_curriculum(training.curriculum_key), entries=entries, form=form or _form(link),
         refused=refused, over_quota=over_quota, kinds=PARTICIPANT_KINDS, statuses=PARTICIPANT_STATUSES,
         seats_left=max(0, training.per_municipality - sum(e.status == "accepted" for e in entries)),
-        contact=contact_lines(training.plan.prefecture)), status
+        contact=handouts.contact_lines(training.plan.prefecture)), status
 
 
 @bp.route("/<token>")

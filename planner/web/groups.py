@@ -3,9 +3,6 @@ keep two apart, change a facilitator, and download the 班分け表."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from curricula import get_curriculum
-from exports import files
-from exports.groups import groups_docx, groups_xlsx
-from exports.handouts import safe_filename
 from planner.models import PARTICIPANT_KINDS, Training
 from planner.services import groups
 from planner.services.errors import ChangeRefused
@@ -19,6 +16,11 @@ from planner.web.groups_forms import (
     MakeGroupsForm,
     PinForm,
 )
+from planner.web.lazy import lazy_module
+
+# the Word and Excel builders load with the first download, not in every server process
+files, handouts, group_files = (lazy_module("exports.files"), lazy_module("exports.handouts"),
+                               lazy_module("exports.groups"))
 
 bp = Blueprint("groups", __name__, url_prefix="/trainings")
 
@@ -151,18 +153,18 @@ def facilitator(training_id: int, group_no: int):
 
 
 def _name(training: Training) -> str:
-    return safe_filename(f"班分け表_{get_curriculum(training.curriculum_key).short_title}")
+    return handouts.safe_filename(f"班分け表_{get_curriculum(training.curriculum_key).short_title}")
 
 
 @bp.route("/<int:training_id>/groups.docx")
 @official_required
 def docx(training_id: int):
     training = training_or_404(training_id)
-    return _download(groups_docx(training), files.DOCX, f"{_name(training)}.docx")
+    return _download(group_files.groups_docx(training), files.DOCX, f"{_name(training)}.docx")
 
 
 @bp.route("/<int:training_id>/groups.xlsx")
 @official_required
 def xlsx(training_id: int):
     training = training_or_404(training_id)
-    return _download(groups_xlsx(training), XLSX, f"{_name(training)}.xlsx")
+    return _download(group_files.groups_xlsx(training), XLSX, f"{_name(training)}.xlsx")

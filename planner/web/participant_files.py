@@ -18,8 +18,6 @@ from flask import (
 )
 from flask_wtf.file import FileField, FileRequired
 
-from exports import participants as outputs
-from exports.files import DOCX
 from planner.models.db import db
 from planner.services import attendance, coverage
 from planner.services.errors import ChangeRefused
@@ -34,6 +32,10 @@ from planner.services.spreadsheets import XLSX_TYPE, SheetError
 from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import Form
+from planner.web.lazy import lazy_module
+
+# the Word and Excel builders load with the first download, not in every server process
+files, outputs = lazy_module("exports.files"), lazy_module("exports.participants")
 
 bp = Blueprint("participant_files", __name__)
 
@@ -108,7 +110,7 @@ def paper(training_id: int, name: str, suffix: str):
     if f"{name}.{suffix}" not in outputs.OUTPUTS:
         abort(404)
     name, data = outputs.output_file(training, f"{name}.{suffix}")
-    mimetype = XLSX_TYPE if name.endswith(".xlsx") else DOCX
+    mimetype = XLSX_TYPE if name.endswith(".xlsx") else files.DOCX
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 

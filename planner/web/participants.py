@@ -19,8 +19,6 @@ from flask import (
 from flask_login import current_user
 
 from curricula import get_curriculum
-from exports.handouts import safe_filename
-from exports.participant_notice import notice, notice_subject
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import WAITING
 from planner.models import ApplicationLink, Municipality, Participant, Training
@@ -37,8 +35,12 @@ from planner.services import participants
 from planner.services.errors import ChangeRefused
 from planner.web import once
 from planner.web.access import official_required, training_or_404
+from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 from planner.web.participant_forms import ApplicationSettingsForm, MunicipalityForm
+
+# the Word and Excel builders load with the first download, not in every server process
+handouts, participant_notice = lazy_module("exports.handouts"), lazy_module("exports.participant_notice")
 
 bp = Blueprint("participants", __name__)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -198,8 +200,8 @@ def settings(training_id: int):
 @official_required
 def notice_docx(training_id: int):
     training = training_or_404(training_id)
-    return send_file(BytesIO(notice(training, date.today())), mimetype=DOCX_TYPE, as_attachment=True,
-                     download_name=f"{safe_filename(notice_subject(training))}.docx")
+    return send_file(BytesIO(participant_notice.notice(training, date.today())), mimetype=DOCX_TYPE, as_attachment=True,
+                     download_name=f"{handouts.safe_filename(participant_notice.notice_subject(training))}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/links/<int:municipality_id>/notice.docx")
@@ -210,10 +212,10 @@ def link_notice_docx(training_id: int, municipality_id: int):
     link = links.link_of(training, municipality)
     if link is None or link.revoked_at is not None:
         abort(404)
-    data = notice(training, date.today(), link_url(link),
+    data = participant_notice.notice(training, date.today(), link_url(link),
                   f"{municipality.name} 生活困窮者自立支援制度主管課長　様")
     return send_file(BytesIO(data), mimetype=DOCX_TYPE, as_attachment=True,
-                     download_name=f"{safe_filename(municipality.name + ' ' + notice_subject(training))}.docx")
+                     download_name=f"{handouts.safe_filename(municipality.name + ' ' + participant_notice.notice_subject(training))}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/links/<int:municipality_id>/issue", methods=["POST"])
@@ -248,7 +250,7 @@ def mail_link(training_id: int, municipality_id: int):
     if link is None or link.revoked_at is not None or not municipality.contact_email:
         flash("送れません: URLが発行されていないか、担当者のメールアドレスがありません。", "error")
         return redirect(url_for("participants.training", training_id=training.id, _anchor="links"))
-    subject = f"【申込のお願い】{notice_subject(training)}"
+    subject = f"【申込のお願い】{participant_notice.notice_subject(training)}"
     body = render_template("participants/link_mail.txt", training=training, municipality=municipality,
                            url=link_url(link), prefecture=training.plan.prefecture,
                            curriculum=get_curriculum(training.curriculum_key))

@@ -6,15 +6,21 @@ planner.services.calendar_state.versioned, which keeps each event's SEQUENCE (it
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 
 from curricula import get_curriculum
-from exports import handouts, ical, participants
+from exports import groups, handouts, ical, participant_notice, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import load_for_feed, sent_events, training_scope, versioned
+from planner.services.calendar_state import (
+    load_for_feed,
+    sent_events,
+    training_scope,
+    versioned,
+)
+from planner.services.groups import overview
 from planner.services.materials import final_files
 from planner.services.team import members_of_user
 from planner.services.versions import version_label
@@ -94,7 +100,7 @@ def invitations(member: TeamMember, host: str, only: Training | None = None,
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
     """A zip with UTF-8 names (the flag bit is set by zipfile for non-ASCII names)."""
     out = BytesIO()
-    stamp = datetime.now(timezone.utc).timetuple()[:6]
+    stamp = datetime.now(UTC).timetuple()[:6]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files:
             archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data,
@@ -109,8 +115,15 @@ PARTICIPANTS_FOLDER = "受講者"
 def participant_outputs(training: Training) -> list[tuple[str, bytes]]:
     """The participants' papers of one training: personal data, for officials only.
     Every paper about participants goes here (the 開催通知 and the 班分け表 too), so the
-    zips and `flask export` carry them all."""
-    return participants.participant_files(training)
+    zips and `flask export` carry them all: the notice always, the groups once they are made."""
+    short = safe_filename(get_curriculum(training.curriculum_key).short_title, 30)
+    files = [(f"開催通知_{short}.docx", participant_notice.notice(training))]
+    files += participants.participant_files(training)
+    made = overview(training)
+    if made.groups:
+        files += [(f"班分け表_{short}.docx", groups.groups_docx(training, made)),
+                  (f"班分け表_{short}.xlsx", groups.groups_xlsx(training, made))]
+    return files
 
 
 def training_files(training: Training, host: str, members: list | None = None,

@@ -12,10 +12,12 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from curricula import get_curriculum
 from exports import participants as outputs
 from planner.models import Training
 from planner.models.db import db
 from planner.services.attendance import day_participants
+from planner.services.groups import make as make_groups
 from planner.services.participant_files import COLUMNS, GROUP_COLUMN
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.participant_data import add_participants, make_municipalities
@@ -164,7 +166,11 @@ def test_attendance_sheet_and_list_are_a4_with_every_name(rendered):
 def test_flask_export_and_the_officials_zip_carry_the_papers_a_members_does_not(app, runner, client, tmp_path):
     with app.app_context():
         training_id = _world(11, 3)
-        plan_id = db.session.get(Training, training_id).plan_id
+        plan = db.session.get(Training, training_id).plan
+        make_groups(db.session.get(Training, training_id), 4)
+        # the notice goes to every training's municipalities, before anyone applied
+        notices = [f"開催通知_{get_curriculum(t.curriculum_key).short_title}.docx" for t in plan.trainings]
+        plan_id = plan.id
 
     result = runner.invoke(args=["export", str(plan_id), str(tmp_path)])
     login(client, OITA_OFFICIAL)
@@ -174,15 +180,15 @@ def test_flask_export_and_the_officials_zip_carry_the_papers_a_members_does_not(
     member_zip = client.get(f"/trainings/{training_id}/export.zip").data
 
     assert result.exit_code == 0, result.output
+    papers = ["開催通知_前期共通.docx", "受講者名簿_前期共通.xlsx", "受講者名簿_前期共通.docx", "名札_前期共通.docx",
+              "受付簿_前期共通.docx", "修了証書_前期共通.docx", "班分け表_前期共通.docx", "班分け表_前期共通.xlsx"]
     written = sorted(p.name for p in (tmp_path / "受講者").iterdir())
-    assert written == sorted(["修了証書_前期共通.docx", "受付簿_前期共通.docx", "名札_前期共通.docx",
-                              "受講者名簿_前期共通.docx", "受講者名簿_前期共通.xlsx"])
+    assert written == sorted(set(papers) | set(notices))
     assert len(Document(str(tmp_path / "受講者" / "修了証書_前期共通.docx")).paragraphs) > 3
+    assert "開催" in "".join(p.text for p in Document(str(tmp_path / "受講者" / "開催通知_前期共通.docx")).paragraphs)
+    assert "第1班" in "".join(p.text for p in Document(str(tmp_path / "受講者" / "班分け表_前期共通.docx")).paragraphs)
     names = zipfile.ZipFile(io.BytesIO(official_zip)).namelist()
-    assert [n for n in names if n.startswith("受講者/")] == [f"受講者/{n}" for n in
-                                                           ["受講者名簿_前期共通.xlsx", "受講者名簿_前期共通.docx",
-                                                            "名札_前期共通.docx", "受付簿_前期共通.docx",
-                                                            "修了証書_前期共通.docx"]]
+    assert [n for n in names if n.startswith("受講者/")] == [f"受講者/{n}" for n in papers]
     assert not [n for n in zipfile.ZipFile(io.BytesIO(member_zip)).namelist() if n.startswith("受講者/")]
 
 

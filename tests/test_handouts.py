@@ -28,7 +28,8 @@ YEAR_LABEL = re.compile(r"(?:令和|平成)[0-9元〜]+年度")
 WIDE_DIGIT = re.compile("[０-９]")
 SETTINGS = {"department": "福祉保健部 地域福祉課", "letter_sender": "大分県福祉保健部長",
             "contact_section": "地域福祉課 生活支援班", "contact_name": "県 担当者",
-            "contact_phone": "097-123-4567", "contact_email": "fukushi@pref.oita.example.jp"}
+            "contact_phone": "097-123-4567", "contact_email": "fukushi@pref.oita.example.jp",
+            "participant_retention_days": 90}
 
 
 def _every_handout(plan_id: int) -> list[tuple[str, bytes]]:

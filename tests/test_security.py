@@ -3,7 +3,7 @@ cookie flags, the content security policy and open redirects."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from urllib.parse import urljoin, urlsplit
 
@@ -13,7 +13,10 @@ from app import create_app
 from planner.models.db import db
 from planner.models import (Invitation, LoginAttempts, OutboxMessage, Plan, RoleSlot, TeamMember, Training,
                             TrainingSubject, User)
+from planner.models.participants import ApplicationLink, GroupFacilitator, KeepApart, Municipality, Participant
 from planner.models.timeline import CarriedTodo, Milestone
+from planner.services import materials
+from planner.services.materials_demo import docx_bytes
 from planner.services.plans import add_local_subject
 from planner.services.supplements import EventValues, add_event
 from planner.services.timeline import generate_plan_timeline
@@ -41,6 +44,7 @@ class Ids:
     invitation: int  # a pending invitation
     message: int  # a mail in the outbox
     event: int  # a symposium that supplements 共通 C
+    participant: dict = field(default_factory=dict)  # the participants' and materials' rows
 
 
 def make_prefecture_with_plan(name: str, email: str, user_name: str | None = None,
@@ -70,7 +74,29 @@ def make_prefecture_with_plan(name: str, email: str, user_name: str | None = Non
                                                   day=date(2026, 3, 4), start_time=time(13, 30),
                                                   end_time=time(16, 0)))
     return Ids(plan.id, training.id, [row.id for row in training.subjects], member.id, slot.id,
-               milestone.id, todo.id, user.id, invitation.id, message.id, event.id)
+               milestone.id, todo.id, user.id, invitation.id, message.id, event.id,
+               _participants_and_materials(prefecture, training, member))
+
+
+def _participants_and_materials(prefecture, training, member) -> dict:
+    """A municipality with a link and two participants kept apart, a facilitator for group 1,
+    and a material with one version: what the participants' and materials' URLs act on."""
+    town = Municipality(prefecture_id=prefecture.id, code=f"{prefecture.id:02d}2018", name="中央市", kind="city")
+    db.session.add(town)
+    db.session.flush()
+    db.session.add(ApplicationLink(training_id=training.id, municipality_id=town.id, nonce="n"))
+    people = [Participant(training_id=training.id, municipality_id=town.id, name=f"受講 {n}", group_no=1)
+              for n in ("一", "二")]
+    db.session.add_all(people)
+    db.session.flush()
+    pair = KeepApart(training_id=training.id, first_id=people[0].id, second_id=people[1].id)
+    db.session.add_all([pair, GroupFacilitator(training_id=training.id, group_no=1, member_id=member.id)])
+    db.session.commit()
+    material = materials.add_material(training.subjects[0], "スライド", "slides", False, "県 職員",
+                                      materials.Upload("スライド.docx", docx_bytes("概要")))
+    db.session.commit()
+    return {"municipality_id": town.id, "participant_id": people[0].id, "pair_id": pair.id, "group_no": 1,
+            "material_id": material.id, "number": 1, "name": "list", "ext": "csv", "suffix": "docx"}
 
 
 @pytest.fixture
@@ -211,7 +237,9 @@ def test_other_prefecture_gets_404_on_every_plan_url(app, client, oita, kumamoto
                "member_id": oita.member, "slot_id": oita.slot, "milestone_id": oita.milestone,
                "todo_id": oita.todo, "user_id": oita.user, "day": 0,
                "invitation_id": oita.invitation, "message_id": oita.message,
-               "meeting_id": oita.milestone, "event_id": oita.event}
+               "meeting_id": oita.milestone, "event_id": oita.event, **oita.participant}
+    # a municipality's link (/apply/<token>) has no login: its own tests check it shows only its entries
+    rules = [r for r in rules if "token" not in r.arguments]
     unknown = {arg for rule in rules for arg in rule.arguments} - set(targets)
     assert unknown == set(), "a new URL argument: give this test an id of oita's for it"
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC
-from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -14,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -28,7 +26,14 @@ from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user, membership_ids
-from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404, user_or_404
+from planner.web.access import (
+    event_or_404,
+    official_required,
+    plan_or_404,
+    training_or_404,
+    user_or_404,
+)
+from planner.web.downloads import attachment
 from planner.web.lazy import lazy_module
 
 # the Word and calendar builders load with the first download, not in every server process
@@ -47,15 +52,6 @@ def _base() -> str:
     return request.url_root.rstrip("/")
 
 
-def _download(data: bytes, mimetype: str, name: str):
-    """An attachment; send_file writes the ASCII fallback and filename*=UTF-8''."""
-    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name,
-                         max_age=0)
-    # send_file would append a second charset to text/calendar; say it exactly once
-    response.headers["Content-Type"] = mimetype
-    return response
-
-
 def _short(training) -> str:
     return get_curriculum(training.curriculum_key).short_title
 
@@ -66,14 +62,14 @@ def _short(training) -> str:
 @login_required
 def agenda(training_id: int):
     training = training_or_404(training_id)
-    return _download(handouts.agenda(training), files.DOCX, f"研修次第_{_short(training)}.docx")
+    return attachment(handouts.agenda(training), files.DOCX, f"研修次第_{_short(training)}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/roles.docx")
 @login_required
 def training_roles(training_id: int):
     training = training_or_404(training_id)
-    return _download(handouts.role_sheet(training.plan, [training]), files.DOCX,
+    return attachment(handouts.role_sheet(training.plan, [training]), files.DOCX,
                      f"役割分担表_{_short(training)}.docx")
 
 
@@ -85,7 +81,7 @@ def briefing(training_id: int, subject_id: int):
     if row is None:
         abort(404)
     part = row.letter or handouts.safe_filename(row.local_name, 30)
-    return _download(handouts.briefing(training, row), files.DOCX,
+    return attachment(handouts.briefing(training, row), files.DOCX,
                      f"講師用資料_{_short(training)}_{part}.docx")
 
 
@@ -97,7 +93,7 @@ def request_letter(training_id: int, subject_id: int):
     row = next((r for r in training.subjects if r.id == subject_id), None)
     if row is None or not row.is_local or not row.lecturer_name:
         abort(404)
-    return _download(handouts.request_letter(training, row), files.DOCX,
+    return attachment(handouts.request_letter(training, row), files.DOCX,
                      f"講師依頼書_{_short(training)}_{handouts.safe_filename(row.lecturer_name, 30)}.docx")
 
 
@@ -105,7 +101,7 @@ def request_letter(training_id: int, subject_id: int):
 @login_required
 def supplement_agenda(event_id: int):
     event = event_or_404(event_id)
-    return _download(handouts.supplement_agenda(event), files.DOCX,
+    return attachment(handouts.supplement_agenda(event), files.DOCX,
                      f"次第_{event.kind_name}_{handouts.safe_filename(event.title, 30)}.docx")
 
 
@@ -113,7 +109,7 @@ def supplement_agenda(event_id: int):
 @login_required
 def training_ics(training_id: int):
     training = training_or_404(training_id)
-    return _download(files.training_calendar(training, _host(), _base()), files.ICS,
+    return attachment(files.training_calendar(training, _host(), _base()), files.ICS,
                      f"時間割_{_short(training)}.ics")
 
 
@@ -129,7 +125,7 @@ def _own_members(plan) -> list | None:
 @login_required
 def training_zip(training_id: int):
     training = training_or_404(training_id)
-    return _download(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan),
+    return attachment(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan),
                                                           with_participants=current_user.is_official)),
                      files.ZIP,
                      f"伝達研修_{_short(training)}_一式.zip")
@@ -140,13 +136,13 @@ def training_zip(training_id: int):
 @bp.route("/plans/<int:plan_id>/roles.docx")
 @login_required
 def plan_roles(plan_id: int):
-    return _download(handouts.role_sheet(plan_or_404(plan_id)), files.DOCX, "役割分担表.docx")
+    return attachment(handouts.role_sheet(plan_or_404(plan_id)), files.DOCX, "役割分担表.docx")
 
 
 @bp.route("/plans/<int:plan_id>/timeline.docx")
 @login_required
 def timeline(plan_id: int):
-    return _download(handouts.timeline(plan_or_404(plan_id)), files.DOCX, "企画スケジュール.docx")
+    return attachment(handouts.timeline(plan_or_404(plan_id)), files.DOCX, "企画スケジュール.docx")
 
 
 @bp.route("/plans/<int:plan_id>/export.zip")
@@ -154,7 +150,7 @@ def timeline(plan_id: int):
 def plan_zip(plan_id: int):
     """Everything of the plan in one download: the same files as `flask export`."""
     plan = plan_or_404(plan_id)
-    return _download(files.zip_bytes(files.plan_files(plan, _host(), _own_members(plan),
+    return attachment(files.zip_bytes(files.plan_files(plan, _host(), _own_members(plan),
                                                       with_participants=current_user.is_official)), files.ZIP,
                      f"伝達研修計画_{plan.cycle_year}_一式.zip")
 
@@ -162,7 +158,7 @@ def plan_zip(plan_id: int):
 @bp.route("/plans/<int:plan_id>/meetings.ics")
 @login_required
 def meetings_ics(plan_id: int):
-    return _download(files.meetings_calendar(plan_or_404(plan_id), _host()), files.ICS, "検討会議.ics")
+    return attachment(files.meetings_calendar(plan_or_404(plan_id), _host()), files.ICS, "検討会議.ics")
 
 
 # --------------------------------------------------------------------------- personal feed
@@ -257,4 +253,4 @@ def invitation(member_id: int, slot_id: int):
     if not found:
         abort(404)
     name, data = found[0]
-    return _download(data, files.ICS_REQUEST, name)
+    return attachment(data, files.ICS_REQUEST, name)

@@ -6,9 +6,10 @@ from curricula import get_curriculum
 from planner.models import PARTICIPANT_KINDS, Training
 from planner.services import groups
 from planner.services.errors import ChangeRefused
+from planner.services.spreadsheets import XLSX_TYPE
 from planner.web import once
 from planner.web.access import official_required, training_or_404
-from planner.web.exports import _download
+from planner.web.downloads import attachment
 from planner.web.forms import ConfirmForm
 from planner.web.groups_forms import (
     FacilitatorForm,
@@ -23,9 +24,6 @@ files, handouts, group_files = (lazy_module("exports.files"), lazy_module("expor
                                lazy_module("exports.groups"))
 
 bp = Blueprint("groups", __name__, url_prefix="/trainings")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _forms(training: Training, view: groups.Overview, **given) -> dict:
     """Every form of the page with its choices; `given` are the submitted ones (with errors)."""
@@ -160,11 +158,11 @@ def _name(training: Training) -> str:
 @official_required
 def docx(training_id: int):
     training = training_or_404(training_id)
-    return _download(group_files.groups_docx(training), files.DOCX, f"{_name(training)}.docx")
+    return attachment(group_files.groups_docx(training), files.DOCX, f"{_name(training)}.docx")
 
 
 @bp.route("/<int:training_id>/groups.xlsx")
 @official_required
 def xlsx(training_id: int):
     training = training_or_404(training_id)
-    return _download(group_files.groups_xlsx(training), XLSX, f"{_name(training)}.xlsx")
+    return attachment(group_files.groups_xlsx(training), XLSX_TYPE, f"{_name(training)}.xlsx")

@@ -3,8 +3,6 @@ municipalities' reply files, and who has sent nobody. Officials only: participan
 contacts and needs are personal data of their prefecture."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import (
     Blueprint,
     abort,
@@ -13,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_wtf.file import FileField, FileRequired
@@ -31,6 +28,7 @@ from planner.services.participant_files import (
 from planner.services.spreadsheets import XLSX_TYPE, SheetError
 from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
+from planner.web.downloads import attachment
 from planner.web.forms import Form
 from planner.web.lazy import lazy_module
 
@@ -111,7 +109,7 @@ def paper(training_id: int, name: str, suffix: str):
         abort(404)
     name, data = outputs.output_file(training, f"{name}.{suffix}")
     mimetype = XLSX_TYPE if name.endswith(".xlsx") else files.DOCX
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    return attachment(data, mimetype, name)
 
 
 @bp.route("/trainings/<int:training_id>/participants/papers")
@@ -167,8 +165,7 @@ def reply_example(training_id: int, ext: str):
         data, mimetype = example_xlsx(places), XLSX_TYPE
     else:
         data, mimetype = example_csv(places), "text/csv; charset=utf-8"
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"受講申込書_記入例.{ext}", max_age=0)
+    return attachment(data, mimetype, f"受講申込書_記入例.{ext}")
 
 
 # --------------------------------------------------------------------------- coverage

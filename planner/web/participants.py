@@ -3,7 +3,6 @@ the application settings, the 開催通知, each municipality's link and the ent
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -35,6 +33,7 @@ from planner.services import participants
 from planner.services.errors import ChangeRefused
 from planner.web import once
 from planner.web.access import official_required, training_or_404
+from planner.web.downloads import attachment
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 from planner.web.participant_forms import ApplicationSettingsForm, MunicipalityForm
@@ -200,8 +199,8 @@ def settings(training_id: int):
 @official_required
 def notice_docx(training_id: int):
     training = training_or_404(training_id)
-    return send_file(BytesIO(participant_notice.notice(training, date.today())), mimetype=DOCX_TYPE, as_attachment=True,
-                     download_name=f"{handouts.safe_filename(participant_notice.notice_subject(training))}.docx")
+    return attachment(participant_notice.notice(training, date.today()), DOCX_TYPE,
+                      f"{handouts.safe_filename(participant_notice.notice_subject(training))}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/links/<int:municipality_id>/notice.docx")
@@ -214,8 +213,8 @@ def link_notice_docx(training_id: int, municipality_id: int):
         abort(404)
     data = participant_notice.notice(training, date.today(), link_url(link),
                   f"{municipality.name} 生活困窮者自立支援制度主管課長　様")
-    return send_file(BytesIO(data), mimetype=DOCX_TYPE, as_attachment=True,
-                     download_name=f"{handouts.safe_filename(municipality.name + ' ' + participant_notice.notice_subject(training))}.docx")
+    name = handouts.safe_filename(f"{municipality.name} {participant_notice.notice_subject(training)}")
+    return attachment(data, DOCX_TYPE, f"{name}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/links/<int:municipality_id>/issue", methods=["POST"])

@@ -378,6 +378,16 @@ class _Plan(NamedTuple):
     breaks_before: tuple[int, ...]
     #: per gap: the last gap at or before it where a break is due (-1: none)
     last_break: tuple[int, ...]
+    #: what the day builder reads per unit, worked out once with the cached plan: each unit's
+    #: subject (0, 0, 1, 2, 2, …), its shortest minutes, the shortest and longest minutes and
+    #: the breaks before it (one more entry: the totals), and each subject's shortest and longest
+    subject_of: tuple[int, ...]
+    lows: tuple[int, ...]
+    low_prefix: tuple[int, ...]
+    high_prefix: tuple[int, ...]
+    break_prefix: tuple[int, ...]
+    subject_lows: tuple[int, ...]
+    subject_highs: tuple[int, ...]
 
 
 @lru_cache(maxsize=1024)
@@ -408,11 +418,20 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
         units = tuple(unit for piece in pieces for unit in piece[mode][0])
         cuts = tuple(cut for index, piece in enumerate(pieces)
                      for cut in ((True,) if index else ()) + piece[mode][1])
+        subject_of = tuple(index for index, piece in enumerate(pieces) for _ in piece[mode][0])
+        lows = tuple(unit.low for unit in units)
+        subject_lows, subject_highs = [0] * len(pieces), [0] * len(pieces)
+        for unit, index in zip(units, subject_of):
+            subject_lows[index] += unit.low
+            subject_highs[index] += unit.high
         plan = _Plan(units, cuts, sum(unit.low for unit in units), sum(cuts),
                      tuple(accumulate(unit.low for unit in units[:-1])),
                      tuple(accumulate(unit.high for unit in units[:-1])),
                      tuple(accumulate(cuts[:-1], initial=0)),
-                     tuple(accumulate((i if cut else -1 for i, cut in enumerate(cuts)), max, initial=-1))[1:])
+                     tuple(accumulate((i if cut else -1 for i, cut in enumerate(cuts)), max, initial=-1))[1:],
+                     subject_of, lows, tuple(accumulate(lows, initial=0)),
+                     tuple(accumulate((unit.high for unit in units), initial=0)),
+                     tuple(accumulate(cuts, initial=0)), tuple(subject_lows), tuple(subject_highs))
         if plan not in plans:
             plans.append(plan)
     relaxed = plan
@@ -421,9 +440,10 @@ def _break_plans(subjects: tuple[SubjectSpec, ...], longest: int):
 
 # --------------------------------------------------------------------------- one day
 
-def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], budget: int,
-          members: range, capped: int = 0, cap: int | None = None) -> list[int]:
-    """Hand `budget` minutes to `members` in STEP-sized turns, the least-filled subject first.
+def _fill(plan: _Plan, minutes: list[int], budget: int, upto: int, capped: int = 0,
+          cap: int | None = None) -> list[int]:
+    """Hand `budget` minutes to the first `upto` units in STEP-sized turns, the least-filled
+    subject first.
 
     The first `capped` units together never pass `cap` minutes (the morning before lunch).
     Ties go to the earlier unit, so the result is deterministic. A heap holds each open unit's
@@ -433,19 +453,18 @@ def _fill(units: tuple[_Unit, ...], subject_of: list[int], minutes: list[int], b
     minutes = list(minutes)
     if budget <= 0:
         return minutes
-    room = sum(units[i].high - minutes[i] for i in members)
-    if budget >= room and (cap is None or sum(u.high for u in units[:capped]) <= cap):
-        for i in members:  # enough for everyone: all to their longest
+    units, subject_of, highs = plan.units, plan.subject_of, plan.high_prefix
+    if budget >= highs[upto] - sum(minutes[:upto]) and (cap is None or highs[capped] <= cap):
+        for i in range(upto):  # enough for everyone: all to their longest
             minutes[i] = units[i].high
         return minutes
-    count = subject_of[-1] + 1
-    low, high, have = [0] * count, [0] * count, [0] * count  # per subject
-    for unit, s, m in zip(units, subject_of, minutes):
-        low[s] += unit.low
-        high[s] += unit.high
+    low, high = plan.subject_lows, plan.subject_highs  # per subject
+    count = len(low)
+    have = [0] * count
+    for s, m in zip(subject_of, minutes):
         have[s] += m
     open_units: list[list[int]] = [[] for _ in range(count)]  # per subject
-    for i in members:
+    for i in range(upto):
         if minutes[i] < units[i].high:
             open_units[subject_of[i]].append(i)
     turn = [0] * count  # turns each subject has had
@@ -486,6 +505,7 @@ class _Day:
     """The arithmetic of one day laid out as units with the given gaps between them."""
 
     def __init__(self, plan: _Plan, settings: DaySettings):
+        self.plan = plan
         self.units = plan.units
         self.cuts = plan.cuts
         self.settings = settings
@@ -507,7 +527,8 @@ class _Day:
         """Minutes left for sessions with lunch after unit `lunch_after` (1-based), or none."""
         if lunch_after is None:
             return self._no_lunch
-        return self._no_lunch - self.settings.lunch_minutes + self.gaps[lunch_after - 1]
+        saved = self.settings.break_minutes if self.cuts[lunch_after - 1] else 0  # lunch takes a break's place
+        return self._no_lunch - self.settings.lunch_minutes + saved
 
 
 def _has_lunch(s: DaySettings, frame: int, low_total: int) -> bool:
@@ -556,30 +577,29 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     The best has the most minutes, then lunch nearest noon, then no lunch inside a subject,
     then the earliest gap.
     """
-    s = day.settings
-    units = day.units
+    s, plan = day.settings, day.plan
+    units = plan.units
     n = len(units)
-    subject_of = list(accumulate((unit.part == 1 for unit in units), initial=-1))[1:]  # 0, 0, 1, 2, 2, …
-    lows = [u.low for u in units]
-    low_total = day.low_total
+    lows = plan.lows
+    low_total = plan.low_total
+    if not _has_lunch(s, day.frame, low_total):
+        spare = day.available(None) - low_total
+        return None if spare < 0 else (None, _fill(plan, lows, spare, n))
     earliest, latest = _mins(s.lunch_earliest), _mins(s.lunch_latest)
     preferred_lunch = min(max(12 * 60, earliest), latest)
     best = None
-    low_prefix = list(accumulate(lows, initial=0))
-    high_prefix = list(accumulate((u.high for u in units), initial=0))
-    gap_prefix = list(accumulate(day.gaps, initial=0))
+    low_prefix, high_prefix, cuts = plan.low_prefix, plan.high_prefix, plan.cuts
     high_total = high_prefix[-1]
-    if not _has_lunch(s, day.frame, low_total):
-        spare = day.available(None) - low_total
-        return None if spare < 0 else (None, _fill(units, subject_of, lows, spare, range(n)))
+    brk = s.break_minutes
+    with_lunch = day.available(None) - s.lunch_minutes  # plus the break lunch takes the place of
     # Each gap where lunch can start in its window, with the best score it could reach (the
     # most minutes it could give, lunch as near noon as it could start), best first: a gap
     # whose best cannot beat a layout found so far is not worth filling. The score decides,
     # so the order does not change the result.
     gaps = []
     for k in range(1, n):
-        available = day.available(k)
-        base = day.first_start + gap_prefix[k - 1]
+        available = with_lunch + brk if cuts[k - 1] else with_lunch
+        base = day.first_start + brk * plan.break_prefix[k - 1]
         lo = max(low_prefix[k], earliest - base)
         hi = min(high_prefix[k], latest - base)
         if lo > hi or lo + low_total - low_prefix[k] > available:
@@ -594,8 +614,8 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
             break  # the gaps after this one can do no better
         # First give the morning what lunch needs to start inside its window, then hand
         # the rest out fairly without pushing lunch past its window.
-        chosen = _fill(units, subject_of, lows, lo - low_prefix[k], range(k))
-        chosen = _fill(units, subject_of, chosen, available - sum(chosen), range(n), capped=k, cap=hi)
+        chosen = _fill(plan, lows, lo - low_prefix[k], k)
+        chosen = _fill(plan, chosen, available - sum(chosen), n, capped=k, cap=hi)
         lunch_start = base + sum(chosen[:k])
         score = (-sum(chosen), (abs(lunch_start - preferred_lunch), bound[1][1], k))
         if best is None or score < best[0]:
@@ -603,34 +623,48 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     return None if best is None else (best[1], best[2])
 
 
+#: every minute of the day as a time, so that laying out items makes none
+_CLOCK = tuple(time(hour, minute) for hour in range(24) for minute in range(60))
+
+
 def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]:
     """Lay the items end to end; lunch follows unit `lunch_after` (1-based) if given."""
     s = day.settings
     items: list[Item] = []
+    append = items.append
     clock = _mins(s.start)
     start = s.start
-
-    def add(kind: str, title: str, length: int, *extra) -> None:
-        """The next item; `extra` are Item's fields after `minutes`, in order."""
-        nonlocal clock, start
-        clock += length
-        end = time(*divmod(clock, 60))
-        items.append(Item(kind, title, start, end, length, *extra))
-        start = end
-
     for fixed in s.opening:
-        add("opening", fixed.title, fixed.minutes)
-    for index, (unit, length) in enumerate(zip(day.units, minutes), start=1):
+        clock += fixed.minutes
+        end = _CLOCK[clock]
+        append(Item("opening", fixed.title, start, end, fixed.minutes))
+        start = end
+    cuts = day.cuts
+    last = len(cuts)
+    for index, (unit, length) in enumerate(zip(day.units, minutes)):
         spec = unit.spec
         low, high = unit.source
-        add("session", unit.title, length, spec.letter, spec.local, spec.lecturer, spec.key, spec.title,
-            unit.part, unit.parts, unit.kind, unit.parts > 1 and (low is None or not low <= length <= high))
-        if index == lunch_after:
-            add("lunch", "昼食・休憩", s.lunch_minutes)
-        elif index < len(day.units) and day.gaps[index - 1]:
-            add("break", "休憩", day.gaps[index - 1])
+        clock += length
+        end = _CLOCK[clock]
+        append(Item("session", unit.title, start, end, length, spec.letter, spec.local, spec.lecturer, spec.key,
+                    spec.title, unit.part, unit.parts, unit.kind,
+                    unit.parts > 1 and (low is None or not low <= length <= high)))
+        start = end
+        if index + 1 == lunch_after:
+            clock += s.lunch_minutes
+            end = _CLOCK[clock]
+            append(Item("lunch", "昼食・休憩", start, end, s.lunch_minutes))
+            start = end
+        elif index < last and cuts[index]:
+            clock += s.break_minutes
+            end = _CLOCK[clock]
+            append(Item("break", "休憩", start, end, s.break_minutes))
+            start = end
     for fixed in s.closing:
-        add("closing", fixed.title, fixed.minutes)
+        clock += fixed.minutes
+        end = _CLOCK[clock]
+        append(Item("closing", fixed.title, start, end, fixed.minutes))
+        start = end
     return items
 
 
@@ -688,6 +722,8 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     loose = _layout(relaxed)
     if loose is None:
         return relaxed, None, None
+    if not plans:  # no break to place inside a subject, nor then under a longer block
+        return relaxed, *loose
     # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
     # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
     limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)

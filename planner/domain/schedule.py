@@ -59,6 +59,11 @@ class SubjectSpec:
     #: whose minutes the range is: the source's, or the job-support draft's own
     source: str = "手引き"
 
+    def __hash__(self) -> int:
+        # The day builder's caches are keyed by subjects: hash a few fields that tell subjects
+        # apart, not every session (equal subjects still hash alike; == compares them all).
+        return hash((self.title, self.minutes_min, self.minutes_max, self.override, self.key))
+
     @property
     def label(self) -> str:
         return f"科目{self.letter}「{self.title}」" if self.letter else f"「{self.title}」"
@@ -668,14 +673,11 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
     return items
 
 
-def _spare_note(subjects: list[SubjectSpec], items: list[Item], slack: int) -> str:
-    """Say in one line how the spare minutes went."""
+def _spare_note(subjects: list[SubjectSpec], plan: _Plan, minutes: list[int], slack: int) -> str:
+    """Say in one line how the spare minutes went (`minutes` per unit of `plan`)."""
     taken = [0] * len(subjects)
-    index = -1
-    for item in items:
-        if item.kind == "session":
-            index += item.part == 1
-            taken[index] += item.minutes
+    for index, length in zip(plan.subject_of, minutes):
+        taken[index] += length
     extra = [f"{spec.letter or spec.title} +{m - spec.low}分"
              for spec, m in zip(subjects, taken) if m > spec.low]
     parts = []
@@ -711,14 +713,16 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     the reason is a text only when the day is too short whatever the breaks, else None.
     """
     plans, relaxed_plan = _break_plans(subjects, settings.longest_block)
-    relaxed = _Day(relaxed_plan, settings)
     need = _short_day_need(relaxed_plan, settings)
-    if need > relaxed.span:
-        return relaxed, None, (f"最低でも{need}分必要ですが、使える時間は{relaxed.span}分です"
-                               f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - relaxed.span}分不足）。")
+    span = _mins(settings.end) - _mins(settings.start)
+    if need > span:
+        return _Day(relaxed_plan, settings), None, (
+            f"最低でも{need}分必要ですが、使える時間は{span}分です"
+            f"（{settings.start:%H:%M}〜{settings.end:%H:%M}、{need - span}分不足）。")
     found = _first_fit(plans, settings)
     if found is not None:
         return found
+    relaxed = _Day(relaxed_plan, settings)
     loose = _layout(relaxed)
     if loose is None:
         return relaxed, None, None
@@ -789,7 +793,7 @@ def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPl
         return None, [chosen] if chosen else _lunch_reasons(day)
     items = _place(day, chosen, lunch_after)
     slack = day.available(lunch_after) - sum(chosen)
-    return DayPlan(settings.day, items, _spare_note(subjects, items, slack),
+    return DayPlan(settings.day, items, _spare_note(subjects, day.plan, chosen, slack),
                    _long_blocks(items, settings.longest_block)), []
 
 

@@ -15,11 +15,13 @@ from itertools import combinations
 
 from planner.domain.schedule import (
     MAX_DAY_MINUTES,
+    MAX_ITEM_MINUTES,
     STEP,
     DayPlan,
     DaySettings,
     Item,
     PartSpec,
+    ScheduleInputError,
     SubjectSpec,
     Timetable,
     _mins,
@@ -27,6 +29,23 @@ from planner.domain.schedule import (
     hm,
     validate,
 )
+
+
+def check_subjects(subjects: list[SubjectSpec]) -> None:
+    """validate's checks of each subject as they were before its fast path (issue 17)."""
+    for s in subjects:
+        if not s.title.strip():
+            raise ScheduleInputError("名前のない科目があります。科目名を入力してください。")
+        for value, what in ((s.minutes_min, "最短"), (s.minutes_max, "最長"), (s.override, "指定")):
+            if value is not None and not 1 <= value <= MAX_ITEM_MINUTES:
+                raise ScheduleInputError(
+                    f"{s.label}の{what}時間 {value}分 は 1〜{MAX_ITEM_MINUTES}分 の範囲で入力してください。")
+        if s.minutes_min > s.minutes_max:
+            raise ScheduleInputError(
+                f"{s.label}の時間が {s.minutes_min}〜{s.minutes_max}分 となっており、最短が最長を超えています。")
+        if any(not part.title.strip() for part in s.parts):
+            raise ScheduleInputError(f"{s.label}に名前のないセッションがあります。")
+
 
 # --------------------------------------------------------------------------- sessions
 

@@ -16,6 +16,7 @@ from planner.domain.schedule import (
     SubjectSpec,
     build_timetable,
     subjects_of,
+    validate,
 )
 from tests import reference_schedule as reference
 
@@ -115,3 +116,16 @@ def test_every_end_time_gives_the_reference_result(curriculum):
     for end in range(12 * 60, 20 * 60, 5):
         for brk in (5, 10, 15):
             assert_same(subjects, [DaySettings(end=clock(end), break_minutes=brk)])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["講義", " ", ""]),
+                          st.sampled_from([-5, 0, 1, 30, 60, 600, 601]), st.sampled_from([-5, 0, 1, 30, 60, 600, 601]),
+                          st.sampled_from([None, None, -1, 0, 45, 600, 601]),
+                          st.lists(st.sampled_from(["前半", " ", ""]), max_size=3)), min_size=1, max_size=4))
+def test_validate_refuses_subjects_as_before(rows):
+    subjects = [SubjectSpec(title, low, high, override=override, parts=tuple(PartSpec(p) for p in parts))
+                for title, low, high, override, parts in rows]
+
+    assert outcome(lambda s, _: validate(s, DaySettings()), subjects, None) == \
+        outcome(lambda s, _: reference.check_subjects(s), subjects, None)

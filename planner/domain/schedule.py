@@ -246,6 +246,16 @@ def parse_hhmm(text: str, what: str) -> time:
         ) from None
 
 
+def _refuse_minutes(s: SubjectSpec) -> None:
+    """Say which of a subject's minutes is wrong (validate found one is)."""
+    for value, what in ((s.minutes_min, "最短"), (s.minutes_max, "最長"), (s.override, "指定")):
+        if value is not None and not 1 <= value <= MAX_ITEM_MINUTES:
+            raise ScheduleInputError(
+                f"{s.label}の{what}時間 {value}分 は 1〜{MAX_ITEM_MINUTES}分 の範囲で入力してください。")
+    raise ScheduleInputError(
+        f"{s.label}の時間が {s.minutes_min}〜{s.minutes_max}分 となっており、最短が最長を超えています。")
+
+
 def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
     """Refuse input no timetable could honour, with a message the official understands."""
     if not subjects:
@@ -253,15 +263,12 @@ def validate(subjects: list[SubjectSpec], settings: DaySettings) -> None:
     for s in subjects:
         if not s.title.strip():
             raise ScheduleInputError("名前のない科目があります。科目名を入力してください。")
-        for value, what in ((s.minutes_min, "最短"), (s.minutes_max, "最長"), (s.override, "指定")):
-            if value is not None and not 1 <= value <= MAX_ITEM_MINUTES:
-                raise ScheduleInputError(
-                    f"{s.label}の{what}時間 {value}分 は 1〜{MAX_ITEM_MINUTES}分 の範囲で入力してください。")
-        if s.minutes_min > s.minutes_max:
-            raise ScheduleInputError(
-                f"{s.label}の時間が {s.minutes_min}〜{s.minutes_max}分 となっており、最短が最長を超えています。")
-        if any(not part.title.strip() for part in s.parts):
-            raise ScheduleInputError(f"{s.label}に名前のないセッションがあります。")
+        if not (1 <= s.minutes_min <= s.minutes_max <= MAX_ITEM_MINUTES
+                and (s.override is None or 1 <= s.override <= MAX_ITEM_MINUTES)):
+            _refuse_minutes(s)
+        for part in s.parts:
+            if not part.title.strip():
+                raise ScheduleInputError(f"{s.label}に名前のないセッションがあります。")
     if _mins(settings.end) <= _mins(settings.start):
         raise ScheduleInputError(
             f"終了時刻 {settings.end:%H:%M} が開始時刻 {settings.start:%H:%M} より前（または同じ）です。")

@@ -609,9 +609,14 @@ def _layout(day: _Day) -> tuple[int | None, list[int]] | None:
     # whose best cannot beat a layout found so far is not worth filling. The score decides,
     # so the order does not change the result.
     gaps = []
+    first_start, break_prefix = day.first_start, plan.break_prefix
     for k in range(1, n):
+        base = first_start + brk * break_prefix[k - 1]
+        if base + high_prefix[k] < earliest:
+            continue  # the morning cannot reach the window yet
+        if base + low_prefix[k] > latest:
+            break  # the morning is past the window, here and at every later gap
         available = with_lunch + brk if cuts[k - 1] else with_lunch
-        base = day.first_start + brk * plan.break_prefix[k - 1]
         lo = max(low_prefix[k], earliest - base)
         hi = min(high_prefix[k], latest - base)
         if lo > hi or lo + low_total - low_prefix[k] > available:

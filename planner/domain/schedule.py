@@ -476,26 +476,28 @@ def _fill(plan: _Plan, minutes: list[int], budget: int, upto: int, capped: int =
     for s, m in zip(subject_of, minutes):
         have[s] += m
     open_units: list[list[int]] = [[] for _ in range(count)]  # per subject
+    heap: list[tuple[float, float, int, int]] = []  # (subject's share, unit's share, unit, turn)
     for i in range(upto):
-        if minutes[i] < units[i].high:
-            open_units[subject_of[i]].append(i)
+        unit = units[i]
+        if minutes[i] < unit.high:
+            s = subject_of[i]
+            open_units[s].append(i)
+            heap.append(((have[s] - low[s]) / (high[s] - low[s]), (minutes[i] - unit.low) / (unit.high - unit.low),
+                         i, 0))
+    heapq.heapify(heap)
     turn = [0] * count  # turns each subject has had
+    heappush, heappop = heapq.heappush, heapq.heappop
 
     def push(s: int) -> None:
-        if not open_units[s]:
-            return
         share = (have[s] - low[s]) / (high[s] - low[s])
         for j in open_units[s]:
             unit = units[j]
             if minutes[j] < unit.high:
-                heapq.heappush(heap, (share, (minutes[j] - unit.low) / (unit.high - unit.low), j, turn[s]))
+                heappush(heap, (share, (minutes[j] - unit.low) / (unit.high - unit.low), j, turn[s]))
 
-    heap: list[tuple[float, float, int, int]] = []
-    for s in range(count):
-        push(s)
     morning = sum(minutes[:capped])
     while budget > 0 and heap:
-        *_, i, when = heapq.heappop(heap)
+        _, _, i, when = heappop(heap)
         s = subject_of[i]
         if when != turn[s]:
             continue  # ranked before its subject's last turn

@@ -303,6 +303,8 @@ class _Unit(NamedTuple):
     low: int
     high: int
     source: tuple[int | None, int | None] = (None, None)  # the source's minutes for it
+    #: its Item's fields from letter to session_kind, gathered once for _place
+    item_fields: tuple = ()
 
 
 def _share(total: int, weights: list[float]) -> list[int]:
@@ -412,7 +414,8 @@ def _subject_plans(spec: SubjectSpec, longest: int) -> tuple[tuple[tuple[_Unit, 
     """
     ranges = session_ranges(spec, longest)
     units = [_Unit(spec, part, len(ranges), session.title, session.kind, low, high,
-                   (session.minutes_min, session.minutes_max))
+                   (session.minutes_min, session.minutes_max),
+                   (spec.letter, spec.local, spec.lecturer, spec.key, spec.title, part, len(ranges), session.kind))
              for part, (session, low, high) in enumerate(ranges, start=1)]
     return tuple((tuple(mode_units), tuple(cuts))
                  for mode_units, cuts in (_blocks(units, longest, mode) for mode in ("tight", "roomy", "relaxed")))
@@ -661,12 +664,10 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
     cuts = day.cuts
     last = len(cuts)
     for index, (unit, length) in enumerate(zip(day.units, minutes)):
-        spec = unit.spec
         low, high = unit.source
         clock += length
         end = _CLOCK[clock]
-        append(Item("session", unit.title, start, end, length, spec.letter, spec.local, spec.lecturer, spec.key,
-                    spec.title, unit.part, unit.parts, unit.kind,
+        append(Item("session", unit.title, start, end, length, *unit.item_fields,
                     unit.parts > 1 and (low is None or not low <= length <= high)))
         start = end
         if index + 1 == lunch_after:
@@ -692,8 +693,8 @@ def _spare_note(subjects: list[SubjectSpec], plan: _Plan, minutes: list[int], sl
     taken = [0] * len(subjects)
     for index, length in zip(plan.subject_of, minutes):
         taken[index] += length
-    extra = [f"{spec.letter or spec.title} +{m - spec.low}分"
-             for spec, m in zip(subjects, taken) if m > spec.low]
+    extra = [f"{spec.letter or spec.title} +{m - low}分"
+             for spec, m, low in zip(subjects, taken, plan.subject_lows) if m > low]
     parts = []
     if extra:
         parts.append("余裕時間を範囲内で配分しました（" + "、".join(extra) + "）")

@@ -737,21 +737,19 @@ def _solve(subjects: tuple[SubjectSpec, ...], settings: DaySettings):
     found = _first_fit(plans, settings)
     if found is not None:
         return found
+    # If the day fits at all, it fits only with fewer breaks than the setting asks: keep as many
+    # as still fit, by finding the smallest longer block (in 15-minute steps) that lets the day
+    # be laid out. Without a break to place inside a subject, a longer block changes nothing.
+    if plans and _fits_any((relaxed_plan,), settings):
+        limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
+        plans_at = lambda limit: _break_plans(subjects, limit)[0]
+        first = bisect.bisect_left(range(len(limits)), True,
+                                   key=lambda i: _fits_any(plans_at(limits[i]), settings))
+        if first < len(limits):
+            return _first_fit(plans_at(limits[first]), settings)
     relaxed = _Day(relaxed_plan, settings)
     loose = _layout(relaxed)
-    if loose is None:
-        return relaxed, None, None
-    if not plans:  # no break to place inside a subject, nor then under a longer block
-        return relaxed, *loose
-    # The day fits only with fewer breaks than the setting asks: keep as many as still fit, by
-    # finding the smallest longer block (in 15-minute steps) that lets the day be laid out.
-    limits = range(settings.longest_block + 15, max(s.high for s in subjects) + 15, 15)
-    plans_at = lambda limit: _break_plans(subjects, limit)[0]
-    first = bisect.bisect_left(range(len(limits)), True,
-                               key=lambda i: _fits_any(plans_at(limits[i]), settings))
-    if first < len(limits):
-        return _first_fit(plans_at(limits[first]), settings)
-    return relaxed, *loose
+    return (relaxed, None, None) if loose is None else (relaxed, *loose)
 
 
 def _short_day_need(relaxed: _Plan, s: DaySettings) -> int:

@@ -156,7 +156,7 @@ class DayPlan:
 
     @property
     def subject_minutes(self) -> int:
-        return sum(i.minutes for i in self.items if i.kind == "session")
+        return sum([i.minutes for i in self.items if i.kind == "session"])
 
     @property
     def subjects(self) -> list[Item]:

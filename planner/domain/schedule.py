@@ -468,8 +468,8 @@ def _fill(plan: _Plan, minutes: list[int], budget: int, upto: int, capped: int =
     minutes = list(minutes)
     if budget <= 0:
         return minutes
-    units, subject_of, highs = plan.units, plan.subject_of, plan.high_prefix
-    if budget >= highs[upto] - sum(minutes[:upto]) and (cap is None or highs[capped] <= cap):
+    units, subject_of, high_prefix = plan.units, plan.subject_of, plan.high_prefix
+    if budget >= high_prefix[upto] - sum(minutes[:upto]) and (cap is None or high_prefix[capped] <= cap):
         for i in range(upto):  # enough for everyone: all to their longest
             minutes[i] = units[i].high
         return minutes

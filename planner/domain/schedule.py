@@ -577,15 +577,17 @@ def _need(plan: _Plan, s: DaySettings) -> int | None:
     # shrink from gap to gap, and lunch in place of a break saves that break: so the best is
     # lunch in the last such gap, or in the last one with a break.
     last = bisect.bisect_right(range(len(lows)), latest, key=lambda i: lows[i] + brk * before[i]) - 1
-
-    def need(i: int) -> int | None:
+    if last < 0:
+        return None
+    best = None
+    for i in (last, plan.last_break[last]):
         if i < 0 or highs[i] + brk * before[i] < earliest:
-            return None
+            continue
         saved = brk if plan.cuts[i] else 0
-        return frame + s.lunch_minutes + plan.low_total - saved + max(0, earliest - brk * before[i] - lows[i])
-
-    needs = [n for n in (need(last), need(plan.last_break[last]) if last >= 0 else None) if n is not None]
-    return min(needs, default=None)
+        need = frame + s.lunch_minutes + plan.low_total - saved + max(0, earliest - brk * before[i] - lows[i])
+        if best is None or need < best:
+            best = need
+    return best
 
 
 def _layout(day: _Day) -> tuple[int | None, list[int]] | None:

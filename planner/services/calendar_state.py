@@ -177,15 +177,29 @@ def sent_events(scope: str) -> list[CalendarEvent]:
 
 # --------------------------------------------------------------------------- personal feeds
 
-def load_for_feed(plan_ids: set[int]) -> None:
-    """Everything a personal feed walks, one query per table (trainings, subjects and their
-    supplementary events, slots, versions, the teams), so the builder finds it in the session."""
-    db.session.scalars(db.select(Plan).where(Plan.id.in_(plan_ids)).options(
-        so.selectinload(Plan.members).lazyload("*"),
-        so.selectinload(Plan.trainings).options(
-            so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
-            so.selectinload(Training.slots),
-            so.selectinload(Training.versions)))).all()
+@cache
+def _feed_load_statement():
+    """Built once (loader options cost more CPU to build than to run): the user's team
+    memberships with their plans, and everything a personal feed walks, one query per table
+    (trainings, subjects and their supplementary events, slots, versions, the teams); not the
+    members' courses and days, nor the versions' snapshots, which no feed shows."""
+    return (db.select(TeamMember).join(Plan)
+            .where(*matching_members(sa.bindparam("prefecture", type_=sa.Integer),
+                                     sa.bindparam("email", type_=sa.String)))
+            .order_by(TeamMember.id)
+            .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable),
+                     so.contains_eager(TeamMember.plan).options(
+                         so.selectinload(Plan.members).lazyload("*"),
+                         so.selectinload(Plan.trainings).options(
+                             so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+                             so.selectinload(Training.slots),
+                             so.selectinload(Training.versions).load_only(
+                                 ProgrammeVersion.number, ProgrammeVersion.published_on)))))
+
+
+def load_for_feed(prefecture_id: int, email: str) -> list[TeamMember]:
+    """The user's team memberships (as `members_of_user`), with all a feed walks in the session."""
+    return list(db.session.scalars(_feed_load_statement(), {"prefecture": prefecture_id, "email": email.lower()}))
 
 
 #: what makes a feed besides the rows: the code and the data files (a deployment changes them)

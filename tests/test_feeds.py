@@ -27,6 +27,7 @@ from planner.models import (
 from planner.models.db import db
 from planner.services.calendar_state import (
     feed_state,
+    load_for_feed,
     slot_uid,
     slot_uid_sql,
     supplement_uid,
@@ -34,6 +35,7 @@ from planner.services.calendar_state import (
     training_scope,
     training_scope_sql,
 )
+from planner.services.team import members_of_user
 from tests.export_data import build_plan
 from tests.factories import counting_queries
 
@@ -312,3 +314,30 @@ def test_what_was_sent_to_the_member_and_raised_sequences_of_their_events_change
         version = db.session.scalar(db.select(EventVersion).filter_by(uid=supplement_uid(ids.plan_id, event.id, host)))
         version.sequence += 1
         assert etag() != before
+
+
+def test_the_feed_loads_the_memberships_members_of_user_finds(app):
+    """load_for_feed matches roster entries like members_of_user (the e-mail in any case),
+    with the plan and everything the feed walks already in the session."""
+    with app.app_context():
+        ids = build_plan()
+        member = db.session.get(TeamMember, ids.member_ids[2])
+        member.email = member.email.upper()
+        _publish_a_version(ids, ids.member_ids[0])
+        db.session.commit()
+        for email in ids.member_emails + ["official@example.jp"]:
+            db.session.remove()
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            expected = [m.id for m in members_of_user(user)]
+            db.session.remove()
+            with counting_queries(db.engine) as loading:
+                members = load_for_feed(user.prefecture_id, user.email)
+            assert [m.id for m in members] == expected
+            assert bool(members) == (email != "official@example.jp")
+            assert loading[0] <= 7  # memberships, teams, trainings, subjects, supplements, slots, versions
+            with counting_queries(db.engine) as walking:
+                for training in (t for m in members for t in m.plan.trainings):
+                    [(slot.holder and slot.holder.name) for slot in training.slots]
+                    [row.supplements for row in training.subjects]
+                    [version.label for version in training.versions]
+            assert walking[0] == 0

@@ -22,7 +22,6 @@ from planner.services.calendar_state import (
 )
 from planner.services.groups import overview
 from planner.services.materials import final_files
-from planner.services.team import members_of_user
 from planner.services.versions import version_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -50,8 +49,8 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
     published training, the roles as its latest version gave them (a draft's changes reach
     the calendar when they are published); of a training never published, the current plan.
     Events are versioned in one go at the end: a commit in between would expire what was loaded."""
-    members = members_of_user(user)
-    load_for_feed({m.plan_id for m in members})
+    user_id = user.id  # versioned() commits: the user would be read again
+    members = load_for_feed(user.prefecture_id, user.email)
     parts: list = []  # (to be versioned, event) in the feed's order
     trainings = {}
     for member in members:
@@ -74,7 +73,7 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
     stamped = iter(versioned([event for fresh, event in parts if fresh]))
     events = [next(stamped) if fresh else event for fresh, event in parts]
     return ical.calendar_bytes(events, name=ical.FEED_NAME, refresh=ical.REFRESH,
-                               uid=f"member-{user.id}@{host}", description=versions, now=now)
+                               uid=f"member-{user_id}@{host}", description=versions, now=now)
 
 
 def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:

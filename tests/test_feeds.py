@@ -13,8 +13,10 @@ import vobject
 
 from exports import files
 from planner.models import (
+    EventVersion,
     Milestone,
     ProgrammeVersion,
+    PublishedEvent,
     RoleSlot,
     SupplementaryEvent,
     TeamMember,
@@ -23,6 +25,17 @@ from planner.models import (
     User,
 )
 from planner.models.db import db
+from planner.services.calendar_state import (
+    feed_state,
+    load_for_feed,
+    slot_uid,
+    slot_uid_sql,
+    supplement_uid,
+    supplement_uid_sql,
+    training_scope,
+    training_scope_sql,
+)
+from planner.services.team import members_of_user
 from tests.export_data import build_plan
 from tests.factories import counting_queries
 
@@ -231,3 +244,100 @@ def test_statements_of_a_feed_do_not_grow_with_the_team_or_the_roles(app, client
         db.session.commit()
         assert len(preparers) >= 4
     assert _feed_queries(app, client, path, ids.plan_id) == small
+
+
+def test_the_uids_and_scopes_the_database_writes_are_the_ones_python_writes(app, feed):
+    """The digest statement finds sent events and raised sequences by UIDs and scopes it
+    writes itself: they must be the very strings of slot_uid, supplement_uid, training_scope."""
+    ids, _, member_id = feed
+    host = "uid.example.jp"
+    with app.app_context():
+        _add_a_supplement(ids, member_id)
+        db.session.commit()
+        slots = db.session.execute(db.select(RoleSlot.training_id, RoleSlot.id,
+                                             slot_uid_sql(RoleSlot.training_id, RoleSlot.id, host))).all()
+        supplements = db.session.execute(
+            db.select(Training.plan_id, SupplementaryEvent.id,
+                      supplement_uid_sql(Training.plan_id, SupplementaryEvent.id, host))
+            .select_from(SupplementaryEvent).join(TrainingSubject).join(Training)).all()
+        scopes = db.session.execute(db.select(TeamMember.id, Training.id, training_scope_sql(TeamMember.id, Training.id))
+                                    .join(Training, TeamMember.plan_id == Training.plan_id)).all()
+    assert slots and supplements and scopes
+    assert all(text == slot_uid(training, slot, host) for training, slot, text in slots)
+    assert all(text == supplement_uid(plan, event, host) for plan, event, text in supplements)
+    assert all(text == training_scope(member, training) for member, training, text in scopes)
+
+
+def test_what_was_sent_to_the_member_and_raised_sequences_of_their_events_change_the_etag(app, feed):
+    """The rows a feed shows of a published training (what the member was sent) and the
+    SEQUENCE of their events; the same rows of others leave it alone."""
+    ids, _, member_id = feed
+    host, base = app.config["CALENDAR_UID_HOST"], "http://localhost"
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
+        user_id, prefecture_id, email = user.id, user.prefecture_id, user.email
+
+        def etag() -> str:
+            db.session.commit()
+            return feed_state(user_id, prefecture_id, email, host, base).etag
+
+        def sent(member: int, training: int) -> PublishedEvent:
+            row = PublishedEvent(scope=training_scope(member, training), uid=f"sent-{member}@{host}",
+                                 fingerprint="x", summary="役割", start="2026-01-10", end="2026-01-11")
+            db.session.add(row)
+            return row
+
+        training = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id).order_by(Training.id))
+        held = db.session.scalar(db.select(RoleSlot).filter_by(holder_id=member_id).order_by(RoleSlot.id))
+        other = db.session.scalar(db.select(RoleSlot).join(Training).where(
+            Training.plan_id == ids.plan_id, RoleSlot.holder_id != member_id).order_by(RoleSlot.id))
+        files.member_feed(user, host, base)  # versions of the member's events, at sequence 0
+        before = etag()
+        assert etag() == before
+        sent(ids.member_ids[1], training.id)
+        assert etag() == before  # another member's mail
+        row = sent(member_id, training.id)
+        after = etag()
+        assert after != before
+        row.summary = "変わった役割"
+        assert etag() not in (before, after)
+        before = etag()
+        db.session.add(EventVersion(uid=slot_uid(other.training_id, other.id, host), sequence=3, fingerprint="x"))
+        assert etag() == before  # another member's role
+        version = db.session.scalar(db.select(EventVersion).filter_by(uid=slot_uid(held.training_id, held.id, host)))
+        version.sequence += 1
+        assert etag() != before
+        _add_a_supplement(ids, member_id)
+        files.member_feed(user, host, base)
+        before = etag()
+        event = db.session.scalar(db.select(SupplementaryEvent).order_by(SupplementaryEvent.id.desc()))
+        version = db.session.scalar(db.select(EventVersion).filter_by(uid=supplement_uid(ids.plan_id, event.id, host)))
+        version.sequence += 1
+        assert etag() != before
+
+
+def test_the_feed_loads_the_memberships_members_of_user_finds(app):
+    """load_for_feed matches roster entries like members_of_user (the e-mail in any case),
+    with the plan and everything the feed walks already in the session."""
+    with app.app_context():
+        ids = build_plan()
+        member = db.session.get(TeamMember, ids.member_ids[2])
+        member.email = member.email.upper()
+        _publish_a_version(ids, ids.member_ids[0])
+        db.session.commit()
+        for email in ids.member_emails + ["official@example.jp"]:
+            db.session.remove()
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            expected = [m.id for m in members_of_user(user)]
+            db.session.remove()
+            with counting_queries(db.engine) as loading:
+                members = load_for_feed(user.prefecture_id, user.email)
+            assert [m.id for m in members] == expected
+            assert bool(members) == (email != "official@example.jp")
+            assert loading[0] <= 7  # memberships, teams, trainings, subjects, supplements, slots, versions
+            with counting_queries(db.engine) as walking:
+                for training in (t for m in members for t in m.plan.trainings):
+                    [(slot.holder and slot.holder.name) for slot in training.slots]
+                    [row.supplements for row in training.subjects]
+                    [version.label for version in training.versions]
+            assert walking[0] == 0

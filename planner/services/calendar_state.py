@@ -8,14 +8,18 @@ goes away for them; `mail_changes(scope, events)` says what to send, per recipie
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from planner.models import (
     EventVersion,
@@ -29,6 +33,7 @@ from planner.models import (
     TrainingSubject,
 )
 from planner.models.db import db
+from planner.services.team import matching_members
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -172,15 +177,29 @@ def sent_events(scope: str) -> list[CalendarEvent]:
 
 # --------------------------------------------------------------------------- personal feeds
 
-def load_for_feed(plan_ids: set[int]) -> None:
-    """Everything a personal feed walks, one query per table (trainings, subjects and their
-    supplementary events, slots, versions, the teams), so the builder finds it in the session."""
-    db.session.scalars(db.select(Plan).where(Plan.id.in_(plan_ids)).options(
-        so.selectinload(Plan.members).lazyload("*"),
-        so.selectinload(Plan.trainings).options(
-            so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
-            so.selectinload(Training.slots),
-            so.selectinload(Training.versions)))).all()
+@cache
+def _feed_load_statement():
+    """Built once (loader options cost more CPU to build than to run): the user's team
+    memberships with their plans, and everything a personal feed walks, one query per table
+    (trainings, subjects and their supplementary events, slots, versions, the teams); not the
+    members' courses and days, nor the versions' snapshots, which no feed shows."""
+    return (db.select(TeamMember).join(Plan)
+            .where(*matching_members(sa.bindparam("prefecture", type_=sa.Integer),
+                                     sa.bindparam("email", type_=sa.String)))
+            .order_by(TeamMember.id)
+            .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable),
+                     so.contains_eager(TeamMember.plan).options(
+                         so.selectinload(Plan.members).lazyload("*"),
+                         so.selectinload(Plan.trainings).options(
+                             so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+                             so.selectinload(Training.slots),
+                             so.selectinload(Training.versions).load_only(
+                                 ProgrammeVersion.number, ProgrammeVersion.published_on)))))
+
+
+def load_for_feed(prefecture_id: int, email: str) -> list[TeamMember]:
+    """The user's team memberships (as `members_of_user`), with all a feed walks in the session."""
+    return list(db.session.scalars(_feed_load_statement(), {"prefecture": prefecture_id, "email": email.lower()}))
 
 
 #: what makes a feed besides the rows: the code and the data files (a deployment changes them)
@@ -206,49 +225,92 @@ def _columns(model) -> list:
     return [c for c in model.__table__.columns if c.name not in _NOT_SHOWN]
 
 
+class _json_row(FunctionElement):
+    """A row's values as one JSON array, written by the database (one text column whatever
+    the table, so one statement reads every table a feed shows)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_json_row)
+def _json_array(element, compiler, **kw) -> str:
+    return f"json_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_row, "postgresql")
+def _json_build_array(element, compiler, **kw) -> str:
+    return f"json_build_array({compiler.process(element.clauses, **kw)})::text"
+
+
+def _text(column):
+    return sa.cast(column, sa.String)
+
+
+def slot_uid_sql(training_id, slot_id, host):
+    """`slot_uid` written by the database (tested to agree)."""
+    return "training-" + _text(training_id) + "-slot-" + _text(slot_id) + "@" + host
+
+
+def supplement_uid_sql(plan_id, event_id, host):
+    """`supplement_uid` written by the database (tested to agree)."""
+    return "plan-" + _text(plan_id) + "-supplement-" + _text(event_id) + "@" + host
+
+
+def training_scope_sql(member_id, training_id):
+    """`training_scope` written by the database (tested to agree)."""
+    return "mail-" + _text(member_id) + "-training-" + _text(training_id)
+
+
+#: the part of the digest statement that is the feed's own version row, not a shown row
+_FEED_ROW = 99
+
+
 @cache
-def _feed_statements() -> tuple:
-    """The digest's queries, built once (their lists of ids are expanding parameters): the
-    plans, their trainings, subjects, supplementary events, slots, team names and published
-    versions; then what was sent to the members, and the raised sequences of their events."""
-    plans = db.bindparam("plans", expanding=True)
+def _feed_statement():
+    """One statement for a poll, built once: the user's memberships (matched like
+    `members_of_user`), every row of their plans a feed shows as (part, id, JSON text), in a
+    fixed order: the plans, trainings, subjects, supplementary events, slots, team names,
+    published versions, what was sent to the members, and the raised sequences of their
+    events; last, the feed's own version row."""
+    host = sa.bindparam("host", type_=sa.String)
+    mine = (db.select(TeamMember.id.label("member"), TeamMember.plan_id.label("plan")).join(Plan)
+            .where(*matching_members(sa.bindparam("prefecture", type_=sa.Integer),
+                                     sa.bindparam("email", type_=sa.String)))
+            .cte("mine"))
+    plans = db.select(mine.c.plan)
     in_plans = Training.plan_id.in_(plans)
-    by_plan = (
-        db.select(*_columns(Plan)).where(Plan.id.in_(plans)).order_by(Plan.id),
-        db.select(*_columns(Training)).where(in_plans).order_by(Training.id),
-        db.select(*_columns(TrainingSubject)).join(Training).where(in_plans).order_by(TrainingSubject.id),
-        db.select(*_columns(SupplementaryEvent), Training.plan_id).select_from(SupplementaryEvent)
-        .join(TrainingSubject).join(Training).where(in_plans).order_by(SupplementaryEvent.id),
-        db.select(*_columns(RoleSlot)).join(Training).where(in_plans).order_by(RoleSlot.id),
-        db.select(TeamMember.id, TeamMember.plan_id, TeamMember.name, TeamMember.municipality,
-                  TeamMember.email).where(TeamMember.plan_id.in_(plans)).order_by(TeamMember.id),
-        db.select(ProgrammeVersion.id, ProgrammeVersion.training_id, ProgrammeVersion.number,
-                  ProgrammeVersion.published_on).join(Training).where(in_plans).order_by(ProgrammeVersion.id))
-    sent = (db.select(*_columns(PublishedEvent))
-            .where(PublishedEvent.scope.in_(db.bindparam("scopes", expanding=True))).order_by(PublishedEvent.id))
-    # a first build writes sequence 0 for each new event: the same feed as before it
-    raised = (db.select(EventVersion.uid, EventVersion.sequence)
-              .where(EventVersion.uid.in_(db.bindparam("uids", expanding=True)), EventVersion.sequence > 0)
-              .order_by(EventVersion.uid))
-    return by_plan, sent, raised
+    trainings = db.select(Training.id).where(in_plans)
 
+    def part(number, key, *columns):
+        return db.select(sa.literal_column(str(number)).label("part"), key.label("key"),
+                         _json_row(*columns).label("row"))
 
-def _feed_rows(member_ids: list[int], plan_ids: list[int], host: str) -> list:
-    """Every row a personal feed shows, as plain tuples (a few queries in all)."""
-    by_plan, sent, raised = _feed_statements()
-    connection = db.session.connection()
-    rows = [[tuple(row) for row in connection.execute(statement, {"plans": plan_ids})]
-            for statement in by_plan]
-    trainings, supplements, slots = rows[1], rows[3], rows[4]
-    slot_training, slot_id, slot_holder = (RoleSlot.__table__.columns.keys().index(name)
-                                           for name in ("training_id", "id", "holder_id"))
-    members = set(member_ids)
-    scopes = [training_scope(m, t[0]) for m in member_ids for t in trainings]
-    uids = [slot_uid(s[slot_training], s[slot_id], host) for s in slots if s[slot_holder] in members]
-    uids += [supplement_uid(e[-1], e[0], host) for e in supplements]
-    rows.append([tuple(row) for row in connection.execute(sent, {"scopes": scopes})] if scopes else [])
-    rows.append([tuple(row) for row in connection.execute(raised, {"uids": uids})] if uids else [])
-    return rows
+    scopes = db.select(training_scope_sql(mine.c.member, Training.id)).select_from(mine).join(
+        Training, sa.true()).where(in_plans)
+    uids = db.select(slot_uid_sql(RoleSlot.training_id, RoleSlot.id, host)).where(
+        RoleSlot.training_id.in_(trainings), RoleSlot.holder_id.in_(db.select(mine.c.member))).union_all(
+        db.select(supplement_uid_sql(Training.plan_id, SupplementaryEvent.id, host))
+        .select_from(SupplementaryEvent).join(TrainingSubject).join(Training).where(in_plans))
+    parts = (
+        part(0, mine.c.member, mine.c.member, mine.c.plan),
+        part(1, Plan.id, *_columns(Plan)).where(Plan.id.in_(plans)),
+        part(2, Training.id, *_columns(Training)).where(in_plans),
+        part(3, TrainingSubject.id, *_columns(TrainingSubject)).where(TrainingSubject.training_id.in_(trainings)),
+        part(4, SupplementaryEvent.id, *_columns(SupplementaryEvent)).join(TrainingSubject)
+        .where(TrainingSubject.training_id.in_(trainings)),
+        part(5, RoleSlot.id, *_columns(RoleSlot)).where(RoleSlot.training_id.in_(trainings)),
+        part(6, TeamMember.id, TeamMember.id, TeamMember.plan_id, TeamMember.name, TeamMember.municipality,
+             TeamMember.email).where(TeamMember.plan_id.in_(plans)),
+        part(7, ProgrammeVersion.id, ProgrammeVersion.id, ProgrammeVersion.training_id, ProgrammeVersion.number,
+             ProgrammeVersion.published_on).where(ProgrammeVersion.training_id.in_(trainings)),
+        part(8, PublishedEvent.id, *_columns(PublishedEvent)).where(PublishedEvent.scope.in_(scopes)),
+        # a first build writes sequence 0 for each new event: the same feed as before it
+        part(9, EventVersion.id, EventVersion.uid, EventVersion.sequence)
+        .where(EventVersion.uid.in_(uids), EventVersion.sequence > 0),
+        part(_FEED_ROW, EventVersion.id, EventVersion.sequence, EventVersion.fingerprint, EventVersion.updated_at)
+        .where(EventVersion.uid == sa.bindparam("feed_uid", type_=sa.String)))
+    return sa.union_all(*parts).order_by(sa.literal_column("part"), sa.literal_column("key"))
 
 
 @dataclass(frozen=True)
@@ -265,21 +327,38 @@ def _whole_seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0, tzinfo=None)
 
 
-def feed_state(user_id: int, memberships: list[tuple[int, int]], host: str, base_url: str) -> FeedState:
-    """The feed's validators without building it: a digest of every row it shows (a few
-    plain queries), kept with the time it last changed in the EventVersion row of the feed
+@dataclass(frozen=True)
+class _FeedRow:
+    """The feed's EventVersion row, as the digest statement gives it (JSON values)."""
+
+    id: int
+    sequence: int
+    fingerprint: str
+    updated_at: str
+
+    @property
+    def updated(self) -> datetime:
+        return _whole_seconds(datetime.fromisoformat(self.updated_at))
+
+
+def feed_state(user_id: int, prefecture_id: int, email: str, host: str, base_url: str) -> FeedState:
+    """The feed's validators without building it: a digest of every row it shows (one
+    statement), kept with the time it last changed in the EventVersion row of the feed
     (committed; written only when the digest changed). A later change always gets a later
     second than the one a client holds, so If-Modified-Since never hides it."""
-    member_ids = sorted(member for member, _ in memberships)
-    plan_ids = sorted({plan for _, plan in memberships})
-    text = repr((_code_digest(), host, base_url, member_ids, _feed_rows(member_ids, plan_ids, host)))
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     uid = f"member-{user_id}-feed-{hashlib.sha256(base_url.encode()).hexdigest()[:12]}@{host}"
+    params = {"prefecture": prefecture_id, "email": email.lower(), "host": host, "feed_uid": uid}
     for _ in range(3):  # another server may write the same row meanwhile: read it again
-        row = db.session.execute(db.select(EventVersion.id, EventVersion.sequence, EventVersion.fingerprint,
-                                           EventVersion.updated_at).where(EventVersion.uid == uid)).first()
+        rows = db.session.connection().execute(_feed_statement(), params).all()
+        row = None
+        if rows and rows[-1][0] == _FEED_ROW:
+            _, key, text = rows.pop()
+            row = _FeedRow(key, *json.loads(text))
+        digest = hashlib.sha256("\x1e".join(
+            [_code_digest(), host, base_url] + [f"{part}\x1f{text}" for part, _, text in rows])
+            .encode("utf-8", "surrogatepass")).hexdigest()
         if row is not None and row.fingerprint == digest:
-            return FeedState(f"{row.sequence}-{digest[:40]}", _whole_seconds(row.updated_at))
+            return FeedState(f"{row.sequence}-{digest[:40]}", row.updated)
         now = _whole_seconds(datetime.now(UTC))
         try:
             if row is None:
@@ -287,7 +366,7 @@ def feed_state(user_id: int, memberships: list[tuple[int, int]], host: str, base
                 db.session.execute(db.insert(EventVersion).values(
                     uid=uid, sequence=sequence, fingerprint=digest, updated_at=changed))
             else:
-                sequence, changed = row.sequence + 1, max(now, _whole_seconds(row.updated_at) + timedelta(seconds=1))
+                sequence, changed = row.sequence + 1, max(now, row.updated + timedelta(seconds=1))
                 done = db.session.execute(db.update(EventVersion).where(
                     EventVersion.id == row.id, EventVersion.fingerprint == row.fingerprint)
                     .values(fingerprint=digest, sequence=sequence, updated_at=changed))

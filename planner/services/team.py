@@ -42,8 +42,14 @@ def member_for(plan: Plan, email: str) -> TeamMember | None:
     return db.session.scalar(_MEMBER_BY_EMAIL, {"plan_id": plan.id, "email": email.lower()})
 
 
+def matching_members(prefecture_id, email) -> tuple:
+    """Where a roster entry is someone's: a plan of their prefecture, their e-mail in any case
+    (`email` lower case; values or bound parameters)."""
+    return Plan.prefecture_id == prefecture_id, sa.func.lower(TeamMember.email) == email
+
+
 def _memberships(user: User):
-    return (Plan.prefecture_id == user.prefecture_id, sa.func.lower(TeamMember.email) == user.email.lower())
+    return matching_members(user.prefecture_id, user.email.lower())
 
 
 def members_of_user(user: User) -> list[TeamMember]:

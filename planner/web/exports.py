@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -25,7 +26,7 @@ from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
-from planner.services.team import members_of_user, membership_ids
+from planner.services.team import members_of_user
 from planner.web.access import (
     event_or_404,
     official_required,
@@ -172,15 +173,22 @@ def feed_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "s": user.feed_secret})
 
 
-def user_for_token(token: str) -> User | None:
-    """The user a token belongs to, or None when forged or revoked (a new secret)."""
+#: built once: every poll runs it; the columns a poll needs, not a User with its loading (and
+#: run on the connection: a plain select needs none of the ORM's steps)
+_FEED_OWNER = db.select(User.id, User.active, User.feed_secret, User.prefecture_id, User.email).where(
+    User.id == sa.bindparam("id"))
+
+
+def user_for_token(token: str):
+    """The id, prefecture and e-mail of the user a token belongs to, or None when forged or
+    revoked (a new secret)."""
     try:
         data = _serializer().loads(token)
     except BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    user = db.session.get(User, data["u"])
+    user = db.session.connection().execute(_FEED_OWNER, {"id": data["u"]}).first()
     if user is None or not user.active or not secrets.compare_digest(str(data.get("s", "")), user.feed_secret):
         return None
     return user
@@ -194,10 +202,11 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    state = feed_state(user.id, membership_ids(user), _host(), _base())
+    state = feed_state(user.id, user.prefecture_id, user.email, _host(), _base())
     modified = state.modified.replace(tzinfo=UTC)
     if is_resource_modified(request.environ, etag=state.etag, last_modified=modified):
-        response = Response(files.member_feed(user, _host(), _base(), now=modified), content_type=files.ICS)
+        response = Response(files.member_feed(db.session.get(User, user.id), _host(), _base(), now=modified),
+                            content_type=files.ICS)
         response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
     else:
         response = Response(status=304)

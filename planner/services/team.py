@@ -60,13 +60,6 @@ def members_of_user(user: User) -> list[TeamMember]:
         .order_by(TeamMember.id)))
 
 
-def membership_ids(user: User) -> list[tuple[int, int]]:
-    """(member id, plan id) of the user's memberships: `members_of_user` without loading them."""
-    return [tuple(row) for row in db.session.execute(
-        db.select(TeamMember.id, TeamMember.plan_id).join(Plan).where(*_memberships(user))
-        .order_by(TeamMember.id))]
-
-
 def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) -> TeamMember:
     """Create or update one roster entry from validated values (caller commits); ClaimRefused
     when a new unavailable day falls on a slot the member holds."""

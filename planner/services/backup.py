@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from types import SimpleNamespace
 
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from curricula import Curriculum, load_curricula
@@ -305,9 +307,11 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
         # oldest version first: the newest gets the highest id, as when saved in the app
         programme.add_all(row, [_column_values(e) for e in sorted(row.programme, key=lambda e: e.version)])
         row.programme = []
-    db.session.add(plan)  # members, trainings and subjects
+    team = plan.members
+    plan.members = []
+    db.session.add(plan)  # trainings and subjects
     db.session.flush()
-    members = {m.email: m for m in plan.members}
+    members = _add_team(plan, team)
     for material in (m for t in plan.trainings for row in t.subjects for m in row.materials):
         material.owner = members[material.owner_email] if material.owner_email else None
     for training, roles in read.roles:
@@ -338,6 +342,25 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     for row in (row for t in plan.trainings for row in t.subjects):
         db.session.expire(row, ["programme"])
     return plan
+
+
+def _add_team(plan: Plan, team: list[TeamMember]) -> dict[str, TeamMember]:
+    """Write the team in one INSERT (the session would write a row at a time on SQLite) and
+    put the members into the session as if loaded; by e-mail."""
+    set_committed_value(plan, "members", team)
+    if not team:
+        return {}
+    values = [_column_values(member) | {"plan_id": plan.id, "holding_version": 0} for member in team]
+    for row in values:
+        del row["id"]
+    # by e-mail, unique in a plan: SQLite does not promise RETURNING in the rows' order
+    ids = dict(db.session.execute(sa.insert(TeamMember).returning(TeamMember.email, TeamMember.id), values).all())
+    for member in team:
+        member.id, member.plan_id, member.holding_version = ids[member.email], plan.id, 0
+        make_transient_to_detached(member)
+        db.session.add(member)
+        set_committed_value(member, "plan", plan)
+    return {member.email: member for member in team}
 
 
 def _column_values(child) -> dict:

@@ -281,11 +281,12 @@ class _Read:
 def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     """Check the whole file, then add the plan to the session (flushed, not committed).
 
-    Everything is read and checked before the first write, so the write lock (SQLite's only
-    one) is held for a few statements: the plan, team, trainings and subjects through the
-    session, the slots by planner.services.roles.sync_slots as for a plan made in the app,
-    then given their holders, and the many small rows (unavailable days, completed courses,
-    programme versions) in one statement per table.
+    Everything is read, checked and made ready before the first write, so the write lock
+    (SQLite's only one) is held for a few statements: the plan, trainings and subjects through
+    the session, the team in one INSERT, the slots by planner.services.roles.sync_slots as for
+    a plan made in the app, then given their holders, and the many small rows (unavailable
+    days, completed courses, programme versions) in one statement per table (COPY on
+    PostgreSQL).
     """
     data = _parse(text)
     read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
@@ -377,7 +378,7 @@ class _ChildRows:
         self.table = model.__table__
         self.parent_key = parent_key
         self.keys = [c.key for c in self.table.columns if c.key not in ("id", parent_key)]
-        dialect = db.session.get_bind().dialect
+        dialect = db.session.get_bind(mapper=model).dialect
         self.convert = [self.table.c[key].type.bind_processor(dialect) for key in self.keys]
         self.rows: list[tuple[object, tuple]] = []
 
@@ -402,16 +403,21 @@ class _ChildRows:
                     copy.write_row(row)
             return
         compiled = self.table.insert().compile(dialect=connection.dialect, column_keys=keys)
-        if connection.dialect.paramstyle == "qmark":  # SQLite: many rows a statement, half the time
+        if compiled.positional:
             order = [keys.index(key) for key in compiled.positiontup]
-            statement, one = compiled.string.split(" VALUES ")
-            size = 999 // len(keys)  # the oldest SQLite's limit of parameters
-            for start in range(0, len(values), size):
-                chunk = values[start:start + size]
-                connection.exec_driver_sql(f"{statement} VALUES {', '.join([one] * len(chunk))}",
-                                           tuple(row[i] for row in chunk for i in order))
+            values = [tuple(row[i] for i in order) for row in values]
+        else:
+            values = [dict(zip(keys, row)) for row in values]
+        if connection.dialect.paramstyle != "qmark":
+            connection.exec_driver_sql(compiled.string, values)
             return
-        connection.exec_driver_sql(compiled.string, [dict(zip(keys, row)) for row in values])
+        # SQLite: many rows a statement, half the time of an executemany
+        statement, one = compiled.string.split(" VALUES ")
+        size = 999 // len(keys)  # the oldest SQLite's limit of parameters
+        for start in range(0, len(values), size):
+            chunk = values[start:start + size]
+            connection.exec_driver_sql(f"{statement} VALUES {', '.join([one] * len(chunk))}",
+                                       tuple(value for row in chunk for value in row))
 
 
 def _check_days_free(read: _Read) -> None:

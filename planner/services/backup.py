@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -376,48 +377,36 @@ class _ChildRows:
 
     def __init__(self, model, parent_key: str):
         self.table = model.__table__
-        self.parent_key = parent_key
-        self.keys = [c.key for c in self.table.columns if c.key not in ("id", parent_key)]
+        self.keys = [parent_key, *(c.key for c in self.table.columns if c.key not in ("id", parent_key))]
         dialect = db.session.get_bind(mapper=model).dialect
-        self.convert = [self.table.c[key].type.bind_processor(dialect) for key in self.keys]
-        self.rows: list[tuple[object, tuple]] = []
+        self.convert = [self.table.c[key].type.bind_processor(dialect) for key in self.keys[1:]]
+        self.groups: list[tuple[object, list[tuple]]] = []
 
     def add_all(self, parent: object, rows: list[dict]) -> None:
-        pairs = list(zip(self.keys, self.convert))
-        self.rows += [(parent, tuple(process(row.get(key)) if process else row.get(key) for key, process in pairs))
-                      for row in rows]
+        pairs = list(zip(self.keys[1:], self.convert))
+        self.groups.append((parent, [tuple(process(row.get(key)) if process else row.get(key)
+                                           for key, process in pairs) for row in rows]))
 
     def write(self) -> None:
-        if not self.rows:
+        rows = [(parent_id, *row) for parent, group in self.groups for parent_id in (parent.id,) for row in group]
+        if not rows:
             return
         connection = db.session.connection()
-        keys = [self.parent_key, *self.keys]
-        values = [(parent.id, *row) for parent, row in self.rows]
+        quote = connection.dialect.identifier_preparer
+        table, columns = quote.format_table(self.table), ", ".join(quote.quote(key) for key in self.keys)
         if connection.dialect.driver == "psycopg":
             # COPY: a tenth of the time of psycopg's executemany for 75,000 rows
-            quote = connection.dialect.identifier_preparer
-            sql = (f"COPY {quote.format_table(self.table)} ({', '.join(quote.quote(k) for k in keys)}) "
-                   "FROM STDIN")
-            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in values:
+            with connection.connection.driver_connection.cursor() as cursor, \
+                    cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
                     copy.write_row(row)
-            return
-        compiled = self.table.insert().compile(dialect=connection.dialect, column_keys=keys)
-        if compiled.positional:
-            order = [keys.index(key) for key in compiled.positiontup]
-            values = [tuple(row[i] for i in order) for row in values]
-        else:
-            values = [dict(zip(keys, row)) for row in values]
-        if connection.dialect.paramstyle != "qmark":
-            connection.exec_driver_sql(compiled.string, values)
-            return
-        # SQLite: many rows a statement, half the time of an executemany
-        statement, one = compiled.string.split(" VALUES ")
-        size = 999 // len(keys)  # the oldest SQLite's limit of parameters
-        for start in range(0, len(values), size):
-            chunk = values[start:start + size]
-            connection.exec_driver_sql(f"{statement} VALUES {', '.join([one] * len(chunk))}",
-                                       tuple(value for row in chunk for value in row))
+        else:  # SQLite, the app's other engine: many rows a statement, half an executemany's time
+            one = f"({', '.join('?' * len(self.keys))})"
+            size = 999 // len(self.keys)  # the oldest SQLite's limit of parameters
+            for start in range(0, len(rows), size):
+                chunk = rows[start:start + size]
+                connection.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                                           tuple(chain.from_iterable(chunk)))
 
 
 def _check_days_free(read: _Read) -> None:

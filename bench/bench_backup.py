@@ -134,7 +134,8 @@ def run(label: str, url: str) -> None:
     print(f"  import (load_plan + commit)             : {statistics.median(imports):6.2f} s")
     print(f"  write lock held (first write to commit) : {statistics.median(locks):6.2f} s")
     print(f"  longest claim+release during the import : {statistics.median(waits) * 1000:6.0f} ms "
-          f"(a claim+release alone: {statistics.median(claims) * 1000:.0f} ms; "
+          f"({statistics.median(waits) / statistics.median(claims):.0f}x a claim+release alone, "
+          f"{statistics.median(claims) * 1000:.0f} ms; "
           f"{len(failures)} refused with 'database is locked')")
 
 

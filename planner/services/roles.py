@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from curricula import get_curriculum
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
@@ -85,6 +87,17 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
         else:
             times[slot.id] = SlotTime(day if slot.kind != "material_preparer" else None, None, None)
     return times
+
+
+def link_loaded_slots(trainings: list[Training]) -> None:
+    """Point every loaded slot at its training and subject, already loaded with the training,
+    so that a page reading them for each slot (labels, sort keys) skips the ORM's lazy loader."""
+    for training in trainings:
+        subjects = {row.id: row for row in training.subjects}
+        for slot in training.slots:
+            set_committed_value(slot, "training", training)
+            if slot.subject_id is None or slot.subject_id in subjects:
+                set_committed_value(slot, "subject", subjects.get(slot.subject_id))
 
 
 def slot_label(slot: RoleSlot) -> str:

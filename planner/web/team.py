@@ -23,8 +23,8 @@ from sqlalchemy import orm
 from wtforms import SelectChoice
 
 from curricula import load_curricula
-from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.domain.assign import TEACHING_KINDS
+from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.services import team
@@ -33,6 +33,7 @@ from planner.services.roles import (
     SlotChanged,
     assign_slot,
     claim_slot,
+    link_loaded_slots,
     lock_held_slots,
     release_slot,
     slot_label,
@@ -217,6 +218,7 @@ def import_roster(plan_id: int):
 
 def _roles_page(plan: Plan, status: int = 200):
     """The slots of every training; a refused claim re-renders it with its message."""
+    link_loaded_slots(plan.trainings)
     times = {}
     for training in plan.trainings:
         times.update(slot_times(training))

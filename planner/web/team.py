@@ -73,10 +73,12 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
 
 
 #: what the roles page walks, loaded with the plan: each training's subjects (with the events
-#: that may take one over) and slots with their holders' names (not their courses or days)
+#: that may take one over) and slots with their holders' names (not their courses or days).
+#: The plan, its few trainings, their subjects and events come in one joined query (each query
+#: costs more in the ORM than the rows it repeats); the slots, many more, in a second.
 ROLES_PAGE = (
-    orm.selectinload(Plan.trainings).selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
-    orm.selectinload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
+    orm.joinedload(Plan.trainings).joinedload(Training.subjects).joinedload(TrainingSubject.supplements),
+    orm.joinedload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
     .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
 )
 

@@ -108,7 +108,7 @@ def timetable_of(training: Training) -> Timetable:
 Clock = tuple[dict[str, tuple[date | None, time, time]], tuple[tuple[time | None, time | None], ...]]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)  # an entry (key and value) is about 5 kB: a few MB at most
 def _clock(specs: tuple[SubjectSpec, ...], days: tuple[DaySettings, ...]) -> Clock:
     timetable = build_timetable(list(specs), list(days))
     by_key = {}

@@ -2,12 +2,22 @@
 number of plans (no query per member, slot or plan), and a claim runs a handful of statements."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
-from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, TeamMember
+from planner.models import (
+    MemberCourse,
+    MemberUnavailable,
+    Plan,
+    RoleSlot,
+    SupplementaryEvent,
+    TeamMember,
+    Training,
+)
 from planner.models.db import db
+from planner.services.plans import add_local_subject
+from planner.services.supplements import EventValues, add_event
 from tests.factories import (
     OITA_MEMBER,
     OITA_OFFICIAL,
@@ -99,3 +109,25 @@ def test_a_claim_runs_a_handful_of_statements(app, kind, most):
     with app.app_context():
         assert db.session.get(RoleSlot, slot_id).holder.email == OITA_MEMBER
     assert len(statements) <= most, statements
+
+
+def test_roles_page_runs_as_many_queries_with_supplementary_events_and_local_subjects(app):
+    """The subjects' events (which may take a subject off the day or shorten it) and local
+    subjects load with the plan: events on every subject add rows, not queries."""
+    with app.app_context():
+        world = make_oita()
+    client = app.test_client()
+    assert login(client, OITA_OFFICIAL).status_code == 302
+    url = f"/plans/{world.plan}/roles"
+    plain = _page_queries(app, client, url)
+    with app.app_context():
+        common = db.session.get(Training, world.trainings["common"])
+        add_event(common, world.subjects["C"], EventValues(
+            kind="symposium", title="シンポジウム", day=date(2026, 3, 5), start_time=time(14), end_time=time(16),
+            effect="shortened", shortened_minutes=30))
+        add_event(common, world.subjects["C"], EventValues(
+            kind="lecture", title="講演会", day=date(2026, 3, 6), start_time=time(14), end_time=time(16)))
+        add_local_subject(common, "県の独自科目", 20, "講師 太郎")  # in the time the shortening freed
+        assert db.session.scalar(db.select(db.func.count(SupplementaryEvent.id))) == 2
+    assert "独自科目 県の独自科目" in client.get(url).get_data(as_text=True)
+    assert _page_queries(app, client, url) == plain

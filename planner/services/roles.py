@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from curricula import get_curriculum
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.timetables import subject_key, subject_title, timetable_of
+from planner.services.timetables import subject_key, subject_title, timetable_clock
 
 
 class ClaimRefused(Exception):
@@ -33,7 +35,7 @@ class SlotTime:
     start: time | None
     end: time | None
 
-    def overlaps(self, other: "SlotTime") -> bool:
+    def overlaps(self, other: SlotTime) -> bool:
         if None in (self.start, other.start) or self.day != other.day:
             return False
         return self.start < other.end and other.start < self.end
@@ -69,29 +71,33 @@ def sync_slots(training: Training) -> None:
 
 def slot_times(training: Training) -> dict[int, SlotTime]:
     """The time of every slot, from the training's timetable."""
-    timetable = timetable_of(training)
-    by_key = {}
-    for index, day in enumerate(timetable.days):
-        for item in day.subjects:
-            if item.key:
-                by_key[item.key] = (index, day.day, item.start, item.end)
+    by_key, day_spans = timetable_clock(training)
     days = training.days
     times = {}
     for slot in training.slots:
         day = days[slot.day_index] if slot.day_index < len(days) else None
-        if slot.kind == "timekeeper" and timetable.days and slot.day_index < len(timetable.days):
-            items = timetable.days[slot.day_index].items
-            times[slot.id] = SlotTime(day, items[0].start, items[-1].end)
+        if slot.kind == "timekeeper" and slot.day_index < len(day_spans):
+            times[slot.id] = SlotTime(day, *day_spans[slot.day_index])
         elif slot.kind in ("lecturer", "case_reporter") and slot.subject_id:
             found = by_key.get(subject_key(training.id, slot.subject_id))
             if found:
-                index, day, start, end = found
-                times[slot.id] = SlotTime(day, start, end)
+                times[slot.id] = SlotTime(*found)
                 continue
             times[slot.id] = SlotTime(day, None, None)
         else:
             times[slot.id] = SlotTime(day if slot.kind != "material_preparer" else None, None, None)
     return times
+
+
+def link_loaded_slots(trainings: list[Training]) -> None:
+    """Point every loaded slot at its training and subject, already loaded with the training,
+    so that a page reading them for each slot (labels, sort keys) skips the ORM's lazy loader."""
+    for training in trainings:
+        subjects = {row.id: row for row in training.subjects}
+        for slot in training.slots:
+            set_committed_value(slot, "training", training)
+            if slot.subject_id is None or slot.subject_id in subjects:
+                set_committed_value(slot, "subject", subjects.get(slot.subject_id))
 
 
 def slot_label(slot: RoleSlot) -> str:

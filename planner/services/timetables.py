@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, time
+from functools import lru_cache
 
 from curricula import Subject, get_curriculum
 from planner.domain.dates import date_warnings
@@ -88,10 +90,43 @@ def day_settings(training: Training) -> list[DaySettings]:
     ) for day in days]
 
 
+def timetable_input(training: Training) -> tuple[tuple[SubjectSpec, ...], tuple[DaySettings, ...]]:
+    """All the scheduler reads of the training (frozen values); subjects a supplementary event
+    takes over are left out."""
+    return (tuple(subject_spec(training, row) for row in training.subjects if not row.moved_out),
+            tuple(day_settings(training)))
+
+
 def timetable_of(training: Training) -> Timetable:
     """The training's timetable; subjects a supplementary event takes over are left out of it."""
-    specs = [subject_spec(training, row) for row in training.subjects if not row.moved_out]
-    return build_timetable(specs, day_settings(training))
+    specs, days = timetable_input(training)
+    return build_timetable(list(specs), list(days))
+
+
+#: (date, start, end) of each subject's span by its key, and (start, end) of each day
+#: ((None, None) for a day with no items)
+Clock = tuple[dict[str, tuple[date | None, time, time]], tuple[tuple[time | None, time | None], ...]]
+
+
+@lru_cache(maxsize=1024)  # an entry (key and value) is about 5 kB: a few MB at most
+def _clock(specs: tuple[SubjectSpec, ...], days: tuple[DaySettings, ...]) -> Clock:
+    timetable = build_timetable(list(specs), list(days))
+    by_key = {}
+    for day in timetable.days:
+        for item in day.subjects:
+            if item.key:
+                by_key[item.key] = (day.day, item.start, item.end)
+    return by_key, tuple((day.items[0].start, day.items[-1].end) if day.items else (None, None)
+                         for day in timetable.days)
+
+
+def timetable_clock(training: Training) -> Clock:
+    """When each subject and each day of the training's timetable starts and ends (read only).
+
+    Memoised on the scheduler's whole input, which build_timetable turns into the same timetable
+    every time: pages that only need the times (the roles page) skip building it again.
+    """
+    return _clock(*timetable_input(training))
 
 
 def training_warnings(training: Training) -> list[str]:

@@ -23,8 +23,8 @@ from sqlalchemy import orm
 from wtforms import SelectChoice
 
 from curricula import load_curricula
-from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.domain.assign import TEACHING_KINDS
+from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.services import team
@@ -33,6 +33,7 @@ from planner.services.roles import (
     SlotChanged,
     assign_slot,
     claim_slot,
+    link_loaded_slots,
     lock_held_slots,
     release_slot,
     slot_label,
@@ -72,10 +73,12 @@ def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
 
 
 #: what the roles page walks, loaded with the plan: each training's subjects (with the events
-#: that may take one over) and slots with their holders' names (not their courses or days)
+#: that may take one over) and slots with their holders' names (not their courses or days).
+#: The plan, its few trainings, their subjects and events come in one joined query (each query
+#: costs more in the ORM than the rows it repeats); the slots, many more, in a second.
 ROLES_PAGE = (
-    orm.selectinload(Plan.trainings).selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
-    orm.selectinload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
+    orm.joinedload(Plan.trainings).joinedload(Training.subjects).joinedload(TrainingSubject.supplements),
+    orm.joinedload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
     .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
 )
 
@@ -217,6 +220,7 @@ def import_roster(plan_id: int):
 
 def _roles_page(plan: Plan, status: int = 200):
     """The slots of every training; a refused claim re-renders it with its message."""
+    link_loaded_slots(plan.trainings)
     times = {}
     for training in plan.trainings:
         times.update(slot_times(training))

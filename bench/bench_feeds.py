@@ -8,7 +8,10 @@ A team of PLANS plans x 20 members, every slot held, each member a login. Per ro
   documented `add_missing_timezones()` per calendar (the floor issue 17 measured), and with
   the VTIMEZONE built once (the tighter floor);
 - polls: GET /feeds/<token>.ics with the ETag the client holds, through Flask's test client
-  (one thread, no network), every answer checked to be 304.
+  (one thread, no network), every answer checked to be 304;
+- then the same polls over HTTP to the production server (waitress, 16 threads, pinned to one
+  CPU as README 本番運用 says) from CLIENTS threads: polls a second, and the server's own CPU
+  per poll (/proc), which says how many polls one core answers.
 
 Usage: .venv/bin/python bench/bench_feeds.py [--pg URL]     (ROUNDS=5 PLANS=10 in the environment)
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import icalendar
+import requests
 
 from app import create_app
 from bench.bench_exports import setup_team
+from bench.servers import cpu_seconds, start
 from exports import files
 from planner.models import Prefecture, User
 from planner.models.account import OFFICIAL
@@ -35,6 +41,7 @@ from tests.databases import run_on_both_engines
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 PLANS = int(os.environ.get("PLANS", "10"))
+CLIENTS = int(os.environ.get("CLIENTS", "8"))
 BASE = "http://localhost"
 _TOKYO: list = []
 
@@ -125,6 +132,40 @@ def run(label: str, url: str) -> None:
           f"-> {1000 / median['polls']:.0f} polls/s on one core (target 500)")
     with app.app_context():
         db.engine.dispose()
+    served = served_polls(url, paths)
+    print(f"  polls over HTTP, waitress on one CPU, {CLIENTS} clients: {served['polls/s']:.0f} polls/s, "
+          f"server CPU {served['cpu ms']:.2f} ms a poll -> {1000 / served['cpu ms']:.0f} polls/s per core "
+          f"(target 500), {served['not 304']} not 304")
+
+
+def served_polls(url: str, paths: list[str]) -> dict:
+    """Unchanged feeds polled by CLIENTS threads from the production server (medians of ROUNDS
+    passes over every feed); the ETags are the server's own (its address is part of the feed)."""
+    with start(url, "waitress-1cpu") as (base, pid):
+        sessions = [requests.Session() for _ in range(CLIENTS)]
+        etags = {}
+        for path in paths:
+            sessions[0].get(base + path)
+            etags[path] = sessions[0].get(base + path).headers["ETag"]
+        rows = []
+        for _ in range(ROUNDS):
+            not_304 = [0] * CLIENTS
+
+            def client(i: int, not_304=not_304) -> None:
+                for path in paths[i::CLIENTS]:
+                    answer = sessions[i].get(base + path, headers={"If-None-Match": etags[path]})
+                    not_304[i] += answer.status_code != 304
+
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+            cpu, started = cpu_seconds(pid), time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - started
+            rows.append({"polls/s": len(paths) / seconds, "cpu ms": (cpu_seconds(pid) - cpu) / len(paths) * 1000,
+                         "not 304": sum(not_304)})
+    return {key: statistics.median(row[key] for row in rows) for key in rows[0]}
 
 
 if __name__ == "__main__":

@@ -86,9 +86,9 @@ def test_plan_list_runs_as_many_queries_for_50_plans_as_for_1(app):
     assert counts[1] == counts[50], counts
 
 
-@pytest.mark.parametrize(("kind", "most"), [("material_preparer", 4), ("lecturer", 8)])
+@pytest.mark.parametrize(("kind", "most"), [("material_preparer", 3), ("lecturer", 7)])
 def test_a_claim_runs_a_handful_of_statements(app, kind, most):
-    """The login, the slot with its plan and label, the membership and the UPDATE; a slot at a
+    """The login, the slot with its plan, label and the user's membership, and the UPDATE; a slot at a
     time of day adds the member's lock, days and holdings (before and after the lock). Nothing
     per member or course, and nothing after the commit (the label is built before it)."""
     with app.app_context():

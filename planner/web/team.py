@@ -246,22 +246,26 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-#: the slot with its training, plan and subject (all its label needs), in the user's prefecture;
-#: built once, as every claim and release runs it (see services.team._MEMBER_BY_EMAIL)
+#: the slot with its training, plan and subject (all its label needs), in the user's prefecture,
+#: and the user's roster entry in that plan (matched by e-mail as team.member_for does, None
+#: when not on the roster); built once, as every claim and release runs it
 _SLOT_TO_CLAIM = (
-    db.select(RoleSlot).join(Training).join(Plan)
+    db.select(RoleSlot, TeamMember).join(Training).join(Plan)
+    .outerjoin(TeamMember, sa.and_(TeamMember.plan_id == Plan.id, TeamMember.email == sa.bindparam("email")))
     .where(RoleSlot.id == sa.bindparam("slot_id"), Training.plan_id == sa.bindparam("plan_id"),
            Plan.prefecture_id == sa.bindparam("prefecture_id"))
-    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject)))
+    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject),
+             orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)))
 
 
-def _slot_to_claim(plan_id: int, slot_id: int) -> RoleSlot:
-    """The slot in one query, if its plan is the user's prefecture's; else a 404."""
-    slot = db.session.scalar(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id,
-                                              "prefecture_id": current_user.prefecture_id})
-    if slot is None:
+def _slot_to_claim(plan_id: int, slot_id: int) -> tuple[RoleSlot, TeamMember | None]:
+    """The slot and the user's roster entry in its plan, in one query, if the plan is the
+    user's prefecture's; else a 404."""
+    found = db.session.execute(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id, "email": current_user.email.lower(),
+                                                "prefecture_id": current_user.prefecture_id}).first()
+    if found is None:
         abort(404)
-    return slot
+    return found.RoleSlot, found.TeamMember
 
 
 def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):
@@ -280,8 +284,7 @@ def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/claim", methods=["POST"])
 @login_required
 def claim(plan_id: int, slot_id: int):
-    slot = _slot_to_claim(plan_id, slot_id)
-    me = team.member_for(slot.training.plan, current_user.email)
+    slot, me = _slot_to_claim(plan_id, slot_id)
     if me is None:
         flash("この計画の研修チーム名簿にあなたが載っていないため、役割を申し込めません。担当職員に連絡してください。", "error")
         return _roles_page(plan_or_404(plan_id, *ROLES_PAGE), 403)
@@ -296,8 +299,7 @@ def claim(plan_id: int, slot_id: int):
 @bp.route("/plans/<int:plan_id>/roles/<int:slot_id>/release", methods=["POST"])
 @login_required
 def release(plan_id: int, slot_id: int):
-    slot = _slot_to_claim(plan_id, slot_id)
-    me = team.member_for(slot.training.plan, current_user.email)
+    slot, me = _slot_to_claim(plan_id, slot_id)
     if me is None:
         abort(403)
     label = slot_label(slot)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+import sqlalchemy as sa
 import vobject
 from docx import Document
 from docx.oxml.ns import qn
@@ -23,7 +24,7 @@ from exports import clean_line, clean_text, files, handouts, ical
 from exports.docx_common import half_width_digits
 from planner.services import plans
 from planner.models.db import db
-from planner.models import Plan, RoleSlot, TeamMember, Training, User
+from planner.models import EventVersion, Plan, RoleSlot, TeamMember, Training, User
 from planner.services.timetables import timetable_of
 from tests.export_data import HOSTILE, LONG, VENUE, build_plan
 from tests.factories import login, make_prefecture, make_user
@@ -573,6 +574,29 @@ def test_official_revokes_a_members_feed(app, client, plan_ids):
     client.post(f"/users/{user_id}/feed/revoke")
 
     assert app.test_client().get(path).status_code == 404
+
+
+def test_feed_of_a_deactivated_user_is_404_and_writes_nothing(app, client, plan_ids):
+    """The owner's active flag and secret are read in the feed's digest query: a deactivated
+    user's feed, with the same token, answers 404 before any feed state is written."""
+    login(client, plan_ids.member_emails[0])
+    path = "/" + _https_link(client.get("/feeds").get_data(as_text=True)).split("/", 3)[3]
+    anonymous = app.test_client()
+    assert anonymous.get(path).status_code == 200
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email=plan_ids.member_emails[0]))
+        user.active = False
+        db.session.commit()
+        versions = db.session.scalar(db.select(sa.func.count()).select_from(EventVersion))
+
+    assert anonymous.get(path).status_code == 404
+    assert anonymous.get(path, headers={"If-None-Match": "*"}).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(db.select(sa.func.count()).select_from(EventVersion)) == versions
+        user = db.session.scalar(db.select(User).filter_by(email=plan_ids.member_emails[0]))
+        user.active = True
+        db.session.commit()
+    assert anonymous.get(path).status_code == 200
 
 
 def test_invitation_download_is_method_request(app, client, plan_ids):

@@ -275,11 +275,11 @@ def test_what_was_sent_to_the_member_and_raised_sequences_of_their_events_change
     host, base = app.config["CALENDAR_UID_HOST"], "http://localhost"
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
-        user_id, prefecture_id, email = user.id, user.prefecture_id, user.email
+        user_id, secret = user.id, user.feed_secret
 
         def etag() -> str:
             db.session.commit()
-            return feed_state(user_id, prefecture_id, email, host, base).etag
+            return feed_state(user_id, secret, host, base).etag
 
         def sent(member: int, training: int) -> PublishedEvent:
             row = PublishedEvent(scope=training_scope(member, training), uid=f"sent-{member}@{host}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -31,6 +32,7 @@ from planner.models import (
     TeamMember,
     Training,
     TrainingSubject,
+    User,
 )
 from planner.models.db import db
 from planner.services.team import matching_members
@@ -262,8 +264,9 @@ def training_scope_sql(member_id, training_id):
     return "mail-" + _text(member_id) + "-training-" + _text(training_id)
 
 
-#: the part of the digest statement that is the feed's own version row, not a shown row
-_FEED_ROW = 99
+#: the parts of the digest statement that are not shown rows: the owner's active flag and
+#: secret (first), and the feed's own version row (last)
+_OWNER_ROW, _FEED_ROW = -1, 99
 
 
 @cache
@@ -272,11 +275,12 @@ def _feed_statement():
     `members_of_user`), every row of their plans a feed shows as (part, id, JSON text), in a
     fixed order: the plans, trainings, subjects, supplementary events, slots, team names,
     published versions, what was sent to the members, and the raised sequences of their
-    events; last, the feed's own version row."""
+    events; last, the feed's own version row. First of all, the owner's active flag and feed
+    secret, which the caller checks before using anything else (one round trip in all)."""
     host = sa.bindparam("host", type_=sa.String)
-    mine = (db.select(TeamMember.id.label("member"), TeamMember.plan_id.label("plan")).join(Plan)
-            .where(*matching_members(sa.bindparam("prefecture", type_=sa.Integer),
-                                     sa.bindparam("email", type_=sa.String)))
+    owner = User.id == sa.bindparam("user", type_=sa.Integer)
+    mine = (db.select(TeamMember.id.label("member"), TeamMember.plan_id.label("plan")).join(Plan).join(User, owner)
+            .where(*matching_members(User.prefecture_id, sa.func.lower(User.email)))
             .cte("mine"))
     plans = db.select(mine.c.plan)
     in_plans = Training.plan_id.in_(plans)
@@ -293,6 +297,7 @@ def _feed_statement():
         db.select(supplement_uid_sql(Training.plan_id, SupplementaryEvent.id, host))
         .select_from(SupplementaryEvent).join(TrainingSubject).join(Training).where(in_plans))
     parts = (
+        part(_OWNER_ROW, User.id, User.active, User.feed_secret).where(owner),
         part(0, mine.c.member, mine.c.member, mine.c.plan),
         part(1, Plan.id, *_columns(Plan)).where(Plan.id.in_(plans)),
         part(2, Training.id, *_columns(Training)).where(in_plans),
@@ -341,15 +346,23 @@ class _FeedRow:
         return _whole_seconds(datetime.fromisoformat(self.updated_at))
 
 
-def feed_state(user_id: int, prefecture_id: int, email: str, host: str, base_url: str) -> FeedState:
+def feed_state(user_id: int, secret: str, host: str, base_url: str) -> FeedState | None:
     """The feed's validators without building it: a digest of every row it shows (one
     statement), kept with the time it last changed in the EventVersion row of the feed
     (committed; written only when the digest changed). A later change always gets a later
-    second than the one a client holds, so If-Modified-Since never hides it."""
+    second than the one a client holds, so If-Modified-Since never hides it.
+
+    None, with nothing written, when the user is gone or deactivated, or `secret` (the
+    token's) is no longer their feed secret (revoked)."""
     uid = f"member-{user_id}-feed-{hashlib.sha256(base_url.encode()).hexdigest()[:12]}@{host}"
-    params = {"prefecture": prefecture_id, "email": email.lower(), "host": host, "feed_uid": uid}
+    params = {"user": user_id, "host": host, "feed_uid": uid}
     for _ in range(3):  # another server may write the same row meanwhile: read it again
         rows = db.session.connection().execute(_feed_statement(), params).all()
+        if not rows or rows[0][0] != _OWNER_ROW:
+            return None
+        active, feed_secret = json.loads(rows.pop(0)[2])
+        if not active or not secrets.compare_digest(secret, feed_secret):
+            return None
         row = None
         if rows and rows[-1][0] == _FEED_ROW:
             _, key, text = rows.pop()

@@ -44,9 +44,7 @@ def training_or_404(training_id: int) -> Training:
 
 def event_or_404(event_id: int) -> SupplementaryEvent:
     """A supplementary event if its training belongs to the user's prefecture."""
-    event = db.session.get(SupplementaryEvent, event_id)
-    if event is None:
-        abort(404)
+    event = db.get_or_404(SupplementaryEvent, event_id)
     training_or_404(event.subject.training_id)
     return event
 

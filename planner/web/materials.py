@@ -86,9 +86,7 @@ def _visible_training(training_id: int):
 
 
 def _material_or_404(material_id: int) -> Material:
-    material = db.session.get(Material, material_id)
-    if material is None:
-        abort(404)
+    material = db.get_or_404(Material, material_id)
     _visible_training(material.subject.training_id)
     return material
 

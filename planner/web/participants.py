@@ -53,9 +53,7 @@ def municipality_or_404(municipality_id: int) -> Municipality:
 
 
 def participant_or_404(participant_id: int) -> Participant:
-    participant = db.session.get(Participant, participant_id)
-    if participant is None:
-        abort(404)
+    participant = db.get_or_404(Participant, participant_id)
     training_or_404(participant.training_id)
     return participant
 

@@ -79,6 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     from planner.web import materials
     app.register_blueprint(materials.bp)
+    from planner.web import bulk, confirm
+    app.register_blueprint(bulk.bp)
+    confirm.register(app)
     app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 

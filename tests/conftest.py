@@ -115,8 +115,9 @@ def live_server(app, database_url, tmp_path):
 
 
 @contextmanager
-def serve(database_url: str, log_path: Path):
-    """Run the app under waitress on `database_url` (SECRET_KEY test-live-server); yields its URL."""
+def serve(database_url: str, log_path: Path, env_overrides: dict | None = None):
+    """Run the app under waitress on `database_url` (SECRET_KEY test-live-server); yields its URL.
+    `env_overrides` changes the server's environment (e.g. MAIL_SERVER for a real SMTP server)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -126,6 +127,7 @@ def serve(database_url: str, log_path: Path):
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(log_path.parent / "outbox"),
         "PYTHONUNBUFFERED": "1",
+        **(env_overrides or {}),
     }
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -55,6 +55,9 @@ class ApplicationLink(db.Model):
     #: raised by every write of this municipality's entries, so they run one at a time
     #: and the quota is counted after the previous write committed
     entry_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: the nonce whose URL was last mailed to the contact person ('' never): a bulk send
+    #: mails a link once per nonce, however often it is pressed
+    mailed_nonce: so.Mapped[str] = so.mapped_column(sa.String(64), default="", server_default="")
 
     training: so.Mapped[Training] = so.relationship()
     municipality: so.Mapped[Municipality] = so.relationship()

@@ -110,6 +110,30 @@ def queue(settings: MailSettings, prefecture_id: int, kind: str, to_name: str, t
     return row
 
 
+@dataclass(frozen=True)
+class FilePart:
+    """A file attached to a mail (a 開催通知 .docx). Officials on LGWAN may get the mail with
+    attachments removed, so the text must say everything the file says."""
+
+    filename: str
+    data: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+
+
+def queue_with_files(settings: MailSettings, prefecture_id: int, kind: str, to_name: str, to_email: str,
+                     subject: str, body: str, files: list[FilePart]) -> OutboxMessage:
+    """Like `queue`, with files attached after the text (multipart/mixed); the caller commits."""
+    message = build_message(settings, to_name, to_email, subject, body)
+    for part in files:
+        message.add_attachment(part.data, maintype=part.maintype, subtype=part.subtype, filename=part.filename)
+    row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=to_email,
+                        subject=subject[:300], message_id=message["Message-ID"],
+                        raw=message.as_bytes(), status=WAITING, next_try_at=utcnow())
+    db.session.add(row)
+    return row
+
+
 # The app sends right after the commit that queued a message: the ids flushed in a
 # transaction become "committed" only when it commits, and are forgotten on rollback.
 

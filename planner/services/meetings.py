@@ -40,6 +40,12 @@ def update_meeting(meeting: Milestone, start_time: time | None, end_time: time |
     db.session.commit()
 
 
+def ready_to_invite(meeting: Milestone) -> bool:
+    """An invitation needs the hours and a place or an online link: before that, a
+    calendar invitation would say nothing a member can act on."""
+    return meeting.start_time is not None and bool(meeting.place or meeting.online_url)
+
+
 def answer(meeting: Milestone, member: TeamMember, attending: bool) -> None:
     """Record (or change) a member's 出欠; a simultaneous double answer keeps the last one."""
     for _ in range(2):

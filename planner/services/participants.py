@@ -161,36 +161,37 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
     return rows
 
 
-def update_entry(participant: Participant, entry: ParticipantEntry) -> Participant:
-    """Change a participant's details (not their seat) and commit; ChangeRefused for invalid input."""
+def update_entry(participant: Participant, entry: ParticipantEntry, *, commit: bool = True) -> Participant:
+    """Change a participant's details (not their seat) and commit (with `commit=False` the caller
+    commits, e.g. with the receipt mail); ChangeRefused for invalid input."""
     training = participant.training
     cleaned = clean_entry(training, entry)
     try:
         lock_entries(training, participant.municipality)
         for attr in ("name", "kana", "affiliation", "kind", "job", "email", "needs"):
             setattr(participant, attr, getattr(cleaned, attr))
-        db.session.commit()
+        db.session.commit() if commit else db.session.flush()
     except Exception:
         db.session.rollback()
         raise
     return participant
 
 
-def remove_entry(participant: Participant) -> None:
-    """Delete a participant and commit. A seat freed is not given to a waiting entry by itself:
-    the official decides on the waiting list."""
+def remove_entry(participant: Participant, *, commit: bool = True) -> None:
+    """Delete a participant and commit (`commit=False`: the caller does). A seat freed is not
+    given to a waiting entry by itself: the official decides on the waiting list."""
     try:
         lock_entries(participant.training, participant.municipality)
         db.session.delete(participant)
-        db.session.commit()
+        db.session.commit() if commit else db.session.flush()
     except Exception:
         db.session.rollback()
         raise
 
 
-def decide_waiting(participant: Participant, accept: bool) -> Participant:
+def decide_waiting(participant: Participant, accept: bool, *, commit: bool = True) -> Participant:
     """The official accepts (a seat, beyond the quota or capacity if she so decides) or declines
-    a waiting entry, and commits."""
+    a waiting entry, and commits (`commit=False`: the caller does, with the decision mail)."""
     if participant.status != WAITING:
         raise ChangeRefused(["この受講者はキャンセル待ちではありません（ほかの人がすでに決めた可能性があります）。"])
     try:
@@ -199,7 +200,7 @@ def decide_waiting(participant: Participant, accept: bool) -> Participant:
         if participant.status != WAITING:
             raise ChangeRefused(["この受講者はキャンセル待ちではありません（ほかの人がすでに決めた可能性があります）。"])
         participant.status = ACCEPTED if accept else DECLINED
-        db.session.commit()
+        db.session.commit() if commit else db.session.flush()
     except Exception:
         db.session.rollback()
         raise

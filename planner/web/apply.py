@@ -19,14 +19,15 @@ from planner.models import ApplicationLink, Participant
 from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, PARTICIPANT_STATUSES
 from planner.services import application_links as links
-from planner.services import participants
+from planner.services import link_mailing, participants
 from planner.services.errors import ChangeRefused
 from planner.web import once
 from planner.web.lazy import lazy_module
+from planner.web.mail import settings as mail_settings
 from planner.web.participant_forms import EntryForm
 
 # the Word and Excel builders load with the first download, not in every server process
-handouts = lazy_module("exports.handouts")
+handouts, municipality_mails = lazy_module("exports.handouts"), lazy_module("exports.municipality_mails")
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 ENTRY_FIELDS = ("name", "kana", "affiliation", "kind", "job", "email", "needs")
@@ -73,6 +74,25 @@ def _page(token: str, link: ApplicationLink, form: EntryForm | None = None, refu
         contact=handouts.contact_lines(training.plan.prefecture)), status
 
 
+def _receipt(token: str, link: ApplicationLink, what: str) -> None:
+    """Queue the receipt to the contact person in the transaction of the change (the caller
+    commits): the municipality's whole list as it is now, and the link to change it."""
+    training, municipality = link.training, link.municipality
+    body_subject = municipality_mails.receipt_mail(
+        training, municipality, url_for("apply.show", token=token, _external=True), what,
+        link_mailing.municipality_entries(training, municipality))
+    link_mailing.queue_to_contact(mail_settings(), municipality, "receipt", *body_subject)
+
+
+def _commit_with_receipt(token: str, link: ApplicationLink, what: str) -> None:
+    try:
+        _receipt(token, link, what)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 @bp.route("/<token>")
 def show(token: str):
     return _page(token, _link(token))
@@ -91,7 +111,7 @@ def add(token: str):
     once.remember(here)
     try:
         [row] = participants.add_entries(link.training, link.municipality, [_entry(form)], "link",
-                                         waiting_ok=form.waiting.data)
+                                         waiting_ok=form.waiting.data, commit=False)
     except participants.NoSeat as refused:
         # over the quota or capacity: refused, and the contact person may choose the waiting list
         db.session.rollback()
@@ -99,6 +119,7 @@ def add(token: str):
     except ChangeRefused as refused:
         db.session.rollback()
         return _page(token, link, form=form, refused=refused.messages, status=422)
+    _commit_with_receipt(token, link, f"{row.name}さんの申込")
     if row.status == "waiting":
         flash(f"{row.name}さんをキャンセル待ちとして受け付けました（{row.waiting_reason}）。県が受講の可否を決めてご連絡します。",
               "warning")
@@ -115,10 +136,11 @@ def edit(token: str, participant_id: int):
     refused = None
     if form.validate_on_submit():
         try:
-            participants.update_entry(participant, _entry(form))
+            participants.update_entry(participant, _entry(form), commit=False)
         except ChangeRefused as exc:
             refused = exc.messages
         else:
+            _commit_with_receipt(token, link, f"{participant.name}さんの内容の変更")
             flash(f"{participant.name}さんの内容を変更しました。", "success")
             return redirect(url_for("apply.show", token=token))
     status = 422 if form.errors or refused else 200
@@ -131,6 +153,7 @@ def delete(token: str, participant_id: int):
     link = _link(token)
     participant = _own_entry(link, participant_id)
     name = participant.name
-    participants.remove_entry(participant)
+    participants.remove_entry(participant, commit=False)
+    _commit_with_receipt(token, link, f"{name}さんの申込の取り消し")
     flash(f"{name}さんの申込を取り消しました。", "success")
     return redirect(url_for("apply.show", token=token))

@@ -28,7 +28,7 @@ from planner.services.accounts import (
     read_invitation,
 )
 from planner.services.errors import ChangeRefused
-from planner.web import once
+from planner.web import confirm, once
 from planner.web.access import official_required, user_or_404
 from planner.web.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordForm
 from planner.web.lazy import lazy_module
@@ -175,6 +175,11 @@ def set_active(user_id: int):
         flash("自分のアカウントは無効にできません。", "error")
         return redirect(url_for("auth.invite")), 303
     active = request.form.get("active") == "1"
+    if not active and confirm.asking():
+        return confirm.page(
+            f"{user.name}さんのアカウントを無効にしますか", f"{user.name}さん（{user.email}）はログインできなくなり、"
+            "カレンダーの購読も更新されなくなります。名簿と役割の担当はそのまま残ります。あとで「有効に戻す」で戻せます。",
+            "無効にする", url_for("auth.invite"), mailing=False, danger=True)
     accounts.set_active(user, active)
     flash(f"{user.name}さんのアカウントを{'有効' if active else '無効'}にしました。", "success")
     return redirect(url_for("auth.invite"))

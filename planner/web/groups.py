@@ -7,7 +7,7 @@ from planner.models import PARTICIPANT_KINDS, Training
 from planner.services import groups
 from planner.services.errors import ChangeRefused
 from planner.services.spreadsheets import XLSX_TYPE
-from planner.web import once
+from planner.web import confirm, once
 from planner.web.access import official_required, training_or_404
 from planner.web.downloads import attachment
 from planner.web.forms import ConfirmForm
@@ -70,6 +70,11 @@ def make(training_id: int):
     form = MakeGroupsForm()
     if not form.validate_on_submit():
         return _page(training, 422, make=form)
+    if confirm.asking() and (view := groups.overview(training)).groups:
+        return confirm.page(
+            "班を作り直しますか", f"今の{len(view.groups)}班とファシリテーターをすべて決め直します（固定と「別の班」の指定は守ります）。"
+            "配った班分け表は使えなくなります。", f"{form.group_size.data}人ずつの班に作り直す",
+            url_for("groups.show", training_id=training.id), mailing=False, danger=True)
     try:
         result = groups.make(training, form.group_size.data)
     except ChangeRefused as exc:

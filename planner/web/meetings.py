@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 
 from planner.models import Milestone, TeamMember
 from planner.models.db import db
-from planner.services import meetings
+from planner.services import meetings, publishing
 from planner.services.errors import ChangeRefused
 from planner.services.team import members_of_user
+from planner.web import confirm
 from planner.web.access import official_required, plan_or_404
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
@@ -99,6 +100,10 @@ def answer_by_link(token: str):
 def invite(plan_id: int, meeting_id: int):
     """Mail the meeting to the team; members who already have this version get nothing."""
     meeting = _meeting_or_404(plan_id, meeting_id)
+    back = url_for("meetings.show", plan_id=plan_id, meeting_id=meeting_id)
+    if not meetings.ready_to_invite(meeting):
+        flash("先に会議の時刻と会場（またはオンライン会議のURL）を保存してください。", "error")
+        return redirect(back), 303
     host = current_app.config["CALENDAR_UID_HOST"]
     event = ical.meeting_event(meeting, host, request.url_root.rstrip("/"))
     page = url_for("meetings.show", plan_id=plan_id, meeting_id=meeting_id, _external=True)
@@ -106,6 +111,12 @@ def invite(plan_id: int, meeting_id: int):
     organizer = ical.plan_official(meeting.plan)
     recipients = [(m, event) for m in meeting.plan.members
                   if m.email and (organizer is None or m.email.lower() != organizer.email.lower())]
+    if confirm.asking():
+        people = [confirm.Person(r.name, r.email) for r in publishing.meeting_preview(meeting, recipients)]
+        return confirm.page(f"{meeting.title}の案内メールを送りますか",
+                            f"チームのメンバーに、カレンダーの招待と出欠の回答リンクを送ります（{len(people)}人）。"
+                            "最新の案内を受け取っている人には送りません。", f"{len(people)}人に送る", back,
+                            people=people)
     try:
         count = meetings.invite(meeting, mail_settings(), recipients, compose)
     except ChangeRefused as refused:

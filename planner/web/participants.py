@@ -27,6 +27,7 @@ from planner.models.participants import (
     PARTICIPANT_STATUSES,
 )
 from planner.services import application_links as links
+from planner.services import link_mailing
 from planner.services import mail as mail_service
 from planner.services import municipalities as service
 from planner.services import participants
@@ -40,6 +41,7 @@ from planner.web.participant_forms import ApplicationSettingsForm, MunicipalityF
 
 # the Word and Excel builders load with the first download, not in every server process
 handouts, participant_notice = lazy_module("exports.handouts"), lazy_module("exports.participant_notice")
+municipality_mails = lazy_module("exports.municipality_mails")
 
 bp = Blueprint("participants", __name__)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -253,6 +255,7 @@ def mail_link(training_id: int, municipality_id: int):
                            curriculum=get_curriculum(training.curriculum_key))
     mail_service.queue(mail_settings(), training.plan.prefecture_id, "application_link",
                        municipality.contact_name or municipality.name, municipality.contact_email, subject, body)
+    link.mailed_nonce = link.nonce  # the bulk send then knows this URL has gone out
     db.session.commit()
     flash(f"{municipality.name}の担当者あてに申込URLのメールを送りました（送信トレイ）。", "success")
     return redirect(url_for("participants.training", training_id=training.id, _anchor="links"))
@@ -264,11 +267,18 @@ def decide(participant_id: int):
     participant = participant_or_404(participant_id)
     accept = request.form.get("accept") == "1"
     try:
-        participants.decide_waiting(participant, accept)
+        participants.decide_waiting(participant, accept, commit=False)
+        # the contact person hears of the decision from the same commit that records it
+        mailed = link_mailing.queue_to_contact(mail_settings(), participant.municipality, "decision",
+                                               *municipality_mails.decision_mail(participant))
+        db.session.commit()
     except ChangeRefused as refused:
+        db.session.rollback()
         flash(refused.messages[0], "error")
     else:
-        flash(f"{participant.name}さんを{'受講決定にしました' if accept else 'お断りにしました'}。", "success")
+        flash(f"{participant.name}さんを{'受講決定にしました' if accept else 'お断りにしました'}。"
+              + (f"{participant.municipality.name}の担当者にメールで知らせます（送信トレイ）。" if mailed
+                 else "担当者のメールアドレスがないため、メールは送りません。"), "success")
     return redirect(url_for("participants.training", training_id=participant.training_id, _anchor="waiting"))
 
 

@@ -14,7 +14,7 @@ from planner.services import backup, team
 from planner.services.next_cycle import copy_plan
 from planner.services.plans import create_plan, delete_plan, proposed_dates
 from planner.services.timeline import generate_plan_timeline
-from planner.web import once
+from planner.web import bulk, once
 from planner.web.access import official_required, plan_or_404
 from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 
@@ -62,8 +62,9 @@ def new():
 @login_required
 def show(plan_id: int):
     plan = plan_or_404(plan_id, selectinload(Plan.trainings))
+    year = bulk.year_context(plan) if current_user.is_official else {}
     return render_template("plans/show.html", plan=plan, curricula=load_curricula(),
-                           member_count=team.member_count(plan))
+                           member_count=team.member_count(plan), **year)
 
 
 @bp.route("/plans/<int:plan_id>/copy", methods=["POST"])

@@ -11,7 +11,7 @@ from planner.domain.timeline import CHECKLIST, KIND_NAMES, TRAINING_NAMES, Timel
 from planner.models import CarriedTodo, Milestone, Plan, SupplementaryEvent, Training
 from planner.models.db import db
 from planner.services import timeline as ops
-from planner.web import once
+from planner.web import confirm, once
 from planner.web.access import official_required, plan_or_404
 from planner.web.timeline_forms import (
     ChecklistForm,
@@ -139,6 +139,11 @@ def generate(plan_id: int):
     form = GenerateForm()
     if not form.validate_on_submit():
         return _page(plan, 422, generate_form=form)
+    if confirm.asking() and plan.milestones:
+        return confirm.page(
+            "年間の流れを作り直しますか", f"立ち上げ・検討会議・振り返りの日付（{len(plan.milestones)}件）を提案どおりに戻します。"
+            "あなたが動かした日付は元に戻ります。済みの印と振り返りの記録は残り、研修の開催日は変わりません。",
+            "作り直す", url_for("timeline.show", plan_id=plan.id), mailing=False, danger=True)
     ops.generate_plan_timeline(plan, form.chief_after.data)
     db.session.commit()
     flash("年間の流れを作成しました。日程を確認し、必要なら変更してください。", "success")

@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from curricula import get_curriculum
 from planner.services import versions
 from planner.services.errors import ChangeRefused
+from planner.web import confirm
+from planner.web.bulk import publish_people
 from planner.web.access import official_required, training_or_404
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
@@ -30,11 +32,26 @@ def index(training_id: int):
                            history=list(reversed(training.versions)))
 
 
+def _confirm_publish(training):
+    """Who the publish will mail, before it does (planner.web.bulk shares the preview)."""
+    last = versions.latest(training)
+    label = f"第{last.number + 1 if last else 1}版"
+    short = get_curriculum(training.curriculum_key).short_title
+    back = url_for("versions.index", training_id=training.id)
+    people = publish_people([training])
+    return confirm.page(f"{short}を{label}として公開しますか",
+                        f"時間割と役割分担を{label}として公開し、担当に変更のあるメンバーにだけカレンダーの招待"
+                        f"または取消をメールで送ります（{len(people)}人）。", f"{label}として公開する", back,
+                        people=people)
+
+
 @bp.route("/<int:training_id>/publish", methods=["POST"])
 @official_required
 def publish(training_id: int):
     """Publish the programme as the next version; mail only the people it affects."""
     training = training_or_404(training_id)
+    if confirm.asking() and versions.pending_changes(training) is not None:
+        return _confirm_publish(training)
     page = url_for("trainings.timetable", training_id=training.id, _external=True)
     recipients = notices.version_recipients(training, current_app.config["CALENDAR_UID_HOST"],
                                             request.url_root.rstrip("/"))

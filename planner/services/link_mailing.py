@@ -1,0 +1,137 @@
+"""Mail to the municipalities' contact persons: every link of a training (or of a whole plan)
+issued and mailed in one action with the 開催通知 attached, the receipt after each change made
+through a link, and the official's decision on a waiting entry.
+
+A link is mailed once per nonce (ApplicationLink.mailed_nonce): pressing the bulk action again,
+or two officials pressing it at once, mails nobody twice. The training's participants lock
+(planner.services.participants.lock_entries) is taken first, so two bulk sends of one training
+run one after the other and the second finds everything mailed.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from planner.models import ApplicationLink, Municipality, Participant, Plan, Training
+from planner.models.db import db
+from planner.services import municipalities as municipality_service
+from planner.services.mail import FilePart, MailSettings, queue, queue_with_files
+from planner.services.participants import lock_entries
+
+#: what each municipality gets from a bulk send (the confirmation page's words)
+NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED = "new", "done", "mail", "no_address", "revoked"
+
+#: (training, municipality, link) -> (subject, body, files); written by the web layer
+Compose = Callable[[Training, Municipality, ApplicationLink], tuple[str, str, list[FilePart]]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One municipality of a bulk send and what the send will do for it."""
+
+    training: Training
+    municipality: Municipality
+    action: str  # NEW (issue and mail), MAIL (mail the link it has), done, no_address, revoked
+
+
+@dataclass
+class SendReport:
+    """What a bulk send did: links issued, mails queued, and who could not be mailed."""
+
+    issued: int = 0
+    mailed: list[str] = field(default_factory=list)
+    no_address: list[str] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)
+
+
+def _links(training: Training) -> dict[int, ApplicationLink]:
+    # populate_existing: after the lock, read what the previous writer committed
+    return {link.municipality_id: link for link in db.session.scalars(
+        db.select(ApplicationLink).filter_by(training_id=training.id).execution_options(populate_existing=True))}
+
+
+def _action(municipality: Municipality, link: ApplicationLink | None) -> str:
+    if link is not None and link.revoked_at is not None:
+        return REVOKED  # closed on purpose: the official reopens it one by one
+    if not municipality.contact_email:
+        return NO_ADDRESS
+    if link is None:
+        return NEW
+    return RESEND_NOT_NEEDED if link.mailed_nonce == link.nonce else MAIL
+
+
+def targets(trainings: list[Training]) -> list[Target]:
+    """What a bulk send of these trainings would do, per municipality; writes nothing."""
+    result = []
+    for training in trainings:
+        links = _links(training)
+        for municipality in municipality_service.municipalities(training.plan.prefecture):
+            result.append(Target(training, municipality, _action(municipality, links.get(municipality.id))))
+    return result
+
+
+def _send_one(training: Training, settings: MailSettings, compose: Compose, report: SendReport) -> None:
+    lock_entries(training, None)
+    links = _links(training)
+    for municipality in municipality_service.municipalities(training.plan.prefecture):
+        link = links.get(municipality.id)
+        action = _action(municipality, link)
+        if action == REVOKED:
+            report.revoked.append(municipality.name)
+            continue
+        if link is None:  # issued even without an address: the official can hand it over herself
+            link = ApplicationLink(training_id=training.id, municipality_id=municipality.id,
+                                   nonce=secrets.token_urlsafe(16))
+            db.session.add(link)
+            db.session.flush()
+            report.issued += 1
+        if action == NO_ADDRESS:
+            report.no_address.append(municipality.name)
+            continue
+        if link.mailed_nonce == link.nonce:
+            continue
+        link.mailed_nonce = link.nonce
+        subject, body, files = compose(training, municipality, link)
+        queue_with_files(settings, training.plan.prefecture_id, "application_link",
+                         municipality.contact_name or municipality.name, municipality.contact_email,
+                         subject, body, files)
+        report.mailed.append(municipality.name)
+
+
+def issue_and_mail(trainings: list[Training], settings: MailSettings, compose: Compose) -> SendReport:
+    """Issue every missing link of the trainings and mail each contact person the links not
+    yet mailed, in one commit (all of it or nothing). Trainings are locked in id order, so
+    two sends of overlapping trainings never wait for each other in a circle."""
+    report = SendReport()
+    try:
+        for training in sorted(trainings, key=lambda t: t.id):
+            _send_one(training, settings, compose, report)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    report.no_address = sorted(set(report.no_address), key=report.no_address.index)
+    report.revoked = sorted(set(report.revoked), key=report.revoked.index)
+    return report
+
+
+def plan_trainings(plan: Plan) -> list[Training]:
+    return list(plan.trainings_by_date)
+
+
+def queue_to_contact(settings: MailSettings, municipality: Municipality | None, kind: str,
+                     subject: str, body: str) -> bool:
+    """Queue a mail to the municipality's contact person in the caller's transaction;
+    False when there is nobody to mail (no municipality, or no address)."""
+    if municipality is None or not municipality.contact_email:
+        return False
+    queue(settings, municipality.prefecture_id, kind, municipality.contact_name or municipality.name,
+          municipality.contact_email, subject, body)
+    return True
+
+
+def municipality_entries(training: Training, municipality: Municipality) -> list[Participant]:
+    """The municipality's entries as the receipt lists them (in the order they came)."""
+    return list(db.session.scalars(db.select(Participant).filter_by(
+        training_id=training.id, municipality_id=municipality.id).order_by(Participant.id)))

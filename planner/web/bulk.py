@@ -165,11 +165,11 @@ def publish_all(plan_id: int):
 # --------------------------------------------------------------------------- the plan page's year
 
 def year_context(plan: Plan) -> dict:
-    """What the plan page's 「年間の作業」 needs: the meetings in date order, the trainings
-    with unpublished changes, and how many links are still to be mailed."""
+    """What the plan page's 「年間の作業」 needs: the meetings in date order and how many links
+    are still to be mailed. (Which trainings have unpublished changes needs every timetable and
+    role holder: the publish page works that out, not every view of the plan page.)"""
     meetings = sorted((m for m in plan.milestones if m.kind in ("launch", "meeting")),
                       key=lambda m: (m.start, m.order))
     to_mail = sum(t.action in (link_mailing.NEW, link_mailing.MAIL)
                   for t in link_mailing.targets(link_mailing.plan_trainings(plan)))
-    return {"year_meetings": meetings, "changed_trainings": publishing.changed_trainings(plan),
-            "links_to_mail": to_mail}
+    return {"year_meetings": meetings, "links_to_mail": to_mail}

@@ -62,6 +62,9 @@ def test_groups_made_again_keep_a_pin(app, world, live_server, browser_page, art
     page.get_by_role("button", name="固定する").click()
     expect(page.get_by_text(f"{world.pinned_name}さんを{target}に固定しました。")).to_be_visible()
     page.get_by_role("button", name="班を作る").click()
+    # over existing groups, a confirmation page first (nothing is mailed)
+    expect(page.get_by_role("heading", name="班を作り直しますか")).to_be_visible()
+    page.get_by_role("button", name="4人ずつの班に作り直す").click()
 
     expect(page.get_by_text("5つの班を作りました。")).to_be_visible()
     assert group_of(page, world.pinned_name).startswith(target)

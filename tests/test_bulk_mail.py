@@ -335,7 +335,8 @@ def test_a_meeting_invitation_is_offered_only_with_time_and_place_and_asks_first
     asked = client.post(f"{url}/invite", data={"ask": "1"}).get_data(as_text=True)
 
     assert "チームに案内メールを送る" not in before and "時刻と会場" in before
-    assert refused.status_code == 303 and smtp.inbox.messages() == []
+    assert refused.status_code == 409 and smtp.inbox.messages() == []
+    assert "先に会議の時刻と会場（またはオンライン会議のURL）を保存してください。" in refused.get_data(as_text=True)
     assert "チームに案内メールを送る" in after
     people = re.search(r"メールを送る相手（(\d+)人）", asked)
     assert people and int(people.group(1)) == 3 and smtp.inbox.messages() == []
@@ -361,3 +362,22 @@ def test_the_plan_page_links_every_part_of_the_year(app, client, world):
         for part in ("participants", "groups", "materials", "versions"):
             assert f"/trainings/{training_id}/{part}\"" in page
     assert f"/plans/{world['plan']}/links/send" in page and f"/plans/{world['plan']}/publish" in page
+
+
+def test_a_training_past_its_deadline_is_left_out_and_said_so(app, client, world, smtp):
+    app.config.update(smtp.config())
+    with app.app_context():
+        common = db.session.get(Training, world["trainings"]["common"])
+        common.application_deadline = participants.today_in_japan() - timedelta(days=1)
+        db.session.commit()
+    login(client, OITA_OFFICIAL)
+
+    page = client.get(f"/plans/{world['plan']}/links/send").get_data(as_text=True)
+    done = client.post(f"/plans/{world['plan']}/links/send", follow_redirects=True).get_data(as_text=True)
+
+    assert "3人に9通を送る" in page and "申込締切を過ぎた研修（送りません）: 前期共通" in page
+    assert "申込締切を過ぎたため送らなかった研修: 前期共通" in done
+    assert len(smtp.inbox.messages()) == 9
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ApplicationLink.id))
+                                 .filter_by(training_id=world["trainings"]["common"])) == 0

@@ -17,10 +17,10 @@ from planner.models import ApplicationLink, Municipality, Participant, Plan, Tra
 from planner.models.db import db
 from planner.services import municipalities as municipality_service
 from planner.services.mail import FilePart, MailSettings, queue, queue_with_files
-from planner.services.participants import lock_entries
+from planner.services.participants import lock_entries, today_in_japan
 
 #: what each municipality gets from a bulk send (the confirmation page's words)
-NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED = "new", "done", "mail", "no_address", "revoked"
+NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED, CLOSED = "new", "done", "mail", "no_address", "revoked", "closed"
 
 #: (training, municipality, link) -> (subject, body, files); written by the web layer
 Compose = Callable[[Training, Municipality, ApplicationLink], tuple[str, str, list[FilePart]]]
@@ -32,7 +32,7 @@ class Target:
 
     training: Training
     municipality: Municipality
-    action: str  # NEW (issue and mail), MAIL (mail the link it has), done, no_address, revoked
+    action: str  # NEW (issue and mail), MAIL (mail the link it has), done, no_address, revoked, closed
 
 
 @dataclass
@@ -43,6 +43,8 @@ class SendReport:
     mailed: list[str] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
+    #: trainings whose application deadline has passed: a link would open to a refusal
+    closed: list[Training] = field(default_factory=list)
 
 
 def _links(training: Training) -> dict[int, ApplicationLink]:
@@ -61,18 +63,30 @@ def _action(municipality: Municipality, link: ApplicationLink | None) -> str:
     return RESEND_NOT_NEEDED if link.mailed_nonce == link.nonce else MAIL
 
 
+def is_closed(training: Training) -> bool:
+    """Past the application deadline: nothing to send (the link page would refuse)."""
+    deadline = training.application_deadline
+    return deadline is not None and today_in_japan() > deadline
+
+
 def targets(trainings: list[Training]) -> list[Target]:
     """What a bulk send of these trainings would do, per municipality; writes nothing."""
     result = []
     for training in trainings:
         links = _links(training)
+        closed = is_closed(training)
         for municipality in municipality_service.municipalities(training.plan.prefecture):
-            result.append(Target(training, municipality, _action(municipality, links.get(municipality.id))))
+            action = CLOSED if closed else _action(municipality, links.get(municipality.id))
+            result.append(Target(training, municipality, action))
     return result
 
 
 def _send_one(training: Training, settings: MailSettings, compose: Compose, report: SendReport) -> None:
     lock_entries(training, None)
+    db.session.refresh(training, ["application_deadline"])  # as last saved, read under the lock
+    if is_closed(training):
+        report.closed.append(training)
+        return
     links = _links(training)
     for municipality in municipality_service.municipalities(training.plan.prefecture):
         link = links.get(municipality.id)

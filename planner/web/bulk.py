@@ -31,7 +31,7 @@ def _short(training: Training) -> str:
 def _link_page(trainings: list[Training], action: str, back: str):
     """Who gets which link, who has no address, and what is already mailed."""
     by_contact: dict[int, list] = {}
-    notes, no_address, revoked, done = [], {}, {}, 0
+    notes, no_address, revoked, done, closed = [], {}, {}, 0, []
     for target in link_mailing.targets(trainings):
         m = target.municipality
         if target.action in (link_mailing.NEW, link_mailing.MAIL):
@@ -40,6 +40,9 @@ def _link_page(trainings: list[Training], action: str, back: str):
             no_address.setdefault(m.name, []).append(_short(target.training))
         elif target.action == link_mailing.REVOKED:
             revoked.setdefault(m.name, []).append(_short(target.training))
+        elif target.action == link_mailing.CLOSED:
+            if _short(target.training) not in closed:
+                closed.append(_short(target.training))
         else:
             done += 1
     people = [confirm.Person(f"{m.name} {m.contact_name or '担当者'}",
@@ -54,6 +57,8 @@ def _link_page(trainings: list[Training], action: str, back: str):
                      + "、".join(f"{name}（{'・'.join(ts)}）" for name, ts in revoked.items()))
     if done:
         notes.append(f"送信済みの申込URL {done}件は、もう一度は送りません。")
+    if closed:
+        notes.append(f"申込締切を過ぎた研修（送りません）: {'、'.join(closed)}")
     count = sum(len(names) for _, names in by_contact.values())
     titles = "・".join(_short(t) for t in trainings)
     return confirm.page(
@@ -80,6 +85,8 @@ def _send_links(trainings: list[Training], back: str):
           if report.mailed or report.issued else "送る申込URLはありませんでした（すべて送信済みです）。", "success")
     if report.no_address:
         flash("担当者のメールアドレスがないため送れなかった市町村: " + "、".join(report.no_address), "warning")
+    if report.closed:
+        flash("申込締切を過ぎたため送らなかった研修: " + "、".join(_short(t) for t in report.closed), "warning")
     return redirect(back)
 
 

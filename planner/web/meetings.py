@@ -103,7 +103,7 @@ def invite(plan_id: int, meeting_id: int):
     back = url_for("meetings.show", plan_id=plan_id, meeting_id=meeting_id)
     if not meetings.ready_to_invite(meeting):
         flash("先に会議の時刻と会場（またはオンライン会議のURL）を保存してください。", "error")
-        return redirect(back), 303
+        return _page(meeting, status=409)
     host = current_app.config["CALENDAR_UID_HOST"]
     event = ical.meeting_event(meeting, host, request.url_root.rstrip("/"))
     page = url_for("meetings.show", plan_id=plan_id, meeting_id=meeting_id, _external=True)

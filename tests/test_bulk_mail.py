@@ -381,3 +381,20 @@ def test_a_training_past_its_deadline_is_left_out_and_said_so(app, client, world
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ApplicationLink.id))
                                  .filter_by(training_id=world["trainings"]["common"])) == 0
+
+
+def test_inviting_the_roster_names_everyone_before_it_mails(app, client, world, smtp):
+    app.config.update(smtp.config())
+    with app.app_context():
+        from planner.models import Plan, TeamMember
+        from tests.factories import add_roster
+        add_roster(db.session.get(Plan, world["plan"]), 3)
+        emails = sorted(db.session.scalars(db.select(TeamMember.email)).all())
+    login(client, OITA_OFFICIAL)
+
+    asked = client.post("/invitations/roster", data={"ask": "1"}).get_data(as_text=True)
+
+    assert "メールを送る相手（3人）" in asked and all(email in asked for email in emails)
+    assert smtp.inbox.messages() == []
+    client.post("/invitations/roster")
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp.inbox.messages()) == emails

@@ -124,7 +124,14 @@ def invite():
 @bp.route("/invitations/roster", methods=["POST"])
 @official_required
 def invite_roster():
-    """Everyone on the rosters without an account gets an invitation mail, in one click."""
+    """Everyone on the rosters without an account gets an invitation mail, in one click
+    (after the confirmation page that names them)."""
+    if confirm.asking():
+        people = [confirm.Person(m.name, m.email) for m in accounts.roster_without_account(current_user.prefecture_id)]
+        return confirm.page("名簿のメンバーをまとめて招待しますか",
+                            f"アカウントも招待もない名簿のメンバーに、登録用のリンクを書いた招待メールを送ります（{len(people)}人）。"
+                            "リンクは7日間有効です。", f"{len(people)}人に招待メールを送る", url_for("auth.invite"),
+                            people=people)
     try:
         count = accounts.invite_roster(mail_settings(), _secret(), current_user.prefecture_id, _compose)
     except ChangeRefused as refused:

@@ -10,8 +10,8 @@ from curricula import get_curriculum
 from planner.services import versions
 from planner.services.errors import ChangeRefused
 from planner.web import confirm
-from planner.web.bulk import publish_people
 from planner.web.access import official_required, training_or_404
+from planner.web.bulk import publish_people
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 

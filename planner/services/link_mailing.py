@@ -2,16 +2,19 @@
 issued and mailed in one action with the 開催通知 attached, the receipt after each change made
 through a link, and the official's decision on a waiting entry.
 
-A link is mailed once per nonce (ApplicationLink.mailed_nonce): pressing the bulk action again,
-or two officials pressing it at once, mails nobody twice. The training's participants lock
-(planner.services.participants.lock_entries) is taken first, so two bulk sends of one training
-run one after the other and the second finds everything mailed.
+A link is mailed once per nonce (ApplicationLink.mailed_nonce, set by a conditional UPDATE in
+the transaction that queues the mail): pressing the bulk action again, or two officials
+pressing it at once, mails nobody twice. Missing links are created under the training's
+participants lock (planner.services.participants.lock_entries), so two sends never create
+one link twice.
 """
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import sqlalchemy as sa
 
 from planner.models import ApplicationLink, Municipality, Participant, Plan, Training
 from planner.models.db import db
@@ -81,13 +84,15 @@ def targets(trainings: list[Training]) -> list[Target]:
     return result
 
 
-def _send_one(training: Training, settings: MailSettings, compose: Compose, report: SendReport) -> None:
+def _issue_missing(training: Training, report: SendReport) -> list[tuple[Municipality, ApplicationLink]]:
+    """Under the training's lock: create the links it lacks; returns the links to mail now."""
     lock_entries(training, None)
     db.session.refresh(training, ["application_deadline"])  # as last saved, read under the lock
     if is_closed(training):
         report.closed.append(training)
-        return
+        return []
     links = _links(training)
+    to_mail = []
     for municipality in municipality_service.municipalities(training.plan.prefecture):
         link = links.get(municipality.id)
         action = _action(municipality, link)
@@ -102,25 +107,48 @@ def _send_one(training: Training, settings: MailSettings, compose: Compose, repo
             report.issued += 1
         if action == NO_ADDRESS:
             report.no_address.append(municipality.name)
-            continue
-        if link.mailed_nonce == link.nonce:
-            continue
-        link.mailed_nonce = link.nonce
-        subject, body, files = compose(training, municipality, link)
-        queue_with_files(settings, training.plan.prefecture_id, "application_link",
-                         municipality.contact_name or municipality.name, municipality.contact_email,
-                         subject, body, files)
-        report.mailed.append(municipality.name)
+        elif action in (NEW, MAIL):
+            to_mail.append((municipality, link))
+    return to_mail
+
+
+def _claim(link_id: int, nonce: str) -> bool:
+    """Mark the link's URL as mailed unless someone did (or the URL changed) meanwhile: one
+    conditional UPDATE, so of two senders exactly one matches (PostgreSQL re-checks the
+    WHERE after the other's commit; SQLite writes one at a time)."""
+    result = db.session.execute(
+        sa.update(ApplicationLink)
+        .where(ApplicationLink.id == link_id, ApplicationLink.nonce == nonce,
+               ApplicationLink.mailed_nonce != nonce, ApplicationLink.revoked_at.is_(None))
+        .values(mailed_nonce=nonce).execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 def issue_and_mail(trainings: list[Training], settings: MailSettings, compose: Compose) -> SendReport:
     """Issue every missing link of the trainings and mail each contact person the links not
-    yet mailed, in one commit (all of it or nothing). Trainings are locked in id order, so
-    two sends of overlapping trainings never wait for each other in a circle."""
+    yet mailed. Three steps, so the slow part (a Word file per mail) holds no lock that the
+    municipalities' own submits would wait for: issue the missing links under each training's
+    lock (trainings in id order) and commit; compose the mails; then claim each link's mailing
+    and queue its mail in one commit. A send running at the same time composes too, but
+    claims nothing twice."""
     report = SendReport()
     try:
-        for training in sorted(trainings, key=lambda t: t.id):
-            _send_one(training, settings, compose, report)
+        pending = [(training, municipality, link) for training in sorted(trainings, key=lambda t: t.id)
+                   for municipality, link in _issue_missing(training, report)]
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    drafts = [(training, municipality, link.id, link.nonce, compose(training, municipality, link))
+              for training, municipality, link in pending]
+    try:
+        for training, municipality, link_id, nonce, (subject, body, files) in drafts:
+            if not _claim(link_id, nonce):
+                continue
+            queue_with_files(settings, training.plan.prefecture_id, "application_link",
+                             municipality.contact_name or municipality.name, municipality.contact_email,
+                             subject, body, files)
+            report.mailed.append(municipality.name)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -17,6 +17,7 @@ from planner.domain.documents import document_kind, extract_text
 
 #: a finding of these kinds finds an annotated item of the key's kind
 FITTING = {"person": {"person", "honorific"}, "place": {"place", "address"},
+           "organisation": {"organisation", "school"}, "address": {"address", "building"},
            "building": {"building", "address"}, "school": {"school", "organisation"},
            "event_date": {"event_date", "birth_date"}, "birth_date": {"birth_date", "event_date"}}
 
@@ -55,7 +56,8 @@ def score(cases: list[dict], files: dict[str, bytes], lenient: bool = False):
     for case in cases:
         data = files[case["id"]]
         parts = extract_text(data, document_kind(data))
-        findings = [(index, f) for index, part in enumerate(parts) for f in find_identifiers([part])]
+        tagged = [(f"{index}\x00{where}", text) for index, (where, text) in enumerate(parts)]
+        findings = [(int(f.where.split("\x00")[0]), f) for f in find_identifiers(tagged)]
         items = occurrences(case, parts)
         for kind, index, start, end in items:
             annotated[kind] += 1

@@ -38,7 +38,7 @@ KIND_NAMES: dict[str, str] = {
     "age": "年齢と日付",
     "honorific": "敬称の付いた名前",
     "email": "メールアドレス",
-    "url": "URL",
+    "url": "ウェブのアドレス（URL）",
     "building": "建物名と部屋番号",
     "school": "学校名と学年",
     "event_date": "出来事の日付",

@@ -7,6 +7,7 @@ Used by tests/test_anonymity_kinds.py and `python -m tests.anonymity_score FILE.
 """
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 from collections import Counter
@@ -27,17 +28,22 @@ def load(path: Path) -> dict:
         return tomllib.load(f)
 
 
+def _loose(text: str) -> str:
+    """A pattern for text where a space may be missing (pdftotext drops the space between
+    Japanese and digits: なにわ 500 た becomes なにわ500た)."""
+    return "".join("[ 　]?" if c in " 　" else re.escape(c) for c in text)
+
+
 def occurrences(case: dict, parts: list[tuple[str, str]]) -> list[tuple[str, int, int, int]]:
     """(kind, part index, start, end) of every annotated item, leaving out those inside a longer one."""
     found = []
     for kind, text, *around in case.get("identifiers", []):
         pattern = around[0] if around else text
         shift = pattern.find(text)
+        loose = re.compile(_loose(pattern[:shift]) + "(" + _loose(text) + ")" + _loose(pattern[shift + len(text):]))
         for index, (_, part) in enumerate(parts):
-            i = part.find(pattern)
-            while i >= 0:
-                found.append((kind, index, i + shift, i + shift + len(text)))
-                i = part.find(pattern, i + 1)
+            for m in loose.finditer(part):
+                found.append((kind, index, m.start(1), m.end(1)))
     return [o for o in found if not any(
         p[1] == o[1] and p[2] <= o[2] and o[3] <= p[3] and p[3] - p[2] > o[3] - o[2] for p in found)]
 

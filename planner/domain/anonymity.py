@@ -230,9 +230,12 @@ def _with_given_name(span: tuple[str, int, int], tokens: list[Token]) -> tuple[s
     kind, start, end = span
     if kind != "person":
         return span
-    after = [t for t in tokens if t.start >= end][:2]
-    if (len(after) == 2 and after[0].start == end and after[0].surface in (" ", "　")
-            and after[1].pos[2:4] == ("人名", "名") and after[1].start == after[0].end):
+    after = [t for t in tokens if t.start >= end][:3]
+    if len(after) < 2 or after[0].start != end or after[0].surface not in (" ", "　") or after[1].start != after[0].end:
+        return span
+    honorific_next = (len(after) == 3 and after[2].start == after[1].end and after[2].surface in _HONORIFICS)
+    if after[1].pos[2:4] == ("人名", "名") or (  # 佐々木 颯さん: 颯 is an adverb to Sudachi
+            honorific_next and after[1].pos[0] not in ("助詞", "助動詞", "補助記号") and len(after[1].surface) <= 4):
         return (kind, start, after[1].end)
     return span
 

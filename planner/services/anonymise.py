@@ -185,7 +185,7 @@ def settle_all(material: Material, check_id: int, answers: dict[int, str | None]
             messages.append(f"{row.number}行目（{row.kind_name}）: 置き換える文字を入れてください。")
         elif len(new) > 100:
             messages.append(f"{row.number}行目（{row.kind_name}）: 置き換える文字は100文字までです。")
-        elif row.text in new:
+        elif any(other.text in new for other in rows):  # 佐々木 → 佐々木さん would keep the name
             messages.append(f"{row.number}行目（{row.kind_name}）: 置き換える文字に元の文字が残っています。")
         else:
             replacements[row.text] = new

@@ -239,27 +239,12 @@ def _note(counts: Counter) -> str:
     return text + (f"、誤検出 {kept}件" if kept else "")
 
 
-def destroy_earlier(material: Material, keep: MaterialVersion, by: str, now=None) -> list[MaterialVersion]:
-    """Destroy each version before `keep` that held identifying text (a finding replaced or
-    never settled): its bytes go (the row stays, with who destroyed it and when), and its
-    findings' quoted strings are blanked; false alarms keep their text (it identifies no one)."""
-    now = now or utcnow()
-    destroyed = []
-    for version in material.versions:
-        if version is keep or version.number > keep.number or version.destroyed_at is not None:
-            continue
-        check = version.check
-        if check is not None and all(f.status == "false_alarm" for f in check.findings):
-            continue
-        version.data, version.size, version.sha256 = b"", 0, ""
-        version.destroyed_at, version.destroyed_by = now, by
-        version.note = ""
-        for finding in check.findings if check else []:
-            finding.context, finding.start, finding.end = "", 0, 0
-            if finding.status != "false_alarm":
-                finding.text = ""
-        destroyed.append(version)
-    return destroyed
+destroy_earlier = materials.destroy_earlier
+
+
+def suggestions(check: AnonymityCheck) -> dict[int, str]:
+    """A replacement for each open finding, from the replacement table."""
+    return {finding_id: row.suggestion for row in table(check) for finding_id in row.finding_ids}
 
 
 def history(material: Material) -> list[dict]:

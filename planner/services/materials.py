@@ -140,13 +140,6 @@ def version_bytes(version: MaterialVersion) -> bytes:
     return version.data
 
 
-def suggestions(check: AnonymityCheck) -> dict[int, str]:
-    """A replacement for each open finding, from the replacement table
-    (planner.services.anonymise.table): one person one letter, a place keeps its kind."""
-    from planner.services.anonymise import table  # it builds on this module
-    return {finding_id: row.suggestion for row in table(check) for finding_id in row.finding_ids}
-
-
 # --------------------------------------------------------------------------- writing
 
 def add_material(subject: TrainingSubject, title: str, category: str, is_case: bool, by: str,
@@ -209,7 +202,6 @@ def mark_false_alarm(finding: CheckFinding, by: str) -> None:
     _still_open(material, [finding])
     finding.status, finding.settled_by, finding.settled_at = "false_alarm", by, utcnow()
     if finding.check.settled:  # the earlier versions with identifying text go
-        from planner.services.anonymise import destroy_earlier  # it builds on this module
         destroy_earlier(material, keep=material.latest, by=by)
 
 
@@ -248,9 +240,32 @@ def replace_findings(material: Material, choices: dict[int, str], by: str) -> Ma
             finding.settled_by, finding.settled_at = by, now
     note = f"置き換え: {len(replacements)}種類（置き換えた文字は記録しません）"
     version = _new_version(material, old.file_name, old.kind, data, by, note=note)
-    from planner.services.anonymise import destroy_earlier  # it builds on this module
     destroy_earlier(material, keep=version, by=by, now=now)
     return version
+
+
+def destroy_earlier(material: Material, keep: MaterialVersion, by: str, now=None) -> list[MaterialVersion]:
+    """Destroy each version before `keep` that held identifying text (a finding replaced or
+    never settled): its bytes go (the row stays, with who destroyed it and when), and its
+    findings' quoted strings are blanked; false alarms keep their text (it identifies no one)."""
+    now = now or utcnow()
+    destroyed = []
+    for version in material.versions:
+        if version is keep or version.number > keep.number or version.destroyed_at is not None:
+            continue
+        check = version.check
+        if check is not None and all(f.status == "false_alarm" for f in check.findings):
+            continue
+        version.data, version.size, version.sha256 = b"", 0, ""
+        version.destroyed_at, version.destroyed_by = now, by
+        version.note = ""
+        for finding in check.findings if check else []:
+            finding.context, finding.start, finding.end = "", 0, 0
+            if finding.status != "false_alarm":
+                finding.text = ""
+        destroyed.append(version)
+    return destroyed
+
 
 
 # --------------------------------------------------------------------------- the zip

@@ -3,7 +3,9 @@ case file; uploads, statuses, downloads, and the settling of the anonymity findi
 
 Officials see and change everything; the plan's members see the materials of their plan, and
 those who hold one of a subject's slots (or own the material) upload and change its status.
-A case file not yet settled is downloaded only by them: 「匿名化の確認が終わるまで共有できません」.
+A case file not yet settled is read only by its uploader and the officials (「匿名化の確認が
+終わるまで共有できません」); they settle the whole replacement table at once, and a version
+destroyed by that answers 410 to everyone.
 """
 from __future__ import annotations
 

@@ -265,12 +265,11 @@ def material_upload_refused(page, base, ids):
 
 
 def findings_errors(page, base, ids):
-    """A replacement sent empty: the field's message and the summary."""
+    """The replacement table sent with an empty replacement: the summary says which row."""
     page.goto(f"{base}/materials/{ids.case_material}/findings")
-    form = page.locator("form.replace").first
-    form.get_by_label("置き換える文字").fill("")
-    form.get_by_role("button", name="置き換える").click()
-    assert_focus_on("error-summary", page)
+    page.get_by_label("1行目を置き換える文字").fill("")
+    page.get_by_role("button", name="すべて確定する").click()
+    assert_focus_on("refused", page)
 
 
 PAGES: dict[str, tuple[str, Visit]] = {

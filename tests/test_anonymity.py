@@ -48,7 +48,7 @@ def test_names_with_kana_katakana_and_honorifics(text, expected):
     "日本語での手続きに不安があり、九州の親族にも頼れない。",
     "令和6年4月から就労準備支援事業を利用し、45歳で再就職した。",
     "体験利用をアセスメントの機会とし、ケース会議で共有した。",
-    "詳しくは https://www.example.jp/bunya/0000097949.html を参照。",
+    "詳しくは https://www.mhlw.go.jp/bunya/0000097949.html を参照。",
     "支援の\n練\n度を高める。",
 ])
 def test_anonymous_and_generic_text_yields_nothing(text):
@@ -78,7 +78,7 @@ def test_organisations(text, expected):
     ("住所は佐伯市鶴岡町2-3-4。", [("address", "佐伯市鶴岡町2-3-4")]),
     ("生年月日：平成2年4月1日。", [("birth_date", "平成2年4月1日")]),
     ("昭和56年3月12日生まれの男性。", [("birth_date", "昭和56年3月12日生まれ")]),
-    ("令和6年4月1日現在、37歳。", [("age", "37歳")]),
+    ("令和6年4月1日現在、37歳。", [("event_date", "令和6年4月1日"), ("age", "37歳")]),
 ])
 def test_numbers_and_dates(text, expected):
     assert found(text) == expected
@@ -90,7 +90,8 @@ def test_numbers_alone_are_no_address_or_date():
 
 def test_every_kind_has_a_japanese_name():
     assert set(KIND_NAMES) == {"person", "place", "organisation", "phone", "postal_code", "address",
-                               "birth_date", "age", "honorific"}
+                               "birth_date", "age", "honorific", "email", "url", "building", "school",
+                               "event_date", "case_number", "licence_plate"}
     assert all(name and not name.isascii() for name in KIND_NAMES.values())
 
 

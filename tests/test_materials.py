@@ -27,7 +27,7 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services import materials
+from planner.services import anonymise, materials
 from planner.services.backup import BackupError, dump_plan, export_plan, load_plan
 from planner.services.errors import ChangeRefused
 from planner.services.materials_backup import material_section
@@ -246,13 +246,13 @@ def test_suggestions_count_per_kind_and_repeat_for_the_same_text(app):
             materials.Upload("事例.docx", docx_bytes("山田太郎さんと鈴木花子が話した。", "山田太郎さんは帰った。")))
         check = materials.current_check(material)
 
-        suggested = materials.suggestions(check)
+        suggested = anonymise.suggestions(check)
         by_text = {}
         for finding in check.findings:
             by_text.setdefault(finding.text, set()).add(suggested[finding.id])
 
-        # before さん the letter alone (Aさん, not A氏さん); a bare name becomes B氏
-        assert by_text["山田太郎"] == {"A"}
+        # one letter per person (the table writes Aさん before さん, A氏 elsewhere: test_anonymise)
+        assert by_text["山田太郎"] == {"A氏"}
         assert by_text["鈴木花子"] == {"B氏"}
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from planner.domain.anonymity_rules import rule_spans
+
 WORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "anonymity.toml"
 
 KIND_NAMES: dict[str, str] = {
@@ -35,6 +37,13 @@ KIND_NAMES: dict[str, str] = {
     "birth_date": "生年月日",
     "age": "年齢と日付",
     "honorific": "敬称の付いた名前",
+    "email": "メールアドレス",
+    "url": "ウェブのアドレス（URL）",
+    "building": "建物名と部屋番号",
+    "school": "学校名と学年",
+    "event_date": "出来事の日付",
+    "case_number": "ケース番号など",
+    "licence_plate": "自動車のナンバー",
 }
 CONTEXT_CHARS = 20
 #: Sudachi refuses inputs over about 49 KB; a chunk of this many characters stays well below
@@ -144,12 +153,21 @@ def find_identifiers(parts: list[tuple[str, str]]) -> list[Finding]:
     """Everything in the parts' texts that could identify someone, in text order.
 
     A table cell under a name heading (where ends in 「（氏名）」, see documents.extract_text) is
-    a name whatever the dictionary says: 西 ユリ is two common nouns to Sudachi.
+    a name whatever the dictionary says: 西 ユリ is two common nouns to Sudachi. A given name
+    found after a surname anywhere in the document (佐々木 蓮) is then looked for on its own
+    in every part (「蓮は」), as replacing the full name would leave it.
     """
-    findings = []
+    analysed = []
     for where, text in parts:
+        tokens = tokenize(text)
         spans = _name_cell(text) if _NAME_COLUMN.search(where) else []
-        spans = spans or _spans(text)
+        analysed.append((where, text, tokens, spans or _spans(text, tokens)))
+    given = _given_names(analysed)
+    findings = []
+    for where, text, tokens, spans in analysed:
+        spans = [("person", s, e) if kind in ("place", "honorific") and text[s:e] in given else (kind, s, e)
+                 for kind, s, e in spans]  # 湊 is a place to Sudachi, and a person's name here
+        spans = sorted(spans + _given_name_spans(tokens, spans, given), key=lambda s: s[1])
         for kind, start, end in spans:
             left = max(0, start - CONTEXT_CHARS)
             context = text[left:end + CONTEXT_CHARS].replace("\n", " ")
@@ -157,11 +175,41 @@ def find_identifiers(parts: list[tuple[str, str]]) -> list[Finding]:
     return findings
 
 
-def _spans(text: str) -> list[tuple[str, int, int]]:
+def _given_names(analysed) -> set[str]:
+    """The given names of the people found: Sudachi's 名 inside a person's span, and the part
+    after the space of 「姓 名」."""
+    names = set()
+    for _, text, tokens, spans in analysed:
+        for kind, start, end in spans:
+            if kind != "person":
+                continue
+            names |= {t.surface for t in tokens if start <= t.start and t.end <= end and t.pos[3:4] == ("名",)}
+            pieces = re.split(r"[ 　]+", text[start:end].strip())
+            if len(pieces) == 2 and pieces[1] and not _PLACEHOLDER.fullmatch(pieces[1]):
+                names.add(pieces[1])
+    return {n for n in names if n not in _words()["not_names"]}
+
+
+def _given_name_spans(tokens: list[Token], spans, given: set[str]) -> list[tuple[str, int, int]]:
+    """Tokens that are one of the document's given names, outside every other finding."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.surface not in given or any(s < token.end and token.start < e for _, s, e in spans):
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if len(token.surface) == 1 and token.pos[1] != "固有名詞" and not (
+                following and following.start == token.end
+                and (following.pos[0] == "助詞" or following.surface in _HONORIFICS)):
+            continue  # 正 of 正社員 is no name; 陸は and 湊くん are
+        found.append(("person", token.start, token.end))
+    return found
+
+
+def _spans(text: str, tokens: list[Token]) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the findings in one text, none inside another."""
     ascii_text = text.translate(_TO_ASCII)
-    tokens = tokenize(text)
-    spans = _token_spans(tokens) + _pattern_spans(ascii_text, tokens) + _quoted_names(text)
+    spans = (_token_spans(tokens) + _pattern_spans(ascii_text, tokens) + _quoted_names(text)
+             + rule_spans(text, tokens, _words()))
     spans.sort(key=lambda s: (s[1], -(s[2] - s[1])))
     kept: list[tuple[str, int, int]] = []
     for span in spans:
@@ -173,7 +221,23 @@ def _spans(text: str) -> list[tuple[str, int, int]]:
             kept[-1] = ("person", previous[1], span[2])
             continue
         kept.append(span)
-    return kept
+    return [_with_given_name(span, tokens) for span in kept]
+
+
+def _with_given_name(span: tuple[str, int, int], tokens: list[Token]) -> tuple[str, int, int]:
+    """A surname's span grown over a space and the given name after it (佐々木 蓮, not 佐々木):
+    a one-character given name alone is too doubtful to be a finding of its own."""
+    kind, start, end = span
+    if kind != "person":
+        return span
+    after = [t for t in tokens if t.start >= end][:3]
+    if len(after) < 2 or after[0].start != end or after[0].surface not in (" ", "　") or after[1].start != after[0].end:
+        return span
+    honorific_next = (len(after) == 3 and after[2].start == after[1].end and after[2].surface in _HONORIFICS)
+    if after[1].pos[2:4] == ("人名", "名") or (  # 佐々木 颯さん: 颯 is an adverb to Sudachi
+            honorific_next and after[1].pos[0] not in ("助詞", "助動詞", "補助記号") and len(after[1].surface) <= 4):
+        return (kind, start, after[1].end)
+    return span
 
 
 def _name_cell(text: str) -> list[tuple[str, int, int]]:

@@ -78,6 +78,11 @@ class MaterialVersion(db.Model):
     uploaded_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     #: how the version came about when the app wrote it, e.g. the replacements made
     note: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
+    #: who uploaded it (a case file is theirs and the officials' alone until it is settled)
+    uploaded_by_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
+    #: a case version whose identifying text was replaced in a later one: its bytes are gone
+    destroyed_at: so.Mapped[datetime | None]
+    destroyed_by: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
 
     material: so.Mapped[Material] = so.relationship(back_populates="versions")
     check: so.Mapped[AnonymityCheck | None] = so.relationship(

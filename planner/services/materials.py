@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from planner.domain import fields
-from planner.domain.anonymity import find_identifiers
+from planner.domain.anonymity_process import check_elsewhere
 from planner.domain.documents import (
     UnreadableDocument,
     document_kind,
-    extract_text,
     replace_text,
 )
 from planner.models import (
@@ -59,12 +57,6 @@ MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessi
              "pdf": "application/pdf"}
 #: the kinds the app can write a replacement into
 REPLACEABLE = ("docx", "pptx")
-#: the suggested replacement per kind of finding; {letter} counts A, B, C … per kind
-SUGGESTIONS = {"person": "{letter}氏", "place": "{letter}市", "organisation": "○○センター",
-               "phone": "000-0000-0000", "postal_code": "〒000-0000", "address": "○○町○丁目",
-               "birth_date": "○年○月○日", "age": "○歳", "honorific": "{letter}氏"}
-#: after a name these already say "a person": 山田さん becomes Aさん, not A氏さん
-HONORIFICS = ("さん", "様", "氏", "君", "くん", "ちゃん", "殿")
 #: what a blocked case file says wherever it would be shared
 BLOCKED = "匿名化の確認が終わるまで共有できません"
 _PATH_PARTS = re.compile(r"^.*[\\/]")
@@ -141,39 +133,17 @@ def open_findings(material: Material) -> list[CheckFinding]:
 
 
 def version_bytes(version: MaterialVersion) -> bytes:
-    """The file of a version (from the database; an object store would be read here)."""
+    """The file of a version (from the database; an object store would be read here); a
+    destroyed version has none."""
+    if version.destroyed_at is not None:
+        raise ChangeRefused(["この版のファイルは、匿名化の確定で削除されました。"])
     return version.data
-
-
-def suggestions(check: AnonymityCheck) -> dict[int, str]:
-    """A replacement for each finding: A氏, B氏 … per kind in order of appearance; the same text
-    gets the same replacement."""
-    chosen: dict[tuple[str, str], str] = {}
-    counts: dict[str, int] = {}
-    result = {}
-    for finding in check.findings:
-        key = (finding.kind, finding.text)
-        if key not in chosen:
-            index = counts.get(finding.kind, 0)
-            counts[finding.kind] = index + 1
-            letter = string.ascii_uppercase[index % 26]
-            pattern = "{letter}" if _before_honorific(finding) else SUGGESTIONS.get(finding.kind, "○○")
-            chosen[key] = pattern.format(letter=letter)
-        result[finding.id] = chosen[key]
-    return result
-
-
-def _before_honorific(finding: CheckFinding) -> bool:
-    """A person's name that the text follows with さん, 様, 氏 …"""
-    at = finding.context.find(finding.text)
-    return (finding.kind == "person" and at >= 0
-            and finding.context[at + len(finding.text):].startswith(HONORIFICS))
 
 
 # --------------------------------------------------------------------------- writing
 
 def add_material(subject: TrainingSubject, title: str, category: str, is_case: bool, by: str,
-                 upload: Upload | None = None, max_bytes: int = MAX_BYTES) -> Material:
+                 upload: Upload | None = None, max_bytes: int = MAX_BYTES, by_email: str = "") -> Material:
     """A new material of the subject, with its first file when one is given (caller commits)."""
     title = _checked("material_title", title)
     if category not in MATERIAL_CATEGORIES:
@@ -185,16 +155,17 @@ def add_material(subject: TrainingSubject, title: str, category: str, is_case: b
     db.session.add(material)
     db.session.flush()
     if upload is not None:
-        _new_version(material, file_name, kind, upload.data, by)
+        _new_version(material, file_name, kind, upload.data, by, by_email=by_email)
         material.status = "drafting"
     return material
 
 
-def add_version(material: Material, upload: Upload, by: str, max_bytes: int = MAX_BYTES) -> MaterialVersion:
+def add_version(material: Material, upload: Upload, by: str, max_bytes: int = MAX_BYTES,
+                by_email: str = "") -> MaterialVersion:
     """Store a new version of the material (caller commits); a case file is checked at once."""
     file_name, kind = _checked_file(upload, max_bytes)
     _lock(material)
-    version = _new_version(material, file_name, kind, upload.data, by)
+    version = _new_version(material, file_name, kind, upload.data, by, by_email=by_email)
     if material.status == "todo":
         material.status = "drafting"
     return version
@@ -230,6 +201,8 @@ def mark_false_alarm(finding: CheckFinding, by: str) -> None:
     _lock(material)
     _still_open(material, [finding])
     finding.status, finding.settled_by, finding.settled_at = "false_alarm", by, utcnow()
+    if finding.check.settled:  # the earlier versions with identifying text go
+        destroy_earlier(material, keep=material.latest, by=by)
 
 
 def replace_findings(material: Material, choices: dict[int, str], by: str) -> MaterialVersion:
@@ -265,8 +238,34 @@ def replace_findings(material: Material, choices: dict[int, str], by: str) -> Ma
         if finding.status == "open" and finding.text in replacements:
             finding.status, finding.replacement = "replaced", replacements[finding.text]
             finding.settled_by, finding.settled_at = by, now
-    note = "置き換え: " + "、".join(f"{old_text}→{new}" for old_text, new in replacements.items())
-    return _new_version(material, old.file_name, old.kind, data, by, note=note[:500])
+    note = f"置き換え: {len(replacements)}種類（置き換えた文字は記録しません）"
+    version = _new_version(material, old.file_name, old.kind, data, by, note=note)
+    destroy_earlier(material, keep=version, by=by, now=now)
+    return version
+
+
+def destroy_earlier(material: Material, keep: MaterialVersion, by: str, now=None) -> list[MaterialVersion]:
+    """Destroy each version before `keep` that held identifying text (a finding replaced or
+    never settled): its bytes go (the row stays, with who destroyed it and when), and its
+    findings' quoted strings are blanked; false alarms keep their text (it identifies no one)."""
+    now = now or utcnow()
+    destroyed = []
+    for version in material.versions:
+        if version is keep or version.number > keep.number or version.destroyed_at is not None:
+            continue
+        check = version.check
+        if check is not None and all(f.status == "false_alarm" for f in check.findings):
+            continue
+        version.data, version.size, version.sha256 = b"", 0, ""
+        version.destroyed_at, version.destroyed_by = now, by
+        version.note = ""
+        for finding in check.findings if check else []:
+            finding.context, finding.start, finding.end = "", 0, 0
+            if finding.status != "false_alarm":
+                finding.text = ""
+        destroyed.append(version)
+    return destroyed
+
 
 
 # --------------------------------------------------------------------------- the zip
@@ -340,12 +339,12 @@ def _still_open(material: Material, findings: list[CheckFinding]) -> None:
 
 
 def _new_version(material: Material, file_name: str, kind: str, data: bytes, by: str,
-                 note: str = "") -> MaterialVersion:
+                 note: str = "", by_email: str = "") -> MaterialVersion:
     number = (db.session.scalar(db.select(db.func.max(MaterialVersion.number))
                                 .where(MaterialVersion.material_id == material.id)) or 0) + 1
     version = MaterialVersion(material=material, number=number, file_name=file_name, kind=kind,
                               size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                              uploaded_by=by, note=note)
+                              uploaded_by=by, note=note, uploaded_by_email=(by_email or "").lower())
     _store(version, data)
     db.session.add(version)
     try:
@@ -365,14 +364,17 @@ def _store(version: MaterialVersion, data: bytes) -> None:
 
 def run_check(version: MaterialVersion, by: str) -> AnonymityCheck:
     """Check a version of case material and store what it found (caller commits). A text the
-    team settled as a false alarm in an earlier version, or put in as a replacement, stays settled."""
+    team settled as a false alarm in an earlier version, or put in as a replacement, stays settled.
+
+    The check runs in a short-lived process of its own (planner.domain.anonymity_process): the
+    dictionary and the document libraries never stay in the web server's memory."""
     try:
-        parts = extract_text(version_bytes(version), version.kind)
+        found_all = check_elsewhere(version_bytes(version), version.kind)
     except UnreadableDocument as exc:
         raise ChangeRefused([f"事例資料の文字を読み取れません。{exc}"]) from None
     earlier = _earlier_settlements(version.material, version)
     check = AnonymityCheck(version=version, checked_by=by)
-    for found in find_identifiers(parts):
+    for found in found_all:
         start, end = found.start, found.end
         if found.context[start:end] != found.text and found.text in found.context:
             start = found.context.find(found.text)  # offsets that miss the text: find it again

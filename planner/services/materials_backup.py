@@ -40,11 +40,17 @@ def material_section(material: Material) -> dict:
 
 
 def _version_section(version: MaterialVersion) -> dict:
+    """A version; a destroyed one (its identifying text replaced in a later version) without
+    its file, which the app no longer has, and with who destroyed it and when."""
     check = version.check
+    destroyed = version.destroyed_at is not None
     return {"number": version.number, "file_name": version.file_name, "kind": version.kind,
             "sha256": version.sha256, "uploaded_by": version.uploaded_by,
+            "uploaded_by_email": version.uploaded_by_email,
             "uploaded_at": _stamp(version.uploaded_at), "note": version.note,
-            "data": base64.b64encode(version.data).decode("ascii"),
+            "destroyed_at": _stamp(version.destroyed_at) if destroyed else None,
+            "destroyed_by": version.destroyed_by,
+            "data": None if destroyed else base64.b64encode(version.data).decode("ascii"),
             "check": None if check is None else {
                 "checked_by": check.checked_by, "checked_at": _stamp(check.checked_at),
                 "findings": [_finding_section(f) for f in check.findings]}}
@@ -95,7 +101,10 @@ def _read_material(fields, emails: set[str]) -> Material:
 
 
 def _read_version(fields) -> MaterialVersion:
-    fields.only({"number", "file_name", "kind", "sha256", "uploaded_by", "uploaded_at", "note", "data", "check"})
+    fields.only({"number", "file_name", "kind", "sha256", "uploaded_by", "uploaded_at", "note", "data", "check",
+                 "uploaded_by_email", "destroyed_at", "destroyed_by"})
+    if fields.data.get("destroyed_at") is not None:
+        return _read_destroyed(fields)
     encoded = fields.require("data")  # read as is: cleaning it as text would take seconds
     if not isinstance(encoded, str):
         raise fields.fail("data", "が文字列ではありません。")
@@ -117,28 +126,56 @@ def _read_version(fields) -> MaterialVersion:
                               file_name=fields.typed("file_name", "material_file_name"), kind=kind,
                               size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
                               uploaded_by=fields.typed("uploaded_by", "member_name"),
-                              uploaded_at=_moment(fields, "uploaded_at"), note=fields.text("note", 500))
+                              uploaded_at=_moment(fields, "uploaded_at"), note=fields.text("note", 500),
+                              uploaded_by_email=_email(fields))
     check = fields.require("check")
     if check is not None:
         version.check = _read_check(type(fields)(check, f"{fields.where}の匿名化の確認"))
     return version
 
 
-def _read_check(fields) -> AnonymityCheck:
+def _email(fields) -> str:
+    """Who uploaded the version (absent in files written before it was recorded)."""
+    return fields.text("uploaded_by_email", 254).lower() if "uploaded_by_email" in fields.data else ""
+
+
+def _read_destroyed(fields) -> MaterialVersion:
+    """A destroyed version: no file, its findings without their strings."""
+    if fields.require("data") is not None:
+        raise fields.fail("data", "は、削除済みの版には書きません（null にします）。")
+    kind = fields.text("kind", 10, required=True)
+    if kind not in ("docx", "pptx", "xlsx", "pdf"):
+        raise fields.fail("kind", f"「{kind}」はありません。")
+    version = MaterialVersion(number=fields.integer("number", 1, 10_000),
+                              file_name=fields.typed("file_name", "material_file_name"), kind=kind,
+                              size=0, sha256="", data=b"", uploaded_by=fields.typed("uploaded_by", "member_name"),
+                              uploaded_at=_moment(fields, "uploaded_at"), note=fields.text("note", 500),
+                              uploaded_by_email=_email(fields), destroyed_at=_moment(fields, "destroyed_at"),
+                              destroyed_by=fields.text("destroyed_by", 100))
+    check = fields.require("check")
+    if check is not None:
+        version.check = _read_check(type(fields)(check, f"{fields.where}の匿名化の確認"), destroyed=True)
+    return version
+
+
+def _read_check(fields, destroyed: bool = False) -> AnonymityCheck:
     fields.only({"checked_by", "checked_at", "findings"})
     raw = fields.items("findings", MAX_FINDINGS)
-    findings = [_read_finding(type(fields)(item, f"{fields.where}の項目{k}")) for k, item in enumerate(raw, start=1)]
+    findings = [_read_finding(type(fields)(item, f"{fields.where}の項目{k}"), destroyed)
+                for k, item in enumerate(raw, start=1)]
     return AnonymityCheck(checked_by=fields.typed("checked_by", "member_name"),
                           checked_at=_moment(fields, "checked_at"), findings=findings,
                           finding_count=len(findings))
 
 
-def _read_finding(fields) -> CheckFinding:
+def _read_finding(fields, destroyed: bool = False) -> CheckFinding:
+    """A finding; one of a destroyed version has its strings blanked."""
     fields.only({"kind", "text", "where", "context", "start", "end", "status", "replacement",
                  "settled_by", "settled_at"})
-    context = fields.text("context", 500, required=True)
+    context = fields.text("context", 500, required=not destroyed)
     start = fields.integer("start", 0, len(context))
-    finding = CheckFinding(kind=fields.text("kind", 30, required=True), text=fields.text("text", 200, required=True),
+    finding = CheckFinding(kind=fields.text("kind", 30, required=True),
+                           text=fields.text("text", 200, required=not destroyed),
                            location=fields.text("where", 50), context=context, start=start,
                            end=fields.integer("end", start, len(context)),
                            status=_choice(fields, "status", FINDING_STATUSES),

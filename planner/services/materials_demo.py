@@ -11,7 +11,7 @@ from pptx import Presentation
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
-from planner.services import materials
+from planner.services import anonymise, materials
 from planner.services.roles import claim_slot
 
 #: a fictitious case with what a first draft often still holds: a name, age, birth date,
@@ -24,6 +24,18 @@ DEMO_CASE = (
     "長女の森川 さくらさんと二人で暮らしている。",
     "グループで、最初の面接で確かめることを話し合ってください。",
 )
+
+
+def _demo_settled_case(today: date) -> tuple[str, ...]:
+    """A case report with the kinds the check finds beyond names (an e-mail, a building with a
+    room, a company, a facility on a place name, the date of an event), dated before today."""
+    day = today - timedelta(days=75)
+    when = f"令和{day.year - 2018}年{day.month}月{day.day}日"
+    return ("事例報告（就労支援）",
+            f"{when}、みどり市社会福祉協議会に、あおばハイツ203号室に住む木下 蓮さん（34歳）が来所した。",
+            "株式会社あおば運送を雇い止めになり、母の木下 恵美さんと暮らしている。",
+            "蓮さんは、ハローワークあおばで求人を探している。連絡先は ren.kinoshita@example.jp。",
+            "恵美さんは、あおば中央病院に通院している。")
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
@@ -68,7 +80,15 @@ def load_demo_materials(plan: Plan, today: date) -> None:
         "B_演習ワークシート.docx", docx_bytes("演習ワークシート", "1. 相談の入口で確かめること", "2. つなぐ先")), by)
     materials.set_status(worksheet, "review")
     materials.add_material(case_subject, "演習用事例シート", "case", True, by,
-                           materials.Upload("演習用事例シート_第1稿.docx", docx_bytes(*DEMO_CASE)))
+                           materials.Upload("演習用事例シート_第1稿.docx", docx_bytes(*DEMO_CASE)),
+                           by_email=sato.email)
+    # a case report settled once: its first version, with the names, destroyed (issue 25)
+    settled = materials.add_material(case_subject, "事例報告（就労支援）", "case", True, by,
+                                     materials.Upload("事例報告.docx", docx_bytes(*_demo_settled_case(today))),
+                                     by_email=sato.email)
+    check = materials.current_check(settled)
+    anonymise.settle_all(settled, check.id, {row.number: row.suggestion for row in anonymise.table(check)},
+                         by, sato.email)
     handout = materials.add_material(subjects["D"] if "D" in subjects else subjects["A"], "配布資料（連携先一覧）",
                                      "other", False, by)
     materials.set_due(handout, today - timedelta(days=3))

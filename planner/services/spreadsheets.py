@@ -8,8 +8,8 @@ import io
 import zipfile
 from datetime import date, datetime
 
-
 from planner.domain import fields
+from planner.domain.safezip import ZipRefused, check_zip
 
 #: a table of a few hundred rows is well under 1 MB unpacked; Excel's own parts add little
 MAX_XLSX_UNPACKED = 50 * 1024 * 1024
@@ -47,12 +47,16 @@ def xlsx_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> list
     With `refuse_formulas`, a formula cell refuses the file (its value may be stale or none:
     a file written by a program has no cached result), naming the cell."""
     try:
-        # a small upload may unpack to gigabytes (a zip bomb): look at the sizes before reading
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        # a small upload may unpack to gigabytes (a zip bomb), and its headers may lie about it:
+        # every entry is inflated and counted before openpyxl reads it (planner.domain.safezip)
+        check_zip(data, max_total=MAX_XLSX_UNPACKED)
     except zipfile.BadZipFile:
         raise SheetError(_UNREADABLE) from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise SheetError("Excel ファイルの中身が大きすぎます。必要な列だけを残したファイルにしてください。")
+    except ZipRefused as exc:
+        message = str(exc)
+        if message.startswith("展開すると大きすぎる"):
+            message = "Excel ファイルの中身が大きすぎます。必要な列だけを残したファイルにしてください。"
+        raise SheetError(message) from None
     rows = []
     try:
         from openpyxl import load_workbook  # ~35 MiB: with the first Excel file, not in every process

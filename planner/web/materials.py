@@ -3,7 +3,9 @@ case file; uploads, statuses, downloads, and the settling of the anonymity findi
 
 Officials see and change everything; the plan's members see the materials of their plan, and
 those who hold one of a subject's slots (or own the material) upload and change its status.
-A case file not yet settled is downloaded only by them: 「匿名化の確認が終わるまで共有できません」.
+A case file not yet settled is read only by its uploader and the officials (「匿名化の確認が
+終わるまで共有できません」); they settle the whole replacement table at once, and a version
+destroyed by that answers 410 to everyone.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -26,9 +29,9 @@ from flask_login import current_user, login_required
 
 from curricula import get_curriculum
 from planner.domain.anonymity import KIND_NAMES
-from planner.models import CheckFinding, Material, MaterialVersion, TrainingSubject
+from planner.models import Material, MaterialVersion, TrainingSubject
 from planner.models.db import db
-from planner.services import backup, materials
+from planner.services import anonymise, backup, materials
 from planner.services.errors import ChangeRefused
 from planner.services.team import member_for
 from planner.services.timetables import subject_title
@@ -37,10 +40,8 @@ from planner.web.access import official_required, training_or_404
 from planner.web.forms import ConfirmForm
 from planner.web.material_forms import (
     FILE_HINT,
-    FindingForm,
     MaterialForm,
     OwnerForm,
-    ReplaceForm,
     StatusForm,
     VersionForm,
 )
@@ -107,10 +108,16 @@ def _editable(material: Material) -> Material:
 
 
 def _may_download(material: Material, version: MaterialVersion) -> bool:
-    """A case file reaches the rest of the team only as its latest, settled version."""
-    if _may_edit(material.subject, material) or not material.is_case:
+    """A case file reaches the rest of the team only as its latest, settled version; until
+    then only its uploader and the officials read it. A destroyed version is no one's."""
+    if version.destroyed_at is not None:
+        return False
+    if not material.is_case:
         return True
-    return materials.can_share(material) and version is material.latest
+    if materials.can_share(material) and version is material.latest:
+        return True
+    return current_user.is_official or (bool(version.uploaded_by_email)
+                                        and version.uploaded_by_email == current_user.email.lower())
 
 
 # --------------------------------------------------------------------------- pages
@@ -180,7 +187,8 @@ def add(training_id: int, subject_id: int):
         return again
     try:
         material = materials.add_material(subject, form.title.data, form.category.data, form.is_case.data,
-                                          current_user.name, _upload(form.file), _max_bytes())
+                                          current_user.name, _upload(form.file), _max_bytes(),
+                                          by_email=current_user.email)
     except ChangeRefused as exc:
         db.session.rollback()
         return _page(training, 422, refused=exc.messages, forms={f"s{subject.id}": form})
@@ -203,7 +211,8 @@ def upload(material_id: int):
     if again:
         return again
     try:
-        version = materials.add_version(material, _upload(form.file), current_user.name, _max_bytes())
+        version = materials.add_version(material, _upload(form.file), current_user.name, _max_bytes(),
+                                        by_email=current_user.email)
     except ChangeRefused as exc:
         db.session.rollback()
         return _page(training, 422, refused=exc.messages, forms={prefix: form})
@@ -294,6 +303,9 @@ def download(material_id: int, number: int):
     version = next((v for v in material.versions if v.number == number), None)
     if version is None:
         abort(404)
+    if version.destroyed_at is not None:
+        return render_template("materials/blocked.html", material=material,
+                               blocked="この版のファイルは、匿名化の確定のときに削除されました"), 410
     if not _may_download(material, version):
         return render_template("materials/blocked.html", material=material, blocked=materials.BLOCKED), 403
     response = send_file(BytesIO(materials.version_bytes(version)), mimetype=materials.MIMETYPES[version.kind],
@@ -303,27 +315,28 @@ def download(material_id: int, number: int):
 
 # --------------------------------------------------------------------------- findings
 
+def _may_settle(material: Material) -> bool:
+    """The reporter (who uploaded the latest version) and the officials read the findings'
+    strings and settle them; the rest of the team sees kinds and counts."""
+    return anonymise.may_settle(material, current_user.email, current_user.is_official)
+
+
 def _findings_page(material: Material, status: int = 200, refused: list[str] | None = None,
-                   form: ReplaceForm | None = None):
-    """The latest version's findings in context; `form` is a replacement sent back with errors."""
+                   answers: dict | None = None):
+    """The latest version's findings as one replacement table, and the history without strings;
+    `answers` are the submitted choices to show again ({row number: (action, text)})."""
     check = materials.current_check(material)
-    suggested = materials.suggestions(check) if check else {}
-    forms = {}
-    for finding in check.findings if check else []:
-        if finding.status != "open":
-            continue
-        if form is not None and form.finding.data == finding.id:
-            forms[finding.id] = form
-        else:
-            forms[finding.id] = ReplaceForm(formdata=None, finding=finding.id, replacement=suggested[finding.id])
+    may_settle = _may_settle(material)
+    rows = anonymise.table(check) if check and may_settle else []
+    answers = answers or {}
     return render_template(
-        "materials/findings.html", material=material, check=check, forms=forms, kind_names=KIND_NAMES,
-        error_form=form if form is not None and form.errors else None,
-        training=material.subject.training, refused=refused, blocked=materials.BLOCKED,
-        can_share=materials.can_share(material), may_edit=_may_edit(material.subject, material),
+        "materials/findings.html", material=material, check=check, rows=rows, answers=answers,
+        kind_names=KIND_NAMES, training=material.subject.training, refused=refused, blocked=materials.BLOCKED,
+        can_share=materials.can_share(material), may_settle=may_settle,
+        open_count=len(materials.open_findings(material)),
         replaceable=material.latest is not None and material.latest.kind in materials.REPLACEABLE,
         subject_name=subject_title(material.subject.training, material.subject),
-        earlier=[v for v in reversed(material.versions[:-1]) if v.check]), status
+        history=anonymise.history(material), form=ConfirmForm(formdata=None)), status
 
 
 @bp.route("/materials/<int:material_id>/findings")
@@ -335,60 +348,45 @@ def findings(material_id: int):
     return _findings_page(material)
 
 
-def _finding(material: Material, finding_id: int | None) -> CheckFinding | None:
-    """A finding of the material's latest check (None for an older or another material's one)."""
-    check = materials.current_check(material)
-    return next((f for f in check.findings if f.id == finding_id), None) if check else None
-
-
-def _gone(material: Material):
-    return _findings_page(material, 409, refused=[("この項目は最新の版のものではありません（ほかの人が先に対応した可能性があります）。"
-                                                  "ページを開き直してください。")])
-
-
-@bp.route("/materials/<int:material_id>/findings/false-alarm", methods=["POST"])
+@bp.route("/materials/<int:material_id>/findings/settle", methods=["POST"])
 @login_required
-def false_alarm(material_id: int):
-    """The finding named by the form's `finding` field identifies no one."""
-    material = _editable(_material_or_404(material_id))
-    form = FindingForm()
+def settle(material_id: int):
+    """Every open finding at once: each row of the table replaced or kept as a false alarm;
+    one new version, the earlier ones destroyed."""
+    material = _material_or_404(material_id)
+    if not material.is_case:
+        abort(404)
+    if not _may_settle(material):
+        abort(403)
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    finding = _finding(material, form.finding.data)
-    if finding is None:
-        return _gone(material)
-    try:
-        materials.mark_false_alarm(finding, current_user.name)
-    except ChangeRefused as exc:
-        db.session.rollback()
-        return _findings_page(db.session.get(Material, material_id), 409, refused=exc.messages)
-    db.session.commit()
-    flash(f"「{finding.text}」を誤検出としました。", "success")
-    return redirect(url_for("materials.findings", material_id=material.id))
-
-
-@bp.route("/materials/<int:material_id>/findings/replace", methods=["POST"])
-@login_required
-def replace(material_id: int):
-    """A new version with the finding's text replaced everywhere, checked again."""
-    material = _editable(_material_or_404(material_id))
-    form = ReplaceForm()
-    if not form.validate_on_submit():
-        return _findings_page(material, 422, form=form)
-    finding = _finding(material, form.finding.data)
-    if finding is None:
-        return _gone(material)
+    answers, choices = {}, {}
+    for key, value in request.form.items():
+        if key.startswith("action-") and key[7:].isdigit():
+            number = int(key[7:])
+            text = request.form.get(f"text-{number}", "")
+            answers[number] = (value, text)
+            if value == "replace":
+                choices[number] = text
+            elif value == "keep":
+                choices[number] = None
+    check_id = request.form.get("check", "")
+    if not check_id.isdigit():
+        abort(400)
     again = once.first_submit(url_for("materials.findings", material_id=material.id))
     if again:
         return again
-    text = finding.text
     try:
-        version = materials.replace_findings(material, {finding.id: form.replacement.data}, current_user.name)
+        version = anonymise.settle_all(material, int(check_id), choices, current_user.name, current_user.email)
     except ChangeRefused as exc:
         db.session.rollback()
-        return _findings_page(db.session.get(Material, material_id), 422, refused=exc.messages, form=form)
+        return _findings_page(db.session.get(Material, material_id), 422, refused=exc.messages, answers=answers)
     once.remember(url_for("materials.findings", material_id=material.id))
     db.session.commit()
-    flash(f"「{text}」を「{form.replacement.data}」に置き換えた第{version.number}版を作り、確認し直しました。",
-          "success")
+    if version is not None:
+        flash(f"すべての項目を確定し、置き換えた第{version.number}版を作りました。それより前の版のファイルは削除しました。",
+              "success")
+    else:
+        flash("すべての項目を誤検出として確定しました。", "success")
     return redirect(url_for("materials.findings", material_id=material.id))

@@ -108,7 +108,7 @@ class JapaneseIntegerField(IntegerField):
 
 
 class JapaneseDateField(DateField):
-    """A date as the roster and the backup take it: 2027-02-18, 2027/2/18, 2027/02/18."""
+    """A typed date in the era or the western calendar (planner.domain.dates.parse_date_ja)."""
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -79,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     from planner.web import materials
     app.register_blueprint(materials.bp)
+    from planner.web import passwords
+    app.register_blueprint(passwords.bp)
     app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 

@@ -364,7 +364,7 @@ def test_invitation_form_bad_input_makes_no_link(app, official, data, field_id, 
 
 
 @pytest.mark.parametrize(("password", "confirm", "field_id", "message"), [
-    ("short-pw", "short-pw", "password", "10文字以上で入力してください。"),
+    ("short-pw", "short-pw", "password", "10〜200文字で入力してください。"),
     ("long-enough-pw", "long-enough-pX", "confirm", "パスワードが一致しません。"),
     ("", "", "password", "入力してください。"),
 ])

@@ -39,6 +39,7 @@ from wtforms.validators import (
 from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
+from planner.services.password_links import PASSWORD_MAX, PASSWORD_MIN
 
 REQUIRED = "入力してください。"
 #: a Japanese phone number as offices print it: digits in groups joined by hyphens
@@ -131,6 +132,15 @@ class JapaneseTimeField(TimeField):
             raise ValueError("時刻として読めません（例 09:30）。") from None
 
 
+#: the password's length as every form names it (planner.services.password_links)
+PASSWORD_LIMITS = f"{PASSWORD_MIN}〜{PASSWORD_MAX}文字"
+
+
+def password_length() -> Length:
+    """The limits, named in the message: 10〜200文字で入力してください。"""
+    return Length(PASSWORD_MIN, PASSWORD_MAX, f"{PASSWORD_LIMITS}で入力してください。")
+
+
 class LoginForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), _length(254)])
     password = PasswordField("パスワード", validators=[DataRequired(REQUIRED), _length(200)])
@@ -147,8 +157,7 @@ class AcceptInvitationForm(Form):
     """A member sets a password when accepting an invitation."""
 
     name = text_field("氏名（所属）", "person_name")
-    password = PasswordField("パスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    password = PasswordField(f"パスワード（{PASSWORD_LIMITS}）", validators=[DataRequired(REQUIRED), password_length()])
     confirm = PasswordField("パスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
@@ -157,8 +166,8 @@ class PasswordForm(Form):
     """A logged-in user changes their password."""
 
     current = PasswordField("現在のパスワード", validators=[DataRequired(REQUIRED), _length(200)])
-    password = PasswordField("新しいパスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    password = PasswordField(f"新しいパスワード（{PASSWORD_LIMITS}）", validators=[
+        DataRequired(REQUIRED), password_length()])
     confirm = PasswordField("新しいパスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 

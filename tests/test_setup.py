@@ -3,6 +3,7 @@ first password through the printed one-time link in a real browser, a forgotten 
 through a real SMTP server, an official inviting another, and a plan renamed."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -248,3 +249,26 @@ def test_rename_opens_with_the_current_title_and_refuses_an_empty_one(app, clien
     assert renamed.status_code == 302
     with app.app_context():
         assert db.session.get(Plan, oita).title == "令和7年度 大分県 伝達研修計画"
+
+
+def test_settings_page_edits_organiser_contact_and_document_prefix_and_speaks_no_commands(app, client, oita):
+    from docx import Document
+
+    from exports.participant_notice import notice
+    login(client, "kato@pref.oita.example.jp")
+    values = {"department": "福祉保健部 地域福祉課", "letter_sender": "大分県福祉保健部長",
+              "contact_section": "地域福祉課 生活支援班", "contact_name": "加藤　さくら",
+              "contact_phone": "097-506-2600", "contact_email": "chiiki@pref.oita.example.jp",
+              "participant_retention_days": "90", "document_number_prefix": "福祉第"}
+
+    page = client.get("/settings").get_data(as_text=True)
+    saved = client.post("/settings", data=values)
+    reopened = client.get("/settings").get_data(as_text=True)
+
+    assert "flask" not in page and "purge" not in page
+    assert saved.status_code == 302
+    assert 'value="福祉第"' in reopened and 'value="地域福祉課 生活支援班"' in reopened
+    with app.app_context():
+        training = db.session.get(Plan, oita).trainings[0]
+        first_line = Document(io.BytesIO(notice(training))).paragraphs[0].text
+        assert first_line == "福祉第　　　　号"

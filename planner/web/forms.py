@@ -246,6 +246,9 @@ class PrefectureSettingsForm(Form):
     #: days after the plan's cycle ends that participants' personal data is kept (services.retention)
     participant_retention_days = JapaneseIntegerField("受講者の個人情報を保存する日数", validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=3650, message="0〜3650日で入力してください。")])
+    #: the prefecture's part of a 文書番号: み福 in み福第1234号
+    document_number_prefix = StringField("文書番号の接頭辞", validators=[Optional(), _length(20)],
+                                         filters=[lambda v: fields.clean_text(v) if isinstance(v, str) else v])
     #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
     version = HiddenField()
 

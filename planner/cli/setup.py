@@ -72,3 +72,33 @@ def create_official_command(email: str, prefecture_name: str, name: str) -> None
         report = mail.deliver(settings, ids=mail.take_committed_ids())
         click.echo("同じリンクをメールで送りました。" if report.sent else
                    f"メールは送れませんでした（{report.last_error}）。送信トレイから再送します。上のリンクを本人に伝えてください。")
+
+
+#: the demo's second official, added as an official adds one: a set-password mail waits in the outbox
+DEMO_NEW_OFFICIAL = ("yamada@midori.example.jp", "山田 恵（県 地域福祉課）")
+
+
+def demo_accounts() -> list[str]:
+    """The demo shows an official added by another (the set-password mail in the outbox) and
+    where a forgotten password is reset. Once only."""
+    from flask import current_app
+
+    from exports.account_mails import password_mail
+    from planner.models import Prefecture, User
+    from planner.models.db import db
+    from planner.services.demo import DEMO_PEOPLE, DEMO_PREFECTURE
+    from planner.services.mail import MailSettings
+    from planner.services.password_links import create_official
+
+    lines = ["パスワードを忘れたときは、ログイン画面の「パスワードを忘れた場合」から再設定のメールを受け取れます"
+             "（メールサーバが未設定なら、メールは送信トレイに入ります）。"]
+    email, name = DEMO_NEW_OFFICIAL
+    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
+        return lines
+    prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=DEMO_PREFECTURE))
+    inviter = db.session.scalar(db.select(User.name).filter_by(email=DEMO_PEOPLE[0][0]))
+
+    def compose(user, token, purpose):
+        return password_mail(user, f"{public_url()}/password/set/{token}", purpose, inviter)
+    created = create_official(MailSettings.from_config(current_app.config), prefecture, email, name, compose)
+    return lines + [f"担当職員の追加の例: {created.user.name}（{email}）へのパスワード設定のメールを送信トレイに入れました。"]

@@ -106,3 +106,24 @@ def test_demo_groups_page_fits_a_390_px_phone(demo_server, browser, artifacts):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, widest
     finally:
         context.close()
+
+
+def test_official_assigning_their_own_entry_on_their_unavailable_day_is_told_you(app, client, world):
+    from planner.models import TeamMember
+    from planner.services.roster_files import MemberRow
+    from planner.services.team import save_member
+    with app.app_context():
+        plan = db.session.get(Plan, world.plan)
+        common = next(t for t in plan.trainings if t.curriculum_key == "common")
+        me = save_member(plan, MemberRow(name="担当職員", municipality="大分県", municipality_kind="prefecture",
+                                         email=OITA_OFFICIAL, unavailable=[common.first_date]))
+        db.session.commit()
+        slot_id, member_id, day = next(s.id for s in common.slots if s.kind == "lecturer"), me.id, common.first_date
+    login(client, OITA_OFFICIAL)
+
+    refused = client.post(f"/plans/{world.plan}/roles/{slot_id}/assign", data={"member_id": str(member_id)})
+
+    assert refused.status_code == 422
+    assert f"あなたは{format_date_wareki(day, weekday=False)}を参加できない日に登録しています。" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TeamMember, member_id).plan_id == world.plan

@@ -280,14 +280,16 @@ ANY_HOLDER = object()
 
 
 def assign_slot(slot: RoleSlot, member: TeamMember | None, locked: bool | None = None,
-                expected_holder: int | None | object = ANY_HOLDER, check: bool = True) -> None:
+                expected_holder: int | None | object = ANY_HOLDER, check: bool = True,
+                yourself: bool = False) -> None:
     """An official sets or clears a slot's holder (and its lock, unless None), and commits.
 
     `expected_holder` is the holder the form was shown with: if someone claimed or released
-    the slot since, nothing is written and SlotChanged says who holds it now.
+    the slot since, nothing is written and SlotChanged says who holds it now. `yourself`: the
+    official assigns their own roster entry, so a refusal says あなた.
     """
     if member is not None:
-        _lock_and_check(slot, member, check)
+        _lock_and_check(slot, member, check, yourself)
     values = {"holder_id": member.id if member else None}
     if locked is not None:
         values["locked"] = locked

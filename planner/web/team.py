@@ -336,7 +336,8 @@ def assign(plan_id: int, slot_id: int):
     if form.validate_on_submit():
         member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
         try:
-            assign_slot(slot, member, form.locked.data, expected_holder=form.shown_holder.data or None)
+            assign_slot(slot, member, form.locked.data, expected_holder=form.shown_holder.data or None,
+                        yourself=member is not None and member.email.lower() == current_user.email.lower())
         except SlotChanged as exc:
             status = 409
             form.member_id.errors.append(str(exc))

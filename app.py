@@ -82,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.web import bulk, confirm
     app.register_blueprint(bulk.bp)
     confirm.register(app)
+    from planner.web import passwords
+    app.register_blueprint(passwords.bp)
     app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 

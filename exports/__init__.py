@@ -22,3 +22,9 @@ def clean_text(text: str | None) -> str:
 def clean_line(text: str | None) -> str:
     """User text for a one-line place (a file name, a table heading): breaks become spaces."""
     return " ".join(clean_text(text).split("\n")).strip()
+
+
+def blank_document_number(prefix: str | None, blank: str) -> str:
+    """A 文書番号 still to be numbered, with the prefecture's own part: み福第　　　　号."""
+    prefix = clean_line(prefix).removesuffix("第")
+    return f"{prefix}{blank}" if prefix else blank

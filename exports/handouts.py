@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from curricula import Curriculum, Subject, get_curriculum, load_curricula
-from exports import clean_line, programme
+from exports import blank_document_number, clean_line, programme
 from exports.docx_common import (
     bullets,
     heading,
@@ -491,7 +491,7 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     subject_line = letter["subject"].format(training_name=words["training_name"])
     doc = _new(training, subject_line)
     right = WD_ALIGN_PARAGRAPH.RIGHT
-    para(doc, letter["number"], align=right)
+    para(doc, blank_document_number(prefecture.document_number_prefix, letter["number"]), align=right)
     para(doc, format_date_wareki(today, weekday=False), align=right)
     org = clean_line(row.lecturer_org)
     if org:

@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from curricula import get_curriculum
-from exports import clean_line
+from exports import blank_document_number, clean_line
 from exports.docx_common import TEXT_WIDTH_MM, heading, para, table, to_bytes
 from exports.handouts import (
     NOT_SET,
@@ -59,7 +59,8 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
     subject_line = notice_subject(training)
     doc = _new(training, subject_line)
     right = WD_ALIGN_PARAGRAPH.RIGHT
-    para(doc, clean_line(training.notice_number) or words["number"], align=right)
+    para(doc, clean_line(training.notice_number)
+         or blank_document_number(prefecture.document_number_prefix, words["number"]), align=right)
     para(doc, format_date_wareki(training.notice_date or today or date.today(), weekday=False), align=right)
     para(doc, addressee or words["addressee"])
     para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)

@@ -5,10 +5,11 @@ is refused before anything is written."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
+from planner.domain.dates import format_date_wareki
 from planner.models import (
     MemberUnavailable,
     Plan,
@@ -64,7 +65,7 @@ def test_a_holder_away_on_the_day_is_refused_before_anything_is_written(app):
         member["unavailable"] = sorted(set(member["unavailable"]) | {training["first_date"]})
         before = [db.session.scalar(db.select(db.func.count()).select_from(model))
                   for model in (Plan, TeamMember, TrainingSubject, MemberUnavailable, ProgrammeEntry)]
-        with pytest.raises(BackupError, match=f"役割の担当: {member['name']}さんは {training['first_date']} を参加できない日"):
+        with pytest.raises(BackupError, match=f"役割の担当: {member['name']}さんは{format_date_wareki(date.fromisoformat(training['first_date']), weekday=False)}を参加できない日"):
             load_plan(plan.prefecture, json.dumps(data, ensure_ascii=False))
         db.session.rollback()
         after = [db.session.scalar(db.select(db.func.count()).select_from(model))

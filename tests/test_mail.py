@@ -143,7 +143,7 @@ def test_demo_outbox_is_delivered_once_by_send_mail(app, runner, smtp):
         from planner.models import ProgrammeVersion
         from planner.services.versions import version_label
         waiting = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.status == WAITING)).all()
-        assert {r.kind for r in waiting} == {"invitation", "calendar", "meeting"}
+        assert {r.kind for r in waiting} == {"invitation", "calendar", "meeting", "password_setup"}
         labels = {version_label(v.training) for v in db.session.scalars(db.select(ProgrammeVersion))}
         assert any(label.startswith("第1版") for label in labels)
         assert any(label.startswith("下書き（第1版") for label in labels)  # the second draft

@@ -10,6 +10,8 @@ import re
 import pytest
 import requests
 
+from planner.domain.dates import format_date_wareki
+
 from planner.models import ChecklistTick, Plan, RoleSlot, TeamMember, TrainingSubject, User
 from planner.models.db import db
 from planner.services.backup import dump_plan
@@ -307,9 +309,11 @@ def test_marking_a_held_day_unavailable_is_refused_by_form_and_import(app, clien
     with app.app_context():
         db.session.get(RoleSlot, timekeeper).holder_id = world["member"]
         db.session.commit()
-        day = db.session.get(RoleSlot, timekeeper).training.first_date.isoformat()
+        first_date = db.session.get(RoleSlot, timekeeper).training.first_date
+        day = first_date.isoformat()
     client.post("/login", data={"email": OFFICIAL, "password": PASSWORD})
-    message = f"青葉 花子さんは {day} に「前期共通 タイムキーパー役」を担当しているため、その日を参加できない日にはできません。"
+    wareki = format_date_wareki(first_date, weekday=False)
+    message = f"青葉 花子さんは{wareki}に「前期共通 タイムキーパー役」を担当しているため、その日を参加できない日にはできません。"
 
     form = client.post(f"/plans/{world['plan']}/team/{world['member']}/edit", data={
         "name": "青葉 花子", "municipality": "あおば市", "municipality_kind": "designated_city",

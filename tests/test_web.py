@@ -274,7 +274,7 @@ def test_plan_form_bad_title_is_shown_and_nothing_saved(app, official, title, me
 
 @pytest.mark.parametrize(("changes", "field_id", "message"), [
     ({"venue": "会" * 201}, "venue", "200文字以内で入力してください。"),
-    ({"first_date": "2026-02-30"}, "first_date", "「2026-02-30」は日付として読めません（例 2027/2/18）。"),
+    ({"first_date": "2026-02-30"}, "first_date", "「2026-02-30」は日付として読めません（例 令和9年2月18日、R9.2.18、2027/2/18）。"),
     ({"first_date": "2027-02-17"}, "first_date",
      "計画の期間（2025年11月1日〜2026年10月31日）の中の日付を入力してください。"),
     ({"start_time": "10:00", "end_time": "09:30"}, "end_time", "終了時刻は開始時刻より後にしてください。"),
@@ -364,7 +364,7 @@ def test_invitation_form_bad_input_makes_no_link(app, official, data, field_id, 
 
 
 @pytest.mark.parametrize(("password", "confirm", "field_id", "message"), [
-    ("short-pw", "short-pw", "password", "10文字以上で入力してください。"),
+    ("short-pw", "short-pw", "password", "10〜200文字で入力してください。"),
     ("long-enough-pw", "long-enough-pX", "confirm", "パスワードが一致しません。"),
     ("", "", "password", "入力してください。"),
 ])

@@ -17,6 +17,7 @@ from planner.cli.plans import (
     plans_command,
 )
 from planner.cli.retention import purge_participants_command
+from planner.cli.setup import create_official_command, create_prefecture_command
 from planner.cli.timeline import timeline_command
 
 
@@ -27,3 +28,5 @@ def register_cli(app: Flask) -> None:
                     export_command, send_mail_command, municipalities_command, check_anonymity_command):
         app.cli.add_command(command)
     app.cli.add_command(purge_participants_command)
+    app.cli.add_command(create_prefecture_command)
+    app.cli.add_command(create_official_command)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 
@@ -53,7 +53,7 @@ def local_subject(text: str) -> SubjectSpec:
 
 @click.command("schedule")
 @click.argument("curriculum")
-@click.option("--date", "day", default=None, help="開催日 YYYY-MM-DD")
+@click.option("--date", "day", default=None, help="開催日（例 令和9年2月18日、2027-02-18）")
 @click.option("--start", default="09:00", show_default=True, help="開始時刻 HH:MM")
 @click.option("--end", default="17:45", show_default=True, help="終了時刻の上限 HH:MM")
 @click.option("--lunch", default=45, show_default=True, type=int, help="昼食の分数")
@@ -72,10 +72,11 @@ def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, lo
         fail(f"カリキュラム「{curriculum}」はありません。{', '.join(CURRICULUM_KEYS)} のいずれかを指定してください。")
     first = None
     if day:
+        from planner.domain.dates import DateNotRead, parse_date_ja
         try:
-            first = date.fromisoformat(day)
-        except ValueError:
-            fail(f"開催日「{day}」は日付として読めません。YYYY-MM-DD で入力してください。")
+            first = parse_date_ja(day)
+        except DateNotRead as exc:
+            fail(f"開催日{exc}")
     if not 1 <= days <= 5:
         fail(f"日数 {days} は 1〜5 日で指定してください。")
     try:

@@ -28,6 +28,9 @@ def demo_command() -> None:
         click.echo(line)
     for line in _demo_versions_and_mail():
         click.echo(line)
+    from planner.cli.setup import demo_accounts
+    for line in demo_accounts():
+        click.echo(line)
 
 
 def _demo_versions_and_mail() -> list[str]:

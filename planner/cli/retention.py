@@ -1,8 +1,6 @@
 """`flask --app app purge-participants`: delete participants' personal data after the cycle."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
@@ -19,10 +17,11 @@ def purge_participants_command(today_text: str | None, dry_run: bool) -> None:
     plans whose cycle ended more than the prefecture's retention days ago (県の設定)."""
     from planner.services.participants import today_in_japan
     from planner.services.retention import PERSONAL, purge_due
+    from planner.domain.dates import DateNotRead, parse_date_ja
     try:
-        today = date.fromisoformat(today_text) if today_text else today_in_japan()
-    except ValueError:
-        fail(f"--today「{today_text}」は日付として読めません。YYYY-MM-DD で指定してください。")
+        today = parse_date_ja(today_text) if today_text else today_in_japan()
+    except DateNotRead as exc:
+        fail(f"--today {exc}")
     done = purge_due(today, dry_run=dry_run)
     verb = "削除の対象です（--dry-run のため削除していません）" if dry_run else "削除しました"
     for item in done:

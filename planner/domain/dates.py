@@ -6,6 +6,8 @@ or the equinox dates change.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import MappingProxyType
@@ -185,3 +187,70 @@ def format_utc_ja(moment) -> str:
     """A stored UTC time (naive) as Japan's clock reads it: '2026年11月29日 21:05'."""
     local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+# --------------------------------------------------------------------------- reading typed dates
+
+#: the first day of each era that a typed date may use, by the names people write
+_ERA_FIRST_DAY = {"令和": date(2019, 5, 1), "R": date(2019, 5, 1),
+                  "平成": date(1989, 1, 8), "H": date(1989, 1, 8)}
+#: the last day of each era (平成 ended on 30 April 2019)
+_ERA_LAST_DAY = {"平成": date(2019, 4, 30), "H": date(2019, 4, 30)}
+_SEP = r"\s*[-/.]\s*"
+#: 令和9年2月3日, 令和元年5月1日, R9.2.3, R9/2/3, R9-2-3, H31.4.30 (after NFKC: full width read too)
+_ERA_DATE = re.compile(rf"(令和|平成|[RH])\s*(元|[0-9]{{1,2}})\s*(?:年\s*([0-9]{{1,2}})\s*月\s*([0-9]{{1,2}})\s*日?"
+                       rf"|{_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{1,2}}))", re.IGNORECASE)
+#: 2027/2/3, 2027-02-03, 2027.2.3, 2027年2月3日
+_WESTERN_DATE = re.compile(rf"([0-9]{{4}})(?:{_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{1,2}})"
+                           r"|\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?)")
+#: a weekday written after the date, as letters print it: （水）, (水), 水曜日
+_WEEKDAY_SUFFIX = re.compile(r"\s*(?:[(（]\s*[月火水木金土日]\s*(?:曜日?)?\s*[)）]|[月火水木金土日]曜日?)\s*\Z")
+#: the example every refusal shows: both ways offices write a date
+DATE_EXAMPLES = "令和9年2月18日、R9.2.18、2027/2/18"
+
+
+class DateNotRead(ValueError):
+    """Text that is no date; the message is Japanese and shows examples in both calendars."""
+
+
+def parse_date_ja(text: str) -> date:
+    """A date as Japanese officials type it, in the era or the western calendar.
+
+    令和9年2月3日, 令和元年5月1日, R9.2.3, R9/2/3, 平成31年4月30日, H31.4.30, 2027/2/3,
+    2027-02-03, 2027.2.3, 2027年2月3日; full-width digits and letters, spaces and a trailing
+    weekday such as （水） are read too. An era date outside its era (令和元年4月1日) is refused:
+    it is a typing mistake, not a date anyone means.
+    """
+    normalised = unicodedata.normalize("NFKC", text).strip()
+    normalised = _WEEKDAY_SUFFIX.sub("", normalised)
+    try:
+        day = _read_era(normalised) or _read_western(normalised)
+    except ValueError:
+        day = None
+    if day is None:
+        raise DateNotRead(f"「{text}」は日付として読めません（例 {DATE_EXAMPLES}）。")
+    return day
+
+
+def _read_era(text: str) -> date | None:
+    match = _ERA_DATE.fullmatch(text)
+    if not match:
+        return None
+    era, number = match.group(1).upper() if len(match.group(1)) == 1 else match.group(1), match.group(2)
+    month, day = (match.group(3), match.group(4)) if match.group(3) else (match.group(5), match.group(6))
+    first = _ERA_FIRST_DAY[era]
+    year = first.year + (1 if number == "元" else int(number)) - 1
+    result = date(year, int(month), int(day))
+    if number != "元" and int(number) == 0:
+        raise ValueError
+    if result < first or result > _ERA_LAST_DAY.get(era, date.max):
+        raise ValueError
+    return result
+
+
+def _read_western(text: str) -> date | None:
+    match = _WESTERN_DATE.fullmatch(text)
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+    return date(int(year), int(month), int(day))

@@ -19,12 +19,13 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from planner.domain import dates
+
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "fields.toml"
 #: the dates any field may hold: the years the backup reads and the calendars cover
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
-DATE_EXAMPLE = "2027/2/18"
-#: what Excel and people write: 2027/2/18, 2027/02/18, 2027-02-18, 2027.2.18 (full-width too)
-_DATE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
+#: the examples a refused date shows, in the era and the western calendar
+DATE_EXAMPLE = dates.DATE_EXAMPLES
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 _ONE_LINE_SPACES = re.compile(r"[\t\r\n\v\f\x1c-\x1f\x85\u2028\u2029]+")
 #: one @, no spaces, a dot in the domain; no , or ; which separate addresses in lists and files
@@ -103,17 +104,14 @@ def check_date(day: date) -> date:
 
 
 def parse_date(value: str | date) -> date:
-    """A date as people and Excel write it (2027/2/18, 2027/02/18, 2027-02-18) or an Excel date cell."""
+    """A date as people and Excel write it (令和9年2月18日, R9.2.18, 2027/2/18, 2027-02-18; the
+    one reader is planner.domain.dates.parse_date_ja) or an Excel date cell."""
     if isinstance(value, date):
         return check_date(value)
-    text = unicodedata.normalize("NFKC", value).strip()
-    match = _DATE.fullmatch(text)
     try:
-        if not match:
-            raise ValueError
-        day = date(*map(int, match.groups()))
-    except ValueError:
-        raise FieldError(f"「{value}」は日付として読めません（例 {DATE_EXAMPLE}）。") from None
+        day = dates.parse_date_ja(value)
+    except dates.DateNotRead as exc:
+        raise FieldError(str(exc)) from None
     return check_date(day)
 
 

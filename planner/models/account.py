@@ -42,6 +42,8 @@ class Prefecture(db.Model):
     contact_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     contact_phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="", server_default="")
     contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
+    #: the prefecture's own part of a 文書番号 (e.g. み福), printed as み福第　　号 until numbered
+    document_number_prefix: so.Mapped[str] = so.mapped_column(sa.String(20), default="", server_default="")
     #: participants' personal data is deleted this many days after their plan's cycle ends
     participant_retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from curricula import Curriculum, load_curricula
 from planner.domain import fields as rules
+from planner.domain.dates import format_date_wareki
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
@@ -418,7 +419,7 @@ def _check_days_free(read: _Read) -> None:
         for role in roles:
             clash = days & set(read.unavailable.get(role.holder, ())) if role.holder else set()
             if clash and role.kind != "material_preparer":
-                raise BackupError(f"役割の担当: {names[role.holder]}さんは {min(clash):%Y-%m-%d} "
+                raise BackupError(f"役割の担当: {names[role.holder]}さんは{format_date_wareki(min(clash), weekday=False)}"
                                   "を参加できない日に登録しています。")
 
 

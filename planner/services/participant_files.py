@@ -21,8 +21,10 @@ from planner.models.plan import Training
 from planner.services.errors import ChangeRefused
 from planner.services.participants import MOST_AT_ONCE, add_entries, clean_entry
 from planner.services.spreadsheets import (
+    HEADER_SEARCH_ROWS,
     SheetError,
     cell_text,
+    header_row,
     table_rows,
     write_csv,
     write_xlsx,
@@ -116,15 +118,16 @@ def municipality_finder(training: Training):
 
 def parse_reply(data: bytes, training: Training) -> list[ReplyLine]:
     """Every line of a reply file, or a SheetError for the first bad one (nothing is kept)."""
-    table = table_rows(data, MAX_LINES, refuse_formulas=True)
-    header = [cell_text(h) for h in table[0]]
+    table = table_rows(data, MAX_LINES + HEADER_SEARCH_ROWS, refuse_formulas=True)
+    first = header_row(table, REQUIRED_COLUMNS)
+    header = [cell_text(h) for h in table[first]]
     missing = [h for h in REQUIRED_COLUMNS if h not in header]
     if missing:
-        raise SheetError(f"1行目（見出し）に「{'」「'.join(missing)}」の列がありません。"
+        raise SheetError(f"{first + 1}行目（見出し）に「{'」「'.join(missing)}」の列がありません。"
                          f"見出しは {'・'.join(COLUMNS)} です（ひな形をお使いください）。")
     find = municipality_finder(training)
     lines = []
-    for line_no, values in enumerate(table[1:], start=2):
+    for line_no, values in enumerate(table[first + 1:], start=first + 2):
         if not any(cell_text(v) for v in values):
             continue
         if len(lines) == MAX_LINES:

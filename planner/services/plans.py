@@ -44,6 +44,15 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
     return plan
 
 
+def rename_plan(plan: Plan, title: str) -> None:
+    """Give the plan a new name (checked by the plan title's field rule); commit."""
+    try:
+        plan.title = fields.check_text(title, fields.rule("plan_title"))
+    except fields.FieldError as error:
+        raise ChangeRefused([f"計画名: {error}"]) from None
+    db.session.commit()
+
+
 def delete_plan(plan: Plan) -> None:
     """Delete a plan with everything in it (trainings, roster, roles, timeline); the caller commits."""
     db.session.delete(plan)  # the ORM cascades and the foreign keys' ON DELETE CASCADE remove the rest

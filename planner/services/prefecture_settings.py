@@ -1,4 +1,5 @@
-"""The prefecture's own details that every handout prints: 主催, 問い合わせ先, the letter's sender."""
+"""The prefecture's own details that every handout prints: 主催, 問い合わせ先, the letter's sender,
+and the prefecture's part of a 文書番号."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 
 SETTING_FIELDS = ("department", "letter_sender", "contact_section", "contact_name",
-                  "contact_phone", "contact_email", "participant_retention_days")
+                  "contact_phone", "contact_email", "participant_retention_days", "document_number_prefix")
 CHANGED_MEANWHILE = ("ほかの担当者がこの画面を開いた後に設定を変更しました。"
                      "最新の内容を表示しています。確認してから、もう一度保存してください。")
 

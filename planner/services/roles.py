@@ -17,6 +17,7 @@ from datetime import date, time
 from sqlalchemy.orm.attributes import set_committed_value
 
 from curricula import get_curriculum
+from planner.domain.dates import format_date_wareki
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
@@ -126,16 +127,23 @@ def lock_member(member_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date]) -> str | None:
+def _who(member: TeamMember, yourself: bool) -> str:
+    """The person a message is about: あなた to the member who acted, else the name."""
+    return "あなた" if yourself else f"{member.name}さん"
+
+
+def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date],
+                         yourself: bool = False) -> str | None:
     if slot.kind == "material_preparer":
         return None  # done beforehand
     clash = set(slot.training.days) & unavailable
     if clash:
-        return f"{member.name}さんは {min(clash):%Y-%m-%d} を参加できない日に登録しています。"
+        return f"{_who(member, yourself)}は{format_date_wareki(min(clash), weekday=False)}を参加できない日に登録しています。"
     return None
 
 
-def _overlap_problem(slot: RoleSlot, held: list[RoleSlot], times: dict[int, dict[int, SlotTime]]) -> str | None:
+def _overlap_problem(slot: RoleSlot, held: list[RoleSlot], times: dict[int, dict[int, SlotTime]],
+                     who: str = "") -> str | None:
     """The first held slot at the same time as `slot`, as a message; `times` is filled as needed."""
     if slot.kind == "material_preparer" or not held:
         return None  # nothing to overlap with: no timetable to build
@@ -146,26 +154,28 @@ def _overlap_problem(slot: RoleSlot, held: list[RoleSlot], times: dict[int, dict
     for other in held:
         other_time = times[other.training_id].get(other.id)
         if other.id != slot.id and mine and other_time and mine.overlaps(other_time):
-            return (f"同じ時間帯に「{slot_label(other)}」を担当しているため、"
+            return (f"{who + 'は' if who else ''}同じ時間帯に「{slot_label(other)}」を担当しているため、"
                     f"「{slot_label(slot)}」は担当できません。")
     return None
 
 
 def check_member_can_hold(slot: RoleSlot, member: TeamMember,
-                          times: dict[int, dict[int, SlotTime]] | None = None) -> None:
+                          times: dict[int, dict[int, SlotTime]] | None = None, yourself: bool = False) -> None:
     """Refuse a slot on a day the member cannot attend, or at a time they already hold.
 
     Reads the member's days and slots fresh from the database: call after lock_member.
-    `times` caches slot times by training across calls in one transaction.
+    `times` caches slot times by training across calls in one transaction. `yourself`: the
+    member acts (a claim), so the refusal says あなた.
     """
     unavailable = set(db.session.scalars(db.select(MemberUnavailable.day)
                                          .where(MemberUnavailable.member_id == member.id)))
-    problem = _unavailable_problem(slot, member, unavailable)
+    problem = _unavailable_problem(slot, member, unavailable, yourself)
     if problem is None and slot.kind != "material_preparer":
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
                                                             RoleSlot.id != slot.id,
                                                             RoleSlot.kind != "material_preparer")).all()
-        problem = _overlap_problem(slot, list(held), {} if times is None else times)
+        problem = _overlap_problem(slot, list(held), {} if times is None else times,
+                                   "あなた" if yourself else "")
     if problem:
         raise ClaimRefused(problem)
 
@@ -179,7 +189,7 @@ def check_days_keep_holdings(member: TeamMember, days: set[date]) -> None:
     for slot in held:
         clash = set(slot.training.days) & days
         if clash:
-            raise ClaimRefused(f"{member.name}さんは {min(clash):%Y-%m-%d} に「{slot_label(slot)}」を担当しているため、"
+            raise ClaimRefused(f"{member.name}さんは{format_date_wareki(min(clash), weekday=False)}に「{slot_label(slot)}」を担当しているため、"
                                "その日を参加できない日にはできません。先にその担当を外してください。")
 
 
@@ -201,7 +211,7 @@ def holding_problems(slots: list[RoleSlot]) -> list[str]:
     return problems
 
 
-def _lock_and_check(slot: RoleSlot, member: TeamMember, check: bool = True) -> None:
+def _lock_and_check(slot: RoleSlot, member: TeamMember, check: bool = True, yourself: bool = False) -> None:
     """Take the member's lock and check the holding rules, rolling back if they refuse.
 
     Material preparation clashes with nothing, so it needs neither. The slot times are
@@ -221,7 +231,7 @@ def _lock_and_check(slot: RoleSlot, member: TeamMember, check: bool = True) -> N
     if not check:
         return
     try:
-        check_member_can_hold(slot, member, times)
+        check_member_can_hold(slot, member, times, yourself)
     except ClaimRefused:
         db.session.rollback()
         raise
@@ -231,7 +241,7 @@ def claim_slot(slot: RoleSlot, member: TeamMember) -> None:
     """Take an open slot for `member`; if someone was faster, say who holds it."""
     if slot.locked:
         raise ClaimRefused("この役割は担当職員が確定済みのため、申し込めません。")
-    _lock_and_check(slot, member)
+    _lock_and_check(slot, member, yourself=True)
     result = db.session.execute(
         db.update(RoleSlot)
         .where(RoleSlot.id == slot.id, RoleSlot.holder_id.is_(None), RoleSlot.locked.is_(False))
@@ -270,14 +280,16 @@ ANY_HOLDER = object()
 
 
 def assign_slot(slot: RoleSlot, member: TeamMember | None, locked: bool | None = None,
-                expected_holder: int | None | object = ANY_HOLDER, check: bool = True) -> None:
+                expected_holder: int | None | object = ANY_HOLDER, check: bool = True,
+                yourself: bool = False) -> None:
     """An official sets or clears a slot's holder (and its lock, unless None), and commits.
 
     `expected_holder` is the holder the form was shown with: if someone claimed or released
-    the slot since, nothing is written and SlotChanged says who holds it now.
+    the slot since, nothing is written and SlotChanged says who holds it now. `yourself`: the
+    official assigns their own roster entry, so a refusal says あなた.
     """
     if member is not None:
-        _lock_and_check(slot, member, check)
+        _lock_and_check(slot, member, check, yourself)
     values = {"holder_id": member.id if member else None}
     if locked is not None:
         values["locked"] = locked

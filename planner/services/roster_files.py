@@ -12,10 +12,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.domain import fields
+from planner.domain.dates import format_date_wareki
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
 from planner.services.spreadsheets import (
+    HEADER_SEARCH_ROWS,
     SheetError,
     cell_text,
+    header_row,
     table_rows,
     write_csv,
     write_xlsx,
@@ -80,13 +83,14 @@ def _days(value: object, where: str) -> list[date]:
 
 def parse_roster(data: bytes) -> list[MemberRow]:
     """Every row of a CSV or .xlsx file, or a RosterError for the first bad one (nothing is kept)."""
-    table = table_rows(data, fields.limit("members"))
-    header = [cell_text(h) for h in table[0]]
+    table = table_rows(data, fields.limit("members") + HEADER_SEARCH_ROWS)
+    first = header_row(table, HEADER[:4])
+    header = [cell_text(h) for h in table[first]]
     missing = [h for h in HEADER[:4] if h not in header]
     if missing:
-        raise RosterError(f"1行目（見出し）に「{'」「'.join(missing)}」の列がありません。")
+        raise RosterError(f"{first + 1}行目（見出し）に「{'」「'.join(missing)}」の列がありません。")
     rows, seen_emails, seen_names = [], {}, {}
-    for line_no, values in enumerate(table[1:], start=2):
+    for line_no, values in enumerate(table[first + 1:], start=first + 2):
         if not any(cell_text(v) for v in values):
             continue
         if len(rows) == fields.limit("members"):
@@ -185,6 +189,8 @@ def _date_in_style(day: date, style: str) -> str:
         return f"{day.year}/{day.month}/{day.day}"
     if style == "slash0":
         return f"{day.year}/{day.month:02d}/{day.day:02d}"
+    if style == "wareki":
+        return format_date_wareki(day, weekday=False)
     return day.isoformat()
 
 

@@ -94,6 +94,25 @@ def table_rows(data: bytes, max_rows: int, refuse_formulas: bool = False) -> lis
     return table
 
 
+#: how far down a sheet the header row is looked for (a title, a date, blank rows above it)
+HEADER_SEARCH_ROWS = 20
+
+
+def header_row(table: list[list[object]], required: list[str]) -> int:
+    """The index of the header row: the first row, among the first HEADER_SEARCH_ROWS, that
+    names every required column. People put a title ("令和8年度 企画会議チーム名簿"), a date
+    or blank rows above the header; those rows are skipped. When no row has them all, the
+    first non-blank row is taken, so the caller's message names what it lacks."""
+    first_filled = None
+    for index, values in enumerate(table[:HEADER_SEARCH_ROWS]):
+        texts = {cell_text(v) for v in values}
+        if first_filled is None and any(texts):
+            first_filled = index
+        if all(column in texts for column in required):
+            return index
+    return first_filled or 0
+
+
 def cell_text(value: object) -> str:
     """A cell as the text a person typed: numbers without a trailing .0, formulas undone."""
     if value is None:

@@ -39,6 +39,7 @@ from wtforms.validators import (
 from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
+from planner.services.password_links import PASSWORD_MAX, PASSWORD_MIN
 
 REQUIRED = "入力してください。"
 #: a Japanese phone number as offices print it: digits in groups joined by hyphens
@@ -108,7 +109,7 @@ class JapaneseIntegerField(IntegerField):
 
 
 class JapaneseDateField(DateField):
-    """A date as the roster and the backup take it: 2027-02-18, 2027/2/18, 2027/02/18."""
+    """A typed date in the era or the western calendar (planner.domain.dates.parse_date_ja)."""
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -131,6 +132,15 @@ class JapaneseTimeField(TimeField):
             raise ValueError("時刻として読めません（例 09:30）。") from None
 
 
+#: the password's length as every form names it (planner.services.password_links)
+PASSWORD_LIMITS = f"{PASSWORD_MIN}〜{PASSWORD_MAX}文字"
+
+
+def password_length() -> Length:
+    """The limits, named in the message: 10〜200文字で入力してください。"""
+    return Length(PASSWORD_MIN, PASSWORD_MAX, f"{PASSWORD_LIMITS}で入力してください。")
+
+
 class LoginForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), _length(254)])
     password = PasswordField("パスワード", validators=[DataRequired(REQUIRED), _length(200)])
@@ -147,8 +157,7 @@ class AcceptInvitationForm(Form):
     """A member sets a password when accepting an invitation."""
 
     name = text_field("氏名（所属）", "person_name")
-    password = PasswordField("パスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    password = PasswordField(f"パスワード（{PASSWORD_LIMITS}）", validators=[DataRequired(REQUIRED), password_length()])
     confirm = PasswordField("パスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
@@ -157,8 +166,8 @@ class PasswordForm(Form):
     """A logged-in user changes their password."""
 
     current = PasswordField("現在のパスワード", validators=[DataRequired(REQUIRED), _length(200)])
-    password = PasswordField("新しいパスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+    password = PasswordField(f"新しいパスワード（{PASSWORD_LIMITS}）", validators=[
+        DataRequired(REQUIRED), password_length()])
     confirm = PasswordField("新しいパスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
@@ -237,6 +246,9 @@ class PrefectureSettingsForm(Form):
     #: days after the plan's cycle ends that participants' personal data is kept (services.retention)
     participant_retention_days = JapaneseIntegerField("受講者の個人情報を保存する日数", validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=3650, message="0〜3650日で入力してください。")])
+    #: the prefecture's part of a 文書番号: み福 in み福第1234号
+    document_number_prefix = StringField("文書番号の接頭辞", validators=[Optional(), _length(20)],
+                                         filters=[lambda v: fields.clean_text(v) if isinstance(v, str) else v])
     #: the settings the form was rendered from, so a change saved meanwhile is not overwritten
     version = HiddenField()
 

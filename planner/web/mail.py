@@ -42,9 +42,8 @@ def _messages(sent: bool) -> list[OutboxMessage]:
 @bp.route("/outbox")
 @official_required
 def outbox():
-    s = settings()
     return render_template("mail/outbox.html", waiting=_messages(False), sent=_messages(True),
-                           server=s.server, folder=s.outbox_dir)
+                           server=settings().server)
 
 
 @bp.route("/outbox/send", methods=["POST"])

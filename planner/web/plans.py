@@ -2,7 +2,7 @@
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -12,10 +12,12 @@ from planner.models import Plan
 from planner.models.db import db
 from planner.services import backup, team
 from planner.services.next_cycle import copy_plan
-from planner.services.plans import create_plan, delete_plan, proposed_dates
+from planner.services.errors import ChangeRefused
+from planner.services.plans import create_plan, delete_plan, proposed_dates, rename_plan
 from planner.services.timeline import generate_plan_timeline
 from planner.web import bulk, once
 from planner.web.access import official_required, plan_or_404
+from planner.web.account_forms import PlanTitleForm
 from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 
 bp = Blueprint("plans", __name__)
@@ -79,6 +81,23 @@ def copy(plan_id: int):
     db.session.commit()
     flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
     return redirect(url_for("plans.show", plan_id=new_plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/rename", methods=["GET", "POST"])
+@official_required
+def rename(plan_id: int):
+    """A new name for the plan; the form opens with the current one."""
+    plan = plan_or_404(plan_id)
+    form = PlanTitleForm(data={"title": plan.title} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            rename_plan(plan, form.title.data)
+        except ChangeRefused as refused:
+            form.title.errors.append(refused.messages[0])
+            return render_template("plans/rename.html", plan=plan, form=form), 422
+        flash(f"計画の名前を「{plan.title}」に変更しました。", "success")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    return render_template("plans/rename.html", plan=plan, form=form), 422 if form.errors else 200
 
 
 @bp.route("/plans/<int:plan_id>/delete", methods=["GET", "POST"])

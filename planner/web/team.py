@@ -225,10 +225,18 @@ def _roles_page(plan: Plan, status: int = 200):
     for training in plan.trainings:
         times.update(slot_times(training))
     held_open = [s for t in plan.trainings for s in t.slots if s.holder_id and not s.locked]
-    return render_template("team/roles.html", plan=plan, times=times, me=team.member_for(plan, current_user.email),
-                           held_open=held_open,
+    me = team.member_for(plan, current_user.email)
+    return render_template("team/roles.html", plan=plan, times=times, me=me,
+                           held_open=held_open, away=_away_slots(plan, me),
                            coverage=team.coverage(plan), curricula=load_curricula(),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
+
+
+def _away_slots(plan: Plan, me: TeamMember | None) -> set[int]:
+    """The slots on a day the member marked unavailable: no 申し込む there (material
+    preparation is done beforehand, so it is never one of them)."""
+    days = me.unavailable_days if me else set()
+    return {s.id for t in plan.trainings if days & set(t.days) for s in t.slots if s.kind != "material_preparer"}
 
 
 @bp.route("/plans/<int:plan_id>/roles")
@@ -328,7 +336,8 @@ def assign(plan_id: int, slot_id: int):
     if form.validate_on_submit():
         member = _member_or_404(plan, form.member_id.data) if form.member_id.data else None
         try:
-            assign_slot(slot, member, form.locked.data, expected_holder=form.shown_holder.data or None)
+            assign_slot(slot, member, form.locked.data, expected_holder=form.shown_holder.data or None,
+                        yourself=member is not None and member.email.lower() == current_user.email.lower())
         except SlotChanged as exc:
             status = 409
             form.member_id.errors.append(str(exc))

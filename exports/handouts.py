@@ -203,9 +203,10 @@ def _item_name(item: Item, row: TrainingSubject | None) -> str:
 
 # --------------------------------------------------------------------------- 1. agenda
 
-def agenda(training: Training, today: date | None = None) -> bytes:
+def agenda(training: Training, today: date | None = None, survey_url: str | None = None) -> bytes:
     """研修次第 for participants: organiser, date, reception, venue, audience, belongings,
-    the timetable with each subject's lecturer, and whom to ask. No planner text."""
+    the timetable with each subject's lecturer, and whom to ask. No planner text. With
+    `survey_url`, the shared survey QR code (exports.survey_qr)."""
     curriculum = get_curriculum(training.curriculum_key)
     timetable = timetable_of(training)
     prefecture = training.plan.prefecture
@@ -245,6 +246,9 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     if separate:
         para(doc, words["agenda"]["separate_day"], size=9.5)
         bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
+    if survey_url:
+        from exports.survey_qr import add_agenda_qr  # survey_qr builds on this module
+        add_agenda_qr(doc, survey_url)
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(prefecture))
     return to_bytes(doc)

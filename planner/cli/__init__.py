@@ -18,6 +18,7 @@ from planner.cli.plans import (
 )
 from planner.cli.retention import purge_participants_command
 from planner.cli.timeline import timeline_command
+from planner.cli.survey import survey_results_command
 
 
 def register_cli(app: Flask) -> None:
@@ -27,3 +28,4 @@ def register_cli(app: Flask) -> None:
                     export_command, send_mail_command, municipalities_command, check_anonymity_command):
         app.cli.add_command(command)
     app.cli.add_command(purge_participants_command)
+    app.cli.add_command(survey_results_command)

@@ -13,3 +13,5 @@ from planner.models.participants import (  # noqa: F401
 from planner.models.materials import (  # noqa: F401
     FINDING_STATUSES, MATERIAL_CATEGORIES, MATERIAL_STATUSES, AnonymityCheck, CheckFinding, Material,
     MaterialVersion)
+from planner.models.survey import (  # noqa: F401
+    ChangeItem, FollowUp, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyResponse)

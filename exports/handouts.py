@@ -31,6 +31,7 @@ from exports.docx_common import (
     to_bytes,
 )
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
+from exports.survey_notes import add_briefing_changes
 from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
@@ -430,6 +431,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         if slot is not None:
             rows.insert(4 + list(ROLE_NAMES).index(kind), [ROLE_NAMES[kind], member_label(slot.holder)])
     table(doc, None, rows, [38, TEXT_WIDTH - 38], size=9.5, label_column=True)
+    add_briefing_changes(doc, training, row)
     if subject.lecturer_notes:
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)

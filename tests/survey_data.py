@@ -14,12 +14,13 @@ from tests.participant_data import add_participants, make_municipalities
 SECRET = "test"
 
 
-def survey_world(count: int):
+def survey_world(count: int, held_today: bool = True):
     """大分県's common training with `count` participants in 3 groups, its questions and links;
     returns (world, {participant id: token})."""
     world = make_oita()
     training = db.session.get(Training, world.trainings["common"])
-    training.first_date = today_in_japan()  # held today: the links are open
+    if held_today:
+        training.first_date = today_in_japan()  # held today: the links are open
     municipalities = make_municipalities(world.prefecture)
     add_participants(training, municipalities, count, groups=3)
     questions.ensure_questions(training)

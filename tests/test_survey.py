@@ -264,3 +264,47 @@ def test_the_official_edits_adds_and_deletes_questions_with_japanese_refusals(ap
     assert delete.status_code == 409
     with app.app_context():
         assert _questions(training_id)[-1].choice_list == ["良い", "普通", "悪い"]
+
+
+def test_a_common_retrospective_change_reaches_the_next_meeting_the_briefing_and_next_year(app, client):
+    from planner.models import Milestone, Plan
+    from planner.services.next_cycle import copy_plan
+    from planner.services.timeline import generate_plan_timeline
+    with app.app_context():
+        world, _ = survey_world(1, held_today=False)
+        plan = db.session.get(Plan, world.plan)
+        generate_plan_timeline(plan)
+        db.session.commit()
+        retro = db.session.scalar(sa.select(Milestone).where(
+            Milestone.plan_id == plan.id, Milestone.kind == "retrospective",
+            Milestone.training_id == world.trainings["common"]))
+        retro_id = retro.id
+        meetings = list(db.session.scalars(sa.select(Milestone).where(
+            Milestone.plan_id == plan.id, Milestone.kind == "meeting").order_by(Milestone.start)))
+        following = next(m for m in meetings if m.start >= retro.start)
+        earlier = [m.id for m in meetings if m.start < retro.start]
+        following_id = following.id
+    login(client, OITA_OFFICIAL)
+
+    added = client.post(f"/plans/{world.plan}/retrospectives/{retro_id}",
+                        data={"letter": "A", "text": "事例の読み込み時間を10分増やす"})
+    empty = client.post(f"/plans/{world.plan}/retrospectives/{retro_id}", data={"letter": "Z", "text": ""})
+    agenda = client.get(f"/plans/{world.plan}/meetings/{following_id}").get_data(as_text=True)
+    before = [client.get(f"/plans/{world.plan}/meetings/{m}").get_data(as_text=True) for m in earlier]
+    with app.app_context():
+        new_plan = copy_plan(db.session.get(Plan, world.plan))
+        db.session.commit()
+        todos = [t.text for t in new_plan.carried_todos]
+        new_common = next(t for t in new_plan.trainings if t.curriculum_key == "common")
+        row = next(r for r in new_common.subjects if r.letter == "A")
+        from exports.handouts import briefing
+        text = "\n".join(p.text for p in Document(io.BytesIO(briefing(new_common, row))).paragraphs)
+        copied = len(new_common.survey_questions)
+
+    assert added.status_code == 302
+    assert empty.status_code == 422 and "この研修にない科目です。" in empty.get_data(as_text=True)
+    assert "【前期共通・科目A】事例の読み込み時間を10分増やす" in agenda
+    assert all("事例の読み込み時間" not in page for page in before)
+    assert "【前期共通・科目A】事例の読み込み時間を10分増やす" in todos
+    assert "前回の振り返りから（次に変えること）" in text and "事例の読み込み時間を10分増やす" in text
+    assert copied == 6 * 3 + 4

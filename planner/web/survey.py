@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 
 from curricula import get_curriculum
 from planner.domain.survey import SCALE_LABELS
+from planner.models import Milestone, Municipality
 from planner.models.db import db
 from planner.models.survey import FINDING_CATEGORIES, QUESTION_KINDS, SurveyLink, SurveyQuestion
 from planner.services import participants
 from planner.services.errors import ChangeRefused
-from planner.services.survey import answers, findings, followup, links, questions, reminders, results
-from planner.web.access import official_required, training_or_404
+from planner.services.survey import answers, changes, findings, followup, links, questions, reminders, results
+from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.downloads import attachment
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
@@ -280,8 +281,54 @@ def followup_page(token: str):
         else:
             flash("回答を受け付けました。ご協力ありがとうございました。", "success")
             return redirect(url_for("survey.followup_page", token=token))
-    from planner.models import Municipality
     return render_template("survey/followup.html", link=link, token=token, refused=refused,
                            municipality=db.session.get(Municipality, link.municipality_id),
                            answer=followup.answer_of(link), values=request.form,
                            curriculum=get_curriculum(link.training.curriculum_key)), status
+
+
+# --------------------------------------------------------------------------- retrospective
+
+@bp.app_template_global()
+def survey_meeting_changes(meeting):
+    """For templates/timeline/meeting.html: the retrospectives' changes this meeting takes up."""
+    return changes.changes_for_meeting(meeting)
+
+
+def _retro_or_404(plan_id: int, milestone_id: int) -> Milestone:
+    plan = plan_or_404(plan_id)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.plan_id != plan.id or milestone.kind != "retrospective":
+        abort(404)
+    return milestone
+
+
+@bp.route("/plans/<int:plan_id>/retrospectives/<int:milestone_id>", methods=["GET", "POST"])
+@login_required
+def retrospective(plan_id: int, milestone_id: int):
+    """The retrospective opens with the training's survey results and the groups' findings,
+    then its 「次に変えること」, each about a subject or the whole training."""
+    milestone = _retro_or_404(plan_id, milestone_id)
+    refused, status = None, 200
+    if request.method == "POST":
+        if not current_user.is_official:
+            abort(403)
+        try:
+            if request.form.get("remove", "").isdigit():
+                changes.remove_change(milestone, int(request.form["remove"]))
+            else:
+                changes.add_change(milestone, request.form.get("letter", ""), request.form.get("text", ""))
+        except ChangeRefused as exc:
+            db.session.rollback()
+            refused, status = exc.messages, 422
+        else:
+            flash("次に変えることを更新しました。", "success")
+            return redirect(url_for("survey.retrospective", plan_id=plan_id, milestone_id=milestone.id))
+    training = milestone.training
+    data = results.results(training, official=current_user.is_official) if training is not None else None
+    following = changes.next_meeting(milestone)
+    return render_template("survey/retrospective.html", milestone=milestone, plan=milestone.plan, training=training,
+                           data=data, official=current_user.is_official, categories=FINDING_CATEGORIES,
+                           letters=changes.subject_letters(milestone), items=milestone.change_items,
+                           line_of=changes.line_of, following=following, refused=refused,
+                           values=request.form), status

@@ -290,6 +290,12 @@ def followup_page(token: str):
 # --------------------------------------------------------------------------- retrospective
 
 @bp.app_template_global()
+def survey_reach(plan):
+    """For templates/participants/year_coverage.html: the follow-up reach per municipality."""
+    return followup.plan_reach(plan)
+
+
+@bp.app_template_global()
 def survey_meeting_changes(meeting):
     """For templates/timeline/meeting.html: the retrospectives' changes this meeting takes up."""
     return changes.changes_for_meeting(meeting)

@@ -78,14 +78,14 @@ def plan_reach(plan: Plan) -> list[Reach]:
     """Per municipality: trainings it attended, follow-ups asked and answered, local events held
     and people reached, for the plan's cycle."""
     ids = [t.id for t in plan.trainings]
-    attended = dict(db.session.execute(
+    attended = dict(iter(db.session.execute(
         sa.select(Participant.municipality_id, sa.func.count(sa.distinct(Participant.training_id)))
         .where(Participant.training_id.in_(ids), Participant.status == "accepted")
-        .group_by(Participant.municipality_id)))
-    asked = dict(db.session.execute(
+        .group_by(Participant.municipality_id))))
+    asked = dict(iter(db.session.execute(
         sa.select(SurveyLink.municipality_id, sa.func.count(SurveyLink.id))
         .where(SurveyLink.training_id.in_(ids), SurveyLink.purpose == "followup")
-        .group_by(SurveyLink.municipality_id)))
+        .group_by(SurveyLink.municipality_id))))
     answers: dict[int, list[FollowUp]] = {}
     for row in db.session.scalars(sa.select(FollowUp).where(FollowUp.training_id.in_(ids))):
         answers.setdefault(row.municipality_id, []).append(row)

@@ -76,3 +76,24 @@ def test_follow_up_opens_three_months_on_and_shows_as_reach_beside_coverage(app,
     row = re.search(r"<th scope=\"row\">大分市</th>((?:<td class=\"num\">\d+</td>){5})</tr>", year)
     assert row is not None, year[-3000:]
     assert re.findall(r"(\d+)</td>", row.group(1)) == ["1", "1", "1", "1", "14"]
+
+
+def test_the_demo_has_a_past_training_with_answers_findings_a_follow_up_under_way_and_changes(app):
+    from planner.models import ChangeItem, GroupFinding, SurveyLink, SurveyResponse
+    from planner.services.demo import load_demo
+    with app.app_context():
+        load_demo()
+        responses = db.session.scalar(sa.select(sa.func.count(SurveyResponse.id)))
+        used = db.session.scalar(sa.select(sa.func.count(SurveyLink.id)).filter_by(purpose="participant", used=True))
+        unused = db.session.scalar(sa.select(sa.func.count(SurveyLink.id)).filter_by(purpose="participant", used=False))
+        findings = db.session.scalar(sa.select(sa.func.count(GroupFinding.id)))
+        asked = db.session.scalar(sa.select(sa.func.count(SurveyLink.id)).filter_by(purpose="followup"))
+        answered = db.session.scalar(sa.select(sa.func.count(FollowUp.id)))
+        changes = db.session.scalar(sa.select(sa.func.count(ChangeItem.id)))
+        trainings = {r.training_id for r in db.session.scalars(sa.select(SurveyResponse))}
+        [training_id] = trainings
+        held = db.session.get(Training, training_id).last_day
+
+    assert responses == used == 10 and unused == 2
+    assert findings == 6 and 0 < answered < asked and changes == 2
+    assert held < today_in_japan()

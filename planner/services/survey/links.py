@@ -66,9 +66,18 @@ def links_of(training: Training, purpose: str) -> list[SurveyLink]:
                                    .order_by(SurveyLink.id)))
 
 
+def refresh(link: SurveyLink, secret_key: str) -> SurveyLink:
+    """Store the hash of the token the current key makes: after the secret key changed (or
+    for the demo's rows) the server prints working codes again. The caller commits."""
+    digest = hash_of(token_of(link, secret_key))
+    if link.token_hash != digest:
+        link.token_hash = digest
+    return link
+
+
 def ensure_participant_links(training: Training, secret_key: str) -> dict[int, SurveyLink]:
     """A link for every accepted participant (made the first time), by participant id. Commits."""
-    links = {link.participant_id: link for link in links_of(training, "participant")}
+    links = {link.participant_id: refresh(link, secret_key) for link in links_of(training, "participant")}
     for person in day_participants(training):
         if person.id not in links:
             links[person.id] = _new_link(training, "participant", secret_key, _survey_end(training),
@@ -87,6 +96,8 @@ def _one(training: Training, purpose: str, secret_key: str, expires_on: date | N
     link = db.session.scalar(sa.select(SurveyLink).filter_by(training_id=training.id, purpose=purpose, **keys))
     if link is None:
         link = _new_link(training, purpose, secret_key, expires_on, **keys)
+    refresh(link, secret_key)
+    if db.session.dirty or db.session.new:
         db.session.commit()
     return link
 

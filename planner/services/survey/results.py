@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from planner.domain.survey import Summary, rate, summarise
 from planner.models import Training
 from planner.models.db import db
-from planner.models.survey import FINDING_CATEGORIES, GroupFinding, SurveyAnswer, SurveyLink, SurveyResponse
+from planner.models.survey import (FINDING_CATEGORIES, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion,
+                                   SurveyResponse)
 from planner.services.errors import ChangeRefused
 from planner.services.survey import questions as question_service
 from planner.services.survey.links import MunicipalityRate, response_rates
@@ -58,19 +59,18 @@ def answer_rows(training: Training) -> list[tuple[int, int | None, str]]:
 
 
 def _comments(training: Training, official: bool) -> tuple[dict[int, list[Comment]], int]:
-    rows = db.session.scalars(
-        sa.select(SurveyAnswer).join(SurveyResponse)
-        .where(SurveyResponse.training_id == training.id, SurveyAnswer.text != "", SurveyAnswer.number.is_(None))
+    rows = db.session.execute(
+        sa.select(SurveyAnswer.id, SurveyAnswer.question_id, SurveyAnswer.text, SurveyAnswer.review,
+                  SurveyAnswer.findings)
+        .join(SurveyResponse).join(SurveyQuestion, SurveyAnswer.question_id == SurveyQuestion.id)
+        .where(SurveyResponse.training_id == training.id, SurveyQuestion.kind == "text", SurveyAnswer.text != "")
         .order_by(SurveyAnswer.id))
     comments: dict[int, list[Comment]] = {}
     held = 0
-    for row in rows:
-        if row.question.kind != "text":
-            continue
-        held += row.review == "held"
-        if official or row.review in VISIBLE:
-            comments.setdefault(row.question_id, []).append(
-                Comment(row.id, row.question_id, row.text, row.review, row.findings))
+    for answer_id, question_id, text, review, found in rows:
+        held += review == "held"
+        if official or review in VISIBLE:
+            comments.setdefault(question_id, []).append(Comment(answer_id, question_id, text, review, found))
     return comments, held
 
 

@@ -97,3 +97,37 @@ def test_the_demo_has_a_past_training_with_answers_findings_a_follow_up_under_wa
     assert responses == used == 10 and unused == 2
     assert findings == 6 and 0 < answered < asked and changes == 2
     assert held < today_in_japan()
+
+
+def test_each_participant_gets_their_own_link_by_mail_and_a_reminder_only_while_unanswered(app, client, smtp):
+    from tests.smtp import text_body
+    from tests.survey_data import form_for
+    from planner.models.survey import SurveyQuestion
+    app.config.update(smtp.config())
+    with app.app_context():
+        world, _ = survey_world(4)
+    training_id = world.trainings["common"]
+    login(client, OITA_OFFICIAL)
+
+    client.post(f"/trainings/{training_id}/survey/links")
+    first = smtp.inbox.messages()
+    urls = {m["To"].addresses[0].addr_spec: re.search(r"http://localhost/s/\S+", text_body(m)).group(0) for m in first}
+    with app.app_context():
+        rows = list(db.session.scalars(sa.select(SurveyQuestion).filter_by(training_id=training_id)
+                                       .options(sa.orm.selectinload(SurveyQuestion.subject))))
+        values = {q.aspect if q.subject is None else f"{q.aspect}:{q.subject.letter}": "4"
+                  for q in rows if q.kind == "scale"}
+        values["participant_kind"] = "行政"
+    client.post("/logout")
+    answered = client.post(urls["p0@example.jp"].removeprefix("http://localhost"), data=form_for(rows, values))
+    login(client, OITA_OFFICIAL)
+    client.post(f"/trainings/{training_id}/survey/remind")
+    reminders = smtp.inbox.messages()[len(first):]
+    page = client.get(f"/trainings/{training_id}/survey").get_data(as_text=True)
+
+    assert sorted(urls) == [f"p{n}@example.jp" for n in range(4)] and len(set(urls.values())) == 4
+    assert all(m["Subject"].startswith("【研修アンケートのお願い】") for m in first)
+    assert answered.status_code == 302
+    assert sorted(m["To"].addresses[0].addr_spec for m in reminders) == [f"p{n}@example.jp" for n in (1, 2, 3)]
+    assert all("再送" in m["Subject"] for m in reminders)
+    assert "回答率 25.0%（1 / 4名）" in page

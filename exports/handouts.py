@@ -32,6 +32,7 @@ from exports.docx_common import (
 )
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from exports.survey_notes import add_briefing_changes
+from exports.survey_qr import add_agenda_qr
 from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
@@ -248,7 +249,6 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
         para(doc, words["agenda"]["separate_day"], size=9.5)
         bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
     if survey_url:
-        from exports.survey_qr import add_agenda_qr  # survey_qr builds on this module
         add_agenda_qr(doc, survey_url)
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(prefecture))

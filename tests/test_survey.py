@@ -256,12 +256,14 @@ def test_the_official_edits_adds_and_deletes_questions_with_japanese_refusals(ap
     answered = rows[0].id
     retype = client.post(f"/trainings/{training_id}/survey/questions/{answered}",
                          data={"kind": "text", "text": "変更"})
-    delete = client.post(f"/trainings/{training_id}/survey/questions/{answered}/delete")
+    delete = client.post(f"/trainings/{training_id}/survey/questions/delete", data={"question_id": answered})
+    unnamed = client.post(f"/trainings/{training_id}/survey/questions/delete")
+    removed = client.post(f"/trainings/{training_id}/survey/questions/delete", data={"question_id": rows[2].id})
 
     assert added.status_code == 302
     assert one_choice.status_code == 422 and "選択肢を2つ以上" in one_choice.get_data(as_text=True)
     assert retype.status_code == 422 and "種類と選択肢を変えられません" in retype.get_data(as_text=True)
-    assert delete.status_code == 409
+    assert delete.status_code == 409 and unnamed.status_code == 400 and removed.status_code == 302
     with app.app_context():
         assert _questions(training_id)[-1].choice_list == ["良い", "普通", "悪い"]
 

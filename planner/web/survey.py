@@ -162,11 +162,15 @@ def edit_question(training_id: int, question_id: int | None = None):
                            refused=refused), status
 
 
-@bp.route("/trainings/<int:training_id>/survey/questions/<int:question_id>/delete", methods=["POST"])
+@bp.route("/trainings/<int:training_id>/survey/questions/delete", methods=["POST"])
 @official_required
-def delete_question(training_id: int, question_id: int):
+def delete_question(training_id: int):
+    """One form for the page's delete buttons (each sends its question's id)."""
     training = training_or_404(training_id)
-    question = _question_or_404(training, question_id)
+    value = request.form.get("question_id", "")
+    if not value.isdigit():
+        abort(400, "削除する質問を選んでください。")
+    question = _question_or_404(training, int(value))
     try:
         questions.delete_question(question)
     except ChangeRefused as exc:

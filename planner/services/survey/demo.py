@@ -55,7 +55,7 @@ def load_demo_survey(prefecture: Prefecture, today: date) -> Plan | None:
         return None
     current = min(p.cycle_year for p in prefecture_plans(prefecture))
     year = current - 1
-    plan = create_plan(prefecture, f"令和{year + 1 - 2018}年度 伝達研修計画（デモ・前年度）", year,
+    plan = create_plan(prefecture, f"令和{year + 1 - 2018}年度 伝達研修計画（前年度）", year,
                        dates=proposed_training_dates(year), venue="みどり県総合福祉センター 大会議室")
     db.session.commit()
     load_demo_timeline(plan, today)

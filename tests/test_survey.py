@@ -8,15 +8,14 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from planner.models import Participant, SurveyLink, Training
+from planner.models import SurveyLink, Training
 from planner.models.db import db
-from planner.models.survey import SurveyAnswer, SurveyQuestion, SurveyResponse
+from planner.models.survey import SurveyQuestion, SurveyResponse
 from planner.services.survey import links
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login
 from tests.survey_data import SECRET, form_for, survey_world

@@ -77,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
                       settings.bp, mail.bp, versions.bp, meetings.bp, participants.bp, apply.bp, groups.bp,
                       participant_files.bp):
         app.register_blueprint(blueprint)
+    from planner.web import survey
+    app.register_blueprint(survey.bp)
     from planner.web import materials
     app.register_blueprint(materials.bp)
     from planner.web import bulk, confirm

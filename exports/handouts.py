@@ -31,6 +31,8 @@ from exports.docx_common import (
     to_bytes,
 )
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
+from exports.survey_notes import add_briefing_changes
+from exports.survey_qr import add_agenda_qr
 from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
@@ -203,9 +205,10 @@ def _item_name(item: Item, row: TrainingSubject | None) -> str:
 
 # --------------------------------------------------------------------------- 1. agenda
 
-def agenda(training: Training, today: date | None = None) -> bytes:
+def agenda(training: Training, today: date | None = None, survey_url: str | None = None) -> bytes:
     """研修次第 for participants: organiser, date, reception, venue, audience, belongings,
-    the timetable with each subject's lecturer, and whom to ask. No planner text."""
+    the timetable with each subject's lecturer, and whom to ask. No planner text. With
+    `survey_url`, the shared survey QR code (exports.survey_qr)."""
     curriculum = get_curriculum(training.curriculum_key)
     timetable = timetable_of(training)
     prefecture = training.plan.prefecture
@@ -245,6 +248,8 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     if separate:
         para(doc, words["agenda"]["separate_day"], size=9.5)
         bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
+    if survey_url:
+        add_agenda_qr(doc, survey_url)
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(prefecture))
     return to_bytes(doc)
@@ -426,6 +431,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         if slot is not None:
             rows.insert(4 + list(ROLE_NAMES).index(kind), [ROLE_NAMES[kind], member_label(slot.holder)])
     table(doc, None, rows, [38, TEXT_WIDTH - 38], size=9.5, label_column=True)
+    add_briefing_changes(doc, training, row)
     if subject.lecturer_notes:
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)

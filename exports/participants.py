@@ -19,6 +19,7 @@ from curricula import get_curriculum
 from exports import clean_line
 from exports.docx_common import heading, para, run, table, to_bytes
 from exports.handouts import _new, safe_filename, training_year
+from exports.survey_qr import add_card_qr
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS, Participant
@@ -148,9 +149,11 @@ def _card_cell(cell: _Cell, participant: Participant | None) -> None:
         paragraphs[1].paragraph_format.space_before = Pt(10)
 
 
-def name_cards(training: Training, participants: list[Participant] | None = None) -> bytes:
+def name_cards(training: Training, participants: list[Participant] | None = None,
+               survey_urls: dict[int, str] | None = None) -> bytes:
     """A4 sheets of 10 cards (2 x 5, 91 x 54 mm); a row of cards never splits across pages
-    and five rows fill a page, so each sheet holds exactly ten."""
+    and five rows fill a page, so each sheet holds exactly ten. With `survey_urls` (by
+    participant id) each card also carries its holder's survey QR code (exports.survey_qr)."""
     people = day_participants(training) if participants is None else participants
     doc = _new(training, f"名札 {_short(training)}")
     _blank_page_furniture(doc, (297 - CARD_ROWS * CARD_HEIGHT_MM) / 2 - 1,
@@ -168,6 +171,8 @@ def name_cards(training: Training, participants: list[Participant] | None = None
                     if r.tag.endswith("}r"):
                         paragraph._p.remove(r)
             _card_cell(cell, people[n] if n < len(people) else None)
+            if survey_urls and n < len(people):
+                add_card_qr(cell, survey_urls.get(people[n].id))
     return to_bytes(doc)
 
 
@@ -239,8 +244,9 @@ OUTPUTS = {"list.xlsx": ("受講者名簿", participant_list_xlsx),
            "certificates.docx": ("修了証書", certificates)}
 
 
-def output_file(training: Training, key: str) -> tuple[str, bytes]:
-    """One output by its URL name (see OUTPUTS), as (file name, bytes)."""
+def output_file(training: Training, key: str, **options) -> tuple[str, bytes]:
+    """One output by its URL name (see OUTPUTS), as (file name, bytes); `options` go to the
+    builder (the name cards' survey_urls)."""
     stem, build = OUTPUTS[key]
     suffix = key.rsplit(".", 1)[1]
-    return f"{stem}_{safe_filename(_short(training), 30)}.{suffix}", build(training)
+    return f"{stem}_{safe_filename(_short(training), 30)}.{suffix}", build(training, **options)

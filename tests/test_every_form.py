@@ -18,9 +18,10 @@ from flask import Flask, current_app, url_for
 from planner.models import (CarriedTodo, Invitation, Milestone, OutboxMessage, Plan, Prefecture,
                             User)
 from planner.models.db import db
-from planner.models import ApplicationLink, Municipality, Participant
+from planner.models import ApplicationLink, Municipality, Participant, SurveyLink, Training
 from planner.services.accounts import make_invitation
 from planner.services.application_links import token_of
+from planner.services.survey import links as survey_links
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
 from tests.forms_on_pages import PageForm, forms_on
 
@@ -45,6 +46,8 @@ def entity_rows() -> list[dict[str, object]]:
             rows.append({"plan_id": plan.id, "training_id": training.id})
             rows += [{"plan_id": plan.id, "training_id": training.id, "subject_id": s.id} for s in training.subjects]
             rows += [{"plan_id": plan.id, "training_id": training.id, "slot_id": s.id} for s in training.slots]
+            rows += [{"plan_id": plan.id, "training_id": training.id, "question_id": q.id}
+                     for q in training.survey_questions]
             rows += [{"event_id": e.id} for row in training.subjects for e in row.supplements]
             for material in (m for row in training.subjects for m in row.materials):
                 rows.append({"material_id": material.id})
@@ -72,6 +75,12 @@ def entity_rows() -> list[dict[str, object]]:
         rows.append({"token": token})
         rows += [{"token": token, "participant_id": p.id} for p in db.session.scalars(
             db.select(Participant).filter_by(training_id=link.training_id, municipality_id=link.municipality_id))]
+    # the survey's links (participant, shared, group, follow-up), hashed with this app's key
+    for link in db.session.scalars(db.select(SurveyLink).join(Training).join(Plan)
+                                   .filter(Plan.prefecture_id == prefecture.id)):
+        rows.append({"token": survey_links.token_of(survey_links.refresh(link, current_app.config["SECRET_KEY"]),
+                                                    current_app.config["SECRET_KEY"])})
+    db.session.commit()
     return rows
 
 

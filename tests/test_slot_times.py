@@ -85,7 +85,8 @@ def test_linked_slots_point_at_what_the_orm_would_load(app):
                   for t in plan.trainings for s in t.slots}
         db.session.expunge_all()
         loaded = {s.id: (s.training.id, s.subject.id if s.subject else None)
-                  for s in db.session.scalars(db.select(RoleSlot))}
+                  for s in db.session.scalars(db.select(RoleSlot).join(RoleSlot.training)
+                                              .where(Training.plan_id == plan.id))}
         assert linked == loaded
         assert any(subject for _, subject in linked.values())
         assert {subject for _, subject in linked.values() if subject} <= set(

@@ -19,6 +19,7 @@ from planner.cli.plans import (
 from planner.cli.retention import purge_participants_command
 from planner.cli.setup import create_official_command, create_prefecture_command
 from planner.cli.timeline import timeline_command
+from planner.cli.survey import survey_results_command
 
 
 def register_cli(app: Flask) -> None:
@@ -30,3 +31,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(purge_participants_command)
     app.cli.add_command(create_prefecture_command)
     app.cli.add_command(create_official_command)
+    app.cli.add_command(survey_results_command)

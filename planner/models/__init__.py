@@ -14,3 +14,5 @@ from planner.models.materials import (  # noqa: F401
     FINDING_STATUSES, MATERIAL_CATEGORIES, MATERIAL_STATUSES, AnonymityCheck, CheckFinding, Material,
     MaterialVersion)
 from planner.models.password_tokens import PasswordToken  # noqa: F401
+from planner.models.survey import (  # noqa: F401
+    ChangeItem, FollowUp, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyResponse)

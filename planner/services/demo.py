@@ -17,6 +17,7 @@ from planner.services.team import save_member
 from planner.services.supplements import EventValues, add_event
 from planner.services.timeline import load_demo_timeline
 from planner.services.materials_demo import load_demo_materials
+from planner.services.survey.demo import load_demo_survey
 
 DEMO_PREFECTURE = "みどり県"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -76,6 +77,7 @@ def load_demo() -> list[str]:
         load_demo_reception(plan, today)  # a training already held: ticked, certificates ready
         _demo_groups(plan)  # after the participants
         load_demo_materials(plan, today)  # files in several states, one late, a case to settle
+        load_demo_survey(prefecture, today)  # last cycle: survey answered, findings, follow-up under way
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
         created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"

@@ -6,6 +6,8 @@ from datetime import timedelta
 from planner.models import MemberCourse, Plan, ProgrammeEntry, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.services.roles import sync_slots
+from planner.services.survey.changes import carry_change_items
+from planner.services.survey.questions import copy_questions
 from planner.services.timeline import carry_over_retrospectives
 
 # A year later on the same weekday: 52 weeks.
@@ -48,4 +50,6 @@ def copy_plan(plan: Plan) -> Plan:
     for training in copy.trainings:
         sync_slots(training)
     carry_over_retrospectives(plan, copy)
+    copy_questions(plan, copy)
+    carry_change_items(plan, copy)
     return copy

@@ -25,6 +25,8 @@ from planner.models.db import db
 from planner.services.calendar_state import feed_state
 from planner.services.roles import slot_label
 from planner.services.team import members_of_user
+from planner.services.survey import links as survey_links
+from planner.web import survey
 from planner.web.access import (
     event_or_404,
     official_required,
@@ -61,7 +63,9 @@ def _short(training) -> str:
 @login_required
 def agenda(training_id: int):
     training = training_or_404(training_id)
-    return attachment(handouts.agenda(training), files.DOCX, f"研修次第_{_short(training)}.docx")
+    survey_url = survey_links.shared_url(training, current_app.config["SECRET_KEY"], survey.answer_url)
+    return attachment(handouts.agenda(training, survey_url=survey_url), files.DOCX,
+                      f"研修次第_{_short(training)}.docx")
 
 
 @bp.route("/trainings/<int:training_id>/roles.docx")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,7 +27,8 @@ from planner.services.participant_files import (
     parse_reply,
 )
 from planner.services.spreadsheets import XLSX_TYPE, SheetError
-from planner.web import once
+from planner.services.survey import links as survey_links
+from planner.web import once, survey
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.downloads import attachment
 from planner.web.forms import Form
@@ -107,7 +109,11 @@ def paper(training_id: int, name: str, suffix: str):
     training = training_or_404(training_id)
     if f"{name}.{suffix}" not in outputs.OUTPUTS:
         abort(404)
-    name, data = outputs.output_file(training, f"{name}.{suffix}")
+    options = {}
+    if name == "cards":  # each card carries its holder's survey QR code once the links are made
+        options["survey_urls"] = survey_links.existing_participant_urls(
+            training, current_app.config["SECRET_KEY"], survey.answer_url)
+    name, data = outputs.output_file(training, f"{name}.{suffix}", **options)
     mimetype = XLSX_TYPE if name.endswith(".xlsx") else files.DOCX
     return attachment(data, mimetype, name)
 

@@ -350,8 +350,13 @@ def test_local_subject_form_bad_input_is_shown_and_nothing_saved(app, official, 
 
 
 @pytest.mark.parametrize(("data", "field_id", "message"), [
-    ({"name": "臼杵 太郎", "email": "usuki.example.jp"}, "email", "メールアドレスの形式が正しくありません。"),
-    ({"name": "臼杵 太郎", "email": "taro@usuki"}, "email", "メールアドレスの形式が正しくありません。"),
+    ({"name": "臼杵 太郎", "email": "usuki.example.jp"}, "email",
+     "メールアドレスの形式が正しくありません。「usuki.example.jp」には「@」がありません（例 tanto@city.example.lg.jp）。"),
+    ({"name": "臼杵 太郎", "email": "taro@usuki"}, "email",
+     "メールアドレスの形式が正しくありません。「taro@usuki」はメールアドレスとして使えません（例 tanto@city.example.lg.jp）。"),
+    ({"name": "臼杵 太郎", "email": "担当@usuki.example.jp"}, "email",
+     "「@」より前に日本語などの全角文字は使えません（半角の英数字と . _ - + などで入力してください。"
+     "「@」より後の日本語ドメインは使えます）。"),
     ({"name": "", "email": "taro@usuki.example.jp"}, "name", "入力してください。"),
 ])
 def test_invitation_form_bad_input_makes_no_link(app, official, data, field_id, message):

@@ -26,6 +26,8 @@ from planner.domain.fields import FieldError
 #: RFC 5321's limit of a forward path, which email-validator also applies
 MAX_LENGTH = 254
 EXAMPLE = "tanto@city.example.lg.jp"
+#: how every message about a malformed address starts (forms put "メールアドレスの" in front)
+MALFORMED = "形式が正しくありません。"
 NON_ASCII_LOCAL = ("「@」より前に日本語などの全角文字は使えません（半角の英数字と . _ - + などで入力してください。"
                    "「@」より後の日本語ドメインは使えます）。")
 
@@ -50,11 +52,11 @@ def _validated(text: str):
     if len(text) > MAX_LENGTH:
         raise FieldError(f"メールアドレスは{MAX_LENGTH}文字以内で入力してください（{len(text)}文字あります）。")
     if "@" not in text:
-        raise FieldError(f"「{text}」には「@」がありません（例 {EXAMPLE}）。")
+        raise FieldError(f"{MALFORMED}「{text}」には「@」がありません（例 {EXAMPLE}）。")
     try:
         return validate_email(text, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError:
-        raise FieldError(f"「{text}」はメールアドレスとして正しくありません（例 {EXAMPLE}）。") from None
+        raise FieldError(f"{MALFORMED}「{text}」はメールアドレスとして使えません（例 {EXAMPLE}）。") from None
 
 
 def check_address(value: str) -> str:

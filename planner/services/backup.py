@@ -28,6 +28,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from curricula import Curriculum, load_curricula
+from planner.domain import addresses
 from planner.domain import fields as rules
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.domain.timeline import CHIEF_PLACEMENTS
@@ -76,9 +77,6 @@ MAX_SUPPLEMENTS = 20  # supplementary events per subject
 IMPORTED_MARK = "（取込）"
 #: the stored kinds of milestone; trainings are on the timeline by their own dates
 MILESTONE_KINDS = ("launch", "meeting", "retrospective")
-#: one @, no spaces, a dot in the domain: wider than planner.domain.fields.EMAIL (what the forms
-#: and the roster file accept now), so that rows saved before that rule still restore
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -527,8 +525,10 @@ def _read_member(fields: _Fields) -> tuple[TeamMember, list[date]]:
     if member.municipality_kind not in MUNICIPALITY_KINDS:
         raise fields.fail("municipality_kind", f"「{_show(member.municipality_kind)}」はありません。"
                                                f"{', '.join(MUNICIPALITY_KINDS)} のいずれかです。")
-    if not _EMAIL.fullmatch(member.email):
-        raise BackupError(f"{fields.where}: メールアドレス「{_show(member.email)}」は形式が正しくありません。")
+    try:  # the sending rule: an older row with a non-ASCII local part still restores
+        addresses.wire_address(member.email)
+    except rules.FieldError as error:
+        raise BackupError(f"{fields.where}: メールアドレス「{_show(member.email)}」: {error}") from None
     fields.where = f"{fields.where}（{member.email}）"
     courses = []
     for j, item in enumerate(fields.items("courses", len(COURSES)), start=1):

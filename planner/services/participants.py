@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from planner.domain import fields
+from planner.domain import addresses, fields
 from planner.domain.participants import (
     ACCEPTED,
     DECLINED,
@@ -56,9 +56,11 @@ def clean_entry(training: Training, entry: ParticipantEntry) -> ParticipantEntry
             values[attr] = fields.check_text(getattr(entry, attr) or "", rule)
         except fields.FieldError as error:
             problems.append(f"{rule.label}: {error}")
-    email = values.get("email", "").lower()
-    if email and not fields.EMAIL.fullmatch(email):
-        problems.append("メールアドレス: 形式が正しくありません。")
+    try:
+        email = addresses.check_optional_address(values.get("email", ""))
+    except fields.FieldError as error:
+        email = ""
+        problems.append(f"メールアドレス: {error}")
     values["email"] = email
     allowed = open_kinds(training.open_to_officials, training.open_to_agencies)
     if entry.kind not in allowed:

@@ -67,12 +67,9 @@ def text_field(label: str, rule_key: str, required: bool | None = None):
 
 
 def email_field(label: str = "メールアドレス") -> EmailField:
-    """An address as the roster file and the backup take it (planner.domain.fields.EMAIL)."""
-    # wtforms' Email() needs the email_validator package, and our links are handed over, not mailed
-    return EmailField(label, validators=[
-        DataRequired(REQUIRED), _length(fields.rule("email").max),
-        Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")],
-        filters=[lambda value: fields.clean_text(value).lower() if isinstance(value, str) else value])
+    """An address as every way in takes it (planner.domain.addresses, email-validator)."""
+    from planner.web.address_fields import address_field
+    return address_field(label)
 
 
 def check_in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
@@ -232,8 +229,7 @@ class PrefectureSettingsForm(Form):
     contact_phone = StringField("電話番号", validators=[
         DataRequired(REQUIRED), _length(30),
         Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
-    contact_email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")])
+    contact_email = email_field()
     #: days after the plan's cycle ends that participants' personal data is kept (services.retention)
     participant_retention_days = JapaneseIntegerField("受講者の個人情報を保存する日数", validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=3650, message="0〜3650日で入力してください。")])

@@ -267,7 +267,7 @@ def test_plan_form_bad_title_is_shown_and_nothing_saved(app, official, title, me
 
     response = official.post("/plans/new", data={"title": title, "cycle_year": "2025"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_message("title", message) in response.get_data(as_text=True)
     assert saved_counts(app) == before
 
@@ -369,7 +369,7 @@ def test_invitation_form_bad_input_makes_no_link(app, official, data, field_id, 
 
 
 @pytest.mark.parametrize(("password", "confirm", "field_id", "message"), [
-    ("short-pw", "short-pw", "password", "10文字以上で入力してください。"),
+    ("short-pw", "short-pw", "password", "10文字以上200文字以内で入力してください。"),
     ("long-enough-pw", "long-enough-pX", "confirm", "パスワードが一致しません。"),
     ("", "", "password", "入力してください。"),
 ])
@@ -381,7 +381,7 @@ def test_accept_form_bad_password_creates_no_user(app, client, oita, password, c
     response = client.post(f"/join/{token}", data={"name": "新人", "password": password,
                                                    "confirm": confirm})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_message(field_id, message) in response.get_data(as_text=True)
     assert saved_counts(app) == before
 

@@ -5,9 +5,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from planner.cli.common import BoundedInt
+
 
 @click.command("send-mail")
-@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100000), help="1回に送る最大件数")
+@click.option("--limit", default=500, show_default=True, type=BoundedInt(1, 100000, "最大件数"), help="1回に送る最大件数")
 @click.option("--now", "force", is_flag=True, help="再送の待ち時間を待たずに送る")
 @with_appcontext
 def send_mail_command(limit: int, force: bool) -> None:

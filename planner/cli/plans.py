@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from curricula import load_curricula
-from planner.cli.common import fail, plan_or_exit
+from planner.cli.common import PLAN_ID, fail, plan_or_exit
 
 
 @click.command("init-db")
@@ -133,7 +133,7 @@ def plans_command(as_json: bool) -> None:
 
 
 @click.command("export-plan")
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=PLAN_ID)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext
 def export_plan_command(plan_id: int, file: str) -> None:

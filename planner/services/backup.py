@@ -432,7 +432,7 @@ def _parse(text: str | bytes) -> dict:
             raise BackupError("ファイルを UTF-8 の文字として読めません。このアプリから書き出した JSON ファイルを選んでください。") from None
     try:
         data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_keys,
-                          parse_constant=_no_constant)
+                          parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise BackupError(f"ファイルが JSON として読めません（{exc.lineno}行目 {exc.colno}文字目）。"
                           "壊れているか、途中で切れている可能性があります。") from None
@@ -458,6 +458,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     if duplicates:
         raise BackupError(f"ファイルの中で項目「{duplicates[0]}」が2回書かれています。")
     return dict(pairs)
+
+
+#: no number in a plan file has more digits (ids, years, minutes, counts); longer ones are
+#: refused before Python reads them (it refuses more than 4300 digits with a ValueError)
+MAX_INT_DIGITS = 15
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise BackupError(f"ファイルに大きすぎる数値（{len(digits.lstrip('-'))}桁）があります。"
+                          f"数値は{MAX_INT_DIGITS}桁までです。")
+    return int(digits)
 
 
 def _no_constant(name: str):

@@ -55,6 +55,13 @@ class Form(FlaskForm):
             # Flask-WTF's own hook looks for Flask-Babel, which the app does not use
             return DefaultMeta.get_translations(self, form)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid and self.is_submitted():
+            from planner.web import refused
+            refused.note()  # the page that shows the errors answers 422, not 200
+        return valid
+
 
 def text_field(label: str, rule_key: str, required: bool | None = None):
     """A text input (a text area for notes) cleaned and checked by the field's shared rule."""
@@ -94,6 +101,10 @@ class JapaneseRadioField(RadioField):
             raise ValidationError(f"「{self.data}」は選択肢にありません。表示された選択肢から選んでください。")
 
 
+#: the largest number any integer field takes before its own range is checked (PostgreSQL INTEGER)
+MAX_FORM_INT = 2**31 - 1
+
+
 class JapaneseIntegerField(IntegerField):
     """An IntegerField whose parse error is Japanese."""
 
@@ -102,6 +113,9 @@ class JapaneseIntegerField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("半角数字で入力してください。") from None
+        if self.data is not None and not -MAX_FORM_INT <= self.data <= MAX_FORM_INT:
+            self.data = None  # no column holds it; the field's own range says what fits
+            raise ValueError("大きすぎる数です。半角数字で、範囲内の数を入力してください。")
 
 
 class JapaneseDateField(DateField):
@@ -145,7 +159,7 @@ class AcceptInvitationForm(Form):
 
     name = text_field("氏名（所属）", "person_name")
     password = PasswordField("パスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+        DataRequired(REQUIRED), Length(10, 200, "10文字以上200文字以内で入力してください。")])
     confirm = PasswordField("パスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 
@@ -155,7 +169,7 @@ class PasswordForm(Form):
 
     current = PasswordField("現在のパスワード", validators=[DataRequired(REQUIRED), _length(200)])
     password = PasswordField("新しいパスワード（10文字以上）", validators=[
-        DataRequired(REQUIRED), Length(10, 200, "10文字以上で入力してください。")])
+        DataRequired(REQUIRED), Length(10, 200, "10文字以上200文字以内で入力してください。")])
     confirm = PasswordField("新しいパスワード（確認）", validators=[
         DataRequired(REQUIRED), EqualTo("password", "パスワードが一致しません。")])
 

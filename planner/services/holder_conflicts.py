@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from planner.domain.dates import format_date_ja
+from planner.domain.dates import format_date_wareki
 from planner.models import RoleSlot, SlotConflict, TeamMember, Training
 from planner.models.db import db
 from planner.services.roles import SlotTime, slot_label, slot_times
@@ -83,7 +83,7 @@ def conflicts_of(training: Training) -> list[Conflict]:
         away = sorted(set(training.days) & member.unavailable_days)
         if away:
             found.append(Conflict(slot.id, member.id, member.name, label,
-                                  f"{member.name}さんは「{label}」の日（{format_date_ja(away[0])}）を参加できない日に登録しています。"))
+                                  f"{member.name}さんは「{label}」の日（{format_date_wareki(away[0])}）を参加できない日に登録しています。"))
         mine = times[training.id].get(slot.id)
         for other in [s for s in held if s.holder_id == slot.holder_id and s.id != slot.id] + \
                 [s for s in others if s.holder_id == slot.holder_id]:

@@ -106,49 +106,50 @@ def test_moving_onto_a_holders_unavailable_day_is_listed(app, client, world):
     assert _date(app, world["counselor"]) == world["counselor_date"]
 
 
-def _away_on_job_support_day(app, world) -> tuple[int, int]:
-    """The member holds a job-support lecturer slot and is (now) away on its day."""
-    with app.app_context():
-        plan_trainings = db.session.scalars(db.select(Training).where(Training.plan_id == world["plan"])).all()
-        job = next(t for t in plan_trainings if t.curriculum_key == "job_support")
-        slot = next(s for s in job.slots if s.kind == "lecturer")
-        db.session.execute(db.update(RoleSlot).where(RoleSlot.id == slot.id).values(holder_id=world["member"]))
-        db.session.add(MemberUnavailable(member_id=world["member"], day=job.first_date))
-        db.session.commit()
-        return job.id, slot.id
+def _slot(training: Training, kind: str, letter: str | None = None) -> RoleSlot:
+    return next(s for s in training.slots if s.kind == kind and (letter is None or s.subject.letter == letter))
 
 
 @pytest.mark.parametrize("change", ["draft", "supplement"])
-def test_draft_and_supplement_changes_ask_about_holders_too(app, world, change):
+def test_draft_and_supplement_changes_that_make_a_double_booking_ask(app, world, change):
+    """The holder's two lecturer slots on one day sit side by side; the change (a longer
+    draft subject, a subject shortened by a symposium) moves one into the other."""
     from datetime import time
 
     from planner.services import holder_conflicts, plans, supplements
-    job_id, slot_id = _away_on_job_support_day(app, world)
-
-    def run():
-        job = db.session.get(Training, job_id)
-        if change == "draft":
-            row = db.session.get(RoleSlot, slot_id).subject
-            plans.edit_draft_subject(job, row.id, "", None, None, "", [])
-        else:
-            common = db.session.get(Training, world["common"])
-            row = next(r for r in common.subjects if r.letter == "C")
-            supplements.add_event(common, row.id, supplements.EventValues(
-                kind="symposium", title="就労支援シンポジウム", day=job.first_date,
-                start_time=time(13), end_time=time(15)))
-
     with app.app_context():
-        if change == "supplement":  # the member's slot is in the edited training
-            db.session.execute(db.update(RoleSlot).where(RoleSlot.id == slot_id).values(holder_id=None))
-            common = db.session.get(Training, world["common"])
-            tk = next(s for s in common.slots if s.kind == "timekeeper")
-            db.session.add(MemberUnavailable(member_id=world["member"], day=common.first_date))
-            db.session.commit()
-            slot_id = tk.id
+        db.session.execute(db.update(RoleSlot).values(holder_id=None))
+        counselor = db.session.get(Training, world["counselor"])
+        other = db.session.scalar(db.select(Training).where(
+            Training.plan_id == world["plan"],
+            Training.curriculum_key == ("job_support" if change == "draft" else "common")))
+        counselor.first_date = other.first_date  # both trainings on one day
+        db.session.commit()
+        if change == "draft":  # 就労 A 9:10-10:15 then 相談 B 10:45-11:45; A to 100 minutes ends 10:50
+            edited, mine, theirs = other, _slot(other, "lecturer", "A"), _slot(counselor, "lecturer", "B")
+        else:  # 相談 C 12:30-13:35 then 共通 D 13:45-; 共通 C shortened by 30 minutes moves D to 13:15
+            edited, mine, theirs = other, _slot(other, "lecturer", "D"), _slot(counselor, "lecturer", "C")
+        for slot in (mine, theirs):
+            slot.holder_id = world["member"]
+        db.session.commit()
+        edited_id, mine_id = edited.id, mine.id
+
+        def run():
+            training = db.session.get(Training, edited_id)
+            if change == "draft":
+                row = next(r for r in training.subjects if r.letter == "A")
+                plans.edit_draft_subject(training, row.id, "", 100, 100, "", [])
+            else:
+                row = next(r for r in training.subjects if r.letter == "C")
+                supplements.add_event(training, row.id, supplements.EventValues(
+                    kind="symposium", title="相談支援シンポジウム", day=training.first_date,
+                    start_time=time(13), end_time=time(15), effect="shortened", shortened_minutes=30))
+
         with pytest.raises(holder_conflicts.HoldersAffected) as asked:
             run()
-        assert [c.slot_id for c in asked.value.conflicts] == [slot_id]
-        assert db.session.get(RoleSlot, slot_id).holder_id == world["member"]
+        assert mine_id in [c.slot_id for c in asked.value.conflicts]
+        assert "同じ時間帯になります" in asked.value.conflicts[0].reason
+        assert db.session.get(RoleSlot, mine_id).holder_id == world["member"]
         with holder_conflicts.deciding("release"):
             run()
-        assert db.session.get(RoleSlot, slot_id).holder_id is None
+        assert db.session.get(RoleSlot, mine_id).holder_id is None

@@ -91,7 +91,6 @@ def conflicts_of(training: Training) -> list[Conflict]:
             if mine and theirs and mine.overlaps(theirs):
                 found.append(Conflict(slot.id, member.id, member.name, label,
                                       f"{member.name}さんは「{label}」と「{slot_label(other)}」が同じ時間帯になります。"))
-                break
     return found
 
 
@@ -101,13 +100,23 @@ def _recorded(training: Training) -> set[tuple[int, int, str]]:
         .join(RoleSlot, RoleSlot.id == SlotConflict.slot_id).where(RoleSlot.training_id == training.id)).all())
 
 
-def settle(training: Training) -> None:
+def conflict_keys(training: Training) -> set[tuple[int, int, str]]:
+    """The conflicts of the training before a change (to ask only about the ones it makes)."""
+    # no autoflush: a caller may hold new rows not yet complete (the programme's entries)
+    with db.session.no_autoflush:
+        if not any(s.holder_id is not None and s.kind != "material_preparer" for s in training.slots):
+            return set()
+        return {(c.slot_id, c.member_id, c.reason) for c in conflicts_of(training)}
+
+
+def settle(training: Training, before: set[tuple[int, int, str]] = frozenset()) -> None:
     """Called inside a training change, after the slots are in step and before the commit:
-    raise HoldersAffected for conflicts not yet kept (the caller rolls back), or apply the
-    official's decision. Kept conflicts that went away are forgotten."""
+    raise HoldersAffected for the conflicts this change makes (not there `before`, not kept
+    earlier; the caller rolls back), or apply the official's decision. Kept conflicts that
+    went away are forgotten."""
     conflicts = conflicts_of(training)
     recorded = _recorded(training)
-    new = [c for c in conflicts if (c.slot_id, c.member_id, c.reason) not in recorded]
+    new = [c for c in conflicts if (c.slot_id, c.member_id, c.reason) not in recorded | before]
     decision = _decision.get()
     if new and decision == ASK:
         raise HoldersAffected(new)

@@ -63,6 +63,7 @@ def change_training(training: Training, change: Callable[[Training], None]) -> T
 
     Raises holder_conflicts.HoldersAffected (nothing saved) when slot holders would be
     double-booked or away, unless the request carries the official's decision."""
+    before = holder_conflicts.conflict_keys(training)  # only what this change breaks is asked
     try:
         change(training)
         db.session.flush()
@@ -78,7 +79,7 @@ def change_training(training: Training, change: Callable[[Training], None]) -> T
     training.revision += 1
     sync_slots(training)
     try:  # the holders' days: ask the official, or keep / release as they decided
-        holder_conflicts.settle(training)
+        holder_conflicts.settle(training, before)
     except holder_conflicts.HoldersAffected:
         db.session.rollback()
         raise

@@ -71,6 +71,11 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.cli import register_cli
     register_cli(app)
 
+    from planner.web import numbers
+    numbers.register(app)  # before the blueprints: their `int` routes use the bounded converter
+    from planner.web import holders, refused
+    refused.register(app)
+    holders.register(app)
     from planner.web import (apply, auth, exports, groups, mail, meetings, participant_files, participants, plans,
                              settings, supplements, team, timeline, trainings, versions)
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,

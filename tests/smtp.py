@@ -13,9 +13,17 @@ from aiosmtpd.controller import Controller
 class Inbox:
     """aiosmtpd handler: keeps every DATA it accepts, in order."""
 
-    def __init__(self):
+    def __init__(self, refuse: tuple[str, ...] = ()):
         self.received: list[tuple[str, list[str], bytes]] = []
         self.lock = threading.Lock()
+        #: recipients this server refuses with 550 (a mailbox that does not exist)
+        self.refuse = {address.lower() for address in refuse}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -39,13 +47,15 @@ def free_port() -> int:
 class SmtpServer:
     """Start, stop and restart on the same port, as a mail server that goes away and back."""
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = False, refuse: tuple[str, ...] = ()):
         self.port = free_port()
-        self.inbox = Inbox()
+        self.inbox = Inbox(refuse)
+        self.smtputf8 = smtputf8  # whether EHLO offers SMTPUTF8 (RFC 6531)
         self.controller: Controller | None = None
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=self.smtputf8)
         self.controller.start()
 
     def stop(self) -> None:

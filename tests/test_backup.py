@@ -308,7 +308,7 @@ BAD_FILES = {
     "too large": (lambda good: json.dumps(good) + " " * MAX_BYTES, "ファイルが大きすぎます"),
     # version 2: the team
     "member email malformed": (_edit(_set(("plan", "members", 2, "email"), "x")),
-                               "メンバー3: メールアドレス「x」は形式が正しくありません。"),
+                               "メンバー3: メールアドレス「x」: 形式が正しくありません。「x」には「@」がありません"),
     "member email duplicate": (_edit(_set(("plan", "members", 1, "email"), "SATO@aoba.example.jp")),
                                "メンバー2: メールアドレス sato@aoba.example.jp はメンバー1と重複しています。"),
     "member name empty": (_edit(_set(("plan", "members", 0, "name"), " ")), "メンバー1: 氏名（name）が空です。"),

@@ -123,7 +123,7 @@ def test_invalid_entries_save_nothing_and_say_which_and_why(app, world):
                 ParticipantEntry("正しい 人"), ParticipantEntry(" ", email="not-an-address"),
                 ParticipantEntry("機関 の人", kind="agency")], "import", today=TODAY)
         assert refused.value.messages == [
-            "2人目: 氏名: 入力してください。", "2人目: メールアドレス: 形式が正しくありません。",
+            "2人目: 氏名: 入力してください。", "2人目: メールアドレス: 形式が正しくありません。「not-an-address」には「@」がありません（例 tanto@city.example.lg.jp）。",
             "3人目: 区分: 「関係機関」はこの研修の対象ではありません（対象は 支援員、自治体担当者）。"]
         assert db.session.scalar(db.select(db.func.count()).select_from(Participant)) == 0
 

@@ -309,9 +309,11 @@ def test_two_contact_persons_at_the_last_seat_at_once_one_gets_it(app, live_serv
                                      [ParticipantEntry("先に申込")], "link")
         sessions = [requests.Session(), requests.Session()]
         forms = []
-        for session in sessions:
+        for number, session in enumerate(sessions):
             html = session.get(url).text
-            forms.append(_entry(csrf_token=csrf_token(html), once=once_token(html)))
+            # two different people: the same person twice is refused as already registered
+            forms.append(_entry(name=f"大分 {'一二'[number]}郎", kana="", csrf_token=csrf_token(html),
+                                once=once_token(html)))
         answers = at_once(*[lambda s=s, f=f: s.post(url, data=f, allow_redirects=False)
                             for s, f in zip(sessions, forms)])
         assert sorted(a.status_code for a in answers) == [302, 409], round_number

@@ -58,7 +58,7 @@ def test_roster_csv_export_is_utf8_with_bom_and_reads_back():
 @pytest.mark.parametrize("bad, message", [
     (GOOD_CSV.replace("メールアドレス,", ""), "1行目（見出し）に「メールアドレス」の列がありません。"),
     (GOOD_CSV.replace("前期共通:2023", "介護福祉:2023"), "2行目の「修了した国研修」の「介護福祉」は分かりません。"),
-    (GOOD_CSV.replace("sato@aoba.example.jp", "sato-at-aoba"), "2行目の「メールアドレス」の「sato-at-aoba」は形式が正しくありません。"),
+    (GOOD_CSV.replace("sato@aoba.example.jp", "sato-at-aoba"), "2行目の「メールアドレス」: 形式が正しくありません。「sato-at-aoba」には「@」がありません"),
     (GOOD_CSV.replace("髙橋 翔", ""), "3行目の「氏名」が空です。"),
     (GOOD_CSV + "佐藤 健一,あおば市,政令指定都市,sato2@aoba.example.jp,,,\r\n", "4行目の「氏名」佐藤 健一（あおば市）は2行目と重複しています。"),
     (GOOD_CSV + "佐藤 花子,あおば市,政令指定都市,SATO@aoba.example.jp,,,\r\n", "4行目の「メールアドレス」sato@aoba.example.jp は2行目と重複しています。"),

@@ -267,7 +267,7 @@ def test_plan_form_bad_title_is_shown_and_nothing_saved(app, official, title, me
 
     response = official.post("/plans/new", data={"title": title, "cycle_year": "2025"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_message("title", message) in response.get_data(as_text=True)
     assert saved_counts(app) == before
 
@@ -350,8 +350,13 @@ def test_local_subject_form_bad_input_is_shown_and_nothing_saved(app, official, 
 
 
 @pytest.mark.parametrize(("data", "field_id", "message"), [
-    ({"name": "臼杵 太郎", "email": "usuki.example.jp"}, "email", "メールアドレスの形式が正しくありません。"),
-    ({"name": "臼杵 太郎", "email": "taro@usuki"}, "email", "メールアドレスの形式が正しくありません。"),
+    ({"name": "臼杵 太郎", "email": "usuki.example.jp"}, "email",
+     "メールアドレスの形式が正しくありません。「usuki.example.jp」には「@」がありません（例 tanto@city.example.lg.jp）。"),
+    ({"name": "臼杵 太郎", "email": "taro@usuki"}, "email",
+     "メールアドレスの形式が正しくありません。「taro@usuki」はメールアドレスとして使えません（例 tanto@city.example.lg.jp）。"),
+    ({"name": "臼杵 太郎", "email": "担当@usuki.example.jp"}, "email",
+     "「@」より前に日本語などの全角文字は使えません（半角の英数字と . _ - + などで入力してください。"
+     "「@」より後の日本語ドメインは使えます）。"),
     ({"name": "", "email": "taro@usuki.example.jp"}, "name", "入力してください。"),
 ])
 def test_invitation_form_bad_input_makes_no_link(app, official, data, field_id, message):
@@ -376,7 +381,7 @@ def test_accept_form_bad_password_creates_no_user(app, client, oita, password, c
     response = client.post(f"/join/{token}", data={"name": "新人", "password": password,
                                                    "confirm": confirm})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_message(field_id, message) in response.get_data(as_text=True)
     assert saved_counts(app) == before
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 
 from curricula import CURRICULUM_KEYS, load_curricula
-from planner.cli.common import fail
+from planner.cli.common import BoundedInt, fail
 from planner.domain.schedule import (
     ScheduleInputError,
     SubjectSpec,
@@ -56,10 +56,10 @@ def local_subject(text: str) -> SubjectSpec:
 @click.option("--date", "day", default=None, help="開催日（例 令和9年2月18日、2027-02-18）")
 @click.option("--start", default="09:00", show_default=True, help="開始時刻 HH:MM")
 @click.option("--end", default="17:45", show_default=True, help="終了時刻の上限 HH:MM")
-@click.option("--lunch", default=45, show_default=True, type=int, help="昼食の分数")
-@click.option("--break", "break_minutes", default=10, show_default=True, type=int, help="休憩の分数")
-@click.option("--days", default=1, show_default=True, type=int, help="日数（2日間開催なら2）")
-@click.option("--longest-block", default=90, show_default=True, type=int,
+@click.option("--lunch", default=45, show_default=True, type=BoundedInt(-99999, 99999, "昼食の分数"), help="昼食の分数")
+@click.option("--break", "break_minutes", default=10, show_default=True, type=BoundedInt(-99999, 99999, "休憩の分数"), help="休憩の分数")
+@click.option("--days", default=1, show_default=True, type=BoundedInt(-99999, 99999, "日数"), help="日数（2日間開催なら2）")
+@click.option("--longest-block", default=90, show_default=True, type=BoundedInt(-99999, 99999, "休憩なしで続ける上限"),
               help="休憩なしで続ける上限（分）。これより長い科目はセッションの間に休憩を入れます")
 @click.option("--local", "local", multiple=True, metavar="名前:分[:講師]",
               help="独自科目（外部講師）を最後に加えます。何度でも指定できます。")

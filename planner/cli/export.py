@@ -7,11 +7,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from planner.cli.common import fail, plan_or_exit
+from planner.cli.common import PLAN_ID, fail, plan_or_exit
 
 
 @click.command("export")
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=PLAN_ID)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_command(plan_id: int, out_dir: Path) -> None:

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from curricula import load_curricula
-from planner.cli.common import fail, plan_or_exit
+from planner.cli.common import PLAN_ID, fail, plan_or_exit
 
 
 @click.command("init-db")
@@ -93,7 +93,9 @@ def _demo_versions_and_mail() -> list[str]:
         return notices.invitation_mail(invitation, f"{base}/join/{token}", official.name, prefecture)
 
     invited = accounts.invite_roster(settings, secret, prefecture.id, compose)
-    return ["研修プログラムを公開しました（前期共通・相談支援員 第1版）。相談支援員は第2版の下書きがあります。",
+    from planner.services.demo_robust import load_demo_robustness
+    robust = load_demo_robustness(plan, settings)
+    return robust + ["研修プログラムを公開しました（前期共通・相談支援員 第1版）。相談支援員は第2版の下書きがあります。",
             f"{meeting.title}の日時・会場・議題を設定し、チームに案内しました。",
             f"招待 {invited}人。送信トレイに {pending_count(prefecture.id)}通のメールがあります"
             f"（`flask --app app send-mail` で送信。MAIL_SERVER 未設定なら {settings.outbox_dir} に保存）。"]
@@ -136,7 +138,7 @@ def plans_command(as_json: bool) -> None:
 
 
 @click.command("export-plan")
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=PLAN_ID)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext
 def export_plan_command(plan_id: int, file: str) -> None:

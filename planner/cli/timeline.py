@@ -6,12 +6,12 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from planner.cli.common import plan_or_exit
+from planner.cli.common import PLAN_ID, plan_or_exit
 from planner.domain.dates import era_year, fiscal_year, format_date_ja
 
 
 @click.command("timeline")
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=PLAN_ID)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
 @with_appcontext
 def timeline_command(plan_id: int, as_json: bool) -> None:

@@ -10,7 +10,10 @@ from planner.models.account import Prefecture, utcnow
 from planner.models.db import db
 
 WAITING, SENDING, SENT = "waiting", "sending", "sent"
-STATUS_NAMES = {WAITING: "送信待ち", SENDING: "送信中", SENT: "送信済み"}
+#: given up: an address that can never be sent, a permanent (5xx) refusal, too many tries;
+#: stays until an official fixes the address and sends it again from the outbox
+FAILED = "failed"
+STATUS_NAMES = {WAITING: "送信待ち", SENDING: "送信中", SENT: "送信済み", FAILED: "送信できません"}
 
 
 class OutboxMessage(db.Model):
@@ -23,6 +26,8 @@ class OutboxMessage(db.Model):
     #: what caused it: "invitation", "calendar", "meeting"
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))
     recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    #: the display name of To, kept so a corrected address gets the same greeting
+    recipient_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     message_id: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
     #: the whole message as sent (RFC 5322 bytes, CRLF)
@@ -33,6 +38,8 @@ class OutboxMessage(db.Model):
     #: a sender that claimed the row owns it until then; after that another may take it over
     lease_until: so.Mapped[datetime | None]
     last_error: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    #: when last_error happened (UTC)
+    last_error_at: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     sent_at: so.Mapped[datetime | None]
 

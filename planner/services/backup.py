@@ -28,6 +28,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from curricula import Curriculum, load_curricula
+from planner.domain import addresses
 from planner.domain import fields as rules
 from planner.domain.dates import format_date_wareki
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
@@ -77,9 +78,6 @@ MAX_SUPPLEMENTS = 20  # supplementary events per subject
 IMPORTED_MARK = "（取込）"
 #: the stored kinds of milestone; trainings are on the timeline by their own dates
 MILESTONE_KINDS = ("launch", "meeting", "retrospective")
-#: one @, no spaces, a dot in the domain: wider than planner.domain.fields.EMAIL (what the forms
-#: and the roster file accept now), so that rows saved before that rule still restore
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -435,7 +433,7 @@ def _parse(text: str | bytes) -> dict:
             raise BackupError("ファイルを UTF-8 の文字として読めません。このアプリから書き出した JSON ファイルを選んでください。") from None
     try:
         data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_keys,
-                          parse_constant=_no_constant)
+                          parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise BackupError(f"ファイルが JSON として読めません（{exc.lineno}行目 {exc.colno}文字目）。"
                           "壊れているか、途中で切れている可能性があります。") from None
@@ -461,6 +459,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     if duplicates:
         raise BackupError(f"ファイルの中で項目「{duplicates[0]}」が2回書かれています。")
     return dict(pairs)
+
+
+#: no number in a plan file has more digits (ids, years, minutes, counts); longer ones are
+#: refused before Python reads them (it refuses more than 4300 digits with a ValueError)
+MAX_INT_DIGITS = 15
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise BackupError(f"ファイルに大きすぎる数値（{len(digits.lstrip('-'))}桁）があります。"
+                          f"数値は{MAX_INT_DIGITS}桁までです。")
+    return int(digits)
 
 
 def _no_constant(name: str):
@@ -528,8 +538,10 @@ def _read_member(fields: _Fields) -> tuple[TeamMember, list[date]]:
     if member.municipality_kind not in MUNICIPALITY_KINDS:
         raise fields.fail("municipality_kind", f"「{_show(member.municipality_kind)}」はありません。"
                                                f"{', '.join(MUNICIPALITY_KINDS)} のいずれかです。")
-    if not _EMAIL.fullmatch(member.email):
-        raise BackupError(f"{fields.where}: メールアドレス「{_show(member.email)}」は形式が正しくありません。")
+    try:  # the sending rule: an older row with a non-ASCII local part still restores
+        addresses.wire_address(member.email)
+    except rules.FieldError as error:
+        raise BackupError(f"{fields.where}: メールアドレス「{_show(member.email)}」: {error}") from None
     fields.where = f"{fields.where}（{member.email}）"
     courses = []
     for j, item in enumerate(fields.items("courses", len(COURSES)), start=1):

@@ -6,6 +6,11 @@ before anything is sent (a retry must be the same message, Message-ID included),
 EmailMessage with policy SMTP already does RFC 2047 headers, UTF-8 bodies and iMIP parts;
 sending is then one `smtplib.sendmail` call, with nothing a mail extension would add.
 
+Each message is sent, failed or retried on its own: its error (time and reason) is written on
+its row, a message that can never go (an address no server takes, a 5xx refusal) is failed at
+once and waits in the outbox for an official to correct it, and the others go on. Only a server
+that cannot be reached at all stops a run.
+
 Delivery is at-least-once with one sender per row: a sender claims a row with one
 conditional UPDATE (only one of two servers matches it) and holds it for a lease; a sender
 that dies mid-way leaves a row another takes over after the lease, with the same Message-ID.
@@ -21,8 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from email import message_from_bytes
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,7 +37,9 @@ from sqlalchemy.orm import Session
 from planner.models import OutboxMessage
 from planner.models.account import utcnow
 from planner.models.db import db
-from planner.models.mail import SENDING, SENT, WAITING
+from planner.domain import addresses
+from planner.domain.fields import FieldError
+from planner.models.mail import FAILED, SENDING, SENT, WAITING
 
 #: rows claimed by one statement (one commit) before they are sent one by one
 CLAIM_BATCH = 20
@@ -40,8 +48,9 @@ LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 SMTP_TIMEOUT = 10
-#: refusals of one message; anything else (refused connection, timeout) stops the run
-PER_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+#: tries of a message that keeps failing with temporary errors before it is failed for good
+#: (1 + 2 + 4 + … minutes: about a day)
+MAX_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
@@ -82,12 +91,30 @@ class CalendarPart:
     filename: str = "invite.ics"
 
 
+def _to_header(message: EmailMessage, to_name: str, wire: addresses.WireAddress) -> None:
+    """To with the display name; an ASCII address through `Address` (RFC 2047 name, no CR/LF),
+    a non-ASCII local part as UTF-8 text (the message then uses policy SMTPUTF8)."""
+    if not wire.smtputf8:
+        message["To"] = Address(display_name=to_name, addr_spec=wire.addr)
+        return
+    name = "".join(c for c in to_name if c not in '\r\n"\\')
+    message["To"] = f'"{name}" <{wire.addr}>' if name else wire.addr
+
+
 def build_message(settings: MailSettings, to_name: str, to_email: str, subject: str, body: str,
                   calendar: CalendarPart | None = None, now: datetime | None = None) -> EmailMessage:
-    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative."""
-    message = EmailMessage(policy=SMTP)
+    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative.
+
+    The domain of the address goes in its IDNA (xn--) form. An address that can never be sent
+    leaves To out (FieldError is not raised here: `queue` records the reason on the row)."""
+    try:
+        wire = addresses.wire_address(to_email)
+    except FieldError:
+        wire = None
+    message = EmailMessage(policy=SMTPUTF8 if wire is not None and wire.smtputf8 else SMTP)
     message["From"] = settings.sender
-    message["To"] = Address(display_name=to_name, addr_spec=to_email)
+    if wire is not None:
+        _to_header(message, to_name, wire)
     message["Subject"] = subject  # policy SMTP encodes it per RFC 2047
     message["Date"] = format_datetime(now or datetime.now().astimezone())
     domain = settings.sender_address.rpartition("@")[2] or "planner.example.jp"
@@ -99,13 +126,30 @@ def build_message(settings: MailSettings, to_name: str, to_email: str, subject: 
     return message
 
 
+def address_problem(to_email: str) -> str:
+    """Why a message to this address can never be sent ("" when it can)."""
+    try:
+        addresses.wire_address(to_email)
+    except FieldError as exc:
+        return f"宛先のアドレス「{to_email}」に送れません: {exc}"
+    return ""
+
+
 def queue(settings: MailSettings, prefecture_id: int, kind: str, to_name: str, to_email: str,
           subject: str, body: str, calendar: CalendarPart | None = None) -> OutboxMessage:
-    """Add the message to the outbox in the caller's transaction (the caller commits)."""
+    """Add the message to the outbox in the caller's transaction (the caller commits).
+
+    A message to an address that can never be sent is kept as failed at once, with the
+    reason, so the official sees it in the outbox and can correct the address there; the
+    change that caused it (and every other message) goes ahead."""
     message = build_message(settings, to_name, to_email, subject, body, calendar)
-    row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=to_email,
+    problem = address_problem(to_email)
+    now = utcnow()
+    row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=(to_email or "")[:254],
+                        recipient_name=(to_name or "")[:200],
                         subject=subject[:300], message_id=message["Message-ID"],
-                        raw=message.as_bytes(), status=WAITING, next_try_at=utcnow())
+                        raw=message.as_bytes(), status=FAILED if problem else WAITING, next_try_at=now,
+                        last_error=problem[:500], last_error_at=now if problem else None)
     db.session.add(row)
     return row
 
@@ -132,6 +176,19 @@ def queue_with_files(settings: MailSettings, prefecture_id: int, kind: str, to_n
                         raw=message.as_bytes(), status=WAITING, next_try_at=utcnow())
     db.session.add(row)
     return row
+def readdress(row: OutboxMessage, to_email: str) -> None:
+    """Point a failed (or waiting) message at a corrected address and queue it again: same
+    Message-ID and body, new To. FieldError (Japanese) when the new address is not valid
+    where addresses are entered. The caller commits."""
+    stored = addresses.check_address(to_email)
+    wire = addresses.wire_address(stored)
+    message = message_from_bytes(row.raw, policy=SMTP)
+    del message["To"]
+    _to_header(message, row.recipient_name, wire)
+    row.raw = message.as_bytes(policy=SMTPUTF8 if wire.smtputf8 else SMTP)
+    row.recipient = stored
+    row.status, row.attempts, row.next_try_at, row.lease_until = WAITING, 0, utcnow(), None
+    row.last_error, row.last_error_at = "", None
 
 
 # The app sends right after the commit that queued a message: the ids flushed in a
@@ -163,8 +220,13 @@ def take_committed_ids() -> list[int]:
 
 # --------------------------------------------------------------------------- delivery
 
+class ServerAway(Exception):
+    """The SMTP server could not be reached or logged into: no message can go this run."""
+
+
 class _SmtpConnection:
-    """One SMTP session opened on the first message and reused for the rest of a run."""
+    """One SMTP session opened on the first message and reused for the rest of a run; after a
+    message broke the session, the next message opens a new one."""
 
     def __init__(self, settings: MailSettings):
         self.settings = settings
@@ -172,22 +234,34 @@ class _SmtpConnection:
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
-        if s.use_ssl:
-            smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=SMTP_TIMEOUT,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(s.server, s.port, timeout=SMTP_TIMEOUT)
-            if s.use_tls:
-                smtp.starttls(context=ssl.create_default_context())
-        if s.username:
-            smtp.login(s.username, s.password)
+        try:
+            if s.use_ssl:
+                smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=SMTP_TIMEOUT,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(s.server, s.port, timeout=SMTP_TIMEOUT)
+                if s.use_tls:
+                    smtp.starttls(context=ssl.create_default_context())
+            if s.username:
+                smtp.login(s.username, s.password)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise ServerAway(f"{type(exc).__name__}: {exc}") from exc
         return smtp
 
-    def send(self, row: OutboxMessage) -> None:
+    def send(self, row: OutboxMessage, wire: addresses.WireAddress) -> None:
         if self.smtp is None:
             self.smtp = self._open()
-        recipients = [address for _, address in getaddresses([row.recipient])]
-        self.smtp.sendmail(self.settings.sender_address, recipients, row.raw)
+        options = ["SMTPUTF8"] if wire.smtputf8 else []
+        self.smtp.sendmail(self.settings.sender_address, [wire.addr], row.raw, mail_options=options)
+
+    def drop(self) -> None:
+        """Forget a session a message broke (the next message reconnects)."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                pass
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -206,12 +280,15 @@ class _FileOutbox:
     def __init__(self, settings: MailSettings):
         self.folder = settings.outbox_dir
 
-    def send(self, row: OutboxMessage) -> None:
+    def send(self, row: OutboxMessage, wire: addresses.WireAddress) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{row.id:06d}.eml"
         draft = target.with_suffix(".part")
         draft.write_bytes(row.raw)
         draft.replace(target)
+
+    def drop(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -261,18 +338,97 @@ def _finish(row_id: int, **values) -> None:
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """What one message's error means: `permanent` stops only that message; `session_broken`
+    makes the next message reconnect."""
+
+    reason: str
+    permanent: bool
+    session_broken: bool = False
+
+
+def _code_permanent(code) -> bool:
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def _classify(exc: BaseException) -> _Failure:
+    """Sort an error of one message (RFC 5321: 5xx is permanent, 4xx is worth another try)."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return _Failure("宛先の「@」より前に日本語などが含まれ、送信サーバが SMTPUTF8 に対応していないため送れません。"
+                        f"宛先のアドレスを直してください（{detail}）", True)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        permanent = bool(codes) and all(_code_permanent(c) for c in codes)
+        what = "宛先を受け付けませんでした" + ("（アドレスを確かめてください）" if permanent else "（一時的なエラー。あとで再送します）")
+        return _Failure(f"送信サーバが{what}: {detail}", permanent)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return _Failure(f"送信サーバが差出人（MAIL_DEFAULT_SENDER）を受け付けませんでした。あとで再送します: {detail}", False)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _Failure(f"送信中に接続が切れました。あとで再送します: {detail}", False, True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        permanent = _code_permanent(exc.smtp_code)
+        return _Failure(f"送信サーバがこのメールを{'受け付けませんでした' if permanent else '一時的に受け付けませんでした。あとで再送します'}: {detail}",
+                        permanent)
+    if isinstance(exc, (UnicodeError, ValueError)):
+        return _Failure(f"このメールは送信用に変換できません（宛先や件名を確かめてください）: {detail}", True)
+    if isinstance(exc, (smtplib.SMTPException, OSError)):
+        return _Failure(f"送信中に通信のエラーがありました。あとで再送します: {detail}", False, True)
+    return _Failure(f"予期しないエラーで送れませんでした。あとで再送します: {detail}", False, True)
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
     last_error: str = ""
+    #: messages given up on in this run (they stay in the outbox as failed)
+    given_up: int = 0
+
+
+def _fail(row: OutboxMessage, failure: _Failure, report: DeliveryReport) -> None:
+    """Record the error on the row: failed for good, or waiting for its next try (failed
+    after MAX_ATTEMPTS tries)."""
+    now = utcnow()
+    given_up = failure.permanent or row.attempts >= MAX_ATTEMPTS
+    reason = failure.reason
+    if given_up and not failure.permanent:
+        reason = f"{MAX_ATTEMPTS}回送れなかったため送信をやめました。{reason}"
+    _finish(row.id, status=FAILED if given_up else WAITING, lease_until=None, last_error=reason[:500],
+            last_error_at=now, next_try_at=now + retry_delay(row.attempts))
+    report.failed += 1
+    report.given_up += given_up
+    report.last_error = reason[:500]
+
+
+def _send_one(connection, row: OutboxMessage, report: DeliveryReport) -> None:
+    """Send one claimed row and record what happened on it; raises ServerAway only."""
+    try:
+        wire = addresses.wire_address(row.recipient)
+    except FieldError as exc:
+        _fail(row, _Failure(f"宛先のアドレス「{row.recipient}」に送れません: {exc}", True), report)
+        return
+    try:
+        connection.send(row, wire)
+    except ServerAway:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever one message raises stays with that message
+        failure = _classify(exc)
+        if failure.session_broken:
+            connection.drop()
+        _fail(row, failure, report)
+        return
+    _finish(row.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error="")
+    report.sent += 1
 
 
 def deliver(settings: MailSettings, ids: list[int] | None = None, limit: int = 500,
             force: bool = False, now: datetime | None = None) -> DeliveryReport:
     """Send the due messages (or only `ids`; `force` skips the back-off wait), each claimed
-    first; a failure puts the row back with its error and a later try. When the server
-    cannot be reached, the run stops there."""
+    first. Each message is sent, failed or retried on its own, with its error recorded on its
+    row; only a server that cannot be reached stops the run (the rest wait for the next one).
+    No row this run claimed is left in "sending" when it returns."""
     now = now or utcnow()
     query = db.select(OutboxMessage.id).where(_due(now, force)).order_by(OutboxMessage.id).limit(limit)
     if ids is not None:
@@ -281,29 +437,40 @@ def deliver(settings: MailSettings, ids: list[int] | None = None, limit: int = 5
     db.session.commit()  # end the read so claims are fresh statements
     connection = _SmtpConnection(settings) if settings.server else _FileOutbox(settings)
     report = DeliveryReport()
+    unfinished: list[int] = []
     try:
         for first in range(0, len(candidates), CLAIM_BATCH):
             claimed = _claim(candidates[first:first + CLAIM_BATCH], now, force)
             rows = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                                       .order_by(OutboxMessage.id)).all()
-            for index, row in enumerate(rows):
+            unfinished = [row.id for row in rows]
+            for row in rows:
                 try:
-                    connection.send(row)
-                except (smtplib.SMTPException, OSError) as exc:
-                    error = f"{type(exc).__name__}: {exc}"[:500]
-                    _finish(row.id, status=WAITING, lease_until=None, last_error=error,
-                            next_try_at=utcnow() + retry_delay(row.attempts))
-                    report.failed += 1
-                    report.last_error = error
-                    if not isinstance(exc, PER_MESSAGE_ERRORS):
-                        _release([r.id for r in rows[index + 1:]])
-                        return report  # the server is away: leave the rest for the next run
-                    continue
-                _finish(row.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error="")
-                report.sent += 1
+                    _send_one(connection, row, report)
+                except ServerAway as exc:
+                    _fail(row, _Failure(f"送信サーバに接続できません。あとで再送します: {exc}", False), report)
+                    unfinished.remove(row.id)
+                    return report  # the server is away: the rest wait for the next run
+                unfinished.remove(row.id)
+            unfinished = []
     finally:
+        db.session.rollback()  # a failed statement must not keep the release below from running
+        _release(unfinished)
         connection.close()
     return report
+
+
+def resend(prefecture_id: int, message_id: int, to_email: str) -> OutboxMessage | None:
+    """An official corrects the address of an unsent message of their prefecture and queues it
+    again (committed); None when there is no such unsent message. FieldError for a bad address."""
+    row = db.session.scalar(db.select(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.prefecture_id == prefecture_id,
+        OutboxMessage.status.in_((FAILED, WAITING))))
+    if row is None:
+        return None
+    readdress(row, to_email)
+    db.session.commit()
+    return row
 
 
 def pending_count(prefecture_id: int) -> int:

@@ -35,7 +35,9 @@ def update_meeting(meeting: Milestone, start_time: time | None, end_time: time |
         raise ChangeRefused(["開始と終了の時刻を両方、終了を開始より後に入力してください。"])
     meeting.start_time, meeting.end_time = start_time, end_time
     meeting.place, meeting.online_url = place.strip(), online_url.strip()
-    meeting.agenda = agenda.strip() or None
+    # the default agenda saved unchanged stays the default (None), so it follows the checklist
+    agenda = agenda.replace("\r\n", "\n").strip()
+    meeting.agenda = None if agenda in ("", default_agenda()) else agenda
     meeting.minutes = minutes.strip()
     db.session.commit()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from planner.domain import fields
+from planner.domain import addresses, fields
 from planner.domain.municipalities import MunicipalityRow, valid_code
 from planner.models import MUNICIPALITY_TYPES, Municipality, Participant, Prefecture
 from planner.models.db import db
@@ -67,9 +67,11 @@ def check_values(prefecture: Prefecture, code: str, name: str, kind: str, contac
             values[attr] = fields.check_text(value or "", rule)
         except fields.FieldError as error:
             problems.append(f"{rule.label}: {error}")
-    email = fields.clean_text(contact_email or "").lower()
-    if email and not fields.EMAIL.fullmatch(email):
-        problems.append("担当者のメールアドレス: 形式が正しくありません。")
+    try:
+        email = addresses.check_optional_address(contact_email or "")
+    except fields.FieldError as error:
+        email = ""
+        problems.append(f"担当者のメールアドレス: {error}")
     values["contact_email"] = email
     if kind not in MUNICIPALITY_TYPES:
         problems.append("種別: 一覧から選んでください。")

@@ -15,11 +15,12 @@ from datetime import date
 
 from planner.domain import fields
 from planner.domain.participants import ParticipantEntry, open_kinds
+from planner.domain.people import name_key, same_person
 from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, Municipality, Participant
 from planner.models.plan import Training
 from planner.services.errors import ChangeRefused
-from planner.services.participants import MOST_AT_ONCE, add_entries, clean_entry
+from planner.services.participants import MOST_AT_ONCE, add_entries, clean_entry, registered_same
 from planner.services.spreadsheets import (
     HEADER_SEARCH_ROWS,
     SheetError,
@@ -171,13 +172,54 @@ def _field_message(message: str) -> str:
 
 # --------------------------------------------------------------------------- importing
 
-def import_reply(training: Training, lines: list[ReplyLine], today: date | None = None) -> list[Participant]:
+class DuplicateLines(ChangeRefused):
+    """The same person on several lines of one file: nothing imported; the official chooses."""
+
+    def __init__(self, groups: list[list[ReplyLine]], names: dict[int | None, str]):
+        self.groups = groups
+        super().__init__([f"{'・'.join(str(line.line_no) for line in group)}行目: "
+                          f"{group[0].entry.name}さん（{names.get(group[0].municipality_id) or group[0].entry.affiliation}）"
+                          "が重複しています。" for group in groups])
+
+
+def _place_key(line: ReplyLine) -> tuple:
+    return (line.municipality_id, "" if line.municipality_id else name_key(line.entry.affiliation))
+
+
+def duplicate_groups(lines: list[ReplyLine]) -> list[list[ReplyLine]]:
+    """Lines that are one person (name and kana, municipality), each group in file order."""
+    groups: list[list[ReplyLine]] = []
+    for line in lines:
+        for group in groups:
+            first = group[0]
+            if _place_key(first) == _place_key(line) and same_person(
+                    first.entry.name, first.entry.kana, line.entry.name, line.entry.kana):
+                group.append(line)
+                break
+        else:
+            groups.append([line])
+    return [group for group in groups if len(group) > 1]
+
+
+def import_reply(training: Training, lines: list[ReplyLine], today: date | None = None,
+                 duplicates: str = "ask") -> list[Participant]:
     """Add every line through add_entries, one call per municipality in the file's order.
+
+    A person already registered for the training (name and kana, municipality) is left as
+    they are, so importing the same file again changes nothing. The same person on several
+    lines raises DuplicateLines unless `duplicates` is "first" (only the first line is taken).
 
     The lines were checked by parse_reply, so add_entries finds nothing to refuse in them;
     one commit at the end (each call under the training's lock), so the file lands whole or
     not at all; what passes a quota or the deadline goes on the waiting list.
     """
+    groups = duplicate_groups(lines)
+    if groups and duplicates != "first":
+        names = {m.id: m.name for m in db.session.scalars(db.select(Municipality).where(
+            Municipality.id.in_({g[0].municipality_id for g in groups if g[0].municipality_id})))}
+        raise DuplicateLines(groups, names)
+    later = {id(line) for group in groups for line in group[1:]}
+    lines = [line for line in lines if id(line) not in later]
     by_place: dict[int | None, list[ReplyLine]] = {}
     for line in lines:
         by_place.setdefault(line.municipality_id, []).append(line)
@@ -188,6 +230,9 @@ def import_reply(training: Training, lines: list[ReplyLine], today: date | None 
     added: list[Participant] = []
     for municipality_id, group in by_place.items():
         municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
+        group = [line for line in group if registered_same(training, municipality, line.entry) is None]
+        if not group:
+            continue  # everyone here is registered already
         added += add_entries(training, municipality, [line.entry for line in group], "import", today=today,
                              commit=False)
     db.session.commit()

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from planner.domain import fields
+from planner.domain import addresses, fields
+from planner.domain.people import name_key, same_person
 from planner.domain.participants import (
     ACCEPTED,
     DECLINED,
@@ -56,9 +57,11 @@ def clean_entry(training: Training, entry: ParticipantEntry) -> ParticipantEntry
             values[attr] = fields.check_text(getattr(entry, attr) or "", rule)
         except fields.FieldError as error:
             problems.append(f"{rule.label}: {error}")
-    email = values.get("email", "").lower()
-    if email and not fields.EMAIL.fullmatch(email):
-        problems.append("メールアドレス: 形式が正しくありません。")
+    try:
+        email = addresses.check_optional_address(values.get("email", ""))
+    except fields.FieldError as error:
+        email = ""
+        problems.append(f"メールアドレス: {error}")
     values["email"] = email
     allowed = open_kinds(training.open_to_officials, training.open_to_agencies)
     if entry.kind not in allowed:
@@ -139,6 +142,7 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
         raise ChangeRefused(problems)
     try:
         lock_entries(training, municipality)
+        _refuse_people_twice(training, municipality, cleaned)
         # the numbers as the official last saved them, read under the lock like the counts
         db.session.refresh(training, ["per_municipality", "capacity", "application_deadline"])
         reasons = would_wait(training, municipality, len(cleaned), today)
@@ -159,6 +163,46 @@ def add_entries(training: Training, municipality: Municipality | None, entries: 
         db.session.rollback()
         raise
     return rows
+
+
+def registered_same(training: Training, municipality: Municipality | None, entry: ParticipantEntry,
+                    among: list[Participant] | None = None) -> Participant | None:
+    """The participant of this training and municipality (for no municipality: the same
+    affiliation) who is the same person as `entry` (name and kana), if any."""
+    if among is None:
+        among = _same_place(training, municipality)
+    for person in among:
+        if municipality is None and name_key(person.affiliation) != name_key(entry.affiliation):
+            continue
+        if same_person(person.name, person.kana, entry.name, entry.kana):
+            return person
+    return None
+
+
+def _same_place(training: Training, municipality: Municipality | None) -> list[Participant]:
+    """The training's entries of this municipality (of none: partner organisations)."""
+    return list(db.session.scalars(db.select(Participant).where(
+        Participant.training_id == training.id,
+        Participant.municipality_id == municipality.id if municipality else Participant.municipality_id.is_(None))
+        .order_by(Participant.id)))
+
+
+def _refuse_people_twice(training: Training, municipality: Municipality | None,
+                         cleaned: list[ParticipantEntry]) -> None:
+    """Refuse (Japanese, naming who) a person already registered, or twice in one submission."""
+    existing = _same_place(training, municipality)
+    problems = []
+    for number, entry in enumerate(cleaned, start=1):
+        prefix = f"{number}人目: " if len(cleaned) > 1 else ""
+        who = f"{entry.name}さん" + (f"（{entry.kana}）" if entry.kana else "")
+        if registered_same(training, municipality, entry, existing):
+            problems.append(f"{prefix}{who}はすでにこの研修に登録されています。変更は登録済みの方の「変更」から行ってください。")
+        elif any(same_person(entry.name, entry.kana, other.name, other.kana)
+                 and (municipality is not None or name_key(entry.affiliation) == name_key(other.affiliation))
+                 for other in cleaned[:number - 1]):
+            problems.append(f"{prefix}{who}が同じ申込の中に2回あります。")
+    if problems:
+        raise ChangeRefused(problems)
 
 
 def update_entry(participant: Participant, entry: ParticipantEntry, *, commit: bool = True) -> Participant:

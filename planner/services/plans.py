@@ -22,6 +22,7 @@ from planner.models import (
 )
 from planner.models.account import utcnow
 from planner.models.db import db
+from planner.services import holder_conflicts
 from planner.services.errors import ChangeRefused
 from planner.services.roles import sync_slots
 from planner.services.timetables import timetable_of
@@ -67,7 +68,11 @@ def proposed_dates(cycle_year: int, today: date | None = None) -> dict[str, date
 
 
 def change_training(training: Training, change: Callable[[Training], None]) -> Timetable:
-    """Apply `change`, keep it only if the timetable still builds, and commit."""
+    """Apply `change`, keep it only if the timetable still builds, and commit.
+
+    Raises holder_conflicts.HoldersAffected (nothing saved) when slot holders would be
+    double-booked or away, unless the request carries the official's decision."""
+    before = holder_conflicts.conflict_keys(training)  # only what this change breaks is asked
     try:
         change(training)
         db.session.flush()
@@ -82,6 +87,11 @@ def change_training(training: Training, change: Callable[[Training], None]) -> T
                             + timetable.reasons, timetable)
     training.revision += 1
     sync_slots(training)
+    try:  # the holders' days: ask the official, or keep / release as they decided
+        holder_conflicts.settle(training, before)
+    except holder_conflicts.HoldersAffected:
+        db.session.rollback()
+        raise
     db.session.commit()
     return timetable
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from planner.domain import fields
+from planner.domain import addresses, fields
 from planner.domain.dates import format_date_wareki
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS
 from planner.services.spreadsheets import (
@@ -118,9 +118,10 @@ def _member_row(cells: dict[str, object], where: str, line_no: int,
     if kind is None:
         raise RosterError(f"{where}「自治体の種別」の「{record['自治体の種別']}」は分かりません。"
                           f"{'・'.join(MUNICIPALITY_KINDS.values())} のいずれかを書いてください。")
-    email = record["メールアドレス"].lower()
-    if not fields.EMAIL.fullmatch(email):
-        raise RosterError(f"{where}「メールアドレス」の「{record['メールアドレス']}」は形式が正しくありません。")
+    try:
+        email = addresses.check_address(record["メールアドレス"])
+    except fields.FieldError as error:
+        raise RosterError(f"{where}「メールアドレス」: {error}") from None
     if email in seen_emails:
         raise RosterError(f"{where}「メールアドレス」{email} は{seen_emails[email]}行目と重複しています。")
     name_key = (record["氏名"], record["所属自治体"])

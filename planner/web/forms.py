@@ -56,6 +56,13 @@ class Form(FlaskForm):
             # Flask-WTF's own hook looks for Flask-Babel, which the app does not use
             return DefaultMeta.get_translations(self, form)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid and self.is_submitted():
+            from planner.web import refused
+            refused.note()  # the page that shows the errors answers 422, not 200
+        return valid
+
 
 def text_field(label: str, rule_key: str, required: bool | None = None):
     """A text input (a text area for notes) cleaned and checked by the field's shared rule."""
@@ -68,12 +75,9 @@ def text_field(label: str, rule_key: str, required: bool | None = None):
 
 
 def email_field(label: str = "メールアドレス") -> EmailField:
-    """An address as the roster file and the backup take it (planner.domain.fields.EMAIL)."""
-    # wtforms' Email() needs the email_validator package, and our links are handed over, not mailed
-    return EmailField(label, validators=[
-        DataRequired(REQUIRED), _length(fields.rule("email").max),
-        Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")],
-        filters=[lambda value: fields.clean_text(value).lower() if isinstance(value, str) else value])
+    """An address as every way in takes it (planner.domain.addresses, email-validator)."""
+    from planner.web.address_fields import address_field
+    return address_field(label)
 
 
 def check_in_cycle(cycle: tuple[date, date] | None, day: date | None) -> None:
@@ -98,6 +102,10 @@ class JapaneseRadioField(RadioField):
             raise ValidationError(f"「{self.data}」は選択肢にありません。表示された選択肢から選んでください。")
 
 
+#: the largest number any integer field takes before its own range is checked (PostgreSQL INTEGER)
+MAX_FORM_INT = 2**31 - 1
+
+
 class JapaneseIntegerField(IntegerField):
     """An IntegerField whose parse error is Japanese."""
 
@@ -106,6 +114,9 @@ class JapaneseIntegerField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("半角数字で入力してください。") from None
+        if self.data is not None and not -MAX_FORM_INT <= self.data <= MAX_FORM_INT:
+            self.data = None  # no column holds it; the field's own range says what fits
+            raise ValueError("大きすぎる数です。半角数字で、範囲内の数を入力してください。")
 
 
 class JapaneseDateField(DateField):
@@ -241,8 +252,7 @@ class PrefectureSettingsForm(Form):
     contact_phone = StringField("電話番号", validators=[
         DataRequired(REQUIRED), _length(30),
         Regexp(PHONE, message="半角数字とハイフンで、市外局番から入力してください。")])
-    contact_email = EmailField("メールアドレス", validators=[
-        DataRequired(REQUIRED), _length(254), Regexp(fields.EMAIL, message="メールアドレスの形式が正しくありません。")])
+    contact_email = email_field()
     #: days after the plan's cycle ends that participants' personal data is kept (services.retention)
     participant_retention_days = JapaneseIntegerField("受講者の個人情報を保存する日数", validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=3650, message="0〜3650日で入力してください。")])

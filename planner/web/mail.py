@@ -1,12 +1,13 @@
 """The outbox page (what waits to be sent, and why) and sending right after a commit."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.models import OutboxMessage
 from planner.models.db import db
-from planner.models.mail import SENT
+from planner.domain.fields import FieldError
+from planner.models.mail import FAILED, SENT
 from planner.services import mail as mail_service
 from planner.web.access import official_required
 
@@ -30,20 +31,21 @@ def send_committed(response):
     return response
 
 
-def _messages(sent: bool) -> list[OutboxMessage]:
+def _messages(sent: bool, failed: bool = False) -> list[OutboxMessage]:
     query = db.select(OutboxMessage).where(OutboxMessage.prefecture_id == current_user.prefecture_id)
     if sent:
         query = query.where(OutboxMessage.status == SENT).order_by(OutboxMessage.sent_at.desc()).limit(50)
+    elif failed:
+        query = query.where(OutboxMessage.status == FAILED).order_by(OutboxMessage.id)
     else:
-        query = query.where(OutboxMessage.status != SENT).order_by(OutboxMessage.id)
+        query = query.where(OutboxMessage.status.not_in((SENT, FAILED))).order_by(OutboxMessage.id)
     return list(db.session.scalars(query))
 
 
 @bp.route("/outbox")
 @official_required
 def outbox():
-    return render_template("mail/outbox.html", waiting=_messages(False), sent=_messages(True),
-                           server=settings().server)
+    return render_outbox()
 
 
 @bp.route("/outbox/send", methods=["POST"])
@@ -56,6 +58,35 @@ def send_now():
     else:
         flash(f"{report.sent}件送信しました。", "success")
     return redirect(url_for("mail.outbox"))
+
+
+@bp.route("/outbox/<int(max=2147483647):message_id>/resend", methods=["POST"])
+@official_required
+def resend(message_id: int):
+    """Correct the address of a message that could not be sent and send it again (same
+    Message-ID and body)."""
+    address = request.form.get("email", "")
+    try:
+        row = mail_service.resend(current_user.prefecture_id, message_id, address)
+    except FieldError as exc:
+        db.session.rollback()
+        flash(f"宛先を直せませんでした。{exc}", "error")
+        return render_outbox(422)
+    if row is None:
+        abort(404)
+    report = mail_service.deliver(settings(), ids=[row.id], force=True)
+    if report.sent:
+        flash(f"{row.recipient} に送信しました。", "success")
+    else:
+        flash(f"{row.recipient} に送れませんでした（{report.last_error}）。", "error")
+    return redirect(url_for("mail.outbox"))
+
+
+def render_outbox(status: int = 200):
+    s = settings()
+    return render_template("mail/outbox.html", waiting=_messages(False), sent=_messages(True),
+                           failed=_messages(False, failed=True), server=s.server,
+                           folder=s.outbox_dir), status
 
 
 @bp.route("/outbox/<int:message_id>.eml")

@@ -38,7 +38,10 @@ def _answer_link(meeting: Milestone):
 
 def _page(meeting: Milestone, form: MeetingForm | None = None, status: int = 200):
     if form is None:
-        form = MeetingForm(obj=meeting, data={"agenda": meetings.agenda_of(meeting)})
+        form = MeetingForm(obj=meeting)
+        # obj wins over data in WTForms: an unedited agenda (None) would open empty, and saving
+        # it would drop the default agenda the page shows; fill it with what is shown
+        form.agenda.data = meetings.agenda_of(meeting)
     mine = [m for m in members_of_user(current_user) if m.plan_id == meeting.plan_id]
     return render_template("timeline/meeting.html", meeting=meeting, plan=meeting.plan, form=form,
                            answers=meetings.answers(meeting), mine=mine[0] if mine else None,

@@ -23,6 +23,8 @@ from planner.services.participant_files import (
     COLUMNS,
     example_csv,
     example_xlsx,
+    DuplicateLines,
+    duplicate_groups,
     import_reply,
     parse_reply,
 )
@@ -33,6 +35,7 @@ from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.downloads import attachment
 from planner.web.forms import Form
 from planner.web.lazy import lazy_module
+from planner.web.numbers import bounded_int
 
 # the Word and Excel builders load with the first download, not in every server process
 files, outputs = lazy_module("exports.files"), lazy_module("exports.participants")
@@ -61,8 +64,7 @@ def _filtered(people, query: str, municipality_id: int | None):
 
 
 def _municipality_filter() -> int | None:
-    value = request.values.get("m", "")
-    return int(value) if value.isdigit() else None
+    return bounded_int(request.values.get("m", ""))
 
 
 @bp.route("/trainings/<int:training_id>/reception")
@@ -125,11 +127,12 @@ def papers(training_id: int):
     return _papers_page(training_or_404(training_id))
 
 
-def _papers_page(training, status: int = 200, form: ReplyFileForm | None = None, refused: str = ""):
+def _papers_page(training, status: int = 200, form: ReplyFileForm | None = None, refused: str = "",
+                 duplicates: list[str] | None = None):
     people = attendance.day_participants(training)
     return render_template("participants/papers.html", training=training, form=form or ReplyFileForm(),
                            accepted=len(people), attended=sum(1 for p in people if p.attended_at),
-                           columns=COLUMNS, refused=refused), status
+                           columns=COLUMNS, refused=refused, duplicates=duplicates or []), status
 
 
 # --------------------------------------------------------------------------- reply files
@@ -149,14 +152,26 @@ def import_file(training_id: int):
     if repeat := once.first_submit(back):
         return repeat
     once.remember(back)
+    duplicates = "first" if request.form.get("duplicates") == "first" else "ask"
     try:
-        added = import_reply(training, lines)
+        added = import_reply(training, lines, duplicates=duplicates)
+    except DuplicateLines as exc:
+        db.session.rollback()
+        return _papers_page(training, 409, form, "同じ方が複数の行にあるため、まだ取り込んでいません。",
+                            duplicates=exc.messages)
     except ChangeRefused as exc:
         db.session.rollback()
         return _papers_page(training, 422, form, " ".join(exc.messages))
     waiting = sum(1 for p in added if p.status != "accepted")
+    merged = sum(len(group) - 1 for group in duplicate_groups(lines))
+    already = len(lines) - merged - len(added)
+    if not added:
+        flash(f"ファイルの{len(lines) - merged}名は全員すでに登録されています。変更はありません。", "success")
+        return redirect(back)
     flash(f"申込ファイルから{len(added)}名を登録しました"
-          + (f"（うち{waiting}名は定員・締切のためキャンセル待ち）。" if waiting else "。"), "success")
+          + (f"（うち{waiting}名は定員・締切のためキャンセル待ち）" if waiting else "")
+          + (f"。{already}名はすでに登録済みのため、そのままにしました" if already else "")
+          + (f"。重複していた{merged}行は最初の行だけを取り込みました" if merged else "") + "。", "success")
     return redirect(back)
 
 

@@ -3,11 +3,11 @@ participant's entry (the municipality's link page and the official's page)."""
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
-from planner.domain import fields
 from planner.models import MUNICIPALITY_TYPES
 from planner.models.participants import PARTICIPANT_KINDS
+from planner.web.address_fields import address_field
 from planner.web.forms import (
     REQUIRED,
     Form,
@@ -17,15 +17,9 @@ from planner.web.forms import (
     text_field,
 )
 
-EMAIL_MESSAGE = "メールアドレスの形式が正しくありません。"
-
-
 def optional_email(label: str, rule_key: str) -> EmailField:
-    """An address that may be left empty, checked like the roster's (planner.domain.fields.EMAIL)."""
-    return EmailField(label, validators=[
-        Optional(), Length(max=fields.rule(rule_key).max, message=f"{fields.rule(rule_key).max}文字以内で入力してください。"),
-        Regexp(fields.EMAIL, message=EMAIL_MESSAGE)],
-        filters=[lambda value: fields.clean_text(value).lower() if isinstance(value, str) else value])
+    """An address that may be left empty, checked like every other (planner.domain.addresses)."""
+    return address_field(label, required=False)
 
 
 class MunicipalityForm(Form):

@@ -27,7 +27,7 @@ from planner.domain.assign import TEACHING_KINDS
 from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
-from planner.services import team
+from planner.services import holder_conflicts, team
 from planner.services.roles import (
     ClaimRefused,
     SlotChanged,
@@ -53,6 +53,7 @@ from planner.services.spreadsheets import XLSX_TYPE
 from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
+from planner.web.numbers import bounded_int
 
 bp = Blueprint("team", __name__)
 
@@ -228,6 +229,7 @@ def _roles_page(plan: Plan, status: int = 200):
     me = team.member_for(plan, current_user.email)
     return render_template("team/roles.html", plan=plan, times=times, me=me,
                            held_open=held_open, away=_away_slots(plan, me),
+                           kept_conflicts=holder_conflicts.kept_conflicts(plan.id),
                            coverage=team.coverage(plan), curricula=load_curricula(),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
 
@@ -359,7 +361,7 @@ def assign(plan_id: int, slot_id: int):
 def lock_all(plan_id: int):
     """Bulk 確定: lock every held slot of the plan, or of one training (?training=ID)."""
     plan = plan_or_404(plan_id)
-    training_id = request.form.get("training", type=int)
+    training_id = bounded_int(request.form.get("training"))
     trainings = [training_or_404(training_id)] if training_id else list(plan.trainings)
     if any(t.plan_id != plan.id for t in trainings):
         abort(404)

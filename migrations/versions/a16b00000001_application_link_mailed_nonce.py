@@ -1,7 +1,7 @@
 """application link: the nonce last mailed to the contact person
 
 Revision ID: a16b00000001
-Revises: a15000000001
+Revises: a16a00000001
 Create Date: 2026-12-07 09:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16b00000001'
-down_revision = 'a15000000001'
+down_revision = 'a16a00000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """outbox: failed messages, the time of the last error, the recipient's name; kept slot conflicts
 
 Revision ID: a16f00000001
-Revises: a15000000001
+Revises: a16e00000001
 Create Date: 2026-12-07 09:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16f00000001'
-down_revision = 'a15000000001'
+down_revision = 'a16e00000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """survey, group findings, follow-up, change items
 
 Revision ID: a16g00000001
-Revises: a15000000001
+Revises: a16f00000001
 Create Date: 2026-12-07 08:58:56.785054
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16g00000001'
-down_revision = 'a15000000001'
+down_revision = 'a16f00000001'
 branch_labels = None
 depends_on = None
 

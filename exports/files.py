@@ -6,6 +6,7 @@ planner.services.calendar_state.versioned, which keeps each event's SEQUENCE (it
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -44,29 +45,40 @@ def meetings_calendar(plan: Plan, host: str) -> bytes:
     return ical.calendar_bytes(events, name=f"{plan.title} 検討会議", uid=f"plan-{plan.id}-meetings@{host}")
 
 
+#: how a role the member holds now but no published version carries shows in their feed
+PENDING_MARK = "（公開待ち）"
+
+
+def pending(event):
+    """A role held in the draft only: in the member's feed at once, marked TENTATIVE and
+    「公開待ち」 until the official publishes (then a REQUEST makes it confirmed)."""
+    return replace(event, summary=event.summary + PENDING_MARK, status="TENTATIVE")
+
+
 def member_feed(user: User, host: str, base_url: str = "", now: datetime | None = None) -> bytes:
-    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of a
-    published training, the roles as its latest version gave them (a draft's changes reach
-    the calendar when they are published); of a training never published, the current plan.
+    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of each
+    training, the roles as its latest published version gave them (the very events, UIDs and
+    sequences of the mails and invitation files), and roles held in the draft only marked
+    「公開待ち」; the team's planning meetings and supplementary events.
     Events are versioned in one go at the end: a commit in between would expire what was loaded."""
     user_id = user.id  # versioned() commits: the user would be read again
     members = load_for_feed(user.prefecture_id, user.email)
     parts: list = []  # (to be versioned, event) in the feed's order
     trainings = {}
     for member in members:
-        for training, _, event in ical.invitation_events(member, host, base_url):
-            if training.versions:
-                continue
-            trainings[training.id] = training
-            parts.append((True, event))
+        sent = {}
         for training in member.plan.trainings:
             if training.versions:
-                sent = sent_events(training_scope(member.id, training.id))
-                if sent:
+                events = sent_events(training_scope(member.id, training.id))
+                if events:
                     trainings[training.id] = training
-                parts += [(False, event) for event in sent]
-        # the team's supplementary events concern every member of the plan
-        parts += [(True, event) for event in ical.supplement_events(member.plan, host)]
+                sent.update((event.uid, event) for event in events)
+        parts += [(False, event) for event in sent.values()]
+        for training, _, event in ical.invitation_events(member, host, base_url):
+            if event.uid not in sent:
+                trainings[training.id] = training
+                parts.append((True, pending(event)))
+        parts += [(True, event) for event in ical.team_events(member.plan, host, base_url)]
     versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
                          f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
@@ -76,24 +88,47 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
                                uid=f"member-{user_id}@{host}", description=versions, now=now)
 
 
-def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:
+def invitation_name(member: TeamMember, training: Training, slot: RoleSlot | None, event=None) -> str:
     short = get_curriculum(training.curriculum_key).short_title
+    if slot is None:  # a published role whose slot the draft has removed
+        return f"招待_{short}_{safe_filename(event.summary, 40)}_{safe_filename(member.name, 30)}_{member.id}.ics"
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
     role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
     return (f"招待_{short}_{slot.day_index + 1}日目_{role}_{safe_filename(member.name, 30)}"
             f"_{member.id}_{slot.id}.ics")
 
 
+def _slot_id(uid: str, training: Training) -> int | None:
+    """The slot of a role event's UID (training-<id>-slot-<slot id>@host)."""
+    head = f"training-{training.id}-slot-"
+    number = uid.split("@", 1)[0][len(head):] if uid.startswith(head) else ""
+    return int(number) if number.isdigit() else None
+
+
+def published_roles(member: TeamMember, only: Training | None = None
+                    ) -> list[tuple[Training, int | None, RoleSlot | None, object]]:
+    """The member's roles as the latest published versions gave them: (training, slot id,
+    the slot if it still exists, event with its sequence). A draft's roles are not here:
+    an invitation is never built from an unpublished draft."""
+    out = []
+    for training in sorted(member.plan.trainings, key=lambda t: t.position):
+        if not training.versions or (only is not None and training.id != only.id):
+            continue
+        slots = {slot.id: slot for slot in training.slots}
+        for event in sent_events(training_scope(member.id, training.id)):
+            slot_id = _slot_id(event.uid, training)
+            out.append((training, slot_id, slots.get(slot_id), event))
+    return out
+
+
 def invitations(member: TeamMember, host: str, only: Training | None = None,
                 slot_id: int | None = None, now: datetime | None = None,
                 base_url: str = "") -> list[tuple[str, bytes]]:
-    """One METHOD:REQUEST file per role the member holds (of `only`, or the one slot)."""
+    """One METHOD:REQUEST file per published role of the member (of `only`, or the one
+    slot): the same event, UID and SEQUENCE as the mail that announced it."""
     organizer = ical.plan_official(member.plan)
-    chosen = [(training, slot, event) for training, slot, event in ical.invitation_events(member, host, base_url)
-              if (only is None or training.id == only.id) and slot_id in (None, slot.id)]
-    stamped = versioned([event for _, _, event in chosen])
-    return [(invitation_name(member, training, slot), ical.invitation_bytes(event, organizer, member, now))
-            for (training, slot, _), event in zip(chosen, stamped)]
+    return [(invitation_name(member, training, slot, event), ical.invitation_bytes(event, organizer, member, now))
+            for training, found, slot, event in published_roles(member, only) if slot_id in (None, found)]
 
 
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:

@@ -141,6 +141,15 @@ def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEv
     return events + supplement_events(plan, host)
 
 
+def team_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEvent]:
+    """What concerns every member of the plan's team: the launch, planning meetings and
+    retrospectives (stored, or the proposal) and the supplementary events."""
+    events = meeting_events(plan, host, base_url)
+    if plan.milestones:  # meeting_events adds the supplementary events to a proposal only
+        events += supplement_events(plan, host)
+    return events
+
+
 def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
     """The plan's symposiums, lectures and case-study meetings, each at its own time."""
     events = []

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from curricula import get_curriculum
 from exports import ical
-from planner.domain.dates import format_date_ja
+from planner.domain.dates import format_date_wareki
 from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
 from planner.services.calendar_state import CalendarEvent
 from planner.services.mail import CalendarPart
@@ -31,10 +31,10 @@ def invitation_mail(invitation: Invitation, link: str, official_name: str,
 
 
 def _when(event: CalendarEvent) -> str:
-    """2026年7月15日（水） 9:10〜10:35, or the day alone for an all-day event."""
-    day = format_date_ja(event.start if not isinstance(event.start, datetime) else event.start.date())
+    """令和8年7月15日（水） 9:10～10:35, or the day alone for an all-day event."""
+    day = format_date_wareki(event.start if not isinstance(event.start, datetime) else event.start.date())
     if isinstance(event.start, datetime):
-        return f"{day} {event.start.hour}:{event.start.minute:02d}〜{event.end.hour}:{event.end.minute:02d}"
+        return f"{day} {event.start.hour}:{event.start.minute:02d}～{event.end.hour}:{event.end.minute:02d}"
     return f"{day}（終日）"
 
 
@@ -44,23 +44,30 @@ def version_recipients(training: Training, host: str, base_url: str) -> list[tup
             for member in training.plan.members]
 
 
+def _part_name(event: CalendarEvent, method: str, number: int) -> str:
+    return f"{'cancel' if method == 'CANCEL' else 'invite'}-{number}.ics"
+
+
 def version_composer(training: Training, official_name: str, page_url: str):
-    """The function services.versions.publish calls for each mail: one event, iMIP part."""
+    """The function services.versions.publish calls for each member whose own events
+    changed: one mail listing only their changes, one iMIP part per event."""
     organizer = ical.plan_official(training.plan)
     short = get_curriculum(training.curriculum_key).short_title
 
-    def compose(member: TeamMember, event: CalendarEvent, method: str, version: ProgrammeVersion):
-        data = ical.invitation_bytes(event, organizer, member, method=method)
-        if method == "CANCEL":
-            subject = f"【伝達研修・取消】{event.summary}"
-            lead = "次の担当の予定を取り消します（担当の変更、または科目・役割がなくなったためです）。"
+    def compose(member: TeamMember, requests: list[CalendarEvent], cancels: list[CalendarEvent],
+                version: ProgrammeVersion):
+        parts = [CalendarPart(method, ical.invitation_bytes(event, organizer, member, method=method),
+                              _part_name(event, method, number))
+                 for number, (method, event) in enumerate(
+                     [("REQUEST", e) for e in requests] + [("CANCEL", e) for e in cancels], start=1)]
+        if requests:
+            subject = f"【伝達研修】{short} {version.label}：あなたの担当の予定（{len(requests) + len(cancels)}件）"
         else:
-            subject = f"【伝達研修】{event.summary}（{short} 第{version.number}版）"
-            lead = "次の担当の予定をお送りします。カレンダーに追加してください。"
+            subject = f"【伝達研修・取消】{short} {version.label}：あなたの担当の取消（{len(cancels)}件）"
         body = _env.get_template("programme.txt").render(
-            member=member, event=event, lead=lead, when=_when(event), version=version,
+            member=member, requests=requests, cancels=cancels, when=_when, version=version,
             training=training, short=short, page=page_url, official_name=official_name)
-        return subject, body, CalendarPart(method, data)
+        return subject, body, parts
 
     return compose
 

@@ -26,7 +26,7 @@ from planner.services import plans
 from planner.models.db import db
 from planner.models import EventVersion, Plan, RoleSlot, TeamMember, Training, User
 from planner.services.timetables import timetable_of
-from tests.export_data import HOSTILE, LONG, VENUE, build_plan
+from tests.export_data import HOSTILE, LONG, VENUE, build_plan, publish_plan
 from tests.factories import login, make_prefecture, make_user
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -303,7 +303,7 @@ def test_member_feed_is_publish_without_attendee_with_refresh(app):
         assert b"X-PUBLISHED-TTL:PT6H\r\n" in data
         assert calendar.contents["x-wr-calname"][0].value == ical.FEED_NAME
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == ids.member_ids[0])).all()
-        assert len(vevents(data)) == len(held)
+        assert len([e for e in vevents(data) if "-slot-" in e.uid.value]) == len(held)
         timed = [e for e in vevents(data) if isinstance(e.dtstart.value, datetime)]
         assert timed and all(e.dtstart.value.utcoffset().total_seconds() == 9 * 3600 for e in timed)
 
@@ -319,7 +319,8 @@ def test_released_slot_leaves_the_member_feed(app):
                                   .order_by(RoleSlot.id)).first()
         uid = _slot_uid(slot)
         first = _feed(ids.member_emails[0])
-        assert first[uid].status.value == "CONFIRMED"
+        assert first[uid].status.value == "TENTATIVE"  # not published yet: 「公開待ち」
+        assert first[uid].summary.value.endswith(files.PENDING_MARK)
 
         slot.holder_id = None
         db.session.commit()
@@ -349,8 +350,9 @@ def test_subject_moved_away_and_training_deleted_leave_the_feed(app):
         db.session.commit()
         feed = _feed(email)
 
-        assert set(feed) == set(before) - moved_uids - job_uids
-        assert all(feed[u].status.value == "CONFIRMED" for u in feed)
+        slots = {u for u in before if "-slot-" in u}
+        assert {u for u in feed if "-slot-" in u} == slots - moved_uids - job_uids
+        assert all(feed[u].status.value == "TENTATIVE" for u in feed if "-slot-" in u)
 
 
 def test_removed_local_subject_leaves_the_training_calendar(app):
@@ -373,7 +375,8 @@ def test_empty_feed_keeps_its_vtimezone_without_a_comment_under_it(app):
         db.session.execute(db.update(RoleSlot).values(holder_id=None))
         db.session.commit()
         user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
-        data = files.member_feed(user, HOST)
+        assert not [e for e in vevents(files.member_feed(user, HOST)) if "-slot-" in e.uid.value]
+        data = ical.calendar_bytes([], name=ical.FEED_NAME)
         calendar = __import__("icalendar").Calendar.from_ical(data)
 
         assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
@@ -388,6 +391,8 @@ def test_invitation_is_one_request_per_role_with_organizer_and_attendee(app):
     with app.app_context():
         ids = build_plan()
         member = db.session.get(TeamMember, ids.member_ids[0])
+        assert files.invitations(member, HOST) == []  # a draft never leaves as an invitation
+        publish_plan(ids.plan_id, host=HOST)
         found = files.invitations(member, HOST)
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
 
@@ -410,6 +415,7 @@ def test_feed_and_invitations_merged_show_each_role_once(app):
     import icalendar
     with app.app_context():
         ids = build_plan()
+        publish_plan(ids.plan_id, host=HOST)
         member = db.session.get(TeamMember, ids.member_ids[0])
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
         merged = icalendar.Calendar.from_ical(files.member_feed(
@@ -419,7 +425,8 @@ def test_feed_and_invitations_merged_show_each_role_once(app):
                 merged.add_component(component)
         occurrences = list(recurring_ical_events.of(merged).between(date(2025, 1, 1), date(2027, 12, 31)))
         # recurring-ical-events keeps one occurrence per UID (the highest SEQUENCE wins)
-        assert sorted(str(o["UID"]) for o in occurrences) == sorted(_slot_uid(s) for s in held)
+        assert sorted(str(o["UID"]) for o in occurrences if "-slot-" in str(o["UID"])) == \
+            sorted(_slot_uid(s) for s in held)
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -454,7 +461,8 @@ def test_hostile_text_survives_docx_and_ics(app):
         user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
         feed = files.member_feed(user, HOST)
         assert b"\x07" not in feed and b"\r\r" not in feed
-        assert all(e.location.value == clean_text(HOSTILE) for e in vevents(feed))
+        assert all(e.location.value == clean_text(HOSTILE) for e in vevents(feed) if "-slot-" in e.uid.value)
+        publish_plan(ids.plan_id, host=HOST)
         invitation = vobject.readOne(files.invitations(hostile_member, HOST)[0][1].decode())
         assert invitation.vevent.attendee.params["CN"] == [clean_line(hostile_member.name)]
         assert clean_line(hostile_member.name) in invitation.vevent.description.value
@@ -470,7 +478,9 @@ def test_clean_text_keeps_text_and_drops_controls():
 @pytest.fixture
 def plan_ids(app):
     with app.app_context():
-        return build_plan()
+        ids = build_plan()
+        publish_plan(ids.plan_id)
+        return ids
 
 
 def _content_disposition_name(response) -> str:
@@ -552,7 +562,8 @@ def test_feed_url_works_without_login_and_revoke_makes_it_404(app, client, plan_
     installation = (Path(app.instance_path) / "installation_id").read_text().strip()
     assert len(installation) == 16
     assert all(e.uid.value.endswith(f"@{installation}.planner.example.jp") for e in vevents(response.data))
-    assert all(e.url.value.startswith("http://localhost/trainings/") for e in vevents(response.data))
+    assert all(e.url.value.startswith("http://localhost/trainings/") for e in vevents(response.data)
+               if "-slot-" in e.uid.value)
     assert anonymous.get(path[:-6] + "x.ics").status_code == 404
 
     client.post("/feeds/revoke")

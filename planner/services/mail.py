@@ -83,16 +83,27 @@ class CalendarPart:
 
 
 def build_message(settings: MailSettings, to_name: str, to_email: str, subject: str, body: str,
-                  calendar: CalendarPart | None = None, now: datetime | None = None) -> EmailMessage:
-    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative."""
+                  calendar: CalendarPart | list[CalendarPart] | None = None,
+                  now: datetime | None = None) -> EmailMessage:
+    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative;
+    several calendar parts (one event each) go as attachments of a multipart/mixed mail."""
     message = EmailMessage(policy=SMTP)
     message["From"] = settings.sender
-    message["To"] = Address(display_name=to_name, addr_spec=to_email)
+    # a name typed with a line break must not break the header (nor the publication)
+    message["To"] = Address(display_name=" ".join(to_name.split()), addr_spec=to_email)
     message["Subject"] = subject  # policy SMTP encodes it per RFC 2047
     message["Date"] = format_datetime(now or datetime.now().astimezone())
     domain = settings.sender_address.rpartition("@")[2] or "planner.example.jp"
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body, charset="utf-8", cte="base64")
+    if isinstance(calendar, list):
+        if len(calendar) > 1:
+            for part in calendar:
+                message.add_attachment(part.data, maintype="text", subtype="calendar", cte="base64",
+                                       filename=part.filename,
+                                       params={"method": part.method, "charset": "UTF-8"})
+            return message
+        calendar = calendar[0] if calendar else None
     if calendar is not None:
         message.add_alternative(calendar.data, maintype="text", subtype="calendar", cte="base64",
                                 params={"method": calendar.method, "charset": "UTF-8"})
@@ -100,7 +111,7 @@ def build_message(settings: MailSettings, to_name: str, to_email: str, subject: 
 
 
 def queue(settings: MailSettings, prefecture_id: int, kind: str, to_name: str, to_email: str,
-          subject: str, body: str, calendar: CalendarPart | None = None) -> OutboxMessage:
+          subject: str, body: str, calendar: CalendarPart | list[CalendarPart] | None = None) -> OutboxMessage:
     """Add the message to the outbox in the caller's transaction (the caller commits)."""
     message = build_message(settings, to_name, to_email, subject, body, calendar)
     row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=to_email,

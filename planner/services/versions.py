@@ -12,14 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from planner.domain.versions import changelog
 from planner.models import ProgrammeVersion, TeamMember, Training
 from planner.models.db import db
-from planner.services.calendar_state import CalendarEvent, mail_changes, training_scope
+from planner.services.calendar_state import CalendarEvent, mail_changes_for, training_scope
 from planner.services.errors import ChangeRefused
 from planner.services.mail import CalendarPart, MailSettings, queue
 from planner.services.roles import slot_label
 from planner.services.timetables import timetable_of
 
-#: (member, event, method, version) -> (subject, body, calendar part); written by the web layer
-Compose = Callable[[TeamMember, CalendarEvent, str, ProgrammeVersion], tuple[str, str, CalendarPart]]
+#: (member, their REQUEST events, their CANCEL events, version) -> (subject, body, one
+#: calendar part per event); written by exports.notices
+Compose = Callable[[TeamMember, list[CalendarEvent], list[CalendarEvent], ProgrammeVersion],
+                   tuple[str, str, list[CalendarPart]]]
 
 
 def snapshot(training: Training) -> dict:
@@ -85,13 +87,16 @@ def publish(training: Training, official_name: str, today: date, settings: MailS
     db.session.add(version)
     try:
         db.session.flush()
-        for member, events in recipients:
-            requests, cancels = mail_changes(training_scope(member.id, training.id), events)
-            for method, chosen in (("REQUEST", requests), ("CANCEL", cancels)):
-                for event in chosen:  # one event per mail: Outlook imports only one per REQUEST
-                    subject, body, part = compose(member, event, method, version)
-                    queue(settings, training.plan.prefecture_id, "calendar", member.name, member.email,
-                          subject, body, part)
+        changes = mail_changes_for([(training_scope(member.id, training.id), events)
+                                    for member, events in recipients])
+        for (member, _), (requests, cancels) in zip(recipients, changes):
+            if not requests and not cancels:
+                continue  # nothing of theirs changed: no mail
+            # one mail per member, with one calendar part per event (Outlook imports only
+            # one event of a REQUEST file)
+            subject, body, parts = compose(member, requests, cancels, version)
+            queue(settings, training.plan.prefecture_id, "calendar", member.name, member.email,
+                  subject, body, parts)
         db.session.commit()
     except IntegrityError:  # the same version published twice at once
         db.session.rollback()

@@ -211,8 +211,8 @@ def my_feed():
     """The member's feed links (https and webcal://) and invitations to download."""
     https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
     webcal = "webcal://" + https.split("://", 1)[1]
-    invitations = [(m, slot) for m in members_of_user(current_user)
-                   for _, slot, _ in ical.invitation_events(m, _host())]
+    invitations = [(m, found, event.summary) for m in members_of_user(current_user)
+                   for _, found, _, event in files.published_roles(m) if found is not None]
     return render_template("exports/feed.html", https=https, webcal=webcal,
                            invitations=invitations, slot_label=slot_label)
 

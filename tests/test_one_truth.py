@@ -1,0 +1,185 @@
+"""One truth for every channel (issue 23): the same event has the same UID and SEQUENCE in
+`flask export`, the invitation downloads, the subscribed feed and the mail; a SEQUENCE moves
+only when what a calendar shows changes; a publication mails only the people whose own events
+changed, one message each, with one calendar part per changed event."""
+from __future__ import annotations
+
+import icalendar
+
+from planner.models import EventVersion, RoleSlot, TeamMember, Training
+from planner.models.db import db
+from planner.services.roles import assign_slot
+from tests.export_data import build_plan
+from tests.factories import login
+from tests.smtp import calendar_parts, text_body
+
+
+def _events(data: bytes) -> dict[str, tuple[int, str]]:
+    """UID -> (SEQUENCE, STATUS) of every VEVENT of a calendar file."""
+    calendar = icalendar.Calendar.from_ical(data)
+    return {str(e["UID"]): (int(e.get("SEQUENCE", 0)), str(e.get("STATUS", ""))) for e in calendar.walk("VEVENT")}
+
+
+def _roles(events: dict) -> dict[str, int]:
+    return {uid: seq for uid, (seq, _) in events.items() if "-slot-" in uid}
+
+
+def _mail(smtp) -> list[dict]:
+    """Each message: recipient, subject, body, and its calendar parts (method, uid, seq)."""
+    out = []
+    for message in smtp.inbox.messages():
+        parts = []
+        for part in calendar_parts(message):
+            data = part.get_payload(decode=True)
+            calendar = icalendar.Calendar.from_ical(data)
+            assert part.get_param("method") == str(calendar["METHOD"])
+            (event,) = calendar.walk("VEVENT")  # one event per part: Outlook reads only one
+            parts.append((str(calendar["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])))
+        out.append({"to": message["To"].addresses[0].addr_spec, "subject": str(message["Subject"]),
+                    "body": text_body(message), "parts": parts})
+    return out
+
+
+def _versions() -> dict[str, int]:
+    """Every event's sequence (not the feeds' own validator rows)."""
+    return {v.uid: v.sequence for v in db.session.scalars(db.select(EventVersion)) if "-feed-" not in v.uid}
+
+
+def _downloads(app, ids) -> dict[str, int]:
+    """Every invitation each member can download from the web (their /feeds page)."""
+    found = {}
+    for email in ids.member_emails:
+        client = app.test_client()
+        login(client, email)
+        page = client.get("/feeds").get_data(as_text=True)
+        for link in page.split('href="/members/')[1:]:
+            response = client.get("/members/" + link.split('"', 1)[0])
+            assert response.status_code == 200
+            assert response.headers["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
+            found.update(_roles(_events(response.data)))
+    return found
+
+
+def _feeds(app, ids) -> dict[str, dict]:
+    """Each member's subscribed feed, fetched by its URL without a login."""
+    out = {}
+    for email in ids.member_emails:
+        client = app.test_client()
+        login(client, email)
+        page = client.get("/feeds").get_data(as_text=True)
+        link = page.split('id="webcal-link">', 1)[1].split("<", 1)[0]
+        path = "/" + link.split("/", 3)[3]
+        response = app.test_client().get(path)
+        assert response.status_code == 200
+        out[email] = _events(response.data)
+    return out
+
+
+def _export(runner, ids, folder) -> dict[str, int]:
+    result = runner.invoke(args=["export", str(ids.plan_id), str(folder)])
+    assert result.exit_code == 0, result.output
+    found = {}
+    for path in (folder / "招待状").glob("*.ics"):
+        found.update(_roles(_events(path.read_bytes())))
+    return found
+
+
+def _publish_all(client, plan_id: int) -> None:
+    with client.application.app_context():
+        ids = [t.id for t in db.session.scalars(db.select(Training).filter_by(plan_id=plan_id))]
+    for training_id in ids:
+        assert client.post(f"/trainings/{training_id}/publish").status_code in (302, 303)
+
+
+def test_every_channel_shows_the_same_uid_and_sequence(app, client, runner, smtp, tmp_path):
+    app.config.update(smtp.config())
+    with app.app_context():
+        ids = build_plan()
+        held = {f"training-{s.training_id}-slot-{s.id}@{app.config['CALENDAR_UID_HOST']}": s.holder.email
+                for s in db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id.is_not(None)))}
+    login(client, ids.official_email)
+    # before any publication no invitation leaves, and the feed marks the roles 「公開待ち」
+    assert _export(runner, ids, tmp_path / "draft") == {} and _downloads(app, ids) == {}
+    draft_feeds = _feeds(app, ids)
+    assert {s for f in draft_feeds.values() for s in (st for _, st in f.values())} >= {"TENTATIVE"}
+
+    mailed = {}
+    with app.app_context():
+        trainings = [t.id for t in db.session.scalars(db.select(Training).filter_by(plan_id=ids.plan_id))]
+    for training_id in trainings:
+        smtp.inbox.received.clear()
+        assert client.post(f"/trainings/{training_id}/publish").status_code == 302
+        mails = _mail(smtp)
+        # one mail per member who holds a role of this training, one part per role
+        mine = {uid: who for uid, who in held.items() if uid.startswith(f"training-{training_id}-")}
+        assert sorted(m["to"] for m in mails) == sorted(set(mine.values()))
+        assert all(held[uid] == m["to"] and method == "REQUEST" for m in mails for method, uid, _ in m["parts"])
+        assert {uid for m in mails for _, uid, _ in m["parts"]} == set(mine)
+        mailed.update((uid, seq) for m in mails for _, uid, seq in m["parts"])
+    assert set(mailed) == set(held)
+
+    with app.app_context():
+        before = _versions()
+    first = _export(runner, ids, tmp_path / "one")
+    second = _export(runner, ids, tmp_path / "two")
+    downloads = _downloads(app, ids)
+    feeds = _feeds(app, ids)
+    with app.app_context():
+        assert _versions() == before  # writing files never raises a sequence
+    for email, feed in feeds.items():
+        mine = {uid for uid, who in held.items() if who == email}
+        assert set(_roles(feed)) == mine
+        assert all(status == "CONFIRMED" for uid, (_, status) in feed.items() if uid in mine)
+    feed_roles = {uid: seq for feed in feeds.values() for uid, seq in _roles(feed).items()}
+    for channel in (first, second, downloads, feed_roles):
+        assert channel == mailed
+
+    # nothing changed: publishing again mails nobody
+    smtp.inbox.received.clear()
+    _publish_all(client, ids.plan_id)
+    assert smtp.inbox.received == []
+
+
+def test_removing_one_role_mails_only_its_holder_and_a_new_request_is_higher(app, client, runner, smtp, tmp_path):
+    app.config.update(smtp.config())
+    with app.app_context():
+        ids = build_plan()
+        host = app.config["CALENDAR_UID_HOST"]
+        slot = db.session.scalar(db.select(RoleSlot).where(RoleSlot.holder_id.is_not(None),
+                                                          RoleSlot.kind == "lecturer").order_by(RoleSlot.id))
+        slot_id, training_id, member_id = slot.id, slot.training_id, slot.holder_id
+        email, venue = slot.holder.email, slot.training.venue
+        uid = f"training-{training_id}-slot-{slot_id}@{host}"
+    login(client, ids.official_email)
+    _publish_all(client, ids.plan_id)
+    published = {uid_: seq for m in _mail(smtp) for _, uid_, seq in m["parts"]}
+    assert published[uid] >= 0
+    smtp.inbox.received.clear()
+
+    with app.app_context():
+        assign_slot(db.session.get(RoleSlot, slot_id), None)
+    assert client.post(f"/trainings/{training_id}/publish").status_code == 302
+    mails = _mail(smtp)
+    assert [m["to"] for m in mails] == [email]  # only that member, one message
+    (mail,) = mails
+    assert mail["parts"] == [("CANCEL", uid, published[uid] + 1)]
+    assert "取り消された担当" in mail["body"] and f"会場：{venue}" in mail["body"]
+    assert "担当を外れた" not in mail["body"]  # no one else's changes
+    cancel_sequence = mail["parts"][0][2]
+    with app.app_context():
+        assert uid not in _roles(_feeds(app, ids)[email])
+    smtp.inbox.received.clear()
+
+    with app.app_context():
+        assign_slot(db.session.get(RoleSlot, slot_id), db.session.get(TeamMember, member_id))
+    # the claim shows in the member's feed at once, awaiting publication
+    with app.app_context():
+        assert _feeds(app, ids)[email][uid][1] == "TENTATIVE"
+    assert client.post(f"/trainings/{training_id}/publish").status_code == 302
+    (mail,) = _mail(smtp)
+    assert mail["to"] == email
+    ((method, mailed_uid, sequence),) = mail["parts"]
+    assert (method, mailed_uid) == ("REQUEST", uid) and sequence > cancel_sequence
+    assert _roles(_feeds(app, ids)[email])[uid] == sequence
+    assert _downloads(app, ids)[uid] == sequence
+    assert _export(runner, ids, tmp_path / "after")[uid] == sequence

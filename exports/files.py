@@ -20,10 +20,11 @@ from planner.services.calendar_state import (
     sent_events,
     training_scope,
     versioned,
+    versioned_in_transaction,
 )
 from planner.services.groups import overview
 from planner.services.materials import final_files
-from planner.services.versions import version_label
+from planner.services.versions import latest, published_document, version_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"
@@ -31,12 +32,49 @@ ICS_REQUEST = "text/calendar; charset=utf-8; method=REQUEST"
 ZIP = "application/zip"
 
 
-def training_calendar(training: Training, host: str, base_url: str = "") -> bytes:
+def training_calendar(training: Training, host: str, base_url: str = "", stamp=versioned) -> bytes:
     """The training's timetable as a calendar: opening, subjects, closing."""
-    events = versioned(ical.training_events(training, host, base_url))
+    events = stamp(ical.training_events(training, host, base_url))
     short = get_curriculum(training.curriculum_key).short_title
     return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}",
                                description=f"{short} 時間割 {version_label(training)}")
+
+
+#: what `training_documents` and a download may ask for: the published version, or the draft
+PUBLISHED, DRAFT = "published", "draft"
+
+
+def calendar_name(training: Training) -> str:
+    return f"時間割_{get_curriculum(training.curriculum_key).short_title}.ics"
+
+
+def published_set(training: Training, host: str) -> list[tuple[str, bytes]]:
+    """The documents a version keeps (services.versions.publish calls this inside its
+    transaction, once the version is recorded): the training's handouts and timetable."""
+    files = handouts.training_handouts(training)
+    files.append((calendar_name(training), training_calendar(training, host, stamp=versioned_in_transaction)))
+    return files
+
+
+def training_document(training: Training, name: str, build, source: str = PUBLISHED) -> bytes:
+    """One handout of a training: as its latest version was published (the default), or
+    built now from the draft (`source` DRAFT, or never published: marked 「案」)."""
+    if source != DRAFT:
+        kept = published_document(training, name)
+        if kept is not None:
+            return kept
+    return build()
+
+
+def training_documents(training: Training, host: str, source: str = PUBLISHED) -> list[tuple[str, bytes]]:
+    """Every handout and the timetable of a training, from one source: the published version
+    (by default, when there is one) or the draft."""
+    last = latest(training)
+    if source != DRAFT and last is not None and last.documents.count():
+        return [(d.name, d.data) for d in last.documents.order_by("id")]
+    files = handouts.training_handouts(training)
+    files.append((calendar_name(training), training_calendar(training, host)))
+    return files
 
 
 def meetings_calendar(plan: Plan, host: str) -> bytes:
@@ -161,13 +199,11 @@ def participant_outputs(training: Training) -> list[tuple[str, bytes]]:
 
 
 def training_files(training: Training, host: str, members: list | None = None,
-                   with_participants: bool = False) -> list[tuple[str, bytes]]:
+                   with_participants: bool = False, source: str = PUBLISHED) -> list[tuple[str, bytes]]:
     """Everything for one training: its handouts, its timetable calendar, the invitations
     (of `members` only, when given), and with `with_participants` the participants' papers."""
-    short = get_curriculum(training.curriculum_key).short_title
-    files = handouts.training_handouts(training)
-    files.append((f"時間割_{short}.ics", training_calendar(training, host)))
-    holders = {slot.holder for slot in training.slots if slot.holder is not None}
+    files = training_documents(training, host, source)
+    holders = set(training.plan.members)
     if members is not None:
         holders &= set(members)
     for member in sorted(holders, key=lambda m: m.id):
@@ -193,10 +229,10 @@ def plan_files(plan: Plan, host: str, members: list | None = None,
     """Every handout and calendar file of a plan, for `flask export`; the meeting requests of
     `members` only, when given (a team member downloads their own, not everyone's); with
     `with_participants`, each training's participants' papers."""
-    files = handouts.plan_handouts(plan)
-    for training in plan.trainings:
-        short = get_curriculum(training.curriculum_key).short_title
-        files.append((f"時間割_{short}.ics", training_calendar(training, host)))
+    files = [f for training in plan.trainings for f in training_documents(training, host)
+             if not f[0].startswith("役割分担表_")]  # the plan's role sheet has every training
+    files.append(("役割分担表.docx", handouts.role_sheet(plan)))
+    files.append(("企画スケジュール.docx", handouts.timeline(plan)))
     files.append(("検討会議.ics", meetings_calendar(plan, host)))
     for member in plan.members if members is None else members:
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host)]

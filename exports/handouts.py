@@ -42,7 +42,7 @@ from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
-from planner.services.versions import latest, pending_changes, version_label
+from planner.services.versions import draft_mark, latest, pending_changes, version_label
 
 UNDECIDED = "未定"
 NOT_SET = "（県の設定で入力してください）"
@@ -109,14 +109,19 @@ def plan_years(plan: Plan) -> str:
     return plan.years_label.split("（")[0]
 
 
-def _new(training_or_plan, title: str):
+def _new(training_or_plan, title: str, versioned: bool = True):
     """A document whose header states the organiser and one fiscal year, and nothing else."""
     if isinstance(training_or_plan, Training):
         plan, year = training_or_plan.plan, training_year(training_or_plan)
+        marks = [draft_mark(training_or_plan)] if versioned else []
     else:
         plan, year = training_or_plan, plan_years(training_or_plan)
+        marks = [draft_mark(t) for t in plan.trainings] if versioned else []
     prefecture = plan.prefecture
-    doc = new_document(title, f"{organiser(prefecture)}　{year} 伝達研修", organiser(prefecture))
+    # a draft says so on every page: the mark is in the header
+    mark = next((m for m in marks if m), "")
+    header = f"{organiser(prefecture)}　{year} 伝達研修"
+    doc = new_document(title, f"{mark}　{header}" if mark else header, organiser(prefecture))
     return doc
 
 
@@ -489,7 +494,7 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     today = today or date.today()
     topic = subject_title(training, row)
     subject_line = letter["subject"].format(training_name=words["training_name"])
-    doc = _new(training, subject_line)
+    doc = _new(training, subject_line, versioned=False)
     right = WD_ALIGN_PARAGRAPH.RIGHT
     para(doc, letter["number"], align=right)
     para(doc, format_date_wareki(today, weekday=False), align=right)
@@ -575,7 +580,7 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
 
 def timeline(plan: Plan, today: date | None = None) -> bytes:
     """The planning timeline: launch, meetings, trainings and retrospectives in date order."""
-    doc = _new(plan, "伝達研修 企画スケジュール")
+    doc = _new(plan, "伝達研修 企画スケジュール", versioned=False)
     _title_block(doc, ["伝達研修 企画スケジュール"], today)
     para(doc, f"計画の期間：{format_date_ja(plan.cycle_start)}〜{format_date_ja(plan.cycle_end)}")
     rows, steps = [], timeline_rows(plan)

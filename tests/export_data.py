@@ -60,7 +60,7 @@ def publish_plan(plan_id: int, today=None, host: str | None = None) -> None:
 
     from flask import current_app
 
-    from exports import notices
+    from exports import files, notices
     from planner.models import Plan
     from planner.services import versions
     from planner.services.mail import MailSettings
@@ -73,4 +73,5 @@ def publish_plan(plan_id: int, today=None, host: str | None = None) -> None:
         page = f"http://localhost/trainings/{training.id}"
         versions.publish(training, "県 担当者", today or date.today(), MailSettings.from_config(current_app.config),
                          notices.version_recipients(training, host, "http://localhost"),
-                         notices.version_composer(training, "県 担当者", page))
+                         notices.version_composer(training, "県 担当者", page),
+                         lambda t: files.published_set(t, host))

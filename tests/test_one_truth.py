@@ -183,3 +183,47 @@ def test_removing_one_role_mails_only_its_holder_and_a_new_request_is_higher(app
     assert _roles(_feeds(app, ids)[email])[uid] == sequence
     assert _downloads(app, ids)[uid] == sequence
     assert _export(runner, ids, tmp_path / "after")[uid] == sequence
+
+
+def _header(data: bytes) -> str:
+    from io import BytesIO
+
+    from docx import Document
+    doc = Document(BytesIO(data))
+    return " ".join(p.text for section in doc.sections for p in section.header.paragraphs)
+
+
+def test_documents_come_from_the_published_version_and_a_draft_says_so(app, client):
+    from datetime import timedelta
+
+    from planner.domain.dates import as_of_ja, format_date_wareki
+    from planner.services import plans
+    from tests.export_data import publish_plan
+    with app.app_context():
+        ids = build_plan()
+        training = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id, curriculum_key="counselor"))
+        training_id, published_day = training.id, training.first_date
+    login(client, ids.official_email)
+    # never published: built from the draft, 「案」 and the date on every page (the header)
+    draft = client.get(f"/trainings/{training_id}/agenda.docx").data
+    assert "【案】" in _header(draft)
+    with app.app_context():
+        publish_plan(ids.plan_id)
+        training = db.session.get(Training, training_id)
+        plans.update_training(training, first_date=published_day + timedelta(days=7))
+    moved = published_day + timedelta(days=7)
+    published = client.get(f"/trainings/{training_id}/agenda.docx").data
+    from tests.test_exports import body_text, read_docx
+    text = "\n".join(body_text(read_docx(published)))
+    assert "【案】" not in _header(published) and "第1版" in text
+    assert format_date_wareki(published_day) in text and format_date_wareki(moved) not in text
+    chosen = client.get(f"/trainings/{training_id}/agenda.docx?source=draft").data
+    assert f"【案】{as_of_ja(__import__('datetime').date.today())}" in _header(chosen)
+    assert format_date_wareki(moved) in "\n".join(body_text(read_docx(chosen)))
+    # the timetable file is the published one too
+    calendar = icalendar.Calendar.from_ical(client.get(f"/trainings/{training_id}/timetable.ics").data)
+    assert {e["DTSTART"].dt.date() for e in calendar.walk("VEVENT")} == {published_day}
+    # a member cannot ask for the draft: they get the published version
+    member = app.test_client()
+    login(member, ids.member_emails[0])
+    assert "【案】" not in _header(member.get(f"/trainings/{training_id}/agenda.docx?source=draft").data)

@@ -13,3 +13,4 @@ from planner.models.participants import (  # noqa: F401
 from planner.models.materials import (  # noqa: F401
     FINDING_STATUSES, MATERIAL_CATEGORIES, MATERIAL_STATUSES, AnonymityCheck, CheckFinding, Material,
     MaterialVersion)
+from planner.models.published import PublishedDocument  # noqa: F401

@@ -36,6 +36,7 @@ from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
 from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
+from planner.services.materials import training_due
 from planner.services.roles import slot_times
 from planner.services.supplements import plan_events
 from planner.services.supplements import training_events as training_supplements
@@ -289,7 +290,8 @@ def _slot_time(slot: RoleSlot, times) -> str:
     """The slot's time on its day (the date is in the training's heading)."""
     when = times.get(slot.id)
     if slot.kind == "material_preparer":
-        return "研修日までに準備"
+        due = training_due(slot.training)
+        return f"資料の締切\n{format_date_wareki(due, weekday=False)}" if due else "資料の締切まで"
     if when is None or when.day is None:
         return UNDECIDED
     first = slot.training.first_date

@@ -227,3 +227,38 @@ def test_documents_come_from_the_published_version_and_a_draft_says_so(app, clie
     member = app.test_client()
     login(member, ids.member_emails[0])
     assert "【案】" not in _header(member.get(f"/trainings/{training_id}/agenda.docx?source=draft").data)
+
+
+def test_a_members_feed_shows_their_whole_year_in_the_sites_scheme(app, client):
+    from datetime import date, time
+
+    from planner.models import Milestone
+    from planner.services.materials import training_due
+    with app.app_context():
+        ids = build_plan()
+        member = db.session.get(TeamMember, ids.member_ids[0])
+        preparer = db.session.scalar(db.select(RoleSlot).where(RoleSlot.kind == "material_preparer")
+                                     .order_by(RoleSlot.id))
+        preparer.holder_id = member.id
+        meeting = Milestone(plan_id=ids.plan_id, kind="meeting", title="第1回 検討会議", order=1,
+                            start=date(2025, 12, 10), end=date(2025, 12, 10),
+                            start_time=time(14, 0), end_time=time(16, 0), place="県庁 会議室")
+        db.session.add(meeting)
+        db.session.commit()
+        host = app.config["CALENDAR_UID_HOST"]
+        preparer_uid = f"training-{preparer.training_id}-slot-{preparer.id}@{host}"
+        due = training_due(preparer.training)
+        meeting_uid = f"plan-{ids.plan_id}-milestone-{meeting.id}@{host}"
+        assert due != preparer.training.first_date
+    login(client, ids.member_emails[0])
+    page = client.get("/feeds").get_data(as_text=True)
+    link = page.split('id="https-link" aria-label="購読URL"', 1)[0].rsplit('value="', 1)[1].split('"', 1)[0]
+    assert link.startswith("http://localhost/feeds/")  # served over http: an http link
+    secure = client.get("/feeds", base_url="https://localhost").get_data(as_text=True)
+    assert 'value="https://localhost/feeds/' in secure
+    calendar = icalendar.Calendar.from_ical(app.test_client().get("/" + link.split("/", 3)[3]).data)
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    role = events[preparer_uid]
+    assert role["DTSTART"].dt == due and "資料の締切" in str(role["SUMMARY"])
+    assert str(role["STATUS"]) == "TENTATIVE"  # held in the draft only: awaiting publication
+    assert str(events[meeting_uid]["LOCATION"]) == "県庁 会議室"

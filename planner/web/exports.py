@@ -225,7 +225,9 @@ def feed(token: str):
 @login_required
 def my_feed():
     """The member's feed links (https and webcal://) and invitations to download."""
-    https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
+    # in the scheme the site is served with: an https:// link to a site served over http
+    # (an intranet server) would not answer
+    https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme=request.scheme)
     webcal = "webcal://" + https.split("://", 1)[1]
     invitations = [(m, found, event.summary) for m in members_of_user(current_user)
                    for _, found, _, event in files.published_roles(m) if found is not None]

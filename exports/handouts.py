@@ -31,7 +31,7 @@ from exports.docx_common import (
     to_bytes,
 )
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
-from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
+from planner.domain.dates import era_year, fiscal_year, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
 from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
@@ -74,7 +74,7 @@ def hm(value: time) -> str:
 
 
 def time_range(start: time, end: time) -> str:
-    return f"{hm(start)}〜{hm(end)}"
+    return f"{hm(start)}～{hm(end)}"
 
 
 def organiser(prefecture: Prefecture) -> str:
@@ -106,7 +106,7 @@ def training_year(training: Training) -> str:
 
 
 def plan_years(plan: Plan) -> str:
-    """The fiscal years of a plan's cycle in the era only, e.g. 令和7〜8年度."""
+    """The fiscal years of a plan's cycle in the era only, e.g. 令和7～8年度."""
     return plan.years_label.split("（")[0]
 
 
@@ -185,7 +185,7 @@ def _venue(training: Training) -> str:
 
 
 def _day_lines(training: Training, timetable: Timetable | None, reception: bool) -> str:
-    """'令和8年2月18日（水）9:00〜17:35（受付 8:30〜）' for each day, one per line."""
+    """'令和8年2月18日（水）9:00～17:35（受付 8:30～）' for each day, one per line."""
     days = training.days
     if not days:
         return f"{UNDECIDED}（{training_year(training)}中）"
@@ -196,7 +196,7 @@ def _day_lines(training: Training, timetable: Timetable | None, reception: bool)
             items = timetable.days[index].items
             text += f" {time_range(items[0].start, items[-1].end)}"
         if reception and training.reception_time:
-            text += f"（受付 {hm(training.reception_time)}〜）"
+            text += f"（受付 {hm(training.reception_time)}～）"
         lines.append(text)
     return "\n".join(lines)
 
@@ -467,7 +467,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
 def _session_minutes(low: int | None, high: int | None) -> str:
     if low is None:
         return "—"
-    return f"{low}分" if low == high else f"{low}〜{high}分"
+    return f"{low}分" if low == high else f"{low}～{high}分"
 
 
 def _local_briefing(training: Training, row: TrainingSubject, timetable: Timetable,
@@ -584,12 +584,12 @@ def timeline(plan: Plan, today: date | None = None) -> bytes:
     """The planning timeline: launch, meetings, trainings and retrospectives in date order."""
     doc = _new(plan, "伝達研修 企画スケジュール", versioned=False)
     _title_block(doc, ["伝達研修 企画スケジュール"], today)
-    para(doc, f"計画の期間：{format_date_ja(plan.cycle_start)}〜{format_date_ja(plan.cycle_end)}")
+    para(doc, f"計画の期間：{format_date_wareki(plan.cycle_start)}～{format_date_wareki(plan.cycle_end)}")
     rows, steps = [], timeline_rows(plan)
     for row in steps:
-        when = format_date_ja(row.start)
+        when = format_date_wareki(row.start)
         if row.end != row.start:
-            when += f"〜\n{format_date_ja(row.end)}"
+            when += f"～\n{format_date_wareki(row.end)}"
         rows.append([when, KIND_NAMES.get(row.kind, row.kind),
                      row.title + ("（仮）" if row.tentative else "")])
     table(doc, ["日付", "区分", "内容"], rows, [44, 44, 82])

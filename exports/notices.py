@@ -10,8 +10,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+import re
+
 from curricula import get_curriculum
-from exports import ical
+from exports import ical, one_wave_dash
 from planner.domain.dates import format_date_wareki
 from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
 from planner.services.calendar_state import CalendarEvent
@@ -67,9 +69,19 @@ def version_composer(training: Training, official_name: str, page_url: str):
         body = _env.get_template("programme.txt").render(
             member=member, requests=requests, cancels=cancels, when=_when, version=version,
             training=training, short=short, page=page_url, official_name=official_name)
-        return subject, body, parts
+        return subject, one_wave_dash(body), parts
 
     return compose
+
+
+#: a number someone typed or the checklist gave at the start of an agenda line: ①, 【3】, (3), 3. , 3）
+_NUMBERED = re.compile(r"^\s*(?:[\u2460-\u2473]|【[0-9０-９]+】|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．、)）]|[0-9０-９]+\s)\s*")
+
+
+def agenda_lines(lines: list[str]) -> list[str]:
+    """A meeting's agenda numbered one way (1. 2. 3.), whatever numbering its lines carried."""
+    items = [_NUMBERED.sub("", line.lstrip("・").strip()) for line in lines if line.strip().startswith("・")]
+    return [f"{number}. {item}" for number, item in enumerate((i for i in items if i), start=1)]
 
 
 def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
@@ -82,7 +94,8 @@ def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
         body = _env.get_template("meeting.txt").render(
             member=member, meeting=meeting, event=event, when=_when(event), page=page_url,
             yes=answer_link(member, True), no=answer_link(member, False), official_name=official_name,
-            agenda=[line for line in event.description.split("議題：", 1)[-1].splitlines() if line.startswith("・")])
-        return f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", body, CalendarPart(method, data)
+            agenda=agenda_lines(event.description.split("議題：", 1)[-1].splitlines()))
+        return (f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", one_wave_dash(body),
+                CalendarPart(method, data))
 
     return compose

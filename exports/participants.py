@@ -18,7 +18,8 @@ from docx.text.paragraph import Paragraph
 from curricula import get_curriculum
 from exports import clean_line
 from exports.docx_common import heading, para, run, table, to_bytes
-from exports.handouts import _new, safe_filename, training_year
+from exports import programme
+from exports.handouts import _new, safe_filename, texts, training_year
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS, Participant
@@ -173,6 +174,29 @@ def name_cards(training: Training, participants: list[Participant] | None = None
 
 # --------------------------------------------------------------------------- 修了証
 
+def full_title(training: Training) -> str:
+    """The training's full name as a certificate states it: 「令和8年度 生活困窮者自立支援制度
+    伝達研修 前期共通プログラム」 (one pair of brackets, none nested)."""
+    name = texts()["training_name"]
+    return f"「{training_year(training)} {name} {programme.title_of(get_curriculum(training.curriculum_key), training)}」"
+
+
+def _plain_dates(training: Training) -> str:
+    """The days without weekdays (no brackets inside the sentence): 令和8年2月18日・19日."""
+    if not training.days:
+        return "未定"
+    first = format_date_wareki(training.days[0], weekday=False)
+    if len(training.days) == 1:
+        return first
+    return f"{first}・{format_date_wareki(training.days[-1], weekday=False)}"
+
+
+def certificate_number(training: Training, index: int) -> str:
+    """証書番号: the training's year and short name, and the certificate's place in the
+    attendees' print order: 令和8年度前期共通第3号."""
+    return f"{training_year(training)}{_short(training)}第{index + 1}号"
+
+
 def certificate_sender(training: Training) -> str:
     """Who awards the certificate: the prefecture's 発信者 setting, else its name."""
     prefecture = training.plan.prefecture
@@ -190,17 +214,18 @@ def certificates(training: Training, participants: list[Participant] | None = No
     if not people:
         para(doc, "受付で出席の記録がある受講者がいないため、修了証書はありません。")
     for index, person in enumerate(people):
+        number = para(doc, certificate_number(training, index), size=11, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        number.paragraph_format.page_break_before = index > 0
         title = para(doc, "修 了 証 書", size=36, align=WD_ALIGN_PARAGRAPH.CENTER)
         title.runs[0].bold = True
-        title.paragraph_format.page_break_before = index > 0
-        title.paragraph_format.space_before = Pt(36)
+        title.paragraph_format.space_before = Pt(24)
         title.paragraph_format.space_after = Pt(72)
         affiliation = display_name(person)
         para(doc, affiliation, size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
         name = para(doc, f"{person.name}　殿", size=26, align=WD_ALIGN_PARAGRAPH.LEFT)
         name.paragraph_format.space_after = Pt(64)
-        text = (f"あなたは、{training_year(training)}に実施した「{_title(training)}」"
-                f"（{_dates(training)}）の全課程を修了したことを証します。")
+        text = (f"あなたは、{_plain_dates(training)}に実施した{full_title(training)}の"
+                "全課程を修了したことを証します。")
         body = para(doc, text, size=16)
         body.paragraph_format.line_spacing = 2.0
         body.paragraph_format.first_line_indent = Pt(16)

@@ -113,7 +113,7 @@ def test_agenda_lists_date_venue_timetable_and_lecturers(app):
         text = body_text(doc)
         assert text[0] == "令和7年度 生活困窮者自立支援制度 伝達研修\n前期共通プログラム　研修次第"
         facts = dict(table_rows(doc.tables[0]))
-        assert facts["日時"] == "令和8年2月18日（水） 9:00〜17:45"
+        assert facts["日時"] == "令和8年2月18日（水） 9:00～17:45"
         assert facts["会場"] == VENUE
         rows = table_rows(doc.tables[1])
         assert rows[0] == ["時間", "内容", "時間数", "講師（所属）"]
@@ -188,7 +188,7 @@ def test_briefing_of_case_subject_quotes_anonymity_rule(app):
         facts = dict(table_rows(doc.tables[0]))
         assert facts["時間の目安（手引き）"] == half_width_digits(subject.minutes_text)
         item = next(i for i in timetable_of(t).subject_items if i.key.endswith(f"subject-{case_row.id}"))
-        assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}〜"
+        assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}～"
                                f"{item.end.hour}:{item.end:%M}（{item.minutes}分）")
         assert not any("匿名性" in line for line in body_text(read_docx(handouts.briefing(t, plain_row))))
 
@@ -203,7 +203,7 @@ def test_briefing_lists_sessions_with_minutes(app):
         sessions = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "内容")
         assert table_rows(sessions)[1:] == [
             [half_width_digits(s.title), f"{s.minutes_min}分" if s.minutes_min == s.minutes_max
-             else f"{s.minutes_min}〜{s.minutes_max}分", half_width_digits(s.note)]
+             else f"{s.minutes_min}～{s.minutes_max}分", half_width_digits(s.note)]
             for s in subject.sessions]
 
 

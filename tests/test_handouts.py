@@ -24,7 +24,7 @@ from planner.services import plans
 from tests.export_data import build_plan
 from tests.factories import login
 
-YEAR_LABEL = re.compile(r"(?:令和|平成)[0-9元〜]+年度")
+YEAR_LABEL = re.compile(r"(?:令和|平成)[0-9元〜～]+年度")
 WIDE_DIGIT = re.compile("[０-９]")
 SETTINGS = {"department": "福祉保健部 地域福祉課", "letter_sender": "大分県福祉保健部長",
             "contact_section": "地域福祉課 生活支援班", "contact_name": "県 担当者",
@@ -131,7 +131,7 @@ def test_agenda_has_what_a_kenshu_shidai_has(app):
 
         doc = Document(io.BytesIO(handouts.agenda(t, today=date(2026, 1, 10))))
         facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
-        assert facts["日時"] == "令和8年2月18日（水） 9:00〜17:45（受付 8:30〜）"
+        assert facts["日時"] == "令和8年2月18日（水） 9:00～17:45（受付 8:30～）"
         assert facts["会場"].split("\n") == [t.venue, "（大分市中央町1-2-3）", "大分駅から徒歩10分"]
         assert facts["対象"].endswith("（定員 40名）")
         assert facts["持ち物"] == "筆記用具、国研修テキスト"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -525,11 +525,45 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
             ["資料", letter["materials"].format(deadline=format_date_wareki(deadline))
                      if deadline else letter["materials_undecided"]],
             ["会場の機材", clean_line(training.equipment) or UNDECIDED],
+            ["謝金", clean_line(prefecture.lecturer_fee) or letter["fee_unset"]],
+            ["旅費", clean_line(prefecture.travel_expenses) or letter["travel_unset"]],
+            ["回答期限", letter["reply"].format(deadline=format_date_wareki(reply_by(training, today)))],
             ["問い合わせ先", contact_lines(prefecture)]]
     table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
           [34, TEXT_WIDTH - 34], size=10, label_column=True)
     para(doc, "以上", align=right)
+    _consent_page(doc, training, row, today)
     return to_bytes(doc)
+
+
+def reply_by(training: Training, today: date) -> date:
+    """回答期限 of a request letter: two weeks after it is written, and at the latest a month
+    before the training (time to find another lecturer)."""
+    latest_day = training.first_date - timedelta(days=30) if training.first_date else None
+    two_weeks = today + timedelta(days=14)
+    return min(two_weeks, latest_day) if latest_day and latest_day > today else two_weeks
+
+
+def _consent_page(doc, training: Training, row: TrainingSubject, today: date) -> None:
+    """別紙 承諾書, on its own page: what the lecturer fills in and sends back."""
+    prefecture = training.plan.prefecture
+    curriculum = get_curriculum(training.curriculum_key)
+    label = para(doc, "（別紙）", size=10)
+    label.paragraph_format.page_break_before = True
+    heading(doc, "承　諾　書", 0)
+    para(doc, "令和　　年　　月　　日", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(doc, f"{clean_line(prefecture.letter_sender) or organiser(prefecture)}　様")
+    para(doc, "　下記の研修の講師を承諾します。")
+    para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
+    rows = [["研修名", f"{training_year(training)} {texts()['training_name']}\n{curriculum.title}"],
+            ["日時", _scheduled(training, row, timetable_of(training))],
+            ["演題", subject_title(training, row)],
+            ["ご所属・職名", ""], ["お名前", ""], ["ご連絡先（電話・メール）", ""],
+            ["謝金の振込先", "金融機関名・支店名・口座番号・口座名義（別途ご案内する様式でも可）"],
+            ["当日の機材の希望", ""]]
+    table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    para(doc, f"回答期限：{format_date_wareki(reply_by(training, today))}　送付先：{clean_line(prefecture.contact_section) or organiser(prefecture)}",
+         size=10)
 
 
 # --------------------------------------------------------------------------- 4. timeline

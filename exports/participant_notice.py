@@ -60,7 +60,7 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
     prefecture = training.plan.prefecture
     words = texts()["participant_notice"]
     subject_line = notice_subject(training)
-    doc = _new(training, subject_line)
+    doc = _new(training, subject_line, versioned=False)  # a letter with its own number and date
     right = WD_ALIGN_PARAGRAPH.RIGHT
     para(doc, clean_line(training.notice_number) or words["number"], align=right)
     para(doc, format_date_wareki(training.notice_date or today or date.today(), weekday=False), align=right)

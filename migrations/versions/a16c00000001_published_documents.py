@@ -1,4 +1,4 @@
-"""published documents: a version's handouts as they were published
+"""published documents (a version's handouts as they were published); lecturer fee and travel expenses
 
 Revision ID: a16c00000001
 Revises: a15000000001
@@ -28,9 +28,15 @@ def upgrade():
     )
     with op.batch_alter_table('published_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_published_document_version_id'), ['version_id'], unique=False)
+    with op.batch_alter_table('prefecture', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lecturer_fee', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('travel_expenses', sa.String(length=200), server_default='', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('prefecture', schema=None) as batch_op:
+        batch_op.drop_column('travel_expenses')
+        batch_op.drop_column('lecturer_fee')
     with op.batch_alter_table('published_document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_published_document_version_id'))
 

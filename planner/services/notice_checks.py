@@ -12,6 +12,10 @@ def notice_problems(training: Training) -> list[str]:
         problems.append("文書番号が入っていません（通知に「第　　号」と出ます）。")
     if training.application_deadline is None:
         problems.append("申込締切が決まっていません（通知に「未定」と出ます）。")
+    if not training.capacity:
+        problems.append("定員が決まっていません（通知に「未定」と出ます）。")
+    if not (training.plan.prefecture.letter_sender or "").strip():
+        problems.append("発信者（県の設定）が入っていません。")
     if not training.first_date:
         problems.append("開催日が決まっていません。")
     if not (training.venue or "").strip():

@@ -9,7 +9,8 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 
 SETTING_FIELDS = ("department", "letter_sender", "contact_section", "contact_name",
-                  "contact_phone", "contact_email", "participant_retention_days")
+                  "contact_phone", "contact_email", "participant_retention_days",
+                  "lecturer_fee", "travel_expenses")
 CHANGED_MEANWHILE = ("ほかの担当者がこの画面を開いた後に設定を変更しました。"
                      "最新の内容を表示しています。確認してから、もう一度保存してください。")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -263,25 +264,57 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     curriculum = get_curriculum(training.curriculum_key)
     subject = curriculum_subject(training, row)
     title = f"{event.kind_name}「{clean_line(event.title)}」"
-    doc = _new(training, f"{title} 次第")
+    doc = _new(training, f"{title} 次第", versioned=False)
     _title_block(doc, [title, "次第"], today)
-    lecturer = "、".join(clean_line(x) for x in (event.lecturer_name, event.lecturer_org) if x)
+    speakers = [clean_line(x) for x in re.split(r"[、,，/／]", event.lecturer_name or "") if clean_line(x)]
+    role = "シンポジスト" if event.kind == "symposium" else "講師"
+    org = clean_line(event.lecturer_org)
     facts = [["日時", f"{format_date_wareki(event.day)}　{time_range(event.start_time, event.end_time)}"],
              ["会場", clean_line(event.place) or UNDECIDED],
-             ["講師", lecturer or UNDECIDED],
-             ["関連する研修", f"{programme.title_of(curriculum, training)}　科目{row.letter}　{subject.name}"],
-             ["研修当日の扱い", event.effect_name],
+             [role, "\n".join(speakers) + (f"（{org}）" if org and len(speakers) == 1 else
+                                            (f"\n所属：{org}" if org else "")) if speakers else UNDECIDED],
+             ["テーマ", f"{subject.name}"],
              ["主催", organiser(training.plan.prefecture)]]
     table(doc, None, facts, [30, TEXT_WIDTH - 30], size=10, label_column=True)
-    heading(doc, "この催しのねらい", 1)
-    para(doc, "伝達研修の手引きは、専門家や実践者を招いた催しで「不足する視点は補う」としています。"
-              f"この催しは、上の研修の科目{row.letter}を補うものです。")
+    heading(doc, "プログラム", 1)
+    table(doc, ["時間", "内容"], _supplement_programme(event, role, speakers), [36, TEXT_WIDTH - 36], size=10)
     if subject.key_points:
-        heading(doc, "関連する科目のポイント（手引きより）", 2)
+        heading(doc, "この催しで扱う内容", 2)
         bullets(doc, subject.key_points)
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(training.plan.prefecture))
     return to_bytes(doc)
+
+
+def _supplement_programme(event: SupplementaryEvent, role: str, speakers: list[str]) -> list[list[str]]:
+    """The event's programme from its hours: opening, the talks (one slot per speaker), then
+    questions and closing; a slot the hours cannot give is left out."""
+    start = datetime.combine(event.day, event.start_time)
+    end = datetime.combine(event.day, event.end_time)
+    total = int((end - start).total_seconds() // 60)
+    opening, closing = (5, 5) if total >= 60 else (0, 0)
+    questions = 20 if total >= 90 else (10 if total >= 45 else 0)
+    main = total - opening - closing - questions
+    parts = []
+    if opening:
+        parts.append((opening, "開会・趣旨説明"))
+    names = speakers or [UNDECIDED]
+    if event.kind == "symposium" and len(names) > 1:
+        each = main // (len(names) + 1)
+        parts += [(each, f"{role}の報告　{name}") for name in names]
+        parts.append((main - each * len(names), "意見交換（パネルディスカッション）"))
+    else:
+        parts.append((main, f"{event.kind_name}「{clean_line(event.title)}」　{'、'.join(names)}"))
+    if questions:
+        parts.append((questions, "質疑応答"))
+    if closing:
+        parts.append((closing, "閉会"))
+    rows, at_time = [], start
+    for minutes, text in parts:
+        following = at_time + timedelta(minutes=minutes)
+        rows.append([time_range(at_time.time(), following.time()), text])
+        at_time = following
+    return rows
 
 
 # --------------------------------------------------------------------------- 2. role sheet

@@ -35,7 +35,8 @@ def _documents(plan_id: int) -> dict[str, bytes]:
     subject = next(r for r in common.subjects if r.letter == "C")
     event = SupplementaryEvent(subject_id=subject.id, kind="symposium", title="地域で支える",
                                day=common.first_date, start_time=time(13, 30), end_time=time(16, 30),
-                               place="県社会福祉会館", lecturer_name="小川 恵子", lecturer_org="大分県立大学")
+                               place="県社会福祉会館", lecturer_name="小川 恵子、田中 誠、山本 礼子",
+                               lecturer_org="大分県立大学 ほか")
     db.session.add(event)
     # a notice that is sent carries its number and deadline
     common.notice_number, common.application_deadline = "大福第1234号", date(2026, 1, 20)
@@ -121,3 +122,6 @@ def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_p
     assert "生活困窮者自立支援制度" in certificate and "前期共通第1号" in certificate
     assert "（令和" not in certificate.split("修了したことを証します")[0].split("殿")[-1]  # no nested brackets
     assert "生活困窮者自立支援制度" in "\n".join(pages["開催通知"])
+    symposium = "\n".join(pages["催しの次第"]).replace(" ", "")
+    assert all(f"シンポジストの報告{name}" in symposium for name in ("小川恵子", "田中誠", "山本礼子"))
+    assert "不足する視点" not in symposium and "研修当日の扱い" not in symposium

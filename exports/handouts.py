@@ -481,9 +481,8 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         bullets(doc, subject.how_to_run)
     if subject.sessions:
         heading(doc, "時間配分（セッション）", 2)
-        table(doc, ["内容", "時間", "備考"],
-              [[s.title, _session_minutes(s.minutes_min, s.minutes_max), s.note]
-               for s in subject.sessions], [82, 24, 64])
+        table(doc, ["内容", "時間", "備考"], _session_rows(subject, _item_of(training, row, timetable)),
+              [82, 24, 64])
     if subject.uses_cases:
         heading(doc, "事例報告役の方へ", 2)
         note_box(doc, "事例の匿名化（手引きより）", f"「{anonymity_reminder()}」")
@@ -495,6 +494,33 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         para(doc, subject.unconfirmed)
     programme.source_instructions(doc, curriculum)
     return to_bytes(doc)
+
+
+#: what the curricula say of a session the source gives no time for, and what a lecturer reads
+_APPORTIONED_NOTE = "時間の記載なし（本アプリが科目の時間を按分した目安）"
+_APPORTIONED_TEXT = "手引きに時間の記載がないため、科目の時間を按分した目安です。"
+
+
+def _session_rows(subject, found) -> list[list[str]]:
+    """The sessions with their minutes: the source's, or (where it gives none) an even share
+    of what the timetable leaves the subject, marked as a guide; no bare dash, no app jargon."""
+    sessions = subject.sessions
+    known = sum(s.minutes_min for s in sessions if s.minutes_min is not None)
+    unknown = [s for s in sessions if s.minutes_min is None]
+    share = None
+    if found is not None and unknown:
+        left = found[1].minutes - known
+        share = left // len(unknown) if left > 0 else None
+    rows = []
+    for s in sessions:
+        note = _APPORTIONED_TEXT if s.note == _APPORTIONED_NOTE else s.note
+        if s.minutes_min is None:
+            minutes = f"約{share}分" if share else "科目の時間内"
+            note = note or _APPORTIONED_TEXT
+        else:
+            minutes = _session_minutes(s.minutes_min, s.minutes_max)
+        rows.append([s.title, minutes, note])
+    return rows
 
 
 def _session_minutes(low: int | None, high: int | None) -> str:

@@ -92,12 +92,19 @@ def participant_list_docx(training: Training, participants: list[Participant] | 
 
 # --------------------------------------------------------------------------- 受付簿
 
+#: what a day's paper says when nobody has been accepted yet
+NO_PARTICIPANTS = ("受講決定の受講者がまだいないため、受講予定者の欄はありません"
+                   "（申込を受け付けて受講決定すると、ここに並びます）。")
+
+
 def attendance_sheet(training: Training, participants: list[Participant] | None = None) -> bytes:
     """受付簿: one line per expected participant by municipality, a box to tick and a space
     to sign, and blank lines for walk-ins."""
     people = day_participants(training) if participants is None else participants
     doc = _new(training, f"受付簿 {_short(training)}")
     _header_block(doc, "受付簿", training, f"受講予定 {len(people)}名　受付 ______名")
+    if not people:
+        para(doc, NO_PARTICIPANTS, size=10)
     rows = [[str(n), display_name(p), p.name, p.kana, _group(p), "☐", ""]
             for n, p in enumerate(people, start=1)]
     rows += [[str(len(people) + n), "", "", "", "", "☐", ""] for n in range(1, WALK_IN_ROWS + 1)]
@@ -156,6 +163,10 @@ def name_cards(training: Training, participants: list[Participant] | None = None
     doc = _new(training, f"名札 {_short(training)}")
     _blank_page_furniture(doc, (297 - CARD_ROWS * CARD_HEIGHT_MM) / 2 - 1,
                           (210 - CARD_COLUMNS * CARD_WIDTH_MM) / 2)
+    if not people:  # say why, instead of a sheet of blank cards
+        para(doc, f"名札 {_title(training)}", size=14)
+        para(doc, NO_PARTICIPANTS, size=11)
+        return to_bytes(doc)
     row_count = max(1, -(-len(people) // CARD_COLUMNS))
     t = table(doc, None, [["", ""] for _ in range(row_count)], [CARD_WIDTH_MM] * CARD_COLUMNS)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER

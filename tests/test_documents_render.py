@@ -125,3 +125,31 @@ def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_p
     symposium = "\n".join(pages["催しの次第"]).replace(" ", "")
     assert all(f"シンポジストの報告{name}" in symposium for name in ("小川恵子", "田中誠", "山本礼子"))
     assert "不足する視点" not in symposium and "研修当日の扱い" not in symposium
+
+
+def test_day_papers_of_a_training_without_participants_say_why(app):
+    from io import BytesIO
+
+    from docx import Document
+    with app.app_context():
+        ids = build_plan()
+        training = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id, curriculum_key="chief"))
+        for data in (participants.name_cards(training), participants.attendance_sheet(training)):
+            text = "\n".join(p.text for p in Document(BytesIO(data)).paragraphs)
+            assert participants.NO_PARTICIPANTS in text
+        assert not Document(BytesIO(participants.name_cards(training))).tables  # no sheet of blank cards
+
+
+def test_a_briefing_has_no_bare_dash_nor_app_jargon(app):
+    from io import BytesIO
+
+    from docx import Document
+    with app.app_context():
+        ids = build_plan()
+        chief = db.session.scalar(db.select(Training).filter_by(plan_id=ids.plan_id, curriculum_key="chief"))
+        for row in chief.subjects:
+            doc = Document(BytesIO(handouts.briefing(chief, row)))
+            cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+            text = "\n".join([p.text for p in doc.paragraphs] + cells)
+            assert "本アプリ" not in text and "—" not in cells, row.letter
+            assert "以下は、標準的な" not in text

@@ -86,7 +86,8 @@ def participant_list_docx(training: Training, participants: list[Participant] | 
              "\n".join(x for x in (p.affiliation, p.job) if x), _kind(p), _group(p), p.needs]
             for n, p in enumerate(people, start=1)]
     table(doc, ["No.", "市町村", "氏名", "ふりがな", "所属・職名", "区分", "班", "配慮事項"], rows,
-          [10, 22, 25, 27, 36, 17, 10, 23], size=8.5)
+          # 区分 wide enough for 「自治体担当者」 on one line at 8.5 pt (with the cell margins)
+          [10, 22, 25, 24, 32, 24, 10, 23], size=8.5)
     return to_bytes(doc)
 
 

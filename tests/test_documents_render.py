@@ -122,6 +122,7 @@ def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_p
     assert "生活困窮者自立支援制度" in certificate and "前期共通第1号" in certificate
     assert "（令和" not in certificate.split("修了したことを証します")[0].split("殿")[-1]  # no nested brackets
     assert "生活困窮者自立支援制度" in "\n".join(pages["開催通知"])
+    assert "自治体担当者" in "\n".join(pages["受講者名簿"])  # the column fits it on one line
     symposium = "\n".join(pages["催しの次第"]).replace(" ", "")
     assert all(f"シンポジストの報告{name}" in symposium for name in ("小川恵子", "田中誠", "山本礼子"))
     assert "不足する視点" not in symposium and "研修当日の扱い" not in symposium

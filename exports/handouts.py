@@ -609,7 +609,8 @@ def _consent_page(doc, training: Training, row: TrainingSubject, today: date) ->
     curriculum = get_curriculum(training.curriculum_key)
     label = para(doc, "（別紙）", size=10)
     label.paragraph_format.page_break_before = True
-    heading(doc, "承　諾　書", 0)
+    title = heading(doc, "承　諾　書", 1)  # the letter keeps one Title; this is its enclosure
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para(doc, "令和　　年　　月　　日", align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(doc, f"{clean_line(prefecture.letter_sender) or organiser(prefecture)}　様")
     para(doc, "　下記の研修の講師を承諾します。")

@@ -194,10 +194,13 @@ def test_request_letter_in_official_form(app):
         lines = [p.text for p in doc.paragraphs]
         assert lines[:6] == ["第　　　　号", "令和8年1月10日", "NPO法人 みどりの灯", "小林 一郎　様",
                              "大分県福祉保健部長", "（公印省略）"]
-        assert "記" in lines and lines[-1] == "以上"
+        assert "記" in lines and "以上" in lines
+        # the 承諾書 to return follows on its own page (issue 23)
+        after = lines[lines.index("以上") + 1:]
+        assert after[:2] == ["（別紙）", "承　諾　書"] and any(line.startswith("回答期限：") for line in after)
         items = [row.cells[0].text.split("　", 1)[1] for row in doc.tables[0].rows]
         assert items == ["目的", "研修名", "日時", "会場", "演題", "時間", "対象", "資料", "会場の機材",
-                         "問い合わせ先"]
+                         "謝金", "旅費", "回答期限", "問い合わせ先"]
         facts = {row.cells[0].text.split("　", 1)[1]: row.cells[1].text for row in doc.tables[0].rows}
         assert facts["演題"] == "ホームレス支援の実際" and facts["時間"] == "45分"
 

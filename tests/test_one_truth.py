@@ -262,3 +262,13 @@ def test_a_members_feed_shows_their_whole_year_in_the_sites_scheme(app, client):
     assert role["DTSTART"].dt == due and "資料の締切" in str(role["SUMMARY"])
     assert str(role["STATUS"]) == "TENTATIVE"  # held in the draft only: awaiting publication
     assert str(events[meeting_uid]["LOCATION"]) == "県庁 会議室"
+
+
+def test_team_csv_says_its_charset_once(app, client):
+    with app.app_context():
+        ids = build_plan()
+    login(client, ids.official_email)
+    for url in (f"/plans/{ids.plan_id}/team.csv", "/team/roster-example.csv"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8", url

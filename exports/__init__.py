@@ -16,7 +16,13 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+    return one_wave_dash(_CONTROL.sub("", text))
+
+
+def one_wave_dash(text: str) -> str:
+    """One wave dash in everything that leaves the app: 〜 (U+301C, as the source and some
+    input write it) becomes ～ (U+FF5E, as Windows writes it), so a row never shows both."""
+    return text.replace("\u301c", "\uff5e")
 
 
 def clean_line(text: str | None) -> str:

@@ -388,3 +388,19 @@ def to_bytes(doc: DocumentType) -> bytes:
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def make_link(paragraph: Paragraph, url: str) -> None:
+    """Turn the paragraph's runs into a hyperlink to `url` (blue, underlined), so a reader
+    can click the address instead of copying it."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    from docx.shared import RGBColor
+    for r in list(paragraph._p.findall(qn("w:r"))):
+        styled_run = Run(r, paragraph)  # python-docx keeps rPr's children in schema order
+        styled_run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+        styled_run.font.underline = True
+        link.append(r)
+    paragraph._p.append(link)

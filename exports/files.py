@@ -6,6 +6,7 @@ planner.services.calendar_state.versioned, which keeps each event's SEQUENCE (it
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -19,10 +20,11 @@ from planner.services.calendar_state import (
     sent_events,
     training_scope,
     versioned,
+    versioned_in_transaction,
 )
 from planner.services.groups import overview
 from planner.services.materials import final_files
-from planner.services.versions import version_label
+from planner.services.versions import latest, published_document, version_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"
@@ -30,12 +32,49 @@ ICS_REQUEST = "text/calendar; charset=utf-8; method=REQUEST"
 ZIP = "application/zip"
 
 
-def training_calendar(training: Training, host: str, base_url: str = "") -> bytes:
+def training_calendar(training: Training, host: str, base_url: str = "", stamp=versioned) -> bytes:
     """The training's timetable as a calendar: opening, subjects, closing."""
-    events = versioned(ical.training_events(training, host, base_url))
+    events = stamp(ical.training_events(training, host, base_url))
     short = get_curriculum(training.curriculum_key).short_title
     return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}",
                                description=f"{short} 時間割 {version_label(training)}")
+
+
+#: what `training_documents` and a download may ask for: the published version, or the draft
+PUBLISHED, DRAFT = "published", "draft"
+
+
+def calendar_name(training: Training) -> str:
+    return f"時間割_{get_curriculum(training.curriculum_key).short_title}.ics"
+
+
+def published_set(training: Training, host: str) -> list[tuple[str, bytes]]:
+    """The documents a version keeps (services.versions.publish calls this inside its
+    transaction, once the version is recorded): the training's handouts and timetable."""
+    files = handouts.training_handouts(training)
+    files.append((calendar_name(training), training_calendar(training, host, stamp=versioned_in_transaction)))
+    return files
+
+
+def training_document(training: Training, name: str, build, source: str = PUBLISHED) -> bytes:
+    """One handout of a training: as its latest version was published (the default), or
+    built now from the draft (`source` DRAFT, or never published: marked 「案」)."""
+    if source != DRAFT:
+        kept = published_document(training, name)
+        if kept is not None:
+            return kept
+    return build()
+
+
+def training_documents(training: Training, host: str, source: str = PUBLISHED) -> list[tuple[str, bytes]]:
+    """Every handout and the timetable of a training, from one source: the published version
+    (by default, when there is one) or the draft."""
+    last = latest(training)
+    if source != DRAFT and last is not None and last.documents.count():
+        return [(d.name, d.data) for d in last.documents.order_by("id")]
+    files = handouts.training_handouts(training)
+    files.append((calendar_name(training), training_calendar(training, host)))
+    return files
 
 
 def meetings_calendar(plan: Plan, host: str) -> bytes:
@@ -44,29 +83,40 @@ def meetings_calendar(plan: Plan, host: str) -> bytes:
     return ical.calendar_bytes(events, name=f"{plan.title} 検討会議", uid=f"plan-{plan.id}-meetings@{host}")
 
 
+#: how a role the member holds now but no published version carries shows in their feed
+PENDING_MARK = "（公開待ち）"
+
+
+def pending(event):
+    """A role held in the draft only: in the member's feed at once, marked TENTATIVE and
+    「公開待ち」 until the official publishes (then a REQUEST makes it confirmed)."""
+    return replace(event, summary=event.summary + PENDING_MARK, status="TENTATIVE")
+
+
 def member_feed(user: User, host: str, base_url: str = "", now: datetime | None = None) -> bytes:
-    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of a
-    published training, the roles as its latest version gave them (a draft's changes reach
-    the calendar when they are published); of a training never published, the current plan.
+    """The user's subscribed feed of their own roles (METHOD:PUBLISH, no ATTENDEE): of each
+    training, the roles as its latest published version gave them (the very events, UIDs and
+    sequences of the mails and invitation files), and roles held in the draft only marked
+    「公開待ち」; the team's planning meetings and supplementary events.
     Events are versioned in one go at the end: a commit in between would expire what was loaded."""
     user_id = user.id  # versioned() commits: the user would be read again
     members = load_for_feed(user.prefecture_id, user.email)
     parts: list = []  # (to be versioned, event) in the feed's order
     trainings = {}
     for member in members:
-        for training, _, event in ical.invitation_events(member, host, base_url):
-            if training.versions:
-                continue
-            trainings[training.id] = training
-            parts.append((True, event))
+        sent = {}
         for training in member.plan.trainings:
             if training.versions:
-                sent = sent_events(training_scope(member.id, training.id))
-                if sent:
+                events = sent_events(training_scope(member.id, training.id))
+                if events:
                     trainings[training.id] = training
-                parts += [(False, event) for event in sent]
-        # the team's supplementary events concern every member of the plan
-        parts += [(True, event) for event in ical.supplement_events(member.plan, host)]
+                sent.update((event.uid, event) for event in events)
+        parts += [(False, event) for event in sent.values()]
+        for training, _, event in ical.invitation_events(member, host, base_url):
+            if event.uid not in sent:
+                trainings[training.id] = training
+                parts.append((True, pending(event)))
+        parts += [(True, event) for event in ical.team_events(member.plan, host, base_url)]
     versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
                          f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
@@ -76,24 +126,47 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
                                uid=f"member-{user_id}@{host}", description=versions, now=now)
 
 
-def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> str:
+def invitation_name(member: TeamMember, training: Training, slot: RoleSlot | None, event=None) -> str:
     short = get_curriculum(training.curriculum_key).short_title
+    if slot is None:  # a published role whose slot the draft has removed
+        return f"招待_{short}_{safe_filename(event.summary, 40)}_{safe_filename(member.name, 30)}_{member.id}.ics"
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
     role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
     return (f"招待_{short}_{slot.day_index + 1}日目_{role}_{safe_filename(member.name, 30)}"
             f"_{member.id}_{slot.id}.ics")
 
 
+def _slot_id(uid: str, training: Training) -> int | None:
+    """The slot of a role event's UID (training-<id>-slot-<slot id>@host)."""
+    head = f"training-{training.id}-slot-"
+    number = uid.split("@", 1)[0][len(head):] if uid.startswith(head) else ""
+    return int(number) if number.isdigit() else None
+
+
+def published_roles(member: TeamMember, only: Training | None = None
+                    ) -> list[tuple[Training, int | None, RoleSlot | None, object]]:
+    """The member's roles as the latest published versions gave them: (training, slot id,
+    the slot if it still exists, event with its sequence). A draft's roles are not here:
+    an invitation is never built from an unpublished draft."""
+    out = []
+    for training in sorted(member.plan.trainings, key=lambda t: t.position):
+        if not training.versions or (only is not None and training.id != only.id):
+            continue
+        slots = {slot.id: slot for slot in training.slots}
+        for event in sent_events(training_scope(member.id, training.id)):
+            slot_id = _slot_id(event.uid, training)
+            out.append((training, slot_id, slots.get(slot_id), event))
+    return out
+
+
 def invitations(member: TeamMember, host: str, only: Training | None = None,
                 slot_id: int | None = None, now: datetime | None = None,
                 base_url: str = "") -> list[tuple[str, bytes]]:
-    """One METHOD:REQUEST file per role the member holds (of `only`, or the one slot)."""
+    """One METHOD:REQUEST file per published role of the member (of `only`, or the one
+    slot): the same event, UID and SEQUENCE as the mail that announced it."""
     organizer = ical.plan_official(member.plan)
-    chosen = [(training, slot, event) for training, slot, event in ical.invitation_events(member, host, base_url)
-              if (only is None or training.id == only.id) and slot_id in (None, slot.id)]
-    stamped = versioned([event for _, _, event in chosen])
-    return [(invitation_name(member, training, slot), ical.invitation_bytes(event, organizer, member, now))
-            for (training, slot, _), event in zip(chosen, stamped)]
+    return [(invitation_name(member, training, slot, event), ical.invitation_bytes(event, organizer, member, now))
+            for training, found, slot, event in published_roles(member, only) if slot_id in (None, found)]
 
 
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
@@ -126,13 +199,11 @@ def participant_outputs(training: Training) -> list[tuple[str, bytes]]:
 
 
 def training_files(training: Training, host: str, members: list | None = None,
-                   with_participants: bool = False) -> list[tuple[str, bytes]]:
+                   with_participants: bool = False, source: str = PUBLISHED) -> list[tuple[str, bytes]]:
     """Everything for one training: its handouts, its timetable calendar, the invitations
     (of `members` only, when given), and with `with_participants` the participants' papers."""
-    short = get_curriculum(training.curriculum_key).short_title
-    files = handouts.training_handouts(training)
-    files.append((f"時間割_{short}.ics", training_calendar(training, host)))
-    holders = {slot.holder for slot in training.slots if slot.holder is not None}
+    files = training_documents(training, host, source)
+    holders = set(training.plan.members)
     if members is not None:
         holders &= set(members)
     for member in sorted(holders, key=lambda m: m.id):
@@ -158,10 +229,10 @@ def plan_files(plan: Plan, host: str, members: list | None = None,
     """Every handout and calendar file of a plan, for `flask export`; the meeting requests of
     `members` only, when given (a team member downloads their own, not everyone's); with
     `with_participants`, each training's participants' papers."""
-    files = handouts.plan_handouts(plan)
-    for training in plan.trainings:
-        short = get_curriculum(training.curriculum_key).short_title
-        files.append((f"時間割_{short}.ics", training_calendar(training, host)))
+    files = [f for training in plan.trainings for f in training_documents(training, host)
+             if not f[0].startswith("役割分担表_")]  # the plan's role sheet has every training
+    files.append(("役割分担表.docx", handouts.role_sheet(plan)))
+    files.append(("企画スケジュール.docx", handouts.timeline(plan)))
     files.append(("検討会議.ics", meetings_calendar(plan, host)))
     for member in plan.members if members is None else members:
         files += [(f"招待状/{name}", data) for name, data in invitations(member, host)]

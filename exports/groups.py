@@ -16,6 +16,7 @@ from exports.handouts import UNDECIDED, organiser, training_year
 from planner.domain.dates import format_date_wareki
 from planner.models import PARTICIPANT_KINDS, Participant, Training
 from planner.services.groups import Overview, overview
+from planner.services.spreadsheets import workbook_properties
 
 COLUMNS = ["班", "氏名", "ふりがな", "市町村", "区分", "所属", "固定"]
 
@@ -76,6 +77,7 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
     affiliation, pin) with the facilitators; sheet 注記: what the grouping could not avoid."""
     view = view or overview(training)
     book = Workbook()
+    workbook_properties(book, f"班分け表 {_title(training)}")
     sheet = book.active
     sheet.title = "班分け"
     sheet.append([_title(training)])
@@ -90,6 +92,12 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=4):
+        group = row[0]
+        if isinstance(group.value, str) and group.value.startswith("第") and group.value.endswith("班"):
+            # 班 as a number (sorts and filters as one), shown as 第1班
+            group.value = int(group.value[1:-1])
+            group.number_format = '"第"0"班"'
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):

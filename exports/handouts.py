@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time
+import re
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -38,13 +39,14 @@ from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
 from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
+from planner.services.materials import training_due
 from planner.services.roles import slot_times
 from planner.services.supplements import plan_events
 from planner.services.supplements import training_events as training_supplements
 from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
 from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
-from planner.services.versions import latest, pending_changes, version_label
+from planner.services.versions import draft_mark, latest, pending_changes, version_label
 
 UNDECIDED = "未定"
 NOT_SET = "（県の設定で入力してください）"
@@ -75,7 +77,7 @@ def hm(value: time) -> str:
 
 
 def time_range(start: time, end: time) -> str:
-    return f"{hm(start)}〜{hm(end)}"
+    return f"{hm(start)}～{hm(end)}"
 
 
 def organiser(prefecture: Prefecture) -> str:
@@ -107,18 +109,23 @@ def training_year(training: Training) -> str:
 
 
 def plan_years(plan: Plan) -> str:
-    """The fiscal years of a plan's cycle in the era only, e.g. 令和7〜8年度."""
+    """The fiscal years of a plan's cycle in the era only, e.g. 令和7～8年度."""
     return plan.years_label.split("（")[0]
 
 
-def _new(training_or_plan, title: str):
+def _new(training_or_plan, title: str, versioned: bool = True):
     """A document whose header states the organiser and one fiscal year, and nothing else."""
     if isinstance(training_or_plan, Training):
         plan, year = training_or_plan.plan, training_year(training_or_plan)
+        marks = [draft_mark(training_or_plan)] if versioned else []
     else:
         plan, year = training_or_plan, plan_years(training_or_plan)
+        marks = [draft_mark(t) for t in plan.trainings] if versioned else []
     prefecture = plan.prefecture
-    doc = new_document(title, f"{organiser(prefecture)}　{year} 伝達研修", organiser(prefecture))
+    # a draft says so on every page: the mark is in the header
+    mark = next((m for m in marks if m), "")
+    header = f"{organiser(prefecture)}　{year} 伝達研修"
+    doc = new_document(title, f"{mark}　{header}" if mark else header, organiser(prefecture))
     return doc
 
 
@@ -181,7 +188,7 @@ def _venue(training: Training) -> str:
 
 
 def _day_lines(training: Training, timetable: Timetable | None, reception: bool) -> str:
-    """'令和8年2月18日（水）9:00〜17:35（受付 8:30〜）' for each day, one per line."""
+    """'令和8年2月18日（水）9:00～17:35（受付 8:30～）' for each day, one per line."""
     days = training.days
     if not days:
         return f"{UNDECIDED}（{training_year(training)}中）"
@@ -192,7 +199,7 @@ def _day_lines(training: Training, timetable: Timetable | None, reception: bool)
             items = timetable.days[index].items
             text += f" {time_range(items[0].start, items[-1].end)}"
         if reception and training.reception_time:
-            text += f"（受付 {hm(training.reception_time)}〜）"
+            text += f"（受付 {hm(training.reception_time)}～）"
         lines.append(text)
     return "\n".join(lines)
 
@@ -262,25 +269,57 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     curriculum = get_curriculum(training.curriculum_key)
     subject = curriculum_subject(training, row)
     title = f"{event.kind_name}「{clean_line(event.title)}」"
-    doc = _new(training, f"{title} 次第")
+    doc = _new(training, f"{title} 次第", versioned=False)
     _title_block(doc, [title, "次第"], today)
-    lecturer = "、".join(clean_line(x) for x in (event.lecturer_name, event.lecturer_org) if x)
+    speakers = [clean_line(x) for x in re.split(r"[、,，/／]", event.lecturer_name or "") if clean_line(x)]
+    role = "シンポジスト" if event.kind == "symposium" else "講師"
+    org = clean_line(event.lecturer_org)
     facts = [["日時", f"{format_date_wareki(event.day)}　{time_range(event.start_time, event.end_time)}"],
              ["会場", clean_line(event.place) or UNDECIDED],
-             ["講師", lecturer or UNDECIDED],
-             ["関連する研修", f"{programme.title_of(curriculum, training)}　科目{row.letter}　{subject.name}"],
-             ["研修当日の扱い", event.effect_name],
+             [role, "\n".join(speakers) + (f"（{org}）" if org and len(speakers) == 1 else
+                                            (f"\n所属：{org}" if org else "")) if speakers else UNDECIDED],
+             ["テーマ", f"{subject.name}"],
              ["主催", organiser(training.plan.prefecture)]]
     table(doc, None, facts, [30, TEXT_WIDTH - 30], size=10, label_column=True)
-    heading(doc, "この催しのねらい", 1)
-    para(doc, "伝達研修の手引きは、専門家や実践者を招いた催しで「不足する視点は補う」としています。"
-              f"この催しは、上の研修の科目{row.letter}を補うものです。")
+    heading(doc, "プログラム", 1)
+    table(doc, ["時間", "内容"], _supplement_programme(event, role, speakers), [36, TEXT_WIDTH - 36], size=10)
     if subject.key_points:
-        heading(doc, "関連する科目のポイント（手引きより）", 2)
+        heading(doc, "この催しで扱う内容", 2)
         bullets(doc, subject.key_points)
     heading(doc, "問い合わせ先", 1)
     para(doc, contact_lines(training.plan.prefecture))
     return to_bytes(doc)
+
+
+def _supplement_programme(event: SupplementaryEvent, role: str, speakers: list[str]) -> list[list[str]]:
+    """The event's programme from its hours: opening, the talks (one slot per speaker), then
+    questions and closing; a slot the hours cannot give is left out."""
+    start = datetime.combine(event.day, event.start_time)
+    end = datetime.combine(event.day, event.end_time)
+    total = int((end - start).total_seconds() // 60)
+    opening, closing = (5, 5) if total >= 60 else (0, 0)
+    questions = 20 if total >= 90 else (10 if total >= 45 else 0)
+    main = total - opening - closing - questions
+    parts = []
+    if opening:
+        parts.append((opening, "開会・趣旨説明"))
+    names = speakers or [UNDECIDED]
+    if event.kind == "symposium" and len(names) > 1:
+        each = main // (len(names) + 1)
+        parts += [(each, f"{role}の報告　{name}") for name in names]
+        parts.append((main - each * len(names), "意見交換（パネルディスカッション）"))
+    else:
+        parts.append((main, f"{event.kind_name}「{clean_line(event.title)}」　{'、'.join(names)}"))
+    if questions:
+        parts.append((questions, "質疑応答"))
+    if closing:
+        parts.append((closing, "閉会"))
+    rows, at_time = [], start
+    for minutes, text in parts:
+        following = at_time + timedelta(minutes=minutes)
+        rows.append([time_range(at_time.time(), following.time()), text])
+        at_time = following
+    return rows
 
 
 # --------------------------------------------------------------------------- 2. role sheet
@@ -289,7 +328,8 @@ def _slot_time(slot: RoleSlot, times) -> str:
     """The slot's time on its day (the date is in the training's heading)."""
     when = times.get(slot.id)
     if slot.kind == "material_preparer":
-        return "研修日までに準備"
+        due = training_due(slot.training)
+        return f"資料の締切\n{format_date_wareki(due, weekday=False)}" if due else "資料の締切まで"
     if when is None or when.day is None:
         return UNDECIDED
     first = slot.training.first_date
@@ -447,9 +487,8 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         bullets(doc, subject.how_to_run)
     if subject.sessions:
         heading(doc, "時間配分（セッション）", 2)
-        table(doc, ["内容", "時間", "備考"],
-              [[s.title, _session_minutes(s.minutes_min, s.minutes_max), s.note]
-               for s in subject.sessions], [82, 24, 64])
+        table(doc, ["内容", "時間", "備考"], _session_rows(subject, _item_of(training, row, timetable)),
+              [82, 24, 64])
     if subject.uses_cases:
         heading(doc, "事例報告役の方へ", 2)
         note_box(doc, "事例の匿名化（手引きより）", f"「{anonymity_reminder()}」")
@@ -463,10 +502,37 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     return to_bytes(doc)
 
 
+#: what the curricula say of a session the source gives no time for, and what a lecturer reads
+_APPORTIONED_NOTE = "時間の記載なし（本アプリが科目の時間を按分した目安）"
+_APPORTIONED_TEXT = "手引きに時間の記載がないため、科目の時間を按分した目安です。"
+
+
+def _session_rows(subject, found) -> list[list[str]]:
+    """The sessions with their minutes: the source's, or (where it gives none) an even share
+    of what the timetable leaves the subject, marked as a guide; no bare dash, no app jargon."""
+    sessions = subject.sessions
+    known = sum(s.minutes_min for s in sessions if s.minutes_min is not None)
+    unknown = [s for s in sessions if s.minutes_min is None]
+    share = None
+    if found is not None and unknown:
+        left = found[1].minutes - known
+        share = left // len(unknown) if left > 0 else None
+    rows = []
+    for s in sessions:
+        note = _APPORTIONED_TEXT if s.note == _APPORTIONED_NOTE else s.note
+        if s.minutes_min is None:
+            minutes = f"約{share}分" if share else "科目の時間内"
+            note = note or _APPORTIONED_TEXT
+        else:
+            minutes = _session_minutes(s.minutes_min, s.minutes_max)
+        rows.append([s.title, minutes, note])
+    return rows
+
+
 def _session_minutes(low: int | None, high: int | None) -> str:
     if low is None:
         return "—"
-    return f"{low}分" if low == high else f"{low}〜{high}分"
+    return f"{low}分" if low == high else f"{low}～{high}分"
 
 
 def _local_briefing(training: Training, row: TrainingSubject, timetable: Timetable,
@@ -495,7 +561,7 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     today = today or date.today()
     topic = subject_title(training, row)
     subject_line = letter["subject"].format(training_name=words["training_name"])
-    doc = _new(training, subject_line)
+    doc = _new(training, subject_line, versioned=False)
     right = WD_ALIGN_PARAGRAPH.RIGHT
     para(doc, blank_document_number(prefecture.document_number_prefix, letter["number"]), align=right)
     para(doc, format_date_wareki(today, weekday=False), align=right)
@@ -524,11 +590,46 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
             ["資料", letter["materials"].format(deadline=format_date_wareki(deadline))
                      if deadline else letter["materials_undecided"]],
             ["会場の機材", clean_line(training.equipment) or UNDECIDED],
+            ["謝金", clean_line(prefecture.lecturer_fee) or letter["fee_unset"]],
+            ["旅費", clean_line(prefecture.travel_expenses) or letter["travel_unset"]],
+            ["回答期限", letter["reply"].format(deadline=format_date_wareki(reply_by(training, today)))],
             ["問い合わせ先", contact_lines(prefecture)]]
     table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
           [34, TEXT_WIDTH - 34], size=10, label_column=True)
     para(doc, "以上", align=right)
+    _consent_page(doc, training, row, today)
     return to_bytes(doc)
+
+
+def reply_by(training: Training, today: date) -> date:
+    """回答期限 of a request letter: two weeks after it is written, and at the latest a month
+    before the training (time to find another lecturer)."""
+    latest_day = training.first_date - timedelta(days=30) if training.first_date else None
+    two_weeks = today + timedelta(days=14)
+    return min(two_weeks, latest_day) if latest_day and latest_day > today else two_weeks
+
+
+def _consent_page(doc, training: Training, row: TrainingSubject, today: date) -> None:
+    """別紙 承諾書, on its own page: what the lecturer fills in and sends back."""
+    prefecture = training.plan.prefecture
+    curriculum = get_curriculum(training.curriculum_key)
+    label = para(doc, "（別紙）", size=10)
+    label.paragraph_format.page_break_before = True
+    title = heading(doc, "承　諾　書", 1)  # the letter keeps one Title; this is its enclosure
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para(doc, "令和　　年　　月　　日", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(doc, f"{clean_line(prefecture.letter_sender) or organiser(prefecture)}　様")
+    para(doc, "　下記の研修の講師を承諾します。")
+    para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
+    rows = [["研修名", f"{training_year(training)} {texts()['training_name']}\n{curriculum.title}"],
+            ["日時", _scheduled(training, row, timetable_of(training))],
+            ["演題", subject_title(training, row)],
+            ["ご所属・職名", ""], ["お名前", ""], ["ご連絡先（電話・メール）", ""],
+            ["謝金の振込先", "金融機関名・支店名・口座番号・口座名義（別途ご案内する様式でも可）"],
+            ["当日の機材の希望", ""]]
+    table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    para(doc, f"回答期限：{format_date_wareki(reply_by(training, today))}　送付先：{clean_line(prefecture.contact_section) or organiser(prefecture)}",
+         size=10)
 
 
 # --------------------------------------------------------------------------- 4. timeline
@@ -581,14 +682,14 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
 
 def timeline(plan: Plan, today: date | None = None) -> bytes:
     """The planning timeline: launch, meetings, trainings and retrospectives in date order."""
-    doc = _new(plan, "伝達研修 企画スケジュール")
+    doc = _new(plan, "伝達研修 企画スケジュール", versioned=False)
     _title_block(doc, ["伝達研修 企画スケジュール"], today)
-    para(doc, f"計画の期間：{format_date_ja(plan.cycle_start)}〜{format_date_ja(plan.cycle_end)}")
+    para(doc, f"計画の期間：{format_date_wareki(plan.cycle_start)}～{format_date_wareki(plan.cycle_end)}")
     rows, steps = [], timeline_rows(plan)
     for row in steps:
-        when = format_date_ja(row.start)
+        when = format_date_wareki(row.start)
         if row.end != row.start:
-            when += f"〜\n{format_date_ja(row.end)}"
+            when += f"～\n{format_date_wareki(row.end)}"
         rows.append([when, KIND_NAMES.get(row.kind, row.kind),
                      row.title + ("（仮）" if row.tentative else "")])
     table(doc, ["日付", "区分", "内容"], rows, [44, 44, 82])

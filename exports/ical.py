@@ -25,6 +25,8 @@ from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.calendar_state import CalendarEvent, slot_uid, supplement_uid
+from planner.domain.dates import format_date_wareki
+from planner.services.materials import training_due
 from planner.services.meetings import agenda_of
 from planner.services.roles import slot_label, slot_times
 from planner.services.supplements import plan_events
@@ -141,6 +143,15 @@ def meeting_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEv
     return events + supplement_events(plan, host)
 
 
+def team_events(plan: Plan, host: str, base_url: str = "") -> list[CalendarEvent]:
+    """What concerns every member of the plan's team: the launch, planning meetings and
+    retrospectives (stored, or the proposal) and the supplementary events."""
+    events = meeting_events(plan, host, base_url)
+    if plan.milestones:  # meeting_events adds the supplementary events to a proposal only
+        events += supplement_events(plan, host)
+    return events
+
+
 def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
     """The plan's symposiums, lectures and case-study meetings, each at its own time."""
     events = []
@@ -176,10 +187,14 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     day = days[min(slot.day_index, len(days) - 1)]
     if when is not None and when.day is not None and when.start is not None:
         start, end = at(when.day, when.start), at(when.day, when.end)
+    elif slot.kind == "material_preparer":
+        # the work is due on the materials' deadline, not on the training day
+        due = training_due(training) or day
+        start, end = due, due + timedelta(days=1)
+        summary += "（資料の締切）"
+        lines.append(f"資料の締切：{format_date_wareki(due)}（研修日：{format_date_wareki(day)}）")
     else:
         start, end = day, day + timedelta(days=1)
-        if slot.kind == "material_preparer":
-            summary += "（研修日までに準備）"
     holder = slot.holder
     if holder is not None:
         lines.append(f"担当：{member_label(holder)}")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+import re
+
 from curricula import get_curriculum
-from exports import ical
-from planner.domain.dates import format_date_ja
+from exports import ical, one_wave_dash
+from planner.domain.dates import format_date_wareki
 from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
 from planner.services.calendar_state import CalendarEvent
 from planner.services.mail import CalendarPart
@@ -31,10 +33,10 @@ def invitation_mail(invitation: Invitation, link: str, official_name: str,
 
 
 def _when(event: CalendarEvent) -> str:
-    """2026年7月15日（水） 9:10〜10:35, or the day alone for an all-day event."""
-    day = format_date_ja(event.start if not isinstance(event.start, datetime) else event.start.date())
+    """令和8年7月15日（水） 9:10～10:35, or the day alone for an all-day event."""
+    day = format_date_wareki(event.start if not isinstance(event.start, datetime) else event.start.date())
     if isinstance(event.start, datetime):
-        return f"{day} {event.start.hour}:{event.start.minute:02d}〜{event.end.hour}:{event.end.minute:02d}"
+        return f"{day} {event.start.hour}:{event.start.minute:02d}～{event.end.hour}:{event.end.minute:02d}"
     return f"{day}（終日）"
 
 
@@ -44,25 +46,42 @@ def version_recipients(training: Training, host: str, base_url: str) -> list[tup
             for member in training.plan.members]
 
 
+def _part_name(event: CalendarEvent, method: str, number: int) -> str:
+    return f"{'cancel' if method == 'CANCEL' else 'invite'}-{number}.ics"
+
+
 def version_composer(training: Training, official_name: str, page_url: str):
-    """The function services.versions.publish calls for each mail: one event, iMIP part."""
+    """The function services.versions.publish calls for each member whose own events
+    changed: one mail listing only their changes, one iMIP part per event."""
     organizer = ical.plan_official(training.plan)
     short = get_curriculum(training.curriculum_key).short_title
 
-    def compose(member: TeamMember, event: CalendarEvent, method: str, version: ProgrammeVersion):
-        data = ical.invitation_bytes(event, organizer, member, method=method)
-        if method == "CANCEL":
-            subject = f"【伝達研修・取消】{event.summary}"
-            lead = "次の担当の予定を取り消します（担当の変更、または科目・役割がなくなったためです）。"
+    def compose(member: TeamMember, requests: list[CalendarEvent], cancels: list[CalendarEvent],
+                version: ProgrammeVersion):
+        parts = [CalendarPart(method, ical.invitation_bytes(event, organizer, member, method=method),
+                              _part_name(event, method, number))
+                 for number, (method, event) in enumerate(
+                     [("REQUEST", e) for e in requests] + [("CANCEL", e) for e in cancels], start=1)]
+        if requests:
+            subject = f"【伝達研修】{short} {version.label}：あなたの担当の予定（{len(requests) + len(cancels)}件）"
         else:
-            subject = f"【伝達研修】{event.summary}（{short} 第{version.number}版）"
-            lead = "次の担当の予定をお送りします。カレンダーに追加してください。"
+            subject = f"【伝達研修・取消】{short} {version.label}：あなたの担当の取消（{len(cancels)}件）"
         body = _env.get_template("programme.txt").render(
-            member=member, event=event, lead=lead, when=_when(event), version=version,
+            member=member, requests=requests, cancels=cancels, when=_when, version=version,
             training=training, short=short, page=page_url, official_name=official_name)
-        return subject, body, CalendarPart(method, data)
+        return subject, one_wave_dash(body), parts
 
     return compose
+
+
+#: a number someone typed or the checklist gave at the start of an agenda line: ①, 【3】, (3), 3. , 3）
+_NUMBERED = re.compile(r"^\s*(?:[\u2460-\u2473]|【[0-9０-９]+】|[(（][0-9０-９]+[)）]|[0-9０-９]+[.．、)）]|[0-9０-９]+\s)\s*")
+
+
+def agenda_lines(lines: list[str]) -> list[str]:
+    """A meeting's agenda numbered one way (1. 2. 3.), whatever numbering its lines carried."""
+    items = [_NUMBERED.sub("", line.lstrip("・").strip()) for line in lines if line.strip().startswith("・")]
+    return [f"{number}. {item}" for number, item in enumerate((i for i in items if i), start=1)]
 
 
 def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
@@ -75,7 +94,8 @@ def meeting_composer(meeting, official_name: str, page_url: str, answer_link):
         body = _env.get_template("meeting.txt").render(
             member=member, meeting=meeting, event=event, when=_when(event), page=page_url,
             yes=answer_link(member, True), no=answer_link(member, False), official_name=official_name,
-            agenda=[line for line in event.description.split("議題：", 1)[-1].splitlines() if line.startswith("・")])
-        return f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", body, CalendarPart(method, data)
+            agenda=agenda_lines(event.description.split("議題：", 1)[-1].splitlines()))
+        return (f"【伝達研修】{meeting.title}のご案内（出欠のご回答のお願い）", one_wave_dash(body),
+                CalendarPart(method, data))
 
     return compose

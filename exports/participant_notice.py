@@ -9,7 +9,7 @@ from docx.shared import Pt
 
 from curricula import get_curriculum
 from exports import blank_document_number, clean_line
-from exports.docx_common import TEXT_WIDTH_MM, heading, para, table, to_bytes
+from exports.docx_common import TEXT_WIDTH_MM, heading, make_link, para, table, to_bytes
 from exports.handouts import (
     NOT_SET,
     UNDECIDED,
@@ -25,6 +25,7 @@ from planner.domain.dates import format_date_wareki
 from planner.domain.participants import open_kinds
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS
+from planner.services.notice_checks import notice_problems  # noqa: F401  (the builders' users ask here too)
 from planner.services.timetables import timetable_of
 
 
@@ -39,7 +40,9 @@ def audience(training: Training) -> str:
     """対象: the curriculum's audience, then who else may attend (source: 「支援員以外にも関係機関や
     自治体担当者の参加も可能とする」)."""
     others = [PARTICIPANT_KINDS[k] for k in open_kinds(training.open_to_officials, training.open_to_agencies)[1:]]
-    lines = [get_curriculum(training.curriculum_key).audience]
+    # the curriculum's own 「状況に応じて…参加も可能。」 is the planner's rule: the notice says
+    # once, for this training, who else may attend
+    lines = [get_curriculum(training.curriculum_key).audience.split("状況に応じて", 1)[0].strip()]
     if others:
         lines.append(f"このほか、{'・'.join(others)}の参加も可能です。")
     return "\n".join(lines)
@@ -57,7 +60,7 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
     prefecture = training.plan.prefecture
     words = texts()["participant_notice"]
     subject_line = notice_subject(training)
-    doc = _new(training, subject_line)
+    doc = _new(training, subject_line, versioned=False)  # a letter with its own number and date
     right = WD_ALIGN_PARAGRAPH.RIGHT
     para(doc, clean_line(training.notice_number)
          or blank_document_number(prefecture.document_number_prefix, words["number"]), align=right)
@@ -82,7 +85,12 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
             ["申込締切", format_date_wareki(deadline) if deadline else UNDECIDED],
             ["持ち物", clean_line(training.belongings) or "筆記用具"],
             ["問い合わせ先", contact_lines(prefecture)]]
-    table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
-          [34, TEXT_WIDTH_MM - 34], size=10, label_column=True)
+    grid = table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
+                 [34, TEXT_WIDTH_MM - 34], size=10, label_column=True)
+    if link_url:  # the municipality's own address, clickable
+        for row in grid.rows:
+            for paragraph in row.cells[1].paragraphs:
+                if paragraph.text == link_url:
+                    make_link(paragraph, link_url)
     para(doc, "以上", align=right)
     return to_bytes(doc)

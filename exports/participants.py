@@ -18,7 +18,8 @@ from docx.text.paragraph import Paragraph
 from curricula import get_curriculum
 from exports import clean_line
 from exports.docx_common import heading, para, run, table, to_bytes
-from exports.handouts import _new, safe_filename, training_year
+from exports import programme
+from exports.handouts import _new, safe_filename, texts, training_year
 from exports.survey_qr import add_card_qr
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
@@ -86,11 +87,17 @@ def participant_list_docx(training: Training, participants: list[Participant] | 
              "\n".join(x for x in (p.affiliation, p.job) if x), _kind(p), _group(p), p.needs]
             for n, p in enumerate(people, start=1)]
     table(doc, ["No.", "市町村", "氏名", "ふりがな", "所属・職名", "区分", "班", "配慮事項"], rows,
-          [10, 22, 25, 27, 36, 17, 10, 23], size=8.5)
+          # 区分 wide enough for 「自治体担当者」 on one line at 8.5 pt (with the cell margins)
+          [10, 22, 25, 24, 32, 24, 10, 23], size=8.5)
     return to_bytes(doc)
 
 
 # --------------------------------------------------------------------------- 受付簿
+
+#: what a day's paper says when nobody has been accepted yet
+NO_PARTICIPANTS = ("受講決定の受講者がまだいないため、受講予定者の欄はありません"
+                   "（申込を受け付けて受講決定すると、ここに並びます）。")
+
 
 def attendance_sheet(training: Training, participants: list[Participant] | None = None) -> bytes:
     """受付簿: one line per expected participant by municipality, a box to tick and a space
@@ -98,6 +105,8 @@ def attendance_sheet(training: Training, participants: list[Participant] | None 
     people = day_participants(training) if participants is None else participants
     doc = _new(training, f"受付簿 {_short(training)}")
     _header_block(doc, "受付簿", training, f"受講予定 {len(people)}名　受付 ______名")
+    if not people:
+        para(doc, NO_PARTICIPANTS, size=10)
     rows = [[str(n), display_name(p), p.name, p.kana, _group(p), "☐", ""]
             for n, p in enumerate(people, start=1)]
     rows += [[str(len(people) + n), "", "", "", "", "☐", ""] for n in range(1, WALK_IN_ROWS + 1)]
@@ -158,6 +167,10 @@ def name_cards(training: Training, participants: list[Participant] | None = None
     doc = _new(training, f"名札 {_short(training)}")
     _blank_page_furniture(doc, (297 - CARD_ROWS * CARD_HEIGHT_MM) / 2 - 1,
                           (210 - CARD_COLUMNS * CARD_WIDTH_MM) / 2)
+    if not people:  # say why, instead of a sheet of blank cards
+        para(doc, f"名札 {_title(training)}", size=14)
+        para(doc, NO_PARTICIPANTS, size=11)
+        return to_bytes(doc)
     row_count = max(1, -(-len(people) // CARD_COLUMNS))
     t = table(doc, None, [["", ""] for _ in range(row_count)], [CARD_WIDTH_MM] * CARD_COLUMNS)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -178,6 +191,29 @@ def name_cards(training: Training, participants: list[Participant] | None = None
 
 # --------------------------------------------------------------------------- 修了証
 
+def full_title(training: Training) -> str:
+    """The training's full name as a certificate states it: 「令和8年度 生活困窮者自立支援制度
+    伝達研修 前期共通プログラム」 (one pair of brackets, none nested)."""
+    name = texts()["training_name"]
+    return f"「{training_year(training)} {name} {programme.title_of(get_curriculum(training.curriculum_key), training)}」"
+
+
+def _plain_dates(training: Training) -> str:
+    """The days without weekdays (no brackets inside the sentence): 令和8年2月18日・19日."""
+    if not training.days:
+        return "未定"
+    first = format_date_wareki(training.days[0], weekday=False)
+    if len(training.days) == 1:
+        return first
+    return f"{first}・{format_date_wareki(training.days[-1], weekday=False)}"
+
+
+def certificate_number(training: Training, index: int) -> str:
+    """証書番号: the training's year and short name, and the certificate's place in the
+    attendees' print order: 令和8年度前期共通第3号."""
+    return f"{training_year(training)}{_short(training)}第{index + 1}号"
+
+
 def certificate_sender(training: Training) -> str:
     """Who awards the certificate: the prefecture's 発信者 setting, else its name."""
     prefecture = training.plan.prefecture
@@ -195,17 +231,18 @@ def certificates(training: Training, participants: list[Participant] | None = No
     if not people:
         para(doc, "受付で出席の記録がある受講者がいないため、修了証書はありません。")
     for index, person in enumerate(people):
+        number = para(doc, certificate_number(training, index), size=11, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        number.paragraph_format.page_break_before = index > 0
         title = para(doc, "修 了 証 書", size=36, align=WD_ALIGN_PARAGRAPH.CENTER)
         title.runs[0].bold = True
-        title.paragraph_format.page_break_before = index > 0
-        title.paragraph_format.space_before = Pt(36)
+        title.paragraph_format.space_before = Pt(24)
         title.paragraph_format.space_after = Pt(72)
         affiliation = display_name(person)
         para(doc, affiliation, size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
         name = para(doc, f"{person.name}　殿", size=26, align=WD_ALIGN_PARAGRAPH.LEFT)
         name.paragraph_format.space_after = Pt(64)
-        text = (f"あなたは、{training_year(training)}に実施した「{_title(training)}」"
-                f"（{_dates(training)}）の全課程を修了したことを証します。")
+        text = (f"あなたは、{_plain_dates(training)}に実施した{full_title(training)}の"
+                "全課程を修了したことを証します。")
         body = para(doc, text, size=16)
         body.paragraph_format.line_spacing = 2.0
         body.paragraph_format.first_line_indent = Pt(16)

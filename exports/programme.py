@@ -44,7 +44,10 @@ def source_instructions(doc: DocumentType, curriculum: Curriculum) -> None:
     """The source's instructions for the whole curriculum, quoted."""
     if curriculum.notes:
         heading(doc, "手引きの指示（カリキュラム全体）", 2)
-        bullets(doc, [note.lstrip("※ ").strip() for note in curriculum.notes])
+        # 「以下は、標準的なプログラム内容を示したもの…」 introduces the source's table, which
+        # a lecturer's handout does not reproduce: without it the line refers to nothing
+        bullets(doc, [note.lstrip("※ ").strip() for note in curriculum.notes
+                      if not note.lstrip("※ ").startswith("以下は")])
 
 
 # --------------------------------------------------------------------------- the job-support draft

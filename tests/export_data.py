@@ -51,3 +51,27 @@ def build_plan(members: int = 4, hostile: bool = False, venue: str = VENUE) -> E
     db.session.commit()
     return ExportPlan(plan.id, prefecture.id, official.email, [m.id for m in rows],
                       [m.email for m in rows])
+
+
+def publish_plan(plan_id: int, today=None, host: str | None = None) -> None:
+    """Publish every training of the plan that has changes, as the official's 公開 does
+    (the mails go to the outbox table; nothing is delivered)."""
+    from datetime import date
+
+    from flask import current_app
+
+    from exports import files, notices
+    from planner.models import Plan
+    from planner.services import versions
+    from planner.services.mail import MailSettings
+
+    plan = db.session.get(Plan, plan_id)
+    host = host or current_app.config["CALENDAR_UID_HOST"]
+    for training in list(plan.trainings):
+        if versions.pending_changes(training) is None:
+            continue
+        page = f"http://localhost/trainings/{training.id}"
+        versions.publish(training, "県 担当者", today or date.today(), MailSettings.from_config(current_app.config),
+                         notices.version_recipients(training, host, "http://localhost"),
+                         notices.version_composer(training, "県 担当者", page),
+                         lambda t: files.published_set(t, host))

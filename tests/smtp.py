@@ -71,5 +71,10 @@ def calendar_part(message: EmailMessage) -> EmailMessage | None:
     return next((part for part in message.walk() if part.get_content_type() == "text/calendar"), None)
 
 
+def calendar_parts(message: EmailMessage) -> list[EmailMessage]:
+    """Every iCalendar part of a mail (one per event in a publication's mail)."""
+    return [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+
+
 def text_body(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()

@@ -26,7 +26,7 @@ from planner.services import plans
 from planner.models.db import db
 from planner.models import EventVersion, Plan, RoleSlot, TeamMember, Training, User
 from planner.services.timetables import timetable_of
-from tests.export_data import HOSTILE, LONG, VENUE, build_plan
+from tests.export_data import HOSTILE, LONG, VENUE, build_plan, publish_plan
 from tests.factories import login, make_prefecture, make_user
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -97,7 +97,8 @@ def test_agenda_is_a4_with_japanese_fonts_header_and_page_field(app):
                  for p in c.paragraphs for r in p.runs if r.text]
         assert runs and all(east_asian_font(r._r) for r in runs)
         header = section.header.paragraphs[0].text
-        assert header == "大分県　令和7年度 伝達研修"
+        # never published: built from the draft, which every page's header says (issue 23)
+        assert header.startswith("【案】") and header.endswith("大分県　令和7年度 伝達研修")
         footer_xml = section.footer.paragraphs[0]._p.xml
         assert " PAGE " in footer_xml and 'w:fldCharType="begin"' in footer_xml
         assert section.footer.paragraphs[0].text.startswith("- ")
@@ -113,7 +114,7 @@ def test_agenda_lists_date_venue_timetable_and_lecturers(app):
         text = body_text(doc)
         assert text[0] == "令和7年度 生活困窮者自立支援制度 伝達研修\n前期共通プログラム　研修次第"
         facts = dict(table_rows(doc.tables[0]))
-        assert facts["日時"] == "令和8年2月18日（水） 9:00〜17:45"
+        assert facts["日時"] == "令和8年2月18日（水） 9:00～17:45"
         assert facts["会場"] == VENUE
         rows = table_rows(doc.tables[1])
         assert rows[0] == ["時間", "内容", "時間数", "講師（所属）"]
@@ -188,7 +189,7 @@ def test_briefing_of_case_subject_quotes_anonymity_rule(app):
         facts = dict(table_rows(doc.tables[0]))
         assert facts["時間の目安（手引き）"] == half_width_digits(subject.minutes_text)
         item = next(i for i in timetable_of(t).subject_items if i.key.endswith(f"subject-{case_row.id}"))
-        assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}〜"
+        assert facts["日時"] == (f"令和8年2月18日（水） {item.start.hour}:{item.start:%M}～"
                                f"{item.end.hour}:{item.end:%M}（{item.minutes}分）")
         assert not any("匿名性" in line for line in body_text(read_docx(handouts.briefing(t, plain_row))))
 
@@ -203,7 +204,7 @@ def test_briefing_lists_sessions_with_minutes(app):
         sessions = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "内容")
         assert table_rows(sessions)[1:] == [
             [half_width_digits(s.title), f"{s.minutes_min}分" if s.minutes_min == s.minutes_max
-             else f"{s.minutes_min}〜{s.minutes_max}分", half_width_digits(s.note)]
+             else f"{s.minutes_min}～{s.minutes_max}分", half_width_digits(s.note)]
             for s in subject.sessions]
 
 
@@ -303,7 +304,7 @@ def test_member_feed_is_publish_without_attendee_with_refresh(app):
         assert b"X-PUBLISHED-TTL:PT6H\r\n" in data
         assert calendar.contents["x-wr-calname"][0].value == ical.FEED_NAME
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == ids.member_ids[0])).all()
-        assert len(vevents(data)) == len(held)
+        assert len([e for e in vevents(data) if "-slot-" in e.uid.value]) == len(held)
         timed = [e for e in vevents(data) if isinstance(e.dtstart.value, datetime)]
         assert timed and all(e.dtstart.value.utcoffset().total_seconds() == 9 * 3600 for e in timed)
 
@@ -319,7 +320,8 @@ def test_released_slot_leaves_the_member_feed(app):
                                   .order_by(RoleSlot.id)).first()
         uid = _slot_uid(slot)
         first = _feed(ids.member_emails[0])
-        assert first[uid].status.value == "CONFIRMED"
+        assert first[uid].status.value == "TENTATIVE"  # not published yet: 「公開待ち」
+        assert first[uid].summary.value.endswith(files.PENDING_MARK)
 
         slot.holder_id = None
         db.session.commit()
@@ -349,8 +351,9 @@ def test_subject_moved_away_and_training_deleted_leave_the_feed(app):
         db.session.commit()
         feed = _feed(email)
 
-        assert set(feed) == set(before) - moved_uids - job_uids
-        assert all(feed[u].status.value == "CONFIRMED" for u in feed)
+        slots = {u for u in before if "-slot-" in u}
+        assert {u for u in feed if "-slot-" in u} == slots - moved_uids - job_uids
+        assert all(feed[u].status.value == "TENTATIVE" for u in feed if "-slot-" in u)
 
 
 def test_removed_local_subject_leaves_the_training_calendar(app):
@@ -373,7 +376,8 @@ def test_empty_feed_keeps_its_vtimezone_without_a_comment_under_it(app):
         db.session.execute(db.update(RoleSlot).values(holder_id=None))
         db.session.commit()
         user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
-        data = files.member_feed(user, HOST)
+        assert not [e for e in vevents(files.member_feed(user, HOST)) if "-slot-" in e.uid.value]
+        data = ical.calendar_bytes([], name=ical.FEED_NAME)
         calendar = __import__("icalendar").Calendar.from_ical(data)
 
         assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
@@ -388,6 +392,8 @@ def test_invitation_is_one_request_per_role_with_organizer_and_attendee(app):
     with app.app_context():
         ids = build_plan()
         member = db.session.get(TeamMember, ids.member_ids[0])
+        assert files.invitations(member, HOST) == []  # a draft never leaves as an invitation
+        publish_plan(ids.plan_id, host=HOST)
         found = files.invitations(member, HOST)
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
 
@@ -410,6 +416,7 @@ def test_feed_and_invitations_merged_show_each_role_once(app):
     import icalendar
     with app.app_context():
         ids = build_plan()
+        publish_plan(ids.plan_id, host=HOST)
         member = db.session.get(TeamMember, ids.member_ids[0])
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id)).all()
         merged = icalendar.Calendar.from_ical(files.member_feed(
@@ -419,7 +426,8 @@ def test_feed_and_invitations_merged_show_each_role_once(app):
                 merged.add_component(component)
         occurrences = list(recurring_ical_events.of(merged).between(date(2025, 1, 1), date(2027, 12, 31)))
         # recurring-ical-events keeps one occurrence per UID (the highest SEQUENCE wins)
-        assert sorted(str(o["UID"]) for o in occurrences) == sorted(_slot_uid(s) for s in held)
+        assert sorted(str(o["UID"]) for o in occurrences if "-slot-" in str(o["UID"])) == \
+            sorted(_slot_uid(s) for s in held)
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -454,7 +462,8 @@ def test_hostile_text_survives_docx_and_ics(app):
         user = db.session.scalar(db.select(User).filter_by(email=ids.member_emails[0]))
         feed = files.member_feed(user, HOST)
         assert b"\x07" not in feed and b"\r\r" not in feed
-        assert all(e.location.value == clean_text(HOSTILE) for e in vevents(feed))
+        assert all(e.location.value == clean_text(HOSTILE) for e in vevents(feed) if "-slot-" in e.uid.value)
+        publish_plan(ids.plan_id, host=HOST)
         invitation = vobject.readOne(files.invitations(hostile_member, HOST)[0][1].decode())
         assert invitation.vevent.attendee.params["CN"] == [clean_line(hostile_member.name)]
         assert clean_line(hostile_member.name) in invitation.vevent.description.value
@@ -470,7 +479,9 @@ def test_clean_text_keeps_text_and_drops_controls():
 @pytest.fixture
 def plan_ids(app):
     with app.app_context():
-        return build_plan()
+        ids = build_plan()
+        publish_plan(ids.plan_id)
+        return ids
 
 
 def _content_disposition_name(response) -> str:
@@ -538,7 +549,7 @@ def test_feed_url_works_without_login_and_revoke_makes_it_404(app, client, plan_
     login(client, email)
     page = client.get("/feeds").get_data(as_text=True)
     https = _https_link(page)
-    assert https.startswith("https://") and https.endswith(".ics")
+    assert https.startswith("http://localhost/") and https.endswith(".ics")  # the scheme it is served with
     assert "webcal://" + https.split("://", 1)[1] in page
     path = "/" + https.split("/", 3)[3]
     anonymous = app.test_client()
@@ -552,7 +563,8 @@ def test_feed_url_works_without_login_and_revoke_makes_it_404(app, client, plan_
     installation = (Path(app.instance_path) / "installation_id").read_text().strip()
     assert len(installation) == 16
     assert all(e.uid.value.endswith(f"@{installation}.planner.example.jp") for e in vevents(response.data))
-    assert all(e.url.value.startswith("http://localhost/trainings/") for e in vevents(response.data))
+    assert all(e.url.value.startswith("http://localhost/trainings/") for e in vevents(response.data)
+               if "-slot-" in e.uid.value)
     assert anonymous.get(path[:-6] + "x.ics").status_code == 404
 
     client.post("/feeds/revoke")

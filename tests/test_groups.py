@@ -197,7 +197,10 @@ def test_groups_page_makes_groups_and_downloads_the_files(client, app, world):
     assert sorted(row.cells[1].text for t in tables for row in t.rows[1:]) == sorted(n for n, _ in names.values())
     book = load_workbook(io.BytesIO(xlsx.data))
     rows = list(book["班分け"].iter_rows(min_row=4, values_only=True))
-    assert sorted((r[1], r[0]) for r in rows) == sorted((n, f"第{g}班") for n, g in names.values())
+    # 班 is a number cell shown as 第1班; the workbook names its creator and title
+    assert sorted((r[1], r[0]) for r in rows) == sorted((n, g) for n, g in names.values())
+    assert book["班分け"]["A4"].number_format == '"第"0"班"'
+    assert book.properties.creator == "伝達研修プランナー" and book.properties.title.startswith("班分け表")
     assert book["注記"]["A2"].value == ("行政・関係機関の参加者が2名で班は3つのため、1つの班は支援員だけになります"
                                       "（これより少なくはできません）。")
 

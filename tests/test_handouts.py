@@ -24,7 +24,7 @@ from planner.services import plans
 from tests.export_data import build_plan
 from tests.factories import login
 
-YEAR_LABEL = re.compile(r"(?:令和|平成)[0-9元〜]+年度")
+YEAR_LABEL = re.compile(r"(?:令和|平成)[0-9元〜～]+年度")
 WIDE_DIGIT = re.compile("[０-９]")
 SETTINGS = {"department": "福祉保健部 地域福祉課", "letter_sender": "大分県福祉保健部長",
             "contact_section": "地域福祉課 生活支援班", "contact_name": "県 担当者",
@@ -131,7 +131,7 @@ def test_agenda_has_what_a_kenshu_shidai_has(app):
 
         doc = Document(io.BytesIO(handouts.agenda(t, today=date(2026, 1, 10))))
         facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
-        assert facts["日時"] == "令和8年2月18日（水） 9:00〜17:45（受付 8:30〜）"
+        assert facts["日時"] == "令和8年2月18日（水） 9:00～17:45（受付 8:30～）"
         assert facts["会場"].split("\n") == [t.venue, "（大分市中央町1-2-3）", "大分駅から徒歩10分"]
         assert facts["対象"].endswith("（定員 40名）")
         assert facts["持ち物"] == "筆記用具、国研修テキスト"
@@ -194,10 +194,13 @@ def test_request_letter_in_official_form(app):
         lines = [p.text for p in doc.paragraphs]
         assert lines[:6] == ["第　　　　号", "令和8年1月10日", "NPO法人 みどりの灯", "小林 一郎　様",
                              "大分県福祉保健部長", "（公印省略）"]
-        assert "記" in lines and lines[-1] == "以上"
+        assert "記" in lines and "以上" in lines
+        # the 承諾書 to return follows on its own page (issue 23)
+        after = lines[lines.index("以上") + 1:]
+        assert after[:2] == ["（別紙）", "承　諾　書"] and any(line.startswith("回答期限：") for line in after)
         items = [row.cells[0].text.split("　", 1)[1] for row in doc.tables[0].rows]
         assert items == ["目的", "研修名", "日時", "会場", "演題", "時間", "対象", "資料", "会場の機材",
-                         "問い合わせ先"]
+                         "謝金", "旅費", "回答期限", "問い合わせ先"]
         facts = {row.cells[0].text.split("　", 1)[1]: row.cells[1].text for row in doc.tables[0].rows}
         assert facts["演題"] == "ホームレス支援の実際" and facts["時間"] == "45分"
 

@@ -77,7 +77,9 @@ def test_certificates_go_only_to_those_who_attended(app):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert text.count("修 了 証 書") == 4
     assert [p.text.removesuffix("　殿") for p in doc.paragraphs if p.text.endswith("殿")] == attended
-    assert "令和8年2月18日（水）" in text and "前期共通プログラム" in text
+    # the training's full name and days, no brackets nested in the sentence, a 証書番号 each (issue 23)
+    assert "令和8年2月18日に実施した「令和7年度 生活困窮者自立支援制度 伝達研修 前期共通プログラム」" in text
+    assert [n for n in range(1, 5) if f"令和7年度前期共通第{n}号" in text] == [1, 2, 3, 4]
     assert text.strip().endswith("大分県福祉保健部長")
 
 

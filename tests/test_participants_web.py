@@ -271,6 +271,25 @@ def test_the_notice_reads_back_and_converts_with_libreoffice(app, client, world,
     values = {row.cells[0].text[2:]: row.cells[1].text for row in doc.tables[0].rows}
     assert values["定員"].startswith("40名（1市町村あたり2名まで）")
     assert "自治体担当者・関係機関の参加も可能です。" in values["対象"]
+    # a notice addressed to a municipality never leaves with a gap: refused, with the reason
+    missing = {"application_deadline": None, "letter_sender": ""}
+    with app.app_context():
+        training = db.session.get(Training, world["training"])
+        kept = training.application_deadline, training.plan.prefecture.letter_sender
+        training.application_deadline, training.plan.prefecture.letter_sender = None, ""
+        db.session.commit()
+    refused = client.get(f"/trainings/{world['training']}/links/{world['oita_city']}/notice.docx")
+    assert refused.status_code == 303 and missing
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "申込締切が決まっていません" in page and "発信者（県の設定）が入っていません" in page
+    with app.app_context():
+        training = db.session.get(Training, world["training"])
+        training.application_deadline = kept[0] or date(2026, 1, 20)
+        training.plan.prefecture.letter_sender = kept[1] or "大分県福祉保健部長"
+        training.venue = training.venue or "大分県社会福祉会館"
+        db.session.commit()
+        from planner.services.notice_checks import notice_problems
+        assert notice_problems(training) == []
     one = client.get(f"/trainings/{world['training']}/links/{world['oita_city']}/notice.docx")
     one_doc = Document(io.BytesIO(one.data))
     assert one_doc.paragraphs[2].text == "大分市 生活困窮者自立支援制度主管課長　様"

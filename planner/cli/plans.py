@@ -41,7 +41,7 @@ def _demo_versions_and_mail() -> list[str]:
 
     from flask import current_app
 
-    from exports import ical, notices
+    from exports import files, ical, notices
     from planner.models import Plan, Prefecture, ProgrammeVersion, Training, User
     from planner.models.account import OFFICIAL
     from planner.models.db import db
@@ -63,7 +63,8 @@ def _demo_versions_and_mail() -> list[str]:
         training = by_key[key]
         versions.publish(training, official.name, date.today(), settings,
                          notices.version_recipients(training, host, base),
-                         notices.version_composer(training, official.name, f"{base}/trainings/{training.id}"))
+                         notices.version_composer(training, official.name, f"{base}/trainings/{training.id}"),
+                         lambda t: files.published_set(t, host))
     # the second draft: the counselor training moves a week earlier (its retrospective stays
     # after it), a member takes another role
     counselor = by_key["counselor"]

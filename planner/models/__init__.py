@@ -17,3 +17,4 @@ from planner.models.password_tokens import PasswordToken  # noqa: F401
 from planner.models.survey import (  # noqa: F401
     ChangeItem, FollowUp, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyResponse)
 from planner.models.conflicts import SlotConflict  # noqa: F401
+from planner.models.published import PublishedDocument  # noqa: F401

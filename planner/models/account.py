@@ -37,6 +37,9 @@ class Prefecture(db.Model):
     department: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     #: who signs a lecturer request letter (発信者), e.g. みどり県福祉保健部長
     letter_sender: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    #: what an outside lecturer is paid, as a 講師依頼書 states it (謝金・旅費)
+    lecturer_fee: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    travel_expenses: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     #: 問い合わせ先 on every handout: section, person, phone and e-mail
     contact_section: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     contact_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")

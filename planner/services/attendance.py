@@ -6,15 +6,19 @@ stands, and nothing else on the row is written, so a tick never undoes another c
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from planner.domain.dates import format_date_wareki
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.models.participants import Municipality, Participant
 from planner.models.plan import Training
 from planner.services.errors import ChangeRefused
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def day_participants(training: Training) -> list[Participant]:
@@ -41,6 +45,11 @@ def set_arrived(training: Training, participant_id: int, arrived: bool,
         Participant.status == "accepted"))
     if exists is None:
         raise ChangeRefused(["この受講者はこの研修の受講決定者にいません。"])
+    today = ((now or utcnow()).replace(tzinfo=UTC)).astimezone(TOKYO).date()
+    if arrived and (training.first_date is None or today < training.first_date):
+        # a tick before the day would let certificates be printed for a day not yet held
+        day = format_date_wareki(training.first_date) if training.first_date else "開催日が決まってから"
+        raise ChangeRefused([f"受付は研修の当日（{day}）から使えます。"])
     condition = Participant.attended_at.is_(None) if arrived else Participant.attended_at.is_not(None)
     result = db.session.execute(
         sa.update(Participant).where(Participant.id == participant_id, condition)

@@ -24,6 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from planner.models import (
     EventVersion,
+    Milestone,
     Plan,
     ProgrammeVersion,
     PublishedEvent,
@@ -58,11 +59,22 @@ class CalendarEvent:
 
     @property
     def fingerprint(self) -> str:
-        """A digest of what a calendar shows; any change raises the sequence. The link is
-        left out: the same event reached through another host name is not a new version."""
+        """A digest of what a calendar shows of the event (RFC 5546's significant
+        properties: time, place, summary, status); any change raises the sequence. The
+        description and the link are left out: channels write them differently (a file
+        from the command line has no link), and that is not a new version of the event."""
         text = "\x1f".join((self.summary, self.start.isoformat(), self.end.isoformat(),
-                            self.description, self.location, self.status))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+                            self.location, self.status))
+        return FINGERPRINT_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()[:62]
+
+
+#: marks a fingerprint of the current kind; a stored one without it (the earlier digest,
+#: which covered the description too) is replaced without raising the sequence
+FINGERPRINT_PREFIX = "c:"
+
+
+def _legacy(fingerprint: str) -> bool:
+    return not fingerprint.startswith(FINGERPRINT_PREFIX)
 
 
 def slot_uid(training_id: int, slot_id: int, host: str) -> str:
@@ -98,6 +110,8 @@ def _stamp(events: list[CalendarEvent]) -> list[CalendarEvent]:
         if row is None:
             row = rows[event.uid] = EventVersion(uid=event.uid, sequence=0, fingerprint=event.fingerprint)
             db.session.add(row)
+        elif _legacy(row.fingerprint):
+            row.fingerprint = event.fingerprint  # a digest of the earlier kind: same content
         elif row.fingerprint != event.fingerprint:
             row.sequence, row.fingerprint = row.sequence + 1, event.fingerprint
         out.append(replace(event, sequence=row.sequence))
@@ -130,41 +144,96 @@ def training_scope(member_id: int, training_id: int) -> str:
 
 
 def mail_changes(scope: str, events: list[CalendarEvent]) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
-    """For one recipient: (events to send as REQUEST: new for them or changed since sent,
-    events to send as CANCEL: sent before and gone for them now), recording what is sent.
-    A cancellation raises the event's version, so a later REQUEST of it is newer still.
-    No commit: the caller writes the mails in the same transaction."""
-    rows = {r.uid: r for r in db.session.scalars(
-        db.select(PublishedEvent).where(PublishedEvent.scope == scope))}
-    requests = []
-    for event in versioned_in_transaction(events):
-        row = rows.pop(event.uid, None)
-        if row is not None and not row.cancelled and row.fingerprint == event.fingerprint \
-                and row.sequence == event.sequence:
-            continue
-        if row is None:
-            row = PublishedEvent(scope=scope, uid=event.uid)
-            db.session.add(row)
-        row.sequence, row.fingerprint, row.cancelled = event.sequence, event.fingerprint, False
-        row.summary, row.start, row.end = event.summary, event.start.isoformat(), event.end.isoformat()
-        row.description, row.location, row.url = event.description, event.location, event.url
-        requests.append(event)
-    cancels = []
-    versions = _versions([r.uid for r in rows.values() if not r.cancelled])
-    for row in rows.values():
-        if row.cancelled:
-            continue
+    """`mail_changes_for` of one recipient."""
+    return mail_changes_for([(scope, events)])[0]
+
+
+def _row_event(row: PublishedEvent, **changes) -> CalendarEvent:
+    """The event as it was last sent to a recipient."""
+    return CalendarEvent(uid=row.uid, summary=row.summary, start=_parse(row.start), end=_parse(row.end),
+                         sequence=row.sequence, description=row.description, location=row.location,
+                         url=row.url, **changes)
+
+
+def _sent_unchanged(row: PublishedEvent, event: CalendarEvent) -> bool:
+    """The recipient holds this very event: same content (a digest of the earlier kind is
+    compared by its stored fields), same sequence, not cancelled."""
+    if row.cancelled or row.sequence != event.sequence:
+        return False
+    if _legacy(row.fingerprint):
+        return _row_event(row).fingerprint == event.fingerprint
+    return row.fingerprint == event.fingerprint
+
+
+def mail_changes_for(recipients: list[tuple[str, list[CalendarEvent]]]
+                     ) -> list[tuple[list[CalendarEvent], list[CalendarEvent]]]:
+    """For each recipient (scope, their current events): (events to send as REQUEST: new
+    for them or changed since sent, events to send as CANCEL: sent before and gone for them
+    now), recording what is sent. No commit: the caller writes the mails in the same
+    transaction.
+
+    One sequence per event for everyone: cancellations come first and raise the event's
+    version once (an event gone for everyone is marked cancelled, so if it comes back it is
+    newer still); a REQUEST to someone who was sent a CANCEL of it is always higher than
+    that CANCEL; and the requests are stamped last, so a new holder's REQUEST carries the
+    sequence the feed and the files show."""
+    scopes = [scope for scope, _ in recipients]
+    rows: dict[str, dict[str, PublishedEvent]] = {scope: {} for scope in scopes}
+    if scopes:
+        for row in db.session.scalars(db.select(PublishedEvent).where(PublishedEvent.scope.in_(scopes))):
+            rows[row.scope][row.uid] = row
+    current = {event.uid for _, events in recipients for event in events}
+    gone = [(scope, row) for scope, events in recipients
+            for row in rows[scope].values()
+            if not row.cancelled and row.uid not in {e.uid for e in events}]
+    versions = _versions(sorted({row.uid for _, row in gone}))
+    raised: set[str] = set()
+    cancels: dict[str, list[CalendarEvent]] = {scope: [] for scope in scopes}
+    for scope, row in gone:
         version = versions.get(row.uid)
-        if version is not None:
-            version.sequence += 1
-            row.sequence = version.sequence
-        else:
-            row.sequence += 1
-        row.cancelled = True
-        cancels.append(CalendarEvent(uid=row.uid, summary=row.summary, start=_parse(row.start),
-                                     end=_parse(row.end), sequence=row.sequence, status="CANCELLED"))
+        if version is None:
+            version = versions[row.uid] = EventVersion(uid=row.uid, sequence=row.sequence,
+                                                       fingerprint=_row_event(row).fingerprint)
+            db.session.add(version)
+        if row.uid not in raised:
+            version.sequence = max(version.sequence, row.sequence) + 1
+            raised.add(row.uid)
+            if row.uid not in current:
+                version.fingerprint = _row_event(row, status="CANCELLED").fingerprint
+        row.sequence, row.cancelled = version.sequence, True
+        cancels[scope].append(_row_event(row, status="CANCELLED"))
     db.session.flush()
-    return requests, cancels
+    # a REQUEST after a CANCEL must be higher than the CANCEL, or calendars keep it cancelled
+    floor: dict[str, int] = {}
+    for scope, events in recipients:
+        for event in events:
+            row = rows[scope].get(event.uid)
+            if row is not None and row.cancelled:
+                floor[event.uid] = max(floor.get(event.uid, 0), row.sequence + 1)
+    unique = list({event.uid: event for _, events in recipients for event in events}.values())
+    stamped = {event.uid: event for event in versioned_in_transaction(unique)}
+    if any(stamped[uid].sequence < need for uid, need in floor.items()):
+        for version in _versions(sorted(floor)).values():
+            version.sequence = max(version.sequence, floor[version.uid])
+            stamped[version.uid] = replace(stamped[version.uid], sequence=version.sequence)
+    out = []
+    for scope, events in recipients:
+        requests = []
+        for event in events:
+            event = replace(event, sequence=stamped[event.uid].sequence)
+            row = rows[scope].get(event.uid)
+            if row is not None and _sent_unchanged(row, event):
+                continue
+            if row is None:
+                row = rows[scope][event.uid] = PublishedEvent(scope=scope, uid=event.uid)
+                db.session.add(row)
+            row.sequence, row.fingerprint, row.cancelled = event.sequence, event.fingerprint, False
+            row.summary, row.start, row.end = event.summary, event.start.isoformat(), event.end.isoformat()
+            row.description, row.location, row.url = event.description, event.location, event.url
+            requests.append(event)
+        out.append((requests, cancels[scope]))
+    db.session.flush()
+    return out
 
 
 def sent_events(scope: str) -> list[CalendarEvent]:
@@ -172,9 +241,7 @@ def sent_events(scope: str) -> list[CalendarEvent]:
     sequences: what a published version put in their calendar."""
     rows = db.session.scalars(db.select(PublishedEvent).where(
         PublishedEvent.scope == scope, PublishedEvent.cancelled.is_(False)).order_by(PublishedEvent.start))
-    return [CalendarEvent(uid=r.uid, summary=r.summary, start=_parse(r.start), end=_parse(r.end),
-                          sequence=r.sequence, description=r.description, location=r.location, url=r.url)
-            for r in rows]
+    return [_row_event(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- personal feeds
@@ -313,6 +380,8 @@ def _feed_statement():
         # a first build writes sequence 0 for each new event: the same feed as before it
         part(9, EventVersion.id, EventVersion.uid, EventVersion.sequence)
         .where(EventVersion.uid.in_(uids), EventVersion.sequence > 0),
+        # the team's launch, meetings and retrospectives are in every member's feed
+        part(10, Milestone.id, *_columns(Milestone)).where(Milestone.plan_id.in_(plans)),
         part(_FEED_ROW, EventVersion.id, EventVersion.sequence, EventVersion.fingerprint, EventVersion.updated_at)
         .where(EventVersion.uid == sa.bindparam("feed_uid", type_=sa.String)))
     return sa.union_all(*parts).order_by(sa.literal_column("part"), sa.literal_column("key"))

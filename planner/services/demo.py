@@ -27,6 +27,8 @@ DEMO_SETTINGS = {
     "contact_section": "地域福祉課 生活支援班", "contact_name": "田中 ゆかり",
     "contact_phone": "012-345-6789", "contact_email": "chiikifukushi@pref.midori.example.jp",
     "document_number_prefix": "み福",
+    "lecturer_fee": "1時間あたり7,500円（源泉徴収税を差し引いてお支払いします）",
+    "travel_expenses": "県の旅費規程により実費をお支払いします",
 }
 DEMO_VENUE = {
     "venue_address": "みどり市中央町1-2-3",

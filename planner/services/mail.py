@@ -94,6 +94,7 @@ class CalendarPart:
 def _to_header(message: EmailMessage, to_name: str, wire: addresses.WireAddress) -> None:
     """To with the display name; an ASCII address through `Address` (RFC 2047 name, no CR/LF),
     a non-ASCII local part as UTF-8 text (the message then uses policy SMTPUTF8)."""
+    to_name = " ".join(to_name.split())  # a name typed with a line break must not break the header
     if not wire.smtputf8:
         message["To"] = Address(display_name=to_name, addr_spec=wire.addr)
         return
@@ -102,8 +103,10 @@ def _to_header(message: EmailMessage, to_name: str, wire: addresses.WireAddress)
 
 
 def build_message(settings: MailSettings, to_name: str, to_email: str, subject: str, body: str,
-                  calendar: CalendarPart | None = None, now: datetime | None = None) -> EmailMessage:
-    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative.
+                  calendar: CalendarPart | list[CalendarPart] | None = None,
+                  now: datetime | None = None) -> EmailMessage:
+    """A Japanese plain-text mail (UTF-8, base64) with an optional text/calendar alternative;
+    several calendar parts (one event each) go as attachments of a multipart/mixed mail.
 
     The domain of the address goes in its IDNA (xn--) form. An address that can never be sent
     leaves To out (FieldError is not raised here: `queue` records the reason on the row)."""
@@ -120,6 +123,14 @@ def build_message(settings: MailSettings, to_name: str, to_email: str, subject: 
     domain = settings.sender_address.rpartition("@")[2] or "planner.example.jp"
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body, charset="utf-8", cte="base64")
+    if isinstance(calendar, list):
+        if len(calendar) > 1:
+            for part in calendar:
+                message.add_attachment(part.data, maintype="text", subtype="calendar", cte="base64",
+                                       filename=part.filename,
+                                       params={"method": part.method, "charset": "UTF-8"})
+            return message
+        calendar = calendar[0] if calendar else None
     if calendar is not None:
         message.add_alternative(calendar.data, maintype="text", subtype="calendar", cte="base64",
                                 params={"method": calendar.method, "charset": "UTF-8"})
@@ -136,13 +147,19 @@ def address_problem(to_email: str) -> str:
 
 
 def queue(settings: MailSettings, prefecture_id: int, kind: str, to_name: str, to_email: str,
-          subject: str, body: str, calendar: CalendarPart | None = None) -> OutboxMessage:
+          subject: str, body: str, calendar: CalendarPart | list[CalendarPart] | None = None) -> OutboxMessage:
     """Add the message to the outbox in the caller's transaction (the caller commits).
 
     A message to an address that can never be sent is kept as failed at once, with the
     reason, so the official sees it in the outbox and can correct the address there; the
     change that caused it (and every other message) goes ahead."""
     message = build_message(settings, to_name, to_email, subject, body, calendar)
+    return _add_row(message, prefecture_id, kind, to_name, to_email, subject)
+
+
+def _add_row(message: EmailMessage, prefecture_id: int, kind: str, to_name: str, to_email: str,
+             subject: str) -> OutboxMessage:
+    """The outbox row of a built message: waiting, or failed at once when its address can never be sent."""
     problem = address_problem(to_email)
     now = utcnow()
     row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=(to_email or "")[:254],
@@ -171,11 +188,9 @@ def queue_with_files(settings: MailSettings, prefecture_id: int, kind: str, to_n
     message = build_message(settings, to_name, to_email, subject, body)
     for part in files:
         message.add_attachment(part.data, maintype=part.maintype, subtype=part.subtype, filename=part.filename)
-    row = OutboxMessage(prefecture_id=prefecture_id, kind=kind, recipient=to_email,
-                        subject=subject[:300], message_id=message["Message-ID"],
-                        raw=message.as_bytes(), status=WAITING, next_try_at=utcnow())
-    db.session.add(row)
-    return row
+    return _add_row(message, prefecture_id, kind, to_name, to_email, subject)
+
+
 def readdress(row: OutboxMessage, to_email: str) -> None:
     """Point a failed (or waiting) message at a corrected address and queue it again: same
     Message-ID and body, new To. FieldError (Japanese) when the new address is not valid

@@ -10,7 +10,8 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 
 SETTING_FIELDS = ("department", "letter_sender", "contact_section", "contact_name",
-                  "contact_phone", "contact_email", "participant_retention_days", "document_number_prefix")
+                  "contact_phone", "contact_email", "participant_retention_days", "document_number_prefix",
+                  "lecturer_fee", "travel_expenses")
 CHANGED_MEANWHILE = ("ほかの担当者がこの画面を開いた後に設定を変更しました。"
                      "最新の内容を表示しています。確認してから、もう一度保存してください。")
 

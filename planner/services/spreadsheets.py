@@ -133,12 +133,24 @@ def write_csv(table: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+#: who made a workbook, as Excel's file properties show it (not the library's name)
+CREATOR = "伝達研修プランナー"
+
+
+def workbook_properties(book, title: str) -> None:
+    """Creator and title a recipient's Excel shows, instead of openpyxl's defaults."""
+    book.properties.creator = book.properties.lastModifiedBy = CREATOR
+    book.properties.title = title
+    book.properties.language = "ja-JP"
+
+
 def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float]) -> bytes:
     """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
     from openpyxl import Workbook  # see xlsx_rows
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     book = Workbook()
+    workbook_properties(book, sheet_title)
     sheet = book.active
     sheet.title = sheet_title
     for values in table:

@@ -9,17 +9,20 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from planner.domain.dates import as_of_ja
 from planner.domain.versions import changelog
-from planner.models import ProgrammeVersion, TeamMember, Training
+from planner.models import ProgrammeVersion, PublishedDocument, TeamMember, Training
 from planner.models.db import db
-from planner.services.calendar_state import CalendarEvent, mail_changes, training_scope
+from planner.services.calendar_state import CalendarEvent, mail_changes_for, training_scope
 from planner.services.errors import ChangeRefused
 from planner.services.mail import CalendarPart, MailSettings, queue
 from planner.services.roles import slot_label
 from planner.services.timetables import timetable_of
 
-#: (member, event, method, version) -> (subject, body, calendar part); written by the web layer
-Compose = Callable[[TeamMember, CalendarEvent, str, ProgrammeVersion], tuple[str, str, CalendarPart]]
+#: (member, their REQUEST events, their CANCEL events, version) -> (subject, body, one
+#: calendar part per event); written by exports.notices
+Compose = Callable[[TeamMember, list[CalendarEvent], list[CalendarEvent], ProgrammeVersion],
+                   tuple[str, str, list[CalendarPart]]]
 
 
 def snapshot(training: Training) -> dict:
@@ -59,6 +62,23 @@ def pending_changes(training: Training) -> list[str] | None:
     return changelog(json.loads(last.snapshot) if last else None, current)
 
 
+def published_document(training: Training, name: str) -> bytes | None:
+    """A file of the latest version as it was published, or None."""
+    last = latest(training)
+    if last is None:
+        return None
+    return db.session.scalar(db.select(PublishedDocument.data).where(
+        PublishedDocument.version_id == last.id, PublishedDocument.name == name))
+
+
+def draft_mark(training: Training, today: date | None = None) -> str:
+    """「案」 and the date, for every page of a document built from an unpublished draft;
+    empty when the training stands as published."""
+    if latest(training) is not None and pending_changes(training) is None:
+        return ""
+    return f"【案】{as_of_ja(today or date.today())}の下書き（未公開）"
+
+
 def version_label(training: Training) -> str:
     """第2版（令和8年1月20日現在）, or what makes it a draft."""
     last = latest(training)
@@ -70,10 +90,13 @@ def version_label(training: Training) -> str:
 
 
 def publish(training: Training, official_name: str, today: date, settings: MailSettings,
-            recipients: list[tuple[TeamMember, list[CalendarEvent]]], compose: Compose) -> ProgrammeVersion:
+            recipients: list[tuple[TeamMember, list[CalendarEvent]]], compose: Compose,
+            documents: Callable[[Training], list[tuple[str, bytes]]] | None = None) -> ProgrammeVersion:
     """Record the next version and queue the mails it causes, in one commit. `recipients`
     are the team members with their current role events of this training (an empty list
-    for a member who holds none: they get CANCEL for what they were sent before)."""
+    for a member who holds none: they get CANCEL for what they were sent before).
+    `documents` builds the training's handouts as published; they are kept with the version
+    (what a download gives while a later draft is not published)."""
     changes = pending_changes(training)
     if changes is None:
         raise ChangeRefused([f"{latest(training).label}から変更がないため、公開する必要はありません。"])
@@ -85,13 +108,18 @@ def publish(training: Training, official_name: str, today: date, settings: MailS
     db.session.add(version)
     try:
         db.session.flush()
-        for member, events in recipients:
-            requests, cancels = mail_changes(training_scope(member.id, training.id), events)
-            for method, chosen in (("REQUEST", requests), ("CANCEL", cancels)):
-                for event in chosen:  # one event per mail: Outlook imports only one per REQUEST
-                    subject, body, part = compose(member, event, method, version)
-                    queue(settings, training.plan.prefecture_id, "calendar", member.name, member.email,
-                          subject, body, part)
+        changes = mail_changes_for([(training_scope(member.id, training.id), events)
+                                    for member, events in recipients])
+        for (member, _), (requests, cancels) in zip(recipients, changes):
+            if not requests and not cancels:
+                continue  # nothing of theirs changed: no mail
+            # one mail per member, with one calendar part per event (Outlook imports only
+            # one event of a REQUEST file)
+            subject, body, parts = compose(member, requests, cancels, version)
+            queue(settings, training.plan.prefecture_id, "calendar", member.name, member.email,
+                  subject, body, parts)
+        for name, data in (documents(training) if documents else []):
+            db.session.add(PublishedDocument(version=version, name=name, data=data))
         db.session.commit()
     except IntegrityError:  # the same version published twice at once
         db.session.rollback()

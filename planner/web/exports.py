@@ -57,6 +57,18 @@ def _short(training) -> str:
     return get_curriculum(training.curriculum_key).short_title
 
 
+def _source() -> str:
+    """Which version a training's document is built from: the published one by default; an
+    official may ask for the draft (?source=draft), which is marked 「案」 on every page."""
+    if request.args.get("source") == "draft" and current_user.is_official:
+        return files.DRAFT
+    return files.PUBLISHED
+
+
+def _document(training, name: str, build) -> bytes:
+    return files.training_document(training, name, build, _source())
+
+
 # --------------------------------------------------------------------------- a training
 
 @bp.route("/trainings/<int:training_id>/agenda.docx")
@@ -64,16 +76,18 @@ def _short(training) -> str:
 def agenda(training_id: int):
     training = training_or_404(training_id)
     survey_url = survey_links.shared_url(training, current_app.config["SECRET_KEY"], survey.answer_url)
-    return attachment(handouts.agenda(training, survey_url=survey_url), files.DOCX,
-                      f"研修次第_{_short(training)}.docx")
+    name = f"研修次第_{_short(training)}.docx"
+    return attachment(_document(training, name, lambda: handouts.agenda(training, survey_url=survey_url)),
+                      files.DOCX, name)
 
 
 @bp.route("/trainings/<int:training_id>/roles.docx")
 @login_required
 def training_roles(training_id: int):
     training = training_or_404(training_id)
-    return attachment(handouts.role_sheet(training.plan, [training]), files.DOCX,
-                     f"役割分担表_{_short(training)}.docx")
+    name = f"役割分担表_{_short(training)}.docx"
+    return attachment(_document(training, name, lambda: handouts.role_sheet(training.plan, [training])),
+                      files.DOCX, name)
 
 
 @bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/briefing.docx")
@@ -83,9 +97,9 @@ def briefing(training_id: int, subject_id: int):
     row = next((r for r in training.subjects if r.id == subject_id), None)
     if row is None:
         abort(404)
-    part = row.letter or handouts.safe_filename(row.local_name, 30)
-    return attachment(handouts.briefing(training, row), files.DOCX,
-                     f"講師用資料_{_short(training)}_{part}.docx")
+    part = row.letter or f"独自{row.id}_{handouts.safe_filename(row.local_name, 30)}"
+    name = f"講師用資料_{_short(training)}_{part}.docx"
+    return attachment(_document(training, name, lambda: handouts.briefing(training, row)), files.DOCX, name)
 
 
 @bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/request.docx")
@@ -112,8 +126,9 @@ def supplement_agenda(event_id: int):
 @login_required
 def training_ics(training_id: int):
     training = training_or_404(training_id)
-    return attachment(files.training_calendar(training, _host(), _base()), files.ICS,
-                     f"時間割_{_short(training)}.ics")
+    name = files.calendar_name(training)
+    return attachment(_document(training, name, lambda: files.training_calendar(training, _host(), _base())),
+                      files.ICS, name)
 
 
 def _own_members(plan) -> list | None:
@@ -129,7 +144,8 @@ def _own_members(plan) -> list | None:
 def training_zip(training_id: int):
     training = training_or_404(training_id)
     return attachment(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan),
-                                                          with_participants=current_user.is_official)),
+                                                          with_participants=current_user.is_official,
+                                                          source=_source())),
                      files.ZIP,
                      f"伝達研修_{_short(training)}_一式.zip")
 
@@ -213,10 +229,12 @@ def feed(token: str):
 @login_required
 def my_feed():
     """The member's feed links (https and webcal://) and invitations to download."""
-    https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme="https")
+    # in the scheme the site is served with: an https:// link to a site served over http
+    # (an intranet server) would not answer
+    https = url_for("exports.feed", token=feed_token(current_user), _external=True, _scheme=request.scheme)
     webcal = "webcal://" + https.split("://", 1)[1]
-    invitations = [(m, slot) for m in members_of_user(current_user)
-                   for _, slot, _ in ical.invitation_events(m, _host())]
+    invitations = [(m, found, event.summary) for m in members_of_user(current_user)
+                   for _, found, _, event in files.published_roles(m) if found is not None]
     return render_template("exports/feed.html", https=https, webcal=webcal,
                            invitations=invitations, slot_label=slot_label)
 

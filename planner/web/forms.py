@@ -247,6 +247,8 @@ class PrefectureSettingsForm(Form):
 
     department = StringField("主催する部署", validators=[DataRequired(REQUIRED), _length(100)])
     letter_sender = StringField("依頼文書の発信者（職名）", validators=[DataRequired(REQUIRED), _length(100)])
+    lecturer_fee = StringField("講師の謝金", validators=[Optional(), _length(200)])
+    travel_expenses = StringField("講師の旅費", validators=[Optional(), _length(200)])
     contact_section = StringField("問い合わせ先の課・係", validators=[DataRequired(REQUIRED), _length(100)])
     contact_name = StringField("担当者", validators=[Optional(), _length(100)])
     contact_phone = StringField("電話番号", validators=[

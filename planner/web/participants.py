@@ -32,6 +32,7 @@ from planner.services import mail as mail_service
 from planner.services import municipalities as service
 from planner.services import participants
 from planner.services.errors import ChangeRefused
+from planner.services.notice_checks import notice_problems
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.downloads import attachment
@@ -168,6 +169,7 @@ def _page(training: Training, form=None, refused=None, status=200):
         form=form or ApplicationSettingsForm(obj=training), refused=refused, rows=rows,
         by_municipality=by_municipality, ordered=ordered, waiting=[e for e in entries if e.status == WAITING],
         accepted=participants.seats_taken(training), total=len(entries),
+        notice_problems=notice_problems(training),
         urls={row.link.id: link_url(row.link) for row in rows if row.link},
         open_links={row.link.id for row in rows if row.link and links.is_open(row.link, today)},
         kinds=PARTICIPANT_KINDS, statuses=PARTICIPANT_STATUSES, types=MUNICIPALITY_TYPES), status
@@ -211,6 +213,10 @@ def link_notice_docx(training_id: int, municipality_id: int):
     link = links.link_of(training, municipality)
     if link is None or link.revoked_at is not None:
         abort(404)
+    problems = notice_problems(training)
+    if problems:  # a notice addressed to a municipality leaves the office: never with gaps
+        flash("開催通知を作れません: " + " ".join(problems) + "申込の設定で入力してください。", "error")
+        return redirect(url_for("participants.training", training_id=training.id)), 303
     data = participant_notice.notice(training, date.today(), link_url(link),
                   f"{municipality.name} 生活困窮者自立支援制度主管課長　様")
     name = handouts.safe_filename(f"{municipality.name} {participant_notice.notice_subject(training)}")

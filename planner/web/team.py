@@ -162,7 +162,7 @@ def delete_member(plan_id: int, member_id: int):
 @official_required  # the roster file holds everyone's notes and contacts
 def export_roster(plan_id: int):
     plan = plan_or_404(plan_id)
-    return send_file(BytesIO(write_roster(team.roster_rows(plan))), mimetype="text/csv; charset=utf-8",
+    return send_file(BytesIO(write_roster(team.roster_rows(plan))), mimetype="text/csv",
                      as_attachment=True, download_name=f"研修チーム名簿_{plan.cycle_year}.csv")
 
 
@@ -178,7 +178,7 @@ def export_roster_xlsx(plan_id: int):
 @login_required
 def roster_example_csv():
     """A filled-in example of the roster file, to start from in Excel."""
-    return send_file(BytesIO(example_csv(date.today())), mimetype="text/csv; charset=utf-8",
+    return send_file(BytesIO(example_csv(date.today())), mimetype="text/csv",
                      as_attachment=True, download_name="研修チーム名簿_記入例.csv")
 
 

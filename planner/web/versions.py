@@ -16,7 +16,7 @@ from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 
 # mail and calendar texts load when first sent (see planner/web/lazy.py)
-notices = lazy_module("exports.notices")
+notices, files = lazy_module("exports.notices"), lazy_module("exports.files")
 
 bp = Blueprint("versions", __name__, url_prefix="/trainings")
 
@@ -53,12 +53,12 @@ def publish(training_id: int):
     if confirm.asking() and versions.pending_changes(training) is not None:
         return _confirm_publish(training)
     page = url_for("trainings.timetable", training_id=training.id, _external=True)
-    recipients = notices.version_recipients(training, current_app.config["CALENDAR_UID_HOST"],
-                                            request.url_root.rstrip("/"))
+    host = current_app.config["CALENDAR_UID_HOST"]
+    recipients = notices.version_recipients(training, host, request.url_root.rstrip("/"))
     compose = notices.version_composer(training, current_user.name, page)
     try:
         version = versions.publish(training, current_user.name, date.today(), mail_settings(),
-                                   recipients, compose)
+                                   recipients, compose, lambda t: files.published_set(t, host))
     except ChangeRefused as refused:
         flash(refused.messages[0], "error")
         return redirect(url_for("versions.index", training_id=training.id)), 303

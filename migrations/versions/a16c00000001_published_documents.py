@@ -1,7 +1,7 @@
 """published documents (a version's handouts as they were published); lecturer fee and travel expenses
 
 Revision ID: a16c00000001
-Revises: a15000000001
+Revises: a16b00000001
 Create Date: 2026-12-07 09:25:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16c00000001'
-down_revision = 'a15000000001'
+down_revision = 'a16b00000001'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,8 @@ closed network lose nothing).
 """
 from __future__ import annotations
 
+import re
+
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -94,7 +96,7 @@ class CalendarPart:
 def _to_header(message: EmailMessage, to_name: str, wire: addresses.WireAddress) -> None:
     """To with the display name; an ASCII address through `Address` (RFC 2047 name, no CR/LF),
     a non-ASCII local part as UTF-8 text (the message then uses policy SMTPUTF8)."""
-    to_name = " ".join(to_name.split())  # a name typed with a line break must not break the header
+    to_name = re.sub(r"[\r\n]+", " ", to_name)  # a name typed with a line break must not break the header
     if not wire.smtputf8:
         message["To"] = Address(display_name=to_name, addr_spec=wire.addr)
         return

@@ -36,6 +36,9 @@ class Session:
     kind: str = ""  # a key of SESSION_KINDS
     #: the source offers it as one way to run the subject (「方法もある」), not a fixed part
     optional: bool = False
+    #: the source gives one figure 「程度」 (about), so it holds within ±20%; read from the
+    #: note (「１０分程度」) unless the file says `about = true|false`
+    about: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,10 @@ def _subject(data: dict, where: str) -> Subject:
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
                                 minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
                                 editor_note=_field(raw, "editor_note", str, swhere, False, ""),
-                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False)))
+                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False),
+                                about=_field(raw, "about", bool, swhere, False,
+                                             s_low is not None and s_low == s_high
+                                             and "程度" in raw.get("note", ""))))
     options = []
     optional = {s.title for s in sessions if s.optional}
     for i, raw in enumerate(_field(data, "options", list, where, required=False, default=[])):

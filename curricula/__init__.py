@@ -51,6 +51,10 @@ class Option:
     minutes: int | None = None
     #: optional sessions (by title) this option adds to the timetable
     sessions: tuple[str, ...] = ()
+    #: the source's own sentence (with its 「考えられる」/「望ましい」), shown beside the choice
+    source: str = ""
+    #: the option is done on another day (a symposium, lecture, case meeting, other training)
+    separate_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,8 @@ def _subject(data: dict, where: str) -> Subject:
             raise CurriculumError(f"{owhere}: field 'sessions' names {sorted(set(adds) - optional)}, "
                                   "which are not optional sessions of the subject")
         options.append(Option(_field(raw, "key", str, owhere), _field(raw, "label", str, owhere),
-                              minutes, adds))
+                              minutes, adds, _field(raw, "source", str, owhere, False, ""),
+                              _field(raw, "separate_day", bool, owhere, False, False)))
     if len({o.key for o in options}) != len(options):
         raise CurriculumError(f"{where}: field 'key' is repeated among options")
     return Subject(

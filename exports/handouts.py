@@ -429,7 +429,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     if subject.lecturer_notes:
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)
-    programme.team_programme(doc, subject, row)
+    programme.team_programme(doc, subject, row, curriculum.official)
     source = "手引き" if curriculum.official else "たたき台の案"  # the draft's text is not the source's
     heading(doc, "国研修の講義", 2)
     bullets(doc, programme.lecture_lines(curriculum, subject))
@@ -440,7 +440,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         heading(doc, f"進め方（{source}）", 2)
         bullets(doc, subject.how_to_run)
     if subject.sessions:
-        heading(doc, "時間配分（セッション）", 2)
+        heading(doc, "時間配分（セッション）" if curriculum.official else "時間配分（セッション。たたき台の案）", 2)
         table(doc, ["内容", "時間", "備考"],
               [[s.title, _session_minutes(s.minutes_min, s.minutes_max), s.note]
                for s in subject.sessions], [82, 24, 64])

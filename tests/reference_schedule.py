@@ -304,7 +304,7 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
         add("session", unit.title, length, letter=spec.letter, local=spec.local,
             lecturer=spec.lecturer, key=spec.key, subject=spec.title, part=unit.part,
             parts=unit.parts, session_kind=unit.kind,
-            estimated=unit.parts > 1 and (low is None or not low <= length <= high))
+            estimated=spec.source != "手引き" or (unit.parts > 1 and (low is None or not low <= length <= high)))
         if index == lunch_after:
             add("lunch", "昼食・休憩", s.lunch_minutes)
         elif index < len(day.units) and day.gaps[index - 1]:
@@ -496,13 +496,15 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.warnings += plan.notes
         # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
+        # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
+        guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
         if total < 7 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」を超えています。")
     return result
 
 

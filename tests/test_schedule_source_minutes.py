@@ -1,5 +1,6 @@
 """Session minutes as the source states them (issue 24): a figure 「程度」 holds within ±20%,
 a range inside it, on one day or several, with or without the source's options."""
+import json
 from datetime import time
 from itertools import product
 
@@ -67,6 +68,8 @@ def test_every_feasible_layout_keeps_the_source_minutes(case, day_count, start, 
     timetable = build_timetable(subjects_of(curriculum, options), [day] * day_count)
 
     for item in timetable.items:
+        if item.kind == "session" and not curriculum.official:
+            assert item.estimated, item  # the draft's minutes are never the source's
         if item.kind != "session" or item.parts < 2:
             continue
         bounds = allowed.get((item.letter, item.title))
@@ -74,7 +77,7 @@ def test_every_feasible_layout_keeps_the_source_minutes(case, day_count, start, 
             assert item.estimated, item  # 「按分の目安」
         else:
             assert bounds[0] <= item.minutes <= bounds[1], (key, options, day_count, item)
-            assert not item.estimated, item
+            assert item.estimated == (not curriculum.official), item
 
 
 @pytest.mark.parametrize("key,options", CASES, ids=lambda x: str(x))
@@ -113,3 +116,33 @@ def test_the_spare_note_names_the_sessions_that_took_the_minutes():
 
     note = timetable.days[0].spare_note
     assert "「セッション① 包括的な相談受付の場面」+" in note
+
+
+def test_the_drafts_json_says_draft_and_every_minute_estimated(runner):
+    result = runner.invoke(args=["schedule", "job_support", "--json"])
+
+    data = json.loads(result.output)
+    sessions = [i for i in data["items"] if i["kind"] == "session"]
+    assert (result.exit_code, data["draft"], data["curriculum"]) == (0, True, "job_support")
+    assert sessions and all(i["estimated"] for i in sessions)
+
+
+def test_an_official_curriculums_json_is_not_a_draft(runner):
+    data = json.loads(runner.invoke(args=["schedule", "counselor", "--json"]).output)
+
+    assert data["draft"] is False
+    assert not any(i["estimated"] for i in data["items"] if i["kind"] == "session")
+
+
+def test_the_drafts_minimum_fits_its_own_seven_to_eight_hours():
+    draft = CURRICULA["job_support"]
+
+    assert (draft.hours_min, draft.hours_max) == (420, 480)
+    assert draft.hours_min <= draft.minutes_min <= draft.minutes_max <= draft.hours_max
+
+
+def test_two_days_print_each_day_in_the_text(runner):
+    result = runner.invoke(args=["schedule", "counselor", "--days", "2", "--date", "2027-06-09"])
+
+    assert result.exit_code == 0
+    assert "■ 1日目（2027-06-09）" in result.output and "■ 2日目（2027-06-10）" in result.output

@@ -420,6 +420,8 @@ def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int,
             return [(PartSpec(spec.title), spec.low, spec.high)]
         names = ["前半", "後半"] if count == 2 else [f"その{i}" for i in range(1, count + 1)]
         parts = [PartSpec(f"{spec.title}（{name}）") for name in names]
+    if len(parts) == 1:  # one session left (its options off): it is the subject, under its name
+        return [(replace(parts[0], title=spec.title), spec.low, spec.high)]
     kept = _source_kept(spec, parts)
     if kept is not None:
         return kept
@@ -760,8 +762,9 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
         low, high = unit.source
         clock += length
         end = _CLOCK[clock]
+        # the job-support draft's minutes are all the app's own, never the source's
         append(Item("session", unit.title, start, end, length, *unit.item_fields,
-                    unit.parts > 1 and (low is None or not low <= length <= high)))
+                    unit.spec.source != "手引き" or (unit.parts > 1 and (low is None or not low <= length <= high))))
         start = end
         if index + 1 == lunch_after:
             clock += s.lunch_minutes
@@ -987,13 +990,15 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.warnings += plan.notes
         # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
+        # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
+        guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
         if total < 7 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」を超えています。")
     return result
 
 

@@ -21,6 +21,7 @@ from planner.services.calendar_state import (
     versioned,
 )
 from planner.services.groups import overview
+from planner.services.roles import slot_day_number
 from planner.services.materials import final_files
 from planner.services.versions import version_label
 
@@ -80,7 +81,7 @@ def invitation_name(member: TeamMember, training: Training, slot: RoleSlot) -> s
     short = get_curriculum(training.curriculum_key).short_title
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
     role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
-    return (f"招待_{short}_{slot.day_index + 1}日目_{role}_{safe_filename(member.name, 30)}"
+    return (f"招待_{short}_{slot_day_number(slot)}日目_{role}_{safe_filename(member.name, 30)}"
             f"_{member.id}_{slot.id}.ics")
 
 

@@ -287,9 +287,9 @@ def _slot_time(slot: RoleSlot, times) -> str:
         return "研修日までに準備"
     if when is None or when.day is None:
         return UNDECIDED
-    first = slot.training.first_date
+    days = slot.training.days
     # the day on its own line, so a narrow column never breaks a time in the middle
-    prefix = f"{(when.day - first).days + 1}日目\n" if slot.training.day_count > 1 and first else ""
+    prefix = f"{days.index(when.day) + 1}日目\n" if slot.training.day_count > 1 and when.day in days else ""
     if when.start is None:
         return f"{prefix}時間未定"
     return f"{prefix}{time_range(when.start, when.end)}"

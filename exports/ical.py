@@ -173,7 +173,9 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     if slot.subject is not None and slot.kind != "lecturer":
         lines.append(f"講師：{lecturer_of(training, slot.subject)}")
     summary = slot_label(slot)
-    day = days[min(slot.day_index, len(days) - 1)]
+    day = when.day if when is not None and when.day in days else days[min(slot.day_index, len(days) - 1)]
+    if len(days) > 1 and slot.kind != "material_preparer":  # which day, as pages and files name it
+        lines.insert(1, f"{days.index(day) + 1}日目（{day.month}月{day.day}日）")
     if when is not None and when.day is not None and when.start is not None:
         start, end = at(when.day, when.start), at(when.day, when.end)
     else:

@@ -141,6 +141,18 @@ def slot_days(slot: RoleSlot, times: dict[int, dict[int, SlotTime]] | None = Non
     return {found.day} if found is not None and found.day else set(training.days)
 
 
+def slot_day_number(slot: RoleSlot) -> int:
+    """Which day of its training (1, 2, …) a slot's work falls on: its subject's day, or the
+    timekeeper's own day; 1 while the timetable cannot place it."""
+    if slot.kind == "timekeeper":
+        return slot.day_index + 1
+    days = slot_days(slot)
+    training_days = slot.training.days
+    if len(days) == 1 and training_days and next(iter(days)) in training_days:
+        return training_days.index(next(iter(days))) + 1
+    return 1
+
+
 def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date],
                          times: dict[int, dict[int, SlotTime]] | None = None) -> str | None:
     clash = slot_days(slot, times) & unavailable

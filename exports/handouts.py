@@ -238,7 +238,7 @@ def agenda(training: Training, today: date | None = None) -> bytes:
     events = training_supplements(training)
     if events:
         heading(doc, "この研修を補う催し（シンポジウム・講演会・事例検討会）", 2)
-        bullets(doc, [f"{e.kind_name}「{clean_line(e.title)}」{format_date_wareki(e.day)} "
+        bullets(doc, [f"{clean_line(e.full_title)}{format_date_wareki(e.day)} "
                       f"{time_range(e.start_time, e.end_time)}　{clean_line(e.place) or UNDECIDED}"
                       f"（科目{e.subject.letter}を補う。{e.effect_name}）" for e in events])
     separate = [row for row in training.subjects if row.separate_day]
@@ -256,7 +256,7 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     training, row = event.training, event.subject
     curriculum = get_curriculum(training.curriculum_key)
     subject = curriculum_subject(training, row)
-    title = f"{event.kind_name}「{clean_line(event.title)}」"
+    title = clean_line(event.full_title)
     doc = _new(training, f"{title} 次第")
     _title_block(doc, [title, "次第"], today)
     lecturer = "、".join(clean_line(x) for x in (event.lecturer_name, event.lecturer_org) if x)
@@ -347,7 +347,7 @@ def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -
     if row.moved_out:
         event = next((e for e in row.supplements if e.effect == "moves"), None)
         if event is not None:
-            return (f"研修当日は行わず、{event.kind_name}「{clean_line(event.title)}」"
+            return (f"研修当日は行わず、{clean_line(event.full_title)}"
                     f"（{format_date_wareki(event.day)} {time_range(event.start_time, event.end_time)}）で扱う")
         return "別日（シンポジウム・講演会・事例検討会など）で実施"
     found = _item_of(training, row, timetable)

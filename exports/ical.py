@@ -152,7 +152,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
                  f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
         events.append(CalendarEvent(
             uid=supplement_uid(plan.id, event.id, host),
-            summary=clean_text(f"{event.kind_name}「{event.title}」"),
+            summary=clean_text(event.full_title),
             start=at(event.day, event.start_time), end=at(event.day, event.end_time),
             description=clean_text("\n".join(lines)),
             location=clean_text(event.place)))

@@ -200,7 +200,8 @@ class TrainingSubject(db.Model):
 
 
 #: the kinds of supplementary event the source names (「シンポジウムや講演会、事例検討会」)
-SUPPLEMENT_KINDS = {"symposium": "シンポジウム", "lecture": "講演会", "case_meeting": "事例検討会"}
+SUPPLEMENT_KINDS = {"symposium": "シンポジウム", "lecture": "講演会", "case_meeting": "事例検討会",
+                    "report_meeting": "報告会", "training": "別の研修"}
 #: what happens to the supplemented subject on the training day
 SUPPLEMENT_EFFECTS = {"stays": "研修当日もそのまま行う", "shortened": "研修当日は短くして行う",
                       "moves": "研修当日は行わず、この催しで扱う"}
@@ -240,6 +241,15 @@ class SupplementaryEvent(db.Model):
     @property
     def kind_name(self) -> str:
         return SUPPLEMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def full_title(self) -> str:
+        """「シンポジウム「地域で支える」」, the kind said once: a title that already starts
+        with its kind (「シンポジウム「地域で支える」」) is not wrapped again."""
+        title = self.title.strip()
+        if title.startswith(self.kind_name):
+            return title
+        return f"{self.kind_name}「{title}」"
 
     @property
     def effect_name(self) -> str:

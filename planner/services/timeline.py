@@ -57,7 +57,7 @@ def _stored_step(row: Milestone) -> timeline.Milestone:
 
 def supplement_step(event: SupplementaryEvent) -> timeline.Milestone:
     """A supplementary event as a step of the timeline: its own milestone, one day."""
-    return timeline.Milestone("supplement", f"{event.kind_name}「{event.title}」", event.day,
+    return timeline.Milestone("supplement", event.full_title, event.day,
                               event.day, event.training.curriculum_key)
 
 

@@ -177,7 +177,7 @@ class TrainingForm(Form):
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])
-    later_dates = JapaneseDateListField("2日目以降の開催日")
+    later_dates = JapaneseDateListField("2日目・3日目の日付")
     venue = text_field("会場", "venue")
     capacity = JapaneseIntegerField("定員", validators=[Optional(), _minutes(1, 2000)])
     per_municipality = JapaneseIntegerField("1自治体あたりの受講者数", validators=[
@@ -396,3 +396,14 @@ class DraftSubjectForm(Form):
     def validate_session_minutes(self, field):
         if self._session_text() and not all(p.isdigit() for p in self._session_text().split(",")):
             raise ValidationError("半角数字をカンマで区切って入力してください（例 10,30,30）。")
+
+
+class UsualDayForm(Form):
+    """The prefecture's usual training day: the frame every new training starts with."""
+
+    day_start = JapaneseTimeField("開始時刻", validators=[InputRequired(REQUIRED)])
+    day_end = JapaneseTimeField("終了時刻（上限）", validators=[InputRequired(REQUIRED)])
+    lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
+    lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
+    lunch_minutes = JapaneseIntegerField("昼食（分）", validators=[InputRequired(REQUIRED), _minutes(0, 180)])
+

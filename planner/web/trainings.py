@@ -17,6 +17,7 @@ from planner.services.timetables import (
     training_warnings,
 )
 from planner.services.versions import version_label
+from planner.services import usual_day
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.date_list import iso_dates
@@ -41,7 +42,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
         version_label=version_label(training),
         session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
-        supplements=training_supplements(training),
+        supplements=training_supplements(training), frame_note=usual_day.frame_note(training),
         subjects={row.letter: curriculum_subject(training, row) for row, _ in rows if row.letter},
     ), status
 

@@ -36,6 +36,9 @@ class Session:
     kind: str = ""  # a key of SESSION_KINDS
     #: the source offers it as one way to run the subject (「方法もある」), not a fixed part
     optional: bool = False
+    #: the source gives one figure 「程度」 (about), so it holds within ±20%; read from the
+    #: note (「１０分程度」) unless the file says `about = true|false`
+    about: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Option:
     minutes: int | None = None
     #: optional sessions (by title) this option adds to the timetable
     sessions: tuple[str, ...] = ()
+    #: the source's own sentence (with its 「考えられる」/「望ましい」), shown beside the choice
+    source: str = ""
+    #: the option is done on another day (a symposium, lecture, case meeting, other training)
+    separate_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,10 @@ def _subject(data: dict, where: str) -> Subject:
         sessions.append(Session(title=_field(raw, "title", str, swhere), minutes_min=s_low,
                                 minutes_max=s_high, note=_field(raw, "note", str, swhere, False, ""),
                                 editor_note=_field(raw, "editor_note", str, swhere, False, ""),
-                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False)))
+                                kind=kind, optional=_field(raw, "optional", bool, swhere, False, False),
+                                about=_field(raw, "about", bool, swhere, False,
+                                             s_low is not None and s_low == s_high
+                                             and "程度" in raw.get("note", ""))))
     options = []
     optional = {s.title for s in sessions if s.optional}
     for i, raw in enumerate(_field(data, "options", list, where, required=False, default=[])):
@@ -212,7 +222,8 @@ def _subject(data: dict, where: str) -> Subject:
             raise CurriculumError(f"{owhere}: field 'sessions' names {sorted(set(adds) - optional)}, "
                                   "which are not optional sessions of the subject")
         options.append(Option(_field(raw, "key", str, owhere), _field(raw, "label", str, owhere),
-                              minutes, adds))
+                              minutes, adds, _field(raw, "source", str, owhere, False, ""),
+                              _field(raw, "separate_day", bool, owhere, False, False)))
     if len({o.key for o in options}) != len(options):
         raise CurriculumError(f"{where}: field 'key' is repeated among options")
     return Subject(

@@ -23,6 +23,7 @@ from planner.services.calendar_state import (
     versioned_in_transaction,
 )
 from planner.services.groups import overview
+from planner.services.roles import slot_day_number
 from planner.services.materials import final_files
 from planner.services.versions import latest, published_document, version_label
 
@@ -132,7 +133,7 @@ def invitation_name(member: TeamMember, training: Training, slot: RoleSlot | Non
         return f"招待_{short}_{safe_filename(event.summary, 40)}_{safe_filename(member.name, 30)}_{member.id}.ics"
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
     role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
-    return (f"招待_{short}_{slot.day_index + 1}日目_{role}_{safe_filename(member.name, 30)}"
+    return (f"招待_{short}_{slot_day_number(slot)}日目_{role}_{safe_filename(member.name, 30)}"
             f"_{member.id}_{slot.id}.ics")
 
 

@@ -248,7 +248,7 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
     events = training_supplements(training)
     if events:
         heading(doc, "この研修を補う催し（シンポジウム・講演会・事例検討会）", 2)
-        bullets(doc, [f"{e.kind_name}「{clean_line(e.title)}」{format_date_wareki(e.day)} "
+        bullets(doc, [f"{clean_line(e.full_title)}{format_date_wareki(e.day)} "
                       f"{time_range(e.start_time, e.end_time)}　{clean_line(e.place) or UNDECIDED}"
                       f"（科目{e.subject.letter}を補う。{e.effect_name}）" for e in events])
     separate = [row for row in training.subjects if row.separate_day]
@@ -268,7 +268,7 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     training, row = event.training, event.subject
     curriculum = get_curriculum(training.curriculum_key)
     subject = curriculum_subject(training, row)
-    title = f"{event.kind_name}「{clean_line(event.title)}」"
+    title = clean_line(event.full_title)
     doc = _new(training, f"{title} 次第", versioned=False)
     _title_block(doc, [title, "次第"], today)
     speakers = [clean_line(x) for x in re.split(r"[、,，/／]", event.lecturer_name or "") if clean_line(x)]
@@ -332,9 +332,9 @@ def _slot_time(slot: RoleSlot, times) -> str:
         return f"資料の締切\n{format_date_wareki(due, weekday=False)}" if due else "資料の締切まで"
     if when is None or when.day is None:
         return UNDECIDED
-    first = slot.training.first_date
+    days = slot.training.days
     # the day on its own line, so a narrow column never breaks a time in the middle
-    prefix = f"{(when.day - first).days + 1}日目\n" if slot.training.day_count > 1 and first else ""
+    prefix = f"{days.index(when.day) + 1}日目\n" if slot.training.day_count > 1 and when.day in days else ""
     if when.start is None:
         return f"{prefix}時間未定"
     return f"{prefix}{time_range(when.start, when.end)}"
@@ -392,7 +392,7 @@ def _scheduled(training: Training, row: TrainingSubject, timetable: Timetable) -
     if row.moved_out:
         event = next((e for e in row.supplements if e.effect == "moves"), None)
         if event is not None:
-            return (f"研修当日は行わず、{event.kind_name}「{clean_line(event.title)}」"
+            return (f"研修当日は行わず、{clean_line(event.full_title)}"
                     f"（{format_date_wareki(event.day)} {time_range(event.start_time, event.end_time)}）で扱う")
         return "別日（シンポジウム・講演会・事例検討会など）で実施"
     found = _item_of(training, row, timetable)
@@ -475,7 +475,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
     if subject.lecturer_notes:
         heading(doc, "講師の方へ（手引きの表記について）", 2)
         bullets(doc, subject.lecturer_notes)
-    programme.team_programme(doc, subject, row)
+    programme.team_programme(doc, subject, row, curriculum.official)
     source = "手引き" if curriculum.official else "たたき台の案"  # the draft's text is not the source's
     heading(doc, "国研修の講義", 2)
     bullets(doc, programme.lecture_lines(curriculum, subject))
@@ -486,7 +486,7 @@ def briefing(training: Training, row: TrainingSubject, today: date | None = None
         heading(doc, f"進め方（{source}）", 2)
         bullets(doc, subject.how_to_run)
     if subject.sessions:
-        heading(doc, "時間配分（セッション）", 2)
+        heading(doc, "時間配分（セッション）" if curriculum.official else "時間配分（セッション。たたき台の案）", 2)
         table(doc, ["内容", "時間", "備考"], _session_rows(subject, _item_of(training, row, timetable)),
               [82, 24, 64])
     if subject.uses_cases:

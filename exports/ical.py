@@ -163,7 +163,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
                  f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
         events.append(CalendarEvent(
             uid=supplement_uid(plan.id, event.id, host),
-            summary=clean_text(f"{event.kind_name}「{event.title}」"),
+            summary=clean_text(event.full_title),
             start=at(event.day, event.start_time), end=at(event.day, event.end_time),
             description=clean_text("\n".join(lines)),
             location=clean_text(event.place)))
@@ -184,7 +184,9 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     if slot.subject is not None and slot.kind != "lecturer":
         lines.append(f"講師：{lecturer_of(training, slot.subject)}")
     summary = slot_label(slot)
-    day = days[min(slot.day_index, len(days) - 1)]
+    day = when.day if when is not None and when.day in days else days[min(slot.day_index, len(days) - 1)]
+    if len(days) > 1 and slot.kind != "material_preparer":  # which day, as pages and files name it
+        lines.insert(1, f"{days.index(day) + 1}日目（{day.month}月{day.day}日）")
     if when is not None and when.day is not None and when.start is not None:
         start, end = at(when.day, when.start), at(when.day, when.end)
     elif slot.kind == "material_preparer":

@@ -47,10 +47,7 @@ def _dates(training: Training) -> str:
     """令和8年2月18日（水）, or both days of a two-day training; 未定 while undated."""
     if not training.days:
         return "未定"
-    first = format_date_wareki(training.days[0])
-    if len(training.days) == 1:
-        return first
-    return f"{first}・{format_date_wareki(training.days[-1])}"
+    return "・".join(format_date_wareki(day) for day in training.days)  # every day, chosen or not
 
 
 def _group(participant: Participant) -> str:

@@ -20,12 +20,14 @@ def _lines(text: str) -> list[str]:
     return [clean_line(line) for line in text.splitlines() if line.strip()]
 
 
-def team_programme(doc: DocumentType, subject: Subject, row: TrainingSubject) -> None:
-    """The team's programme, marked as the team's, or a line saying there is none yet."""
+def team_programme(doc: DocumentType, subject: Subject, row: TrainingSubject, official: bool = True) -> None:
+    """The team's programme, marked as the team's, or a line saying there is none yet (for the
+    job-support draft: its draft content, never the source's)."""
     heading(doc, TEAM_TITLE, 2)
     entry = row.programme[0] if row.programme else None
     if entry is None or entry.is_empty:
-        para(doc, "チームのプログラムはまだ記録されていません。手引き（国研修）の内容で進めます。", size=9)
+        basis = "手引き（国研修）の内容" if official else "たたき台（案）の内容"
+        para(doc, f"チームのプログラムはまだ記録されていません。{basis}で進めます。", size=9)
         return
     for name, label in PROGRAMME_FIELDS.items():
         lines = _lines(getattr(entry, name))
@@ -43,7 +45,8 @@ def team_programme(doc: DocumentType, subject: Subject, row: TrainingSubject) ->
 def source_instructions(doc: DocumentType, curriculum: Curriculum) -> None:
     """The source's instructions for the whole curriculum, quoted."""
     if curriculum.notes:
-        heading(doc, "手引きの指示（カリキュラム全体）", 2)
+        heading(doc, "手引きの指示（カリキュラム全体）" if curriculum.official
+                else "たたき台の注意（カリキュラム全体。手引きの指示ではありません）", 2)
         # 「以下は、標準的なプログラム内容を示したもの…」 introduces the source's table, which
         # a lecturer's handout does not reproduce: without it the line refers to nothing
         bullets(doc, [note.lstrip("※ ").strip() for note in curriculum.notes

@@ -27,8 +27,10 @@ from planner.domain.schedule import (
     _mins,
     duration_ja,
     hm,
+    source_range,
     validate,
 )
+from planner.domain.schedule import session_ranges as app_session_ranges
 
 
 def check_subjects(subjects: list[SubjectSpec]) -> None:
@@ -76,27 +78,9 @@ def _share(total: int, weights: list[float]) -> list[int]:
     return [b * unit for b in base]
 
 
-def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
-    """Each session's minute range, the ranges adding up to the subject's own.
-
-    The source's session minutes rarely add up to the subject's exactly, so they serve as
-    weights. A subject without sessions that runs past the longest block is cut in equal parts.
-    """
-    parts = list(spec.parts)
-    if not parts:
-        count = -(-spec.high // longest)
-        if count <= 1:
-            return [(PartSpec(spec.title), spec.low, spec.high)]
-        names = ["前半", "後半"] if count == 2 else [f"その{i}" for i in range(1, count + 1)]
-        parts = [PartSpec(f"{spec.title}（{name}）") for name in names]
-    known = [p.minutes_min for p in parts if p.minutes_min is not None]
-    fill = sum(known) / len(known) if known else 1
-    lows = _share(spec.low, [p.minutes_min if p.minutes_min is not None else fill for p in parts])
-    if 0 in lows:  # too short to share out: the subject is one session
-        return [(PartSpec(spec.title), spec.low, spec.high)]
-    spread = [(p.minutes_max - p.minutes_min) if p.minutes_min is not None else 0 for p in parts]
-    extras = _share(spec.high - spec.low, spread if any(spread) else lows)
-    return [(p, low, low + extra) for p, low, extra in zip(parts, lows, extras)]
+# Issue 24 changed what a session may take (the source's minutes, 「程度」 within ±20%), not how
+# the day is laid out: the oracle takes the session ranges from the app and checks the rest.
+session_ranges = app_session_ranges
 
 
 def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
@@ -105,7 +89,7 @@ def _units(subjects: tuple[SubjectSpec, ...], longest: int) -> list[_Unit]:
         ranges = session_ranges(spec, longest)
         for part, (session, low, high) in enumerate(ranges, start=1):
             units.append(_Unit(spec, index, part, len(ranges), session.title, session.kind, low, high,
-                               (session.minutes_min, session.minutes_max)))
+                               source_range(session)))
     return units
 
 
@@ -320,7 +304,7 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
         add("session", unit.title, length, letter=spec.letter, local=spec.local,
             lecturer=spec.lecturer, key=spec.key, subject=spec.title, part=unit.part,
             parts=unit.parts, session_kind=unit.kind,
-            estimated=unit.parts > 1 and (low is None or not low <= length <= high))
+            estimated=spec.source != "手引き" or (unit.parts > 1 and (low is None or not low <= length <= high)))
         if index == lunch_after:
             add("lunch", "昼食・休憩", s.lunch_minutes)
         elif index < len(day.units) and day.gaps[index - 1]:
@@ -330,19 +314,22 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
     return items
 
 
-def _spare_note(subjects: list[SubjectSpec], items: list[Item], slack: int) -> str:
-    """Say in one line how the spare minutes went."""
+def _spare_note(subjects: list[SubjectSpec], units, items: list[Item], slack: int) -> str:
+    """Say in one line how the spare minutes went (issue 24: and to which sessions)."""
     taken = [0] * len(subjects)
-    index = -1
-    for item in items:
-        if item.kind == "session":
-            index += item.part == 1
-            taken[index] += item.minutes
-    extra = [f"{spec.letter or spec.title} +{m - spec.low}分"
-             for spec, m in zip(subjects, taken) if m > spec.low]
+    lows = [0] * len(subjects)
+    to_parts: list[list[str]] = [[] for _ in subjects]
+    sessions = [item for item in items if item.kind == "session"]
+    for unit, item in zip(units, sessions):
+        taken[unit.subject] += item.minutes
+        lows[unit.subject] += unit.low
+        if unit.parts > 1 and item.minutes > unit.low:
+            to_parts[unit.subject].append(f"「{unit.title}」+{item.minutes - unit.low}分")
+    extra = [f"{spec.letter or spec.title} +{m - low}分" + (f"：{'、'.join(p)}" if p else "")
+             for spec, m, low, p in zip(subjects, taken, lows, to_parts) if m > low]
     parts = []
     if extra:
-        parts.append("余裕時間を範囲内で配分しました（" + "、".join(extra) + "）")
+        parts.append("余裕時間を範囲内で配分しました（" + "／".join(extra) + "）")
     else:
         parts.append("すべての科目を最短時間で組みました")
     if slack > 0:
@@ -426,7 +413,7 @@ def build_day(subjects: list[SubjectSpec], settings: DaySettings) -> tuple[DayPl
         return None, [chosen] if chosen else _lunch_reasons(day)
     items = _place(day, chosen, lunch_after)
     slack = day.available(lunch_after) - sum(chosen)
-    return DayPlan(settings.day, items, _spare_note(subjects, items, slack),
+    return DayPlan(settings.day, items, _spare_note(subjects, day.units, items, slack),
                    _long_blocks(items, settings.longest_block)), []
 
 
@@ -509,13 +496,15 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.warnings += plan.notes
         # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
+        # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
+        guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
         if total < 7 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」を超えています。")
     return result
 
 

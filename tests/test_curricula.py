@@ -214,17 +214,17 @@ def test_uses_cases(curricula):
 
 @pytest.mark.parametrize("key", CURRICULUM_KEYS)
 def test_minimum_fits_default_day(curricula, key):
-    """09:00-17:30 less 10 min opening, 10 min closing, 45 min lunch and 10 min between the
-    other subjects must hold the minimum total."""
+    """The default day (09:00-17:45) less 10 min opening, 10 min closing, 45 min lunch and 10 min
+    between the other subjects must hold the minimum total."""
     curriculum = curricula[key]
-    room = 510 - 10 - 10 - 45 - (len(curriculum.subjects) - 2) * 10
+    room = 525 - 10 - 10 - 45 - (len(curriculum.subjects) - 2) * 10
     assert curriculum.minutes_min <= room
 
 
 def test_totals(curricula):
     totals = {key: (c.minutes_min, c.minutes_max) for key, c in curricula.items()}
     assert totals == {"common": (390, 450), "counselor": (410, 480), "chief": (360, 450),
-                      "job_support": (390, 460)}
+                      "job_support": (420, 480)}  # the draft's minimum meets its own 7～8 hours
 
 
 # --- malformed files -------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_no_draft_minute_or_lecture_number_is_attributed_to_the_source(app, clie
     with app.app_context():
         training = job_support(world)
         texts = [text_of(handouts.briefing(training, row)) for row in training.subjects]
-        training.subjects[0].minutes_override = 90  # a deviation names whose range it leaves
+        training.subjects[0].minutes_override = 65  # a deviation names whose range it leaves
         db.session.commit()
         from planner.services.timetables import timetable_of
         deviations = timetable_of(training).deviations
@@ -53,7 +53,8 @@ def test_no_draft_minute_or_lecture_number_is_attributed_to_the_source(app, clie
                 assert f"{lecture}（推定：たたき台の案。国研修の科目表では未確認）" in text
     assert deviations and all("たたき台の案の目安" in d and "手引きの目安" not in d for d in deviations)
     assert "手引きの時間" not in page and "たたき台の案の時間" in page
-    assert "【講義と演習①】就労支援の実施方法Ⅰ（推定・たたき台の案）" in page
+    assert f"{curriculum.subject('A').national_lectures[0]}（推定・たたき台の案）" in page
+    assert "（未確認：国研修の公開配布資料による部分情報）" in page  # from outside the source: said so
 
 
 def test_an_adopted_draft_gives_an_agenda_without_the_draft_notice(app, client, world):
@@ -131,8 +132,8 @@ def test_the_official_settles_a_draft_subject_and_timetable_and_handouts_follow(
         assert not _row(job_support(world), "B").draft_edited
 
     response = client.post(_draft_url(world, row_id), data={
-        "name": "地域で取り組む就労支援", "minutes_min": "120", "minutes_max": "120",
-        "lectures": "【講義と演習②】就労支援の実施方法Ⅱ（県で確認済み）", "session_minutes": "40,40,40"})
+        "name": "地域で取り組む就労支援", "minutes_min": "100", "minutes_max": "100",
+        "lectures": "【講義と演習②】就労支援の実施方法Ⅱ（県で確認済み）", "session_minutes": "40,35,25"})
     assert response.status_code == 302
     with app.app_context():
         training = job_support(world)
@@ -141,12 +142,12 @@ def test_the_official_settles_a_draft_subject_and_timetable_and_handouts_follow(
         items = [i for day in timetable_of(training).days for i in day.items if i.key == key]
         briefing = text_of(handouts.briefing(training, row))
         agenda = text_of(handouts.agenda(training))
-    assert sum(i.minutes for i in items if i.kind == "session") == 120
-    assert [i.minutes for i in items if i.kind == "session"] == [40, 40, 40]
+    assert sum(i.minutes for i in items if i.kind == "session") == 100
+    assert [i.minutes for i in items if i.kind == "session"] == [40, 35, 25]
     assert "地域で取り組む就労支援" in briefing
     # the lecture the prefecture entered is its own, no longer the draft's guess
     assert "【講義と演習②】就労支援の実施方法Ⅱ（県で確認済み）\n" in briefing + "\n"
-    assert "120分（県で調整）" in briefing
+    assert "100分（県で調整）" in briefing
     assert "地域で取り組む就労支援" in agenda
     assert "地域で取り組む就労支援" in client.get(f"/trainings/{world.trainings['job_support']}").text
 
@@ -202,3 +203,29 @@ def test_the_backup_carries_the_settled_draft(app, world):
         subject["draft"]["session_minutes"] = "10,20"
         with pytest.raises(backup.BackupError, match="セッションの時間"):
             backup.load_plan(plan.prefecture, json.dumps(data))
+
+
+def test_the_drafts_outside_content_is_marked_unconfirmed():
+    """What the seed does not say (the national course's lecture names and minutes) is marked."""
+    draft = get_curriculum("job_support")
+
+    names = " ".join(s.name for s in draft.subjects)
+    lectures = [x for s in draft.subjects for x in s.national_lectures if "就労支援の実施方法" in x]
+    texts = " ".join(t for s in draft.subjects for t in (*s.how_to_run, *(x.note for x in s.sessions), *(x.title for x in s.sessions)))
+    assert "就労支援の実施方法" not in names
+    assert lectures and all("未確認" in x for x in lectures)
+    assert "国研修では６０分" not in texts and "演習1「" not in texts
+
+
+def test_no_draft_text_sits_under_a_heading_naming_the_source(app, client, world):
+    login(client, OITA_OFFICIAL)
+    with app.app_context():
+        training = job_support(world)
+        row = training.subjects[0]
+        text = text_of(handouts.briefing(training, row))
+        programme_page = client.get(f"/trainings/{training.id}/subjects/{row.id}/programme").text
+    page = client.get(f"/trainings/{world.trainings['job_support']}").text
+
+    assert "手引きの指示（カリキュラム全体）" not in page and "手引きの指示（カリキュラム全体）" not in text
+    assert "手引き（国研修）の内容" not in programme_page and "手引き（国研修）の内容" not in text
+    assert "たたき台（案）の内容で進めます" in text

@@ -186,7 +186,7 @@ def test_spare_minutes_are_handed_out_deterministically_and_said():
     second = build_timetable(subjects, [DaySettings()])
 
     assert first.as_dict() == second.as_dict()
-    assert first.days[0].spare_note.startswith("余裕時間を範囲内で配分しました（B +15分、C +15分）")
+    assert first.days[0].spare_note.startswith("余裕時間を範囲内で配分しました（B +15分／C +15分")
 
 
 def test_lunch_starts_nearest_noon_among_feasible_gaps():

@@ -157,10 +157,18 @@ def test_bad_input_is_refused_in_japanese_and_nothing_is_saved(app, client, worl
         assert db.session.scalar(db.select(SupplementaryEvent)) is None
 
 
-def test_a_subject_the_source_does_not_name_cannot_be_supplemented(app, client, world):
+def test_a_subject_the_source_does_not_name_may_be_supplemented_too(app, client, world):
+    """Issue 24: the source's general step (ステップ１) allows a separate-day event for any subject."""
     login(client, OITA_OFFICIAL)
     response = client.post(f"/supplements/new/{world.trainings['common']}",
                            data=_form(world, subject_id=str(world.subjects["A"])))
+    assert response.status_code == 302
+
+
+def test_an_unknown_subject_cannot_be_supplemented(app, client, world):
+    login(client, OITA_OFFICIAL)
+    response = client.post(f"/supplements/new/{world.trainings['common']}",
+                           data=_form(world, subject_id="99999"))
     assert response.status_code == 422 and "補う科目を選んでください。" in response.text
 
 
@@ -212,3 +220,40 @@ def test_the_training_bundle_carries_the_events_agenda(app, world):
         bundle = dict(handouts.training_handouts(_common(world)))
     [name] = [n for n in bundle if n.startswith("次第_講演会_前期共通C_")]
     assert "講演会「ハローワークとの連携」" in _text(bundle[name])
+
+
+# --- issue 24: any subject, the range and the difference said, the title once ----------------
+
+def test_any_subject_may_be_supplemented_and_shortening_below_the_range_is_said(app, client, world):
+    from planner.models import SupplementaryEvent
+    from planner.services import supplements as service
+    login(client, OITA_OFFICIAL)
+    with app.app_context():
+        training = db.session.get(Training, world.trainings["common"])
+        row = next(r for r in training.subjects if r.letter == "B")  # the source names C, not B
+        values = service.EventValues(kind="report_meeting", title="報告会「倫理と姿勢」", day=date(2026, 1, 20),
+                                     start_time=time(13, 30), end_time=time(16, 0), effect="shortened",
+                                     shortened_minutes=45)
+
+        event = service.add_event(training, row.id, values)
+        note = service.effect_note(training, row, values)
+
+        assert (event.kind_name, event.full_title) == ("報告会", "報告会「倫理と姿勢」")  # said once
+        assert note.startswith("科目B「支援員に求められる基本倫理と基本姿勢」（６０～９０分）を研修当日は45分に")
+        assert "最短60分より15分短く" in note
+        assert db.session.get(SupplementaryEvent, event.id).subject.letter == "B"
+
+
+def test_the_saved_message_says_the_title_once(app, client, world):
+    login(client, OITA_OFFICIAL)
+    with app.app_context():
+        training = db.session.get(Training, world.trainings["common"])
+        row_id = next(r.id for r in training.subjects if r.letter == "C")
+
+    response = client.post(f"/supplements/new/{world.trainings['common']}", data={
+        "subject_id": row_id, "kind": "symposium", "title": "シンポジウム「地域で支える」", "day": "2026-01-20",
+        "start_time": "13:30", "end_time": "16:00", "effect": "moves"}, follow_redirects=True)
+
+    assert "シンポジウム「地域で支える」を登録しました。" in response.text
+    assert "シンポジウム「シンポジウム" not in response.text
+    assert "（６０～９０分）は研修当日に行いません（当日の講義・演習が60分以上減ります）。" in response.text

@@ -241,7 +241,7 @@ def test_timeline_move_training_changes_the_training(app, generated, oita):
     assert response.status_code == 302
     assert training_state(app, common) == (date(2026, 2, 19), 2, revision + 1)
     page = generated.get(f"/trainings/{common}").get_data(as_text=True)
-    assert "2026年2月19日（木）令和7年度から2日間" in page
+    assert "2026年2月19日（木）・2月20日（金）（2日間）" in page  # every day named (issue 24)
 
 
 def test_training_page_change_shows_on_the_timeline(app, generated, oita):

@@ -88,7 +88,10 @@ def schedule_command(curriculum, day, start, end, lunch, break_minutes, days, lo
     except ScheduleInputError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(timetable.as_dict(), ensure_ascii=False, indent=2))
+        # a draft says so, so that a script never takes its minutes for the source's
+        out = {"curriculum": curriculum, "title": curricula[curriculum].title,
+               "draft": not curricula[curriculum].official, **timetable.as_dict()}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         click.echo(format_timetable(curricula[curriculum], timetable))
     if not timetable.feasible:

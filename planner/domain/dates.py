@@ -79,6 +79,16 @@ def format_date_wareki(d: date, weekday: bool = True) -> str:
     raise ValueError(f"{d.isoformat()}は平成より前のため和暦に変換できません。")
 
 
+def format_days_ja(days: list[date]) -> str:
+    """A training's days as pages name them: "2027年2月17日（水）", or for several days
+    "2027年2月17日（水）・2月24日（水）" (each day named, consecutive or not)."""
+    if not days:
+        return ""
+    rest = [f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）" if d.year == days[0].year else format_date_ja(d)
+            for d in days[1:]]
+    return "・".join([format_date_ja(days[0]), *rest])
+
+
 def format_date_plain(d: date) -> str:
     """The date without the weekday, e.g. "2026年2月18日"."""
     return f"{d.year}年{d.month}月{d.day}日"

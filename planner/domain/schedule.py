@@ -37,6 +37,19 @@ class PartSpec:
     kind: str = ""  # lecture | exercise | group_work | case_report, or "" when not said
     minutes_min: int | None = None
     minutes_max: int | None = None
+    #: the source gives one figure with 「程度」 (about): it holds within ±20%
+    about: bool = False
+
+
+def source_range(part: PartSpec) -> tuple[int | None, int | None]:
+    """The minutes the source allows a session: a range as given, one figure 「程度」 within
+    ±20% (「１０分程度」 is 8–12), one plain figure exactly; (None, None) where it gives none."""
+    low, high = part.minutes_min, part.minutes_max
+    if low is None or high is None:
+        return None, None
+    if part.about and low == high:
+        return -(-low * 4 // 5), low * 6 // 5
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -319,11 +332,86 @@ def _share(total: int, weights: list[float]) -> list[int]:
     return [b * unit for b in base]
 
 
-def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
-    """Each session's minute range, the ranges adding up to the subject's own.
+def _spread(total: int, caps: list[int]) -> list[int]:
+    """`total` (at most sum(caps)) over items in proportion to their caps, never past a cap."""
+    if total <= 0 or not caps:
+        return [0] * len(caps)
+    out = [min(cap, share) for cap, share in zip(caps, _share(total, caps))]
+    left = total - sum(out)
+    for i in sorted(range(len(caps)), key=lambda i: (out[i] - caps[i], i)):  # the roomiest first
+        give = min(left, caps[i] - out[i])
+        out[i] += give
+        left -= give
+    return out
 
-    The source's session minutes rarely add up to the subject's exactly, so they serve as
-    weights. A subject without sessions that runs past the longest block is cut in equal parts.
+
+def _adjust(values: list[int], lower: list[int], upper: list[int], target: int,
+            about: list[bool]) -> list[int]:
+    """Move `values` to add up to `target` inside [lower, upper]: sessions the source gives a
+    range change first, those with one figure 「程度」 last (they keep their figure if they can)."""
+    values = list(values)
+    diff = target - sum(values)
+    tiers = ([i for i, a in enumerate(about) if not a], [i for i, a in enumerate(about) if a])
+    for tier in tiers if diff > 0 else tiers[::-1]:
+        if not diff:
+            break
+        caps = [(upper[i] - values[i]) if diff > 0 else (values[i] - lower[i]) for i in tier]
+        moved = _spread(min(abs(diff), sum(caps)), caps)
+        for i, m in zip(tier, moved):
+            values[i] += m if diff > 0 else -m
+        diff += -sum(moved) if diff > 0 else sum(moved)
+    return values
+
+
+def _source_kept(spec: SubjectSpec, parts: list[PartSpec]) -> list[tuple[PartSpec, int, int]] | None:
+    """Session ranges inside the source's minutes for each session that has them, or None
+    when the subject's own minutes (e.g. a length the official fixed) leave no such ranges.
+
+    The subject's range narrows to what its sessions allow; spare minutes go to the sessions
+    with a range first, then to those 「程度」, then to sessions without minutes.
+    """
+    bounds = [source_range(p) for p in parts]
+    known = [i for i, b in enumerate(bounds) if b[0] is not None]
+    if not known:
+        return None
+    unknown = [i for i, b in enumerate(bounds) if b[0] is None]
+    low_k = [bounds[i][0] for i in known]
+    high_k = [bounds[i][1] for i in known]
+    about = [parts[i].about and parts[i].minutes_min == parts[i].minutes_max for i in known]
+    nominal = [parts[i].minutes_min if a else lo for i, a, lo in zip(known, about, low_k)]
+    lows, highs = [0] * len(parts), [0] * len(parts)
+    if unknown:
+        rest = spec.low - sum(low_k)
+        if rest < STEP * len(unknown) or sum(high_k) > spec.high:
+            return None
+        known_lows = low_k
+        shares = _share(rest, [1] * len(unknown))
+        extra = spec.high - spec.low
+        grow = _spread(min(extra, sum(h - lo for h, lo in zip(high_k, low_k))),
+                       [h - lo for h, lo in zip(high_k, low_k)])
+        known_highs = [lo + g for lo, g in zip(low_k, grow)]
+        more = _share(extra - sum(grow), shares)
+        for i, share, m in zip(unknown, shares, more):
+            lows[i], highs[i] = share, share + m
+    else:
+        if sum(low_k) > spec.high or sum(high_k) < spec.low:
+            return None
+        known_lows = _adjust(nominal, low_k, high_k, max(spec.low, sum(low_k)), about)
+        known_highs = _adjust([max(lo, n) for lo, n in zip(known_lows, nominal)], known_lows, high_k,
+                              min(spec.high, sum(high_k)), about)
+    for i, lo, hi in zip(known, known_lows, known_highs):
+        lows[i], highs[i] = lo, hi
+    return [(p, lo, hi) for p, lo, hi in zip(parts, lows, highs)]
+
+
+def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int, int]]:
+    """Each session's minute range: inside the source's minutes where it gives them.
+
+    Sessions the source gives minutes keep them (a range as given, one figure 「程度」 within
+    ±20%) and the subject takes what they allow inside its own range. Where it gives none, or
+    the official fixed a length they cannot reach, the subject's minutes are shared out, the
+    source's figures serving as weights (those sessions show 「按分の目安」). A subject without
+    sessions that runs past the longest block is cut in equal parts.
     """
     parts = list(spec.parts)
     if not parts:
@@ -332,6 +420,11 @@ def session_ranges(spec: SubjectSpec, longest: int) -> list[tuple[PartSpec, int,
             return [(PartSpec(spec.title), spec.low, spec.high)]
         names = ["前半", "後半"] if count == 2 else [f"その{i}" for i in range(1, count + 1)]
         parts = [PartSpec(f"{spec.title}（{name}）") for name in names]
+    if len(parts) == 1:  # one session left (its options off): it is the subject, under its name
+        return [(replace(parts[0], title=spec.title), spec.low, spec.high)]
+    kept = _source_kept(spec, parts)
+    if kept is not None:
+        return kept
     known = [p.minutes_min for p in parts if p.minutes_min is not None]
     fill = sum(known) / len(known) if known else 1
     lows = _share(spec.low, [p.minutes_min if p.minutes_min is not None else fill for p in parts])
@@ -414,7 +507,7 @@ def _subject_plans(spec: SubjectSpec, longest: int) -> tuple[tuple[tuple[_Unit, 
     """
     ranges = session_ranges(spec, longest)
     units = [_Unit(spec, part, len(ranges), session.title, session.kind, low, high,
-                   (session.minutes_min, session.minutes_max),
+                   source_range(session),
                    (spec.letter, spec.local, spec.lecturer, spec.key, spec.title, part, len(ranges), session.kind))
              for part, (session, low, high) in enumerate(ranges, start=1)]
     return tuple((tuple(mode_units), tuple(cuts))
@@ -669,8 +762,9 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
         low, high = unit.source
         clock += length
         end = _CLOCK[clock]
+        # the job-support draft's minutes are all the app's own, never the source's
         append(Item("session", unit.title, start, end, length, *unit.item_fields,
-                    unit.parts > 1 and (low is None or not low <= length <= high)))
+                    unit.spec.source != "手引き" or (unit.parts > 1 and (low is None or not low <= length <= high))))
         start = end
         if index + 1 == lunch_after:
             clock += s.lunch_minutes
@@ -691,20 +785,24 @@ def _place(day: _Day, minutes: list[int], lunch_after: int | None) -> list[Item]
 
 
 def _spare_note(subjects: list[SubjectSpec], plan: _Plan, minutes: list[int], slack: int) -> str:
-    """Say in one line how the spare minutes went (`minutes` per unit of `plan`)."""
+    """Say in one line how the spare minutes went (`minutes` per unit of `plan`): per subject,
+    and for a subject of several sessions, to which of them."""
     taken = [0] * len(subjects)
-    for index, length in zip(plan.subject_of, minutes):
+    to_parts: list[list[str]] = [[] for _ in subjects]
+    for index, unit, length in zip(plan.subject_of, plan.units, minutes):
         taken[index] += length
-    extra = [f"{spec.letter or spec.title} +{m - low}分"
-             for spec, m, low in zip(subjects, taken, plan.subject_lows) if m > low]
-    parts = []
+        if unit.parts > 1 and length > unit.low:
+            to_parts[index].append(f"「{unit.title}」+{length - unit.low}分")
+    extra = [f"{spec.letter or spec.title} +{m - low}分" + (f"：{'、'.join(parts)}" if len(parts) else "")
+             for spec, m, low, parts in zip(subjects, taken, plan.subject_lows, to_parts) if m > low]
+    out = []
     if extra:
-        parts.append("余裕時間を範囲内で配分しました（" + "、".join(extra) + "）")
+        out.append("余裕時間を範囲内で配分しました（" + "／".join(extra) + "）")
     else:
-        parts.append("すべての科目を最短時間で組みました")
+        out.append("すべての科目を最短時間で組みました")
     if slack > 0:
-        parts.append(f"終了予定は上限より{slack}分早くなります")
-    return "。".join(parts) + "。"
+        out.append(f"終了予定は上限より{slack}分早くなります")
+    return "。".join(out) + "。"
 
 
 def _long_blocks(items: list[Item], longest: int) -> list[str]:
@@ -892,13 +990,15 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.warnings += plan.notes
         # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
+        # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
+        guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
         if total < 7 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」より短くなっています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:
             result.warnings.append(
-                f"{where}は{total}分（{duration_ja(total)}）で、手引きの目安「7～8時間程度」を超えています。")
+                f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」を超えています。")
     return result
 
 
@@ -951,13 +1051,19 @@ def settings_from_args(day: date | None = None, start: str = "09:00", end: str =
                        lunch_minutes=lunch, break_minutes=break_minutes)
 
 
-def subjects_of(curriculum) -> list[SubjectSpec]:
-    """A curriculum's subjects as scheduler input, in the source's order."""
-    return [SubjectSpec(title=s.name, minutes_min=s.minutes_min, minutes_max=s.minutes_max,
-                        letter=s.letter, separate_day_ok=s.may_move_to_separate_day,
-                        key=f"{curriculum.key}:{s.letter}", parts=parts_of(s),
-                        source=source_of(curriculum))
-            for s in curriculum.subjects]
+def subjects_of(curriculum, options: dict[str, str] | None = None) -> list[SubjectSpec]:
+    """A curriculum's subjects as scheduler input, in the source's order; `options` maps a
+    subject's letter to the key of the source's option the team chose for it (none: off)."""
+    specs = []
+    for s in curriculum.subjects:
+        option = s.option((options or {}).get(s.letter, ""))
+        low, high = (option.minutes, option.minutes) if option and option.minutes else (s.minutes_min, s.minutes_max)
+        specs.append(SubjectSpec(title=s.name, minutes_min=low, minutes_max=high,
+                                 letter=s.letter, separate_day_ok=s.may_move_to_separate_day,
+                                 key=f"{curriculum.key}:{s.letter}",
+                                 parts=parts_of(s, frozenset(option.sessions) if option else frozenset()),
+                                 source=source_of(curriculum)))
+    return specs
 
 
 def source_of(curriculum) -> str:
@@ -967,5 +1073,5 @@ def source_of(curriculum) -> str:
 
 def parts_of(subject, chosen: frozenset[str] = frozenset()) -> tuple[PartSpec, ...]:
     """A curriculum subject's sessions as scheduler input; optional ones only when chosen."""
-    return tuple(PartSpec(s.title, s.kind, s.minutes_min, s.minutes_max) for s in subject.sessions
+    return tuple(PartSpec(s.title, s.kind, s.minutes_min, s.minutes_max, s.about) for s in subject.sessions
                  if not s.optional or s.title in chosen)

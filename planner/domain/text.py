@@ -13,15 +13,19 @@ def format_timetable(curriculum, timetable: Timetable) -> str:
         lines.append("対処案:")
         lines += [f"  - {r}" for r in timetable.remedies]
         return "\n".join(lines)
-    for day in timetable.days:
-        if day.day:
+    several = len(timetable.days) > 1
+    for number, day in enumerate(timetable.days, start=1):
+        if several:
+            lines.append(f"■ {number}日目" + (f"（{day.day.isoformat()}）" if day.day else ""))
+        elif day.day:
             lines.append(f"[{day.day.isoformat()}]")
         for item in day.items:
             letter = f"{item.letter} " if item.letter else ""
             if item.kind == "session" and item.parts > 1:
                 if item.part == 1:
                     lines.append(f"  {letter}{item.subject}")
-                estimated = "（時間は按分の目安）" if item.estimated else ""
+                estimated = ("" if not item.estimated else "（時間は按分の目安）" if curriculum.official
+                             else "（時間はたたき台の案）")
                 lines.append(f"  {item.start:%H:%M}-{item.end:%H:%M} {item.minutes:>4}分    "
                              f"{item.title}{estimated}")
                 continue

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -49,6 +49,12 @@ class Prefecture(db.Model):
     document_number_prefix: so.Mapped[str] = so.mapped_column(sa.String(20), default="", server_default="")
     #: participants' personal data is deleted this many days after their plan's cycle ends
     participant_retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
+    #: the prefecture's usual training day, the default of every new training's timetable
+    day_start: so.Mapped[time] = so.mapped_column(default=time(9, 0), server_default="09:00:00")
+    day_end: so.Mapped[time] = so.mapped_column(default=time(17, 45), server_default="17:45:00")
+    lunch_earliest: so.Mapped[time] = so.mapped_column(default=time(11, 30), server_default="11:30:00")
+    lunch_latest: so.Mapped[time] = so.mapped_column(default=time(13, 30), server_default="13:30:00")
+    lunch_minutes: so.Mapped[int] = so.mapped_column(default=45, server_default="45")
 
 
 class User(UserMixin, db.Model):

@@ -57,8 +57,11 @@ class Training(db.Model):
     curriculum_key: so.Mapped[str] = so.mapped_column(sa.String(20))
     position: so.Mapped[int] = so.mapped_column(default=0)
     first_date: so.Mapped[date | None]
-    #: 1 for the usual one-day training; 2 when split over consecutive days
+    #: 1 for the usual one-day training; 2 or 3 when split over several days
     day_count: so.Mapped[int] = so.mapped_column(default=1)
+    #: the dates of days 2..n as ISO dates joined by commas ("2027-02-19,2027-02-24"), when
+    #: they are not simply the days after first_date; empty: consecutive days
+    later_dates: so.Mapped[str] = so.mapped_column(sa.String(60), default="", server_default="")
     venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: what the agenda prints under the venue: its address and how to get there
     venue_address: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
@@ -110,18 +113,29 @@ class Training(db.Model):
         back_populates="training", cascade="all, delete-orphan", order_by="RoleSlot.id")
 
     @property
+    def chosen_later_dates(self) -> list[date]:
+        """Days 2..n as chosen (empty when they follow first_date day by day)."""
+        try:
+            later = [date.fromisoformat(x) for x in (self.later_dates or "").split(",") if x.strip()]
+        except ValueError:
+            return []
+        return later if len(later) == self.day_count - 1 else []
+
+    @property
     def days(self) -> list[date]:
-        """The training's dates in order; empty while undecided."""
+        """The training's dates in order (chosen days, or consecutive ones); empty while undecided."""
         if self.first_date is None:
             return []
+        later = self.chosen_later_dates
+        if later:
+            return [self.first_date, *later]
         return [self.first_date + timedelta(days=i) for i in range(self.day_count)]
 
     @property
     def last_day(self) -> date | None:
-        """The training's last date (first_date + day_count - 1); None while undecided."""
-        if self.first_date is None:
-            return None
-        return self.first_date + timedelta(days=self.day_count - 1)
+        """The training's last date; None while undecided."""
+        days = self.days
+        return days[-1] if days else None
 
 
 class TrainingSubject(db.Model):
@@ -186,7 +200,8 @@ class TrainingSubject(db.Model):
 
 
 #: the kinds of supplementary event the source names (「シンポジウムや講演会、事例検討会」)
-SUPPLEMENT_KINDS = {"symposium": "シンポジウム", "lecture": "講演会", "case_meeting": "事例検討会"}
+SUPPLEMENT_KINDS = {"symposium": "シンポジウム", "lecture": "講演会", "case_meeting": "事例検討会",
+                    "report_meeting": "報告会", "training": "別の研修"}
 #: what happens to the supplemented subject on the training day
 SUPPLEMENT_EFFECTS = {"stays": "研修当日もそのまま行う", "shortened": "研修当日は短くして行う",
                       "moves": "研修当日は行わず、この催しで扱う"}
@@ -226,6 +241,15 @@ class SupplementaryEvent(db.Model):
     @property
     def kind_name(self) -> str:
         return SUPPLEMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def full_title(self) -> str:
+        """「シンポジウム「地域で支える」」, the kind said once: a title that already starts
+        with its kind (「シンポジウム「地域で支える」」) is not wrapped again."""
+        title = self.title.strip()
+        if title.startswith(self.kind_name):
+            return title
+        return f"{self.kind_name}「{title}」"
 
     @property
     def effect_name(self) -> str:

@@ -87,7 +87,7 @@ LABELS = {
     "format": "形式", "version": "版", "plan": "計画",
     "title": "計画名", "cycle_year": "チーム立ち上げの年", "trainings": "研修の一覧",
     "curriculum_key": "カリキュラム", "position": "順番", "first_date": "開催日",
-    "day_count": "日数", "venue": "会場", "capacity": "定員",
+    "day_count": "日数", "later_dates": "2日目以降の開催日", "venue": "会場", "capacity": "定員",
     "per_municipality": "1自治体あたりの受講者数", "start_time": "開始時刻",
     "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
@@ -195,6 +195,7 @@ def _training_section(training: Training) -> dict:
         "curriculum_key": training.curriculum_key, "position": training.position,
         "first_date": training.first_date.isoformat() if training.first_date else None,
         "day_count": training.day_count, "venue": training.venue,
+        "later_dates": [d.isoformat() for d in training.chosen_later_dates],
         "capacity": training.capacity, "per_municipality": training.per_municipality,
         "start_time": _hhmm(training.start_time), "end_time": _hhmm(training.end_time),
         "lunch_minutes": training.lunch_minutes,
@@ -413,9 +414,13 @@ def _check_days_free(read: _Read) -> None:
     beforehand): the rule of planner.services.roles, checked here before anything is written."""
     names = {m.email: m.name for m in read.plan.members}
     for training, roles in read.roles:
-        days = set(training.days)
+        days = training.days
         for role in roles:
-            clash = days & set(read.unavailable.get(role.holder, ())) if role.holder else set()
+            # a subject's role on a training of several days falls on its subject's day, which
+            # the timetable gives once the rows are written: holding_problems checks it then
+            mine = ({days[role.day_index]} if role.kind == "timekeeper" and role.day_index < len(days)
+                    else set(days) if training.day_count == 1 else set())
+            clash = mine & set(read.unavailable.get(role.holder, ())) if role.holder else set()
             if clash and role.kind != "material_preparer":
                 raise BackupError(f"役割の担当: {names[role.holder]}さんは{format_date_wareki(min(clash), weekday=False)}"
                                   "を参加できない日に登録しています。")
@@ -749,6 +754,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
         closing_title=fields.typed("closing_title", "closing_title"),
         closing_minutes=fields.integer("closing_minutes", 0, 120), revision=1)
     _read_handout_fields(fields, training)
+    training.later_dates = _later_dates(fields, training)
     raw = fields.items("subjects", MAX_SUBJECTS)
     subjects = [_read_subject(_Fields(item, f"{fields.where}の科目{j}"),
                               curriculum, emails) for j, item in enumerate(raw, start=1)]
@@ -768,7 +774,25 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
 #: the handout details of a training (venue address, 持ち物, ...), checked by their rules in
 #: data/fields.toml; files written before they existed simply lack them
 _HANDOUT_TEXT = ("venue_address", "venue_access", "belongings", "equipment")
-_TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "venue", "capacity",
+def _later_dates(fields: _Fields, training: Training) -> str:
+    """Days 2..n when they do not follow day one; older files lack them (consecutive days)."""
+    raw = fields.data.get("later_dates") or []
+    if not isinstance(raw, list):
+        raise fields.fail("later_dates", "は日付（YYYY-MM-DD）の一覧で書きます。")
+    later = [fields.parse_day("later_dates", value) for value in raw]
+    if None in later:
+        raise fields.fail("later_dates", "に null は書けません。日付（YYYY-MM-DD）を書きます。")
+    if not later:
+        return ""
+    if training.first_date is None or len(later) != training.day_count - 1:
+        raise fields.fail("later_dates", f"は開催日があり{training.day_count}日間の研修なら"
+                                         f"{training.day_count - 1}つ書きます（{len(later)}つあります）。")
+    if any(b <= a for a, b in zip([training.first_date, *later], later)):
+        raise fields.fail("later_dates", "は開催日より後に、日付の順に書きます。")
+    return ",".join(d.isoformat() for d in later)
+
+
+_TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "later_dates", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
                   "lunch_latest", "break_minutes", "longest_block", "opening_title", "opening_minutes",
                   "closing_title", "closing_minutes", "reception_time", "materials_deadline",

@@ -23,6 +23,7 @@ from planner.models import (
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.services import holder_conflicts
+from planner.services.usual_day import usual_day
 from planner.services.errors import ChangeRefused
 from planner.services.roles import sync_slots
 from planner.services.timetables import timetable_of
@@ -31,11 +32,13 @@ from planner.services.timetables import timetable_of
 def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
                 dates: dict[str, date] | None = None, venue: str = "") -> Plan:
     """A plan with the source's four trainings, each with its curriculum's subjects in order."""
+    frame = usual_day(prefecture)  # the prefecture's usual day frames a new training (read first:
+    # reading it later would flush the half-made trainings)
     plan = Plan(prefecture=prefecture, title=title, cycle_year=cycle_year)
     db.session.add(plan)
     for position, key in enumerate(CURRICULUM_KEYS):
         training = Training(plan=plan, curriculum_key=key, position=position,
-                            first_date=(dates or {}).get(key), venue=venue)
+                            first_date=(dates or {}).get(key), venue=venue, **frame)
         for index, subject in enumerate(get_curriculum(key).subjects):
             training.subjects.append(TrainingSubject(letter=subject.letter, position=index))
         db.session.add(training)

@@ -132,13 +132,42 @@ def _who(member: TeamMember, yourself: bool) -> str:
     return "あなた" if yourself else f"{member.name}さん"
 
 
-def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date],
-                         yourself: bool = False) -> str | None:
+def slot_days(slot: RoleSlot, times: dict[int, dict[int, SlotTime]] | None = None) -> set[date]:
+    """The days a slot's work happens: its subject's day, or its own day for a timekeeper;
+    every day of the training while the timetable cannot place it; none for preparation."""
+    training = slot.training
     if slot.kind == "material_preparer":
-        return None  # done beforehand
-    clash = set(slot.training.days) & unavailable
+        return set()  # done beforehand
+    if training.day_count == 1:
+        return set(training.days)
+    times = {} if times is None else times
+    if training.id not in times:
+        times[training.id] = slot_times(training)
+    found = times[training.id].get(slot.id)
+    return {found.day} if found is not None and found.day else set(training.days)
+
+
+def slot_day_number(slot: RoleSlot) -> int:
+    """Which day of its training (1, 2, …) a slot's work falls on: its subject's day, or the
+    timekeeper's own day; 1 while the timetable cannot place it."""
+    if slot.kind == "timekeeper":
+        return slot.day_index + 1
+    days = slot_days(slot)
+    training_days = slot.training.days
+    if len(days) == 1 and training_days and next(iter(days)) in training_days:
+        return training_days.index(next(iter(days))) + 1
+    return 1
+
+
+def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date],
+                         times: dict[int, dict[int, SlotTime]] | None = None, yourself: bool = False) -> str | None:
+    clash = slot_days(slot, times) & unavailable
     if clash:
-        return f"{_who(member, yourself)}は{format_date_wareki(min(clash), weekday=False)}を参加できない日に登録しています。"
+        day = min(clash)
+        which = ""
+        if slot.training.day_count > 1 and day in slot.training.days:
+            which = f"（{slot.training.days.index(day) + 1}日目）"
+        return f"{_who(member, yourself)}は{format_date_wareki(day, weekday=False)}{which}を参加できない日に登録しています。"
     return None
 
 
@@ -169,13 +198,13 @@ def check_member_can_hold(slot: RoleSlot, member: TeamMember,
     """
     unavailable = set(db.session.scalars(db.select(MemberUnavailable.day)
                                          .where(MemberUnavailable.member_id == member.id)))
-    problem = _unavailable_problem(slot, member, unavailable, yourself)
+    times = {} if times is None else times
+    problem = _unavailable_problem(slot, member, unavailable, times, yourself)
     if problem is None and slot.kind != "material_preparer":
         held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
                                                             RoleSlot.id != slot.id,
                                                             RoleSlot.kind != "material_preparer")).all()
-        problem = _overlap_problem(slot, list(held), {} if times is None else times,
-                                   "あなた" if yourself else "")
+        problem = _overlap_problem(slot, list(held), times, "あなた" if yourself else "")
     if problem:
         raise ClaimRefused(problem)
 
@@ -186,8 +215,9 @@ def check_days_keep_holdings(member: TeamMember, days: set[date]) -> None:
     held = db.session.scalars(db.select(RoleSlot).where(RoleSlot.holder_id == member.id,
                                                         RoleSlot.kind != "material_preparer")
                               .order_by(RoleSlot.id)).all()
+    times: dict[int, dict[int, SlotTime]] = {}
     for slot in held:
-        clash = set(slot.training.days) & days
+        clash = slot_days(slot, times) & days
         if clash:
             raise ClaimRefused(f"{member.name}さんは{format_date_wareki(min(clash), weekday=False)}に「{slot_label(slot)}」を担当しているため、"
                                "その日を参加できない日にはできません。先にその担当を外してください。")

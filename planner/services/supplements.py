@@ -1,5 +1,7 @@
-"""Supplementary events: a symposium, lecture or case-study meeting that supplements one
-subject of a training (source: 「不足する視点は補う」). Each change is checked like any other
+"""Supplementary events: a symposium, lecture, case-study meeting, report meeting or a separate
+training that supplements one subject of a training. The source's general step allows one for
+any subject the day cannot cover (「別日に専門家等に講師を依頼してシンポジウムや講演、事例検討会で
+補うことも考えられる」), besides the subjects it names (「不足する視点は補う」). Each change is checked like any other
 timetable change, because the event may shorten the subject or take it off the day."""
 from __future__ import annotations
 
@@ -45,8 +47,8 @@ class EventValues:
 def _check(training: Training, row: TrainingSubject, values: EventValues) -> None:
     """Japanese messages for values that make no sense; nothing is changed yet."""
     messages = []
-    if row.is_local or not get_curriculum(training.curriculum_key).subject(row.letter).may_move_to_separate_day:
-        messages.append("この科目は、手引きでシンポジウム等の催しで補う方法が示されていません。")
+    if row.is_local:
+        messages.append("独自科目は補う催しの対象ではありません。講師と内容は科目の欄で管理します。")
     if values.kind not in SUPPLEMENT_KINDS:
         messages.append("催しの種類を選んでください。")
     if values.effect not in SUPPLEMENT_EFFECTS:
@@ -66,6 +68,22 @@ def _check(training: Training, row: TrainingSubject, values: EventValues) -> Non
             messages.append("研修当日の時間は10分以上にしてください。")
     if messages:
         raise ChangeRefused(messages)
+
+
+def effect_note(training: Training, row: TrainingSubject, values: EventValues) -> str:
+    """What the event does to the day's subject, with the subject's range and the difference:
+    empty when the subject stays as it is."""
+    if values.effect == "stays" or row.is_local:
+        return ""
+    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    label = f"科目{subject.letter}「{subject.name}」（{subject.minutes_text}）"
+    if values.effect == "moves":
+        return f"{label}は研修当日に行いません（当日の講義・演習が{subject.minutes_min}分以上減ります）。"
+    minutes = values.shortened_minutes or 0
+    if minutes < subject.minutes_min:
+        return (f"{label}を研修当日は{minutes}分に短くします。手引きの最短{subject.minutes_min}分より"
+                f"{subject.minutes_min - minutes}分短く、不足する分をこの催しで補います。")
+    return f"{label}を研修当日は{minutes}分で行います（手引きの範囲内）。"
 
 
 def _subject(training: Training, subject_id: int) -> TrainingSubject:

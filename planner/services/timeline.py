@@ -57,7 +57,7 @@ def _stored_step(row: Milestone) -> timeline.Milestone:
 
 def supplement_step(event: SupplementaryEvent) -> timeline.Milestone:
     """A supplementary event as a step of the timeline: its own milestone, one day."""
-    return timeline.Milestone("supplement", f"{event.kind_name}「{event.title}」", event.day,
+    return timeline.Milestone("supplement", event.full_title, event.day,
                               event.day, event.training.curriculum_key)
 
 
@@ -77,7 +77,7 @@ def order_problems(plan: Plan) -> list[str]:
 
 
 def check_training_dates(plan: Plan, training: Training, first_date: date | None,
-                         day_count: int) -> None:
+                         day_count: int, last: date | None = None) -> None:
     """Refuse new training dates that would put the saved timeline out of order.
 
     Only problems the new dates create count, as when a milestone is moved on the timeline.
@@ -86,7 +86,7 @@ def check_training_dates(plan: Plan, training: Training, first_date: date | None
         return
     steps = [r.step for r in timeline_rows(plan) if r.item is not training]
     before = set(timeline.validate_order(steps, plan.cycle_year))
-    steps.append(_training_step(training, first_date, first_date + timedelta(days=day_count - 1)))
+    steps.append(_training_step(training, first_date, last or first_date + timedelta(days=day_count - 1)))
     new = [m for m in timeline.validate_order(steps, plan.cycle_year) if m not in before]
     if new:
         raise TimelineError(new)
@@ -169,13 +169,21 @@ def move_milestone(plan: Plan, item: Milestone | Training, start: date,
     if end is None:
         end = start + (old.end - old.start)
     _check_dates(plan, start, end)
-    if isinstance(item, Training) and (end - start).days + 1 > MAX_TRAINING_DAYS:
+    # chosen later days move with the training when its span stays; otherwise the days follow day one
+    later = item.chosen_later_dates if isinstance(item, Training) else []
+    keep = bool(later) and item.first_date is not None and (end - start) == (item.last_day - item.first_date)
+    if isinstance(item, Training) and not keep and (end - start).days + 1 > MAX_TRAINING_DAYS:
         raise TimelineError([f"研修の日数は1〜{MAX_TRAINING_DAYS}日にしてください。"])
     _, warnings = timeline.move_milestone([r.step for r in rows], index, start, end,
                                           cycle_year=plan.cycle_year)
     if isinstance(item, Training):
         try:
-            update_training(item, first_date=start, day_count=(end - start).days + 1)
+            if keep:
+                shift = start - item.first_date
+                update_training(item, first_date=start,
+                                later_dates=",".join((d + shift).isoformat() for d in later))
+            else:
+                update_training(item, first_date=start, day_count=(end - start).days + 1, later_dates="")
         except ChangeRefused as exc:
             raise TimelineError(exc.messages) from None
     else:

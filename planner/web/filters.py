@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from curricula import get_curriculum
-from planner.domain.dates import format_date_ja, format_date_wareki, format_date_with_fy, format_utc_ja
+from planner.domain.dates import (format_date_ja, format_date_wareki, format_date_with_fy, format_days_ja,
+                                  format_utc_ja)
 from planner.domain.schedule import duration_ja
 from planner.services.timetables import training_warnings
 
@@ -22,6 +23,7 @@ def utc_local(moment: datetime | None) -> str:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(utc_local, "utc_local")
     app.add_template_filter(format_date_ja, "date_ja")
+    app.add_template_filter(lambda training: format_days_ja(training.days), "training_days")
     app.add_template_filter(format_date_with_fy, "date_fy")
     app.add_template_filter(format_date_wareki, "date_wareki")  # mails and documents: 令和8年2月18日（水）
     app.add_template_filter(duration_ja, "duration")

@@ -40,6 +40,7 @@ from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.services.password_links import PASSWORD_MAX, PASSWORD_MIN
+from planner.web.date_list import JapaneseDateListField
 
 REQUIRED = "入力してください。"
 #: a Japanese phone number as offices print it: digits in groups joined by hyphens
@@ -196,6 +197,7 @@ class TrainingForm(Form):
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])
+    later_dates = JapaneseDateListField("2日目・3日目の日付")
     venue = text_field("会場", "venue")
     capacity = JapaneseIntegerField("定員", validators=[Optional(), _minutes(1, 2000)])
     per_municipality = JapaneseIntegerField("1自治体あたりの受講者数", validators=[
@@ -224,6 +226,24 @@ class TrainingForm(Form):
 
     def validate_first_date(self, field):
         check_in_cycle(self.cycle, field.data)
+
+    def validate_later_dates(self, field):
+        """Days 2..n, each after the one before; blank means the days after day one."""
+        if not field.data:
+            return
+        wanted = (self.day_count.data or 1) - 1
+        if wanted == 0:
+            raise ValidationError("1日の研修には2日目以降の開催日はありません。空欄にしてください。")
+        if len(field.data) != wanted:
+            raise ValidationError(f"{wanted + 1}日間の研修です。2日目以降の開催日を{wanted}つ入力してください（入力は{len(field.data)}つ）。")
+        if not self.first_date.data:
+            raise ValidationError("先に開催日（1日目）を入力してください。")
+        previous = self.first_date.data
+        for number, day in enumerate(field.data, start=2):
+            if day <= previous:
+                raise ValidationError(f"{number}日目（{day.isoformat()}）は前の日（{previous.isoformat()}）より後にしてください。")
+            check_in_cycle(self.cycle, day)
+            previous = day
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
@@ -400,3 +420,14 @@ class DraftSubjectForm(Form):
     def validate_session_minutes(self, field):
         if self._session_text() and not all(p.isdigit() for p in self._session_text().split(",")):
             raise ValidationError("半角数字をカンマで区切って入力してください（例 10,30,30）。")
+
+
+class UsualDayForm(Form):
+    """The prefecture's usual training day: the frame every new training starts with."""
+
+    day_start = JapaneseTimeField("開始時刻", validators=[InputRequired(REQUIRED)])
+    day_end = JapaneseTimeField("終了時刻（上限）", validators=[InputRequired(REQUIRED)])
+    lunch_earliest = JapaneseTimeField("昼食開始の最早", validators=[InputRequired(REQUIRED)])
+    lunch_latest = JapaneseTimeField("昼食開始の最遅", validators=[InputRequired(REQUIRED)])
+    lunch_minutes = JapaneseIntegerField("昼食（分）", validators=[InputRequired(REQUIRED), _minutes(0, 180)])
+

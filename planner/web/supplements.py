@@ -19,10 +19,9 @@ FIELDS = ("kind", "title", "day", "start_time", "end_time", "place", "lecturer_n
 
 
 def _subjects(training: Training) -> list[tuple[int, str]]:
-    """The subjects the source lets a symposium or case-study meeting supplement."""
-    curriculum = get_curriculum(training.curriculum_key)
+    """Every subject of the curriculum: the source's general step lets any be supplemented."""
     return [(row.id, f"{row.letter} {subject_title(training, row)}") for row in training.subjects
-            if not row.is_local and curriculum.subject(row.letter).may_move_to_separate_day]
+            if not row.is_local]
 
 
 def _form(training: Training, **kwargs) -> SupplementForm:
@@ -56,7 +55,10 @@ def new(training_id: int):
             event = supplements.add_event(training, form.subject_id.data, _values(form))
         except ChangeRefused as exc:
             return _edit_page(training, form, status=422, refused=exc.messages)
-        flash(f"{event.kind_name}「{event.title}」を登録しました。", "success")
+        flash(f"{event.full_title}を登録しました。", "success")
+        note = supplements.effect_note(training, event.subject, _values(form))
+        if note:
+            flash(note, "warning")
         return redirect(url_for("supplements.show", event_id=event.id))
     return _edit_page(training, form, status=422 if form.errors else 200)
 
@@ -86,6 +88,9 @@ def edit(event_id: int):
         except ChangeRefused as exc:
             return _edit_page(training, form, event, 422, exc.messages)
         flash("催しを変更しました。", "success")
+        note = supplements.effect_note(training, event.subject, _values(form))
+        if note:
+            flash(note, "warning")
         return redirect(url_for("supplements.show", event_id=event.id))
     return _edit_page(training, form, event, 422 if form.errors else 200)
 

@@ -17,13 +17,15 @@ from planner.services.timetables import (
     training_warnings,
 )
 from planner.services.versions import version_label
+from planner.services import usual_day
 from planner.web import once
 from planner.web.access import official_required, training_or_404
+from planner.web.date_list import iso_dates
 from planner.web.forms import DraftSubjectForm, LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
-SETTING_FIELDS = ("first_date", "day_count", "venue", "capacity", "per_municipality", "start_time",
+SETTING_FIELDS = ("first_date", "day_count", "later_dates", "venue", "capacity", "per_municipality", "start_time",
                   "end_time", "lunch_minutes", "lunch_earliest", "lunch_latest", "break_minutes",
                   "longest_block", "opening_title", "opening_minutes", "closing_title", "closing_minutes",
                   "venue_address", "venue_access", "reception_time", "belongings",
@@ -40,7 +42,7 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
         version_label=version_label(training),
         session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
-        supplements=training_supplements(training),
+        supplements=training_supplements(training), frame_note=usual_day.frame_note(training),
         subjects={row.letter: curriculum_subject(training, row) for row, _ in rows if row.letter},
     ), status
 
@@ -60,8 +62,11 @@ def edit(training_id: int):
     if form.validate_on_submit():
         try:
             # the date is also a step of the year's timeline: keep that order sensible too
-            check_training_dates(plan, training, form.first_date.data, form.day_count.data)
+            later = form.later_dates.data if form.day_count.data > 1 else []
+            check_training_dates(plan, training, form.first_date.data, form.day_count.data,
+                                 last=later[-1] if later else None)
             values = {f: getattr(form, f).data for f in SETTING_FIELDS}
+            values["later_dates"] = iso_dates(later)  # blank: the days after day one
             # left blank: the usual 90 minutes
             values["longest_block"] = values["longest_block"] or DEFAULT_LONGEST_BLOCK
             plans.update_training(training, **values)

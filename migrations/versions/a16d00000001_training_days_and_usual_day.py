@@ -1,7 +1,7 @@
 """a training's chosen later days, and the prefecture's usual day
 
 Revision ID: a16d00000001
-Revises: a15000000001
+Revises: a16c00000001
 Create Date: 2026-12-07 09:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16d00000001'
-down_revision = 'a15000000001'
+down_revision = 'a16c00000001'
 branch_labels = None
 depends_on = None
 

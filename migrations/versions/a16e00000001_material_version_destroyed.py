@@ -1,7 +1,7 @@
 """case versions destroyed once settled, and who uploaded a version
 
 Revision ID: a16e00000001
-Revises: a16c00000001
+Revises: a16d00000001
 Create Date: 2026-12-07 09:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16e00000001'
-down_revision = 'a16c00000001'
+down_revision = 'a16d00000001'
 branch_labels = None
 depends_on = None
 

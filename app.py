@@ -59,17 +59,58 @@ def create_app(config: dict | None = None) -> Flask:
                                     make=lambda: secrets.token_hex(8))
     app.config.setdefault("CALENDAR_UID_HOST", f"{installation}.{app.config['CALENDAR_HOST']}")
 
-    from planner.models.db import db, migrate
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    from planner.cli import register_cli
+    register_cli(app, lambda layers: _load_layers(app, layers))
+    if not _finding_a_cli_command():
+        _load_layers(app, ALL_LAYERS)
+    return app
 
+
+#: what a request or an unknown command needs; planner.cli.COMMANDS says what each of ours needs
+ALL_LAYERS = ("db", "migrations", "web")
+
+
+def _finding_a_cli_command() -> bool:
+    """True while `flask --app app COMMAND` loads the app only to look up one of its own
+    commands: the command then loads the layers it needs (`curricula` none, `plans` the
+    database), so it starts without the web layer. `flask run`, `shell`, `routes` and `db`
+    load the app from inside their own command, and get every layer."""
+    import click
+    from flask.cli import FlaskGroup
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and isinstance(ctx.command, FlaskGroup)
+
+
+def _load_layers(app: Flask, layers) -> None:
+    """Bind the database, the migrations and the web layer to `app`, each once, in that order."""
+    loaded = app.extensions.setdefault("planner.layers", set())
+    wanted = set(layers)
+    if "web" in wanted or "migrations" in wanted:
+        wanted.add("db")
+    for layer in ALL_LAYERS:
+        if layer in wanted and layer not in loaded:
+            loaded.add(layer)
+            LAYERS[layer](app)
+
+
+def _bind_database(app: Flask) -> None:
+    from planner.models.db import db
+    db.init_app(app)
+    from planner import models  # noqa: F401  (registers the tables)
+
+
+def _bind_migrations(app: Flask) -> None:
+    # Alembic is imported here, not with the models: only init-db and `flask db` use it
+    from flask_migrate import Migrate
+
+    from planner.models.db import db
+    Migrate(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+
+
+def _bind_web(app: Flask) -> None:
     from planner.web.extensions import csrf, login_manager
     csrf.init_app(app)
     login_manager.init_app(app)
-
-    from planner import models  # noqa: F401  (registers the tables)
-    from planner.cli import register_cli
-    register_cli(app)
 
     from planner.web import (apply, auth, exports, groups, mail, meetings, participant_files, participants, plans,
                              settings, supplements, team, timeline, trainings, versions)
@@ -89,7 +130,9 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.web import once
     once.register(app)
     app.after_request(_security_headers)
-    return app
+
+
+LAYERS = {"db": _bind_database, "migrations": _bind_migrations, "web": _bind_web}
 
 
 def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:

@@ -40,6 +40,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "伝達研修プランナー <no-reply@planner.example.jp>")
     #: the file outbox; default instance/outbox
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
+    #: build Word, Excel, calendar and zip downloads in a child process per request, so the server's
+    #: memory comes back afterwards (planner/web/isolated.py); 0 builds them in the server process
+    EXPORTS_IN_CHILD = os.environ.get("EXPORTS_IN_CHILD", "1") == "1"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -60,14 +63,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("CALENDAR_UID_HOST", f"{installation}.{app.config['CALENDAR_HOST']}")
 
     from planner.cli import register_cli
-    register_cli(app, lambda layers: _load_layers(app, layers))
+    register_cli(app, lambda layers: _load_layers(app, layers), ALL_LAYERS)
     if not _finding_a_cli_command():
-        _load_layers(app, ALL_LAYERS)
+        _load_layers(app, _serving_layers())
     return app
 
 
-#: what a request or an unknown command needs; planner.cli.COMMANDS says what each of ours needs
+#: what an unknown command (`flask db ...`) needs; planner.cli.COMMANDS says what each of ours needs
 ALL_LAYERS = ("db", "migrations", "web")
+
+
+def _serving_layers() -> tuple[str, ...]:
+    """The layers of a server, a shell or a test: Flask-Migrate (with Alembic, about 10 MiB and a
+    second of start-up) only in a process that has imported it already to migrate, since a
+    server never migrates (`flask db`, init-db and tests calling upgrade() have it)."""
+    import sys
+    return ALL_LAYERS if "flask_migrate" in sys.modules else ("db", "web")
 
 
 def _finding_a_cli_command() -> bool:

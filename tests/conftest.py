@@ -72,6 +72,9 @@ def _make_app(url: str, create: bool = True, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
         "SERVER_NAME": None,
+        # downloads built in this process: quick, and what the tests inspect (test_isolated.py
+        # and the live servers cover the child processes of production)
+        "EXPORTS_IN_CHILD": False,
     }
     config.update(overrides)
     app = create_app(config)

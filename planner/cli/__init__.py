@@ -35,11 +35,13 @@ COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 class LazyCommands(AppGroup):
     """The app's command group: a command is imported, and its layers bound, when looked up."""
 
-    def __init__(self, name: str, load_layers: Callable[[Iterable[str]], None]):
+    def __init__(self, name: str, load_layers: Callable[[Iterable[str]], None], all_layers: Iterable[str]):
         super().__init__(name)
         self.load_layers = load_layers
+        self.all_layers = tuple(all_layers)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_layers(self.all_layers)  # the extensions' commands too (Flask-Migrate's `db`)
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
@@ -48,13 +50,15 @@ class LazyCommands(AppGroup):
             self.load_layers(layers)
             if name not in self.commands:
                 self.add_command(getattr(importlib.import_module(module), attribute), name)
+        elif name not in self.commands:
+            self.load_layers(self.all_layers)  # an extension's command, e.g. `flask db upgrade`
         return super().get_command(ctx, name)
 
 
-def register_cli(app: Flask, load_layers: Callable[[Iterable[str]], None]) -> None:
+def register_cli(app: Flask, load_layers: Callable[[Iterable[str]], None], all_layers: Iterable[str]) -> None:
     """Make `app.cli` the lazy group of every command; `load_layers(names)` binds what a
-    command needs to the app (app.py)."""
-    group = LazyCommands(app.cli.name, load_layers)
+    command needs to the app (app.py), `all_layers` what any other command may need."""
+    group = LazyCommands(app.cli.name, load_layers, all_layers)
     for command in app.cli.commands.values():  # any added before, kept
         group.add_command(command)
     app.cli = group

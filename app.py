@@ -40,6 +40,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "伝達研修プランナー <no-reply@planner.example.jp>")
     #: the file outbox; default instance/outbox
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
+    #: build Word, Excel, calendar and zip downloads in a child process per request, so the server's
+    #: memory comes back afterwards (planner/web/isolated.py); 0 builds them in the server process
+    EXPORTS_IN_CHILD = os.environ.get("EXPORTS_IN_CHILD", "1") == "1"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -59,17 +62,78 @@ def create_app(config: dict | None = None) -> Flask:
                                     make=lambda: secrets.token_hex(8))
     app.config.setdefault("CALENDAR_UID_HOST", f"{installation}.{app.config['CALENDAR_HOST']}")
 
-    from planner.models.db import db, migrate
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    from planner.cli import register_cli
+    register_cli(app, lambda layers: _load_layers(app, layers), ALL_LAYERS)
+    if not _finding_a_cli_command():
+        _load_layers(app, _serving_layers())
+    return app
 
+
+#: what an unknown command (`flask db ...`) needs; planner.cli.COMMANDS says what each of ours needs
+ALL_LAYERS = ("db", "migrations", "web")
+
+
+def _serving_layers() -> tuple[str, ...]:
+    """The layers of a server, a shell or a test: Flask-Migrate (with Alembic, about 10 MiB and a
+    second of start-up) only in a process that has imported it already to migrate, since a
+    server never migrates (`flask db`, init-db and tests calling upgrade() have it)."""
+    import sys
+    return ALL_LAYERS if "flask_migrate" in sys.modules else ("db", "web")
+
+
+def _finding_a_cli_command() -> bool:
+    """True while `flask --app app COMMAND` loads the app only to look up one of its own
+    commands: the command then loads the layers it needs (`curricula` none, `plans` the
+    database), so it starts without the web layer. `flask run`, `shell`, `routes` and `db`
+    load the app from inside their own command, and get every layer."""
+    import click
+    from flask.cli import FlaskGroup
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and isinstance(ctx.command, FlaskGroup)
+
+
+def _load_layers(app: Flask, layers) -> None:
+    """Bind the database, the migrations and the web layer to `app`, each once, in that order."""
+    loaded = app.extensions.setdefault("planner.layers", set())
+    wanted = set(layers)
+    if "web" in wanted or "migrations" in wanted:
+        wanted.add("db")
+    for layer in ALL_LAYERS:
+        if layer in wanted and layer not in loaded:
+            loaded.add(layer)
+            LAYERS[layer](app)
+
+
+def _bind_database(app: Flask) -> None:
+    from planner.models.db import db
+    db.init_app(app)
+    from planner import models  # noqa: F401  (registers the tables)
+
+
+def _bind_migrations(app: Flask) -> None:
+    # Alembic is imported here, not with the models: only init-db and `flask db` use it
+    from flask_migrate import Migrate
+
+    from planner.models.db import db
+    Migrate(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+
+
+def _fewer_malloc_arenas() -> None:
+    """glibc gives each thread that allocates its own heap (arena; up to 8 per CPU), where freed
+    memory stays: a server's 16 threads kept about 10 MiB more than two arenas do, and under the
+    GIL two are as fast (bench/bench_memory.py). Same as MALLOC_ARENA_MAX=2; no-op off glibc."""
+    import ctypes
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+def _bind_web(app: Flask) -> None:
+    _fewer_malloc_arenas()
     from planner.web.extensions import csrf, login_manager
     csrf.init_app(app)
     login_manager.init_app(app)
-
-    from planner import models  # noqa: F401  (registers the tables)
-    from planner.cli import register_cli
-    register_cli(app)
 
     from planner.web import numbers
     numbers.register(app)  # before the blueprints: their `int` routes use the bounded converter
@@ -101,7 +165,9 @@ def create_app(config: dict | None = None) -> Flask:
     from planner.web import once
     once.register(app)
     app.after_request(_security_headers)
-    return app
+
+
+LAYERS = {"db": _bind_database, "migrations": _bind_migrations, "web": _bind_web}
 
 
 def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:

@@ -1,8 +1,10 @@
 """Shared fixtures, in the style of the Flask tutorial (flaskr).
 
-The database is a fresh SQLite file per test, or, when TEST_DATABASE_URL is set (for
-example postgresql+psycopg://postgres@127.0.0.1:5432/test), a fresh PostgreSQL schema per
-test in that database, dropped afterwards: tests never see each other's rows, and a
+Each test gets its own database with every table and no rows: a copy of a template SQLite
+file made once per pytest process, or, when TEST_DATABASE_URL is set (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test), the process's own PostgreSQL schema in
+that database, emptied before each test and dropped at the end (tests/databases.py). Tests
+never see each other's rows, xdist workers (`-n auto`) never share a database, and a
 crashed run leaves nothing in the public schema.
 """
 from __future__ import annotations
@@ -21,7 +23,8 @@ import pytest
 
 from app import create_app
 from planner.models.db import db
-from tests.databases import fresh_database
+from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
+from tests.databases import SchemaSource, fresh_database
 from tests.smtp import SmtpServer
 from tests.system import require, require_fonts
 
@@ -32,15 +35,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # --------------------------------------------------------------------------- database
 
+@pytest.fixture(scope="session")
+def schema_source(tmp_path_factory):
+    """This process's source of databases with the tables (built once, not once per test)."""
+    source = SchemaSource(tmp_path_factory.mktemp("schema"), os.environ.get("TEST_DATABASE_URL"))
+    try:
+        yield source
+    finally:
+        source.close()
+
+
 @pytest.fixture
-def database_url(tmp_path):
-    """A database URL that only this test uses (SQLite file, or a PostgreSQL schema)."""
-    with fresh_database(tmp_path / "test.sqlite") as url:
+def database_url(schema_source, tmp_path):
+    """A database with every table and no rows that only this test uses (SQLite file, or
+    PostgreSQL schema); the `app` fixture's database."""
+    return schema_source.empty(tmp_path / "test.sqlite")
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database without any table (for migrations), dropped afterwards."""
+    with fresh_database(tmp_path / "empty.sqlite") as url:
         yield url
 
 
 @contextmanager
-def _make_app(url: str, **overrides):
+def _make_app(url: str, create: bool = True, **overrides):
+    """The app on `url`; with `create`, its tables are made now and dropped afterwards
+    (the `database_url` fixture's database has them already)."""
     outbox = tempfile.mkdtemp(prefix="outbox-")  # never the repository's instance/outbox
     config = {
         "MAIL_OUTBOX_DIR": outbox,
@@ -50,17 +72,22 @@ def _make_app(url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
         "SERVER_NAME": None,
+        # downloads built in this process: quick, and what the tests inspect (test_isolated.py
+        # and the live servers cover the child processes of production)
+        "EXPORTS_IN_CHILD": False,
     }
     config.update(overrides)
     app = create_app(config)
-    with app.app_context():
-        db.create_all()
+    if create:
+        with app.app_context():
+            db.create_all()
     try:
         yield app
     finally:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if create:
+                db.drop_all()
             db.engine.dispose()
         shutil.rmtree(outbox, ignore_errors=True)
 
@@ -68,14 +95,14 @@ def _make_app(url: str, **overrides):
 @pytest.fixture
 def app(database_url):
     """The app on an empty schema, CSRF off (tests post forms directly)."""
-    with _make_app(database_url) as application:
+    with _make_app(database_url, create=False) as application:
         yield application
 
 
 @pytest.fixture
 def csrf_app(database_url):
     """The same app with CSRF protection on, as in production (for security tests)."""
-    with _make_app(database_url, WTF_CSRF_ENABLED=True) as application:
+    with _make_app(database_url, create=False, WTF_CSRF_ENABLED=True) as application:
         yield application
 
 
@@ -193,12 +220,14 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (no browser download needed).
+    """Debian's Chromium driven by Playwright (no browser download needed), one per pytest
+    process (xdist worker): each test still gets its own context (cookies) from browser_page.
 
-    Module scope on purpose: Playwright's sync API keeps an asyncio loop marked as running
-    while it is open, which would break asyncio.run() in any later test of the session.
+    While it is open, Playwright's sync API keeps an asyncio loop marked as running in the
+    main thread, so a test that needs asyncio.run() must run it in a thread of its own
+    (aiosmtpd, tests/smtp.py, already runs its loop in a thread).
     """
     executable = require("chromium", "browser tests use Debian's Chromium")
     require_fonts("screenshots of Japanese pages need Noto CJK fonts")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from planner.domain.assign import (ROLE_KINDS, AssignInputError, Member, Slot, overlaps, score,
                             suggest_assignment)
+from tests.hypothesis_profiles import examples
 
 DAYS = [date(2026, 5, 10), date(2026, 5, 11)]
 COURSES = ["common", "counselor", "chief", "job_support"]
@@ -100,7 +101,7 @@ def lecturer(sid, day, start, end, course="counselor", **kw):
     return Slot(sid, "lecturer", course, day, time(*start), time(*end), course=course, **kw)
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(small_cases())
 def test_suggestion_score_equals_brute_force_best_on_small_cases(case):
     members, slots, max_load = case
@@ -111,7 +112,7 @@ def test_suggestion_score_equals_brute_force_best_on_small_cases(case):
     assert score(members, slots, suggestion.holders) == brute_force_best(members, slots, max_load)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(small_cases(max_members=8, max_slots=24))
 def test_suggestion_keeps_hard_rules_on_larger_cases(case):
     members, slots, max_load = case
@@ -406,7 +407,7 @@ def test_spread_within_a_day_does_not_overload_a_busy_member():
     assert suggestion.holders["c0"] == suggestion.holders["c1"] == "a"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(small_cases(max_members=5, max_slots=8))
 def test_every_reason_is_true_of_the_suggestion(case):
     members, slots, max_load = case

@@ -26,8 +26,9 @@ from planner.web.forms import MemberForm, TrainingForm
 from planner.web.team import _row_from_form
 from planner.web.timeline_forms import RetrospectiveForm
 from tests.factories import make_plan, make_prefecture
+from tests.hypothesis_profiles import examples
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 #: any text a person could paste: every Unicode category, control characters and line breaks included
 any_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(
     "\r\n\t\x00\x07\x0b\x0c\x1f\x7f\x85\u2028\u2029'=+-@ 　"), max_size=120)

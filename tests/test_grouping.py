@@ -14,6 +14,7 @@ from planner.domain.grouping import (
     group_sizes,
     make_groups,
 )
+from tests.hypothesis_profiles import examples
 
 KINDS = ["worker", "official", "agency"]
 
@@ -85,7 +86,7 @@ def small_cases(draw):
     return people, size, apart
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(small_cases())
 def test_grouping_small_cases_equal_brute_force_and_are_proven_optimal(case):
     people, size, apart = case
@@ -109,7 +110,7 @@ def random_people(rng, count, municipalities, pin_share=0.0, groups=1):
     return people
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(0, 10_000), st.integers(12, 60), st.integers(3, 7))
 def test_grouping_keeps_pins_balances_sizes_and_keeps_pairs_apart(seed, count, size):
     rng = random.Random(seed)

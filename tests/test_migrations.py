@@ -7,8 +7,8 @@ from app import create_app
 from planner.models.db import db
 
 
-def test_migrations_upgrade_to_the_models_schema(database_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+def test_migrations_upgrade_to_the_models_schema(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
 
     with app.app_context():
         upgrade()

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from curricula import load_curricula
 from planner.domain.schedule import (DaySettings, FixedItem, ScheduleInputError, SubjectSpec,
                               build_timetable, parse_hhmm, subjects_of)
+from tests.hypothesis_profiles import examples
 
 
 def minutes(t: time) -> int:
@@ -81,7 +82,7 @@ day_strategy = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(curriculum=st.sampled_from(sorted(load_curricula())),
        local=st.lists(subject_strategy, max_size=3), day=day_strategy)
 def test_schedule_keeps_hard_rules_or_explains_with_numbers(curriculum, local, day):
@@ -97,7 +98,7 @@ def test_schedule_keeps_hard_rules_or_explains_with_numbers(curriculum, local, d
         assert timetable.remedies
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(local=st.lists(subject_strategy, max_size=3), day=day_strategy)
 def test_schedule_over_two_days_keeps_hard_rules(local, day):
     subjects = subjects_of(load_curricula()["counselor"]) + local

@@ -19,6 +19,7 @@ from planner.domain.schedule import (
     validate,
 )
 from tests import reference_schedule as reference
+from tests.hypothesis_profiles import examples
 
 CURRICULA = [load_curricula()[key] for key in sorted(load_curricula())]
 
@@ -100,7 +101,7 @@ def test_timetable_equals_the_reference_on_random_days(seed):
     assert feasible > 100 and infeasible > 100  # the run covers both kinds
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32), end=st.integers(min_value=10 * 60, max_value=23 * 60 + 59),
        brk=st.integers(min_value=5, max_value=60), longest=st.integers(min_value=30, max_value=480))
 def test_timetable_equals_the_reference_near_the_edges(seed, end, brk, longest):
@@ -118,7 +119,7 @@ def test_every_end_time_gives_the_reference_result(curriculum):
             assert_same(subjects, [DaySettings(end=clock(end), break_minutes=brk)])
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["講義", " ", ""]),
                           st.sampled_from([-5, 0, 1, 30, 60, 600, 601]), st.sampled_from([-5, 0, 1, 30, 60, 600, 601]),
                           st.sampled_from([None, None, -1, 0, 45, 600, 601]),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from curricula import load_curricula
 from planner.domain.schedule import (STEP, DaySettings, PartSpec, SubjectSpec, build_day,
                                      build_timetable, session_ranges, subjects_of)
+from tests.hypothesis_profiles import examples
 
 
 def minutes(t: time) -> int:
@@ -89,7 +90,7 @@ small_day = st.builds(
     early=st.sampled_from([11 * 60 + 30, 12 * 60]), longest=st.sampled_from([45, 60, 90]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(subjects=st.lists(small_subject, min_size=1, max_size=3), day=small_day)
 def test_no_block_passes_the_limit_when_a_layout_with_the_limit_exists(subjects, day):
     plan, _ = build_day(subjects, day)
@@ -111,7 +112,7 @@ whole_subject = st.builds(lambda low, extra: SubjectSpec(title=f"科目{low}", m
                           low=st.sampled_from([30, 45, 60, 90, 120, 150]), extra=st.sampled_from([0, 15, 30]))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(subjects=st.lists(whole_subject, min_size=2, max_size=5), count=st.sampled_from([2, 3]),
        end=st.sampled_from([time(13, 0), time(15, 0), time(17, 45)]))
 def test_several_days_take_the_most_even_split_that_fits(subjects, count, end):
@@ -136,7 +137,7 @@ def test_several_days_take_the_most_even_split_that_fits(subjects, count, end):
         assert "最も均等な分け方" in timetable.split_note and f"差{max(loads) - min(loads)}分" in timetable.split_note
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(subjects=st.lists(whole_subject, min_size=2, max_size=6), count=st.sampled_from([1, 2, 3]))
 def test_the_seven_to_eight_hour_check_applies_to_several_days_too(subjects, count):
     assume(len(subjects) >= count)

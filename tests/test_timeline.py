@@ -10,6 +10,7 @@ from planner.domain.dates import fiscal_year, fiscal_year_label, fiscal_years_la
 from planner.domain.timeline import (CHECKLIST, KIND_NAMES, TRAINING_KEYS, TimelineError,
                               cycle_bounds, generate_timeline, move_milestone,
                               training_window, validate_order)
+from tests.hypothesis_profiles import examples
 
 ALL_DEFAULT = dict.fromkeys(TRAINING_KEYS)
 
@@ -297,7 +298,7 @@ def training_plans(draw):
     return cycle_year, trainings, chief_after
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(training_plans())
 def test_generate_timeline_any_dates_in_windows_validates(plan):
     cycle_year, trainings, chief_after = plan

@@ -1,34 +1,67 @@
 """Command-line commands: `flask --app app curricula|schedule|init-db|demo|plans|...`, one
-module per command group, with shared helpers in `common`."""
+module per command group, with shared helpers in `common`.
+
+A command's module is imported only when that command runs (click's lazy group), and the app
+binds only the layers it names here: `curricula` and `schedule` start without the database
+and the web layer, the database commands without the web layer.
+"""
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterable
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
-from planner.cli.anonymity import check_anonymity_command
-from planner.cli.curricula import curricula_command, schedule_command
-from planner.cli.export import export_command
-from planner.cli.mail import send_mail_command
-from planner.cli.municipalities import municipalities_command
-from planner.cli.plans import (
-    demo_command,
-    export_plan_command,
-    import_plan_command,
-    init_db_command,
-    plans_command,
-)
-from planner.cli.retention import purge_participants_command
-from planner.cli.setup import create_official_command, create_prefecture_command
-from planner.cli.timeline import timeline_command
-from planner.cli.survey import survey_results_command
+#: command name -> (module, attribute, the layers of app.py it needs: "db", "migrations", "web")
+COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "curricula": ("planner.cli.curricula", "curricula_command", ()),
+    "schedule": ("planner.cli.curricula", "schedule_command", ()),
+    "check-anonymity": ("planner.cli.anonymity", "check_anonymity_command", ()),
+    "init-db": ("planner.cli.plans", "init_db_command", ("db", "migrations")),
+    "demo": ("planner.cli.plans", "demo_command", ("db",)),
+    "plans": ("planner.cli.plans", "plans_command", ("db",)),
+    "export-plan": ("planner.cli.plans", "export_plan_command", ("db",)),
+    "import-plan": ("planner.cli.plans", "import_plan_command", ("db",)),
+    "timeline": ("planner.cli.timeline", "timeline_command", ("db",)),
+    "export": ("planner.cli.export", "export_command", ("db",)),
+    "send-mail": ("planner.cli.mail", "send_mail_command", ("db",)),
+    "municipalities": ("planner.cli.municipalities", "municipalities_command", ("db",)),
+    "purge-participants": ("planner.cli.retention", "purge_participants_command", ("db",)),
+    "create-prefecture": ("planner.cli.setup", "create_prefecture_command", ("db",)),
+    "create-official": ("planner.cli.setup", "create_official_command", ("db",)),
+    "survey-results": ("planner.cli.survey", "survey_results_command", ("db",)),
+}
 
 
-def register_cli(app: Flask) -> None:
-    """Add every command to `flask --app app`."""
-    for command in (curricula_command, schedule_command, init_db_command, demo_command,
-                    plans_command, export_plan_command, import_plan_command, timeline_command,
-                    export_command, send_mail_command, municipalities_command, check_anonymity_command):
-        app.cli.add_command(command)
-    app.cli.add_command(purge_participants_command)
-    app.cli.add_command(create_prefecture_command)
-    app.cli.add_command(create_official_command)
-    app.cli.add_command(survey_results_command)
+class LazyCommands(AppGroup):
+    """The app's command group: a command is imported, and its layers bound, when looked up."""
+
+    def __init__(self, name: str, load_layers: Callable[[Iterable[str]], None], all_layers: Iterable[str]):
+        super().__init__(name)
+        self.load_layers = load_layers
+        self.all_layers = tuple(all_layers)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_layers(self.all_layers)  # the extensions' commands too (Flask-Migrate's `db`)
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module, attribute, layers = COMMANDS[name]
+            self.load_layers(layers)
+            if name not in self.commands:
+                self.add_command(getattr(importlib.import_module(module), attribute), name)
+        elif name not in self.commands:
+            self.load_layers(self.all_layers)  # an extension's command, e.g. `flask db upgrade`
+        return super().get_command(ctx, name)
+
+
+def register_cli(app: Flask, load_layers: Callable[[Iterable[str]], None], all_layers: Iterable[str]) -> None:
+    """Make `app.cli` the lazy group of every command; `load_layers(names)` binds what a
+    command needs to the app (app.py), `all_layers` what any other command may need."""
+    group = LazyCommands(app.cli.name, load_layers, all_layers)
+    for command in app.cli.commands.values():  # any added before, kept
+        group.add_command(command)
+    app.cli = group

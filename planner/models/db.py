@@ -1,6 +1,6 @@
-"""The database handle shared by every model, with a constraint naming convention for Alembic."""
+"""The database handle shared by every model, with a constraint naming convention for Alembic
+(bound with Flask-Migrate in app.py, so that using the models does not import Alembic)."""
 import sqlalchemy as sa
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -18,7 +18,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -35,6 +35,7 @@ from planner.web.access import (
     user_or_404,
 )
 from planner.web.downloads import attachment
+from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module
 
 # the Word and calendar builders load with the first download, not in every server process
@@ -73,6 +74,7 @@ def _document(training, name: str, build) -> bytes:
 
 @bp.route("/trainings/<int:training_id>/agenda.docx")
 @login_required
+@built_in_child
 def agenda(training_id: int):
     training = training_or_404(training_id)
     survey_url = survey_links.shared_url(training, current_app.config["SECRET_KEY"], survey.answer_url)
@@ -83,6 +85,7 @@ def agenda(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/roles.docx")
 @login_required
+@built_in_child
 def training_roles(training_id: int):
     training = training_or_404(training_id)
     name = f"役割分担表_{_short(training)}.docx"
@@ -92,6 +95,7 @@ def training_roles(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/briefing.docx")
 @login_required
+@built_in_child
 def briefing(training_id: int, subject_id: int):
     training = training_or_404(training_id)
     row = next((r for r in training.subjects if r.id == subject_id), None)
@@ -104,6 +108,7 @@ def briefing(training_id: int, subject_id: int):
 
 @bp.route("/trainings/<int:training_id>/subjects/<int:subject_id>/request.docx")
 @official_required
+@built_in_child
 def request_letter(training_id: int, subject_id: int):
     """講師依頼書: only for a local subject with its outside lecturer named."""
     training = training_or_404(training_id)
@@ -116,6 +121,7 @@ def request_letter(training_id: int, subject_id: int):
 
 @bp.route("/supplements/<int:event_id>/agenda.docx")
 @login_required
+@built_in_child
 def supplement_agenda(event_id: int):
     event = event_or_404(event_id)
     return attachment(handouts.supplement_agenda(event), files.DOCX,
@@ -124,6 +130,7 @@ def supplement_agenda(event_id: int):
 
 @bp.route("/trainings/<int:training_id>/timetable.ics")
 @login_required
+@built_in_child
 def training_ics(training_id: int):
     training = training_or_404(training_id)
     name = files.calendar_name(training)
@@ -141,6 +148,7 @@ def _own_members(plan) -> list | None:
 
 @bp.route("/trainings/<int:training_id>/export.zip")
 @login_required
+@built_in_child
 def training_zip(training_id: int):
     training = training_or_404(training_id)
     return attachment(files.zip_bytes(files.training_files(training, _host(), _own_members(training.plan),
@@ -154,18 +162,21 @@ def training_zip(training_id: int):
 
 @bp.route("/plans/<int:plan_id>/roles.docx")
 @login_required
+@built_in_child
 def plan_roles(plan_id: int):
     return attachment(handouts.role_sheet(plan_or_404(plan_id)), files.DOCX, "役割分担表.docx")
 
 
 @bp.route("/plans/<int:plan_id>/timeline.docx")
 @login_required
+@built_in_child
 def timeline(plan_id: int):
     return attachment(handouts.timeline(plan_or_404(plan_id)), files.DOCX, "企画スケジュール.docx")
 
 
 @bp.route("/plans/<int:plan_id>/export.zip")
 @login_required
+@built_in_child
 def plan_zip(plan_id: int):
     """Everything of the plan in one download: the same files as `flask export`."""
     plan = plan_or_404(plan_id)
@@ -176,6 +187,7 @@ def plan_zip(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/meetings.ics")
 @login_required
+@built_in_child
 def meetings_ics(plan_id: int):
     return attachment(files.meetings_calendar(plan_or_404(plan_id), _host()), files.ICS, "検討会議.ics")
 
@@ -262,6 +274,7 @@ def revoke_for(user_id: int):
 
 @bp.route("/members/<int:member_id>/invitations/<int:slot_id>.ics")
 @login_required
+@built_in_child
 def invitation(member_id: int, slot_id: int):
     """One meeting request for one role of the member (their own, or any member for an official)."""
     member = db.session.get(TeamMember, member_id)

@@ -17,6 +17,7 @@ from planner.web.groups_forms import (
     MakeGroupsForm,
     PinForm,
 )
+from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module
 
 # the Word and Excel builders load with the first download, not in every server process
@@ -161,6 +162,7 @@ def _name(training: Training) -> str:
 
 @bp.route("/<int:training_id>/groups.docx")
 @official_required
+@built_in_child
 def docx(training_id: int):
     training = training_or_404(training_id)
     return attachment(group_files.groups_docx(training), files.DOCX, f"{_name(training)}.docx")
@@ -168,6 +170,7 @@ def docx(training_id: int):
 
 @bp.route("/<int:training_id>/groups.xlsx")
 @official_required
+@built_in_child
 def xlsx(training_id: int):
     training = training_or_404(training_id)
     return attachment(group_files.groups_xlsx(training), XLSX_TYPE, f"{_name(training)}.xlsx")

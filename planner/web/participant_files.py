@@ -34,6 +34,7 @@ from planner.web import once, survey
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.downloads import attachment
 from planner.web.forms import Form
+from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module
 from planner.web.numbers import bounded_int
 
@@ -107,6 +108,7 @@ def tick(training_id: int, participant_id: int):
 @bp.route("/trainings/<int:training_id>/participants/papers/<name>.docx", defaults={"suffix": "docx"})
 @bp.route("/trainings/<int:training_id>/participants/papers/<name>.xlsx", defaults={"suffix": "xlsx"})
 @official_required
+@built_in_child
 def paper(training_id: int, name: str, suffix: str):
     training = training_or_404(training_id)
     if f"{name}.{suffix}" not in outputs.OUTPUTS:
@@ -178,6 +180,7 @@ def import_file(training_id: int):
 @bp.route("/trainings/<int:training_id>/participants/reply-example.xlsx", defaults={"ext": "xlsx"})
 @bp.route("/trainings/<int:training_id>/participants/reply-example.csv", defaults={"ext": "csv"})
 @official_required
+@built_in_child
 def reply_example(training_id: int, ext: str):
     """The reply file to send to the municipalities, filled in with fictitious people."""
     training = training_or_404(training_id)

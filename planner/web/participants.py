@@ -36,6 +36,7 @@ from planner.services.notice_checks import notice_problems
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.downloads import attachment
+from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 from planner.web.participant_forms import ApplicationSettingsForm, MunicipalityForm
@@ -199,6 +200,7 @@ def settings(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/participants/notice.docx")
 @official_required
+@built_in_child
 def notice_docx(training_id: int):
     training = training_or_404(training_id)
     return attachment(participant_notice.notice(training, date.today()), DOCX_TYPE,
@@ -207,6 +209,7 @@ def notice_docx(training_id: int):
 
 @bp.route("/trainings/<int:training_id>/links/<int:municipality_id>/notice.docx")
 @official_required
+@built_in_child
 def link_notice_docx(training_id: int, municipality_id: int):
     """The notice addressed to one municipality, with its own link."""
     training, municipality = training_or_404(training_id), municipality_or_404(municipality_id)

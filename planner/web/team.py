@@ -54,6 +54,7 @@ from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
 from planner.web.numbers import bounded_int
+from planner.web.isolated import built_in_child
 
 bp = Blueprint("team", __name__)
 
@@ -168,6 +169,7 @@ def export_roster(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/team.xlsx")
 @official_required  # like team.csv: everyone's notes and contacts
+@built_in_child
 def export_roster_xlsx(plan_id: int):
     plan = plan_or_404(plan_id)
     return send_file(BytesIO(write_roster_xlsx(team.roster_rows(plan))), mimetype=XLSX_TYPE,
@@ -184,6 +186,7 @@ def roster_example_csv():
 
 @bp.route("/team/roster-example.xlsx")
 @login_required
+@built_in_child
 def roster_example_xlsx():
     return send_file(BytesIO(example_xlsx(date.today())), mimetype=XLSX_TYPE,
                      as_attachment=True, download_name="研修チーム名簿_記入例.xlsx")

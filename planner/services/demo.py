@@ -62,7 +62,7 @@ def load_demo() -> list[str]:
         today = date.today()
         cycle_year = cycle_year_containing(today)
         dates = proposed_training_dates(cycle_year)
-        plan = create_plan(prefecture, f"令和{cycle_year + 1 - 2018}年度 伝達研修計画（デモ）", cycle_year,
+        plan = create_plan(prefecture, f"令和{cycle_year - 2018}〜{cycle_year + 1 - 2018}年度 伝達研修計画（デモ）", cycle_year,
                            dates=dates, venue="みどり県総合福祉センター 大会議室")
         for training in plan.trainings:
             for name, value in DEMO_VENUE.items():

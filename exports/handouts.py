@@ -519,7 +519,7 @@ def _session_rows(subject, found) -> list[list[str]]:
         share = left // len(unknown) if left > 0 else None
     rows = []
     for s in sessions:
-        note = _APPORTIONED_TEXT if s.note == _APPORTIONED_NOTE else s.note
+        note = _plain_note(s.note)
         if s.minutes_min is None:
             minutes = f"約{share}分" if share else "科目の時間内"
             note = note or _APPORTIONED_TEXT
@@ -527,6 +527,15 @@ def _session_rows(subject, found) -> list[list[str]]:
             minutes = _session_minutes(s.minutes_min, s.minutes_max)
         rows.append([s.title, minutes, note])
     return rows
+
+
+def _plain_note(note: str | None) -> str | None:
+    """The curricula's note in a lecturer's words: the apportioned-time remark (which may be
+    followed by more, e.g. 「。任意：…」) is said without naming the app."""
+    if note and note.startswith(_APPORTIONED_NOTE):
+        rest = note[len(_APPORTIONED_NOTE):].lstrip("。")
+        return _APPORTIONED_TEXT + rest
+    return note
 
 
 def _session_minutes(low: int | None, high: int | None) -> str:

@@ -111,6 +111,7 @@ def test_curricula_and_schedule_start_without_database_or_web(args, says, databa
 def test_plans_reads_the_database_without_the_web_layer(app, database_url, tmp_path):
     with app.app_context():
         make_oita()
+        db.session.remove()  # its connection back to the pool first, so dispose() closes it
         db.engine.dispose()
 
     result, modules = _flask_command(["plans"], database_url, tmp_path)

@@ -16,6 +16,7 @@ from flask_login.utils import _create_identifier
 from app import create_app
 from planner.models import LoginAttempts, TeamMember
 from planner.models.db import db
+from tests.export_data import publish_plan
 from tests.factories import PASSWORD, login, make_member
 from tests.http_clients import at_once, csrf_token, logged_in_session
 from tests.test_security import OFFICIAL, make_prefecture_with_plan
@@ -271,6 +272,8 @@ def test_member_zips_hold_only_their_own_meeting_requests(app, client, oita):
         lecturer = db.session.scalar(db.select(RoleSlot).filter_by(training_id=oita.training, kind="lecturer")
                                      .order_by(RoleSlot.id))
         slots[0].holder_id, lecturer.holder_id = me.id, oita.member  # the member and the official
+        db.session.commit()
+        publish_plan(oita.plan)  # invitations are what a published version mailed, never a draft
         db.session.commit()
 
     def attendees_in(path: str, email: str) -> list[str]:

@@ -81,7 +81,7 @@ def _check(page, artifacts, name: str) -> None:
 def test_the_new_pages_fit_390_and_1280_px(demo_server, browser_page, artifacts):
     base, app = demo_server
     with app.app_context():
-        plan = db.session.scalar(db.select(Plan))
+        plan = db.session.scalar(db.select(Plan).order_by(Plan.cycle_year.desc()).limit(1))  # this cycle's
         common = next(t for t in plan.trainings if t.curriculum_key == "common")
         meeting = next(m for m in plan.milestones if m.kind == "meeting")
         plan_id, common_id, meeting_id = plan.id, common.id, meeting.id
@@ -107,7 +107,7 @@ def test_the_new_pages_fit_390_and_1280_px(demo_server, browser_page, artifacts)
 def test_an_officials_year_takes_at_most_60_clicks(demo_server, browser_page, artifacts):
     base, app = demo_server
     with app.app_context():
-        plan = db.session.scalar(db.select(Plan))
+        plan = db.session.scalar(db.select(Plan).order_by(Plan.cycle_year.desc()).limit(1))  # this cycle's
         today = date.today()
         ahead = [m.title for m in sorted(plan.milestones, key=lambda m: m.start)
                  if m.kind in ("launch", "meeting") and m.start >= today]
@@ -168,11 +168,13 @@ def test_an_officials_year_takes_at_most_60_clicks(demo_server, browser_page, ar
     with app.app_context():
         kinds = dict(db.session.execute(db.select(OutboxMessage.kind, db.func.count(OutboxMessage.id))
                                         .group_by(OutboxMessage.kind)).all())
-        versions = db.session.scalars(db.select(ProgrammeVersion.training_id)).all()
+        walked = db.session.scalars(db.select(Training.id).filter_by(plan_id=plan_id)).all()
+        versions = db.session.scalars(db.select(ProgrammeVersion.training_id)
+                                      .filter(ProgrammeVersion.training_id.in_(walked))).all()
         timed = db.session.scalars(db.select(Milestone).filter(Milestone.plan_id == plan_id,
                                                                Milestone.start_time.is_not(None))).all()
         assert db.session.scalar(db.select(Participant.status).filter_by(name="緑川 三郎")) == "accepted"
-        assert sorted(versions) == sorted(t.id for t in db.session.scalars(db.select(Training)))
+        assert sorted(versions) == sorted(walked)  # last cycle's plan in the demo is not walked
     assert kinds["application_link"] == mails and kinds["decision"] == 1
     assert kinds["meeting"] > 0 and kinds["calendar"] > 0
     assert sorted(m.title for m in timed) == sorted(ahead)

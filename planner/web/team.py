@@ -231,17 +231,18 @@ def _roles_page(plan: Plan, status: int = 200):
     held_open = [s for t in plan.trainings for s in t.slots if s.holder_id and not s.locked]
     me = team.member_for(plan, current_user.email)
     return render_template("team/roles.html", plan=plan, times=times, me=me,
-                           held_open=held_open, away=_away_slots(plan, me),
+                           held_open=held_open, away=_away_slots(times, me),
                            kept_conflicts=holder_conflicts.kept_conflicts(plan.id),
                            coverage=team.coverage(plan), curricula=load_curricula(),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
 
 
-def _away_slots(plan: Plan, me: TeamMember | None) -> set[int]:
-    """The slots on a day the member marked unavailable: no 申し込む there (material
-    preparation is done beforehand, so it is never one of them)."""
+def _away_slots(times: dict, me: TeamMember | None) -> set[int]:
+    """The slots on a day the member marked unavailable: no 申し込む there. Each slot's own
+    day counts (a member away on day 1 may take a day-2 role); material preparation is done
+    beforehand, so it has no day and is never one of them."""
     days = me.unavailable_days if me else set()
-    return {s.id for t in plan.trainings if days & set(t.days) for s in t.slots if s.kind != "material_preparer"}
+    return {slot_id for slot_id, when in times.items() if when.day is not None and when.day in days}
 
 
 @bp.route("/plans/<int:plan_id>/roles")

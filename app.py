@@ -91,6 +91,8 @@ def create_app(config: dict | None = None) -> Flask:
     confirm.register(app)
     from planner.web import passwords
     app.register_blueprint(passwords.bp)
+    from planner.web import editions
+    app.register_blueprint(editions.bp)
     app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 

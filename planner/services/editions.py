@@ -54,7 +54,9 @@ def edition_curriculum(name: str, key: str) -> Curriculum:
 def curriculum_for(training: Training) -> Curriculum:
     """The curriculum of a training, in its plan's edition: what every timetable, page and
     file of the training reads."""
-    return edition_curriculum(training.plan.curricula_edition, training.curriculum_key)
+    # no plan (None, or a stand-in) while a backup is being read in: those are on the bundled edition
+    plan = getattr(training, "plan", None)
+    return edition_curriculum(plan.curricula_edition if plan is not None else "", training.curriculum_key)
 
 
 def newest_edition() -> str:

@@ -90,6 +90,11 @@ def test_a_schema_error_names_the_entry_and_its_line(app, runner, tmp_path):
         assert db.session.scalar(db.select(db.func.count(CurriculaEdition.id))) == 0
 
 
+def test_a_missing_file_is_refused_in_japanese(app, runner, tmp_path):
+    result = runner.invoke(args=["curricula", "--load", str(tmp_path / "nope.toml")])
+    assert result.exit_code != 0 and "nope.toml がありません" in result.output
+
+
 def test_the_same_edition_twice_is_refused(app, runner, tmp_path):
     path = _edition_file(tmp_path, _changed_counselor())
     assert runner.invoke(args=["curricula", "--load", path]).exit_code == 0

@@ -54,8 +54,10 @@ def _editions(path: str) -> None:
     name = Path(path).name
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{name} を読めません（{getattr(exc, 'strerror', None) or 'UTF-8 ではありません'}）。")
+    except FileNotFoundError:
+        fail(f"{name} がありません（{path}）。")
+    except (OSError, UnicodeDecodeError):
+        fail(f"{name} を読めません（UTF-8 のテキストファイルを指定してください）。")
     try:
         row = load_edition(text, name)
     except EditionRefused as refused:

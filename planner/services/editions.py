@@ -39,6 +39,20 @@ def edition_curriculum(name: str, key: str) -> Curriculum:
     (the newest loaded before or with it, else the bundled file)."""
     if not name:
         return get_curriculum(key)
+    # one lookup per session: a page reads the curriculum of a training many times, and only
+    # load_edition (which clears this) changes what an edition resolves to
+    known = db.session.info.setdefault(_CACHE, {})
+    if (name, key) not in known:
+        known[name, key] = _stored(name, key)
+    stored = known[name, key]
+    return get_curriculum(key) if stored is None else parse_cached(*stored)
+
+
+_CACHE = "curricula_editions"
+
+
+def _stored(name: str, key: str) -> tuple[str, str] | None:
+    """The text and file name of the curriculum `key` as edition `name` has it; None: bundled."""
     with db.session.no_autoflush:
         last = db.session.scalar(sa.select(sa.func.max(CurriculaEdition.id))
                                  .where(CurriculaEdition.name == name))
@@ -46,9 +60,7 @@ def edition_curriculum(name: str, key: str) -> Curriculum:
             sa.select(CurriculaEdition).where(CurriculaEdition.curriculum_key == key,
                                               CurriculaEdition.id <= last)
             .order_by(CurriculaEdition.id.desc()).limit(1))
-    if row is None:
-        return get_curriculum(key)
-    return parse_cached(row.toml_text, row.filename or f"{key}.toml")
+    return None if row is None else (row.toml_text, row.filename or f"{key}.toml")
 
 
 def curriculum_for(training: Training) -> Curriculum:
@@ -90,6 +102,7 @@ def load_edition(text: str, filename: str) -> CurriculaEdition:
                            toml_text=text)
     db.session.add(row)
     db.session.commit()
+    db.session.info.pop(_CACHE, None)
     return row
 
 

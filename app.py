@@ -155,6 +155,8 @@ def _bind_web(app: Flask) -> None:
     confirm.register(app)
     from planner.web import passwords
     app.register_blueprint(passwords.bp)
+    from planner.web import editions
+    app.register_blueprint(editions.bp)
     app.request_class = materials.UploadRequest
     app.after_request(mail.send_committed)
 

@@ -6,6 +6,7 @@ subject and the field, so a typo in a data file never reaches a timetable.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -13,6 +14,9 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 CURRICULUM_KEYS = ("common", "counselor", "chief", "job_support")
+#: the edition of the files beside this module (the first one); newer editions are loaded into
+#: the database (`flask --app app curricula --load FILE`) and kept per plan
+BUNDLED_EDITION = "令和8年度版"
 #: what a session is, as the timetable names it
 SESSION_KINDS = {"lecture": "講義", "exercise": "演習", "group_work": "グループワーク",
                  "case_report": "事例報告"}
@@ -115,6 +119,8 @@ class Curriculum:
     subjects: tuple[Subject, ...] = field(default=())
     #: for the participants of a draft: one sentence, no instruction to the planners
     participant_note: str = ""
+    #: the edition the data comes from (e.g. 令和8年度版)
+    edition: str = BUNDLED_EDITION
 
     def subject(self, letter: str) -> Subject:
         for subject in self.subjects:
@@ -278,6 +284,7 @@ def parse_curriculum(text: str, filename: str) -> Curriculum:
         source=_field(data, "source", str, where),
         subjects=subjects,
         participant_note=participant_note,
+        edition=_field(data, "edition", str, where, False, BUNDLED_EDITION),
     )
 
 
@@ -305,3 +312,77 @@ def get_curriculum(key: str) -> Curriculum:
     if key not in curricula:
         raise KeyError(f"unknown curriculum {key!r} (known: {', '.join(curricula)})")
     return curricula[key]
+
+
+@cache
+def parse_cached(text: str, filename: str) -> Curriculum:
+    """`parse_curriculum` once per text: an edition's stored text never changes."""
+    return parse_curriculum(text, filename)
+
+
+_FIELD_MESSAGES = (
+    (re.compile(r"field '(\w+)' is missing"), "「{0}」がありません。"),
+    (re.compile(r"field '(\w+)' must be (\w+), not (\w+)"), "「{0}」の型が違います（{1} であるべきところが {2}）。"),
+    (re.compile(r"field '(\w+)' is empty"), "「{0}」が空です。"),
+    (re.compile(r"field '(\w+)' must satisfy"), "「{0}」の分数は 1 ≦ 最小 ≦ 最大 ≦ 600 で書いてください。"),
+    (re.compile(r"field '(\w+)'"), "「{0}」に誤りがあります。"),
+)
+
+
+def _error_line(text: str, detail: str) -> int:
+    """The line of the entry a schema error names: its `[[subjects]]` (and session or option)
+    table, and in it the offending key's line when the key is there."""
+    lines = text.splitlines()
+    subject = re.search(r"\(subject (\d+)\)", detail)
+    inner = re.search(r" (session|option) (\d+):", detail)
+    field = re.search(r"field '(\w+)'", detail)
+    start, end = 0, len(lines)
+    if subject:
+        want = [(r"\[\[subjects\]\]", int(subject.group(1)))]
+        if inner:
+            want.append((rf"\[\[subjects\.{inner.group(1)}s\]\]", int(inner.group(2))))
+        for pattern, n in want:
+            seen = 0
+            for i in range(start, end):
+                if re.match(rf"\s*{pattern}", lines[i]):
+                    seen += 1
+                    if seen == n:
+                        start = i
+                        break
+            # a subject runs to the next subject; a session or option to the next table
+            stop = r"\s*\[\[subjects\]\]" if pattern.startswith(r"\[\[subjects\]") else r"\s*\["
+            end = next((i for i in range(start + 1, end) if re.match(stop, lines[i])), end)
+    else:
+        end = next((i for i, line in enumerate(lines) if re.match(r"\s*\[", line)), end)
+    if field:
+        for i in range(start, end):
+            if re.match(rf"\s*{field.group(1)}\s*=", lines[i]):
+                return i + 1
+    return start + 1
+
+
+def parse_edition(text: str, filename: str) -> Curriculum:
+    """A new edition's file, checked for loading: the same format as the bundled files plus
+    `edition = "令和9年度版"`. Errors are in Japanese and name the line."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        at = f"{line.group(1)}行目" if line else "1行目"
+        raise CurriculumError(f"{filename} {at}: TOML として読めません（{exc}）。") from None
+    try:
+        curriculum = parse_curriculum(text, filename)
+    except CurriculumError as exc:
+        detail = str(exc)
+        said = next((form.format(*m.groups()) for pattern, form in _FIELD_MESSAGES
+                     if (m := pattern.search(detail))), "内容に誤りがあります。")
+        where = detail.split(": ", 1)[0].removeprefix(filename).strip()
+        raise CurriculumError(f"{filename} {_error_line(text, detail)}行目（{where or '先頭'}）: {said}"
+                              f"（{detail.split(': ', 1)[-1]}）") from None
+    if "edition" not in tomllib.loads(text):
+        raise CurriculumError(f"{filename} 1行目: 版の名前「edition」がありません（例 edition = \"令和9年度版\"）。")
+    if curriculum.key not in CURRICULUM_KEYS:
+        line = _error_line(text, "field 'key'")
+        raise CurriculumError(f"{filename} {line}行目: 「key」は "
+                              f"{', '.join(CURRICULUM_KEYS)} のいずれかです（「{curriculum.key}」）。")
+    return curriculum

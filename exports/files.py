@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import groups, handouts, ical, participant_notice, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
@@ -36,7 +36,7 @@ ZIP = "application/zip"
 def training_calendar(training: Training, host: str, base_url: str = "", stamp=versioned) -> bytes:
     """The training's timetable as a calendar: opening, subjects, closing."""
     events = stamp(ical.training_events(training, host, base_url))
-    short = get_curriculum(training.curriculum_key).short_title
+    short = curriculum_for(training).short_title
     return ical.calendar_bytes(events, name=f"{short} 時間割", uid=f"training-{training.id}@{host}",
                                description=f"{short} 時間割 {version_label(training)}")
 
@@ -46,7 +46,7 @@ PUBLISHED, DRAFT = "published", "draft"
 
 
 def calendar_name(training: Training) -> str:
-    return f"時間割_{get_curriculum(training.curriculum_key).short_title}.ics"
+    return f"時間割_{curriculum_for(training).short_title}.ics"
 
 
 def published_set(training: Training, host: str) -> list[tuple[str, bytes]]:
@@ -118,7 +118,7 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
                 trainings[training.id] = training
                 parts.append((True, pending(event)))
         parts += [(True, event) for event in ical.team_events(member.plan, host, base_url)]
-    versions = "、".join(f"{get_curriculum(t.curriculum_key).short_title}："
+    versions = "、".join(f"{curriculum_for(t).short_title}："
                          f"{t.versions[-1].label if t.versions else version_label(t)}"
                          for t in sorted(trainings.values(), key=lambda t: (t.plan_id, t.position)))
     stamped = iter(versioned([event for fresh, event in parts if fresh]))
@@ -128,7 +128,7 @@ def member_feed(user: User, host: str, base_url: str = "", now: datetime | None 
 
 
 def invitation_name(member: TeamMember, training: Training, slot: RoleSlot | None, event=None) -> str:
-    short = get_curriculum(training.curriculum_key).short_title
+    short = curriculum_for(training).short_title
     if slot is None:  # a published role whose slot the draft has removed
         return f"招待_{short}_{safe_filename(event.summary, 40)}_{safe_filename(member.name, 30)}_{member.id}.ics"
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
@@ -189,7 +189,7 @@ def participant_outputs(training: Training) -> list[tuple[str, bytes]]:
     """The participants' papers of one training: personal data, for officials only.
     Every paper about participants goes here (the 開催通知 and the 班分け表 too), so the
     zips and `flask export` carry them all: the notice always, the groups once they are made."""
-    short = safe_filename(get_curriculum(training.curriculum_key).short_title, 30)
+    short = safe_filename(curriculum_for(training).short_title, 30)
     files = [(f"開催通知_{short}.docx", participant_notice.notice(training))]
     files += participants.participant_files(training)
     made = overview(training)

@@ -9,7 +9,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import clean_line
 from exports.docx_common import heading, new_document, para, spacer, table, to_bytes
 from exports.handouts import UNDECIDED, organiser, training_year
@@ -22,7 +22,7 @@ COLUMNS = ["班", "氏名", "ふりがな", "市町村", "区分", "所属", "�
 
 
 def _title(training: Training) -> str:
-    return f"班分け表　{get_curriculum(training.curriculum_key).title}"
+    return f"班分け表　{curriculum_for(training).title}"
 
 
 def _when(training: Training) -> str:

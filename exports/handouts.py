@@ -19,7 +19,8 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from curricula import Curriculum, Subject, get_curriculum, load_curricula
+from curricula import Curriculum, Subject, load_curricula
+from planner.services.editions import curriculum_for
 from exports import blank_document_number, clean_line, programme
 from exports.docx_common import (
     bullets,
@@ -216,7 +217,7 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
     """研修次第 for participants: organiser, date, reception, venue, audience, belongings,
     the timetable with each subject's lecturer, and whom to ask. No planner text. With
     `survey_url`, the shared survey QR code (exports.survey_qr)."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     timetable = timetable_of(training)
     prefecture = training.plan.prefecture
     rows_by_key = {subject_key(training.id, row.id): row for row in training.subjects}
@@ -266,7 +267,7 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     """次第 of a supplementary event for those who attend: when, where, who speaks, the subject
     it supplements, and whom to ask."""
     training, row = event.training, event.subject
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     subject = curriculum_subject(training, row)
     title = clean_line(event.full_title)
     doc = _new(training, f"{title} 次第", versioned=False)
@@ -356,7 +357,7 @@ def role_sheet(plan: Plan, trainings: list[Training] | None = None, today: date 
     para(doc, "研修チームの役割（講師役・事例報告役・資料作成役・タイムキーパー役）と担当者です。"
               "「未定」の役割は、計画のページから申し込めます。", size=9.5)
     for index, training in enumerate(trainings):
-        curriculum = get_curriculum(training.curriculum_key)
+        curriculum = curriculum_for(training)
         heading(doc, curriculum.title, 1, new_page=index > 0)
         _draft_box(doc, curriculum, training)
         table(doc, None, [["日時", _day_lines(training, None, reception=False)],
@@ -457,7 +458,7 @@ def _logistics(training: Training, row: TrainingSubject, timetable: Timetable,
 def briefing(training: Training, row: TrainingSubject, today: date | None = None) -> bytes:
     """A lecturer's briefing for one subject: when, where, for whom, the neighbours, the
     deadline and equipment, then the source's lectures, key points and how to run it."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     timetable = timetable_of(training)
     if row.is_local:
         return _local_briefing(training, row, timetable, today)
@@ -547,7 +548,7 @@ def _session_minutes(low: int | None, high: int | None) -> str:
 def _local_briefing(training: Training, row: TrainingSubject, timetable: Timetable,
                     today: date | None) -> bytes:
     """A local subject has no source text: its logistics and its outside lecturer."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     name = clean_line(row.local_name)
     doc = _new(training, f"講師用資料 {name}")
     _title_block(doc, ["講師用資料　独自科目", name], today)
@@ -562,7 +563,7 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     """講師依頼書 to an outside lecturer, in the usual official form: number, date, addressee,
     sender, subject line, body, then 記 with purpose, date, venue, topic, minutes, audience,
     materials and contact, and 以上."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     prefecture = training.plan.prefecture
     words = texts()
     letter = words["request_letter"]
@@ -621,7 +622,7 @@ def reply_by(training: Training, today: date) -> date:
 def _consent_page(doc, training: Training, row: TrainingSubject, today: date) -> None:
     """別紙 承諾書, on its own page: what the lecturer fills in and sends back."""
     prefecture = training.plan.prefecture
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     label = para(doc, "（別紙）", size=10)
     label.paragraph_format.page_break_before = True
     title = heading(doc, "承　諾　書", 1)  # the letter keeps one Title; this is its enclosure
@@ -719,7 +720,7 @@ def safe_filename(text: str, limit: int = 60) -> str:
 
 def training_handouts(training: Training, with_roles: bool = True) -> list[tuple[str, bytes]]:
     """Every handout of one training, as (file name, bytes)."""
-    short = get_curriculum(training.curriculum_key).short_title
+    short = curriculum_for(training).short_title
     files = [(f"研修次第_{short}.docx", agenda(training))]
     if with_roles:
         files.append((f"役割分担表_{short}.docx", role_sheet(training.plan, [training])))

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import clean_line, clean_text, programme
 from exports.handouts import lecturer_of, member_label, timeline_rows
 from planner.domain.timeline import KIND_NAMES
@@ -71,7 +71,7 @@ def training_events(training: Training, host: str, base_url: str = "") -> list[C
     timetable = timetable_of(training)
     if not days or not timetable.feasible:
         return []
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     rows = {subject_key(training.id, row.id): row for row in training.subjects}
     url = training_url(training, base_url)
     events = []
@@ -157,7 +157,7 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
     events = []
     for event in plan_events(plan):
         training, row = event.training, event.subject
-        curriculum = get_curriculum(training.curriculum_key)
+        curriculum = curriculum_for(training)
         lecturer = "、".join(x for x in (event.lecturer_name, event.lecturer_org) if x)
         lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
                  f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
@@ -179,7 +179,7 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     days = training.days
     if not days:
         return None
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     lines = [curriculum.title, f"役割：{ROLE_NAMES[slot.kind]}", clean_line(training.plan.title)]
     if slot.subject is not None and slot.kind != "lecturer":
         lines.append(f"講師：{lecturer_of(training, slot.subject)}")

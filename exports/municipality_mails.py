@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports.handouts import _day_lines, _venue, contact_lines, safe_filename
 from exports.notices import _env
 from exports.participant_notice import notice, notice_subject
@@ -31,7 +31,7 @@ def _common(training: Training, municipality: Municipality, url: str) -> dict:
     prefecture = training.plan.prefecture
     deadline = training.application_deadline
     return {"training": training, "municipality": municipality, "url": url, "prefecture": prefecture,
-            "curriculum": get_curriculum(training.curriculum_key), "subject_line": notice_subject(training),
+            "curriculum": curriculum_for(training), "subject_line": notice_subject(training),
             "days": _day_lines(training, timetable_of(training), reception=True), "venue": _venue(training),
             "deadline": format_date_wareki(deadline) if deadline else "追ってお知らせします",
             "contact": contact_lines(prefecture), "sender": prefecture.letter_sender or prefecture.name}

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 import re
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import ical, one_wave_dash
 from planner.domain.dates import format_date_wareki
 from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
@@ -54,7 +54,7 @@ def version_composer(training: Training, official_name: str, page_url: str):
     """The function services.versions.publish calls for each member whose own events
     changed: one mail listing only their changes, one iMIP part per event."""
     organizer = ical.plan_official(training.plan)
-    short = get_curriculum(training.curriculum_key).short_title
+    short = curriculum_for(training).short_title
 
     def compose(member: TeamMember, requests: list[CalendarEvent], cancels: list[CalendarEvent],
                 version: ProgrammeVersion):

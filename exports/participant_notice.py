@@ -7,7 +7,7 @@ from datetime import date
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import blank_document_number, clean_line
 from exports.docx_common import TEXT_WIDTH_MM, heading, make_link, para, table, to_bytes
 from exports.handouts import (
@@ -33,7 +33,7 @@ def notice_subject(training: Training) -> str:
     words = texts()
     return words["participant_notice"]["subject"].format(
         year=training_year(training), training_name=words["training_name"],
-        short_title=get_curriculum(training.curriculum_key).short_title)
+        short_title=curriculum_for(training).short_title)
 
 
 def audience(training: Training) -> str:
@@ -42,7 +42,7 @@ def audience(training: Training) -> str:
     others = [PARTICIPANT_KINDS[k] for k in open_kinds(training.open_to_officials, training.open_to_agencies)[1:]]
     # the curriculum's own 「状況に応じて…参加も可能。」 is the planner's rule: the notice says
     # once, for this training, who else may attend
-    lines = [get_curriculum(training.curriculum_key).audience.split("状況に応じて", 1)[0].strip()]
+    lines = [curriculum_for(training).audience.split("状況に応じて", 1)[0].strip()]
     if others:
         lines.append(f"このほか、{'・'.join(others)}の参加も可能です。")
     return "\n".join(lines)
@@ -75,7 +75,7 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
     para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
     deadline = training.application_deadline
     apply = words["apply_with_link"].format(url=link_url) if link_url else words["apply_generic"]
-    name = f"{training_year(training)} {texts()['training_name']}\n{get_curriculum(training.curriculum_key).title}"
+    name = f"{training_year(training)} {texts()['training_name']}\n{curriculum_for(training).title}"
     rows = [["研修名", name],
             ["日時", _day_lines(training, timetable_of(training), reception=True)],
             ["会場", _venue(training)],

@@ -15,7 +15,7 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports import clean_line
 from exports.docx_common import heading, para, run, table, to_bytes
 from exports import programme
@@ -36,11 +36,11 @@ WALK_IN_ROWS = 5
 
 
 def _short(training: Training) -> str:
-    return get_curriculum(training.curriculum_key).short_title
+    return curriculum_for(training).short_title
 
 
 def _title(training: Training) -> str:
-    return get_curriculum(training.curriculum_key).title
+    return curriculum_for(training).title
 
 
 def _dates(training: Training) -> str:
@@ -192,7 +192,7 @@ def full_title(training: Training) -> str:
     """The training's full name as a certificate states it: 「令和8年度 生活困窮者自立支援制度
     伝達研修 前期共通プログラム」 (one pair of brackets, none nested)."""
     name = texts()["training_name"]
-    return f"「{training_year(training)} {name} {programme.title_of(get_curriculum(training.curriculum_key), training)}」"
+    return f"「{training_year(training)} {name} {programme.title_of(curriculum_for(training), training)}」"
 
 
 def _plain_dates(training: Training) -> str:

@@ -6,7 +6,7 @@ import io
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports.docx_common import heading, para, run, table, to_bytes
 from exports.handouts import _new, safe_filename
 from exports.survey_qr import qr_png
@@ -17,7 +17,7 @@ from planner.services.attendance import day_participants, display_name
 def reception_slips(training: Training, urls: dict[int, str]) -> tuple[str, bytes]:
     """受付票: one slip per accepted participant (name, municipality, group) with the QR code of
     their own survey link, six to an A4 page, to hand out at reception."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     doc = _new(training, f"受付票 {curriculum.short_title}")
     people = [p for p in day_participants(training) if p.id in urls]
     heading(doc, f"受付票（研修アンケートのご案内）　{curriculum.title}", 1)

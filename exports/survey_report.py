@@ -14,7 +14,7 @@ from functools import cache
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from exports.docx_common import TEXT_WIDTH_MM, bullets, heading, para, table, to_bytes
 from exports.handouts import _new, safe_filename, training_year
 from planner.domain.dates import format_date_wareki
@@ -83,7 +83,7 @@ def report_docx(data: Results) -> tuple[str, bytes]:
     """The report: response rate, per subject and lecturer the averages and distributions
     (tables and charts), choice questions, released comments, the groups' findings."""
     training = data.training
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     doc = _new(training, f"研修アンケート結果報告 {curriculum.short_title}")
     heading(doc, f"{training_year(training)} {curriculum.title}　研修アンケート結果報告", 1)
     held = format_date_wareki(training.first_date) if training.first_date else "日程未定"
@@ -161,5 +161,5 @@ def answers_xlsx(training: Training, data: Results) -> tuple[str, bytes]:
         ws.freeze_panes = "B2"
     out = io.BytesIO()
     book.save(out)
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     return f"研修アンケート回答_{safe_filename(curriculum.short_title, 30)}.xlsx", out.getvalue()

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from datetime import timedelta
+from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from curricula import CURRICULUM_KEYS, load_curricula
 from planner.cli.common import BoundedInt, fail
@@ -21,8 +23,15 @@ from planner.domain.text import format_timetable
 
 @click.command("curricula")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力します。")
-def curricula_command(as_json: bool) -> None:
-    """Print the encoded curricula (カリキュラムを表示)."""
+@click.option("--load", "load_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="新しい版のカリキュラム（TOML、edition = \"令和9年度版\" 付き）をデータベースに読み込みます。")
+@click.option("--editions", "list_editions", is_flag=True, help="データベースにある版を一覧します。")
+def curricula_command(as_json: bool, load_file: str | None, list_editions: bool) -> None:
+    """Print the encoded curricula (カリキュラムを表示); load or list editions in the database."""
+    if load_file is not None or list_editions:
+        # only these two need the database: the bundled curricula are printed without it
+        with_appcontext(_editions if load_file is not None else _list_editions)(load_file)
+        return
     curricula = load_curricula()
     if as_json:
         click.echo(json.dumps([asdict(c) for c in curricula.values()], ensure_ascii=False, indent=2))
@@ -37,6 +46,30 @@ def curricula_command(as_json: bool) -> None:
             for lecture in s.national_lectures:
                 click.echo(f"      {lecture}")
         click.echo("")
+
+
+def _editions(path: str) -> None:
+    """Load one curriculum file of a new edition; a refused file writes nothing and exits 2."""
+    from planner.services.editions import EditionRefused, label, load_edition
+    name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{name} がありません（{path}）。")
+    except (OSError, UnicodeDecodeError):
+        fail(f"{name} を読めません（UTF-8 のテキストファイルを指定してください）。")
+    try:
+        row = load_edition(text, name)
+    except EditionRefused as refused:
+        fail(str(refused))
+    click.echo(f"{label(row.name)}の{row.curriculum_key}を読み込みました。これから作る計画はこの版を使います。")
+
+
+def _list_editions(_: None) -> None:
+    from planner.services.editions import editions, label
+    for info in editions():
+        loaded = f"  読み込み {info.loaded_at:%Y-%m-%d %H:%M}" if info.loaded_at else "  同梱"
+        click.echo(f"{label(info.name)}{loaded}  カリキュラム: {', '.join(info.keys)}  計画 {info.plans}件")
 
 
 def local_subject(text: str) -> SubjectSpec:

@@ -6,7 +6,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from curricula import load_curricula
+from planner.services.editions import plan_curricula
 from planner.cli.common import PLAN_ID, fail, plan_or_exit
 
 
@@ -106,7 +106,7 @@ def _plan_summary(plan) -> dict:
     """A plan's listing: prefecture, the fiscal years its cycle spans, trainings and dates."""
     from planner.domain.dates import fiscal_year
     first, last = fiscal_year(plan.cycle_start), fiscal_year(plan.cycle_end)
-    curricula = load_curricula()
+    curricula = plan_curricula(plan)
     return {
         "id": plan.id, "prefecture": plan.prefecture.name, "title": plan.title,
         "cycle_year": plan.cycle_year, "fiscal_years": list(range(first, last + 1)),

@@ -10,7 +10,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.cli.common import fail
 from planner.models import Training
 from planner.models.db import db
@@ -21,7 +21,7 @@ def _as_dict(data) -> dict:
     training = data.training
     return {
         "training_id": training.id,
-        "training": get_curriculum(training.curriculum_key).title,
+        "training": curriculum_for(training).title,
         "responses": data.responses,
         "expected": data.expected,
         "answered": data.answered_links,

@@ -18,3 +18,4 @@ from planner.models.survey import (  # noqa: F401
     ChangeItem, FollowUp, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyResponse)
 from planner.models.conflicts import SlotConflict  # noqa: F401
 from planner.models.published import PublishedDocument  # noqa: F401
+from planner.models.editions import CurriculaEdition  # noqa: F401

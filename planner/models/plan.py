@@ -23,6 +23,8 @@ class Plan(db.Model):
     #: where the chief-counselor training goes: after the common one, or with the late terms
     chief_after: so.Mapped[str] = so.mapped_column(sa.String(10), default="common", server_default="common")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: the curricula edition the plan was made on (a CurriculaEdition name); empty: the bundled one
+    curricula_edition: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
 
     prefecture: so.Mapped[Prefecture] = so.relationship()
     trainings: so.Mapped[list[Training]] = so.relationship(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from curricula import CURRICULUM_KEYS, get_curriculum
+from curricula import CURRICULUM_KEYS
+from planner.services.editions import curriculum_for, edition_curriculum, newest_edition
 from planner.domain import fields
 from planner.domain.schedule import ScheduleInputError, Timetable
 from planner.domain.timeline import proposed_training_dates
@@ -34,12 +35,13 @@ def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
     """A plan with the source's four trainings, each with its curriculum's subjects in order."""
     frame = usual_day(prefecture)  # the prefecture's usual day frames a new training (read first:
     # reading it later would flush the half-made trainings)
-    plan = Plan(prefecture=prefecture, title=title, cycle_year=cycle_year)
+    edition = newest_edition()  # a new plan is made on the newest curricula; it keeps them
+    plan = Plan(prefecture=prefecture, title=title, cycle_year=cycle_year, curricula_edition=edition)
     db.session.add(plan)
     for position, key in enumerate(CURRICULUM_KEYS):
         training = Training(plan=plan, curriculum_key=key, position=position,
                             first_date=(dates or {}).get(key), venue=venue, **frame)
-        for index, subject in enumerate(get_curriculum(key).subjects):
+        for index, subject in enumerate(edition_curriculum(edition, key).subjects):
             training.subjects.append(TrainingSubject(letter=subject.letter, position=index))
         db.session.add(training)
     db.session.flush()
@@ -159,7 +161,7 @@ def set_separate_day(training: Training, subject_id: int, separate: bool, *,
         row = _subject(t, subject_id)
         if separate and not allow_separate:
             raise ScheduleInputError("別日に移す代わりに、「補う催しを追加する」から催しを登録してください。")
-        if separate and (row.is_local or not get_curriculum(t.curriculum_key)
+        if separate and (row.is_local or not curriculum_for(t)
                          .subject(row.letter).may_move_to_separate_day):
             raise ScheduleInputError("この科目は、手引きで別日に補う方法が示されていません。")
         row.separate_day = separate
@@ -171,7 +173,7 @@ def edit_draft_subject(training: Training, subject_id: int, name: str, minutes_m
     """Settle one subject of the job-support draft for this training, before the prefecture
     adopts it: its name, minutes range, national lectures and each session's minutes. Empty
     values keep the draft's own. The scheduler and the handouts read them (timetables.curriculum_subject)."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
 
     def change(t: Training) -> None:
         row = _subject(t, subject_id)
@@ -216,7 +218,7 @@ def _subject(training: Training, subject_id: int) -> TrainingSubject:
 
 def adopt_draft(training: Training, official: User, adopted: bool = True) -> None:
     """The prefecture adopts the job-support draft as its programme (or takes that back)."""
-    if get_curriculum(training.curriculum_key).official:
+    if curriculum_for(training).official:
         raise ChangeRefused(["このカリキュラムは手引きの表に基づくため、確定の操作はありません。"])
     if adopted and training.adopted_at is None:
         training.adopted_at, training.adopted_by = utcnow(), official.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import PROGRAMME_FIELDS, ProgrammeEntry, Training, TrainingSubject, User
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
@@ -30,7 +30,7 @@ def save(training: Training, row: TrainingSubject, author: User, option_key: str
     for name, text in values.items():
         if len(text) > MAX_TEXT:
             raise ChangeRefused([f"{PROGRAMME_FIELDS[name]}は{MAX_TEXT}文字以内で入力してください（{len(text)}文字）。"])
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    subject = curriculum_for(training).subject(row.letter)
     option_key = (option_key or "").strip()
     if option_key and subject.option(option_key) is None:
         raise ChangeRefused([f"科目{subject.letter}には選択肢「{option_key}」がありません。"])
@@ -65,5 +65,5 @@ def save(training: Training, row: TrainingSubject, author: User, option_key: str
 def option_label(training: Training, row: TrainingSubject, key: str) -> str:
     if not key or row.is_local:
         return "手引きの標準の進め方"
-    option = get_curriculum(training.curriculum_key).subject(row.letter).option(key)
+    option = curriculum_for(training).subject(row.letter).option(key)
     return option.label if option else key

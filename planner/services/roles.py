@@ -16,7 +16,7 @@ from datetime import date, time
 
 from sqlalchemy.orm.attributes import set_committed_value
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.dates import format_date_wareki
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
@@ -44,7 +44,7 @@ class SlotTime:
 
 def wanted_slots(training: Training) -> set[tuple[str, int | None, int]]:
     """(kind, subject_id, day_index) of every slot the training should have."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     wanted = {("timekeeper", None, day) for day in range(training.day_count)}
     for row in training.subjects:
         # Local subjects have an outside lecturer; a subject a supplementary event takes over
@@ -103,7 +103,7 @@ def link_loaded_slots(trainings: list[Training]) -> None:
 
 def slot_label(slot: RoleSlot) -> str:
     """'前期共通 B 支援員に求められる… 講師役' or '前期共通 1日目 タイムキーパー役'."""
-    curriculum = get_curriculum(slot.training.curriculum_key)
+    curriculum = curriculum_for(slot.training)
     # the job-support draft is marked wherever it appears, role labels included
     short = curriculum.short_title if curriculum.official else f"{curriculum.short_title}（たたき台）"
     if slot.subject is None:

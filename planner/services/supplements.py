@@ -10,7 +10,7 @@ from datetime import date, time
 
 from sqlalchemy.exc import IntegrityError
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.dates import outside_cycle_message
 from planner.domain.schedule import ScheduleInputError
 from planner.models import (
@@ -75,7 +75,7 @@ def effect_note(training: Training, row: TrainingSubject, values: EventValues) -
     empty when the subject stays as it is."""
     if values.effect == "stays" or row.is_local:
         return ""
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    subject = curriculum_for(training).subject(row.letter)
     label = f"科目{subject.letter}「{subject.name}」（{subject.minutes_text}）"
     if values.effect == "moves":
         return f"{label}は研修当日に行いません（当日の講義・演習が{subject.minutes_min}分以上減ります）。"

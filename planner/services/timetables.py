@@ -5,7 +5,8 @@ from dataclasses import replace
 from datetime import date, time
 from functools import lru_cache
 
-from curricula import Subject, get_curriculum
+from curricula import Subject
+from planner.services.editions import curriculum_for
 from planner.domain.dates import date_warnings
 from planner.domain.schedule import (
     DaySettings,
@@ -22,7 +23,7 @@ from planner.models import Training, TrainingSubject
 def curriculum_subject(training: Training, row: TrainingSubject) -> Subject:
     """The curriculum's subject for the row; for the job-support draft, as the prefecture
     settled it (name, minutes, lectures, sessions' minutes kept per training, not in the TOML)."""
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    subject = curriculum_for(training).subject(row.letter)
     if not row.draft_edited:
         return subject
     changes = {}
@@ -74,7 +75,7 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
                        override=override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key,
                        parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()),
-                       source=source_of(get_curriculum(training.curriculum_key)))
+                       source=source_of(curriculum_for(training)))
 
 
 def day_settings(training: Training) -> list[DaySettings]:

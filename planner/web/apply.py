@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.participants import ParticipantEntry, open_kinds
 from planner.models import ApplicationLink, Participant
 from planner.models.db import db
@@ -68,7 +68,7 @@ def _page(token: str, link: ApplicationLink, form: EntryForm | None = None, refu
     entries = participants.entries_of(training, link.municipality)
     return render_template(
         "apply/show.html", token=token, link=link, training=training, municipality=link.municipality,
-        curriculum=get_curriculum(training.curriculum_key), entries=entries, form=form or _form(link),
+        curriculum=curriculum_for(training), entries=entries, form=form or _form(link),
         refused=refused, over_quota=over_quota, kinds=PARTICIPANT_KINDS, statuses=PARTICIPANT_STATUSES,
         seats_left=max(0, training.per_municipality - sum(e.status == "accepted" for e in entries)),
         contact=handouts.contact_lines(training.plan.prefecture)), status
@@ -145,7 +145,7 @@ def edit(token: str, participant_id: int):
             return redirect(url_for("apply.show", token=token))
     status = 422 if form.errors or refused else 200
     return render_template("apply/edit.html", token=token, link=link, participant=participant, form=form,
-                           refused=refused, curriculum=get_curriculum(link.training.curriculum_key)), status
+                           refused=refused, curriculum=curriculum_for(link.training)), status
 
 
 @bp.route("/<token>/entries/<int:participant_id>/delete", methods=["POST"])

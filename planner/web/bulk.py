@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import Plan, Training
 from planner.services import link_mailing, publishing
 from planner.services.participants import today_in_japan
@@ -23,7 +23,7 @@ bp = Blueprint("bulk", __name__)
 
 
 def _short(training: Training) -> str:
-    return get_curriculum(training.curriculum_key).short_title
+    return curriculum_for(training).short_title
 
 
 # --------------------------------------------------------------------------- links and notices

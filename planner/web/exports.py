@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import is_resource_modified
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
@@ -55,7 +55,7 @@ def _base() -> str:
 
 
 def _short(training) -> str:
-    return get_curriculum(training.curriculum_key).short_title
+    return curriculum_for(training).short_title
 
 
 def _source() -> str:

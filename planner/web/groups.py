@@ -2,7 +2,7 @@
 keep two apart, change a facilitator, and download the 班分け表."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import PARTICIPANT_KINDS, Training
 from planner.services import groups
 from planner.services.errors import ChangeRefused
@@ -50,7 +50,7 @@ def _forms(training: Training, view: groups.Overview, **given) -> dict:
 def _page(training: Training, status: int = 200, refused: list[str] | None = None, **given):
     view = groups.overview(training)
     return render_template("groups/show.html", training=training, view=view, kinds=PARTICIPANT_KINDS,
-                           curriculum=get_curriculum(training.curriculum_key), refused=refused,
+                           curriculum=curriculum_for(training), refused=refused,
                            **_forms(training, view, **given)), status
 
 
@@ -157,7 +157,7 @@ def facilitator(training_id: int, group_no: int):
 
 
 def _name(training: Training) -> str:
-    return handouts.safe_filename(f"班分け表_{get_curriculum(training.curriculum_key).short_title}")
+    return handouts.safe_filename(f"班分け表_{curriculum_for(training).short_title}")
 
 
 @bp.route("/<int:training_id>/groups.docx")

@@ -27,7 +27,7 @@ from flask import (
 from flask import Request as FlaskRequest
 from flask_login import current_user, login_required
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.anonymity import KIND_NAMES
 from planner.models import Material, MaterialVersion, TrainingSubject
 from planner.models.db import db
@@ -140,7 +140,7 @@ def _page(training, status: int = 200, refused: list[str] | None = None, forms: 
     return render_template(
         "materials/training.html", training=training, rows=rows, refused=refused, today=today,
         error_forms=[form for form in forms.values() if form.errors],
-        curriculum=get_curriculum(training.curriculum_key), due=materials.training_due(training),
+        curriculum=curriculum_for(training), due=materials.training_due(training),
         late=materials.late_materials(training, today), file_hint=FILE_HINT,
         max_mb=current_app.config["MATERIAL_MAX_BYTES"] // (1024 * 1024),
         service=materials, may_download=_may_download, may_edit=_may_edit), status

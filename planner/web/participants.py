@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import WAITING
 from planner.models import ApplicationLink, Municipality, Participant, Training
@@ -166,7 +166,7 @@ def _page(training: Training, form=None, refused=None, status=200):
     # in the order of the municipalities' codes, then those the official entered without one
     ordered = [e for row in rows for e in by_municipality.get(row.municipality.id, [])] + by_municipality.get(None, [])
     return render_template(
-        "participants/training.html", training=training, curriculum=get_curriculum(training.curriculum_key),
+        "participants/training.html", training=training, curriculum=curriculum_for(training),
         form=form or ApplicationSettingsForm(obj=training), refused=refused, rows=rows,
         by_municipality=by_municipality, ordered=ordered, waiting=[e for e in entries if e.status == WAITING],
         accepted=participants.seats_taken(training), total=len(entries),
@@ -261,7 +261,7 @@ def mail_link(training_id: int, municipality_id: int):
     subject = f"【申込のお願い】{participant_notice.notice_subject(training)}"
     body = render_template("participants/link_mail.txt", training=training, municipality=municipality,
                            url=link_url(link), prefecture=training.plan.prefecture,
-                           curriculum=get_curriculum(training.curriculum_key))
+                           curriculum=curriculum_for(training))
     mail_service.queue(mail_settings(), training.plan.prefecture_id, "application_link",
                        municipality.contact_name or municipality.name, municipality.contact_email, subject, body)
     link.mailed_nonce = link.nonce  # the bulk send then knows this URL has gone out

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from curricula import load_curricula
 from planner.models import Plan
 from planner.models.db import db
 from planner.services import backup, team
+from planner.services.editions import label, newest_edition, plan_curricula
 from planner.services.next_cycle import copy_plan
 from planner.services.errors import ChangeRefused
 from planner.services.plans import create_plan, delete_plan, proposed_dates, rename_plan
@@ -65,7 +65,10 @@ def new():
 def show(plan_id: int):
     plan = plan_or_404(plan_id, selectinload(Plan.trainings))
     year = bulk.year_context(plan) if current_user.is_official else {}
-    return render_template("plans/show.html", plan=plan, curricula=load_curricula(),
+    newest = newest_edition()
+    return render_template("plans/show.html", plan=plan, curricula=plan_curricula(plan),
+                           edition=label(plan.curricula_edition),
+                           newer=label(newest) if newest != plan.curricula_edition else "",
                            member_count=team.member_count(plan), **year)
 
 

@@ -3,7 +3,7 @@ whose subject they supplement; each has its own page and agenda handout."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import SUPPLEMENT_EFFECTS, SUPPLEMENT_KINDS, Training
 from planner.services import supplements
 from planner.services.errors import ChangeRefused
@@ -39,7 +39,7 @@ def _values(form: SupplementForm) -> EventValues:
 
 def _edit_page(training: Training, form: SupplementForm, event=None, status=200, refused=None):
     return render_template("supplements/edit.html", training=training, form=form, event=event,
-                           curriculum=get_curriculum(training.curriculum_key),
+                           curriculum=curriculum_for(training),
                            refused=refused), status
 
 
@@ -69,7 +69,7 @@ def show(event_id: int):
     event = event_or_404(event_id)
     training = event.training
     return render_template("supplements/show.html", event=event, training=training,
-                           curriculum=get_curriculum(training.curriculum_key),
+                           curriculum=curriculum_for(training),
                            subject_name=subject_title(training, event.subject))
 
 

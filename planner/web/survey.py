@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.survey import SCALE_LABELS
 from planner.models import Milestone, Municipality
 from planner.models.db import db
@@ -53,7 +53,7 @@ def _open(token: str, *purposes: str) -> SurveyLink:
 def _answer_page(link: SurveyLink, token: str, values=None, errors=None, status: int = 200):
     training = link.training
     return render_template("survey/answer.html", token=token, training=training,
-                           curriculum=get_curriculum(training.curriculum_key),
+                           curriculum=curriculum_for(training),
                            questions=questions.ensure_questions(training), values=values or {},
                            errors=errors or {}, scale=SCALE_LABELS,
                            subjects={r.id: questions.subject_label(training, r) for r in training.subjects}), status
@@ -98,7 +98,7 @@ def manage(training_id: int):
     groups = sorted({p.group_no for p in participants.entries_of(training) if p.group_no})
     group_urls = {n: url_for("survey.group", token=links.token_of(links.group_link(training, n, _secret()), _secret()),
                              _external=True) for n in groups}
-    return render_template("survey/manage.html", training=training, curriculum=get_curriculum(training.curriculum_key),
+    return render_template("survey/manage.html", training=training, curriculum=curriculum_for(training),
                            questions=questions.ensure_questions(training), kinds=QUESTION_KINDS, data=data,
                            shared_url=answer_url(links.token_of(shared, _secret())), group_urls=group_urls,
                            links_made=bool(links.links_of(training, "participant")),
@@ -210,7 +210,7 @@ def settle_finding(training_id: int, finding_id: int):
 def show_results(training_id: int):
     training = training_or_404(training_id)
     official = current_user.is_official
-    return render_template("survey/results.html", training=training, curriculum=get_curriculum(training.curriculum_key),
+    return render_template("survey/results.html", training=training, curriculum=curriculum_for(training),
                            data=results.results(training, official=official), official=official,
                            categories=FINDING_CATEGORIES, scale=SCALE_LABELS)
 
@@ -268,7 +268,7 @@ def group(token: str):
         status = 422
     return render_template("survey/group.html", link=link, token=token, form=form, refused=refused,
                            rows=findings.findings_of(link), categories=FINDING_CATEGORIES,
-                           curriculum=get_curriculum(link.training.curriculum_key)), status
+                           curriculum=curriculum_for(link.training)), status
 
 
 @bp.route("/f/<token>", methods=["GET", "POST"])
@@ -288,7 +288,7 @@ def followup_page(token: str):
     return render_template("survey/followup.html", link=link, token=token, refused=refused,
                            municipality=db.session.get(Municipality, link.municipality_id),
                            answer=followup.answer_of(link), values=request.form,
-                           curriculum=get_curriculum(link.training.curriculum_key)), status
+                           curriculum=curriculum_for(link.training)), status
 
 
 # --------------------------------------------------------------------------- retrospective

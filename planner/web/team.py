@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm
 from wtforms import SelectChoice
 
-from curricula import load_curricula
+from planner.services.editions import plan_curricula
 from planner.domain.assign import TEACHING_KINDS
 from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
@@ -233,7 +233,7 @@ def _roles_page(plan: Plan, status: int = 200):
     return render_template("team/roles.html", plan=plan, times=times, me=me,
                            held_open=held_open, away=_away_slots(times, me),
                            kept_conflicts=holder_conflicts.kept_conflicts(plan.id),
-                           coverage=team.coverage(plan), curricula=load_curricula(),
+                           coverage=team.coverage(plan), curricula=plan_curricula(plan),
                            role_names=ROLE_NAMES, slot_label=slot_label), status
 
 
@@ -393,7 +393,7 @@ def suggest(plan_id: int):
     loads = [(m, now[m.id], after[m.id]) for m in plan.members]
     return render_template("team/suggest.html", plan=plan, suggestion=suggestion, new=new, slots=slots, loads=loads,
                            members=members, slot_label=slot_label,
-                           undated=[t for t in plan.trainings if not t.first_date], curricula=load_curricula())
+                           undated=[t for t in plan.trainings if not t.first_date], curricula=plan_curricula(plan))
 
 
 def _flash_accepted(accepted: int, skipped: int) -> None:

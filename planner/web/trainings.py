@@ -2,7 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from curricula import SESSION_KINDS, get_curriculum
+from curricula import SESSION_KINDS
+from planner.services.editions import curriculum_for
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK
 from planner.domain.timeline import TimelineError
 from planner.models import PROGRAMME_FIELDS, Training
@@ -34,7 +35,7 @@ SETTING_FIELDS = ("first_date", "day_count", "later_dates", "venue", "capacity",
 
 def _page(training: Training, status: int = 200, refused=None, local_form=None):
     """The timetable page; `refused` carries the reasons of a change that was not saved."""
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     rows = [(row, subject_spec(training, row)) for row in training.subjects]
     return render_template(
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
@@ -72,7 +73,7 @@ def edit(training_id: int):
             plans.update_training(training, **values)
         except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,
-                                   curriculum=get_curriculum(training.curriculum_key),
+                                   curriculum=curriculum_for(training),
                                    refused=exc.messages), 422
         flash("研修の設定を保存しました。", "success")
         for warning in training_warnings(training):
@@ -80,7 +81,7 @@ def edit(training_id: int):
         return redirect(url_for("trainings.timetable", training_id=training.id))
     status = 422 if form.errors else 200
     return render_template("trainings/edit.html", training=training, form=form,
-                           curriculum=get_curriculum(training.curriculum_key), refused=None), status
+                           curriculum=curriculum_for(training), refused=None), status
 
 
 def _apply(training: Training, change, success: str, local_form=None):
@@ -149,7 +150,7 @@ def add_local(training_id: int):
 
 
 def _programme_page(training: Training, row, form: ProgrammeForm, status: int = 200, refused=None):
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     return render_template("trainings/programme.html", training=training, row=row, form=form,
                            curriculum=curriculum, subject=curriculum.subject(row.letter),
                            history=row.programme, refused=refused,
@@ -164,7 +165,7 @@ def programme_edit(training_id: int, subject_id: int):
     row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
     if row is None:
         abort(404)
-    subject = get_curriculum(training.curriculum_key).subject(row.letter)
+    subject = curriculum_for(training).subject(row.letter)
     latest = programme.current(row)
     form = ProgrammeForm(data=latest.values() if latest and request.method == "GET" else None)
     form.option_key.choices = [("", "手引きの標準の進め方")] + [(o.key, o.label) for o in subject.options]
@@ -201,7 +202,7 @@ def adopt(training_id: int):
 def draft_subject(training_id: int, subject_id: int):
     """Settle one subject of the job-support draft before adopting it."""
     training = training_or_404(training_id)
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     row = next((r for r in training.subjects if r.id == subject_id and not r.is_local), None)
     if row is None or curriculum.official:
         abort(404)

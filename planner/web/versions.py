@@ -6,7 +6,7 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.services import versions
 from planner.services.errors import ChangeRefused
 from planner.web import confirm
@@ -26,7 +26,7 @@ bp = Blueprint("versions", __name__, url_prefix="/trainings")
 def index(training_id: int):
     training = training_or_404(training_id)
     return render_template("trainings/versions.html", training=training,
-                           curriculum=get_curriculum(training.curriculum_key),
+                           curriculum=curriculum_for(training),
                            label=versions.version_label(training),
                            pending=versions.pending_changes(training),
                            history=list(reversed(training.versions)))
@@ -36,7 +36,7 @@ def _confirm_publish(training):
     """Who the publish will mail, before it does (planner.web.bulk shares the preview)."""
     last = versions.latest(training)
     label = f"第{last.number + 1 if last else 1}版"
-    short = get_curriculum(training.curriculum_key).short_title
+    short = curriculum_for(training).short_title
     back = url_for("versions.index", training_id=training.id)
     people = publish_people([training])
     return confirm.page(f"{short}を{label}として公開しますか",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.models import CarriedTodo, Milestone, Plan, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.survey import ChangeItem
@@ -30,7 +30,7 @@ class ChangeLine:
 
 def _label(item: ChangeItem) -> str:
     training = item.milestone.training
-    name = get_curriculum(training.curriculum_key).short_title if training is not None else item.milestone.title
+    name = curriculum_for(training).short_title if training is not None else item.milestone.title
     return f"{name}・科目{item.letter}" if item.letter else name
 
 
@@ -43,7 +43,7 @@ def subject_letters(milestone: Milestone) -> list[tuple[str, str]]:
     training = milestone.training
     if training is None:
         return []
-    curriculum = get_curriculum(training.curriculum_key)
+    curriculum = curriculum_for(training)
     return [(s.letter, f"科目{s.letter} {s.name}") for s in curriculum.subjects]
 
 

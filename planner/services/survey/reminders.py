@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from curricula import get_curriculum
+from planner.services.editions import curriculum_for
 from planner.domain.dates import format_date_ja
 from planner.models import Training
 from planner.models.db import db
@@ -15,7 +15,7 @@ from planner.services.survey import followup, links
 
 
 def _title(training: Training) -> str:
-    return get_curriculum(training.curriculum_key).title
+    return curriculum_for(training).title
 
 
 def _sender(training: Training) -> str:

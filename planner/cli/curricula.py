@@ -30,7 +30,7 @@ def curricula_command(as_json: bool, load_file: str | None, list_editions: bool)
     """Print the encoded curricula (カリキュラムを表示); load or list editions in the database."""
     if load_file is not None or list_editions:
         # only these two need the database: the bundled curricula are printed without it
-        with_appcontext(_editions if load_file is not None else _list_editions)(load_file)
+        with_appcontext(_with_database(_editions if load_file is not None else _list_editions))(load_file)
         return
     curricula = load_curricula()
     if as_json:
@@ -46,6 +46,16 @@ def curricula_command(as_json: bool, load_file: str | None, list_editions: bool)
             for lecture in s.national_lectures:
                 click.echo(f"      {lecture}")
         click.echo("")
+
+
+def _with_database(command):
+    """`command` with the database bound to the app first: `curricula` alone starts without it
+    (planner.cli.COMMANDS), the editions live in it."""
+    def run(argument):
+        from flask import current_app
+        current_app.cli.load_layers(("db",))
+        return command(argument)
+    return run
 
 
 def _editions(path: str) -> None:

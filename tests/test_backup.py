@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from planner.services import plans, timeline as timeline_ops
+from planner.services import holder_conflicts, plans, timeline as timeline_ops
 from planner.services.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
 from planner.models.db import db
 from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnavailable, Milestone, Plan,
@@ -467,6 +467,34 @@ def test_the_demo_plan_survives_a_round_trip(app, runner):
     assert second == first
     assert first["plan"]["members"] and any(t["roles"] for t in first["plan"]["trainings"])
     assert first["plan"]["milestones"]
+
+
+def test_kept_holder_conflicts_travel_and_unkept_ones_are_still_refused(app, runner):
+    """The demo's timekeeper kept on a day they cannot come: the file says so, the copy
+    records it again; the same holding without that record is refused, nothing written."""
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        demo = db.session.scalar(db.select(Plan))
+        data = export_plan(demo)
+        kept = [role for t in data["plan"]["trainings"] for role in t["roles"] if role.get("kept")]
+        assert kept and all("を参加できない日に登録しています" in reason for role in kept for reason in role["kept"])
+
+        copied = load_plan(demo.prefecture, json.dumps(data, ensure_ascii=False))
+        db.session.commit()
+        assert len(holder_conflicts.kept_conflicts(copied.id)) == len(holder_conflicts.kept_conflicts(demo.id))
+        plans_before = db.session.scalar(db.select(db.func.count()).select_from(Plan))
+
+        for role in kept:
+            del role["kept"]
+        with pytest.raises(BackupError, match="を参加できない日に登録しています"):
+            load_plan(demo.prefecture, json.dumps(data, ensure_ascii=False))
+        db.session.rollback()
+        for role in kept:
+            role["kept"] = ["別の理由で残した重なり"]
+        with pytest.raises(BackupError, match="を参加できない日に登録しています"):
+            load_plan(demo.prefecture, json.dumps(data, ensure_ascii=False))
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == plans_before
 
 
 def test_bytes_with_bom_are_read(app):

@@ -124,8 +124,10 @@ def test_draft_and_supplement_changes_that_make_a_double_booking_ask(app, world,
             Training.plan_id == world["plan"],
             Training.curriculum_key == ("job_support" if change == "draft" else "common")))
         counselor.first_date = other.first_date  # both trainings on one day
+        if change == "draft":  # the draft fills 9:00-17:45 at its minimum: half an hour more to lengthen A
+            other.end_time = time(18, 15)
         db.session.commit()
-        if change == "draft":  # 就労 A 9:10-10:15 then 相談 B 10:45-11:45; A to 100 minutes ends 10:50
+        if change == "draft":  # 就労 A 9:10-10:30 at most then 相談 B 10:45-11:45; A to 100 minutes ends after 10:45
             edited, mine, theirs = other, _slot(other, "lecturer", "A"), _slot(counselor, "lecturer", "B")
         else:  # 相談 C 12:30-13:35 then 共通 D 13:45-; 共通 C shortened by 30 minutes moves D to 13:15
             edited, mine, theirs = other, _slot(other, "lecturer", "D"), _slot(counselor, "lecturer", "C")

@@ -14,11 +14,13 @@ from planner.models.db import db
 from planner.models import (Invitation, LoginAttempts, OutboxMessage, Plan, RoleSlot, TeamMember, Training,
                             TrainingSubject, User)
 from planner.models.participants import ApplicationLink, GroupFacilitator, KeepApart, Municipality, Participant
+from planner.models.survey import GroupFinding, SurveyAnswer, SurveyQuestion, SurveyResponse
 from planner.models.timeline import CarriedTodo, Milestone
 from planner.services import materials
 from planner.services.materials_demo import docx_bytes
 from planner.services.plans import add_local_subject
 from planner.services.supplements import EventValues, add_event
+from planner.services.survey import questions
 from planner.services.timeline import generate_plan_timeline
 from planner.web.trainings import SETTING_FIELDS
 from tests.factories import PASSWORD, login, make_plan, make_prefecture, make_user
@@ -45,6 +47,7 @@ class Ids:
     message: int  # a mail in the outbox
     event: int  # a symposium that supplements 共通 C
     participant: dict = field(default_factory=dict)  # the participants' and materials' rows
+    survey: dict = field(default_factory=dict)  # a question, a held answer and a held group finding
 
 
 def make_prefecture_with_plan(name: str, email: str, user_name: str | None = None,
@@ -75,7 +78,21 @@ def make_prefecture_with_plan(name: str, email: str, user_name: str | None = Non
                                                   end_time=time(16, 0)))
     return Ids(plan.id, training.id, [row.id for row in training.subjects], member.id, slot.id,
                milestone.id, todo.id, user.id, invitation.id, message.id, event.id,
-               _participants_and_materials(prefecture, training, member))
+               _participants_and_materials(prefecture, training, member), _survey(training))
+
+
+def _survey(training) -> dict:
+    """The survey rows an official's URLs act on: a question, and a free-text answer and a
+    group's finding both held for the official to read."""
+    question = next(q for q in questions.ensure_questions(training) if q.kind == "text")
+    response = SurveyResponse(id=f"r{training.id:031d}", training_id=training.id, answered_on=date(2026, 3, 4))
+    answer = SurveyAnswer(id=f"a{training.id:031d}", response=response, question_id=question.id,
+                          text="名前の出る記述", review="held")
+    finding = GroupFinding(training_id=training.id, group_no=1, category="issue", text="名前の出る記述",
+                           review="held")
+    db.session.add_all([response, answer, finding])
+    db.session.commit()
+    return {"question_id": question.id, "answer_id": answer.id, "finding_id": finding.id}
 
 
 def _participants_and_materials(prefecture, training, member) -> dict:
@@ -237,7 +254,7 @@ def test_other_prefecture_gets_404_on_every_plan_url(app, client, oita, kumamoto
                "member_id": oita.member, "slot_id": oita.slot, "milestone_id": oita.milestone,
                "todo_id": oita.todo, "user_id": oita.user, "day": 0,
                "invitation_id": oita.invitation, "message_id": oita.message,
-               "meeting_id": oita.milestone, "event_id": oita.event, **oita.participant}
+               "meeting_id": oita.milestone, "event_id": oita.event, **oita.participant, **oita.survey}
     # a municipality's link (/apply/<token>) has no login: its own tests check it shows only its entries
     rules = [r for r in rules if "token" not in r.arguments]
     unknown = {arg for rule in rules for arg in rule.arguments} - set(targets)
@@ -268,6 +285,23 @@ def test_other_prefecture_subject_through_own_training_is_not_touched(app, clien
     assert [r.status_code for r in responses] == [422] * 4
     assert ["指定された科目はこの研修にありません。" in r.get_data(as_text=True) for r in responses] == [True] * 4
     assert saved_plan(app, oita.plan) == before
+
+
+def test_other_prefecture_survey_rows_through_own_training_are_not_touched(app, client, oita, kumamoto):
+    """The survey's question, comment and finding URLs check the row belongs to the training."""
+    login(client, OTHER)
+    own, foreign = kumamoto.training, oita.survey
+    responses = [client.get(f"/trainings/{own}/survey/questions/{foreign['question_id']}"),
+                 client.post(f"/trainings/{own}/survey/questions/{foreign['question_id']}", data=ANY_FORM),
+                 client.post(f"/trainings/{own}/survey/questions/delete",
+                             data={"question_id": str(foreign["question_id"])}),
+                 client.post(f"/trainings/{own}/survey/comments/{foreign['answer_id']}", data={"release": "1"}),
+                 client.post(f"/trainings/{own}/survey/findings/{foreign['finding_id']}", data={"release": "1"})]
+    assert [r.status_code for r in responses] == [404] * 5
+    with app.app_context():
+        assert db.session.get(SurveyAnswer, foreign["answer_id"]).review == "held"
+        assert db.session.get(GroupFinding, foreign["finding_id"]).review == "held"
+        assert db.session.get(SurveyQuestion, foreign["question_id"]) is not None
 
 
 def test_plan_list_shows_only_own_prefecture(app, client, oita, kumamoto):

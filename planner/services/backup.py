@@ -46,6 +46,7 @@ from planner.models import (
     Prefecture,
     ProgrammeEntry,
     RoleSlot,
+    SlotConflict,
     SupplementaryEvent,
     TeamMember,
     Training,
@@ -53,7 +54,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
-from planner.services import participant_backup
+from planner.services import holder_conflicts, participant_backup
 from planner.services.materials_backup import material_section, read_materials
 from planner.services.roles import holding_problems, sync_slots, wanted_slots
 from planner.services.timetables import day_settings, subject_spec
@@ -73,6 +74,8 @@ MAX_ROLES = rules.limit("roles")
 MAX_MILESTONES = rules.limit("milestones")
 MAX_TICKS = rules.limit("checklist_ticks")
 MAX_TODOS = rules.limit("carried_todos")
+#: the kept conflicts of one slot (planner.services.holder_conflicts): a few in practice
+MAX_KEPT = 50
 MAX_PROGRAMME = 200  # versions of the team's programme per subject
 MAX_SUPPLEMENTS = 20  # supplementary events per subject
 IMPORTED_MARK = "（取込）"
@@ -109,7 +112,7 @@ LABELS = {
     "email": "メールアドレス", "notes": "備考", "courses": "修了した国研修",
     "course": "国研修", "year": "修了年", "unavailable": "参加できない日",
     "roles": "役割の一覧", "kind": "種類", "subject": "科目", "day_index": "日の番号",
-    "holder": "担当者", "locked": "確定",
+    "holder": "担当者", "locked": "確定", "kept": "残すと決めた重なり",
     "milestones": "スケジュールの項目", "start": "開始日", "end": "終了日", "order": "回",
     "prepares": "準備する研修", "done": "済み", "went_well": "良かった点",
     "to_change": "次に変えること", "training": "研修",
@@ -163,11 +166,29 @@ def _member_section(member: TeamMember) -> dict:
             "unavailable": sorted(u.day.isoformat() for u in member.unavailable)}
 
 
-def _role_section(slot: RoleSlot) -> dict:
-    """A claimed or locked slot: the subject by its position, the holder by e-mail."""
-    return {"kind": slot.kind, "subject": slot.subject.position if slot.subject else None,
-            "day_index": slot.day_index, "holder": slot.holder.email if slot.holder else None,
-            "locked": slot.locked}
+def _role_section(slot: RoleSlot, kept: dict[int, list[str]]) -> dict:
+    """A claimed or locked slot: the subject by its position, the holder by e-mail, and the
+    conflicts an official kept for this holder (only when there are some: older files lack them)."""
+    section = {"kind": slot.kind, "subject": slot.subject.position if slot.subject else None,
+               "day_index": slot.day_index, "holder": slot.holder.email if slot.holder else None,
+               "locked": slot.locked}
+    if kept.get(slot.id):
+        section["kept"] = kept[slot.id]
+    return section
+
+
+def _kept_reasons(training: Training) -> dict[int, list[str]]:
+    """The conflicts officials kept, by slot, for the slot's present holder only (as shown)."""
+    if not any(s.holder_id is not None for s in training.slots):
+        return {}
+    kept: dict[int, list[str]] = {}
+    for slot_id, reason in db.session.execute(
+            db.select(SlotConflict.slot_id, SlotConflict.reason)
+            .join(RoleSlot, RoleSlot.id == SlotConflict.slot_id)
+            .where(RoleSlot.training_id == training.id, RoleSlot.holder_id == SlotConflict.member_id)
+            .order_by(SlotConflict.reason)):
+        kept.setdefault(slot_id, []).append(reason)
+    return kept
 
 
 def _milestone_order(row: Milestone, positions: dict[int, int]) -> tuple:
@@ -191,6 +212,7 @@ def _milestone_section(row: Milestone, positions: dict[int, int]) -> dict:
 
 def _training_section(training: Training) -> dict:
     """One training: curriculum, date, venue, day settings and its subjects."""
+    kept = _kept_reasons(training)
     return {
         "curriculum_key": training.curriculum_key, "position": training.position,
         "first_date": training.first_date.isoformat() if training.first_date else None,
@@ -209,7 +231,7 @@ def _training_section(training: Training) -> dict:
         "materials_deadline": (training.materials_deadline.isoformat()
                                if training.materials_deadline else None),
         "subjects": [_subject_section(s) for s in training.subjects],
-        "roles": [_role_section(slot) for slot in sorted(training.slots, key=lambda s: s.sort_key)
+        "roles": [_role_section(slot, kept) for slot in sorted(training.slots, key=lambda s: s.sort_key)
                   if slot.holder_id is not None or slot.locked],
         "participants": participant_backup.participant_sections(training),
         "participation": participant_backup.participation_section(training),
@@ -262,6 +284,8 @@ class _Role:
     day_index: int
     holder: str | None
     locked: bool
+    #: the conflicts an official kept for this holder (their reasons), restored as kept
+    kept: tuple[str, ...] = ()
 
 
 @dataclass
@@ -314,6 +338,7 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     db.session.add(plan)  # trainings and subjects
     db.session.flush()
     members = _add_team(plan, team)
+    kept: dict[RoleSlot, set[str]] = {}
     for material in (m for t in plan.trainings for row in t.subjects for m in row.materials):
         material.owner = members[material.owner_email] if material.owner_email else None
     for training, roles in read.roles:
@@ -326,9 +351,12 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
                 raise BackupError(f"{role.where}: この役割の枠はこの研修にありません。")
             slot.holder = members[role.holder] if role.holder else None
             slot.locked = role.locked
+            if role.kept:
+                kept[slot] = set(role.kept)
     db.session.flush()
-    # the same holding rules as a claim or an assignment in the app
-    problems = holding_problems([s for t in plan.trainings for s in t.slots])
+    # the same holding rules as a claim or an assignment in the app; a slot with kept
+    # conflicts is checked below, against what was kept, once the team's days are written
+    problems = holding_problems([s for t in plan.trainings for s in t.slots if s not in kept])
     if problems:
         raise BackupError(f"役割の担当: {problems[0]}")
     plan.milestones.extend(read.milestones)
@@ -343,7 +371,25 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
         db.session.expire(member, ["unavailable", "courses"])
     for row in (row for t in plan.trainings for row in t.subjects):
         db.session.expire(row, ["programme"])
+    _restore_kept(kept)
     return plan
+
+
+def _restore_kept(kept: dict[RoleSlot, set[str]]) -> None:
+    """Record again the conflicts the file says an official kept, and refuse a slot with
+    kept conflicts that has any other (the file was edited, or the team's days changed)."""
+    records = []
+    for training in sorted({slot.training for slot in kept}, key=lambda t: t.position):
+        by_id = {slot.id: reasons for slot, reasons in kept.items() if slot.training is training}
+        for conflict in holder_conflicts.conflicts_of(training):
+            if conflict.slot_id not in by_id:
+                continue  # a slot without kept conflicts: checked by the holding rules above
+            reason = conflict.reason[:500]  # as recorded (planner.services.holder_conflicts.settle)
+            if reason not in by_id[conflict.slot_id]:
+                raise BackupError(f"役割の担当: {conflict.reason}")
+            records.append(SlotConflict(slot_id=conflict.slot_id, member_id=conflict.member_id, reason=reason))
+    db.session.add_all(records)
+    db.session.flush()
 
 
 def _add_team(plan: Plan, team: list[TeamMember]) -> dict[str, TeamMember]:
@@ -411,7 +457,8 @@ class _ChildRows:
 
 def _check_days_free(read: _Read) -> None:
     """No holder is away on the day of a role they hold (material preparation is done
-    beforehand): the rule of planner.services.roles, checked here before anything is written."""
+    beforehand): the rule of planner.services.roles, checked here before anything is written.
+    A role whose conflicts an official kept is checked against them after writing."""
     names = {m.email: m.name for m in read.plan.members}
     for training, roles in read.roles:
         days = training.days
@@ -420,7 +467,7 @@ def _check_days_free(read: _Read) -> None:
             # the timetable gives once the rows are written: holding_problems checks it then
             mine = ({days[role.day_index]} if role.kind == "timekeeper" and role.day_index < len(days)
                     else set(days) if training.day_count == 1 else set())
-            clash = mine & set(read.unavailable.get(role.holder, ())) if role.holder else set()
+            clash = mine & set(read.unavailable.get(role.holder, ())) if role.holder and not role.kept else set()
             if clash and role.kind != "material_preparer":
                 raise BackupError(f"役割の担当: {names[role.holder]}さんは{format_date_wareki(min(clash), weekday=False)}"
                                   "を参加できない日に登録しています。")
@@ -583,7 +630,7 @@ def _unique_emails(members: list[TeamMember]) -> None:
 
 def _read_role(fields: _Fields, training: Training, emails: set[str]) -> _Role:
     """One role holder of a training, checked against its subjects and the roster."""
-    fields.only({"kind", "subject", "day_index", "holder", "locked"})
+    fields.only({"kind", "subject", "day_index", "holder", "locked", "kept"})
     kind = fields.text("kind", 20, required=True)
     if kind not in ROLE_NAMES:
         raise fields.fail("kind", f"「{_show(kind)}」という役割はありません。{', '.join(ROLE_NAMES)} のいずれかです。")
@@ -605,7 +652,20 @@ def _read_role(fields: _Fields, training: Training, emails: set[str]) -> _Role:
         holder = fields.text("holder", 254, required=True).lower()
         if holder not in emails:
             raise BackupError(f"{fields.where}: 担当者 {_show(holder)} は名簿にいません。")
-    return _Role(fields.where, kind, subject, day_index, holder, fields.boolean("locked"))
+    return _Role(fields.where, kind, subject, day_index, holder, fields.boolean("locked"), _read_kept(fields, holder))
+
+
+def _read_kept(fields: _Fields, holder: str | None) -> tuple[str, ...]:
+    """The reasons of the conflicts an official kept for the holder; files before them lack it."""
+    if "kept" not in fields.data:
+        return ()
+    reasons = fields.items("kept", MAX_KEPT)
+    if reasons and holder is None:
+        raise fields.fail("kept", "は担当者のいない役割には書きません。")
+    for reason in reasons:
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise fields.fail("kept", f"の「{_show(reason)}」は500文字以内の文字列ではありません。")
+    return tuple(reasons)
 
 
 def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:

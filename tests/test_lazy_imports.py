@@ -41,12 +41,14 @@ statuses = [client.get(url).status_code for url in pages]
 after_pages = sorted(m for m in sys.argv[2:] if m in sys.modules)
 docx = client.get(f"/plans/{world.plan}/roles.docx")
 xlsx = client.get(f"/plans/{world.plan}/team.xlsx")
+draft = client.get(f"/trainings/{world.trainings['common']}/agenda.docx?source=draft")  # a query crosses too
 after_download = sorted(m for m in sys.argv[2:] if m in sys.modules)
 with app.app_context():
     db.drop_all()
 print(json.dumps({"start": at_start, "pages": after_pages, "statuses": statuses,
                   "download": [docx.status_code, docx.data[:2].decode(), docx.headers["Content-Disposition"],
-                               xlsx.status_code, xlsx.data[:2].decode(), after_download]}))
+                               xlsx.status_code, xlsx.data[:2].decode(), after_download],
+                  "draft": [draft.status_code, draft.data[:2].decode()]}))
 """
 
 
@@ -64,6 +66,7 @@ def test_heavy_libraries_load_only_with_the_feature_that_needs_them(database_url
     assert (docx_status, docx_magic, xlsx_status, xlsx_magic) == (200, "PK", 200, "PK")
     assert "filename*=UTF-8''" in disposition
     assert loaded == []
+    assert seen["draft"] == [200, "PK"]
 
 
 #: what only the web layer needs (forms, logins, CSRF) and what only migrations need

@@ -62,7 +62,7 @@ def _config() -> dict:
     return config
 
 
-def _serve_one(connection, config: dict, path: str, query: bytes, base_url: str, headers: list,
+def _serve_one(connection, config: dict, path: str, query: str, base_url: str, headers: list,
                remote_addr: str | None) -> None:
     """In the child: the app, one request through its test client, the response to the parent."""
     try:
@@ -85,7 +85,8 @@ def _in_child() -> Response:
     receive, send = context.Pipe(duplex=False)
     headers = [(name, request.headers[name]) for name in FORWARDED if name in request.headers]
     child = context.Process(target=_serve_one, daemon=True,
-                            args=(send, _config(), request.path, request.query_string, request.host_url, headers,
+                            args=(send, _config(), request.path, request.query_string.decode("utf-8", "replace"),
+                                  request.host_url, headers,
                                   request.remote_addr))
     child.start()
     send.close()

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from planner.domain import fields
+from planner.domain import addresses, fields
 from planner.models import Prefecture, User
 from planner.models.account import OFFICIAL, utcnow
 from planner.models.db import db
@@ -128,9 +128,11 @@ def create_official(settings: MailSettings | None, prefecture: Prefecture, email
     an address that has an account or is no address."""
     email = fields.clean_text(email or "").lower()
     problems = []
-    if not fields.EMAIL.fullmatch(email) or len(email) > 254:
+    try:
+        email = addresses.check_address(email)  # the one address rule every field uses
+    except fields.FieldError:
         problems.append(f"メールアドレス「{email}」は形式が正しくありません。")
-    elif db.session.scalar(db.select(User.id).where(sa.func.lower(User.email) == email)) is not None:
+    if not problems and db.session.scalar(db.select(User.id).where(sa.func.lower(User.email) == email)) is not None:
         problems.append(f"{email} はすでにアカウントがあります。パスワードを忘れた場合は、ログイン画面の"
                         "「パスワードを忘れた場合」から再設定できます。")
     try:

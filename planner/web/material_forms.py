@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, Optional
 
 from planner.models import MATERIAL_CATEGORIES, MATERIAL_STATUSES
@@ -37,13 +37,3 @@ class OwnerForm(Form):
 
     owner_id = SelectField("担当者", coerce=int, invalid_choice_message="一覧から選んでください。")
     due_on = JapaneseDateField("締切（空欄は研修の締切）", validators=[Optional()])
-
-
-class FindingForm(Form):
-    """Names one finding of the latest check (the forms of every finding go to one address)."""
-
-    finding = HiddenField(filters=[lambda v: int(v) if str(v).isdigit() else None])
-
-
-class ReplaceForm(FindingForm):
-    replacement = text_field("置き換える文字", "material_replacement")

@@ -27,21 +27,21 @@ from bench.bench_anonymity import build_document
 from planner.domain.anonymity import find_identifiers
 from planner.domain.anonymity_process import check_elsewhere
 from planner.domain.documents import extract_text
-from planner.services.materials_demo import docx_bytes
+from planner.services.materials.demo import docx_bytes
 
 WEB = """
 import io, json, sys, tempfile
 sys.path.insert(0, ".")
 INSIDE = sys.argv[1] == "inside"
 if INSIDE:  # the check as it ran before: in the web process
-    import planner.services.materials as m
+    import planner.services.materials.files as m
     from planner.domain.anonymity import find_identifiers
     from planner.domain.documents import extract_text
     m.check_elsewhere = lambda data, kind: find_identifiers(extract_text(data, kind))
 from app import create_app
 from planner.models import Training
 from planner.models.db import db
-from planner.services import materials
+from planner.services.materials import files as materials
 from tests.factories import OITA_OFFICIAL, login, make_oita
 
 def rss():

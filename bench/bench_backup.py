@@ -3,7 +3,7 @@ the database's write lock, and the longest a concurrent claim waits.
 
 The file: a four-training plan with every slot held, a team of 500 members (the limit) with
 unavailable days, and versions of the team's programme, grown to just under 2 MB. Per round,
-a thread claims and releases a slot of another plan in a loop (planner.services.roles, its own
+a thread claims and releases a slot of another plan in a loop (planner.services.team.roles, its own
 session) while the import runs (load_plan then commit, as the view does); medians of ROUNDS.
 
 Usage: .venv/bin/python bench/bench_backup.py [--pg URL]     (ROUNDS=3 in the environment)
@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from app import create_app
 from planner.models import Prefecture, RoleSlot, TeamMember
 from planner.models.db import db
-from planner.services.backup import dump_plan, load_plan
-from planner.services.plans import create_plan
-from planner.services.roles import claim_slot, release_slot
+from planner.services.backup.plan import dump_plan, load_plan
+from planner.services.plans.changes import create_plan
+from planner.services.team.roles import claim_slot, release_slot
 from tests.databases import run_on_both_engines
 from tests.factories import DATES_2025
 

@@ -34,9 +34,9 @@ from bench.servers import SERVERS, cpu_seconds, start
 from planner.models import Prefecture, User
 from planner.models.account import MEMBER
 from planner.models.db import db
-from planner.services.plans import create_plan
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.plans.changes import create_plan
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from tests.databases import fresh_database
 from tests.http_clients import logged_in_session
 

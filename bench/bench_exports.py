@@ -28,10 +28,10 @@ from docx import Document  # noqa: E402
 
 from app import create_app  # noqa: E402
 from exports import files, handouts  # noqa: E402
-from planner.models.db import db  # noqa: E402
 from planner.models import Plan, Prefecture, TeamMember, User  # noqa: E402
 from planner.models.account import MEMBER, OFFICIAL  # noqa: E402
-from planner.services.plans import create_plan  # noqa: E402
+from planner.models.db import db  # noqa: E402
+from planner.services.plans.changes import create_plan  # noqa: E402
 from tests.factories import DATES_2025  # noqa: E402
 
 HOST = "bench.example.jp"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from planner.models import OutboxMessage, Prefecture  # noqa: E402
 from planner.models.db import db  # noqa: E402
-from planner.services.mail import MailSettings, deliver, queue  # noqa: E402
+from planner.services.mail.outbox import MailSettings, deliver, queue  # noqa: E402
 from tests.databases import fresh_database  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 

@@ -40,7 +40,7 @@ TARGET_MIB = 100
 def _case_material(world) -> int:
     """A case worksheet on subject C of the common training, its first version already checked."""
     from planner.models import Training
-    from planner.services import materials
+    from planner.services.materials import files as materials
     from tests.anonymity_files import case_docx, load_corpus
 
     training = db.session.get(Training, world.trainings["common"])

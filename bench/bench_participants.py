@@ -25,7 +25,7 @@ from app import create_app
 from exports.participants import participant_files
 from planner.models import Municipality, Participant, Prefecture, Training
 from planner.models.db import db
-from planner.services.plans import create_plan
+from planner.services.plans.changes import create_plan
 from tests.databases import run_on_both_engines
 from tests.factories import DATES_2025
 

@@ -33,7 +33,7 @@ ANSWERS = 200
 def _setup(app):
     from planner.models import Training
     from planner.models.db import db
-    from planner.services.participants import today_in_japan
+    from planner.services.participants.entries import today_in_japan
     from planner.services.survey import answers, links, questions
     from tests.factories import make_oita
     from tests.participant_data import add_participants, many_municipalities
@@ -63,6 +63,7 @@ def _setup(app):
 def _floor(training_id: int) -> dict:
     """The same aggregation as a bare loop over one plain query's rows."""
     import sqlalchemy as sa
+
     from planner.models.db import db
     kinds = dict(iter(db.session.execute(sa.text("SELECT id, kind FROM survey_question WHERE training_id = :t"),
                                          {"t": training_id})))

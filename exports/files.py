@@ -1,7 +1,7 @@
 """The files a view or the command line hands out, with their names.
 
 The one place in exports that writes: a calendar file's events go through
-planner.services.calendar_state.versioned, which keeps each event's SEQUENCE (it commits).
+planner.services.mail.calendar_state.versioned, which keeps each event's SEQUENCE (it commits).
 """
 from __future__ import annotations
 
@@ -10,22 +10,22 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
-from planner.services.editions import curriculum_for
 from exports import groups, handouts, ical, participant_notice, participants
 from exports.handouts import safe_filename
 from planner.models import Plan, RoleSlot, TeamMember, Training, User
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import (
+from planner.services.mail.calendar_state import (
     load_for_feed,
     sent_events,
     training_scope,
     versioned,
     versioned_in_transaction,
 )
-from planner.services.groups import overview
-from planner.services.roles import slot_day_number
-from planner.services.materials import final_files
-from planner.services.versions import latest, published_document, version_label
+from planner.services.materials.files import final_files
+from planner.services.participants.groups import overview
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.versions import latest, published_document, version_label
+from planner.services.team.roles import slot_day_number
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ICS = "text/calendar; charset=utf-8"

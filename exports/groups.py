@@ -9,13 +9,13 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from planner.services.editions import curriculum_for
 from exports import clean_line
 from exports.docx_common import heading, new_document, para, spacer, table, to_bytes
 from exports.handouts import UNDECIDED, organiser, training_year
 from planner.domain.dates import format_date_wareki
 from planner.models import PARTICIPANT_KINDS, Participant, Training
-from planner.services.groups import Overview, overview
+from planner.services.participants.groups import Overview, overview
+from planner.services.plans.editions import curriculum_for
 from planner.services.spreadsheets import workbook_properties
 
 COLUMNS = ["班", "氏名", "ふりがな", "市町村", "区分", "所属", "固定"]

@@ -9,9 +9,9 @@ Each builder takes model objects and returns .docx bytes; nothing here writes th
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
-import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -20,8 +20,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from curricula import Curriculum, Subject, load_curricula
-from planner.services.editions import curriculum_for
 from exports import blank_document_number, clean_line, programme
+from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from exports.docx_common import (
     bullets,
     heading,
@@ -32,22 +32,45 @@ from exports.docx_common import (
     table,
     to_bytes,
 )
-from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from exports.survey_notes import add_briefing_changes
 from exports.survey_qr import add_agenda_qr
-from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
+from planner.domain.dates import (
+    era_year,
+    fiscal_year,
+    format_date_ja,
+    format_date_wareki,
+)
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
-from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
+from planner.models import (
+    Plan,
+    Prefecture,
+    RoleSlot,
+    SupplementaryEvent,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
 from planner.models.team import ROLE_NAMES
-from planner.services.materials import training_due
-from planner.services.roles import slot_times
-from planner.services.supplements import plan_events
-from planner.services.supplements import training_events as training_supplements
+from planner.services.materials.files import training_due
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.supplements import plan_events
+from planner.services.plans.supplements import training_events as training_supplements
+from planner.services.plans.timetables import (
+    curriculum_subject,
+    subject_key,
+    subject_title,
+    timetable_of,
+)
+from planner.services.plans.versions import (
+    draft_mark,
+    latest,
+    pending_changes,
+    version_label,
+)
+from planner.services.team.roles import slot_times
 from planner.services.timeline import supplement_step
 from planner.services.timeline import timeline_rows as stored_rows
-from planner.services.timetables import curriculum_subject, subject_key, subject_title, timetable_of
-from planner.services.versions import draft_mark, latest, pending_changes, version_label
 
 UNDECIDED = "未定"
 NOT_SET = "（県の設定で入力してください）"

@@ -3,7 +3,7 @@ feed of their own roles, and invitations.
 
 Pure, type-hinted functions: the `*_events` functions read model objects and return
 `CalendarEvent`s (UIDs derived from database rows; one UID per real event, whichever file or
-mail carries it; SEQUENCE from planner.services.calendar_state); `calendar_bytes` writes them
+mail carries it; SEQUENCE from planner.services.mail.calendar_state); `calendar_bytes` writes them
 with TZID Asia/Tokyo and a VTIMEZONE. Files and feeds carry current events only; removals
 reach people as METHOD:CANCEL mails (`invitation_bytes(..., method="CANCEL")`).
 """
@@ -16,26 +16,26 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
-from planner.services.editions import curriculum_for
 from exports import clean_line, clean_text, programme
 from exports.handouts import lecturer_of, member_label, timeline_rows
+from planner.domain.dates import format_date_wareki
 from planner.domain.timeline import KIND_NAMES
 from planner.models import Milestone, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.calendar_state import CalendarEvent, slot_uid, supplement_uid
-from planner.domain.dates import format_date_wareki
-from planner.services.materials import training_due
+from planner.services.mail.calendar_state import CalendarEvent, slot_uid, supplement_uid
+from planner.services.materials.files import training_due
 from planner.services.meetings import agenda_of
-from planner.services.roles import slot_label, slot_times
-from planner.services.supplements import plan_events
-from planner.services.timetables import (
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.supplements import plan_events
+from planner.services.plans.timetables import (
     curriculum_subject,
     subject_key,
     subject_title,
     timetable_of,
 )
+from planner.services.team.roles import slot_label, slot_times
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PRODID = "-//Dentatsu Kenshu Planner//planner.example.jp//JA"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from planner.services.editions import curriculum_for
 from exports.handouts import _day_lines, _venue, contact_lines, safe_filename
 from exports.notices import _env
 from exports.participant_notice import notice, notice_subject
 from planner.domain.dates import format_date_wareki
 from planner.models import Municipality, Participant, Training
 from planner.models.participants import PARTICIPANT_KINDS, PARTICIPANT_STATUSES
-from planner.services.mail import FilePart
-from planner.services.timetables import timetable_of
+from planner.services.mail.outbox import FilePart
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.timetables import timetable_of
 
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 

@@ -5,19 +5,24 @@ and the `demo` command both use them, so a mail reads the same whoever caused it
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-import re
-
-from planner.services.editions import curriculum_for
 from exports import ical, one_wave_dash
 from planner.domain.dates import format_date_wareki
-from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
-from planner.services.calendar_state import CalendarEvent
-from planner.services.mail import CalendarPart
+from planner.models import (
+    Invitation,
+    Prefecture,
+    ProgrammeVersion,
+    TeamMember,
+    Training,
+)
+from planner.services.mail.calendar_state import CalendarEvent
+from planner.services.mail.outbox import CalendarPart
+from planner.services.plans.editions import curriculum_for
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,

@@ -7,7 +7,6 @@ from datetime import date
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from planner.services.editions import curriculum_for
 from exports import blank_document_number, clean_line
 from exports.docx_common import TEXT_WIDTH_MM, heading, make_link, para, table, to_bytes
 from exports.handouts import (
@@ -25,8 +24,9 @@ from planner.domain.dates import format_date_wareki
 from planner.domain.participants import open_kinds
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS
-from planner.services.notice_checks import notice_problems  # noqa: F401  (the builders' users ask here too)
-from planner.services.timetables import timetable_of
+from planner.services.participants.notice_checks import notice_problems  # noqa: F401  (the builders' users ask here too)
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.timetables import timetable_of
 
 
 def notice_subject(training: Training) -> str:

@@ -1,9 +1,9 @@
 """The training day's papers: 受講者名簿 (.xlsx and .docx), name cards, 受付簿 and 修了証.
 
 Builders like the handouts: model objects in, bytes out, nothing written. They all list the
-accepted participants in one order (planner.services.attendance.day_participants), and the
+accepted participants in one order (planner.services.participants.attendance.day_participants), and the
 certificates go to those ticked at reception. The 受講者名簿 .xlsx has the columns of the
-municipalities' reply file (planner.services.participant_files), so it can be imported again.
+municipalities' reply file (planner.services.participants.files), so it can be imported again.
 """
 from __future__ import annotations
 
@@ -15,17 +15,20 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from planner.services.editions import curriculum_for
-from exports import clean_line
+from exports import clean_line, programme
 from exports.docx_common import heading, para, run, table, to_bytes
-from exports import programme
 from exports.handouts import _new, safe_filename, texts, training_year
 from exports.survey_qr import add_card_qr
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS, Participant
-from planner.services.attendance import attendees, day_participants, display_name
-from planner.services.participant_files import participant_cells, write_table_xlsx
+from planner.services.participants.attendance import (
+    attendees,
+    day_participants,
+    display_name,
+)
+from planner.services.participants.files import participant_cells, write_table_xlsx
+from planner.services.plans.editions import curriculum_for
 
 #: name cards: 2 x 5 on an A4 sheet, 91 x 54 mm (the usual 10-up card sheets)
 CARD_COLUMNS, CARD_ROWS = 2, 5

@@ -6,12 +6,12 @@ import io
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from planner.services.editions import curriculum_for
 from exports.docx_common import heading, para, run, table, to_bytes
 from exports.handouts import _new, safe_filename
 from exports.survey_qr import qr_png
 from planner.models import Training
-from planner.services.attendance import day_participants, display_name
+from planner.services.participants.attendance import day_participants, display_name
+from planner.services.plans.editions import curriculum_for
 
 
 def reception_slips(training: Training, urls: dict[int, str]) -> tuple[str, bytes]:

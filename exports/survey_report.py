@@ -14,13 +14,13 @@ from functools import cache
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from planner.services.editions import curriculum_for
 from exports.docx_common import TEXT_WIDTH_MM, bullets, heading, para, table, to_bytes
 from exports.handouts import _new, safe_filename, training_year
 from planner.domain.dates import format_date_wareki
 from planner.domain.survey import SCALE_LABELS, Summary
 from planner.models import Training
 from planner.models.survey import FINDING_CATEGORIES
+from planner.services.plans.editions import curriculum_for
 from planner.services.survey.results import VISIBLE, Results, response_table
 
 FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

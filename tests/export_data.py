@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.models.db import db
 from planner.models import TeamMember
 from planner.models.account import MEMBER
+from planner.models.db import db
 from tests.factories import make_plan, make_prefecture, make_user
 
 #: newlines, a CR, commas, semicolons, a backslash, emoji, markup and a BEL control character
@@ -62,8 +62,8 @@ def publish_plan(plan_id: int, today=None, host: str | None = None) -> None:
 
     from exports import files, notices
     from planner.models import Plan
-    from planner.services import versions
-    from planner.services.mail import MailSettings
+    from planner.services.mail.outbox import MailSettings
+    from planner.services.plans import versions
 
     plan = db.session.get(Plan, plan_id)
     host = host or current_app.config["CALENDAR_UID_HOST"]

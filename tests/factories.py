@@ -11,10 +11,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from planner.models.db import db
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
-from planner.services.plans import create_plan
+from planner.models.db import db
+from planner.services.plans.changes import create_plan
 
 PASSWORD = "pw-123456789"
 
@@ -49,7 +49,7 @@ def make_member(prefecture: Prefecture, email: str, password: str = PASSWORD) ->
 
 def make_plan(prefecture: Prefecture, cycle_year: int = 2025, dates: dict[str, date] | None = None,
               title: str = "令和7年度 伝達研修計画", venue: str = "") -> Plan:
-    """A plan with its four trainings (through planner.services.plans.create_plan), committed."""
+    """A plan with its four trainings (through planner.services.plans.changes.create_plan), committed."""
     if dates is None and cycle_year == 2025:
         dates = DATES_2025
     plan = create_plan(prefecture, title, cycle_year, dates=dates, venue=venue)

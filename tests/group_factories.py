@@ -2,8 +2,8 @@
 come with the participants feature; these add rows directly)."""
 from planner.models import Municipality, Participant, Plan, Training
 from planner.models.db import db
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 
 TOWNS = ["大分市", "別府市", "中津市", "日田市", "佐伯市", "臼杵市"]
 SURNAMES = ["安藤", "井上", "上田", "遠藤", "岡本", "加藤", "木村", "工藤", "小池", "斎藤", "清水", "杉山",

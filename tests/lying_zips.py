@@ -93,7 +93,7 @@ def probe() -> dict:
     from app import create_app
     from planner.models import Material, MaterialVersion, Training
     from planner.models.db import db
-    from planner.services import materials
+    from planner.services.materials import files as materials
     from planner.services.spreadsheets import SheetError, xlsx_rows
     from tests.factories import OITA_OFFICIAL, login, make_oita
 

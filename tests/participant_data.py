@@ -1,7 +1,7 @@
 """Municipalities and participants for tests of the day's papers, the reception and the files.
 
 Rows are inserted directly (a factory, like tests/factories.py); the entry rule itself is
-tested through planner.services.participants.add_entries elsewhere.
+tested through planner.services.participants.entries.add_entries elsewhere.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import re
 
 from planner.models import Training
 from planner.models.db import db
-from planner.services.participants import today_in_japan
+from planner.services.participants.entries import today_in_japan
 from planner.services.survey import links, questions
 from tests.factories import make_oita
 from tests.participant_data import add_participants, make_municipalities

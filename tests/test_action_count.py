@@ -12,12 +12,12 @@ import zipfile
 
 import pytest
 
-from planner.services import team
+from planner.models import Plan
 from planner.models.db import db
 from planner.services.demo import DEMO_TEAM
-from planner.models import Plan
-from planner.services.roster_files import MemberRow, write_roster
-from planner.services.timetables import timetable_of
+from planner.services.plans.timetables import timetable_of
+from planner.services.team import roster as team
+from planner.services.team.files import MemberRow, write_roster
 from tests.factories import PASSWORD, make_prefecture, make_user
 
 pytestmark = pytest.mark.browser

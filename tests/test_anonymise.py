@@ -1,4 +1,4 @@
-"""Settling a case file at once (planner.services.anonymise): the replacement table, one new
+"""Settling a case file at once (planner.services.materials.anonymise): the replacement table, one new
 version, the earlier versions destroyed, nothing replaced shown again, and who may read an
 unsettled case file."""
 from __future__ import annotations
@@ -10,10 +10,11 @@ import pytest
 
 from planner.models import CheckFinding, Material, MaterialVersion, TeamMember, Training
 from planner.models.db import db
-from planner.services import anonymise, materials
-from planner.services.backup import dump_plan
+from planner.services.backup.plan import dump_plan
 from planner.services.errors import ChangeRefused
-from planner.services.materials_demo import docx_bytes
+from planner.services.materials import anonymise
+from planner.services.materials import files as materials
+from planner.services.materials.demo import docx_bytes
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_member, make_oita
 
 CASE = ("令和9年6月10日、佐々木 蓮さん（34歳）が、かわべハイツ201号室から来所した。",

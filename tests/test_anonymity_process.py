@@ -36,8 +36,8 @@ sys.path.insert(0, ".")
 from app import create_app
 from planner.models import Training
 from planner.models.db import db
-from planner.services import materials
-from planner.services.materials_demo import docx_bytes
+from planner.services.materials import files as materials
+from planner.services.materials.demo import docx_bytes
 from tests.factories import OITA_OFFICIAL, login, make_oita
 
 def rss():

@@ -7,15 +7,34 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from planner.services import holder_conflicts, plans, timeline as timeline_ops
-from planner.services.backup import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
-from planner.models.db import db
-from planner.models import (CarriedTodo, ChecklistTick, MemberCourse, MemberUnavailable, Milestone, Plan,
-                            Prefecture, RoleSlot, TeamMember, Training, TrainingSubject)
 from planner.domain.timeline import cycle_year_containing
-from planner.services.roles import assign_slot, claim_slot
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.models import (
+    CarriedTodo,
+    ChecklistTick,
+    MemberCourse,
+    MemberUnavailable,
+    Milestone,
+    Plan,
+    Prefecture,
+    RoleSlot,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
+from planner.models.db import db
+from planner.services import timeline as timeline_ops
+from planner.services.backup.plan import (
+    MAX_BYTES,
+    BackupError,
+    dump_plan,
+    export_plan,
+    load_plan,
+)
+from planner.services.plans import changes as plans
+from planner.services.plans import holder_conflicts
+from planner.services.team.files import MemberRow
+from planner.services.team.roles import assign_slot, claim_slot
+from planner.services.team.roster import save_member
 from tests.conftest import _make_app
 from tests.databases import fresh_database
 

@@ -18,7 +18,7 @@ from planner.models import (
     TrainingSubject,
 )
 from planner.models.db import db
-from planner.services.backup import BackupError, dump_plan, load_plan
+from planner.services.backup.plan import BackupError, dump_plan, load_plan
 from tests.test_backup import make_plan_with_team_and_timeline, make_prefecture
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
-from planner.services.materials_demo import docx_bytes
+from planner.services.materials.demo import docx_bytes
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, make_oita
 
 pytestmark = pytest.mark.browser

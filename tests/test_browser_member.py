@@ -3,8 +3,8 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.models.db import db
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from tests.factories import PASSWORD, make_plan, make_prefecture, make_user
 
 pytestmark = pytest.mark.browser

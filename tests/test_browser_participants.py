@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from planner.models import ApplicationLink, Municipality, Participant, Training
 from planner.models.db import db
-from planner.services import application_links, participants
 from planner.services.demo import DEMO_PASSWORD
+from planner.services.participants import entries as participants
+from planner.services.participants import links as application_links
 
 OFFICIAL = "tanaka@midori.example.jp"
 LIVE_SECRET = "test-live-server"  # the live server's SECRET_KEY (tests/conftest.py serve)

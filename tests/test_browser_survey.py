@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from planner.models import Training
 from planner.models.db import db
-from planner.services.participants import today_in_japan
+from planner.services.participants.entries import today_in_japan
 from tests.factories import OITA_OFFICIAL, PASSWORD, make_oita
 from tests.participant_data import add_participants, make_municipalities
 

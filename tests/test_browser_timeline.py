@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from planner.models.db import db
+from planner.domain.timeline import TRAINING_KEYS, default_training_date
 from planner.models import Milestone, Prefecture, User
 from planner.models.account import OFFICIAL
-from planner.services.plans import create_plan
-from planner.domain.timeline import TRAINING_KEYS, default_training_date
+from planner.models.db import db
+from planner.services.plans.changes import create_plan
 from tests.system import require
 
 pytestmark = pytest.mark.browser

@@ -12,18 +12,34 @@ from datetime import time, timedelta
 import pytest
 from docx import Document
 
+from exports.participant_notice import notice_subject
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import ParticipantEntry
-from planner.models import ApplicationLink, Milestone, Municipality, OutboxMessage, Prefecture, Training, User
+from planner.models import (
+    ApplicationLink,
+    Milestone,
+    Municipality,
+    OutboxMessage,
+    Prefecture,
+    Training,
+    User,
+)
 from planner.models.db import db
-from planner.services import application_links, participants, plans
-from planner.services import municipalities as municipality_service
+from planner.services.participants import entries as participants
+from planner.services.participants import links as application_links
+from planner.services.participants import municipalities as municipality_service
+from planner.services.plans import changes as plans
 from planner.services.timeline import generate_plan_timeline
-from exports.participant_notice import notice_subject
 from tests.conftest import serve
 from tests.export_data import build_plan
 from tests.factories import OITA_OFFICIAL, PASSWORD, login, make_oita
-from tests.http_clients import at_once, csrf_token, logged_in_session, once_token, same_browser
+from tests.http_clients import (
+    at_once,
+    csrf_token,
+    logged_in_session,
+    once_token,
+    same_browser,
+)
 from tests.smtp import text_body
 
 #: contact persons given addresses in the test world; the other 15 municipalities have none

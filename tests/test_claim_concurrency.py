@@ -1,10 +1,10 @@
 """Twenty members claim one slot at the same moment against the app under waitress."""
 import threading
 
-from planner.models.db import db
 from planner.models import RoleSlot
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.models.db import db
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from tests.factories import PASSWORD, make_plan, make_prefecture, make_user
 from tests.http_clients import logged_in_session
 

@@ -12,7 +12,7 @@ from planner.domain import fields
 from planner.domain.dates import DateNotRead, parse_date_ja
 from planner.models import TeamMember
 from planner.models.db import db
-from planner.services.roster_files import HEADER
+from planner.services.team.files import HEADER
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 REIWA, HEISEI = date(2019, 5, 1), date(1989, 1, 8)

@@ -14,8 +14,8 @@ import pytest
 from exports import groups, handouts, participant_notice, participants
 from planner.models import Plan, SupplementaryEvent, Training
 from planner.models.db import db
-from planner.services import plans
-from planner.services.groups import overview
+from planner.services.participants.groups import overview
+from planner.services.plans import changes as plans
 from tests.export_data import build_plan
 from tests.participant_data import add_participants, make_municipalities
 from tests.system import require, require_fonts

@@ -11,9 +11,9 @@ from curricula import get_curriculum
 from exports import handouts, ical
 from planner.models import Plan, Training, User
 from planner.models.db import db
-from planner.services import plans
 from planner.services.errors import ChangeRefused
-from planner.services.timetables import timetable_of
+from planner.services.plans import changes as plans
+from planner.services.plans.timetables import timetable_of
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 
 
@@ -41,7 +41,7 @@ def test_no_draft_minute_or_lecture_number_is_attributed_to_the_source(app, clie
         texts = [text_of(handouts.briefing(training, row)) for row in training.subjects]
         training.subjects[0].minutes_override = 65  # a deviation names whose range it leaves
         db.session.commit()
-        from planner.services.timetables import timetable_of
+        from planner.services.plans.timetables import timetable_of
         deviations = timetable_of(training).deviations
     page = client.get(f"/trainings/{world.trainings['job_support']}").text
 
@@ -190,7 +190,7 @@ def test_only_the_draft_before_adoption_and_only_an_official(app, client, world)
 def test_the_backup_carries_the_settled_draft(app, world):
     import json
 
-    from planner.services import backup
+    from planner.services.backup import plan as backup
     with app.app_context():
         training = job_support(world)
         plans.edit_draft_subject(training, _row(training, "A").id, "県の科目A", 60, 60, "", [10, 25, 25])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from planner.models import CurriculaEdition, Plan
 from planner.models.db import db
-from planner.services.timetables import timetable_of
+from planner.services.plans.timetables import timetable_of
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 BUNDLED = Path(__file__).resolve().parent.parent / "curricula" / "counselor.toml"

@@ -15,14 +15,25 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, current_app, url_for
 
-from planner.models import (CarriedTodo, Invitation, Milestone, OutboxMessage, Plan, Prefecture,
-                            User)
+from planner.models import (
+    ApplicationLink,
+    CarriedTodo,
+    Invitation,
+    Milestone,
+    Municipality,
+    OutboxMessage,
+    Participant,
+    Plan,
+    Prefecture,
+    SurveyLink,
+    Training,
+    User,
+)
 from planner.models.db import db
-from planner.models import ApplicationLink, Municipality, Participant, SurveyLink, Training
 from planner.services.accounts import make_invitation
-from planner.services.application_links import token_of
-from planner.services.survey import links as survey_links
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
+from planner.services.participants.links import token_of
+from planner.services.survey import links as survey_links
 from tests.forms_on_pages import PageForm, forms_on
 
 OFFICIAL, MEMBER = "tanaka@midori.example.jp", "sato@aoba.example.jp"

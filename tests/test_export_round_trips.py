@@ -13,7 +13,7 @@ from planner.domain import fields
 from planner.models import Plan, Prefecture, TeamMember, TrainingSubject
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
-from planner.services.team import roster_rows
+from planner.services.team.roster import roster_rows
 from planner.services.timeline import save_retrospective
 from tests.factories import login, make_plan
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 from datetime import date, datetime, time
+from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -22,10 +22,10 @@ from docx.oxml.ns import qn
 from curricula import get_curriculum
 from exports import clean_line, clean_text, files, handouts, ical
 from exports.docx_common import half_width_digits
-from planner.services import plans
-from planner.models.db import db
 from planner.models import EventVersion, Plan, RoleSlot, TeamMember, Training, User
-from planner.services.timetables import timetable_of
+from planner.models.db import db
+from planner.services.plans import changes as plans
+from planner.services.plans.timetables import timetable_of
 from tests.export_data import HOSTILE, LONG, VENUE, build_plan, publish_plan
 from tests.factories import login, make_prefecture, make_user
 

@@ -13,9 +13,9 @@ import pytest
 from curricula import load_curricula
 from exports import handouts
 from exports.docx_common import half_width_digits
-from planner.models.db import db
 from planner.models import Plan, Training
-from planner.services import plans
+from planner.models.db import db
+from planner.services.plans import changes as plans
 from tests.export_data import HOSTILE, build_plan
 from tests.system import require, require_fonts
 

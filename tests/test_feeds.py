@@ -25,7 +25,7 @@ from planner.models import (
     User,
 )
 from planner.models.db import db
-from planner.services.calendar_state import (
+from planner.services.mail.calendar_state import (
     feed_state,
     load_for_feed,
     slot_uid,
@@ -35,7 +35,7 @@ from planner.services.calendar_state import (
     training_scope,
     training_scope_sql,
 )
-from planner.services.team import members_of_user
+from planner.services.team.roster import members_of_user
 from tests.export_data import build_plan
 from tests.factories import counting_queries
 

@@ -18,9 +18,9 @@ from werkzeug.datastructures import MultiDict
 from planner.domain import fields
 from planner.models import Plan, Prefecture
 from planner.models.db import db
-from planner.services.backup import dump_plan, export_plan, load_plan
-from planner.services.roster_files import HEADER, RosterError, parse_roster
-from planner.services.team import save_member
+from planner.services.backup.plan import dump_plan, export_plan, load_plan
+from planner.services.team.files import HEADER, RosterError, parse_roster
+from planner.services.team.roster import save_member
 from planner.services.timeline import generate_plan_timeline, save_retrospective
 from planner.web.forms import MemberForm, TrainingForm
 from planner.web.team import _row_from_form

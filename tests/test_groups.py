@@ -23,8 +23,8 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services import groups
 from planner.services.errors import ChangeRefused
+from planner.services.participants import groups
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.group_factories import TOWNS, add_members, add_participants
 from tests.system import require, require_fonts

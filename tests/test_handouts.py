@@ -20,7 +20,7 @@ from exports import handouts
 from exports.docx_common import half_width_digits
 from planner.models import Plan, Prefecture, Training
 from planner.models.db import db
-from planner.services import plans
+from planner.services.plans import changes as plans
 from tests.export_data import build_plan
 from tests.factories import login
 

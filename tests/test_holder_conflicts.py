@@ -7,9 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from planner.models import MemberUnavailable, RoleSlot, SlotConflict, TeamMember, Training
+from planner.models import (
+    MemberUnavailable,
+    RoleSlot,
+    SlotConflict,
+    TeamMember,
+    Training,
+)
 from planner.models.db import db
-from planner.services.roles import assign_slot
+from planner.services.team.roles import assign_slot
 from tests.factories import OITA_OFFICIAL, login, make_oita
 from tests.forms_on_pages import forms_on
 
@@ -116,7 +122,8 @@ def test_draft_and_supplement_changes_that_make_a_double_booking_ask(app, world,
     draft subject, a subject shortened by a symposium) moves one into the other."""
     from datetime import time
 
-    from planner.services import holder_conflicts, plans, supplements
+    from planner.services.plans import changes as plans
+    from planner.services.plans import holder_conflicts, supplements
     with app.app_context():
         db.session.execute(db.update(RoleSlot).values(holder_id=None))
         counselor = db.session.get(Training, world["counselor"])

@@ -8,8 +8,8 @@ import pytest
 
 from planner.models import Invitation, OutboxMessage, User
 from planner.models.db import db
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, login, make_oita
 from tests.smtp import text_body
 

@@ -14,7 +14,7 @@ from planner.models import OutboxMessage
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.models.mail import SENT, WAITING
-from planner.services.mail import CalendarPart, MailSettings, deliver, queue
+from planner.services.mail.outbox import CalendarPart, MailSettings, deliver, queue
 from tests.factories import make_prefecture
 from tests.smtp import calendar_part, text_body
 
@@ -141,7 +141,7 @@ def test_demo_outbox_is_delivered_once_by_send_mail(app, runner, smtp):
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         from planner.models import ProgrammeVersion
-        from planner.services.versions import version_label
+        from planner.services.plans.versions import version_label
         waiting = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.status == WAITING)).all()
         assert {r.kind for r in waiting} == {"invitation", "calendar", "meeting", "password_setup"}
         labels = {version_label(v.training) for v in db.session.scalars(db.select(ProgrammeVersion))}

@@ -13,7 +13,7 @@ from planner.models import OutboxMessage
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.models.mail import FAILED, SENDING, SENT, WAITING
-from planner.services.mail import LEASE, MailSettings, _claim, deliver, queue
+from planner.services.mail.outbox import LEASE, MailSettings, _claim, deliver, queue
 from tests.factories import login, make_prefecture, make_user
 from tests.smtp import SmtpServer
 

@@ -27,12 +27,13 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services import anonymise, materials
-from planner.services.backup import BackupError, dump_plan, export_plan, load_plan
+from planner.services.backup.materials import material_section
+from planner.services.backup.plan import BackupError, dump_plan, export_plan, load_plan
 from planner.services.errors import ChangeRefused
-from planner.services.materials_backup import material_section
-from planner.services.materials_demo import docx_bytes
-from planner.services.roles import assign_slot
+from planner.services.materials import anonymise
+from planner.services.materials import files as materials
+from planner.services.materials.demo import docx_bytes
+from planner.services.team.roles import assign_slot
 from tests.factories import (
     OITA_MEMBER,
     OITA_OFFICIAL,

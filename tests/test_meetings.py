@@ -10,8 +10,8 @@ import vobject
 
 from planner.models import MeetingAnswer, Milestone, Plan
 from planner.models.db import db
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from planner.services.timeline import generate_plan_timeline
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.smtp import calendar_part, text_body
@@ -102,7 +102,8 @@ def test_meeting_details_invitation_and_answer_by_mail_link(app, client, smtp, w
 def test_meeting_details_survive_the_json_backup(app, world):
     from datetime import time
 
-    from planner.services import backup, meetings
+    from planner.services import meetings
+    from planner.services.backup import plan as backup
     from tests.factories import make_prefecture
     plan_id, meeting_id = world
     with app.app_context():

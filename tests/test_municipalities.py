@@ -19,9 +19,9 @@ from planner.domain.municipalities import (
 from planner.domain.participants import ParticipantEntry
 from planner.models import Municipality, Prefecture, Training
 from planner.models.db import db
-from planner.services import municipalities as service
-from planner.services import participants
 from planner.services.errors import ChangeRefused
+from planner.services.participants import entries as participants
+from planner.services.participants import municipalities as service
 from tests.factories import (
     OITA_MEMBER,
     OITA_OFFICIAL,

@@ -8,7 +8,7 @@ import icalendar
 
 from planner.models import EventVersion, RoleSlot, TeamMember, Training
 from planner.models.db import db
-from planner.services.roles import assign_slot
+from planner.services.team.roles import assign_slot
 from tests.export_data import build_plan
 from tests.factories import login
 from tests.smtp import calendar_parts, text_body
@@ -197,7 +197,7 @@ def test_documents_come_from_the_published_version_and_a_draft_says_so(app, clie
     from datetime import timedelta
 
     from planner.domain.dates import as_of_ja, format_date_wareki
-    from planner.services import plans
+    from planner.services.plans import changes as plans
     from tests.export_data import publish_plan
     with app.app_context():
         ids = build_plan()
@@ -233,7 +233,7 @@ def test_a_members_feed_shows_their_whole_year_in_the_sites_scheme(app, client):
     from datetime import date, time
 
     from planner.models import Milestone
-    from planner.services.materials import training_due
+    from planner.services.materials.files import training_due
     with app.app_context():
         ids = build_plan()
         member = db.session.get(TeamMember, ids.member_ids[0])

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from exports import participants as outputs
 from planner.models import Municipality, Participant, Training
 from planner.models.db import db
-from planner.services.participant_files import COLUMNS, import_reply, parse_reply
+from planner.services.participants.files import COLUMNS, import_reply, parse_reply
 from planner.services.spreadsheets import SheetError, write_csv
 from tests.factories import (
     OITA_MEMBER,

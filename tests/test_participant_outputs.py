@@ -16,9 +16,9 @@ from curricula import get_curriculum
 from exports import participants as outputs
 from planner.models import Training
 from planner.models.db import db
-from planner.services.attendance import day_participants
-from planner.services.groups import make as make_groups
-from planner.services.participant_files import COLUMNS, GROUP_COLUMN
+from planner.services.participants.attendance import day_participants
+from planner.services.participants.files import COLUMNS, GROUP_COLUMN
+from planner.services.participants.groups import make as make_groups
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.participant_data import add_participants, make_municipalities
 from tests.system import require, require_fonts

@@ -18,9 +18,9 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services.backup import BackupError, dump_plan, export_plan, load_plan
+from planner.services.backup.plan import BackupError, dump_plan, export_plan, load_plan
+from planner.services.participants.retention import PURGED_NAME, purge_due
 from planner.services.prefecture_settings import update_settings
-from planner.services.retention import PURGED_NAME, purge_due
 from tests.factories import OITA_OFFICIAL, login, make_oita, make_plan, make_prefecture
 from tests.participant_data import add_participants, make_municipalities
 

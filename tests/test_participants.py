@@ -20,8 +20,8 @@ from planner.domain.participants import (
 )
 from planner.models import Municipality, Participant, Training
 from planner.models.db import db
-from planner.services import participants as service
 from planner.services.errors import ChangeRefused
+from planner.services.participants import entries as service
 from tests.factories import make_oita
 
 TODAY = date(2026, 1, 10)

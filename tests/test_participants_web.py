@@ -24,8 +24,9 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services import application_links, participants
-from planner.services import municipalities as municipality_service
+from planner.services.participants import entries as participants
+from planner.services.participants import links as application_links
+from planner.services.participants import municipalities as municipality_service
 from tests.factories import (
     OITA_MEMBER,
     OITA_OFFICIAL,
@@ -288,7 +289,7 @@ def test_the_notice_reads_back_and_converts_with_libreoffice(app, client, world,
         training.plan.prefecture.letter_sender = kept[1] or "大分県福祉保健部長"
         training.venue = training.venue or "大分県社会福祉会館"
         db.session.commit()
-        from planner.services.notice_checks import notice_problems
+        from planner.services.participants.notice_checks import notice_problems
         assert notice_problems(training) == []
     one = client.get(f"/trainings/{world['training']}/links/{world['oita_city']}/notice.docx")
     one_doc = Document(io.BytesIO(one.data))

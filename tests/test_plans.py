@@ -4,9 +4,9 @@ import zipfile
 from datetime import date
 
 from planner.domain.dates import is_working_day
-from planner.models.db import db
 from planner.models import Plan
-from planner.services.timetables import timetable_of
+from planner.models.db import db
+from planner.services.plans.timetables import timetable_of
 from tests.factories import login, make_prefecture, make_user
 
 
@@ -57,8 +57,8 @@ def test_plan_zip_holds_every_handout_and_calendar(app, client):
 
 
 def test_copy_keeps_a_first_of_november_date_inside_the_next_cycle(app):
-    from planner.services.next_cycle import copy_plan
-    from planner.services.plans import create_plan
+    from planner.services.plans.changes import create_plan
+    from planner.services.plans.next_cycle import copy_plan
     with app.app_context():
         prefecture = make_prefecture("みどり県")
         plan = create_plan(prefecture, "計画", 2025, dates={"common": date(2025, 11, 1)})

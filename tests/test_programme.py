@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from docx import Document
 
 from curricula import get_curriculum
 from exports import handouts
 from planner.models import ProgrammeEntry, Training, User
 from planner.models.db import db
-from planner.services import programme
 from planner.services.errors import ChangeRefused
-from planner.services.timetables import timetable_of
-from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita, make_prefecture, make_user
-
-import pytest
+from planner.services.plans import programme
+from planner.services.plans.timetables import timetable_of
+from tests.factories import (
+    OITA_MEMBER,
+    OITA_OFFICIAL,
+    login,
+    make_oita,
+    make_prefecture,
+    make_user,
+)
 
 
 def text_of(data: bytes) -> str:
@@ -192,7 +198,7 @@ def test_a_member_may_write_but_not_choose_an_option_that_changes_the_timetable(
 
 def test_the_programme_and_its_history_survive_a_backup_round_trip(app, world):
     from planner.models import Plan
-    from planner.services.backup import dump_plan, load_plan
+    from planner.services.backup.plan import dump_plan, load_plan
 
     with app.app_context():
         training = db.session.get(Training, world.trainings["chief"])
@@ -215,7 +221,7 @@ def test_a_backup_naming_an_option_the_subject_lacks_is_refused(app, world):
     import json
 
     from planner.models import Plan
-    from planner.services.backup import BackupError, dump_plan, load_plan
+    from planner.services.backup.plan import BackupError, dump_plan, load_plan
 
     with app.app_context():
         data = json.loads(dump_plan(db.session.get(Plan, world.plan)))
@@ -227,7 +233,7 @@ def test_a_backup_naming_an_option_the_subject_lacks_is_refused(app, world):
 
 def test_copying_the_plan_carries_the_latest_programme_and_option(app, world):
     from planner.models import Plan
-    from planner.services.next_cycle import copy_plan
+    from planner.services.plans.next_cycle import copy_plan
     with app.app_context():
         official = db.session.scalar(db.select(User).filter_by(email=OITA_OFFICIAL))
         chief = db.session.get(Training, world.trainings["chief"])

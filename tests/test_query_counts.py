@@ -16,8 +16,8 @@ from planner.models import (
     Training,
 )
 from planner.models.db import db
-from planner.services.plans import add_local_subject
-from planner.services.supplements import EventValues, add_event
+from planner.services.plans.changes import add_local_subject
+from planner.services.plans.supplements import EventValues, add_event
 from tests.factories import (
     OITA_MEMBER,
     OITA_OFFICIAL,

@@ -11,14 +11,26 @@ import pytest
 import requests
 
 from planner.domain.dates import format_date_wareki
-
-from planner.models import ChecklistTick, Plan, RoleSlot, TeamMember, TrainingSubject, User
+from planner.models import (
+    ChecklistTick,
+    Plan,
+    RoleSlot,
+    TeamMember,
+    TrainingSubject,
+    User,
+)
 from planner.models.db import db
-from planner.services.backup import dump_plan
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
+from planner.services.backup.plan import dump_plan
+from planner.services.team.files import MemberRow
+from planner.services.team.roster import save_member
 from tests.factories import PASSWORD, make_member, make_plan, make_prefecture, make_user
-from tests.http_clients import at_once, csrf_token, logged_in_session, once_token, same_browser
+from tests.http_clients import (
+    at_once,
+    csrf_token,
+    logged_in_session,
+    once_token,
+    same_browser,
+)
 
 OFFICIAL = "official@midori.example.jp"
 OFFICIAL_2 = "official2@midori.example.jp"
@@ -243,7 +255,7 @@ def _backup_with_holders(app, world, holders: dict[int, str]) -> str:
 
 
 def test_backup_giving_one_member_two_overlapping_slots_is_refused(app, world):
-    from planner.services.backup import BackupError, load_plan
+    from planner.services.backup.plan import BackupError, load_plan
 
     text = _backup_with_holders(app, world, {world["slots"][0]: MEMBER, world["slots"][1]: MEMBER})
 
@@ -259,7 +271,7 @@ def test_backup_giving_one_member_two_overlapping_slots_is_refused(app, world):
 
 
 def test_accepting_a_suggestion_skips_a_member_who_meanwhile_took_the_same_time(app, world):
-    from planner.services.team import accept_suggestion
+    from planner.services.team.roster import accept_suggestion
 
     timekeeper, lecturer = world["slots"]
     with app.app_context():

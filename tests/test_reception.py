@@ -10,10 +10,10 @@ import pytest
 from exports.participants import participant_files
 from planner.models import Municipality, Participant, Plan, Training
 from planner.models.db import db
-from planner.services.attendance import day_participants, set_arrived
 from planner.services.demo import load_demo
-from planner.services.demo_reception import ABSENT, load_demo_reception
 from planner.services.errors import ChangeRefused
+from planner.services.participants.attendance import day_participants, set_arrived
+from planner.services.participants.demo_reception import ABSENT, load_demo_reception
 from tests.factories import OITA_OFFICIAL, PASSWORD, login, make_oita
 from tests.http_clients import at_once, logged_in_session
 from tests.participant_data import add_participants, make_municipalities

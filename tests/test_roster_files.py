@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
-from planner.services.roster_files import (
+from planner.services.team.files import (
     HEADER,
     MemberRow,
     RosterError,
@@ -20,7 +20,7 @@ from planner.services.roster_files import (
     write_roster,
     write_roster_xlsx,
 )
-from planner.services.team import roster_rows, save_member
+from planner.services.team.roster import roster_rows, save_member
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 ATTACKS = ["=HYPERLINK(\"http://evil.example/\",\"開く\")", "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",

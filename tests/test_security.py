@@ -10,16 +10,36 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from app import create_app
+from planner.models import (
+    Invitation,
+    LoginAttempts,
+    OutboxMessage,
+    Plan,
+    RoleSlot,
+    TeamMember,
+    Training,
+    TrainingSubject,
+    User,
+)
 from planner.models.db import db
-from planner.models import (Invitation, LoginAttempts, OutboxMessage, Plan, RoleSlot, TeamMember, Training,
-                            TrainingSubject, User)
-from planner.models.participants import ApplicationLink, GroupFacilitator, KeepApart, Municipality, Participant
-from planner.models.survey import GroupFinding, SurveyAnswer, SurveyQuestion, SurveyResponse
+from planner.models.participants import (
+    ApplicationLink,
+    GroupFacilitator,
+    KeepApart,
+    Municipality,
+    Participant,
+)
+from planner.models.survey import (
+    GroupFinding,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from planner.models.timeline import CarriedTodo, Milestone
-from planner.services import materials
-from planner.services.materials_demo import docx_bytes
-from planner.services.plans import add_local_subject
-from planner.services.supplements import EventValues, add_event
+from planner.services.materials import files as materials
+from planner.services.materials.demo import docx_bytes
+from planner.services.plans.changes import add_local_subject
+from planner.services.plans.supplements import EventValues, add_event
 from planner.services.survey import questions
 from planner.services.timeline import generate_plan_timeline
 from planner.web.trainings import SETTING_FIELDS

@@ -9,8 +9,8 @@ import pytest
 from planner.models import Plan, RoleSlot, Training, TrainingSubject
 from planner.models.db import db
 from planner.services.demo import load_demo
-from planner.services.roles import SlotTime, link_loaded_slots, slot_times
-from planner.services.timetables import subject_key, timetable_of
+from planner.services.plans.timetables import subject_key, timetable_of
+from planner.services.team.roles import SlotTime, link_loaded_slots, slot_times
 
 
 def reference_slot_times(training: Training) -> dict[int, SlotTime]:

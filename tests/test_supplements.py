@@ -14,9 +14,9 @@ from docx import Document
 from exports import files, handouts
 from planner.models import Plan, SupplementaryEvent, TeamMember, Training, User
 from planner.models.db import db
-from planner.services import backup
-from planner.services.supplements import EventValues, add_event
-from planner.services.timetables import timetable_of
+from planner.services.backup import plan as backup
+from planner.services.plans.supplements import EventValues, add_event
+from planner.services.plans.timetables import timetable_of
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 
 
@@ -226,7 +226,7 @@ def test_the_training_bundle_carries_the_events_agenda(app, world):
 
 def test_any_subject_may_be_supplemented_and_shortening_below_the_range_is_said(app, client, world):
     from planner.models import SupplementaryEvent
-    from planner.services import supplements as service
+    from planner.services.plans import supplements as service
     login(client, OITA_OFFICIAL)
     with app.app_context():
         training = db.session.get(Training, world.trainings["common"])

@@ -269,7 +269,7 @@ def test_the_official_edits_adds_and_deletes_questions_with_japanese_refusals(ap
 
 def test_a_common_retrospective_change_reaches_the_next_meeting_the_briefing_and_next_year(app, client):
     from planner.models import Milestone, Plan
-    from planner.services.next_cycle import copy_plan
+    from planner.services.plans.next_cycle import copy_plan
     from planner.services.timeline import generate_plan_timeline
     with app.app_context():
         world, _ = survey_world(1, held_today=False)

@@ -13,7 +13,7 @@ from docx import Document
 from planner.models import Municipality, Training
 from planner.models.db import db
 from planner.models.survey import FollowUp
-from planner.services.participants import today_in_japan
+from planner.services.participants.entries import today_in_japan
 from planner.services.survey import followup, links
 from tests.factories import OITA_OFFICIAL, login
 from tests.survey_data import SECRET, survey_world
@@ -100,9 +100,9 @@ def test_the_demo_has_a_past_training_with_answers_findings_a_follow_up_under_wa
 
 
 def test_each_participant_gets_their_own_link_by_mail_and_a_reminder_only_while_unanswered(app, client, smtp):
+    from planner.models.survey import SurveyQuestion
     from tests.smtp import text_body
     from tests.survey_data import form_for
-    from planner.models.survey import SurveyQuestion
     app.config.update(smtp.config())
     with app.app_context():
         world, _ = survey_world(4)

@@ -14,7 +14,7 @@ from exports import participants as outputs
 from exports.survey_report import report_docx
 from planner.models import Training
 from planner.models.db import db
-from planner.services.attendance import day_participants
+from planner.services.participants.attendance import day_participants
 from planner.services.survey import links
 from planner.services.survey.results import results
 from tests.survey_data import SECRET, survey_world

@@ -5,11 +5,23 @@ from datetime import date
 
 import pytest
 
-from planner.models.db import db
 from planner.models import Plan, RoleSlot, TeamMember
-from planner.services.roles import ClaimRefused, claim_slot, release_slot
-from planner.services.roster_files import HEADER, MemberRow, RosterError, parse_roster, write_roster
-from planner.services.team import composition_advice, coverage, roster_rows, save_member, suggest
+from planner.models.db import db
+from planner.services.team.files import (
+    HEADER,
+    MemberRow,
+    RosterError,
+    parse_roster,
+    write_roster,
+)
+from planner.services.team.roles import ClaimRefused, claim_slot, release_slot
+from planner.services.team.roster import (
+    composition_advice,
+    coverage,
+    roster_rows,
+    save_member,
+    suggest,
+)
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 GOOD_CSV = ("氏名,所属自治体,自治体の種別,メールアドレス,修了した国研修,参加できない日,備考\r\n"
@@ -259,7 +271,7 @@ def test_official_assigns_and_locks(app, client, plan_id):
 
 
 def test_slots_follow_timetable_changes(app, plan_id):
-    from planner.services.plans import add_local_subject, set_separate_day
+    from planner.services.plans.changes import add_local_subject, set_separate_day
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         chief = plan.trainings[2]
@@ -363,7 +375,7 @@ def test_claim_answers_json_for_scripts(app, client, plan_id):
 
 
 def test_copy_to_next_cycle_keeps_the_team_but_not_roles_or_dates(app, plan_id):
-    from planner.services.next_cycle import copy_plan
+    from planner.services.plans.next_cycle import copy_plan
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         member = save_member(plan, member_row(courses={"counselor": 2024}, unavailable=[date(2026, 2, 18)]))
@@ -483,9 +495,10 @@ def test_form_messages_wtforms_writes_itself_are_japanese(app, client, plan_id):
 
 
 def test_every_form_derives_from_the_base_with_japanese_messages():
+    from flask_wtf import FlaskForm
+
     import planner.web.forms
     import planner.web.timeline_forms  # noqa: F401 - registers its forms
-    from flask_wtf import FlaskForm
 
     def subclasses(cls):
         return {cls} | {s for sub in cls.__subclasses__() for s in subclasses(sub)}

@@ -11,10 +11,18 @@ from datetime import date
 
 import pytest
 
-from planner.models.db import db
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
-from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, login, make_oita, make_plan,
-                             make_prefecture, make_user)
+from planner.models.db import db
+from tests.factories import (
+    OITA_MEMBER,
+    OITA_OFFICIAL,
+    World,
+    login,
+    make_oita,
+    make_plan,
+    make_prefecture,
+    make_user,
+)
 
 OFFICIAL, MEMBER = OITA_OFFICIAL, OITA_MEMBER
 
@@ -247,7 +255,7 @@ def test_timeline_move_training_changes_the_training(app, generated, oita):
 def test_training_page_change_shows_on_the_timeline(app, generated, oita):
     counselor = oita.trainings["counselor"]
     with app.app_context():
-        from planner.services.plans import update_training
+        from planner.services.plans.changes import update_training
         update_training(db.session.get(Training, counselor), first_date=date(2026, 6, 10))
 
     page = generated.get(url(oita)).get_data(as_text=True)

@@ -38,8 +38,8 @@ def test_settings_outbox_and_suggestions_pages_name_no_commands_libraries_or_pat
 def test_member_is_told_you_with_a_wareki_date_and_not_offered_their_unavailable_day(app, client, world):
     with app.app_context():
         from planner.models import TeamMember
-        from planner.services.roster_files import MemberRow
-        from planner.services.team import save_member
+        from planner.services.team.files import MemberRow
+        from planner.services.team.roster import save_member
         plan = db.session.get(Plan, world.plan)
         common = next(t for t in plan.trainings if t.curriculum_key == "common")
         away_day = common.first_date
@@ -110,8 +110,8 @@ def test_demo_groups_page_fits_a_390_px_phone(demo_server, browser, artifacts):
 
 def test_official_assigning_their_own_entry_on_their_unavailable_day_is_told_you(app, client, world):
     from planner.models import TeamMember
-    from planner.services.roster_files import MemberRow
-    from planner.services.team import save_member
+    from planner.services.team.files import MemberRow
+    from planner.services.team.roster import save_member
     with app.app_context():
         plan = db.session.get(Plan, world.plan)
         common = next(t for t in plan.trainings if t.curriculum_key == "common")

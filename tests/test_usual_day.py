@@ -4,7 +4,7 @@ from datetime import time
 
 from planner.models import Prefecture, Training
 from planner.models.db import db
-from planner.services.plans import create_plan
+from planner.services.plans.changes import create_plan
 from tests.factories import OITA_OFFICIAL, login, make_oita
 
 

@@ -12,7 +12,7 @@ from exports import files, ical
 from planner.domain.dates import as_of_ja
 from planner.models import RoleSlot, TeamMember, Training, User
 from planner.models.db import db
-from planner.services import plans
+from planner.services.plans import changes as plans
 from tests.export_data import build_plan
 from tests.factories import login
 from tests.smtp import calendar_parts, text_body
@@ -150,8 +150,8 @@ def test_scripted_change_then_publish_mails_exactly_the_changes(app, client, smt
 
 
 def test_versions_page_shows_the_changelog_and_handouts_the_version(app, client):
-    from tests.test_exports import body_text, read_docx
     from exports import handouts
+    from tests.test_exports import body_text, read_docx
     with app.app_context():
         ids = build_plan()
         counselor_id = _training(ids.plan_id, "counselor").id

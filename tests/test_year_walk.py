@@ -20,10 +20,17 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from planner.models import Milestone, OutboxMessage, Participant, Plan, ProgrammeVersion, Training
+from planner.models import (
+    Milestone,
+    OutboxMessage,
+    Participant,
+    Plan,
+    ProgrammeVersion,
+    Training,
+)
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
-from planner.services.demo_participants import DEMO_CONTACTS
+from planner.services.participants.demo import DEMO_CONTACTS
 
 pytestmark = pytest.mark.browser
 

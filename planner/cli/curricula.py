@@ -60,7 +60,7 @@ def _with_database(command):
 
 def _editions(path: str) -> None:
     """Load one curriculum file of a new edition; a refused file writes nothing and exits 2."""
-    from planner.services.editions import EditionRefused, label, load_edition
+    from planner.services.plans.editions import EditionRefused, label, load_edition
     name = Path(path).name
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -76,7 +76,7 @@ def _editions(path: str) -> None:
 
 
 def _list_editions(_: None) -> None:
-    from planner.services.editions import editions, label
+    from planner.services.plans.editions import editions, label
     for info in editions():
         loaded = f"  読み込み {info.loaded_at:%Y-%m-%d %H:%M}" if info.loaded_at else "  同梱"
         click.echo(f"{label(info.name)}{loaded}  カリキュラム: {', '.join(info.keys)}  計画 {info.plans}件")

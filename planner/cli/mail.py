@@ -14,7 +14,7 @@ from planner.cli.common import BoundedInt
 @with_appcontext
 def send_mail_command(limit: int, force: bool) -> None:
     """送信トレイのメールのうち送信時期が来たものを送る（cron で定期実行）。"""
-    from planner.services.mail import MailSettings, deliver
+    from planner.services.mail.outbox import MailSettings, deliver
     settings = MailSettings.from_config(current_app.config)
     report = deliver(settings, limit=limit, force=force)
     where = settings.server or str(settings.outbox_dir)

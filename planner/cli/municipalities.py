@@ -17,8 +17,8 @@ def municipalities_command(prefecture_name: str, load: bool) -> None:
     from planner.domain.municipalities import municipalities_of
     from planner.models import MUNICIPALITY_TYPES, Prefecture
     from planner.models.db import db
-    from planner.services import municipalities
     from planner.services.errors import ChangeRefused
+    from planner.services.participants import municipalities
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=prefecture_name))
     if prefecture is None:
         fail(f"都道府県「{prefecture_name}」はありません（アカウントのある都道府県の名前を、県・府・都まで入力してください）。")

@@ -6,8 +6,8 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from planner.services.editions import plan_curricula
 from planner.cli.common import PLAN_ID, fail, plan_or_exit
+from planner.services.plans.editions import plan_curricula
 
 
 @click.command("init-db")
@@ -45,10 +45,12 @@ def _demo_versions_and_mail() -> list[str]:
     from planner.models import Plan, Prefecture, ProgrammeVersion, Training, User
     from planner.models.account import OFFICIAL
     from planner.models.db import db
-    from planner.services import accounts, meetings, plans, versions
+    from planner.services import accounts, meetings
     from planner.services.demo import DEMO_PREFECTURE
-    from planner.services.mail import MailSettings, pending_count
-    from planner.services.roles import claim_slot
+    from planner.services.mail.outbox import MailSettings, pending_count
+    from planner.services.plans import changes as plans
+    from planner.services.plans import versions
+    from planner.services.team.roles import claim_slot
 
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=DEMO_PREFECTURE))
     plan = db.session.scalar(db.select(Plan).filter_by(prefecture_id=prefecture.id).order_by(Plan.id))
@@ -144,7 +146,7 @@ def plans_command(as_json: bool) -> None:
 @with_appcontext
 def export_plan_command(plan_id: int, file: str) -> None:
     """Write plan PLAN_ID to FILE as JSON ("-" for standard output)."""
-    from planner.services.backup import dump_plan
+    from planner.services.backup.plan import dump_plan
     plan = plan_or_exit(plan_id)
     text = dump_plan(plan)
     if file == "-":
@@ -166,7 +168,7 @@ def import_plan_command(prefecture_name: str, file: str) -> None:
     """Read a plan from FILE (written by export-plan) into the prefecture PREFECTURE_NAME."""
     from planner.models import Prefecture
     from planner.models.db import db
-    from planner.services.backup import MAX_BYTES, BackupError, load_plan
+    from planner.services.backup.plan import MAX_BYTES, BackupError, load_plan
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=prefecture_name))
     if prefecture is None:
         fail(f"都道府県「{prefecture_name}」はありません。")

@@ -15,9 +15,9 @@ from planner.cli.common import fail
 def purge_participants_command(today_text: str | None, dry_run: bool) -> None:
     """Delete the names, kana, affiliations, jobs, e-mails and needs of the participants of
     plans whose cycle ended more than the prefecture's retention days ago (県の設定)."""
-    from planner.services.participants import today_in_japan
-    from planner.services.retention import PERSONAL, purge_due
     from planner.domain.dates import DateNotRead, parse_date_ja
+    from planner.services.participants.entries import today_in_japan
+    from planner.services.participants.retention import PERSONAL, purge_due
     try:
         today = parse_date_ja(today_text) if today_text else today_in_japan()
     except DateNotRead as exc:

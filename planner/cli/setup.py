@@ -46,10 +46,10 @@ def create_official_command(email: str, prefecture_name: str, name: str) -> None
     from exports.account_mails import password_mail
     from planner.models import Prefecture
     from planner.models.db import db
-    from planner.services import mail
-    from planner.services.errors import ChangeRefused
-    from planner.services.password_links import LIFETIME_TEXT, create_official
     from planner.models.password_tokens import SETUP
+    from planner.services.errors import ChangeRefused
+    from planner.services.mail import outbox as mail
+    from planner.services.password_links import LIFETIME_TEXT, create_official
 
     prefecture = db.session.scalar(db.select(Prefecture).filter_by(name=prefecture_name.strip()))
     if prefecture is None:
@@ -87,7 +87,7 @@ def demo_accounts() -> list[str]:
     from planner.models import Prefecture, User
     from planner.models.db import db
     from planner.services.demo import DEMO_PEOPLE, DEMO_PREFECTURE
-    from planner.services.mail import MailSettings
+    from planner.services.mail.outbox import MailSettings
     from planner.services.password_links import create_official
 
     lines = ["パスワードを忘れたときは、ログイン画面の「パスワードを忘れた場合」から再設定のメールを受け取れます"

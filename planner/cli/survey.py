@@ -10,10 +10,10 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from planner.services.editions import curriculum_for
 from planner.cli.common import fail
 from planner.models import Training
 from planner.models.db import db
+from planner.services.plans.editions import curriculum_for
 from planner.services.survey.results import VISIBLE, results
 
 

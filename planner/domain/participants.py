@@ -1,5 +1,5 @@
 """Who may take a seat: the rule that puts a new application in the training or on the waiting
-list. Pure: no Flask, no database; planner.services.participants counts and writes under a lock.
+list. Pure: no Flask, no database; planner.services.participants.entries counts and writes under a lock.
 
 The source: 「研修受講者は１自治体から１名～数名程度とする」 (the per-municipality quota),
 the training's capacity, and the application deadline. An entry that passes any of them is not

@@ -1,6 +1,6 @@
 """Published versions of a training's programme: what changed between two snapshots.
 
-A snapshot is plain data (made by planner.services.versions): the training's dates and
+A snapshot is plain data (made by planner.services.plans.versions): the training's dates and
 venue, its timetable items and its roles with their holders. The changelog is the list of
 Japanese lines an official and the team read: what moved, what was added or removed, who
 gained or lost a role.

@@ -35,7 +35,7 @@ class TeamMember(db.Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     notes: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     #: raised by every write that gives the member a slot or changes their days, so those
-    #: writes run one at a time per member (see planner.services.roles.lock_member)
+    #: writes run one at a time per member (see planner.services.team.roles.lock_member)
     holding_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="members")

@@ -15,7 +15,7 @@ from planner.models import Invitation, LoginAttempts, Plan, TeamMember, User
 from planner.models.account import revoke_feed, utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.mail import MailSettings, queue
+from planner.services.mail.outbox import MailSettings, queue
 
 MAX_FAILURES = 5
 LOCK_WINDOW = timedelta(minutes=15)

@@ -7,17 +7,22 @@ from planner.domain.timeline import cycle_year_containing, proposed_training_dat
 from planner.models import Plan, Prefecture, User
 from planner.models.account import MEMBER, OFFICIAL
 from planner.models.db import db
-from planner.services import groups, programme
-from planner.services.plans import add_local_subject, create_plan, edit_draft_subject
-from planner.services.demo_participants import load_demo_participants
-from planner.services.demo_reception import load_demo_reception
-from planner.services.roles import claim_slot
-from planner.services.roster_files import MemberRow
-from planner.services.team import save_member
-from planner.services.supplements import EventValues, add_event
-from planner.services.timeline import load_demo_timeline
-from planner.services.materials_demo import load_demo_materials
+from planner.services.materials.demo import load_demo_materials
+from planner.services.participants import groups
+from planner.services.participants.demo import load_demo_participants
+from planner.services.participants.demo_reception import load_demo_reception
+from planner.services.plans import programme
+from planner.services.plans.changes import (
+    add_local_subject,
+    create_plan,
+    edit_draft_subject,
+)
+from planner.services.plans.supplements import EventValues, add_event
 from planner.services.survey.demo import load_demo_survey
+from planner.services.team.files import MemberRow
+from planner.services.team.roles import claim_slot
+from planner.services.team.roster import save_member
+from planner.services.timeline import load_demo_timeline
 
 DEMO_PREFECTURE = "みどり県"
 DEMO_PASSWORD = "demo-pass-2026"

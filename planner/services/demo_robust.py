@@ -9,9 +9,10 @@ from datetime import timedelta
 from planner.domain import addresses
 from planner.models import MemberUnavailable, Municipality, Plan
 from planner.models.db import db
-from planner.services import holder_conflicts, plans
-from planner.services.mail import MailSettings, queue
-from planner.services.roles import assign_slot
+from planner.services.mail.outbox import MailSettings, queue
+from planner.services.plans import changes as plans
+from planner.services.plans import holder_conflicts
+from planner.services.team.roles import assign_slot
 
 
 def load_demo_robustness(plan: Plan, settings: MailSettings) -> list[str]:

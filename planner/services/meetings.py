@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from planner.domain.timeline import CHECKLIST
 from planner.models import MeetingAnswer, Milestone, TeamMember
 from planner.models.db import db
-from planner.services.calendar_state import CalendarEvent, mail_changes
 from planner.services.errors import ChangeRefused
-from planner.services.mail import CalendarPart, MailSettings, queue
+from planner.services.mail.calendar_state import CalendarEvent, mail_changes
+from planner.services.mail.outbox import CalendarPart, MailSettings, queue
 
 #: (member, event, method) -> (subject, body, calendar part); written by exports.notices
 Compose = Callable[[TeamMember, CalendarEvent, str], tuple[str, str, CalendarPart]]

@@ -23,7 +23,7 @@ from planner.models.db import db
 from planner.models.password_tokens import RESET, SETUP, PasswordToken
 from planner.services.accounts import end_sessions
 from planner.services.errors import ChangeRefused
-from planner.services.mail import MailSettings, queue
+from planner.services.mail.outbox import MailSettings, queue
 
 #: how long a link works: a new account's for a week (like a member's invitation), a reset's
 #: for an hour (it is asked for by whoever knows the address, so it should not lie around)

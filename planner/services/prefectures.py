@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from planner.domain.municipalities import municipalities_of, prefecture_names
 from planner.models import Prefecture
 from planner.models.db import db
-from planner.services import municipalities
 from planner.services.errors import ChangeRefused
+from planner.services.participants import municipalities
 
 
 @dataclass(frozen=True)

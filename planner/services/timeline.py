@@ -2,7 +2,7 @@
 
 The dates come from the pure module planner.domain.timeline. Launch, meetings and retrospectives
 are stored as Milestone rows; a training's place is the training's own date, changed only
-through planner.services.plans.update_training so that its timetable is checked again. A refused
+through planner.services.plans.changes.update_training so that its timetable is checked again. A refused
 change raises TimelineError (a ValueError) with Japanese messages and leaves nothing changed.
 """
 from __future__ import annotations
@@ -13,11 +13,18 @@ from datetime import date, timedelta
 from planner.domain import fields, timeline
 from planner.domain.dates import outside_cycle_message
 from planner.domain.timeline import CHECKLIST, TimelineError
-from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, SupplementaryEvent, Training
+from planner.models import (
+    CarriedTodo,
+    ChecklistTick,
+    Milestone,
+    Plan,
+    SupplementaryEvent,
+    Training,
+)
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.plans import update_training
-from planner.services.supplements import plan_events
+from planner.services.plans.changes import update_training
+from planner.services.plans.supplements import plan_events
 
 #: the longest training the training form allows, in days
 MAX_TRAINING_DAYS = 3
@@ -286,7 +293,7 @@ def _lines(text: str) -> list[str]:
 def carry_over_retrospectives(old_plan: Plan, new_plan: Plan) -> list[CarriedTodo]:
     """Copy the old plan's retrospective notes, and its open to-dos, as to-dos of the new plan.
 
-    Called by planner.services.next_cycle.copy_plan; the caller commits.
+    Called by planner.services.plans.next_cycle.copy_plan; the caller commits.
     """
     new_plan.chief_after = old_plan.chief_after
     fresh = []

@@ -1,4 +1,4 @@
-"""Views: thin handlers that load objects, check access and call planner.services.plans."""
+"""Views: thin handlers that load objects, check access and call planner.services.plans.changes."""
 from __future__ import annotations
 
 from functools import wraps

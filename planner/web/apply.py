@@ -13,14 +13,15 @@ from flask import (
     url_for,
 )
 
-from planner.services.editions import curriculum_for
 from planner.domain.participants import ParticipantEntry, open_kinds
 from planner.models import ApplicationLink, Participant
 from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, PARTICIPANT_STATUSES
-from planner.services import application_links as links
-from planner.services import link_mailing, participants
 from planner.services.errors import ChangeRefused
+from planner.services.mail import link_mailing
+from planner.services.participants import entries as participants
+from planner.services.participants import links
+from planner.services.plans.editions import curriculum_for
 from planner.web import once
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from planner.services.editions import curriculum_for
 from planner.models import Plan, Training
-from planner.services import link_mailing, publishing
-from planner.services.participants import today_in_japan
+from planner.services.mail import link_mailing
+from planner.services.participants.entries import today_in_japan
+from planner.services.plans import publishing
+from planner.services.plans.editions import curriculum_for
 from planner.web import confirm, once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.lazy import lazy_module

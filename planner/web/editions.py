@@ -1,8 +1,8 @@
 """Moving a plan to a newer curricula edition: the differences first, then a confirm step."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from planner.services.edition_moves import differences, move_plan
-from planner.services.editions import EditionRefused, label, newest_edition
+from planner.services.plans.edition_moves import differences, move_plan
+from planner.services.plans.editions import EditionRefused, label, newest_edition
 from planner.web.access import official_required, plan_or_404
 from planner.web.forms import ConfirmForm
 

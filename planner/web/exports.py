@@ -18,14 +18,14 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import is_resource_modified
 
-from planner.services.editions import curriculum_for
 from planner.models import TeamMember, User
 from planner.models.account import revoke_feed
 from planner.models.db import db
-from planner.services.calendar_state import feed_state
-from planner.services.roles import slot_label
-from planner.services.team import members_of_user
+from planner.services.mail.calendar_state import feed_state
+from planner.services.plans.editions import curriculum_for
 from planner.services.survey import links as survey_links
+from planner.services.team.roles import slot_label
+from planner.services.team.roster import members_of_user
 from planner.web import survey
 from planner.web.access import (
     event_or_404,

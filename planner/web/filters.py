@@ -5,10 +5,15 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from curricula import get_curriculum
-from planner.domain.dates import (format_date_ja, format_date_wareki, format_date_with_fy, format_days_ja,
-                                  format_utc_ja)
+from planner.domain.dates import (
+    format_date_ja,
+    format_date_wareki,
+    format_date_with_fy,
+    format_days_ja,
+    format_utc_ja,
+)
 from planner.domain.schedule import duration_ja
-from planner.services.timetables import training_warnings
+from planner.services.plans.timetables import training_warnings
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

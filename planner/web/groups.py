@@ -2,10 +2,10 @@
 keep two apart, change a facilitator, and download the 班分け表."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from planner.services.editions import curriculum_for
 from planner.models import PARTICIPANT_KINDS, Training
-from planner.services import groups
 from planner.services.errors import ChangeRefused
+from planner.services.participants import groups
+from planner.services.plans.editions import curriculum_for
 from planner.services.spreadsheets import XLSX_TYPE
 from planner.web import confirm, once
 from planner.web.access import official_required, training_or_404

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from planner.services.groups import SIZE_RANGE
+from planner.services.participants.groups import SIZE_RANGE
 from planner.web.forms import REQUIRED, Form, JapaneseIntegerField
 
 CHOOSE = "一覧から選んでください。"

@@ -1,6 +1,6 @@
 """The official's answer when an edit would break slot holders' days.
 
-Any POST whose change hits holders (planner.services.holder_conflicts) ends here: nothing was
+Any POST whose change hits holders (planner.services.plans.holder_conflicts) ends here: nothing was
 saved, and a page lists who and why, with the same submission ready to send again with
 "keep (record the conflicts)" or "release those slots". The answer travels as the form
 field `holders`, which every change path reads through `begin_decision`.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from planner.services import holder_conflicts
+from planner.services.plans import holder_conflicts
 
 FIELD = "holders"
 

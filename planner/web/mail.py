@@ -1,14 +1,24 @@
 """The outbox page (what waits to be sent, and why) and sending right after a commit."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
+from planner.domain.fields import FieldError
 from planner.models import OutboxMessage
 from planner.models.db import db
-from planner.domain.fields import FieldError
 from planner.models.mail import FAILED, SENT
-from planner.services import mail as mail_service
+from planner.services.mail import outbox as mail_service
 from planner.web.access import official_required
 
 bp = Blueprint("mail", __name__)

@@ -27,14 +27,16 @@ from flask import (
 from flask import Request as FlaskRequest
 from flask_login import current_user, login_required
 
-from planner.services.editions import curriculum_for
 from planner.domain.anonymity import KIND_NAMES
 from planner.models import Material, MaterialVersion, TrainingSubject
 from planner.models.db import db
-from planner.services import anonymise, backup, materials
+from planner.services.backup import plan as backup
 from planner.services.errors import ChangeRefused
-from planner.services.team import member_for
-from planner.services.timetables import subject_title
+from planner.services.materials import anonymise
+from planner.services.materials import files as materials
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.timetables import subject_title
+from planner.services.team.roster import member_for
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.forms import ConfirmForm

@@ -1,14 +1,24 @@
 """A planning meeting's page: hours, place, agenda, minutes, attendance and invitations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from planner.models import Milestone, TeamMember
 from planner.models.db import db
-from planner.services import meetings, publishing
+from planner.services import meetings
 from planner.services.errors import ChangeRefused
-from planner.services.team import members_of_user
+from planner.services.plans import publishing
+from planner.services.team.roster import members_of_user
 from planner.web import confirm
 from planner.web.access import official_required, plan_or_404
 from planner.web.lazy import lazy_module

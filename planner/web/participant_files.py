@@ -17,14 +17,14 @@ from flask import (
 from flask_wtf.file import FileField, FileRequired
 
 from planner.models.db import db
-from planner.services import attendance, coverage
 from planner.services.errors import ChangeRefused
-from planner.services.participant_files import (
+from planner.services.participants import attendance, coverage
+from planner.services.participants.files import (
     COLUMNS,
-    example_csv,
-    example_xlsx,
     DuplicateLines,
     duplicate_groups,
+    example_csv,
+    example_xlsx,
     import_reply,
     parse_reply,
 )

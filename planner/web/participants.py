@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from planner.services.editions import curriculum_for
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import WAITING
 from planner.models import ApplicationLink, Municipality, Participant, Training
@@ -26,13 +25,14 @@ from planner.models.participants import (
     PARTICIPANT_KINDS,
     PARTICIPANT_STATUSES,
 )
-from planner.services import application_links as links
-from planner.services import link_mailing
-from planner.services import mail as mail_service
-from planner.services import municipalities as service
-from planner.services import participants
 from planner.services.errors import ChangeRefused
-from planner.services.notice_checks import notice_problems
+from planner.services.mail import link_mailing
+from planner.services.mail import outbox as mail_service
+from planner.services.participants import entries as participants
+from planner.services.participants import links
+from planner.services.participants import municipalities as service
+from planner.services.participants.notice_checks import notice_problems
+from planner.services.plans.editions import curriculum_for
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.downloads import attachment

@@ -2,18 +2,32 @@
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from planner.models import Plan
 from planner.models.db import db
-from planner.services import backup, team
-from planner.services.editions import label, newest_edition, plan_curricula
-from planner.services.next_cycle import copy_plan
+from planner.services.backup import plan as backup
 from planner.services.errors import ChangeRefused
-from planner.services.plans import create_plan, delete_plan, proposed_dates, rename_plan
+from planner.services.plans.changes import (
+    create_plan,
+    delete_plan,
+    proposed_dates,
+    rename_plan,
+)
+from planner.services.plans.editions import label, newest_edition, plan_curricula
+from planner.services.plans.next_cycle import copy_plan
+from planner.services.team import roster as team
 from planner.services.timeline import generate_plan_timeline
 from planner.web import bulk, once
 from planner.web.access import official_required, plan_or_404

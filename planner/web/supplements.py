@@ -3,12 +3,12 @@ whose subject they supplement; each has its own page and agenda handout."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from planner.services.editions import curriculum_for
 from planner.models import SUPPLEMENT_EFFECTS, SUPPLEMENT_KINDS, Training
-from planner.services import supplements
 from planner.services.errors import ChangeRefused
-from planner.services.supplements import EventValues
-from planner.services.timetables import subject_title
+from planner.services.plans import supplements
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.supplements import EventValues
+from planner.services.plans.timetables import subject_title
 from planner.web.access import event_or_404, official_required, training_or_404
 from planner.web.forms import SupplementForm
 

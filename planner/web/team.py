@@ -22,13 +22,25 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm
 from wtforms import SelectChoice
 
-from planner.services.editions import plan_curricula
 from planner.domain.assign import TEACHING_KINDS
 from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
-from planner.services import holder_conflicts, team
-from planner.services.roles import (
+from planner.services.plans import holder_conflicts
+from planner.services.plans.editions import plan_curricula
+from planner.services.spreadsheets import XLSX_TYPE
+from planner.services.team import roster as team
+from planner.services.team.files import (
+    HEADER,
+    MemberRow,
+    RosterError,
+    example_csv,
+    example_xlsx,
+    parse_roster,
+    write_roster,
+    write_roster_xlsx,
+)
+from planner.services.team.roles import (
     ClaimRefused,
     SlotChanged,
     assign_slot,
@@ -39,22 +51,11 @@ from planner.services.roles import (
     slot_label,
     slot_times,
 )
-from planner.services.roster_files import (
-    HEADER,
-    MemberRow,
-    RosterError,
-    example_csv,
-    example_xlsx,
-    parse_roster,
-    write_roster,
-    write_roster_xlsx,
-)
-from planner.services.spreadsheets import XLSX_TYPE
 from planner.web import once
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
-from planner.web.numbers import bounded_int
 from planner.web.isolated import built_in_child
+from planner.web.numbers import bounded_int
 
 bp = Blueprint("team", __name__)
 

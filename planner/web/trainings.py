@@ -3,26 +3,33 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from curricula import SESSION_KINDS
-from planner.services.editions import curriculum_for
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK
 from planner.domain.timeline import TimelineError
 from planner.models import PROGRAMME_FIELDS, Training
-from planner.services import plans, programme
+from planner.services import usual_day
 from planner.services.errors import ChangeRefused
-from planner.services.supplements import training_events as training_supplements
-from planner.services.timeline import check_training_dates
-from planner.services.timetables import (
+from planner.services.plans import changes as plans
+from planner.services.plans import programme
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.supplements import training_events as training_supplements
+from planner.services.plans.timetables import (
     curriculum_subject,
     subject_spec,
     timetable_of,
     training_warnings,
 )
-from planner.services.versions import version_label
-from planner.services import usual_day
+from planner.services.plans.versions import version_label
+from planner.services.timeline import check_training_dates
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.date_list import iso_dates
-from planner.web.forms import DraftSubjectForm, LocalSubjectForm, MinutesForm, ProgrammeForm, TrainingForm
+from planner.web.forms import (
+    DraftSubjectForm,
+    LocalSubjectForm,
+    MinutesForm,
+    ProgrammeForm,
+    TrainingForm,
+)
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from planner.services.editions import curriculum_for
-from planner.services import versions
 from planner.services.errors import ChangeRefused
+from planner.services.plans import versions
+from planner.services.plans.editions import curriculum_for
 from planner.web import confirm
 from planner.web.access import official_required, training_or_404
 from planner.web.bulk import publish_people

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from planner.services.editions import curriculum_for
 from planner.models import CarriedTodo, Milestone, Plan, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.survey import ChangeItem
 from planner.services.errors import ChangeRefused
+from planner.services.plans.editions import curriculum_for
 
 TEXT_LIMIT = 500
 

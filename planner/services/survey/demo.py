@@ -16,9 +16,9 @@ from planner.domain.timeline import proposed_training_dates
 from planner.models import Plan, Prefecture, Training
 from planner.models.db import db
 from planner.models.survey import FollowUp, GroupFinding
-from planner.services import municipalities as municipality_service
-from planner.services import participants
-from planner.services.plans import create_plan
+from planner.services.participants import entries as participants
+from planner.services.participants import municipalities as municipality_service
+from planner.services.plans.changes import create_plan
 from planner.services.survey import answers, changes, links, questions
 from planner.services.survey.answers import review_of
 from planner.services.timeline import load_demo_timeline

@@ -22,7 +22,7 @@ from planner.domain.dates import format_date_ja
 from planner.models import Municipality, Participant, Training
 from planner.models.db import db
 from planner.models.survey import SurveyLink
-from planner.services.attendance import day_participants
+from planner.services.participants.attendance import day_participants
 
 #: a participant's and the shared link close this many days after the training's last day
 SURVEY_DAYS = 30

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from planner.services.editions import curriculum_for
 from planner.domain.dates import format_date_ja
 from planner.models import Training
 from planner.models.db import db
-from planner.services import mail as mail_service
+from planner.services.mail import outbox as mail_service
+from planner.services.plans.editions import curriculum_for
 from planner.services.survey import followup, links
 
 

@@ -13,11 +13,15 @@ from planner.domain.dates import as_of_ja
 from planner.domain.versions import changelog
 from planner.models import ProgrammeVersion, PublishedDocument, TeamMember, Training
 from planner.models.db import db
-from planner.services.calendar_state import CalendarEvent, mail_changes_for, training_scope
 from planner.services.errors import ChangeRefused
-from planner.services.mail import CalendarPart, MailSettings, queue
-from planner.services.roles import slot_label
-from planner.services.timetables import timetable_of
+from planner.services.mail.calendar_state import (
+    CalendarEvent,
+    mail_changes_for,
+    training_scope,
+)
+from planner.services.mail.outbox import CalendarPart, MailSettings, queue
+from planner.services.plans.timetables import timetable_of
+from planner.services.team.roles import slot_label
 
 #: (member, their REQUEST events, their CANCEL events, version) -> (subject, body, one
 #: calendar part per event); written by exports.notices

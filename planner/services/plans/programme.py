@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from planner.services.editions import curriculum_for
-from planner.models import PROGRAMME_FIELDS, ProgrammeEntry, Training, TrainingSubject, User
+from planner.models import (
+    PROGRAMME_FIELDS,
+    ProgrammeEntry,
+    Training,
+    TrainingSubject,
+    User,
+)
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.plans import change_training
+from planner.services.plans.changes import change_training
+from planner.services.plans.editions import curriculum_for
 
 MAX_TEXT = 4000  # characters per field: a page of text, more than a briefing section holds
 

@@ -1,4 +1,4 @@
-"""A subject's materials in the plan's JSON backup (planner.services.backup): each material
+"""A subject's materials in the plan's JSON backup (planner.services.backup.plan): each material
 with its versions (the file as base64, its SHA-256) and each version's anonymity check with
 its findings and their settlement.
 
@@ -23,7 +23,7 @@ from planner.models import (
     Material,
     MaterialVersion,
 )
-from planner.services.materials import MAX_BYTES
+from planner.services.materials.files import MAX_BYTES
 
 MAX_MATERIALS = 50  # per subject
 MAX_VERSIONS = 100  # per material
@@ -88,7 +88,7 @@ def _read_material(fields, emails: set[str]) -> Material:
         owner = fields.text("owner", 254, required=True).lower()
         if owner not in emails:
             raise fields.fail("owner", f" {owner} は名簿にいません。")
-    #: resolved to the member once the roster is written (planner.services.backup.load_plan)
+    #: resolved to the member once the roster is written (planner.services.backup.plan.load_plan)
     material.owner_email = owner
     raw = fields.items("versions", MAX_VERSIONS)
     material.versions = [_read_version(type(fields)(item, f"{fields.where}の版{j}"))

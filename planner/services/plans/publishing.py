@@ -14,10 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.models import Milestone, Plan, ProgrammeVersion, TeamMember, Training
 from planner.models.db import db
-from planner.services import versions
-from planner.services.calendar_state import CalendarEvent, mail_changes, training_scope
 from planner.services.errors import ChangeRefused
-from planner.services.mail import MailSettings
+from planner.services.mail.calendar_state import (
+    CalendarEvent,
+    mail_changes,
+    training_scope,
+)
+from planner.services.mail.outbox import MailSettings
+from planner.services.plans import versions
 
 Recipients = list[tuple[TeamMember, list[CalendarEvent]]]
 

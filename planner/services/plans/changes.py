@@ -10,7 +10,6 @@ from datetime import date
 from typing import Callable
 
 from curricula import CURRICULUM_KEYS
-from planner.services.editions import curriculum_for, edition_curriculum, newest_edition
 from planner.domain import fields
 from planner.domain.schedule import ScheduleInputError, Timetable
 from planner.domain.timeline import proposed_training_dates
@@ -23,11 +22,16 @@ from planner.models import (
 )
 from planner.models.account import utcnow
 from planner.models.db import db
-from planner.services import holder_conflicts
-from planner.services.usual_day import usual_day
 from planner.services.errors import ChangeRefused
-from planner.services.roles import sync_slots
-from planner.services.timetables import timetable_of
+from planner.services.plans import holder_conflicts
+from planner.services.plans.editions import (
+    curriculum_for,
+    edition_curriculum,
+    newest_edition,
+)
+from planner.services.plans.timetables import timetable_of
+from planner.services.team.roles import sync_slots
+from planner.services.usual_day import usual_day
 
 
 def create_plan(prefecture: Prefecture, title: str, cycle_year: int,
@@ -155,7 +159,7 @@ def remove_local_subject(training: Training, subject_id: int) -> Timetable:
 def set_separate_day(training: Training, subject_id: int, separate: bool, *,
                      allow_separate: bool = True) -> Timetable:
     """Bring back to the day a subject an old backup moved to a separate day; moving one off the
-    day is now a supplementary event (planner.services.supplements), with its date and place.
+    day is now a supplementary event (planner.services.plans.supplements), with its date and place.
     The page passes allow_separate=False; True stays for old data and the tests of it."""
     def change(t: Training) -> None:
         row = _subject(t, subject_id)

@@ -1,4 +1,4 @@
-"""The participants' part of the JSON backup (planner.services.backup): the municipalities
+"""The participants' part of the JSON backup (planner.services.backup.plan): the municipalities
 they come from, by 全国地方公共団体コード, and each training's participants with their status,
 reception tick and group. Read with the backup's own checked field reader and the same text
 rules as the link page and the reply files; restored into the prefecture's municipalities
@@ -22,8 +22,8 @@ from planner.models.participants import (
 )
 from planner.models.plan import Plan, Training
 from planner.models.team import TeamMember
-from planner.services.groups import SIZE_RANGE
-from planner.services.participants import VIAS
+from planner.services.participants.entries import VIAS
+from planner.services.participants.groups import SIZE_RANGE
 
 #: a prefecture has at most a few hundred municipalities; a training at most its capacity
 MAX_MUNICIPALITIES = 2000

@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from planner.domain.participants import ParticipantEntry
 from planner.models import Plan
-from planner.services import attendance, participants
-from planner.services.coverage import prefecture_municipalities
+from planner.services.participants import attendance
+from planner.services.participants import entries as participants
+from planner.services.participants.coverage import prefecture_municipalities
 
 #: (kana-sorted) people of the past training, spread over the first municipalities
 DEMO_PEOPLE = [("石田 真理", "いしだ まり", "worker"), ("上田 隆", "うえだ たかし", "official"),

@@ -8,7 +8,9 @@ from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import ParticipantEntry
 from planner.models import Plan
 from planner.models.db import db
-from planner.services import application_links, municipalities, participants
+from planner.services.participants import entries as participants
+from planner.services.participants import links as application_links
+from planner.services.participants import municipalities
 
 #: contact persons of some municipalities (fictitious addresses)
 DEMO_CONTACTS = {

@@ -16,12 +16,16 @@ from datetime import date, time
 
 from sqlalchemy.orm.attributes import set_committed_value
 
-from planner.services.editions import curriculum_for
 from planner.domain.dates import format_date_wareki
 from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
-from planner.services.timetables import subject_key, subject_title, timetable_clock
+from planner.services.plans.editions import curriculum_for
+from planner.services.plans.timetables import (
+    subject_key,
+    subject_title,
+    timetable_clock,
+)
 
 
 class ClaimRefused(Exception):

@@ -10,7 +10,6 @@ from datetime import date, time
 
 from sqlalchemy.exc import IntegrityError
 
-from planner.services.editions import curriculum_for
 from planner.domain.dates import outside_cycle_message
 from planner.domain.schedule import ScheduleInputError
 from planner.models import (
@@ -23,7 +22,8 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.plans import change_training
+from planner.services.plans.changes import change_training
+from planner.services.plans.editions import curriculum_for
 
 SAME_START = "この科目には、同じ日・同じ開始時刻の催しがすでにあります。"
 

@@ -36,7 +36,7 @@ from planner.models import (
     User,
 )
 from planner.models.db import db
-from planner.services.team import matching_members
+from planner.services.team.roster import matching_members
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

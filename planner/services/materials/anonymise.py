@@ -24,8 +24,8 @@ from planner.domain.anonymity import KIND_NAMES
 from planner.domain.documents import UnreadableDocument, replace_text
 from planner.models import AnonymityCheck, Material, MaterialVersion
 from planner.models.account import utcnow
-from planner.services import materials
 from planner.services.errors import ChangeRefused
+from planner.services.materials import files as materials
 
 PERSON_KINDS = ("person", "honorific")
 #: after a name these already say "a person": 佐々木さん becomes Aさん, not A氏さん

@@ -3,7 +3,7 @@
 
 A file is read whole and checked line by line (the same field rules as the link page and the
 backup) before anything is written: one bad line refuses the file, naming the line and the
-field. The entries then go through planner.services.participants.add_entries, one call per
+field. The entries then go through planner.services.participants.entries.add_entries, one call per
 municipality, so the quota, the capacity and the deadline send them to the waiting list by
 the one rule the link page also follows.
 """
@@ -20,7 +20,12 @@ from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, Municipality, Participant
 from planner.models.plan import Training
 from planner.services.errors import ChangeRefused
-from planner.services.participants import MOST_AT_ONCE, add_entries, clean_entry, registered_same
+from planner.services.participants.entries import (
+    MOST_AT_ONCE,
+    add_entries,
+    clean_entry,
+    registered_same,
+)
 from planner.services.spreadsheets import (
     HEADER_SEARCH_ROWS,
     SheetError,
@@ -42,7 +47,7 @@ KIND_BY_NAME = {name: key for key, name in PARTICIPANT_KINDS.items()} | {
     "行政担当者": "official", "関係機関職員": "agency"} | {key: key for key in PARTICIPANT_KINDS}
 #: the most lines a reply file may have (a whole prefecture's entries for one training)
 MAX_LINES = 1000
-#: what each column's text is checked by (planner.services.participants.clean_entry)
+#: what each column's text is checked by (planner.services.participants.entries.clean_entry)
 ATTRS = {"氏名": "name", "ふりがな": "kana", "所属": "affiliation", "職名": "job", "メール": "email",
          "配慮事項": "needs"}
 

@@ -6,7 +6,6 @@ from datetime import date, time
 from functools import lru_cache
 
 from curricula import Subject
-from planner.services.editions import curriculum_for
 from planner.domain.dates import date_warnings
 from planner.domain.schedule import (
     DaySettings,
@@ -18,6 +17,7 @@ from planner.domain.schedule import (
     source_of,
 )
 from planner.models import Training, TrainingSubject
+from planner.services.plans.editions import curriculum_for
 
 
 def curriculum_subject(training: Training, row: TrainingSubject) -> Subject:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from planner.models.db import db
 from planner.models.participants import Municipality, Participant
 from planner.models.plan import Plan, Training
-from planner.services.participants import today_in_japan
+from planner.services.participants.entries import today_in_japan
 
 #: the warning before the deadline starts this many days ahead
 WARN_DAYS = 7

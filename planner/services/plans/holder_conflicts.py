@@ -5,7 +5,7 @@ before anything is saved. The official then keeps the edit with those conflicts 
 shown on the roles page) or keeps it and releases those slots; nothing is kept silently.
 
 The decision travels with the request (`deciding`), so every change path
-(planner.services.plans.change_training) asks the same question without new parameters.
+(planner.services.plans.changes.change_training) asks the same question without new parameters.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from planner.domain.dates import format_date_wareki
 from planner.models import RoleSlot, SlotConflict, TeamMember, Training
 from planner.models.db import db
-from planner.services.roles import SlotTime, slot_label, slot_times
+from planner.services.team.roles import SlotTime, slot_label, slot_times
 
 ASK, KEEP, RELEASE = "ask", "keep", "release"
 _decision: ContextVar[str] = ContextVar("holder_decision", default=ASK)

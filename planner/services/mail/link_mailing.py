@@ -5,7 +5,7 @@ through a link, and the official's decision on a waiting entry.
 A link is mailed once per nonce (ApplicationLink.mailed_nonce, set by a conditional UPDATE in
 the transaction that queues the mail): pressing the bulk action again, or two officials
 pressing it at once, mails nobody twice. Missing links are created under the training's
-participants lock (planner.services.participants.lock_entries), so two sends never create
+participants lock (planner.services.participants.entries.lock_entries), so two sends never create
 one link twice.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ import sqlalchemy as sa
 
 from planner.models import ApplicationLink, Municipality, Participant, Plan, Training
 from planner.models.db import db
-from planner.services import municipalities as municipality_service
-from planner.services.mail import FilePart, MailSettings, queue, queue_with_files
-from planner.services.participants import lock_entries, today_in_japan
+from planner.services.mail.outbox import FilePart, MailSettings, queue, queue_with_files
+from planner.services.participants import municipalities as municipality_service
+from planner.services.participants.entries import lock_entries, today_in_japan
 
 #: what each municipality gets from a bulk send (the confirmation page's words)
 NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED, CLOSED = "new", "done", "mail", "no_address", "revoked", "closed"

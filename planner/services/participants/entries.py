@@ -5,7 +5,7 @@ Every write takes the training's lock first (an UPDATE of Training.participants_
 the municipality's ApplicationLink.entry_version), and only then counts the seats taken, in the
 same transaction: two simultaneous submits run one after the other on PostgreSQL (row lock) and
 on SQLite (its single write lock), so the quota and the capacity are never passed together
-(the pattern of planner.services.roles.lock_member).
+(the pattern of planner.services.team.roles.lock_member).
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from planner.domain import addresses, fields
-from planner.domain.people import name_key, same_person
 from planner.domain.participants import (
     ACCEPTED,
     DECLINED,
@@ -24,6 +23,7 @@ from planner.domain.participants import (
     open_kinds,
     place_entries,
 )
+from planner.domain.people import name_key, same_person
 from planner.models import ApplicationLink, Municipality, Participant, Training
 from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS

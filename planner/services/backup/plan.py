@@ -54,10 +54,11 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
-from planner.services import holder_conflicts, participant_backup
-from planner.services.materials_backup import material_section, read_materials
-from planner.services.roles import holding_problems, sync_slots, wanted_slots
-from planner.services.timetables import day_settings, subject_spec
+from planner.services.backup import participants as participant_backup
+from planner.services.backup.materials import material_section, read_materials
+from planner.services.plans import holder_conflicts
+from planner.services.plans.timetables import day_settings, subject_spec
+from planner.services.team.roles import holding_problems, sync_slots, wanted_slots
 
 FORMAT = "dentatsu-planner/plan"
 VERSION = 2
@@ -74,7 +75,7 @@ MAX_ROLES = rules.limit("roles")
 MAX_MILESTONES = rules.limit("milestones")
 MAX_TICKS = rules.limit("checklist_ticks")
 MAX_TODOS = rules.limit("carried_todos")
-#: the kept conflicts of one slot (planner.services.holder_conflicts): a few in practice
+#: the kept conflicts of one slot (planner.services.plans.holder_conflicts): a few in practice
 MAX_KEPT = 50
 MAX_PROGRAMME = 200  # versions of the team's programme per subject
 MAX_SUPPLEMENTS = 20  # supplementary events per subject
@@ -308,7 +309,7 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
 
     Everything is read, checked and made ready before the first write, so the write lock
     (SQLite's only one) is held for a few statements: the plan, trainings and subjects through
-    the session, the team in one INSERT, the slots by planner.services.roles.sync_slots as for
+    the session, the team in one INSERT, the slots by planner.services.team.roles.sync_slots as for
     a plan made in the app, then given their holders, and the many small rows (unavailable
     days, completed courses, programme versions) in one statement per table (COPY on
     PostgreSQL).
@@ -384,7 +385,7 @@ def _restore_kept(kept: dict[RoleSlot, set[str]]) -> None:
         for conflict in holder_conflicts.conflicts_of(training):
             if conflict.slot_id not in by_id:
                 continue  # a slot without kept conflicts: checked by the holding rules above
-            reason = conflict.reason[:500]  # as recorded (planner.services.holder_conflicts.settle)
+            reason = conflict.reason[:500]  # as recorded (planner.services.plans.holder_conflicts.settle)
             if reason not in by_id[conflict.slot_id]:
                 raise BackupError(f"役割の担当: {conflict.reason}")
             records.append(SlotConflict(slot_id=conflict.slot_id, member_id=conflict.member_id, reason=reason))
@@ -457,7 +458,7 @@ class _ChildRows:
 
 def _check_days_free(read: _Read) -> None:
     """No holder is away on the day of a role they hold (material preparation is done
-    beforehand): the rule of planner.services.roles, checked here before anything is written.
+    beforehand): the rule of planner.services.team.roles, checked here before anything is written.
     A role whose conflicts an official kept is checked against them after writing."""
     names = {m.email: m.name for m in read.plan.members}
     for training, roles in read.roles:
@@ -669,7 +670,7 @@ def _read_kept(fields: _Fields, holder: str | None) -> tuple[str, ...]:
 
 
 def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
-    """Each role once, and only for a slot the app makes for this training (planner.services.roles)."""
+    """Each role once, and only for a slot the app makes for this training (planner.services.team.roles)."""
     # The slots are made after writing, from subject ids; before writing, positions stand in.
     shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count,
                              subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,

@@ -5,8 +5,12 @@ from dataclasses import dataclass, field
 
 from planner.models import Plan, TrainingSubject
 from planner.models.db import db
-from planner.services.editions import EditionRefused, edition_curriculum, newest_edition
-from planner.services.roles import sync_slots
+from planner.services.plans.editions import (
+    EditionRefused,
+    edition_curriculum,
+    newest_edition,
+)
+from planner.services.team.roles import sync_slots
 
 
 @dataclass

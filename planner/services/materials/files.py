@@ -8,7 +8,7 @@ stores nothing. A case file's every version is checked when it is stored; it can
 and every finding of it is settled, as a false alarm or replaced in a new version.
 
 Writes of a material's versions and settlements run one at a time per material: each first
-raises `Material.version_count` (the pattern of planner.services.roles.lock_member), then
+raises `Material.version_count` (the pattern of planner.services.team.roles.lock_member), then
 reads and writes. The unique (material, number) key stays as the last guard.
 
 The bytes are read and written only through `_store` and `version_bytes`, so that moving them

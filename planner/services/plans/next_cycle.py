@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planner.models import MemberCourse, Plan, ProgrammeEntry, TeamMember, Training, TrainingSubject
+from planner.models import (
+    MemberCourse,
+    Plan,
+    ProgrammeEntry,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
 from planner.models.db import db
-from planner.services.roles import sync_slots
 from planner.services.survey.changes import carry_change_items
 from planner.services.survey.questions import copy_questions
+from planner.services.team.roles import sync_slots
 from planner.services.timeline import carry_over_retrospectives
 
 # A year later on the same weekday: 52 weeks.

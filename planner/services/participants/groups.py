@@ -2,7 +2,7 @@
 pin someone to a group, keep two apart, set a facilitator by hand.
 
 Every write first raises the training's participants_version (`lock_training`), as
-planner.services.roles.lock_member does for a member: two officials pressing 「班を作る」 at
+planner.services.team.roles.lock_member does for a member: two officials pressing 「班を作る」 at
 once run one after the other, and the second groups what the first committed.
 """
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Overview:
 
 def lock_training(training_id: int) -> None:
     """Serialise the writes of a training's participants and groups until the transaction ends
-    (an UPDATE of the training's row; see planner.services.roles.lock_member for why)."""
+    (an UPDATE of the training's row; see planner.services.team.roles.lock_member for why)."""
     db.session.execute(db.update(Training).where(Training.id == training_id)
                        .values(participants_version=Training.participants_version + 1)
                        .execution_options(synchronize_session=False))

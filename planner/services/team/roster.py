@@ -20,15 +20,14 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.roles import (
+from planner.services.team.files import MemberRow, RosterError
+from planner.services.team.roles import (
     ClaimRefused,
     check_days_keep_holdings,
     check_member_can_hold,
     lock_member,
     slot_times,
 )
-from planner.services.roster_files import MemberRow, RosterError
-
 
 #: built once: every claim runs it, and building a statement with loader options costs more CPU
 #: than running it; courses and days load only when read (a claim reads its days fresh)

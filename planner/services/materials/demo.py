@@ -11,8 +11,9 @@ from pptx import Presentation
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
-from planner.services import anonymise, materials
-from planner.services.roles import claim_slot
+from planner.services.materials import anonymise
+from planner.services.materials import files as materials
+from planner.services.team.roles import claim_slot
 
 #: a fictitious case with what a first draft often still holds: a name, age, birth date,
 #: address, telephone number and the agency's name

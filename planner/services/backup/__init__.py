@@ -1,0 +1,1 @@
+"""A plan as one JSON file and back, split by what it carries: the plan, its participants, its materials."""

@@ -1,0 +1,1 @@
+"""The planning team: the roster, role slots and claims, and the roster as Excel files."""

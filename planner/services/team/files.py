@@ -32,7 +32,7 @@ COURSE_BY_NAME = {name: key for key, name in COURSE_NAMES.items()} | {key: key f
 KIND_BY_NAME = {name: key for key, name in MUNICIPALITY_KINDS.items()} | {
     "県": "prefecture", "都": "prefecture", "道": "prefecture", "府": "prefecture",
     "政令市": "designated_city", "市町村": "other", "町村": "other"} | {k: k for k in MUNICIPALITY_KINDS}
-EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "data" / "roster_example.toml"
+EXAMPLE_FILE = Path(__file__).resolve().parents[3] / "data" / "roster_example.toml"
 
 
 #: a roster file refused whole (the shared reader's error, so its messages come through)

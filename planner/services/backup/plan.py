@@ -6,20 +6,24 @@ prefectures. Reading checks everything first and writes only when the whole file
 a damaged, foreign or oversized file is refused whole, with a Japanese message that names
 where the problem is.
 
-This module carries the plan's own fields (title, cycle, chief placement) and calls the
-modules that carry the rest, each with one writer per section (`_member_section`,
-`_training_section`, ...) and one reader (`_read_member`, `_read_training`, ...), all reading
-through the checked field reader of planner.services.backup.reader: team (members, courses,
-unavailable days), roles (held and locked slots, kept conflicts), timeline (milestones,
-checklist ticks, carried to-dos), trainings (trainings, subjects, programme, supplementary
-events), participants and materials.
+This module carries the plan's own fields (title, cycle, chief placement, curricula
+edition) and calls the modules that carry the rest, each with one writer per section
+(`_member_section`, `_training_section`, ...) and one reader (`_read_member`,
+`_read_training`, ...), all reading through the checked field reader of
+planner.services.backup.reader: team (members, courses, unavailable days), roles (held and
+locked slots, kept conflicts), timeline (milestones, checklist ticks, carried to-dos),
+trainings (trainings, subjects, programme, supplementary events), survey (questions,
+findings, change items), participants and materials.
 
 Version 2 added the planning team (members, and the role holders of each training), the
 stored timeline (milestones, checklist ticks, carried to-dos) and the chief training's
-placement; a version 1 file has none of these sections and loads with them empty. References
-inside the file are by content, never by database id: a role holder by the member's e-mail
-(unique in a plan), a subject by its position in its training, a training by its position in
-the plan.
+placement; a version 1 file has none of these sections and loads with them empty. Version 3
+added the plan's curricula edition (a version 1 or 2 file loads on the bundled edition, as
+it always did), each training's survey questions and groups' findings, and each
+retrospective's 「次に変えること」 items (planner.services.backup.survey; never the survey's
+links, tokens or answers); they load empty from older files. References inside the file are
+by content, never by database id: a role holder by the member's e-mail (unique in a plan), a
+subject by its position in its training, a training by its position in the plan.
 """
 from __future__ import annotations
 
@@ -32,13 +36,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from curricula import Curriculum, load_curricula
 from planner.domain import fields as rules
 from planner.domain.dates import format_date_wareki
 from planner.domain.timeline import CHIEF_PLACEMENTS
 from planner.models import (
     CarriedTodo,
     ChecklistTick,
+    GroupFinding,
     MemberCourse,
     MemberUnavailable,
     Milestone,
@@ -51,6 +55,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.services.backup import participants as participant_backup
+from planner.services.backup import survey as survey_backup
 from planner.services.backup.reader import BackupError, _Fields, _show
 from planner.services.backup.roles import _restore_kept, _Role
 from planner.services.backup.team import (
@@ -77,12 +82,14 @@ from planner.services.backup.trainings import (
     _training_section,
     _unique_positions,
 )
+from planner.services.plans.editions import is_loaded, plan_curricula
 from planner.services.team.roles import holding_problems, sync_slots
 
 FORMAT = "dentatsu-planner/plan"
-VERSION = 2
-#: versions this module reads; version 1 has no team, roles, timeline or chief_after
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+#: versions this module reads; version 1 has no team, roles, timeline or chief_after;
+#: version 2 no curricula edition (its plans are on the bundled one) and no survey
+READABLE_VERSIONS = (1, 2, 3)
 #: a plan's materials travel in the file (base64), so it may be far larger than its text
 MAX_BYTES = 64 * 1024 * 1024
 #: the row limits every way in shares (data/fields.toml)
@@ -106,6 +113,7 @@ def _plan_section(plan: Plan) -> dict:
     """The plan's own fields, its team, its trainings and its stored timeline."""
     positions = {t.id: t.position for t in plan.trainings}
     return {"title": plan.title, "cycle_year": plan.cycle_year, "chief_after": plan.chief_after,
+            "curricula_edition": plan.curricula_edition,
             "members": [_member_section(m) for m in plan.members],
             "trainings": [_training_section(t) for t in plan.trainings],
             "milestones": [_milestone_section(m, positions)
@@ -133,6 +141,8 @@ class _Read:
     participants: participant_backup.ReadParticipants | None = None
     #: each member's unavailable days (by e-mail), kept as dates: written in one statement
     unavailable: dict[str, list[date]] = field(default_factory=dict)
+    #: the groups' findings of each training (they name their training by id only)
+    findings: list[tuple[Training, GroupFinding]] = field(default_factory=list)
 
 
 def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
@@ -146,7 +156,7 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     PostgreSQL).
     """
     data = _parse(text)
-    read = _read_plan(_Fields(data["plan"], "計画"), load_curricula(), data["version"])
+    read = _read_plan(_Fields(data["plan"], "計画"), data["version"])
     _check_days_free(read)
     plan = read.plan
     plan.title = _free_title(prefecture, plan.title)
@@ -196,6 +206,9 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     plan.carried_todos.extend(read.todos)
     if read.participants is not None:
         participant_backup.add_participants(prefecture, plan, read.participants)
+    for training, finding in read.findings:
+        finding.training_id = training.id
+        db.session.add(finding)
     db.session.flush()
     for rows in (unavailable, courses, programme):
         rows.write()
@@ -346,13 +359,31 @@ def _no_constant(name: str):
 
 #: the plan's sections that version 2 added; a version 1 file has none of them
 _PLAN_SECTIONS_V2 = ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos", "municipalities")
+#: and version 3 (with each training's survey and each milestone's change items)
+_PLAN_SECTIONS_V3 = ("curricula_edition",)
 
 
-def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) -> _Read:
+def _read_edition(fields: _Fields) -> str:
+    """The curricula edition the plan was made on ("" for the bundled one). It is matched by
+    name and must be loaded here too: the plan's subjects are then checked against that
+    edition as this server has it. Nothing falls back to another edition, which could
+    silently change the plan's timetables."""
+    name = fields.text("curricula_edition", 40)
+    if name and not is_loaded(name):
+        raise fields.fail("curricula_edition", f"「{_show(name)}」がこのサーバーにありません。この計画はその版の"
+                                               "カリキュラムで作られています。サーバーの管理者にその版を読み込んで"
+                                               "もらってから、もう一度取り込んでください。")
+    return name
+
+
+def _read_plan(fields: _Fields, version: int) -> _Read:
     """The plan, its team, trainings and timeline, as new objects not yet in the session."""
-    fields.only({"title", "cycle_year", "trainings"} | (set(_PLAN_SECTIONS_V2) if version >= 2 else set()))
+    fields.only({"title", "cycle_year", "trainings"} | (set(_PLAN_SECTIONS_V2) if version >= 2 else set())
+                | (set(_PLAN_SECTIONS_V3) if version >= 3 else set()))
     plan = Plan(title=fields.typed("title", "plan_title"),
-                cycle_year=fields.integer("cycle_year", 2000, 2100), chief_after="common")
+                cycle_year=fields.integer("cycle_year", 2000, 2100), chief_after="common",
+                curricula_edition=_read_edition(fields) if version >= 3 else "")
+    curricula = plan_curricula(plan)
     read = _Read(plan)
     if version >= 2:
         plan.chief_after = fields.text("chief_after", 10)
@@ -371,18 +402,21 @@ def _read_plan(fields: _Fields, curricula: dict[str, Curriculum], version: int) 
     raw = fields.items("trainings", MAX_TRAININGS)
     trainings = []
     for i, item in enumerate(raw, start=1):
-        training, roles = _read_training(_Fields(item, f"研修{i}"), curricula, version, emails)
+        training, roles = _read_training(_Fields(item, f"研修{i}"), curricula, version, emails, plan)
         trainings.append(training)
         read.roles.append((training, roles))
         if read.participants is not None and "participants" in item:
             read.participants.read_training(training, _Fields(item, f"研修{i}"), _Fields, emails)
+        if version >= 3:
+            where = f"研修{i}（{curricula[training.curriculum_key].title}）"
+            read.findings += [(training, f) for f in survey_backup.read_survey(_Fields(item, where), training)]
     _unique_positions(fields.where, "研修", [t.position for t in trainings])
     plan.trainings = sorted(trainings, key=lambda t: t.position)
     if version >= 2:
         by_position = {t.position: t for t in trainings}
         raw = fields.items("milestones", MAX_MILESTONES)
         read.milestones = [_read_milestone(_Fields(item, f"スケジュールの項目{i}", MILESTONE_LABELS),
-                                           curricula, by_position, plan)
+                                           curricula, by_position, plan, version)
                            for i, item in enumerate(raw, start=1)]
         _unique_milestones(read.milestones)
         raw = fields.items("checklist_ticks", MAX_TICKS)

@@ -51,6 +51,7 @@ LABELS = {
     "checklist_ticks": "チェックリスト", "key": "チェック項目",
     "carried_todos": "引き継いだやること", "text": "内容", "source_title": "元の計画名",
     "online_url": "オンライン会議のURL", "agenda": "議題", "minutes": "議事録",
+    "curricula_edition": "カリキュラムの版", "survey": "アンケート", "changes": "次に変えること（項目）",
 }
 
 

@@ -104,7 +104,7 @@ def _read_kept(fields: _Fields, holder: str | None) -> tuple[str, ...]:
 def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
     """Each role once, and only for a slot the app makes for this training (planner.services.team.roles)."""
     # The slots are made after writing, from subject ids; before writing, positions stand in.
-    shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count,
+    shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count, plan=training.plan,
                              subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,
                                                        separate_day=s.separate_day, moved_out=s.moved_out)
                                        for s in training.subjects])

@@ -10,6 +10,7 @@ from curricula import Curriculum
 from planner.domain import fields as rules
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
 from planner.services.backup.reader import BackupError, _Fields, _hhmm, _show
+from planner.services.backup.survey import change_sections, read_changes
 
 MAX_MILESTONES = rules.limit("milestones")
 MAX_TICKS = rules.limit("checklist_ticks")
@@ -36,14 +37,15 @@ def _milestone_section(row: Milestone, positions: dict[int, int]) -> dict:
             "start_time": _hhmm(row.start_time) if row.start_time else None,
             "end_time": _hhmm(row.end_time) if row.end_time else None,
             "place": row.place, "online_url": row.online_url, "agenda": row.agenda,
-            "minutes": row.minutes}
+            "minutes": row.minutes, "changes": change_sections(row)}
 
 
 def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
-                    trainings: dict[int, Training], plan: Plan) -> Milestone:
-    """A launch, meeting or retrospective with its dates, done mark and notes."""
+                    trainings: dict[int, Training], plan: Plan, version: int = 2) -> Milestone:
+    """A launch, meeting or retrospective with its dates, done mark and notes (and from version
+    3, a retrospective's 「次に変えること」 items)."""
     fields.only({"kind", "title", "start", "end", "order", "prepares", "done", "went_well",
-                 "to_change", "training", *MEETING_FIELDS})
+                 "to_change", "training", *MEETING_FIELDS} | ({"changes"} if version >= 3 else set()))
     kind = fields.text("kind", 20, required=True)
     if kind == "training":
         raise fields.fail("kind", "「training」は書きません。研修のスケジュール上の位置は研修の開催日です。")
@@ -73,6 +75,8 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
             raise fields.fail("training", f" {position} の研修はこの計画にありません"
                                           f"（研修の順番は {', '.join(map(str, sorted(trainings)))}）。")
         row.training = trainings[position]
+    if version >= 3:
+        row.change_items = read_changes(fields, row, curricula)
     return row
 #: a meeting's hours, place, agenda and minutes: optional, files written before them lack them
 MEETING_FIELDS = ("start_time", "end_time", "place", "online_url", "agenda", "minutes")

@@ -15,6 +15,7 @@ from planner.models import (
     PROGRAMME_FIELDS,
     SUPPLEMENT_EFFECTS,
     SUPPLEMENT_KINDS,
+    Plan,
     ProgrammeEntry,
     SupplementaryEvent,
     Training,
@@ -31,6 +32,7 @@ from planner.services.backup.roles import (
     _Role,
     _role_section,
 )
+from planner.services.backup.survey import survey_section
 from planner.services.plans.timetables import day_settings, subject_spec
 
 MAX_SUBJECTS = rules.limit("subjects")
@@ -63,6 +65,7 @@ def _training_section(training: Training) -> dict:
                   if slot.holder_id is not None or slot.locked],
         "participants": participant_backup.participant_sections(training),
         "participation": participant_backup.participation_section(training),
+        "survey": survey_section(training),
     }
 
 
@@ -97,9 +100,11 @@ def _programme_section(entry: ProgrammeEntry) -> dict:
 
 
 def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: int,
-                   emails: set[str]) -> tuple[Training, list[_Role]]:
-    """One training, its day settings checked by the scheduler's own rules, and its roles."""
-    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants", "participation"} if version >= 2 else set()))
+                   emails: set[str], plan: Plan | None = None) -> tuple[Training, list[_Role]]:
+    """One training, its day settings checked by the scheduler's own rules, and its roles.
+    On `plan` (not yet in the session), so that the checks read the plan's curricula edition."""
+    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants", "participation"} if version >= 2 else set())
+                | ({"survey"} if version >= 3 else set()))
     key = fields.text("curriculum_key", 20, required=True)
     if key not in curricula:
         raise BackupError(f"{fields.where}: カリキュラム「{_show(key)}」はありません。"
@@ -122,6 +127,7 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
         opening_minutes=fields.integer("opening_minutes", 0, 120),
         closing_title=fields.typed("closing_title", "closing_title"),
         closing_minutes=fields.integer("closing_minutes", 0, 120), revision=1)
+    training.plan = plan
     _read_handout_fields(fields, training)
     training.later_dates = _later_dates(fields, training)
     raw = fields.items("subjects", MAX_SUBJECTS)

@@ -342,9 +342,9 @@ BAD_FILES = {
 
 @pytest.fixture(scope="module")
 def good_export(tmp_path_factory) -> dict:
-    with fresh_database(tmp_path_factory.mktemp("good") / "good.sqlite") as url, _make_app(url) as application:
-        with application.app_context():
-            return export_plan(make_plan_with_survey(make_prefecture()))
+    with (fresh_database(tmp_path_factory.mktemp("good") / "good.sqlite") as url, _make_app(url) as application,
+          application.app_context()):
+        return export_plan(make_plan_with_survey(make_prefecture()))
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))

@@ -78,6 +78,8 @@ def _read_milestone(fields: _Fields, curricula: dict[str, Curriculum],
     if version >= 3:
         row.change_items = read_changes(fields, row, curricula)
     return row
+
+
 #: a meeting's hours, place, agenda and minutes: optional, files written before them lack them
 MEETING_FIELDS = ("start_time", "end_time", "place", "online_url", "agenda", "minutes")
 

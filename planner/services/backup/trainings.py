@@ -144,6 +144,8 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
                  for k, item in enumerate(raw, start=1)]
         _check_roles(fields.where, training, roles)
     return training, roles
+
+
 #: the handout details of a training (venue address, 持ち物, ...), checked by their rules in
 #: data/fields.toml; files written before they existed simply lack them
 _HANDOUT_TEXT = ("venue_address", "venue_access", "belongings", "equipment")
@@ -165,6 +167,8 @@ def _later_dates(fields: _Fields, training: Training) -> str:
     if any(b <= a for a, b in zip([training.first_date, *later], later)):
         raise fields.fail("later_dates", "は開催日より後に、日付の順に書きます。")
     return ",".join(d.isoformat() for d in later)
+
+
 _TRAINING_KEYS = ("curriculum_key", "position", "first_date", "day_count", "later_dates", "venue", "capacity",
                   "per_municipality", "start_time", "end_time", "lunch_minutes", "lunch_earliest",
                   "lunch_latest", "break_minutes", "longest_block", "opening_title", "opening_minutes",

@@ -164,7 +164,7 @@ def test_round_trip_into_another_database_gives_the_same_file(app, second_app):
 
     assert second == first
     data = json.loads(first)
-    assert data["format"] == "dentatsu-planner/plan" and data["version"] == 2
+    assert data["format"] == "dentatsu-planner/plan" and data["version"] == 3
     common = data["plan"]["trainings"][0]
     assert common["subjects"][-1]["local_name"] == "県の取組紹介 <script>alert(1)</script>"
     assert data["plan"]["trainings"][2]["day_count"] == 2
@@ -219,7 +219,9 @@ def test_export_has_no_ids_and_fixed_key_order(app):
 
     assert list(data) == ["format", "version", "plan"]
     assert set(data["plan"]) == {"title", "cycle_year", "chief_after", "members", "trainings",
-                                 "milestones", "checklist_ticks", "carried_todos", "municipalities"}
+                                 "milestones", "checklist_ticks", "carried_todos", "municipalities",
+                                 "curricula_edition"}
+    assert data["plan"]["curricula_edition"] == ""  # the bundled edition
     training = data["plan"]["trainings"][1]
     assert training["start_time"] == "09:00" and training["first_date"] == "2026-07-15"
     assert set(training["subjects"][0]) == {
@@ -441,9 +443,21 @@ def test_control_characters_are_dropped_as_every_way_in_drops_them(app):
         assert next(m for m in plan.milestones if m.kind == "retrospective").went_well == "良い点\n次も"
 
 
+def as_version_2(data: dict) -> dict:
+    """What version 2 wrote: no curricula edition, no survey, no change items."""
+    data = copy.deepcopy(data)
+    data["version"] = 2
+    del data["plan"]["curricula_edition"]
+    for training in data["plan"]["trainings"]:
+        del training["survey"]
+    for milestone in data["plan"]["milestones"]:
+        del milestone["changes"]
+    return data
+
+
 def _as_version_1(data: dict) -> dict:
     """What version 1 wrote: no team, roles, timeline, chief placement or participants."""
-    data = copy.deepcopy(data)
+    data = as_version_2(data)
     data["version"] = 1
     for key in ("chief_after", "members", "milestones", "checklist_ticks", "carried_todos", "municipalities"):
         del data["plan"][key]
@@ -468,24 +482,36 @@ def test_version_1_file_still_loads_with_empty_sections(app):
         assert all(t.slots for t in plan.trainings)
         assert not any(s.holder_id or s.locked for t in plan.trainings for s in t.slots)
         again = export_plan(plan)
-        assert again["version"] == 2 and again["plan"]["members"] == []
+        assert again["version"] == 3 and again["plan"]["members"] == []
         assert again["plan"]["trainings"] == [t | {"roles": [], "participants": []} for t in good["plan"]["trainings"]]
 
 
-def test_the_demo_plan_survives_a_round_trip(app, runner):
+def test_the_demo_plans_survive_a_round_trip_into_another_prefecture(app, runner):
+    """Each demo plan (this cycle's, and last cycle's with its survey loop) exported, imported
+    into another prefecture, exported again: the same file, field for field."""
     runner.invoke(args=["demo"])
     with app.app_context():
-        demo = db.session.scalar(db.select(Plan))
-        first = export_plan(demo)
+        demos = db.session.scalars(db.select(Plan).order_by(Plan.id)).all()
+        elsewhere = make_prefecture("あおぞら県")
+        files = []
+        for demo in demos:
+            first = export_plan(demo)
+            copied = load_plan(elsewhere, json.dumps(first, ensure_ascii=False))
+            db.session.commit()
+            files.append((first, export_plan(copied)))
+        again = load_plan(demos[0].prefecture, json.dumps(files[0][0], ensure_ascii=False))
+        assert again.title == demos[0].title + "（取込）"  # the same prefecture marks the copy
 
-        copied = load_plan(demo.prefecture, json.dumps(first, ensure_ascii=False))
-        db.session.commit()
-        second = export_plan(copied)
-
-    assert second["plan"].pop("title") == first["plan"].pop("title") + "（取込）"
-    assert second == first
-    assert first["plan"]["members"] and any(t["roles"] for t in first["plan"]["trainings"])
-    assert first["plan"]["milestones"]
+    assert len(files) == 2
+    for first, second in files:
+        assert second == first
+    current, last = (first for first, _ in files)
+    assert current["plan"]["members"] and any(t["roles"] for t in current["plan"]["trainings"])
+    assert current["plan"]["milestones"]
+    # last cycle's plan carries its survey: questions, the groups' findings, the changes
+    surveys = [t["survey"] for t in last["plan"]["trainings"]]
+    assert any(s["questions"] for s in surveys) and any(s["findings"] for s in surveys)
+    assert any(m["changes"] for m in last["plan"]["milestones"] if m["kind"] == "retrospective")
 
 
 def test_kept_holder_conflicts_travel_and_unkept_ones_are_still_refused(app, runner):

@@ -1,1 +1,3 @@
-"""A plan as one JSON file and back, split by what it carries: the plan, its participants, its materials."""
+"""A plan as one JSON file and back (plan.py: the format, export and import), split by what it
+carries: the field reader and its error (reader), the team, the role holders, the timeline, the
+trainings with their subjects, the survey, the participants and the materials."""

@@ -130,3 +130,10 @@ def editions() -> list[EditionInfo]:
 def plan_curricula(plan: Plan) -> dict[str, Curriculum]:
     """The four curricula in the plan's edition, keyed like curricula.load_curricula()."""
     return {key: edition_curriculum(plan.curricula_edition, key) for key in CURRICULUM_KEYS}
+
+
+def is_loaded(name: str) -> bool:
+    """Whether edition `name` is here: the bundled one ("") always is."""
+    with db.session.no_autoflush:
+        return not name or db.session.scalar(
+            sa.select(CurriculaEdition.id).where(CurriculaEdition.name == name).limit(1)) is not None

@@ -345,7 +345,7 @@ def _symposium_parts(event: SupplementaryEvent, total: int) -> list[tuple[int, s
                for s in event.symposists] or [UNDECIDED]
     each = main // (len(reports) + 1) // 5 * 5
     lead = f"（進行：コーディネーター　{clean_line(event.coordinator_name)}）" if clean_line(event.coordinator_name) else ""
-    if each < 5:  # too short to give each its own line
+    if each < 10:  # too short to give each report its own line
         return parts + [(main, f"シンポジストの報告と意見交換{lead}")]
     parts += [(each, f"シンポジストの報告　{text}") for text in reports]
     if pause:
@@ -774,10 +774,12 @@ def safe_filename(text: str, limit: int = 60) -> str:
     return text[:limit].strip(" .") or "_"
 
 
-def training_handouts(training: Training, with_roles: bool = True) -> list[tuple[str, bytes]]:
-    """Every handout of one training, as (file name, bytes)."""
+def training_handouts(training: Training, with_roles: bool = True,
+                      survey_url: str | None = None) -> list[tuple[str, bytes]]:
+    """Every handout of one training, as (file name, bytes); the 研修次第 with the shared
+    survey QR code when `survey_url` is given."""
     short = curriculum_for(training).short_title
-    files = [(f"研修次第_{short}.docx", agenda(training))]
+    files = [(f"研修次第_{short}.docx", agenda(training, survey_url=survey_url))]
     if with_roles:
         files.append((f"役割分担表_{short}.docx", role_sheet(training.plan, [training])))
     for row in training.subjects:

@@ -232,3 +232,57 @@ def test_an_event_on_a_subject_the_source_does_not_name_round_trips(app, world):
         copy = backup.load_plan(plan.prefecture, json.dumps(backup.export_plan(plan)))
         assert [(r.letter, e.title) for t in copy.trainings for r in t.subjects for e in r.supplements] == [
             ("B", "倫理と姿勢")]
+
+
+# --------------------------------------------------------------------------- the demo
+
+def test_the_demo_has_a_symposium_with_a_coordinator_and_three_symposists(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        [event] = db.session.scalars(db.select(SupplementaryEvent).filter_by(kind="symposium")).all()
+        people = [(s.name, s.topic) for s in event.symposists]
+        text = _text(handouts.supplement_agenda(event))
+        assert event.coordinator_name and len(people) == 3 and all(topic for _, topic in people)
+    assert f"進行：コーディネーター　{event.coordinator_name}" in text
+    assert all(f"シンポジストの報告　{name}「{topic}」" in text for name, topic in people)
+
+
+# --------------------------------------------------------------------------- the migration
+
+def test_the_migration_makes_a_symposiums_lecturer_names_its_symposists(empty_database_url):
+    """Before a16i00000001 a symposium's speakers were its lecturer's names; after it they are
+    its symposists (a lecture keeps its lecturer)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from planner.models import Prefecture, Symposist, TrainingSubject
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    typed = {"day": sa.Date, "start_time": sa.Time, "end_time": sa.Time}
+    old_event = sa.table("supplementary_event", *[sa.column(c, typed.get(c)) for c in (
+        "subject_id", "kind", "title", "day", "start_time", "end_time", "place", "lecturer_name", "lecturer_org",
+        "effect", "revision")])
+    with app.app_context():
+        upgrade(revision="a16h00000001")
+        with db.engine.begin() as c:
+            prefecture = c.execute(sa.insert(Prefecture.__table__).values(name="大分県")).inserted_primary_key[0]
+            plan = c.execute(sa.insert(Plan.__table__).values(prefecture_id=prefecture, title="計画",
+                                                              cycle_year=2025)).inserted_primary_key[0]
+            training = c.execute(sa.insert(Training.__table__).values(plan_id=plan, curriculum_key="common")
+                                 ).inserted_primary_key[0]
+            subject = c.execute(sa.insert(TrainingSubject.__table__).values(training_id=training, letter="C")
+                                ).inserted_primary_key[0]
+            for start, kind, name in ((13, "symposium", "小川 恵子、田中 誠"), (10, "lecture", "山本 礼子")):
+                c.execute(sa.insert(old_event).values(
+                    subject_id=subject, kind=kind, title="地域で支える", day=date(2026, 3, 4), start_time=time(start),
+                    end_time=time(start + 2), place="", lecturer_name=name, lecturer_org="大分県立大学",
+                    effect="stays", revision=1))
+        upgrade()
+        rows = db.session.execute(sa.select(SupplementaryEvent.kind, SupplementaryEvent.lecturer_name)
+                                  .order_by(SupplementaryEvent.kind)).all()
+        speakers = db.session.execute(sa.select(Symposist.name, Symposist.affiliation)
+                                      .order_by(Symposist.position)).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [("lecture", "山本 礼子"), ("symposium", "")]
+    assert [tuple(s) for s in speakers] == [("小川 恵子", "大分県立大学"), ("田中 誠", "大分県立大学")]

@@ -288,14 +288,15 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
 def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> bytes:
     """次第 of a supplementary event for those who attend: when and where, the programme with
     its times, who speaks (a symposium's keynote, コーディネーター and every シンポジスト),
-    and whom to ask. Nothing for the planners: not the subject it supplements nor what
-    happens to that subject on the training day."""
+    and whom to ask. The subject's name is its theme; nothing for the planners (that it
+    supplements a subject, what happens to that subject on the training day)."""
     prefecture = event.training.plan.prefecture
     title = clean_line(event.full_title)
     doc = _new(event.training, f"{title} 次第", versioned=False)
     _title_block(doc, [title, "次第"], today)
     facts = [["日時", f"{format_date_wareki(event.day)}　{time_range(event.start_time, event.end_time)}"],
-             ["会場", clean_line(event.place) or UNDECIDED]]
+             ["会場", clean_line(event.place) or UNDECIDED],
+             ["テーマ", curriculum_subject(event.training, event.subject).name]]
     if event.kind != "symposium":
         facts.append(["講師", _person(event.lecturer_name, event.lecturer_org) or UNDECIDED])
     facts.append(["主催", organiser(prefecture)])

@@ -82,7 +82,7 @@ def test_an_official_enters_a_coordinator_and_three_symposists(app, client, worl
         assert (event.coordinator_name, event.coordinator_org) == ("小川 恵子", "大分県立大学 教授")
         event_id = event.id
     shown = client.get(f"/supplements/{event_id}").text
-    assert "コーディネーター" in shown and "小川 恵子、大分県立大学 教授" in shown
+    assert "コーディネーター" in shown and "小川 恵子（大分県立大学 教授）" in shown
     assert "石田 由美（みどり県社会福祉協議会）「地域の居場所とつながりづくり」" in shown
     # the edit page shows them one per line, as they would be typed
     edit = client.get(f"/supplements/{event_id}/edit").text

@@ -49,10 +49,12 @@ def calendar_name(training: Training) -> str:
     return f"時間割_{curriculum_for(training).short_title}.ics"
 
 
-def published_set(training: Training, host: str) -> list[tuple[str, bytes]]:
+def published_set(training: Training, host: str, survey_url: str | None = None) -> list[tuple[str, bytes]]:
     """The documents a version keeps (services.versions.publish calls this inside its
-    transaction, once the version is recorded): the training's handouts and timetable."""
-    files = handouts.training_handouts(training)
+    transaction, once the version is recorded): the training's handouts and timetable, the
+    研修次第 with the shared survey QR code when the training has a survey (`survey_url`,
+    made before the publish: making the link commits)."""
+    files = handouts.training_handouts(training, survey_url=survey_url)
     files.append((calendar_name(training), training_calendar(training, host, stamp=versioned_in_transaction)))
     return files
 

@@ -9,7 +9,6 @@ Each builder takes model objects and returns .docx bytes; nothing here writes th
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -287,55 +286,90 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
 
 
 def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> bytes:
-    """次第 of a supplementary event for those who attend: when, where, who speaks, the subject
-    it supplements, and whom to ask."""
-    training, row = event.training, event.subject
-    curriculum = curriculum_for(training)
-    subject = curriculum_subject(training, row)
+    """次第 of a supplementary event for those who attend: when and where, the programme with
+    its times, who speaks (a symposium's keynote, コーディネーター and every シンポジスト),
+    and whom to ask. The subject's name is its theme; nothing for the planners (that it
+    supplements a subject, what happens to that subject on the training day)."""
+    prefecture = event.training.plan.prefecture
     title = clean_line(event.full_title)
-    doc = _new(training, f"{title} 次第", versioned=False)
+    doc = _new(event.training, f"{title} 次第", versioned=False)
     _title_block(doc, [title, "次第"], today)
-    speakers = [clean_line(x) for x in re.split(r"[、,，/／]", event.lecturer_name or "") if clean_line(x)]
-    role = "シンポジスト" if event.kind == "symposium" else "講師"
-    org = clean_line(event.lecturer_org)
     facts = [["日時", f"{format_date_wareki(event.day)}　{time_range(event.start_time, event.end_time)}"],
              ["会場", clean_line(event.place) or UNDECIDED],
-             [role, "\n".join(speakers) + (f"（{org}）" if org and len(speakers) == 1 else
-                                            (f"\n所属：{org}" if org else "")) if speakers else UNDECIDED],
-             ["テーマ", f"{subject.name}"],
-             ["主催", organiser(training.plan.prefecture)]]
+             ["テーマ", curriculum_subject(event.training, event.subject).name]]
+    if event.kind != "symposium":
+        facts.append(["講師", _person(event.lecturer_name, event.lecturer_org) or UNDECIDED])
+    facts.append(["主催", organiser(prefecture)])
     table(doc, None, facts, [30, TEXT_WIDTH - 30], size=10, label_column=True)
     heading(doc, "プログラム", 1)
-    table(doc, ["時間", "内容"], _supplement_programme(event, role, speakers), [36, TEXT_WIDTH - 36], size=10)
-    if subject.key_points:
-        heading(doc, "この催しで扱う内容", 2)
-        bullets(doc, subject.key_points)
+    table(doc, ["時間", "内容"], _supplement_programme(event), [30, TEXT_WIDTH - 30], size=10)
+    if event.kind == "symposium":
+        heading(doc, "登壇者", 1)
+        table(doc, ["役割", "氏名", "所属・役職"], _symposium_people(event), [36, 42, TEXT_WIDTH - 78], size=10)
     heading(doc, "問い合わせ先", 1)
-    para(doc, contact_lines(training.plan.prefecture))
+    para(doc, contact_lines(prefecture))
     return to_bytes(doc)
 
 
-def _supplement_programme(event: SupplementaryEvent, role: str, speakers: list[str]) -> list[list[str]]:
-    """The event's programme from its hours: opening, the talks (one slot per speaker), then
-    questions and closing; a slot the hours cannot give is left out."""
+def _person(name: str, org: str) -> str:
+    """「小川 恵子（みどり県立大学）」, or the one that is known, or empty."""
+    name, org = clean_line(name), clean_line(org)
+    return f"{name}（{org}）" if name and org else name or org
+
+
+def _symposium_people(event: SupplementaryEvent) -> list[list[str]]:
+    """Keynote speaker (if any), the coordinator and every symposist, in reporting order."""
+    rows = []
+    if clean_line(event.lecturer_name):
+        rows.append(["基調講演", clean_line(event.lecturer_name), clean_line(event.lecturer_org)])
+    rows.append(["コーディネーター", clean_line(event.coordinator_name) or UNDECIDED, clean_line(event.coordinator_org)])
+    rows += [["シンポジスト", clean_line(s.name), clean_line(s.affiliation)] for s in event.symposists]
+    if not event.symposists:
+        rows.append(["シンポジスト", UNDECIDED, ""])
+    return rows
+
+
+def _symposium_parts(event: SupplementaryEvent, total: int) -> list[tuple[int, str]]:
+    """The middle of a symposium: keynote or the coordinator's 趣旨説明, one report per
+    symposist (name and theme), a break when there are hours for it, then the discussion the
+    coordinator leads. Reports share the time with the discussion, in five-minute steps."""
+    coordinator = _person(event.coordinator_name, event.coordinator_org)
+    keynote = _person(event.lecturer_name, event.lecturer_org)
+    parts = []
+    if keynote:
+        parts.append((30 if total >= 150 else 20, f"基調講演　{keynote}"))
+    elif total >= 60:
+        parts.append((10, f"趣旨説明　コーディネーター　{coordinator}" if coordinator else "趣旨説明"))
+    pause = 10 if total >= 150 else 0
+    main = total - sum(m for m, _ in parts) - pause
+    reports = [f"{clean_line(s.name)}" + (f"「{clean_line(s.topic)}」" if clean_line(s.topic) else "")
+               for s in event.symposists] or [UNDECIDED]
+    each = main // (len(reports) + 1) // 5 * 5
+    lead = f"（進行：コーディネーター　{clean_line(event.coordinator_name)}）" if clean_line(event.coordinator_name) else ""
+    if each < 10:  # too short to give each report its own line
+        return parts + [(main, f"シンポジストの報告と意見交換{lead}")]
+    parts += [(each, f"シンポジストの報告　{text}") for text in reports]
+    if pause:
+        parts.append((pause, "休憩"))
+    return parts + [(main - each * len(reports), f"意見交換・質疑応答{lead}")]
+
+
+def _supplement_programme(event: SupplementaryEvent) -> list[list[str]]:
+    """The event's programme from its hours: opening, the talks, then questions and closing;
+    a slot the hours cannot give is left out."""
     start = datetime.combine(event.day, event.start_time)
     end = datetime.combine(event.day, event.end_time)
     total = int((end - start).total_seconds() // 60)
     opening, closing = (5, 5) if total >= 60 else (0, 0)
-    questions = 20 if total >= 90 else (10 if total >= 45 else 0)
-    main = total - opening - closing - questions
-    parts = []
-    if opening:
-        parts.append((opening, "開会・趣旨説明"))
-    names = speakers or [UNDECIDED]
-    if event.kind == "symposium" and len(names) > 1:
-        each = main // (len(names) + 1)
-        parts += [(each, f"{role}の報告　{name}") for name in names]
-        parts.append((main - each * len(names), "意見交換（パネルディスカッション）"))
+    parts = [(opening, "開会")] if opening else []
+    if event.kind == "symposium":
+        parts += _symposium_parts(event, total - opening - closing)
     else:
-        parts.append((main, f"{event.kind_name}「{clean_line(event.title)}」　{'、'.join(names)}"))
-    if questions:
-        parts.append((questions, "質疑応答"))
+        questions = 20 if total >= 90 else (10 if total >= 45 else 0)
+        lecturer = _person(event.lecturer_name, event.lecturer_org) or UNDECIDED
+        parts.append((total - opening - closing - questions, f"{event.kind_name}　{lecturer}"))
+        if questions:
+            parts.append((questions, "質疑応答"))
     if closing:
         parts.append((closing, "閉会"))
     rows, at_time = [], start
@@ -741,10 +775,12 @@ def safe_filename(text: str, limit: int = 60) -> str:
     return text[:limit].strip(" .") or "_"
 
 
-def training_handouts(training: Training, with_roles: bool = True) -> list[tuple[str, bytes]]:
-    """Every handout of one training, as (file name, bytes)."""
+def training_handouts(training: Training, with_roles: bool = True,
+                      survey_url: str | None = None) -> list[tuple[str, bytes]]:
+    """Every handout of one training, as (file name, bytes); the 研修次第 with the shared
+    survey QR code when `survey_url` is given."""
     short = curriculum_for(training).short_title
-    files = [(f"研修次第_{short}.docx", agenda(training))]
+    files = [(f"研修次第_{short}.docx", agenda(training, survey_url=survey_url))]
     if with_roles:
         files.append((f"役割分担表_{short}.docx", role_sheet(training.plan, [training])))
     for row in training.subjects:

@@ -159,8 +159,15 @@ def supplement_events(plan: Plan, host: str) -> list[CalendarEvent]:
         training, row = event.training, event.subject
         curriculum = curriculum_for(training)
         lecturer = "、".join(x for x in (event.lecturer_name, event.lecturer_org) if x)
-        lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う",
-                 f"講師：{lecturer or '未定'}", f"研修当日の扱い：{event.effect_name}"]
+        lines = [plan.title, f"{curriculum.short_title} 科目{row.letter}「{subject_title(training, row)}」を補う"]
+        if event.kind != "symposium":
+            lines.append(f"講師：{lecturer or '未定'}")
+        else:
+            coordinator = "、".join(x for x in (event.coordinator_name, event.coordinator_org) if x)
+            lines += [f"基調講演：{lecturer}"] if lecturer else []
+            lines += [f"コーディネーター：{coordinator or '未定'}",
+                      f"シンポジスト：{'、'.join(s.name for s in event.symposists) or '未定'}"]
+        lines.append(f"研修当日の扱い：{event.effect_name}")
         events.append(CalendarEvent(
             uid=supplement_uid(plan.id, event.id, host),
             summary=clean_text(event.full_title),

@@ -12,7 +12,7 @@ from datetime import date, time
 import pytest
 
 from exports import groups, handouts, participant_notice, participants
-from planner.models import Plan, SupplementaryEvent, Training
+from planner.models import Plan, SupplementaryEvent, Symposist, Training
 from planner.models.db import db
 from planner.services.participants.groups import overview
 from planner.services.plans import changes as plans
@@ -35,8 +35,9 @@ def _documents(plan_id: int) -> dict[str, bytes]:
     subject = next(r for r in common.subjects if r.letter == "C")
     event = SupplementaryEvent(subject_id=subject.id, kind="symposium", title="地域で支える",
                                day=common.first_date, start_time=time(13, 30), end_time=time(16, 30),
-                               place="県社会福祉会館", lecturer_name="小川 恵子、田中 誠、山本 礼子",
-                               lecturer_org="大分県立大学 ほか")
+                               place="県社会福祉会館", coordinator_name="小川 恵子", coordinator_org="大分県立大学",
+                               symposists=[Symposist(position=i, name=name, affiliation="県内の相談窓口", topic="地域の実践")
+                                           for i, name in enumerate(("田中 誠", "山本 礼子", "木村 学"))])
     db.session.add(event)
     # a notice that is sent carries its number and deadline
     common.notice_number, common.application_deadline = "大福第1234号", date(2026, 1, 20)
@@ -124,7 +125,8 @@ def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_p
     assert "生活困窮者自立支援制度" in "\n".join(pages["開催通知"])
     assert "自治体担当者" in "\n".join(pages["受講者名簿"])  # the column fits it on one line
     symposium = "\n".join(pages["催しの次第"]).replace(" ", "")
-    assert all(f"シンポジストの報告{name}" in symposium for name in ("小川恵子", "田中誠", "山本礼子"))
+    assert all(f"シンポジストの報告{name}" in symposium for name in ("田中誠", "山本礼子", "木村学"))
+    assert "進行：コーディネーター小川恵子" in symposium
     assert "不足する視点" not in symposium and "研修当日の扱い" not in symposium
 
 

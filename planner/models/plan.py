@@ -227,6 +227,9 @@ class SupplementaryEvent(db.Model):
     place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     lecturer_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: a symposium's コーディネーター, who leads the discussion (its lecturer, if any, gives the keynote)
+    coordinator_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    coordinator_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     #: stays, shortened or moves (SUPPLEMENT_EFFECTS)
     effect: so.Mapped[str] = so.mapped_column(sa.String(20), default="stays")
     #: the subject's minutes on the training day when shortened
@@ -235,6 +238,10 @@ class SupplementaryEvent(db.Model):
     revision: so.Mapped[int] = so.mapped_column(default=1)
 
     subject: so.Mapped[TrainingSubject] = so.relationship(back_populates="supplements")
+    #: a symposium's シンポジスト, in the order they report
+    symposists: so.Mapped[list[Symposist]] = so.relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Symposist.position")
 
     @property
     def training(self) -> Training:
@@ -258,6 +265,22 @@ class SupplementaryEvent(db.Model):
         if self.effect == "shortened" and self.shortened_minutes:
             return f"研修当日は{self.shortened_minutes}分に短くして行う"
         return SUPPLEMENT_EFFECTS.get(self.effect, self.effect)
+
+
+class Symposist(db.Model):
+    """One シンポジスト of a symposium: who reports, from where, on what."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("supplementary_event.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int]
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: 所属・役職
+    affiliation: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the theme of their report
+    topic: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+    event: so.Mapped[SupplementaryEvent] = so.relationship(back_populates="symposists")
 
 
 class ProgrammeVersion(db.Model):

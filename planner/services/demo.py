@@ -17,7 +17,7 @@ from planner.services.plans.changes import (
     create_plan,
     edit_draft_subject,
 )
-from planner.services.plans.supplements import EventValues, add_event
+from planner.services.plans.supplements import EventValues, Speaker, add_event
 from planner.services.survey.demo import load_demo_survey
 from planner.services.team.files import MemberRow
 from planner.services.team.roles import claim_slot
@@ -152,14 +152,18 @@ def _demo_programme(plan: Plan) -> None:
 
 
 def _demo_supplement(plan: Plan) -> None:
-    """A symposium supplements 共通 C, as the source suggests (「不足する視点は補う」)."""
+    """A symposium supplements 共通 C, as the source suggests (「不足する視点は補う」): a
+    coordinator and three symposists (fictitious), each with a theme."""
     common = next(t for t in plan.trainings if t.curriculum_key == "common")
     c = next(r for r in common.subjects if r.letter == "C")
     add_event(common, c.id, EventValues(
         kind="symposium", title="断らない相談支援を地域で考える",
         day=common.first_date + timedelta(days=14),  # two weeks after the training, same weekday
         start_time=time(13, 30), end_time=time(16, 30), place="みどり県総合福祉センター 多目的ホール",
-        lecturer_name="小川 恵子", lecturer_org="みどり県立大学 社会福祉学部", effect="stays"))
+        effect="stays", coordinator_name="小川 恵子", coordinator_org="みどり県立大学 社会福祉学部 教授",
+        symposists=(Speaker("森本 健太", "あおば市 生活支援課 主任相談支援員", "断らない相談の入口をつくる"),
+                    Speaker("石田 由美", "みどり県社会福祉協議会 地域福祉課", "地域の居場所とつながりづくり"),
+                    Speaker("中村 大輔", "NPO法人 みどりの家 事務局長", "ひきこもりの人と家族への伴走支援"))))
 
 
 def _demo_settled_draft(plan: Plan) -> None:

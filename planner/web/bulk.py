@@ -11,7 +11,7 @@ from planner.services.mail import link_mailing
 from planner.services.participants.entries import today_in_japan
 from planner.services.plans import publishing
 from planner.services.plans.editions import curriculum_for
-from planner.web import confirm, once
+from planner.web import confirm, once, survey
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
@@ -19,6 +19,7 @@ from planner.web.participants import link_url
 
 # the Word builder and the mail texts load with the first send, not in every server process
 municipality_mails, notices = lazy_module("exports.municipality_mails"), lazy_module("exports.notices")
+files = lazy_module("exports.files")
 
 bp = Blueprint("bulk", __name__)
 
@@ -158,8 +159,12 @@ def publish_all(plan_id: int):
     if repeat := once.first_submit(back):
         return repeat
     once.remember(back)
+    host = current_app.config["CALENDAR_UID_HOST"]
+    # the survey links are made before any publish commits (making one commits)
+    survey_urls = {t.id: survey.agenda_url(t) for t in publishing.changed_trainings(plan)}
     report = publishing.publish_all(plan, current_user.name, today_in_japan(), mail_settings(),
-                                    _recipients, _composer)
+                                    _recipients, _composer,
+                                    lambda t: files.published_set(t, host, survey_urls.get(t.id)))
     if report.published:
         flash("公開しました: " + "、".join(f"{_short(v.training)} {v.label}" for v in report.published)
               + "。影響のある人にメールを送ります（送信トレイ）。", "success")

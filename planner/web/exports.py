@@ -23,7 +23,6 @@ from planner.models.account import revoke_feed
 from planner.models.db import db
 from planner.services.mail.calendar_state import feed_state
 from planner.services.plans.editions import curriculum_for
-from planner.services.survey import links as survey_links
 from planner.services.team.roles import slot_label
 from planner.services.team.roster import members_of_user
 from planner.web import survey
@@ -77,7 +76,7 @@ def _document(training, name: str, build) -> bytes:
 @built_in_child
 def agenda(training_id: int):
     training = training_or_404(training_id)
-    survey_url = survey_links.shared_url(training, current_app.config["SECRET_KEY"], survey.answer_url)
+    survey_url = survey.agenda_url(training)
     name = f"研修次第_{_short(training)}.docx"
     return attachment(_document(training, name, lambda: handouts.agenda(training, survey_url=survey_url)),
                       files.DOCX, name)

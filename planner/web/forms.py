@@ -39,7 +39,9 @@ from wtforms.validators import (
 from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message
 from planner.models.team import MUNICIPALITY_KINDS
+from planner.services.errors import ChangeRefused
 from planner.services.password_links import PASSWORD_MAX, PASSWORD_MIN
+from planner.services.plans.supplements import parse_symposists
 from planner.web.date_list import JapaneseDateListField
 
 REQUIRED = "入力してください。"
@@ -367,6 +369,11 @@ class SupplementForm(Form):
     place = text_field("会場", "event_place")
     lecturer_name = text_field("講師の氏名", "lecturer_name")
     lecturer_org = text_field("講師の所属", "lecturer_org")
+    coordinator_name = text_field("コーディネーターの氏名", "coordinator_name")
+    coordinator_org = text_field("コーディネーターの所属・役職", "coordinator_org")
+    #: one per line 「氏名／所属／テーマ」 (services.plans.supplements.parse_symposists reads it)
+    symposists_text = TextAreaField("シンポジスト（1行に1人：氏名／所属・役職／報告テーマ）",
+                                    validators=[Optional(), _length(4000)], render_kw={"rows": 5, "cols": 60})
     effect = JapaneseRadioField("研修当日の科目の扱い", choices=[])
     shortened_minutes = JapaneseIntegerField("短くした時間（分）", validators=[Optional(), _minutes(10, 600)])
 
@@ -391,6 +398,13 @@ class SupplementForm(Form):
     def validate_shortened_minutes(self, field):
         if self.effect.data == "shortened" and field.data is None:
             raise ValidationError("短くする場合は、研修当日の時間（分）を入力してください。")
+
+    def validate_symposists_text(self, field):
+        try:
+            parse_symposists(field.data)
+        except ChangeRefused as refused:  # every line that cannot be read, each said
+            field.errors.extend(refused.messages[:-1])
+            raise ValidationError(refused.messages[-1]) from None
 
 
 class DraftSubjectForm(Form):

@@ -15,7 +15,7 @@ from planner.web.forms import SupplementForm
 bp = Blueprint("supplements", __name__, url_prefix="/supplements")
 
 FIELDS = ("kind", "title", "day", "start_time", "end_time", "place", "lecturer_name",
-          "lecturer_org", "effect", "shortened_minutes")
+          "lecturer_org", "effect", "shortened_minutes", "coordinator_name", "coordinator_org")
 
 
 def _subjects(training: Training) -> list[tuple[int, str]]:
@@ -32,9 +32,9 @@ def _form(training: Training, **kwargs) -> SupplementForm:
 
 def _values(form: SupplementForm) -> EventValues:
     values = {f: getattr(form, f).data for f in FIELDS}
-    for name in ("place", "lecturer_name", "lecturer_org"):
+    for name in ("place", "lecturer_name", "lecturer_org", "coordinator_name", "coordinator_org"):
         values[name] = values[name] or ""
-    return EventValues(**values)
+    return EventValues(**values, symposists=supplements.parse_symposists(form.symposists_text.data))
 
 
 def _edit_page(training: Training, form: SupplementForm, event=None, status=200, refused=None):
@@ -79,6 +79,8 @@ def edit(event_id: int):
     event = event_or_404(event_id)
     training = event.training
     form = _form(training, obj=event)
+    if not form.is_submitted():
+        form.symposists_text.data = supplements.symposists_text(event)
     # the subject an event supplements stays; shown, not sent
     form.subject_id.data = event.subject_id
     form.subject_id.render_kw = {"disabled": True}

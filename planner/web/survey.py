@@ -60,6 +60,12 @@ def answer_url(token: str) -> str:
     return url_for("survey.answer", token=token, _external=True)
 
 
+def agenda_url(training) -> str | None:
+    """The shared survey URL the 研修次第 prints as a QR code, or None while the training has
+    no survey. Makes the link the first time (commits): call it before a publish starts."""
+    return links.shared_url(training, _secret(), answer_url)
+
+
 @bp.errorhandler(links.LinkRefused)
 def _refused(refused: links.LinkRefused):
     """A used, expired or forged link: a Japanese page with its 4xx, never a traceback."""

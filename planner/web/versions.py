@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from planner.services.errors import ChangeRefused
 from planner.services.plans import versions
 from planner.services.plans.editions import curriculum_for
-from planner.web import confirm
+from planner.web import confirm, survey
 from planner.web.access import official_required, training_or_404
 from planner.web.bulk import publish_people
 from planner.web.lazy import lazy_module
@@ -64,9 +64,10 @@ def publish(training_id: int):
     host = current_app.config["CALENDAR_UID_HOST"]
     recipients = notices.version_recipients(training, host, request.url_root.rstrip("/"))
     compose = notices.version_composer(training, current_user.name, page)
+    survey_url = survey.agenda_url(training)
     try:
         version = versions.publish(training, current_user.name, date.today(), mail_settings(),
-                                   recipients, compose, lambda t: files.published_set(t, host))
+                                   recipients, compose, lambda t: files.published_set(t, host, survey_url))
     except ChangeRefused as refused:
         flash(refused.messages[0], "error")
         return redirect(url_for("versions.index", training_id=training.id)), 303

@@ -39,6 +39,8 @@ LABELS = {
     "minutes_override": "指定時間", "separate_day": "別日扱い",
     "supplements": "補う催し", "day": "開催日", "place": "会場",
     "effect": "研修当日の扱い", "shortened_minutes": "短くした時間",
+    "coordinator_name": "コーディネーターの氏名", "coordinator_org": "コーディネーターの所属・役職",
+    "symposists": "シンポジスト", "affiliation": "所属・役職", "topic": "報告テーマ",
     "chief_after": "主任相談支援員・後期の時期", "members": "チームのメンバー",
     "name": "氏名", "municipality": "所属自治体", "municipality_kind": "自治体の種別",
     "email": "メールアドレス", "notes": "備考", "courses": "修了した国研修",

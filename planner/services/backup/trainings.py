@@ -18,6 +18,7 @@ from planner.models import (
     Plan,
     ProgrammeEntry,
     SupplementaryEvent,
+    Symposist,
     Training,
     TrainingSubject,
 )
@@ -33,6 +34,7 @@ from planner.services.backup.roles import (
     _role_section,
 )
 from planner.services.backup.survey import survey_section
+from planner.services.plans.supplements import legacy_symposists
 from planner.services.plans.timetables import day_settings, subject_spec
 
 MAX_SUBJECTS = rules.limit("subjects")
@@ -90,7 +92,10 @@ def _supplement_section(event: SupplementaryEvent) -> dict:
             "start_time": _hhmm(event.start_time), "end_time": _hhmm(event.end_time),
             "place": event.place, "lecturer_name": event.lecturer_name,
             "lecturer_org": event.lecturer_org, "effect": event.effect,
-            "shortened_minutes": event.shortened_minutes}
+            "shortened_minutes": event.shortened_minutes,
+            "coordinator_name": event.coordinator_name, "coordinator_org": event.coordinator_org,
+            "symposists": [{"name": s.name, "affiliation": s.affiliation, "topic": s.topic}
+                           for s in event.symposists]}
 
 
 def _programme_section(entry: ProgrammeEntry) -> dict:
@@ -220,7 +225,7 @@ def _read_subject(fields: _Fields, curriculum: Curriculum,
         if "draft" in fields.data:
             _read_draft(_Fields(fields.require("draft"), f"{fields.where}のたたき台の調整"), row, curriculum)
         raw = fields.items("supplements", MAX_SUPPLEMENTS) if "supplements" in fields.data else []
-        row.supplements = [_read_supplement(_Fields(item, f"{fields.where}の補う催し{j}"), subject)
+        row.supplements = [_read_supplement(_Fields(item, f"{fields.where}の補う催し{j}"))
                            for j, item in enumerate(raw, start=1)]
     else:
         if not row.local_name:
@@ -255,12 +260,13 @@ def _read_draft(fields: _Fields, row: TrainingSubject, curriculum: Curriculum) -
         raise fields.fail("session_minutes", f"セッションの時間は1〜600の数を{sessions}つ、カンマで区切って入れてください。")
 
 
-def _read_supplement(fields: _Fields, subject) -> SupplementaryEvent:
-    """A supplementary event; only for a subject the source lets an event supplement."""
+def _read_supplement(fields: _Fields) -> SupplementaryEvent:
+    """A supplementary event of any subject of the curriculum (the source's general step
+    allows one for any; services.plans.supplements adds them so). A symposium's coordinator
+    and symposists came later: in an older file its lecturer field names the symposists."""
     fields.only({"kind", "title", "day", "start_time", "end_time", "place", "lecturer_name",
-                 "lecturer_org", "effect", "shortened_minutes"})
-    if not subject.may_move_to_separate_day:
-        raise BackupError(f"{fields.where}: 科目{subject.letter}は、手引きで催しで補う方法が示されていません。")
+                 "lecturer_org", "effect", "shortened_minutes", "coordinator_name", "coordinator_org",
+                 "symposists"})
     event = SupplementaryEvent(
         kind=fields.text("kind", 20, required=True), title=fields.typed("title", "event_title"),
         day=fields.day("day", required=True), start_time=fields.clock("start_time"),
@@ -277,7 +283,26 @@ def _read_supplement(fields: _Fields, subject) -> SupplementaryEvent:
         raise fields.fail("end_time", "終了時刻が開始時刻より前です。")
     if event.effect == "shortened" and event.shortened_minutes is None:
         raise fields.fail("shortened_minutes", "短くする場合の時間がありません。")
+    if "symposists" in fields.data:
+        event.coordinator_name = fields.typed("coordinator_name", "coordinator_name")
+        event.coordinator_org = fields.typed("coordinator_org", "coordinator_org")
+        raw = fields.items("symposists", rules.limit("symposists"))
+        event.symposists = [_read_symposist(_Fields(item, f"{fields.where}のシンポジスト{j}"), j)
+                            for j, item in enumerate(raw, start=1)]
+    elif event.kind == "symposium":
+        event.symposists = [Symposist(position=j, name=s.name[:100], affiliation=s.affiliation[:200], topic="")
+                            for j, s in enumerate(legacy_symposists(event.lecturer_name, event.lecturer_org), 1)]
+        event.lecturer_name = event.lecturer_org = ""
+    if event.kind != "symposium" and (event.coordinator_name or event.symposists):
+        raise fields.fail("symposists", "は、種類がシンポジウムの催しにだけ書けます。")
     return event
+
+
+def _read_symposist(fields: _Fields, position: int) -> Symposist:
+    fields.only({"name", "affiliation", "topic"})
+    return Symposist(position=position, name=fields.typed("name", "symposist_name"),
+                     affiliation=fields.typed("affiliation", "symposist_affiliation"),
+                     topic=fields.typed("topic", "symposist_topic"))
 
 
 def _read_option(fields: _Fields, subject, name: str) -> str:

@@ -76,14 +76,16 @@ class PublishReport:
 
 def publish_all(plan: Plan, official_name: str, today: date, settings: MailSettings,
                 recipients_of: Callable[[Training], Recipients],
-                composer_of: Callable[[Training], versions.Compose]) -> PublishReport:
+                composer_of: Callable[[Training], versions.Compose],
+                documents: Callable[[Training], list[tuple[str, bytes]]] | None = None) -> PublishReport:
     """Publish each training of the plan that has changes (each its own commit, as from its
-    own page); a training someone published at the same moment is reported, not repeated."""
+    own page, keeping the same `documents`); a training someone published at the same
+    moment is reported, not repeated."""
     report = PublishReport([], [])
     for training in changed_trainings(plan):
         try:
             version = versions.publish(training, official_name, today, settings,
-                                       recipients_of(training), composer_of(training))
+                                       recipients_of(training), composer_of(training), documents)
         except ChangeRefused as refused:
             report.refused.extend(refused.messages)
             continue

@@ -5,11 +5,14 @@ any subject the day cannot cover (「別日に専門家等に講師を依頼し�
 timetable change, because the event may shorten the subject or take it off the day."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from planner.domain import fields
 from planner.domain.dates import outside_cycle_message
 from planner.domain.schedule import ScheduleInputError
 from planner.models import (
@@ -17,6 +20,7 @@ from planner.models import (
     SUPPLEMENT_KINDS,
     Plan,
     SupplementaryEvent,
+    Symposist,
     Training,
     TrainingSubject,
 )
@@ -26,6 +30,73 @@ from planner.services.plans.changes import change_training
 from planner.services.plans.editions import curriculum_for
 
 SAME_START = "この科目には、同じ日・同じ開始時刻の催しがすでにあります。"
+SYMPOSIUM_ONLY = "コーディネーターとシンポジストは、種類が「シンポジウム」のときに入力します。"
+#: what separates 氏名／所属／テーマ on a line: a slash of either width, or a tab (cells pasted from Excel)
+_PARTS = re.compile(r"[／/\t]")
+#: what separated several names typed into one field
+_NAMES = re.compile(r"[、,，/／]")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One シンポジスト as entered: 氏名, 所属・役職 and the theme of their report."""
+
+    name: str
+    affiliation: str = ""
+    topic: str = ""
+
+    @property
+    def line(self) -> str:
+        """The form's line for this speaker: 「氏名／所属／テーマ」, empty parts at the end left out."""
+        return "／".join([self.name, self.affiliation, self.topic]).rstrip("／")
+
+
+def _speaker_problems(number: int, speaker: Speaker) -> list[str]:
+    where = f"シンポジストの{number}行目："
+    problems = []
+    if not speaker.name:
+        problems.append(f"{where}氏名を入力してください（「氏名／所属／テーマ」の順です）。")
+    elif "、" in speaker.name:
+        problems.append(f"{where}1行に1人ずつ入力してください。")
+    for value, key in ((speaker.name, "symposist_name"), (speaker.affiliation, "symposist_affiliation"),
+                       (speaker.topic, "symposist_topic")):
+        rule = fields.rule(key)
+        if len(value) > rule.max:
+            problems.append(f"{where}{rule.label.removeprefix('シンポジストの')}は{rule.max}文字以内にしてください"
+                            f"（{len(value)}文字あります）。")
+    return problems
+
+
+def parse_symposists(text: str | None) -> tuple[Speaker, ...]:
+    """The symposists typed one per line as 「氏名／所属／テーマ」 (所属 and テーマ may be left
+    out); ChangeRefused with a Japanese message per line that cannot be read."""
+    speakers, problems = [], []
+    lines = [line for line in fields.clean_text(text or "", lines=True).split("\n") if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        parts = [fields.clean_text(p) for p in _PARTS.split(line)]
+        if len(parts) > 3:
+            problems.append(f"シンポジストの{number}行目：区切りの「／」が多すぎます。「氏名／所属／テーマ」の形で入力してください。")
+            continue
+        speaker = Speaker(*parts)
+        problems += _speaker_problems(number, speaker)
+        speakers.append(speaker)
+    if len(lines) > fields.limit("symposists"):
+        problems.append(f"シンポジストは{fields.limit('symposists')}人までにしてください（{len(lines)}人あります）。")
+    if problems:
+        raise ChangeRefused(problems)
+    return tuple(speakers)
+
+
+def symposists_text(event: SupplementaryEvent) -> str:
+    """The event's symposists as the form shows them, one per line."""
+    return "\n".join(Speaker(s.name, s.affiliation, s.topic).line for s in event.symposists)
+
+
+def legacy_symposists(lecturer_name: str, lecturer_org: str) -> tuple[Speaker, ...]:
+    """The symposists of a symposium stored before it had any: its lecturer field held their
+    names (「小川 恵子、田中 誠」) and one affiliation (as migration a16i00000001 reads them)."""
+    names = [n.strip() for n in _NAMES.split(lecturer_name or "") if n.strip()]
+    return tuple(Speaker(n, (lecturer_org or "").strip()) for n in names)
 
 
 @dataclass(frozen=True)
@@ -42,6 +113,9 @@ class EventValues:
     lecturer_org: str = ""
     effect: str = "stays"
     shortened_minutes: int | None = None
+    coordinator_name: str = ""
+    coordinator_org: str = ""
+    symposists: tuple[Speaker, ...] = ()
 
 
 def _check(training: Training, row: TrainingSubject, values: EventValues) -> None:
@@ -61,6 +135,15 @@ def _check(training: Training, row: TrainingSubject, values: EventValues) -> Non
     outside = outside_cycle_message(values.day, plan.cycle_start, plan.cycle_end)
     if outside:
         messages.append(outside)
+    if values.kind != "symposium" and (values.coordinator_name.strip() or values.coordinator_org.strip()
+                                         or values.symposists):
+        messages.append(SYMPOSIUM_ONLY)
+    if values.coordinator_org.strip() and not values.coordinator_name.strip():
+        messages.append("コーディネーターの氏名を入力してください。")
+    for number, speaker in enumerate(values.symposists, start=1):
+        messages += _speaker_problems(number, speaker)
+    if len(values.symposists) > fields.limit("symposists"):
+        messages.append(f"シンポジストは{fields.limit('symposists')}人までにしてください。")
     if values.effect == "shortened":
         if values.shortened_minutes is None:
             messages.append("短くする場合は、研修当日の時間（分）を入力してください。")
@@ -99,6 +182,10 @@ def _apply(event: SupplementaryEvent, values: EventValues) -> None:
     event.place, event.effect = values.place.strip(), values.effect
     event.lecturer_name, event.lecturer_org = values.lecturer_name.strip(), values.lecturer_org.strip()
     event.shortened_minutes = values.shortened_minutes if values.effect == "shortened" else None
+    event.coordinator_name = values.coordinator_name.strip()
+    event.coordinator_org = values.coordinator_org.strip()
+    event.symposists = [Symposist(position=i, name=v.name.strip(), affiliation=v.affiliation.strip(),
+                                  topic=v.topic.strip()) for i, v in enumerate(values.symposists)]
 
 
 def add_event(training: Training, subject_id: int, values: EventValues) -> SupplementaryEvent:
@@ -152,6 +239,7 @@ def plan_events(plan: Plan) -> list[SupplementaryEvent]:
     return db.session.scalars(
         db.select(SupplementaryEvent).join(TrainingSubject).join(Training)
         .where(Training.plan_id == plan.id)
+        .options(selectinload(SupplementaryEvent.symposists))
         .order_by(SupplementaryEvent.day, SupplementaryEvent.start_time, SupplementaryEvent.id)).all()
 
 

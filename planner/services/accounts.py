@@ -70,6 +70,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def find_user(user_id: int) -> User | None:
+    """The account with this id, if there is one."""
+    return db.session.get(User, user_id)
+
+
 def end_sessions(user: User) -> None:
     """Every login cookie of the user stops working, this one's included (caller commits)."""
     user.session_version = User.session_version + 1  # in SQL: two at once both count

@@ -256,6 +256,12 @@ def withdraw_invitation(invitation: Invitation) -> None:
     db.session.commit()
 
 
+def revoke_feed_links(user: User) -> None:
+    """A new feed secret for the user, committed: every old calendar link answers 404."""
+    revoke_feed(user)
+    db.session.commit()
+
+
 def set_active(user: User, active: bool) -> None:
     """Deactivate (no login, no feed, sessions end) or reactivate an account."""
     user.active = active

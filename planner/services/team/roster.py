@@ -36,6 +36,11 @@ _MEMBER_BY_EMAIL = (db.select(TeamMember)
                     .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable)))
 
 
+def find_member(member_id: int) -> TeamMember | None:
+    """The roster entry with this id, whichever plan's (the caller checks whose it is)."""
+    return db.session.get(TeamMember, member_id)
+
+
 def member_for(plan: Plan, email: str) -> TeamMember | None:
     """The roster entry of the logged-in person in this plan (matched by e-mail)."""
     return db.session.scalar(_MEMBER_BY_EMAIL, {"plan_id": plan.id, "email": email.lower()})

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.models import Invitation, LoginAttempts, Plan, TeamMember, User
-from planner.models.account import revoke_feed, utcnow
+from planner.models.account import MEMBER, revoke_feed, utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.mail.outbox import MailSettings, queue
@@ -81,6 +81,12 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def log_out(user: User) -> None:
+    """End every login cookie of the user (copies of this one too); commits."""
+    end_sessions(user)
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password and end the user's other sessions; ValueError when `current` is wrong."""
     if not user.check_password(current):
@@ -88,6 +94,26 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     end_sessions(user)
     db.session.commit()
+
+
+def list_users(prefecture_id: int) -> list[User]:
+    """The prefecture's accounts, officials first, then in the order they were made."""
+    return db.session.scalars(db.select(User).filter_by(prefecture_id=prefecture_id)
+                              .order_by(User.role.desc(), User.id)).all()
+
+
+def join_as_member(prefecture_id: int, email: str, name: str, password: str) -> User:
+    """The account an invitation's link makes (a team member's), committed; ChangeRefused when
+    the same link was used meanwhile."""
+    user = User(prefecture_id=prefecture_id, email=email, name=name, role=MEMBER)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same link submitted twice at once
+        db.session.rollback()
+        raise ChangeRefused(["この招待はすでに使われています。ログイン画面からログインしてください。"]) from None
+    return user
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:

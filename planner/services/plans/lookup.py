@@ -18,6 +18,13 @@ def find_plan(prefecture_id: int, plan_id: int, *options) -> Plan | None:
                              .options(*options))
 
 
+def list_plans(prefecture_id: int) -> list[Plan]:
+    """The prefecture's plans, newest cycle first, with their trainings (one query for all)."""
+    return db.session.scalars(db.select(Plan).filter_by(prefecture_id=prefecture_id)
+                              .options(*WITH_TRAININGS)
+                              .order_by(Plan.cycle_year.desc(), Plan.id.desc())).all()
+
+
 def find_training(prefecture_id: int, training_id: int) -> Training | None:
     """The training if its plan belongs to the prefecture."""
     return db.session.scalar(

@@ -21,8 +21,8 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
-from planner.services.team.files import MemberRow, RosterError
 from planner.services.errors import ChangeRefused
+from planner.services.team.files import MemberRow, RosterError
 from planner.services.team.roles import (
     ClaimRefused,
     check_days_keep_holdings,

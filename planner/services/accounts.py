@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.models import Invitation, LoginAttempts, Plan, TeamMember, User
-from planner.models.account import revoke_feed, utcnow
+from planner.models.account import MEMBER, revoke_feed, utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.mail.outbox import MailSettings, queue
@@ -70,10 +70,21 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def find_user(user_id: int) -> User | None:
+    """The account with this id, if there is one."""
+    return db.session.get(User, user_id)
+
+
 def end_sessions(user: User) -> None:
     """Every login cookie of the user stops working, this one's included (caller commits)."""
     user.session_version = User.session_version + 1  # in SQL: two at once both count
     db.session.flush()
+
+
+def log_out(user: User) -> None:
+    """End every login cookie of the user (copies of this one too); commits."""
+    end_sessions(user)
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -83,6 +94,26 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     end_sessions(user)
     db.session.commit()
+
+
+def list_users(prefecture_id: int) -> list[User]:
+    """The prefecture's accounts, officials first, then in the order they were made."""
+    return db.session.scalars(db.select(User).filter_by(prefecture_id=prefecture_id)
+                              .order_by(User.role.desc(), User.id)).all()
+
+
+def join_as_member(prefecture_id: int, email: str, name: str, password: str) -> User:
+    """The account an invitation's link makes (a team member's), committed; ChangeRefused when
+    the same link was used meanwhile."""
+    user = User(prefecture_id=prefecture_id, email=email, name=name, role=MEMBER)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same link submitted twice at once
+        db.session.rollback()
+        raise ChangeRefused(["この招待はすでに使われています。ログイン画面からログインしてください。"]) from None
+    return user
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -248,6 +279,12 @@ def resend_invitation(settings: MailSettings, secret_key: str, invitation: Invit
 def withdraw_invitation(invitation: Invitation) -> None:
     """Every link sent for it stops working."""
     invitation.withdrawn = True
+    db.session.commit()
+
+
+def revoke_feed_links(user: User) -> None:
+    """A new feed secret for the user, committed: every old calendar link answers 404."""
+    revoke_feed(user)
     db.session.commit()
 
 

@@ -1,8 +1,18 @@
 """The exception every service raises when a change is refused, in one place so that services
-can raise and callers catch it without importing each other."""
+can raise and callers catch it without importing each other; and what the error pages need
+from the database (which failures are a lost race or a database down, and a safe rollback),
+so that the web layer never imports SQLAlchemy."""
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
 from planner.domain.schedule import Timetable
+from planner.models.db import db
+
+#: a unique key or foreign key refused a write: another request changed the same rows
+RaceLost = IntegrityError
+#: the database cannot be reached (or stays locked)
+DatabaseDown = OperationalError
 
 
 class ChangeRefused(Exception):
@@ -12,3 +22,16 @@ class ChangeRefused(Exception):
         super().__init__("\n".join(messages))
         self.messages = messages
         self.timetable = timetable
+
+
+def connection_lost(exc: BaseException | None) -> bool:
+    """Whether `exc` is a database error whose connection was lost (invalidated)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def forget_transaction() -> None:
+    """Drop the failed transaction, so that the page itself can read (or not) in peace."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass

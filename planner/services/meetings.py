@@ -24,6 +24,14 @@ def default_agenda() -> str:
     return "\n".join(f"{item.step} {item.text}" for item in CHECKLIST if item.kind == "meeting")
 
 
+def find_meeting(plan_id: int, meeting_id: int) -> Milestone | None:
+    """The plan's meeting (or launch) with this id; None for any other milestone."""
+    meeting = db.session.get(Milestone, meeting_id)
+    if meeting is None or meeting.plan_id != plan_id or meeting.kind not in ("meeting", "launch"):
+        return None
+    return meeting
+
+
 def agenda_of(meeting: Milestone) -> str:
     return default_agenda() if meeting.agenda is None else meeting.agenda
 

@@ -34,12 +34,14 @@ def _stripped(value):
 def update_settings(prefecture: Prefecture, version: str | None = None, **values: str) -> None:
     """Save the prefecture's handout details (stripped) and commit. With `version` (what the
     form was rendered from), a change someone saved meanwhile is not overwritten: the update
-    is conditional on the values read, so of two saves at once only one can apply them."""
+    is conditional on the values read, so of two saves at once only one can apply them.
+    Refused, the prefecture is expired, so that it reads the latest values."""
     current = settings_of(prefecture)
     new = {name: _stripped(values.get(name, current[name])) for name in SETTING_FIELDS}
     if new == current:
         return
     if version is not None and version != settings_version(prefecture):
+        db.session.expire(prefecture)  # read again: the caller shows the latest values
         raise ChangeRefused([CHANGED_MEANWHILE])
     matched = db.session.execute(
         db.update(Prefecture)

@@ -68,6 +68,14 @@ def supplement_step(event: SupplementaryEvent) -> timeline.Milestone:
                               event.day, event.training.curriculum_key)
 
 
+def find_plan_item(plan: Plan, model: type, item_id: int):
+    """The plan's milestone, training or carried to-do (`model`) with this id, else None."""
+    item = db.session.get(model, item_id)
+    if item is None or item.plan_id != plan.id:
+        return None
+    return item
+
+
 def timeline_rows(plan: Plan) -> list[Row]:
     """The stored milestones, the dated trainings and the supplementary events, in date order."""
     rows = [Row(m, _stored_step(m)) for m in plan.milestones]
@@ -148,6 +156,12 @@ def generate_plan_timeline(plan: Plan, chief_after: str | None = None,
     return kept
 
 
+def save_plan_timeline(plan: Plan, chief_after: str | None = None) -> None:
+    """Generate the plan's timeline (see generate_plan_timeline) and commit."""
+    generate_plan_timeline(plan, chief_after)
+    db.session.commit()
+
+
 def _check_dates(plan: Plan, start: date, end: date) -> None:
     """Refuse an end before the start or a date outside the plan's cycle."""
     messages = []
@@ -163,11 +177,19 @@ def _check_dates(plan: Plan, start: date, end: date) -> None:
 
 def move_milestone(plan: Plan, item: Milestone | Training, start: date,
                    end: date | None = None) -> list[str]:
-    """Move a milestone or a training; returns warnings (weekend, holiday).
+    """Move a milestone or a training and commit; returns warnings (weekend, holiday).
 
     A training keeps its length when no end is given. An order that makes no sense raises
-    TimelineError and nothing is changed.
+    TimelineError and the session is rolled back, so nothing is changed.
     """
+    try:
+        return _move(plan, item, start, end)
+    except TimelineError:
+        db.session.rollback()
+        raise
+
+
+def _move(plan: Plan, item: Milestone | Training, start: date, end: date | None) -> list[str]:
     rows = timeline_rows(plan)
     index = next((i for i, r in enumerate(rows) if r.item is item), None)
     if index is None:
@@ -212,11 +234,7 @@ def update_milestone(plan: Plan, milestone: Milestone, start: date, end: date | 
     """Move a milestone and set its done mark in one change: both or neither are saved."""
     if done is not None and milestone.kind != "retrospective":
         milestone.done = done  # committed by move_milestone; rolled back if it refuses
-    try:
-        return move_milestone(plan, milestone, start, end)
-    except TimelineError:
-        db.session.rollback()
-        raise
+    return move_milestone(plan, milestone, start, end)
 
 
 # --------------------------------------------------------------------------- checklist
@@ -263,10 +281,12 @@ def tick(plan: Plan, key: str, done: bool, commit: bool = True) -> None:
 
 
 def save_checklist(plan: Plan, done_keys: set[str]) -> None:
-    """Save the whole checklist at once: the given keys done, every other item not done."""
+    """Save the whole checklist at once: the given keys done, every other item not done.
+    An unknown key rolls the session back (a form's one-time token with it) and raises."""
     keys = [k for g in checklist_groups(plan) for k, _ in g.items]
     unknown = done_keys - set(keys)
     if unknown:
+        db.session.rollback()
         raise TimelineError(["このチェック項目はこの計画にありません。"])
     for key in keys:
         tick(plan, key, key in done_keys, commit=False)
@@ -320,13 +340,16 @@ def set_todo_done(todo: CarriedTodo, done: bool) -> None:
 
 
 def adopt_proposed_date(plan: Plan, training: Training) -> date:
-    """Give an undated training the date the timeline proposes, checked like any other change."""
+    """Give an undated training the date the timeline proposes, checked like any other change;
+    refused, the session is rolled back and TimelineError raised."""
     proposed = proposed_dates(plan).get(training.id)
     if proposed is None:
+        db.session.rollback()
         raise TimelineError(["この研修には提案する日程がありません（開催日が入っています）。"])
     try:
         update_training(training, first_date=proposed)
     except ChangeRefused as exc:
+        db.session.rollback()
         raise TimelineError(exc.messages) from None
     return proposed
 

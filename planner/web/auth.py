@@ -13,18 +13,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
 from planner.models import User
-from planner.models.account import MEMBER
-from planner.models.db import db
 from planner.services import accounts
 from planner.services.accounts import (
     MAX_FAILURES,
     LoginLocked,
     authenticate,
     change_password,
-    end_sessions,
+    join_as_member,
+    list_users,
+    log_out,
     read_invitation,
 )
 from planner.services.errors import ChangeRefused
@@ -77,8 +76,7 @@ def login():
 @login_required
 def logout():
     # the cookie itself is not enough: a copy of it must stop working too
-    end_sessions(current_user._get_current_object())
-    db.session.commit()
+    log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("ログアウトしました。", "success")
@@ -114,8 +112,7 @@ def invite():
     elif form.is_submitted():
         status = 422
     prefecture_id = current_user.prefecture_id
-    users = db.session.scalars(db.select(User).filter_by(prefecture_id=prefecture_id)
-                               .order_by(User.role.desc(), User.id)).all()
+    users = list_users(prefecture_id)
     return render_template("auth/invite.html", form=form, link=link, members=users,
                            pending=accounts.pending_invitations(prefecture_id),
                            uninvited=accounts.roster_without_account(prefecture_id)), status
@@ -202,16 +199,11 @@ def accept(token: str):
     if form.validate_on_submit():
         if repeat := once.first_submit(url_for("auth.login")):
             return repeat
-        user = User(prefecture_id=data["p"], email=data["e"], name=form.name.data.strip(), role=MEMBER)
-        user.set_password(form.password.data)
-        db.session.add(user)
-        once.remember(url_for("plans.index"))
+        once.remember(url_for("plans.index"))  # the token's row commits with the account, or not at all
         try:
-            db.session.commit()
-        except IntegrityError:  # the same link submitted twice at once
-            db.session.rollback()
-            return render_template("auth/invalid_invitation.html",
-                                   message="この招待はすでに使われています。ログイン画面からログインしてください。"), 409
+            user = join_as_member(data["p"], data["e"], form.name.data.strip(), form.password.data)
+        except ChangeRefused as refused:
+            return render_template("auth/invalid_invitation.html", message=refused.messages[0]), 409
         _start_session(user)
         flash("登録しました。", "success")
         return redirect(url_for("plans.index"))

@@ -5,10 +5,14 @@ reached (503), a write that lost a race to another request (409), and anything u
 (500, logged with its traceback).
 """
 from flask import Flask, current_app, g, render_template
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from planner.models.db import db
+from planner.services.errors import (
+    DatabaseDown,
+    RaceLost,
+    connection_lost,
+    forget_transaction,
+)
 
 MESSAGES = {
     400: ("リクエストを処理できません", "画面を再読み込みしてから、もう一度操作してください。"),
@@ -36,25 +40,17 @@ def _error_page(exc: HTTPException):
     return render_template("errors/error.html", code=exc.code, title=exc.name, advice=exc.description), exc.code
 
 
-def _forget_transaction() -> None:
-    """Drop the failed transaction, so that the page itself can read (or not) in peace."""
-    try:
-        db.session.rollback()
-    except DBAPIError:
-        pass
-
-
-def _race_lost(exc: IntegrityError):
+def _race_lost(exc: RaceLost):
     """A unique key or foreign key refused a write: another request changed the same rows."""
-    _forget_transaction()
+    forget_transaction()
     current_app.logger.warning("write refused by the database: %s", exc.orig)
     return _page(409)
 
 
-def _database_down(exc: OperationalError):
+def _database_down(exc: DatabaseDown):
     """The database cannot be reached (or stays locked): the page is drawn without the user,
     whose row cannot be read."""
-    _forget_transaction()
+    forget_transaction()
     current_app.logger.error("database unavailable: %s", exc.orig)
     g._login_user = current_app.login_manager.anonymous_user()
     body, code = _page(503)
@@ -63,9 +59,9 @@ def _database_down(exc: OperationalError):
 
 def _unexpected(exc: InternalServerError):
     """Anything else; Flask has already logged the traceback."""
-    _forget_transaction()
+    forget_transaction()
     original = getattr(exc, "original_exception", None)
-    if isinstance(original, DBAPIError) and original.connection_invalidated:
+    if connection_lost(original):
         return _database_down(original)
     try:
         return _page(500)
@@ -80,6 +76,6 @@ def register_error_pages(app: Flask) -> None:
     for code in MESSAGES:
         if code != 500:
             app.register_error_handler(code, _error_page)
-    app.register_error_handler(IntegrityError, _race_lost)
-    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(RaceLost, _race_lost)
+    app.register_error_handler(DatabaseDown, _database_down)
     app.register_error_handler(InternalServerError, _unexpected)

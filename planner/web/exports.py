@@ -18,13 +18,12 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import is_resource_modified
 
-from planner.models import TeamMember, User
-from planner.models.account import revoke_feed
-from planner.models.db import db
+from planner.models import User
+from planner.services.accounts import find_user, revoke_feed_links
 from planner.services.mail.calendar_state import feed_state
 from planner.services.plans.editions import curriculum_for
 from planner.services.team.roles import slot_label
-from planner.services.team.roster import members_of_user
+from planner.services.team.roster import find_member, members_of_user
 from planner.web import survey
 from planner.web.access import (
     event_or_404,
@@ -225,7 +224,7 @@ def feed(token: str):
         abort(404)
     modified = state.modified.replace(tzinfo=UTC)
     if is_resource_modified(request.environ, etag=state.etag, last_modified=modified):
-        response = Response(files.member_feed(db.session.get(User, owner[0]), _host(), _base(), now=modified),
+        response = Response(files.member_feed(find_user(owner[0]), _host(), _base(), now=modified),
                             content_type=files.ICS)
         response.headers["Content-Disposition"] = "inline; filename=\"feed.ics\""
     else:
@@ -254,8 +253,7 @@ def my_feed():
 @login_required
 def revoke():
     """A new feed secret: every old link of this user answers 404 from now on."""
-    revoke_feed(current_user)
-    db.session.commit()
+    revoke_feed_links(current_user)
     flash("以前のカレンダー購読URLを無効にしました。新しいURLを登録し直してください。", "success")
     return redirect(url_for("exports.my_feed"))
 
@@ -265,8 +263,7 @@ def revoke():
 def revoke_for(user_id: int):
     """An official revokes a member's feed links (a lost phone, a member who left)."""
     user = user_or_404(user_id)
-    revoke_feed(user)
-    db.session.commit()
+    revoke_feed_links(user)
     flash(f"{user.name}さんのカレンダー購読URLを無効にしました。", "success")
     return redirect(url_for("auth.invite"))
 
@@ -276,7 +273,7 @@ def revoke_for(user_id: int):
 @built_in_child
 def invitation(member_id: int, slot_id: int):
     """One meeting request for one role of the member (their own, or any member for an official)."""
-    member = db.session.get(TeamMember, member_id)
+    member = find_member(member_id)
     if member is None or member.plan.prefecture_id != current_user.prefecture_id:
         abort(404)
     if not current_user.is_official and member.email.lower() != current_user.email.lower():

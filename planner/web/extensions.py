@@ -13,12 +13,11 @@ login_manager.session_protection = "strong"
 def load_user(session_id: str):
     """The user of a session cookie, if the cookie's session version is still the user's
     (logout and a password change raise it, so copies of older cookies stop working)."""
-    from planner.models import User
-    from planner.models.db import db
+    from planner.services.accounts import find_user
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = find_user(int(user_id))
     # a deactivated account is logged out, like one whose session version moved on
     if user is None or not user.active or user.session_version != int(version):
         return None

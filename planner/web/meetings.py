@@ -14,13 +14,12 @@ from flask import (
 from flask_login import current_user, login_required
 
 from planner.models import Milestone, TeamMember
-from planner.models.db import db
 from planner.services import meetings
 from planner.services.errors import ChangeRefused
 from planner.services.plans import publishing
 from planner.services.team.roster import members_of_user
 from planner.web import confirm
-from planner.web.access import official_required, plan_or_404
+from planner.web.access import found_or_404, official_required, plan_or_404
 from planner.web.lazy import lazy_module
 from planner.web.mail import settings as mail_settings
 from planner.web.timeline_forms import MeetingForm
@@ -33,10 +32,7 @@ bp = Blueprint("meetings", __name__)
 
 def _meeting_or_404(plan_id: int, meeting_id: int) -> Milestone:
     plan = plan_or_404(plan_id)
-    meeting = db.session.get(Milestone, meeting_id)
-    if meeting is None or meeting.plan_id != plan.id or meeting.kind not in ("meeting", "launch"):
-        abort(404)
-    return meeting
+    return found_or_404(meetings.find_meeting(plan.id, meeting_id))
 
 
 def _answer_link(meeting: Milestone):

@@ -12,23 +12,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from planner.models import Plan
-from planner.models.db import db
 from planner.services.backup import plan as backup
 from planner.services.errors import ChangeRefused
 from planner.services.plans.changes import (
-    create_plan,
     delete_plan,
     proposed_dates,
     rename_plan,
 )
 from planner.services.plans.editions import label, newest_edition, plan_curricula
-from planner.services.plans.next_cycle import copy_plan
+from planner.services.plans.lookup import WITH_TRAININGS, list_plans
+from planner.services.plans.next_cycle import copy_to_next_cycle
+from planner.services.plans.start import start_plan
 from planner.services.team import roster as team
-from planner.services.timeline import generate_plan_timeline
 from planner.web import bulk, once
 from planner.web.access import official_required, plan_or_404
 from planner.web.account_forms import PlanTitleForm
@@ -37,13 +34,16 @@ from planner.web.forms import ConfirmForm, ImportForm, PlanForm
 bp = Blueprint("plans", __name__)
 
 
+def _remember_plan(plan) -> None:
+    """The new plan's page is where a form's first submit led (see planner.web.once)."""
+    once.remember(url_for("plans.show", plan_id=plan.id))
+
+
 @bp.route("/")
 @login_required
 def index():
     # the list shows every plan's trainings: load them in one query, not one per plan
-    plans = db.session.scalars(db.select(Plan).filter_by(prefecture_id=current_user.prefecture_id)
-                               .options(selectinload(Plan.trainings))
-                               .order_by(Plan.cycle_year.desc(), Plan.id.desc())).all()
+    plans = list_plans(current_user.prefecture_id)
     return render_template("plans/index.html", plans=plans, import_form=ImportForm())
 
 
@@ -61,13 +61,8 @@ def new():
             return repeat
         today = date.today()
         dates = proposed_dates(form.cycle_year.data, today) if form.propose_dates.data else None
-        plan = create_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data,
-                           dates=dates, venue=(form.venue.data or "").strip())
-        if dates:
-            generate_plan_timeline(plan, today=today)  # with dates in place, the year's schedule follows
-        db.session.flush()
-        once.remember(url_for("plans.show", plan_id=plan.id))
-        db.session.commit()
+        plan = start_plan(current_user.prefecture, form.title.data.strip(), form.cycle_year.data, dates,
+                          (form.venue.data or "").strip(), today, _remember_plan)
         flash("計画を作りました。4つの研修の時間割と年間の流れは標準の設定で作ってあります。開催日と会場を確認してください。"
               if dates else "計画を作りました。4つの研修の開催日と会場を入れてください。", "success")
         return redirect(url_for("plans.show", plan_id=plan.id))
@@ -77,7 +72,7 @@ def new():
 @bp.route("/plans/<int:plan_id>")
 @login_required
 def show(plan_id: int):
-    plan = plan_or_404(plan_id, selectinload(Plan.trainings))
+    plan = plan_or_404(plan_id, *WITH_TRAININGS)
     year = bulk.year_context(plan) if current_user.is_official else {}
     newest = newest_edition()
     return render_template("plans/show.html", plan=plan, curricula=plan_curricula(plan),
@@ -92,10 +87,7 @@ def copy(plan_id: int):
     plan = plan_or_404(plan_id)
     if repeat := once.first_submit(url_for("plans.show", plan_id=plan.id)):
         return repeat
-    new_plan = copy_plan(plan)
-    db.session.flush()
-    once.remember(url_for("plans.show", plan_id=new_plan.id))
-    db.session.commit()
+    new_plan = copy_to_next_cycle(plan, _remember_plan)
     flash("次の年度の計画にコピーしました。開催日は1年後の同じ曜日にしてあります。確認してください。", "success")
     return redirect(url_for("plans.show", plan_id=new_plan.id))
 
@@ -126,7 +118,6 @@ def delete(plan_id: int):
     if form.validate_on_submit():
         title = plan.title
         delete_plan(plan)
-        db.session.commit()
         flash(f"計画「{title}」を削除しました。", "success")
         return redirect(url_for("plans.index"))
     return render_template("plans/delete.html", plan=plan, form=form)
@@ -151,12 +142,9 @@ def import_json():
     if repeat := once.first_submit(url_for("plans.index")):
         return repeat
     try:
-        plan = backup.load_plan(current_user.prefecture, form.file.data.read())
+        plan = backup.restore_plan(current_user.prefecture, form.file.data.read(), _remember_plan)
     except backup.BackupError as exc:
-        db.session.rollback()
         flash(f"取り込みませんでした: {exc}", "error")
         return index(), 422  # the list again, with the reason; nothing was saved
-    once.remember(url_for("plans.show", plan_id=plan.id))
-    db.session.commit()
     flash("計画を取り込みました。", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))

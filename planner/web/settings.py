@@ -2,7 +2,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.prefecture_settings import SETTING_FIELDS, settings_version, update_settings
 from planner.web.access import official_required
@@ -24,7 +23,6 @@ def edit():
             update_settings(prefecture, form.version.data or None,
                             **{name: getattr(form, name).data for name in SETTING_FIELDS})
         except ChangeRefused as exc:
-            db.session.expire(prefecture)
             latest = PrefectureSettingsForm(formdata=None, obj=prefecture)
             latest.version.data = settings_version(prefecture)
             return render_template("settings/edit.html", form=latest, prefecture=prefecture,

@@ -6,7 +6,6 @@ from datetime import date, time
 from io import BytesIO
 from itertools import groupby
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -19,12 +18,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import orm
 from wtforms import SelectChoice
 
 from planner.domain.assign import TEACHING_KINDS
-from planner.models import Plan, RoleSlot, TeamMember, Training, TrainingSubject
-from planner.models.db import db
+from planner.models import Plan, RoleSlot, TeamMember
 from planner.models.team import COURSE_NAMES, COURSES, MUNICIPALITY_KINDS, ROLE_NAMES
 from planner.services.plans import holder_conflicts
 from planner.services.plans.editions import plan_curricula
@@ -41,10 +38,13 @@ from planner.services.team.files import (
     write_roster_xlsx,
 )
 from planner.services.team.roles import (
+    ROLES_PAGE,
     ClaimRefused,
     SlotChanged,
     assign_slot,
     claim_slot,
+    find_slot,
+    find_slot_to_claim,
     link_loaded_slots,
     lock_held_slots,
     release_slot,
@@ -52,7 +52,7 @@ from planner.services.team.roles import (
     slot_times,
 )
 from planner.web import once
-from planner.web.access import official_required, plan_or_404, training_or_404
+from planner.web.access import found_or_404, official_required, plan_or_404, training_or_404
 from planner.web.forms import CsvForm, MemberForm, SlotAssignForm
 from planner.web.isolated import built_in_child
 from planner.web.numbers import bounded_int
@@ -61,29 +61,14 @@ bp = Blueprint("team", __name__)
 
 
 def _member_or_404(plan: Plan, member_id: int) -> TeamMember:
-    member = db.session.get(TeamMember, member_id)
+    member = team.find_member(member_id)
     if member is None or member.plan_id != plan.id:
         abort(404)
     return member
 
 
 def _slot_or_404(plan: Plan, slot_id: int) -> RoleSlot:
-    slot = db.session.scalar(db.select(RoleSlot).join(Training)
-                             .where(RoleSlot.id == slot_id, Training.plan_id == plan.id))
-    if slot is None:
-        abort(404)
-    return slot
-
-
-#: what the roles page walks, loaded with the plan: each training's subjects (with the events
-#: that may take one over) and slots with their holders' names (not their courses or days).
-#: The plan, its few trainings, their subjects and events come in one joined query (each query
-#: costs more in the ORM than the rows it repeats); the slots, many more, in a second.
-ROLES_PAGE = (
-    orm.joinedload(Plan.trainings).joinedload(Training.subjects).joinedload(TrainingSubject.supplements),
-    orm.joinedload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
-    .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
-)
+    return found_or_404(find_slot(plan.id, slot_id))
 
 
 # ------------------------------------------------------------------ roster
@@ -97,7 +82,12 @@ def _roster_page(plan: Plan, status: int = 200):
 @bp.route("/plans/<int:plan_id>/team")
 @login_required
 def roster(plan_id: int):
-    return _roster_page(plan_or_404(plan_id, orm.selectinload(Plan.members)))
+    return _roster_page(plan_or_404(plan_id, *team.WITH_MEMBERS))
+
+
+def _remember_roster(plan: Plan):
+    """Run before the commit: a form's first submit led back to the roster (see planner.web.once)."""
+    return lambda: once.remember(url_for("team.roster", plan_id=plan.id))
 
 
 def _row_from_form(form: MemberForm) -> MemberRow:
@@ -126,24 +116,13 @@ def edit_member(plan_id: int, member_id: int | None = None):
         if member is None and (repeat := once.first_submit(url_for("team.roster", plan_id=plan.id))):
             return repeat
         row = _row_from_form(form)
-        clash = team.member_for(plan, row.email)
-        if clash is not None and clash is not member:
-            db.session.rollback()
-            form.email.errors.append(f"このメールアドレスは {clash.name} さんが使っています。")
-        elif member is None and team.roster_full(plan):
-            db.session.rollback()  # nothing added: the form's one-time token stays unused
-            form.name.errors.append(f"名簿はこれ以上増やせません（{len(plan.members)}人まで）。")
+        try:
+            team.save_roster_member(plan, row, member, _remember_roster(plan))
+        except team.MemberRefused as refused:
+            getattr(form, refused.field).errors.append(refused.messages[0])
         else:
-            try:
-                team.save_member(plan, row, member)
-            except ClaimRefused as exc:
-                db.session.rollback()
-                form.unavailable.errors.append(str(exc))
-            else:
-                once.remember(url_for("team.roster", plan_id=plan.id))
-                db.session.commit()
-                flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
-                return redirect(url_for("team.roster", plan_id=plan.id))
+            flash(f"{row.name} さんを{'更新' if member else '名簿に追加'}しました。", "success")
+            return redirect(url_for("team.roster", plan_id=plan.id))
     status = 422 if form.errors else 200
     return render_template("team/member.html", plan=plan, form=form, member=member,
                            courses=COURSES), status
@@ -154,8 +133,7 @@ def edit_member(plan_id: int, member_id: int | None = None):
 def delete_member(plan_id: int, member_id: int):
     plan = plan_or_404(plan_id)
     member = _member_or_404(plan, member_id)
-    db.session.delete(member)
-    db.session.commit()
+    team.remove_member(member)
     flash(f"{member.name} さんを名簿から外しました。担当していた役割は空きに戻りました。", "success")
     return redirect(url_for("team.roster", plan_id=plan.id))
 
@@ -210,13 +188,10 @@ def import_roster(plan_id: int):
     if repeat := once.first_submit(url_for("team.roster", plan_id=plan.id)):
         return repeat
     try:
-        added, updated = team.import_roster(plan, rows)
+        added, updated = team.import_roster_rows(plan, rows, _remember_roster(plan))
     except (RosterError, ClaimRefused) as exc:
-        db.session.rollback()
         flash(f"名簿を取り込みませんでした（1件も登録していません）: {exc}", "error")
         return _roster_page(plan, 422)
-    once.remember(url_for("team.roster", plan_id=plan.id))
-    db.session.commit()
     flash(f"名簿を取り込みました（追加{added}人、更新{updated}人）。", "success")
     return redirect(url_for("team.roster", plan_id=plan.id))
 
@@ -261,26 +236,10 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-#: the slot with its training, plan and subject (all its label needs), in the user's prefecture,
-#: and the user's roster entry in that plan (matched by e-mail as team.member_for does, None
-#: when not on the roster); built once, as every claim and release runs it
-_SLOT_TO_CLAIM = (
-    db.select(RoleSlot, TeamMember).join(Training).join(Plan)
-    .outerjoin(TeamMember, sa.and_(TeamMember.plan_id == Plan.id, TeamMember.email == sa.bindparam("email")))
-    .where(RoleSlot.id == sa.bindparam("slot_id"), Training.plan_id == sa.bindparam("plan_id"),
-           Plan.prefecture_id == sa.bindparam("prefecture_id"))
-    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject),
-             orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)))
-
-
 def _slot_to_claim(plan_id: int, slot_id: int) -> tuple[RoleSlot, TeamMember | None]:
     """The slot and the user's roster entry in its plan, in one query, if the plan is the
     user's prefecture's; else a 404."""
-    found = db.session.execute(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id, "email": current_user.email.lower(),
-                                                "prefecture_id": current_user.prefecture_id}).first()
-    if found is None:
-        abort(404)
-    return found.RoleSlot, found.TeamMember
+    return found_or_404(find_slot_to_claim(current_user.prefecture_id, plan_id, slot_id, current_user.email))
 
 
 def _claim_outcome(plan_id: int, slot_id: int, message: str, status: int):

@@ -9,10 +9,9 @@ from flask_login import login_required
 from planner.domain.dates import era_year, fiscal_year, format_date_ja
 from planner.domain.timeline import CHECKLIST, KIND_NAMES, TRAINING_NAMES, TimelineError
 from planner.models import CarriedTodo, Milestone, Plan, SupplementaryEvent, Training
-from planner.models.db import db
 from planner.services import timeline as ops
 from planner.web import confirm, once
-from planner.web.access import official_required, plan_or_404
+from planner.web.access import found_or_404, official_required, plan_or_404
 from planner.web.timeline_forms import (
     ChecklistForm,
     GenerateForm,
@@ -120,10 +119,7 @@ def _to_page(plan: Plan, anchor: str = ""):
 
 
 def _item_or_404(plan: Plan, model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None or item.plan_id != plan.id:
-        abort(404)
-    return item
+    return found_or_404(ops.find_plan_item(plan, model, item_id))
 
 
 @bp.route("/")
@@ -144,8 +140,7 @@ def generate(plan_id: int):
             "年間の流れを作り直しますか", f"立ち上げ・検討会議・振り返りの日付（{len(plan.milestones)}件）を提案どおりに戻します。"
             "あなたが動かした日付は元に戻ります。済みの印と振り返りの記録は残り、研修の開催日は変わりません。",
             "作り直す", url_for("timeline.show", plan_id=plan.id), mailing=False, danger=True)
-    ops.generate_plan_timeline(plan, form.chief_after.data)
-    db.session.commit()
+    ops.save_plan_timeline(plan, form.chief_after.data)
     flash("年間の流れを作成しました。日程を確認し、必要なら変更してください。", "success")
     return _to_page(plan)
 
@@ -159,7 +154,6 @@ def _move(plan: Plan, item, change):
     try:
         warnings = change(form)
     except TimelineError as exc:
-        db.session.rollback()
         return _page(plan, 422, forms={key: form}, refused={key: exc.messages})
     flash("日程を保存しました。", "success")
     for warning in warnings:
@@ -196,7 +190,6 @@ def adopt(plan_id: int, training_id: int):
     try:
         day = ops.adopt_proposed_date(plan, training)
     except TimelineError as exc:
-        db.session.rollback()
         for message in exc.messages:
             flash(message, "error")
         return _to_page(plan)
@@ -217,7 +210,6 @@ def checklist(plan_id: int):
     try:
         ops.save_checklist(plan, set(form.items.data or []))
     except TimelineError as exc:
-        db.session.rollback()
         form.items.errors = list(exc.messages)
         return _page(plan, 422, checklist_form=form)
     flash("チェックリストを保存しました。", "success")

@@ -28,6 +28,7 @@ subject by its position in its training, a training by its position in the plan.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -217,6 +218,20 @@ def load_plan(prefecture: Prefecture, text: str | bytes) -> Plan:
     for row in (row for t in plan.trainings for row in t.subjects):
         db.session.expire(row, ["programme"])
     _restore_kept(kept)
+    return plan
+
+
+def restore_plan(prefecture: Prefecture, text: str | bytes,
+                 before_commit: Callable[[Plan], None] = lambda plan: None) -> Plan:
+    """Read a backup file as a new plan of the prefecture (load_plan) and commit; BackupError
+    rolls the session back. `before_commit(plan)` runs just before the commit."""
+    try:
+        plan = load_plan(prefecture, text)
+    except BackupError:
+        db.session.rollback()
+        raise
+    before_commit(plan)
+    db.session.commit()
     return plan
 
 

@@ -64,9 +64,10 @@ def rename_plan(plan: Plan, title: str) -> None:
 
 
 def delete_plan(plan: Plan) -> None:
-    """Delete a plan with everything in it (trainings, roster, roles, timeline); the caller commits."""
+    """Delete a plan with everything in it (trainings, roster, roles, timeline); commit."""
     db.session.delete(plan)  # the ORM cascades and the foreign keys' ON DELETE CASCADE remove the rest
     db.session.flush()
+    db.session.commit()
 
 
 def proposed_dates(cycle_year: int, today: date | None = None) -> dict[str, date]:

@@ -1,6 +1,7 @@
 """Copying a plan to the next cycle: trainings, settings, team, and last year's lessons as to-dos."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from planner.models import (
@@ -19,6 +20,16 @@ from planner.services.timeline import carry_over_retrospectives
 
 # A year later on the same weekday: 52 weeks.
 NEXT_CYCLE = timedelta(days=364)
+
+
+def copy_to_next_cycle(plan: Plan, before_commit: Callable[[Plan], None] = lambda copy: None) -> Plan:
+    """Copy the plan for the next cycle (copy_plan) and commit; `before_commit(copy)` runs
+    after the flush (the copy has its id), just before the commit."""
+    copy = copy_plan(plan)
+    db.session.flush()
+    before_commit(copy)
+    db.session.commit()
+    return copy
 
 
 def copy_plan(plan: Plan) -> Plan:

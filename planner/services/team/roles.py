@@ -14,10 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.domain.dates import format_date_wareki
-from planner.models import MemberUnavailable, RoleSlot, TeamMember, Training
+from planner.models import (
+    MemberUnavailable,
+    Plan,
+    RoleSlot,
+    TeamMember,
+    Training,
+    TrainingSubject,
+)
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.plans.editions import curriculum_for
@@ -30,6 +39,45 @@ from planner.services.plans.timetables import (
 
 class ClaimRefused(Exception):
     """A claim or release that cannot be done; the message is Japanese."""
+
+
+#: what the roles page walks, loaded with the plan: each training's subjects (with the events
+#: that may take one over) and slots with their holders' names (not their courses or days).
+#: The plan, its few trainings, their subjects and events come in one joined query (each query
+#: costs more in the ORM than the rows it repeats); the slots, many more, in a second.
+ROLES_PAGE = (
+    orm.joinedload(Plan.trainings).joinedload(Training.subjects).joinedload(TrainingSubject.supplements),
+    orm.joinedload(Plan.trainings).selectinload(Training.slots).joinedload(RoleSlot.holder)
+    .options(orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)),
+)
+
+#: the slot with its training, plan and subject (all its label needs), in the user's prefecture,
+#: and the user's roster entry in that plan (matched by e-mail as roster.member_for does, None
+#: when not on the roster); built once, as every claim and release runs it
+_SLOT_TO_CLAIM = (
+    db.select(RoleSlot, TeamMember).join(Training).join(Plan)
+    .outerjoin(TeamMember, sa.and_(TeamMember.plan_id == Plan.id, TeamMember.email == sa.bindparam("email")))
+    .where(RoleSlot.id == sa.bindparam("slot_id"), Training.plan_id == sa.bindparam("plan_id"),
+           Plan.prefecture_id == sa.bindparam("prefecture_id"))
+    .options(orm.contains_eager(RoleSlot.training).contains_eager(Training.plan), orm.joinedload(RoleSlot.subject),
+             orm.lazyload(TeamMember.courses), orm.lazyload(TeamMember.unavailable)))
+
+
+def find_slot_to_claim(prefecture_id: int, plan_id: int, slot_id: int,
+                       email: str) -> tuple[RoleSlot, TeamMember | None] | None:
+    """The slot and the roster entry of `email` in its plan, in one query, if the plan is the
+    prefecture's; else None."""
+    found = db.session.execute(_SLOT_TO_CLAIM, {"slot_id": slot_id, "plan_id": plan_id, "email": email.lower(),
+                                                "prefecture_id": prefecture_id}).first()
+    if found is None:
+        return None
+    return found.RoleSlot, found.TeamMember
+
+
+def find_slot(plan_id: int, slot_id: int) -> RoleSlot | None:
+    """The slot if it belongs to one of the plan's trainings."""
+    return db.session.scalar(db.select(RoleSlot).join(Training)
+                             .where(RoleSlot.id == slot_id, Training.plan_id == plan_id))
 
 
 @dataclass(frozen=True)

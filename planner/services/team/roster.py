@@ -1,6 +1,7 @@
 """The planning team of a plan: roster changes, composition advice, coverage and suggestions."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
@@ -20,6 +21,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
+from planner.services.errors import ChangeRefused
 from planner.services.team.files import MemberRow, RosterError
 from planner.services.team.roles import (
     ClaimRefused,
@@ -29,11 +31,28 @@ from planner.services.team.roles import (
     slot_times,
 )
 
+#: loader option for the roster page, which walks every member
+WITH_MEMBERS = (so.selectinload(Plan.members),)
+
+
+class MemberRefused(ChangeRefused):
+    """A roster entry that cannot be saved; `field` names the member form's field it is about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__([message])
+        self.field = field
+
+
 #: built once: every claim runs it, and building a statement with loader options costs more CPU
 #: than running it; courses and days load only when read (a claim reads its days fresh)
 _MEMBER_BY_EMAIL = (db.select(TeamMember)
                     .where(TeamMember.plan_id == sa.bindparam("plan_id"), TeamMember.email == sa.bindparam("email"))
                     .options(so.lazyload(TeamMember.courses), so.lazyload(TeamMember.unavailable)))
+
+
+def find_member(member_id: int) -> TeamMember | None:
+    """The roster entry with this id, whichever plan's (the caller checks whose it is)."""
+    return db.session.get(TeamMember, member_id)
 
 
 def member_for(plan: Plan, email: str) -> TeamMember | None:
@@ -76,6 +95,34 @@ def save_member(plan: Plan, row: MemberRow, member: TeamMember | None = None) ->
     return member
 
 
+def save_roster_member(plan: Plan, row: MemberRow, member: TeamMember | None = None,
+                       before_commit: Callable[[], None] = lambda: None) -> TeamMember:
+    """Save one roster entry from the member form and commit (`before_commit()` runs just
+    before). MemberRefused (the session rolled back) when the e-mail is another member's, the
+    roster is full, or a new unavailable day falls on a slot the member holds."""
+    clash = member_for(plan, row.email)
+    if clash is not None and clash is not member:
+        db.session.rollback()
+        raise MemberRefused("email", f"このメールアドレスは {clash.name} さんが使っています。")
+    if member is None and roster_full(plan):
+        db.session.rollback()  # nothing added: the form's one-time token stays unused
+        raise MemberRefused("name", f"名簿はこれ以上増やせません（{len(plan.members)}人まで）。")
+    try:
+        member = save_member(plan, row, member)
+    except ClaimRefused as exc:
+        db.session.rollback()
+        raise MemberRefused("unavailable", str(exc)) from None
+    before_commit()
+    db.session.commit()
+    return member
+
+
+def remove_member(member: TeamMember) -> None:
+    """Take the member off the roster and commit; the slots they held are open again."""
+    db.session.delete(member)
+    db.session.commit()
+
+
 def _replace_courses(member: TeamMember, courses: dict[str, int | None]) -> None:
     """Make the member's courses exactly `courses`, keeping the rows that stay.
 
@@ -115,6 +162,20 @@ def import_roster(plan: Plan, rows: list[MemberRow]) -> tuple[int, int]:
             save_member(plan, row)
             added += 1
     return added, updated
+
+
+def import_roster_rows(plan: Plan, rows: list[MemberRow],
+                       before_commit: Callable[[], None] = lambda: None) -> tuple[int, int]:
+    """import_roster, committed (`before_commit()` runs just before); RosterError or
+    ClaimRefused roll the whole file back."""
+    try:
+        counts = import_roster(plan, rows)
+    except (RosterError, ClaimRefused):
+        db.session.rollback()
+        raise
+    before_commit()
+    db.session.commit()
+    return counts
 
 
 def roster_full(plan: Plan) -> bool:

@@ -23,6 +23,7 @@ from planner.services.mail.outbox import FilePart, MailSettings, queue, queue_wi
 from planner.services.participants import municipalities as municipality_service
 from planner.services.participants.entries import (
     add_entries,
+    decide_waiting,
     lock_entries,
     remove_entry,
     today_in_japan,
@@ -229,3 +230,25 @@ def remove_by_link(link: ApplicationLink, participant: Participant, settings: Ma
     _commit_with_receipt(settings, link, f"{name}さんの申込の取り消し", compose)
     return name
 
+
+def mail_link(settings: MailSettings, training: Training, municipality: Municipality, link: ApplicationLink,
+              subject: str, body: str) -> None:
+    """Queue one municipality's link mail to its contact person and mark the link mailed; commit."""
+    queue(settings, training.plan.prefecture_id, "application_link",
+          municipality.contact_name or municipality.name, municipality.contact_email, subject, body)
+    link.mailed_nonce = link.nonce  # the bulk send then knows this URL has gone out
+    db.session.commit()
+
+
+def decide_with_mail(participant: Participant, accept: bool, settings: MailSettings,
+                     compose: Callable[[Participant], tuple[str, str]]) -> bool:
+    """Decide a waiting entry and queue the decision mail in one commit; False when nobody could be mailed."""
+    try:
+        decide_waiting(participant, accept, commit=False)
+        # the contact person hears of the decision from the same commit that records it
+        mailed = queue_to_contact(settings, participant.municipality, "decision", *compose(participant))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return mailed

@@ -430,6 +430,32 @@ def test_a_member_holding_the_subjects_slot_uploads_and_sets_the_status(app, cli
         assert (len(material.versions), material.status, material.latest.uploaded_by) == (2, "review", "チーム員")
 
 
+def test_the_official_sets_the_owner_and_due_date_and_a_name_off_the_list_is_refused(app, client):
+    with app.app_context():
+        world = make_oita()
+        material_id = _material(world)
+        other = TeamMember(plan=db.session.get(Plan, world.plan), name="鈴木一郎", municipality="別府市",
+                           municipality_kind="other", email="ichiro@oita.example.jp")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    login(client, OITA_OFFICIAL)
+    url, prefix = f"/materials/{material_id}/owner", f"m{material_id}o"
+
+    refused = client.post(url, data={f"{prefix}-owner_id": str(other_id + 1000), f"{prefix}-due_on": "2026-02-01"})
+    with app.app_context():
+        before = db.session.get(Material, material_id)
+        unchanged = (before.owner_id, before.due_on)
+    saved = client.post(url, data={f"{prefix}-owner_id": str(other_id), f"{prefix}-due_on": "2026-02-01"})
+
+    assert refused.status_code == 422 and "一覧から選んでください。" in refused.get_data(as_text=True)
+    assert unchanged == (None, None)
+    assert saved.status_code == 302 and saved.location.endswith(f"#material-{material_id}")
+    with app.app_context():
+        material = db.session.get(Material, material_id)
+        assert (material.owner_id, material.due_on) == (other_id, date(2026, 2, 1))
+
+
 def test_the_training_page_lists_what_is_late(app, client):
     with app.app_context():
         world = make_oita()

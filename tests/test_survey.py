@@ -209,7 +209,7 @@ def test_a_comment_naming_a_person_is_held_from_the_team_until_the_official_rele
     login(client, OITA_OFFICIAL)
     official = client.get(f"/trainings/{training_id}/survey/results").get_data(as_text=True)
     answer_id = re.search(r'/survey/comments/([0-9a-f]{32})"', official).group(1)
-    client.post(f"/trainings/{training_id}/survey/comments/{answer_id}", data={"release": "1"})
+    settled = client.post(f"/trainings/{training_id}/survey/comments/{answer_id}", data={"release": "1"})
     client.post("/logout")
     login(client, OITA_MEMBER)
     team_after = client.get(f"/trainings/{training_id}/survey/results").get_data(as_text=True)
@@ -218,6 +218,7 @@ def test_a_comment_naming_a_person_is_held_from_the_team_until_the_official_rele
     assert "佐藤太郎" not in "\n".join(p.text for p in Document(io.BytesIO(report_before)).paragraphs)
     assert "佐藤太郎さんの説明が丁寧でした。" in official and "確認待ち" in official
     assert "佐藤太郎さんの説明が丁寧でした。" in team_after
+    assert settled.location.endswith(f"/trainings/{training_id}/survey/results#comments")
 
 
 def test_survey_results_cli_prints_the_same_numbers_and_refuses_a_bad_id(app, client, runner):

@@ -12,7 +12,7 @@ from docx import Document
 
 from planner.models import Municipality, Training
 from planner.models.db import db
-from planner.models.survey import FollowUp
+from planner.models.survey import FollowUp, GroupFinding
 from planner.services.participants.entries import today_in_japan
 from planner.services.survey import followup, links
 from tests.factories import OITA_OFFICIAL, login
@@ -44,6 +44,32 @@ def test_groups_record_findings_through_their_link_and_a_name_is_held(app, clien
     assert forged.status_code == 404 and "正しくありません" in forged.get_data(as_text=True)
     assert "2班：ひきこもりの相談窓口が住民に知られていない" in page and "確認待ち" in page
     assert "2班：地域包括支援センターの社会福祉士" in text and "山田花子" not in text
+
+
+def test_the_official_releases_one_held_finding_and_keeps_another_from_the_team(app, client):
+    with app.app_context():
+        world, _ = survey_world(6)
+        training = db.session.get(Training, world.trainings["common"])
+        token = links.token_of(links.group_link(training, 2, SECRET), SECRET)
+    training_id = world.trainings["common"]
+    client.post(f"/g/{token}", data={"category": "measure", "text": "山田花子さんに相談会を頼む"})
+    client.post(f"/g/{token}", data={"category": "issue", "text": "佐藤一郎さんの窓口が遠い"})
+    with app.app_context():
+        held = {f.text: f.id for f in db.session.scalars(sa.select(GroupFinding)) if f.review == "held"}
+    login(client, OITA_OFFICIAL)
+
+    released = client.post(f"/trainings/{training_id}/survey/findings/{held['山田花子さんに相談会を頼む']}",
+                           data={"release": "1"})
+    kept = client.post(f"/trainings/{training_id}/survey/findings/{held['佐藤一郎さんの窓口が遠い']}", data={})
+    again = client.post(f"/trainings/{training_id}/survey/findings/{held['佐藤一郎さんの窓口が遠い'] + 1000}",
+                        data={"release": "1"})
+
+    assert len(held) == 2
+    assert [r.status_code for r in (released, kept, again)] == [302, 302, 404]
+    assert released.location.endswith(f"/trainings/{training_id}/survey/results#findings")
+    with app.app_context():
+        assert {f.text: f.review for f in db.session.scalars(sa.select(GroupFinding))} == {
+            "山田花子さんに相談会を頼む": "released", "佐藤一郎さんの窓口が遠い": "hidden"}
 
 
 def test_follow_up_opens_three_months_on_and_shows_as_reach_beside_coverage(app, client):

@@ -15,7 +15,6 @@ from flask import (
 
 from planner.domain.participants import ParticipantEntry, open_kinds
 from planner.models import ApplicationLink, Participant
-from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, PARTICIPANT_STATUSES
 from planner.services.errors import ChangeRefused
 from planner.services.mail import link_mailing
@@ -37,7 +36,6 @@ ENTRY_FIELDS = ("name", "kana", "affiliation", "kind", "job", "email", "needs")
 @bp.errorhandler(links.LinkRefused)
 def _refused_page(refused: links.LinkRefused):
     """After the deadline, after revocation or for a broken URL: a page saying so, never a traceback."""
-    db.session.rollback()
     return render_template("apply/refused.html", message=refused.message, status=refused.status), refused.status
 
 
@@ -47,9 +45,8 @@ def _link(token: str) -> ApplicationLink:
 
 def _own_entry(link: ApplicationLink, participant_id: int) -> Participant:
     """An entry of this link's municipality and training; anything else is a 404."""
-    participant = db.session.get(Participant, participant_id)
-    if (participant is None or participant.training_id != link.training_id
-            or participant.municipality_id != link.municipality_id):
+    participant = links.find_link_entry(link, participant_id)
+    if participant is None:
         abort(404)
     return participant
 
@@ -75,23 +72,13 @@ def _page(token: str, link: ApplicationLink, form: EntryForm | None = None, refu
         contact=handouts.contact_lines(training.plan.prefecture)), status
 
 
-def _receipt(token: str, link: ApplicationLink, what: str) -> None:
-    """Queue the receipt to the contact person in the transaction of the change (the caller
-    commits): the municipality's whole list as it is now, and the link to change it."""
-    training, municipality = link.training, link.municipality
-    body_subject = municipality_mails.receipt_mail(
-        training, municipality, url_for("apply.show", token=token, _external=True), what,
-        link_mailing.municipality_entries(training, municipality))
-    link_mailing.queue_to_contact(mail_settings(), municipality, "receipt", *body_subject)
-
-
-def _commit_with_receipt(token: str, link: ApplicationLink, what: str) -> None:
-    try:
-        _receipt(token, link, what)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+def _receipt(token: str, link: ApplicationLink):
+    """The receipt's (subject, body) for the contact person: what changed, the municipality's
+    whole list as it is now, and the link to change it."""
+    def compose(what: str, entries: list[Participant]) -> tuple[str, str]:
+        return municipality_mails.receipt_mail(
+            link.training, link.municipality, url_for("apply.show", token=token, _external=True), what, entries)
+    return compose
 
 
 @bp.route("/<token>")
@@ -111,16 +98,12 @@ def add(token: str):
         return answer
     once.remember(here)
     try:
-        [row] = participants.add_entries(link.training, link.municipality, [_entry(form)], "link",
-                                         waiting_ok=form.waiting.data, commit=False)
+        row = link_mailing.add_by_link(link, _entry(form), form.waiting.data, mail_settings(), _receipt(token, link))
     except participants.NoSeat as refused:
         # over the quota or capacity: refused, and the contact person may choose the waiting list
-        db.session.rollback()
         return _page(token, link, form=form, refused=refused.messages, over_quota=True, status=409)
     except ChangeRefused as refused:
-        db.session.rollback()
         return _page(token, link, form=form, refused=refused.messages, status=422)
-    _commit_with_receipt(token, link, f"{row.name}さんの申込")
     if row.status == "waiting":
         flash(f"{row.name}さんをキャンセル待ちとして受け付けました（{row.waiting_reason}）。県が受講の可否を決めてご連絡します。",
               "warning")
@@ -137,11 +120,10 @@ def edit(token: str, participant_id: int):
     refused = None
     if form.validate_on_submit():
         try:
-            participants.update_entry(participant, _entry(form), commit=False)
+            link_mailing.change_by_link(link, participant, _entry(form), mail_settings(), _receipt(token, link))
         except ChangeRefused as exc:
             refused = exc.messages
         else:
-            _commit_with_receipt(token, link, f"{participant.name}さんの内容の変更")
             flash(f"{participant.name}さんの内容を変更しました。", "success")
             return redirect(url_for("apply.show", token=token))
     status = 422 if form.errors or refused else 200
@@ -153,8 +135,6 @@ def edit(token: str, participant_id: int):
 def delete(token: str, participant_id: int):
     link = _link(token)
     participant = _own_entry(link, participant_id)
-    name = participant.name
-    participants.remove_entry(participant, commit=False)
-    _commit_with_receipt(token, link, f"{name}さんの申込の取り消し")
+    name = link_mailing.remove_by_link(link, participant, mail_settings(), _receipt(token, link))
     flash(f"{name}さんの申込を取り消しました。", "success")
     return redirect(url_for("apply.show", token=token))

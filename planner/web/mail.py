@@ -15,9 +15,6 @@ from flask import (
 from flask_login import current_user
 
 from planner.domain.fields import FieldError
-from planner.models import OutboxMessage
-from planner.models.db import db
-from planner.models.mail import FAILED, SENT
 from planner.services.mail import outbox as mail_service
 from planner.web.access import official_required
 
@@ -31,25 +28,11 @@ def settings() -> mail_service.MailSettings:
 def send_committed(response):
     """After a request: send the messages its transaction committed (the cron command
     `send-mail` picks up whatever fails here)."""
-    ids = mail_service.take_committed_ids()
-    if ids:
-        try:
-            mail_service.deliver(settings(), ids=ids)
-        except Exception:  # the mail waits in the outbox; the user's change is saved
-            db.session.rollback()
-            current_app.logger.exception("sending after commit failed; left in the outbox")
+    try:
+        mail_service.deliver_committed(current_app.config)
+    except Exception:  # the mail waits in the outbox; the user's change is saved
+        current_app.logger.exception("sending after commit failed; left in the outbox")
     return response
-
-
-def _messages(sent: bool, failed: bool = False) -> list[OutboxMessage]:
-    query = db.select(OutboxMessage).where(OutboxMessage.prefecture_id == current_user.prefecture_id)
-    if sent:
-        query = query.where(OutboxMessage.status == SENT).order_by(OutboxMessage.sent_at.desc()).limit(50)
-    elif failed:
-        query = query.where(OutboxMessage.status == FAILED).order_by(OutboxMessage.id)
-    else:
-        query = query.where(OutboxMessage.status.not_in((SENT, FAILED))).order_by(OutboxMessage.id)
-    return list(db.session.scalars(query))
 
 
 @bp.route("/outbox")
@@ -79,7 +62,6 @@ def resend(message_id: int):
     try:
         row = mail_service.resend(current_user.prefecture_id, message_id, address)
     except FieldError as exc:
-        db.session.rollback()
         flash(f"宛先を直せませんでした。{exc}", "error")
         return render_outbox(422)
     if row is None:
@@ -94,17 +76,17 @@ def resend(message_id: int):
 
 def render_outbox(status: int = 200):
     s = settings()
-    return render_template("mail/outbox.html", waiting=_messages(False), sent=_messages(True),
-                           failed=_messages(False, failed=True), server=s.server,
-                           folder=s.outbox_dir), status
+    lists = mail_service.list_outbox(current_user.prefecture_id)
+    return render_template("mail/outbox.html", waiting=lists.waiting, sent=lists.sent, failed=lists.failed,
+                           server=s.server, folder=s.outbox_dir), status
 
 
 @bp.route("/outbox/<int:message_id>.eml")
 @official_required
 def message_file(message_id: int):
     """The message exactly as it is (or was) sent; mail programs open .eml files."""
-    row = db.session.get(OutboxMessage, message_id)
-    if row is None or row.prefecture_id != current_user.prefecture_id:
+    row = mail_service.find_message(current_user.prefecture_id, message_id)
+    if row is None:
         abort(404)
     response = Response(row.raw, content_type="message/rfc822")
     response.headers["Content-Disposition"] = f'attachment; filename="message-{row.id}.eml"'

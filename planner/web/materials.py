@@ -29,7 +29,6 @@ from flask_login import current_user, login_required
 
 from planner.domain.anonymity import KIND_NAMES
 from planner.models import Material, MaterialVersion, TrainingSubject
-from planner.models.db import db
 from planner.services.backup import plan as backup
 from planner.services.errors import ChangeRefused
 from planner.services.materials import anonymise
@@ -89,7 +88,9 @@ def _visible_training(training_id: int):
 
 
 def _material_or_404(material_id: int) -> Material:
-    material = db.get_or_404(Material, material_id)
+    material = materials.find_material(material_id)
+    if material is None:
+        abort(404)
     _visible_training(material.subject.training_id)
     return material
 
@@ -188,14 +189,11 @@ def add(training_id: int, subject_id: int):
     if again:
         return again
     try:
-        material = materials.add_material(subject, form.title.data, form.category.data, form.is_case.data,
-                                          current_user.name, _upload(form.file), _max_bytes(),
-                                          by_email=current_user.email)
+        material = materials.register_material(subject, form.title.data, form.category.data, form.is_case.data,
+                                               current_user.name, _upload(form.file), _max_bytes(),
+                                               current_user.email, _remember_upload)
     except ChangeRefused as exc:
-        db.session.rollback()
         return _page(training, 422, refused=exc.messages, forms={f"s{subject.id}": form})
-    once.remember(_after_upload(material))
-    db.session.commit()
     flash(f"資料「{material.title}」を登録しました。", "success")
     return redirect(_after_upload(material))
 
@@ -213,13 +211,10 @@ def upload(material_id: int):
     if again:
         return again
     try:
-        version = materials.add_version(material, _upload(form.file), current_user.name, _max_bytes(),
-                                        by_email=current_user.email)
+        version = materials.register_version(material, _upload(form.file), current_user.name, _max_bytes(),
+                                             current_user.email, _remember_upload)
     except ChangeRefused as exc:
-        db.session.rollback()
         return _page(training, 422, refused=exc.messages, forms={prefix: form})
-    once.remember(_after_upload(material))
-    db.session.commit()
     flash(f"「{material.title}」の第{version.number}版を保存しました。", "success")
     return redirect(_after_upload(material))
 
@@ -245,6 +240,11 @@ def _after_upload(material: Material) -> str:
     return url_for("materials.training", training_id=material.subject.training_id) + f"#material-{material.id}"
 
 
+def _remember_upload(material: Material) -> None:
+    """Where the upload's first submit led (see planner.web.once), set just before the commit."""
+    once.remember(_after_upload(material))
+
+
 @bp.route("/materials/<int:material_id>/status", methods=["POST"])
 @login_required
 def set_status(material_id: int):
@@ -254,10 +254,9 @@ def set_status(material_id: int):
     if not form.validate_on_submit():
         return _page(material.subject.training, 422, forms={prefix: form})
     try:
-        materials.set_status(material, form.status.data)
+        materials.change_status(material, form.status.data)
     except ChangeRefused as exc:
         return _page(material.subject.training, 422, refused=exc.messages, forms={prefix: form})
-    db.session.commit()
     flash(f"「{material.title}」の状況を「{material.status_name}」にしました。", "success")
     return _back(material.subject.training_id, material.id)
 
@@ -273,11 +272,9 @@ def set_owner(material_id: int):
         return _page(material.subject.training, 422, forms={prefix: form})
     owner = next((m for m in material.subject.training.plan.members if m.id == form.owner_id.data), None)
     try:
-        materials.set_owner(material, owner)
-        materials.set_due(material, form.due_on.data)
+        materials.assign_owner(material, owner, form.due_on.data)
     except ChangeRefused as exc:
         return _page(material.subject.training, 422, refused=exc.messages, forms={prefix: form})
-    db.session.commit()
     flash(f"「{material.title}」の担当者と締切を保存しました。", "success")
     return _back(material.subject.training_id, material.id)
 
@@ -291,8 +288,7 @@ def delete(material_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = material.title
-        materials.delete_material(material)
-        db.session.commit()
+        materials.remove_material(material)
         flash(f"資料「{title}」を削除しました。", "success")
         return _back(training_id)
     return render_template("materials/delete.html", material=material, form=form)
@@ -379,13 +375,12 @@ def settle(material_id: int):
     again = once.first_submit(url_for("materials.findings", material_id=material.id))
     if again:
         return again
+    back = url_for("materials.findings", material_id=material.id)
     try:
-        version = anonymise.settle_all(material, int(check_id), choices, current_user.name, current_user.email)
+        version = anonymise.settle_findings(material, int(check_id), choices, current_user.name, current_user.email,
+                                            lambda: once.remember(back))
     except ChangeRefused as exc:
-        db.session.rollback()
-        return _findings_page(db.session.get(Material, material_id), 422, refused=exc.messages, answers=answers)
-    once.remember(url_for("materials.findings", material_id=material.id))
-    db.session.commit()
+        return _findings_page(materials.find_material(material_id), 422, refused=exc.messages, answers=answers)
     if version is not None:
         flash(f"すべての項目を確定し、置き換えた第{version.number}版を作りました。それより前の版のファイルは削除しました。",
               "success")

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_wtf.file import FileField, FileRequired
 
-from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.participants import attendance, coverage
 from planner.services.participants.files import (
@@ -158,11 +157,9 @@ def import_file(training_id: int):
     try:
         added = import_reply(training, lines, duplicates=duplicates)
     except DuplicateLines as exc:
-        db.session.rollback()
         return _papers_page(training, 409, form, "同じ方が複数の行にあるため、まだ取り込んでいません。",
                             duplicates=exc.messages)
     except ChangeRefused as exc:
-        db.session.rollback()
         return _papers_page(training, 422, form, " ".join(exc.messages))
     waiting = sum(1 for p in added if p.status != "accepted")
     merged = sum(len(group) - 1 for group in duplicate_groups(lines))

@@ -19,7 +19,6 @@ from flask_login import current_user
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import WAITING
 from planner.models import ApplicationLink, Municipality, Participant, Training
-from planner.models.db import db
 from planner.models.participants import (
     MUNICIPALITY_TYPES,
     PARTICIPANT_KINDS,
@@ -27,7 +26,6 @@ from planner.models.participants import (
 )
 from planner.services.errors import ChangeRefused
 from planner.services.mail import link_mailing
-from planner.services.mail import outbox as mail_service
 from planner.services.participants import entries as participants
 from planner.services.participants import links
 from planner.services.participants import municipalities as service
@@ -50,14 +48,16 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def municipality_or_404(municipality_id: int) -> Municipality:
-    municipality = db.session.get(Municipality, municipality_id)
-    if municipality is None or municipality.prefecture_id != current_user.prefecture_id:
+    municipality = service.find_municipality(current_user.prefecture_id, municipality_id)
+    if municipality is None:
         abort(404)
     return municipality
 
 
 def participant_or_404(participant_id: int) -> Participant:
-    participant = db.get_or_404(Participant, participant_id)
+    participant = participants.find_participant(participant_id)
+    if participant is None:
+        abort(404)
     training_or_404(participant.training_id)
     return participant
 
@@ -106,14 +106,11 @@ def add_municipality():
     answer = once.first_submit(url_for("participants.municipalities"))
     if answer:
         return answer
-    prefecture = current_user.prefecture
     try:
-        values = service.check_values(prefecture, form.code.data, form.name.data, form.kind.data,
-                                      form.contact_name.data, form.contact_email.data)
-        once.remember(url_for("participants.municipalities"))
-        municipality = service.save_municipality(prefecture, values)
+        municipality = service.add_municipality(current_user.prefecture, form.code.data, form.name.data,
+                                                form.kind.data, form.contact_name.data, form.contact_email.data,
+                                                lambda: once.remember(url_for("participants.municipalities")))
     except ChangeRefused as refused:
-        db.session.rollback()
         return _municipalities_page(form=form, refused=refused.messages, status=422)
     flash(f"{municipality.name}を追加しました。", "success")
     return redirect(url_for("participants.municipalities"))
@@ -262,10 +259,7 @@ def mail_link(training_id: int, municipality_id: int):
     body = render_template("participants/link_mail.txt", training=training, municipality=municipality,
                            url=link_url(link), prefecture=training.plan.prefecture,
                            curriculum=curriculum_for(training))
-    mail_service.queue(mail_settings(), training.plan.prefecture_id, "application_link",
-                       municipality.contact_name or municipality.name, municipality.contact_email, subject, body)
-    link.mailed_nonce = link.nonce  # the bulk send then knows this URL has gone out
-    db.session.commit()
+    link_mailing.mail_link(mail_settings(), training, municipality, link, subject, body)
     flash(f"{municipality.name}の担当者あてに申込URLのメールを送りました（送信トレイ）。", "success")
     return redirect(url_for("participants.training", training_id=training.id, _anchor="links"))
 
@@ -276,13 +270,8 @@ def decide(participant_id: int):
     participant = participant_or_404(participant_id)
     accept = request.form.get("accept") == "1"
     try:
-        participants.decide_waiting(participant, accept, commit=False)
-        # the contact person hears of the decision from the same commit that records it
-        mailed = link_mailing.queue_to_contact(mail_settings(), participant.municipality, "decision",
-                                               *municipality_mails.decision_mail(participant))
-        db.session.commit()
+        mailed = link_mailing.decide_with_mail(participant, accept, mail_settings(), municipality_mails.decision_mail)
     except ChangeRefused as refused:
-        db.session.rollback()
         flash(refused.messages[0], "error")
     else:
         flash(f"{participant.name}さんを{'受講決定にしました' if accept else 'お断りにしました'}。"

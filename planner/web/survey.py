@@ -17,8 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from planner.domain.survey import SCALE_LABELS
-from planner.models import Milestone, Municipality
-from planner.models.db import db
+from planner.models import Milestone
 from planner.models.survey import (
     FINDING_CATEGORIES,
     QUESTION_KINDS,
@@ -69,7 +68,6 @@ def agenda_url(training) -> str | None:
 @bp.errorhandler(links.LinkRefused)
 def _refused(refused: links.LinkRefused):
     """A used, expired or forged link: a Japanese page with its 4xx, never a traceback."""
-    db.session.rollback()
     return render_template("survey/refused.html", message=refused.message, status=refused.status), refused.status
 
 
@@ -112,8 +110,8 @@ def thanks():
 # --------------------------------------------------------------------------- the official's page
 
 def _question_or_404(training, question_id: int) -> SurveyQuestion:
-    question = db.session.get(SurveyQuestion, question_id)
-    if question is None or question.training_id != training.id:
+    question = questions.find_question(training, question_id)
+    if question is None:
         abort(404)
     return question
 
@@ -181,7 +179,6 @@ def edit_question(training_id: int, question_id: int | None = None):
             questions.save_question(training, question, form.kind.data, form.text.data, form.choices.data or "",
                                     form.required.data)
         except ChangeRefused as exc:
-            db.session.rollback()
             refused = exc.messages
         else:
             flash("質問を保存しました。", "success")
@@ -208,28 +205,24 @@ def delete_question(training_id: int):
     return redirect(url_for("survey.manage", training_id=training.id, _anchor="questions"))
 
 
-@bp.route("/trainings/<int:training_id>/survey/comments/<answer_id>", methods=["POST"])
+@bp.route("/trainings/<int:training_id>/survey/comments/<answer_id>", methods=["POST"], endpoint="settle")
+@bp.route("/trainings/<int:training_id>/survey/findings/<int:finding_id>", methods=["POST"],
+          endpoint="settle_finding")
 @official_required
-def settle(training_id: int, answer_id: str):
+def settle(training_id: int, answer_id: str | None = None, finding_id: int | None = None):
+    """The official releases a held comment or group finding to the team, or keeps it from them."""
     training = training_or_404(training_id)
+    release = request.form.get("release") == "1"
     try:
-        results.settle_comment(training, answer_id, request.form.get("release") == "1")
+        if finding_id is None:
+            results.settle_comment(training, answer_id, release)
+        else:
+            results.settle_finding(training, finding_id, release)
     except ChangeRefused as exc:
         abort(404, exc.messages[0])
     flash("記述の扱いを決めました。", "success")
-    return redirect(url_for("survey.show_results", training_id=training.id, _anchor="comments"))
-
-
-@bp.route("/trainings/<int:training_id>/survey/findings/<int:finding_id>", methods=["POST"])
-@official_required
-def settle_finding(training_id: int, finding_id: int):
-    training = training_or_404(training_id)
-    try:
-        results.settle_finding(training, finding_id, request.form.get("release") == "1")
-    except ChangeRefused as exc:
-        abort(404, exc.messages[0])
-    flash("記述の扱いを決めました。", "success")
-    return redirect(url_for("survey.show_results", training_id=training.id, _anchor="findings"))
+    return redirect(url_for("survey.show_results", training_id=training.id,
+                            _anchor="comments" if finding_id is None else "findings"))
 
 
 # --------------------------------------------------------------------------- results and files
@@ -287,7 +280,6 @@ def group(token: str):
         try:
             row = findings.add_finding(link, form.category.data, form.text.data)
         except ChangeRefused as exc:
-            db.session.rollback()
             refused, status = exc.messages, 422
         else:
             flash("記録しました。" + ("人や場所の名前かもしれない語があるため、県の担当者が確認してから共有されます。"
@@ -309,13 +301,12 @@ def followup_page(token: str):
             followup.save_answer(link, request.form.get("held", ""), request.form.get("activity", ""),
                                  request.form.get("people", ""), participants.today_in_japan())
         except ChangeRefused as exc:
-            db.session.rollback()
             refused, status = exc.messages, 422
         else:
             flash("回答を受け付けました。ご協力ありがとうございました。", "success")
             return redirect(url_for("survey.followup_page", token=token))
     return render_template("survey/followup.html", link=link, token=token, refused=refused,
-                           municipality=db.session.get(Municipality, link.municipality_id),
+                           municipality=followup.municipality_of(link),
                            answer=followup.answer_of(link), values=request.form,
                            curriculum=curriculum_for(link.training)), status
 
@@ -336,8 +327,8 @@ def survey_meeting_changes(meeting):
 
 def _retro_or_404(plan_id: int, milestone_id: int) -> Milestone:
     plan = plan_or_404(plan_id)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.plan_id != plan.id or milestone.kind != "retrospective":
+    milestone = changes.find_retrospective(plan, milestone_id)
+    if milestone is None:
         abort(404)
     return milestone
 
@@ -358,7 +349,6 @@ def retrospective(plan_id: int, milestone_id: int):
             else:
                 changes.add_change(milestone, request.form.get("letter", ""), request.form.get("text", ""))
         except ChangeRefused as exc:
-            db.session.rollback()
             refused, status = exc.messages, 422
         else:
             flash("次に変えることを更新しました。", "success")

@@ -16,17 +16,27 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from planner.domain.participants import ParticipantEntry
 from planner.models import ApplicationLink, Municipality, Participant, Plan, Training
 from planner.models.db import db
 from planner.services.mail.outbox import FilePart, MailSettings, queue, queue_with_files
 from planner.services.participants import municipalities as municipality_service
-from planner.services.participants.entries import lock_entries, today_in_japan
+from planner.services.participants.entries import (
+    add_entries,
+    decide_waiting,
+    lock_entries,
+    remove_entry,
+    today_in_japan,
+    update_entry,
+)
 
 #: what each municipality gets from a bulk send (the confirmation page's words)
 NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED, CLOSED = "new", "done", "mail", "no_address", "revoked", "closed"
 
 #: (training, municipality, link) -> (subject, body, files); written by the web layer
 Compose = Callable[[Training, Municipality, ApplicationLink], tuple[str, str, list[FilePart]]]
+#: (what changed, the municipality's entries now) -> (subject, body) of the receipt; written by the web layer
+ComposeReceipt = Callable[[str, list[Participant]], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -177,3 +187,68 @@ def municipality_entries(training: Training, municipality: Municipality) -> list
     """The municipality's entries as the receipt lists them (in the order they came)."""
     return list(db.session.scalars(db.select(Participant).filter_by(
         training_id=training.id, municipality_id=municipality.id).order_by(Participant.id)))
+
+
+def _commit_with_receipt(settings: MailSettings, link: ApplicationLink, what: str, compose: ComposeReceipt) -> None:
+    """Queue the receipt to the contact person in the transaction of the change and commit: the
+    municipality's whole list as it is now."""
+    try:
+        training, municipality = link.training, link.municipality
+        subject, body = compose(what, municipality_entries(training, municipality))
+        queue_to_contact(settings, municipality, "receipt", subject, body)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def add_by_link(link: ApplicationLink, entry: ParticipantEntry, waiting_ok: bool, settings: MailSettings,
+                compose: ComposeReceipt) -> Participant:
+    """Add an entry through a municipality's link, with its receipt, in one commit; NoSeat or ChangeRefused refuse it."""
+    try:
+        [row] = add_entries(link.training, link.municipality, [entry], "link", waiting_ok=waiting_ok, commit=False)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit_with_receipt(settings, link, f"{row.name}さんの申込", compose)
+    return row
+
+
+def change_by_link(link: ApplicationLink, participant: Participant, entry: ParticipantEntry,
+                   settings: MailSettings, compose: ComposeReceipt) -> Participant:
+    """Change an entry through its municipality's link, with the receipt, in one commit; ChangeRefused refuses it."""
+    update_entry(participant, entry, commit=False)
+    _commit_with_receipt(settings, link, f"{participant.name}さんの内容の変更", compose)
+    return participant
+
+
+def remove_by_link(link: ApplicationLink, participant: Participant, settings: MailSettings,
+                   compose: ComposeReceipt) -> str:
+    """Remove an entry through its municipality's link, with the receipt, in one commit; returns the name."""
+    name = participant.name
+    remove_entry(participant, commit=False)
+    _commit_with_receipt(settings, link, f"{name}さんの申込の取り消し", compose)
+    return name
+
+
+def mail_link(settings: MailSettings, training: Training, municipality: Municipality, link: ApplicationLink,
+              subject: str, body: str) -> None:
+    """Queue one municipality's link mail to its contact person and mark the link mailed; commit."""
+    queue(settings, training.plan.prefecture_id, "application_link",
+          municipality.contact_name or municipality.name, municipality.contact_email, subject, body)
+    link.mailed_nonce = link.nonce  # the bulk send then knows this URL has gone out
+    db.session.commit()
+
+
+def decide_with_mail(participant: Participant, accept: bool, settings: MailSettings,
+                     compose: Callable[[Participant], tuple[str, str]]) -> bool:
+    """Decide a waiting entry and queue the decision mail in one commit; False when nobody could be mailed."""
+    try:
+        decide_waiting(participant, accept, commit=False)
+        # the contact person hears of the decision from the same commit that records it
+        mailed = queue_to_contact(settings, participant.municipality, "decision", *compose(participant))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return mailed

@@ -32,6 +32,7 @@ from email import message_from_bytes
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -233,6 +234,17 @@ def _rolled_back(session):
 def take_committed_ids() -> list[int]:
     """The ids of messages committed since the last call (to send them now)."""
     return db.session.info.pop("outbox_committed", [])
+
+
+def deliver_committed(config: Mapping) -> None:
+    """Send the messages committed since the last call; on a failure roll back and re-raise."""
+    ids = take_committed_ids()
+    if ids:
+        try:
+            deliver(MailSettings.from_config(config), ids=ids)
+        except Exception:  # the mail waits in the outbox; the caller's change is saved
+            db.session.rollback()
+            raise
 
 
 # --------------------------------------------------------------------------- delivery
@@ -485,8 +497,43 @@ def resend(prefecture_id: int, message_id: int, to_email: str) -> OutboxMessage 
         OutboxMessage.status.in_((FAILED, WAITING))))
     if row is None:
         return None
-    readdress(row, to_email)
+    try:
+        readdress(row, to_email)
+    except FieldError:
+        db.session.rollback()
+        raise
     db.session.commit()
+    return row
+
+
+class OutboxLists(NamedTuple):
+    waiting: list[OutboxMessage]
+    sent: list[OutboxMessage]
+    failed: list[OutboxMessage]
+
+
+def list_outbox(prefecture_id: int) -> OutboxLists:
+    """The prefecture's messages waiting to be sent, the last 50 sent, and the failed ones."""
+    return OutboxLists(_messages(prefecture_id, False), _messages(prefecture_id, True),
+                       _messages(prefecture_id, False, failed=True))
+
+
+def _messages(prefecture_id: int, sent: bool, failed: bool = False) -> list[OutboxMessage]:
+    query = db.select(OutboxMessage).where(OutboxMessage.prefecture_id == prefecture_id)
+    if sent:
+        query = query.where(OutboxMessage.status == SENT).order_by(OutboxMessage.sent_at.desc()).limit(50)
+    elif failed:
+        query = query.where(OutboxMessage.status == FAILED).order_by(OutboxMessage.id)
+    else:
+        query = query.where(OutboxMessage.status.not_in((SENT, FAILED))).order_by(OutboxMessage.id)
+    return list(db.session.scalars(query))
+
+
+def find_message(prefecture_id: int, message_id: int) -> OutboxMessage | None:
+    """The prefecture's message with this id, or None."""
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None or row.prefecture_id != prefecture_id:
+        return None
     return row
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planner.domain.anonymity import KIND_NAMES
 from planner.domain.documents import UnreadableDocument, replace_text
 from planner.models import AnonymityCheck, Material, MaterialVersion
 from planner.models.account import utcnow
+from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.materials import files as materials
 
@@ -156,6 +158,19 @@ def may_settle(material: Material, email: str, is_official: bool) -> bool:
     """The official, or whoever uploaded the latest version (the reporter)."""
     latest = material.latest
     return is_official or (latest is not None and bool(email) and latest.uploaded_by_email == email.lower())
+
+
+def settle_findings(material: Material, check_id: int, answers: dict[int, str | None], by: str, by_email: str,
+                    before_commit: Callable[[], None] = lambda: None) -> MaterialVersion | None:
+    """settle_all and commit, `before_commit()` just before; a refusal rolls back."""
+    try:
+        version = settle_all(material, check_id, answers, by, by_email)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+    before_commit()
+    db.session.commit()
+    return version
 
 
 def settle_all(material: Material, check_id: int, answers: dict[int, str | None], by: str,

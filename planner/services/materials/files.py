@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -193,6 +194,57 @@ def set_due(material: Material, due: date | None) -> None:
 
 def delete_material(material: Material) -> None:
     db.session.delete(material)
+
+
+def find_material(material_id: int) -> Material | None:
+    """The material with this id, or None."""
+    return db.session.get(Material, material_id)
+
+
+def register_material(subject: TrainingSubject, title: str, category: str, is_case: bool, by: str,
+                      upload: Upload | None, max_bytes: int, by_email: str,
+                      before_commit: Callable[[Material], None] = lambda material: None) -> Material:
+    """Add a material (add_material) and commit, `before_commit(material)` just before; a refusal rolls back."""
+    try:
+        material = add_material(subject, title, category, is_case, by, upload, max_bytes, by_email=by_email)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+    before_commit(material)
+    db.session.commit()
+    return material
+
+
+def register_version(material: Material, upload: Upload | None, by: str, max_bytes: int, by_email: str,
+                     before_commit: Callable[[Material], None] = lambda material: None) -> MaterialVersion:
+    """Add a version (add_version) and commit, `before_commit(material)` just before; a refusal rolls back."""
+    try:
+        version = add_version(material, upload, by, max_bytes, by_email=by_email)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+    before_commit(material)
+    db.session.commit()
+    return version
+
+
+def change_status(material: Material, status: str) -> None:
+    """Set the material's status (set_status) and commit; ChangeRefused changes nothing."""
+    set_status(material, status)
+    db.session.commit()
+
+
+def assign_owner(material: Material, member: TeamMember | None, due: date | None) -> None:
+    """Set the material's owner and due date and commit; ChangeRefused for a member of another plan."""
+    set_owner(material, member)
+    set_due(material, due)
+    db.session.commit()
+
+
+def remove_material(material: Material) -> None:
+    """Delete the material with every version and commit."""
+    delete_material(material)
+    db.session.commit()
 
 
 def mark_false_alarm(finding: CheckFinding, by: str) -> None:

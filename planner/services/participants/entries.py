@@ -283,3 +283,8 @@ def entries_of(training: Training, municipality: Municipality | None = None) -> 
     if municipality is not None:
         query = query.filter_by(municipality_id=municipality.id)
     return list(db.session.scalars(query))
+
+
+def find_participant(participant_id: int) -> Participant | None:
+    """The participant with this id, or None."""
+    return db.session.get(Participant, participant_id)

@@ -216,8 +216,18 @@ def import_reply(training: Training, lines: list[ReplyLine], today: date | None 
 
     The lines were checked by parse_reply, so add_entries finds nothing to refuse in them;
     one commit at the end (each call under the training's lock), so the file lands whole or
-    not at all; what passes a quota or the deadline goes on the waiting list.
+    not at all; what passes a quota or the deadline goes on the waiting list. A refusal rolls
+    back (the form's token too, so the file can be sent again).
     """
+    try:
+        return _import_reply(training, lines, today, duplicates)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+
+
+def _import_reply(training: Training, lines: list[ReplyLine], today: date | None,
+                  duplicates: str) -> list[Participant]:
     groups = duplicate_groups(lines)
     if groups and duplicates != "first":
         names = {m.id: m.name for m in db.session.scalars(db.select(Municipality).where(

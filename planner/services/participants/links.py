@@ -15,7 +15,7 @@ from datetime import date
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from planner.domain.dates import format_date_ja
-from planner.models import ApplicationLink, Municipality, Training
+from planner.models import ApplicationLink, Municipality, Participant, Training
 from planner.models.account import utcnow
 from planner.models.db import db
 
@@ -86,6 +86,14 @@ def is_open(link: ApplicationLink, today: date) -> bool:
 def open_link(token: str, secret_key: str, today: date) -> ApplicationLink:
     """The link a URL names if it may be used today; LinkRefused (404, 410 or 403) otherwise."""
     try:
+        return _open_link(token, secret_key, today)
+    except LinkRefused:
+        db.session.rollback()
+        raise
+
+
+def _open_link(token: str, secret_key: str, today: date) -> ApplicationLink:
+    try:
         link_id, nonce = _serializer(secret_key).loads(token)
     except (BadSignature, ValueError, TypeError):
         raise LinkRefused(404, "このURLは正しくありません。メールで届いたURLを、途中で切れていないか確かめて開いてください。") from None
@@ -102,3 +110,12 @@ def open_link(token: str, secret_key: str, today: date) -> ApplicationLink:
         raise LinkRefused(403, f"申込締切（{format_date_ja(deadline)}）を過ぎたため、このページでは受け付けていません。"
                                "申込内容の変更は県の担当者にご連絡ください。")
     return link
+
+
+def find_link_entry(link: ApplicationLink, participant_id: int) -> Participant | None:
+    """The entry of this link's municipality and training with this id, or None."""
+    participant = db.session.get(Participant, participant_id)
+    if (participant is None or participant.training_id != link.training_id
+            or participant.municipality_id != link.municipality_id):
+        return None
+    return participant

@@ -2,6 +2,7 @@
 changes (name, kind, contact person)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -88,6 +89,26 @@ def save_municipality(prefecture: Prefecture, values: dict, municipality: Munici
     for attr, value in values.items():
         setattr(municipality, attr, value)
     db.session.commit()
+    return municipality
+
+
+def add_municipality(prefecture: Prefecture, code: str, name: str, kind: str, contact_name: str,
+                     contact_email: str, before_commit: Callable[[], None] = lambda: None) -> Municipality:
+    """Check and add a municipality and commit, `before_commit()` just before; ChangeRefused (rolled back) for bad values."""
+    try:
+        values = check_values(prefecture, code, name, kind, contact_name, contact_email)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+    before_commit()
+    return save_municipality(prefecture, values)
+
+
+def find_municipality(prefecture_id: int, municipality_id: int) -> Municipality | None:
+    """The prefecture's municipality with this id, or None."""
+    municipality = db.session.get(Municipality, municipality_id)
+    if municipality is None or municipality.prefecture_id != prefecture_id:
+        return None
     return municipality
 
 

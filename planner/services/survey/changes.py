@@ -48,7 +48,7 @@ def subject_letters(milestone: Milestone) -> list[tuple[str, str]]:
 
 
 def add_change(milestone: Milestone, letter: str, text: str) -> ChangeItem:
-    """Record a change for next time; refused with a Japanese message when wrong. Commits."""
+    """Record a change for next time; refused (rolled back) with a Japanese message when wrong. Commits."""
     text = " ".join(text.split())
     problems = []
     if milestone.kind != "retrospective":
@@ -60,6 +60,7 @@ def add_change(milestone: Milestone, letter: str, text: str) -> ChangeItem:
     elif len(text) > TEXT_LIMIT:
         problems.append(f"{TEXT_LIMIT}字以内で書いてください（いま{len(text)}字）。")
     if problems:
+        db.session.rollback()
         raise ChangeRefused(problems)
     item = ChangeItem(milestone_id=milestone.id, letter=letter, text=text)
     db.session.add(item)
@@ -68,8 +69,10 @@ def add_change(milestone: Milestone, letter: str, text: str) -> ChangeItem:
 
 
 def remove_change(milestone: Milestone, item_id: int) -> None:
+    """Take back one of the retrospective's changes; refused (rolled back) when it is not there. Commits."""
     item = db.session.scalar(sa.select(ChangeItem).filter_by(id=item_id, milestone_id=milestone.id))
     if item is None:
+        db.session.rollback()
         raise ChangeRefused(["この項目はありません。"])
     db.session.delete(item)
     db.session.commit()
@@ -118,3 +121,11 @@ def carry_change_items(old_plan: Plan, new_plan: Plan) -> None:
     for retro in sorted((m for m in old_plan.milestones if m.kind == "retrospective"), key=lambda m: m.start):
         for item in retro.change_items:
             new_plan.carried_todos.append(CarriedTodo(text=str(line_of(item)), source_title=old_plan.title))
+
+
+def find_retrospective(plan: Plan, milestone_id: int) -> Milestone | None:
+    """The plan's retrospective milestone with this id, or None."""
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.plan_id != plan.id or milestone.kind != "retrospective":
+        return None
+    return milestone

@@ -21,7 +21,7 @@ def findings_of(link: SurveyLink) -> list[GroupFinding]:
 
 
 def add_finding(link: SurveyLink, category: str, text: str) -> GroupFinding:
-    """Add one of the group's findings; refused with a Japanese message when empty or too long. Commits."""
+    """Add one of the group's findings; refused (rolled back) with a Japanese message when empty or too long. Commits."""
     text = text.strip().replace("\r\n", "\n")
     problems = []
     if category not in FINDING_CATEGORIES:
@@ -31,6 +31,7 @@ def add_finding(link: SurveyLink, category: str, text: str) -> GroupFinding:
     elif len(text) > TEXT_LIMIT:
         problems.append(f"{TEXT_LIMIT}字以内で書いてください（いま{len(text)}字）。")
     if problems:
+        db.session.rollback()
         raise ChangeRefused(problems)
     review, found = review_of(text)
     row = GroupFinding(training_id=link.training_id, group_no=link.group_no, category=category, text=text,

@@ -28,8 +28,9 @@ def answer_of(link: SurveyLink) -> FollowUp | None:
 
 
 def save_answer(link: SurveyLink, held: str, activity: str, people: str, today: date) -> FollowUp:
-    """Store (or replace) the municipality's answer; ChangeRefused for bad input. Commits."""
+    """Store (or replace) the municipality's answer; ChangeRefused for bad input (rolled back). Commits."""
     if not due(link.training, today):
+        db.session.rollback()
         raise LinkRefused(403, "フォローアップ調査は研修の3か月後から回答できます。")
     problems = []
     if held not in ("yes", "no"):
@@ -45,6 +46,7 @@ def save_answer(link: SurveyLink, held: str, activity: str, people: str, today: 
     if len(activity) > 200:
         problems.append("内容は200字以内で書いてください。")
     if problems:
+        db.session.rollback()
         raise ChangeRefused(problems)
     row = answer_of(link) or FollowUp(training_id=link.training_id, municipality_id=link.municipality_id)
     row.held, row.activity, row.people, row.answered_on = held == "yes", activity.strip() if held == "yes" else "", count, today
@@ -94,3 +96,8 @@ def plan_reach(plan: Plan) -> list[Reach]:
     return [Reach(m.name, attended.get(m.id, 0), asked.get(m.id, 0), len(answers.get(m.id, [])),
                   sum(a.held for a in answers.get(m.id, [])), sum(a.people for a in answers.get(m.id, [])))
             for m in municipalities]
+
+
+def municipality_of(link: SurveyLink) -> Municipality | None:
+    """The municipality a follow-up link asks."""
+    return db.session.get(Municipality, link.municipality_id)

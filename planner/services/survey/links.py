@@ -119,7 +119,15 @@ def followup_link(training: Training, municipality: Municipality, secret_key: st
 
 
 def open_link(token: str, purposes: tuple[str, ...], today: date) -> SurveyLink:
-    """The link a token names if it may be used today; LinkRefused (404, 410) otherwise."""
+    """The link a token names if it may be used today; LinkRefused (404, 410, rolled back) otherwise."""
+    try:
+        return _open_link(token, purposes, today)
+    except LinkRefused:
+        db.session.rollback()
+        raise
+
+
+def _open_link(token: str, purposes: tuple[str, ...], today: date) -> SurveyLink:
     link = db.session.scalar(sa.select(SurveyLink).filter_by(token_hash=hash_of(token))) if len(token) < 100 else None
     if link is None or link.purpose not in purposes:
         raise LinkRefused(404, "このURLは正しくありません。QRコードを読み直すか、届いたURLを途中で切れていないか確かめて開いてください。")

@@ -74,7 +74,16 @@ def has_answers(question: SurveyQuestion) -> bool:
 def save_question(training: Training, question: SurveyQuestion | None, kind: str, text: str, choices: str,
                   required: bool) -> SurveyQuestion:
     """Add (question None) or change a question. Once answered, its kind and choices stay, so
-    the answers keep their meaning. Commits."""
+    the answers keep their meaning. ChangeRefused (rolled back) for bad input. Commits."""
+    try:
+        return _save_question(training, question, kind, text, choices, required)
+    except ChangeRefused:
+        db.session.rollback()
+        raise
+
+
+def _save_question(training: Training, question: SurveyQuestion | None, kind: str, text: str, choices: str,
+                   required: bool) -> SurveyQuestion:
     choices = "\n".join(c.strip() for c in choices.splitlines() if c.strip())
     _check(kind, text, choices)
     if question is None:
@@ -108,3 +117,11 @@ def copy_questions(old_plan: Plan, new_plan: Plan) -> None:
             db.session.add(SurveyQuestion(training_id=new.id, position=q.position, kind=q.kind, text=q.text,
                                           choices=q.choices, required=q.required, aspect=q.aspect,
                                           subject_id=subjects.get(q.subject_id)))
+
+
+def find_question(training: Training, question_id: int) -> SurveyQuestion | None:
+    """The training's survey question with this id, or None."""
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None or question.training_id != training.id:
+        return None
+    return question

@@ -281,7 +281,7 @@ _NOT_SHOWN = {"participants_version"}
 def _code_digest() -> str:
     """A digest of the code and data that build feeds, once per process: servers running the
     same release agree on it, and a new release never answers 304 with an old layout."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     digest = hashlib.sha256()
     for folder in _SOURCES:
         for path in sorted((root / folder).rglob("*")):

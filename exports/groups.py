@@ -16,7 +16,7 @@ from planner.domain.dates import format_date_wareki
 from planner.models import PARTICIPANT_KINDS, Participant, Training
 from planner.services.participants.groups import Overview, overview
 from planner.services.plans.editions import curriculum_for
-from planner.services.spreadsheets import workbook_properties
+from planner.services.spreadsheets import fit_columns, workbook_properties
 
 COLUMNS = ["班", "氏名", "ふりがな", "市町村", "区分", "所属", "固定"]
 
@@ -102,8 +102,7 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a name starting with "=" stays text, never a formula
-    for column, width in zip("ABCDEFGH", (8, 18, 20, 14, 12, 30, 14, 16)):
-        sheet.column_dimensions[column].width = width
+    fit_columns(sheet, [8, 18, 20, 14, 12, 30, 14, 16], first_row=3)  # the title rows may run over
     sheet.freeze_panes = "A4"
     notes = book.create_sheet("注記")
     notes.append(["班分けで避けられなかったこと"])

@@ -51,7 +51,7 @@ from planner.models import (
     TrainingSubject,
 )
 from planner.models.team import ROLE_NAMES
-from planner.services.materials.files import training_due
+from planner.services.materials.files import preparation_due
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
 from planner.services.plans.supplements import training_events as training_supplements
@@ -386,8 +386,8 @@ def _slot_time(slot: RoleSlot, times) -> str:
     """The slot's time on its day (the date is in the training's heading)."""
     when = times.get(slot.id)
     if slot.kind == "material_preparer":
-        due = training_due(slot.training)
-        return f"資料の締切\n{format_date_wareki(due, weekday=False)}" if due else "資料の締切まで"
+        due = preparation_due(slot.subject) if slot.subject is not None else None
+        return f"資料の締切\n{format_date_wareki(due.day, weekday=False)}" if due else "資料の締切まで"
     if when is None or when.day is None:
         return UNDECIDED
     days = slot.training.days

@@ -25,7 +25,7 @@ from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.mail.calendar_state import CalendarEvent, slot_uid, supplement_uid
-from planner.services.materials.files import training_due
+from planner.services.materials.files import preparation_due
 from planner.services.meetings import agenda_of
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
@@ -197,11 +197,14 @@ def _slot_event(slot: RoleSlot, when, host: str, base_url: str = "") -> Calendar
     if when is not None and when.day is not None and when.start is not None:
         start, end = at(when.day, when.start), at(when.day, when.end)
     elif slot.kind == "material_preparer":
-        # the work is due on the materials' deadline, not on the training day
-        due = training_due(training) or day
-        start, end = due, due + timedelta(days=1)
+        # the work is due on the materials' own due date (the earliest unfinished), not on the training day
+        due = preparation_due(slot.subject) if slot.subject is not None else None
+        start = due.day if due else day
+        end = start + timedelta(days=1)
         summary += "（資料の締切）"
-        lines.append(f"資料の締切：{format_date_wareki(due)}（研修日：{format_date_wareki(day)}）")
+        why = f"（{due.reason}）" if due else ""
+        lines.append(f"資料の締切：{format_date_wareki(start)}{why}")
+        lines.append(f"研修日：{format_date_wareki(day)}")
     else:
         start, end = day, day + timedelta(days=1)
     holder = slot.holder

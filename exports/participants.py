@@ -74,7 +74,8 @@ def _header_block(doc, title: str, training: Training, count_line: str) -> None:
 def participant_list_xlsx(training: Training, participants: list[Participant] | None = None) -> bytes:
     """The list as a workbook whose columns the import reads back (plus 班)."""
     people = day_participants(training) if participants is None else participants
-    return write_table_xlsx(participant_cells(people, with_group=True), sheet_title="受講者名簿")
+    return write_table_xlsx(participant_cells(people, with_group=True), sheet_title="受講者名簿",
+                            title=f"受講者名簿　{_title(training)}（{_dates(training)}）")
 
 
 def participant_list_docx(training: Training, participants: list[Participant] | None = None) -> bytes:

@@ -21,6 +21,7 @@ from planner.domain.survey import SCALE_LABELS, Summary
 from planner.models import Training
 from planner.models.survey import FINDING_CATEGORIES
 from planner.services.plans.editions import curriculum_for
+from planner.services.spreadsheets import fit_columns, workbook_properties
 from planner.services.survey.results import VISIBLE, Results, response_table
 
 FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -128,7 +129,10 @@ def answers_xlsx(training: Training, data: Results) -> tuple[str, bytes]:
     (one anonymous row per response, in random-key order; held texts shown as 確認待ち)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    curriculum = curriculum_for(training)
     book = Workbook()
+    held = f"（{format_date_wareki(training.first_date)}）" if training.first_date else ""
+    workbook_properties(book, f"研修アンケート回答　{curriculum.title}{held}")
     summary = book.active
     summary.title = "集計"
     summary.append(["質問", "種類", "回答数", "平均", "5", "4", "3", "2", "1", "選択肢ごとの件数"])
@@ -159,7 +163,9 @@ def answers_xlsx(training: Training, data: Results) -> tuple[str, bytes]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula
         ws.freeze_panes = "B2"
+        fit_columns(ws, [6])
+    for (average,) in summary.iter_rows(min_row=2, min_col=4, max_col=4):
+        average.number_format = "0.0"
     out = io.BytesIO()
     book.save(out)
-    curriculum = curriculum_for(training)
     return f"研修アンケート回答_{safe_filename(curriculum.short_title, 30)}.xlsx", out.getvalue()

@@ -184,7 +184,7 @@ def test_late_term_lecturer_goes_to_graduate_when_free():
     suggestion = suggest_assignment(members, slots)
 
     assert suggestion.holders == {"s1": "b", "s2": "a"}
-    assert suggestion.assignments[0].reason == "相談支援員・後期の修了者（2025年）で、まだ役割がないため"
+    assert suggestion.assignments[0].reason == "相談支援員・後期の修了者（令和7年）で、まだ役割がないため"
 
 
 def test_late_term_lecturer_goes_to_non_graduate_when_graduate_unavailable():

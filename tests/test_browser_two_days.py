@@ -52,7 +52,7 @@ def test_two_days_a_week_apart_and_a_member_away_on_day_one_takes_a_day_two_role
     official.get_by_label("2日目・3日目の日付").fill("2026/7/22")
     official.get_by_role("button", name="保存して時間割を確認").click()
     expect(official.get_by_text("研修の設定を保存しました。")).to_be_visible()
-    expect(official.get_by_text("2026年7月15日（水）・7月22日（水）（2日間）")).to_be_visible()
+    expect(official.get_by_text("令和8年7月15日（水）・7月22日（水）（2日間）")).to_be_visible()
     official.screenshot(path=str(artifacts / "two-days-timetable.png"), full_page=True)
     with app.app_context():
         assert db.session.get(Training, training_id).days == [DAY_ONE, DAY_TWO]

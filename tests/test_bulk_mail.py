@@ -51,7 +51,8 @@ URL = re.compile(r"(?:http://[^/\s]+)?(/apply/[A-Za-z0-9_\-\.]+)")
 @pytest.fixture
 def world(app):
     """大分県 with its 18 municipalities (three with a contact address) and its four trainings
-    open for applications (1 a municipality, deadline in ten days)."""
+    open for applications (1 a municipality, deadline in ten days), each with what its 開催通知
+    needs (文書番号, capacity, venue)."""
     with app.app_context():
         oita = make_oita()
         prefecture = db.session.get(Prefecture, oita.prefecture)
@@ -60,9 +61,11 @@ def world(app):
         towns = {m.name: m for m in municipality_service.municipalities(prefecture)}
         for name, email in CONTACTS.items():
             towns[name].contact_name, towns[name].contact_email = f"{name} 担当", email
-        for training in db.session.scalars(db.select(Training).filter_by(plan_id=oita.plan)):
+        for number, training in enumerate(db.session.scalars(db.select(Training).filter_by(plan_id=oita.plan))):
             training.per_municipality = 1
             training.application_deadline = participants.today_in_japan() + timedelta(days=10)
+            training.notice_number, training.capacity = f"福保第{100 + number}号", 60
+            training.venue = training.venue or "大分県社会福祉会館"
         db.session.commit()
         return {"plan": oita.plan, "trainings": oita.trainings, "towns": {n: m.id for n, m in towns.items()},
                 "count": len(towns)}
@@ -195,6 +198,46 @@ def test_two_simultaneous_sends_mail_each_contact_once(app, world, smtp, databas
     assert {email: len(m) for email, m in mails.items()} == {email: 1 for email in CONTACTS.values()}
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 3
+
+
+def test_no_notice_leaves_with_a_blank_number_or_deadline_until_they_are_filled_in(app, client, world, smtp):
+    """The bulk send checks the notice as the single download does (notice_problems): the
+    confirmation page names the gaps, the send mails nothing and issues nothing of that
+    training, the other trainings still go; once filled in, the held training goes too."""
+    app.config.update(smtp.config())
+    login(client, OITA_OFFICIAL)
+    common, chief = world["trainings"]["common"], world["trainings"]["chief"]
+    with app.app_context():
+        db.session.get(Training, common).notice_number = " "
+        db.session.get(Training, chief).application_deadline = None
+        db.session.commit()
+
+    page = client.get(f"/plans/{world['plan']}/links/send").get_data(as_text=True)
+    one = client.get(f"/trainings/{common}/links/send").get_data(as_text=True)
+    refused = client.post(f"/trainings/{common}/links/send", follow_redirects=True).get_data(as_text=True)
+    sent = client.post(f"/plans/{world['plan']}/links/send", follow_redirects=True).get_data(as_text=True)
+
+    assert "3人に6通を送る" in page  # two trainings of four, three contacts
+    assert "前期共通は開催通知に不足があるため送りません" in page and "文書番号が入っていません" in page
+    assert "主任後期は開催通知に不足があるため送りません" in page and "申込締切が決まっていません" in page
+    assert "0人に0通を送る" in one and "前期共通は開催通知に不足があるため送りません" in one
+    assert "前期共通は開催通知に不足があるため送りません" in refused and "送る申込URLはありませんでした" not in refused
+    assert "6通のメールを送りました" in sent and "主任後期は開催通知に不足があるため送りません" in sent
+    mailed = {_opened_link(app, URL.search(text_body(m)).group(1))[1] for m in smtp.inbox.messages()}
+    assert mailed == set(world["trainings"].values()) - {common, chief} and len(smtp.inbox.messages()) == 6
+    with app.app_context():
+        held_links = db.session.scalar(db.select(db.func.count(ApplicationLink.id))
+                                       .where(ApplicationLink.training_id.in_([common, chief])))
+        assert held_links == 0
+        db.session.get(Training, common).notice_number = "福保第1号"
+        db.session.commit()
+
+    client.post(f"/trainings/{common}/links/send")
+
+    assert len(smtp.inbox.messages()) == 9
+    for message in smtp.inbox.messages()[6:]:
+        [attachment] = list(message.iter_attachments())
+        assert "第　　号" not in _docx_text(attachment) and "福保第1号" in _docx_text(attachment)
 
 
 def test_bulk_pages_of_another_prefecture_or_unknown_ids_are_404(app, client, world):

@@ -51,23 +51,23 @@ def test_fiscal_year_label_late_term_training_in_reiwa_8():
 
 
 def test_fiscal_years_label_span_of_a_cycle():
-    assert fiscal_years_label(2025, 2026) == "令和7〜8年度（2025〜2026年度）"
+    assert fiscal_years_label(2025, 2026) == "令和7〜8年度"
 
 
 def test_fiscal_years_label_same_year_single():
-    assert fiscal_years_label(2025, 2025) == "令和7年度（2025年度）"
+    assert fiscal_years_label(2025, 2025) == "令和7年度"
 
 
 def test_fiscal_years_label_across_eras():
-    assert fiscal_years_label(2018, 2019) == "平成30〜令和元年度（2018〜2019年度）"
+    assert fiscal_years_label(2018, 2019) == "平成30〜令和元年度"
 
 
 def test_format_date_ja_with_weekday():
-    assert format_date_ja(date(2026, 2, 18)) == "2026年2月18日（水）"
+    assert format_date_ja(date(2026, 2, 18)) == "令和8年2月18日（水）"
 
 
 def test_format_date_with_fy_appends_era_fiscal_year():
-    assert format_date_with_fy(date(2026, 2, 18)) == "2026年2月18日（水）令和7年度"
+    assert format_date_with_fy(date(2026, 2, 18)) == "令和8年2月18日（水）令和7年度"
 
 
 def test_holiday_name_emperors_birthday():
@@ -137,25 +137,25 @@ def test_add_working_days_zero_rolls_forward():
 def test_date_warnings_saturday():
     warnings = date_warnings(date(2026, 2, 21), *CYCLE_2025)
 
-    assert warnings == ["2026年2月21日（土）は土曜日です。"]
+    assert warnings == ["令和8年2月21日（土）は土曜日です。"]
 
 
 def test_date_warnings_holiday_names_it():
     warnings = date_warnings(date(2026, 2, 23), *CYCLE_2025)
 
-    assert warnings == ["2026年2月23日（月）は祝日（天皇誕生日）です。"]
+    assert warnings == ["令和8年2月23日（月）は祝日（天皇誕生日）です。"]
 
 
 def test_date_warnings_outside_cycle():
     warnings = date_warnings(date(2026, 11, 4), *CYCLE_2025)
 
-    assert warnings == ["2026年11月4日（水）は計画の期間（2025年11月1日〜2026年10月31日）の外です。"]
+    assert warnings == ["令和8年11月4日（水）は計画の期間（令和7年11月1日〜令和8年10月31日）の外です。"]
 
 
 def test_date_warnings_year_end_closure():
     warnings = date_warnings(date(2025, 12, 29), *CYCLE_2025)
 
-    assert warnings == ["2025年12月29日（月）は年末年始（12月29日〜1月3日）の閉庁日です。"]
+    assert warnings == ["令和7年12月29日（月）は年末年始（12月29日〜1月3日）の閉庁日です。"]
 
 
 def test_date_warnings_working_day_none():

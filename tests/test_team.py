@@ -385,7 +385,7 @@ def test_copy_to_next_cycle_keeps_the_team_but_not_roles_or_dates(app, plan_id):
         copy = copy_plan(plan)
         db.session.commit()
 
-        assert copy.title == "令和8〜9年度（2026〜2027年度） 伝達研修計画"
+        assert copy.title == "令和8〜9年度 伝達研修計画"
         assert [(m.name, m.email, {c.course: c.year for c in m.courses}, m.unavailable_days)
                 for m in copy.members] == [("佐藤 健一", "sato@aoba.example.jp", {"counselor": 2024}, set())]
         assert all(s.holder_id is None for t in copy.trainings for s in t.slots)
@@ -521,5 +521,5 @@ def test_lists_are_in_date_order(app, client, plan_id):
 
     positions = [plan_page.index(title) for title in ("前期共通プログラム", "主任相談支援員・後期", "相談支援員・後期", "就労支援員・後期")]
     assert positions == sorted(positions)  # 2/18, 3/11, 7/15, 10/21
-    assert "相談支援員（2021年）、前期共通（2024年）、主任相談支援員" in roster
-    assert roster.index("2026年2月18日") < roster.index("2026年7月15日")
+    assert "相談支援員（令和3年）、前期共通（令和6年）、主任相談支援員" in roster
+    assert roster.index("令和8年2月18日") < roster.index("令和8年7月15日")

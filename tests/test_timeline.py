@@ -91,7 +91,7 @@ def test_generate_timeline_fiscal_year_boundary_inside_one_cycle():
     assert fiscal_year_label(common) == "令和7年度（2025年度）"
     assert {fiscal_year_label(d) for d in late} == {"令和8年度（2026年度）"}
     span = fiscal_years_label(fiscal_year(timeline[0].start), fiscal_year(timeline[-1].end))
-    assert span == "令和7〜8年度（2025〜2026年度）"
+    assert span == "令和7〜8年度"
 
 
 def test_generate_timeline_chief_after_common_in_march_after_common():
@@ -175,8 +175,8 @@ def test_validate_order_meeting_after_training_message():
 
     messages = validate_order(timeline)
 
-    assert messages == ["前期共通プログラム検討会議（第2回） 2026年3月1日 が、準備する"
-                        "前期共通プログラムの伝達研修 2026年2月18日 より後になっています。"]
+    assert messages == ["前期共通プログラム検討会議（第2回） 令和8年3月1日 が、準備する"
+                        "前期共通プログラムの伝達研修 令和8年2月18日 より後になっています。"]
 
 
 def test_validate_order_end_before_start_and_after_cycle_end():
@@ -187,8 +187,8 @@ def test_validate_order_end_before_start_and_after_cycle_end():
     messages = validate_order(timeline)
 
     assert messages == [
-        "就労支援員・後期の振り返り・反省会 の終了日 2026年11月2日 が、開始日 2026年11月5日 より前になっています。",
-        "就労支援員・後期の振り返り・反省会 2026年11月2日 が、計画の期間の終わり（2026年10月31日）より後になっています。",
+        "就労支援員・後期の振り返り・反省会 の終了日 令和8年11月2日 が、開始日 令和8年11月5日 より前になっています。",
+        "就労支援員・後期の振り返り・反省会 令和8年11月2日 が、計画の期間の終わり（令和8年10月31日）より後になっています。",
     ]
 
 
@@ -201,8 +201,8 @@ def test_move_milestone_meeting_after_training_refused_list_unchanged():
         move_milestone(timeline, second, date(2026, 2, 18))
 
     assert caught.value.messages == [
-        "前期共通プログラム検討会議（第2回） 2026年2月18日 が、準備する"
-        "前期共通プログラムの伝達研修 2026年2月18日 と同じ日になっています。"]
+        "前期共通プログラム検討会議（第2回） 令和8年2月18日 が、準備する"
+        "前期共通プログラムの伝達研修 令和8年2月18日 と同じ日になっています。"]
     assert timeline == original
 
 
@@ -215,8 +215,8 @@ def test_move_milestone_retrospective_before_training_refused():
         move_milestone(timeline, retro, date(2026, 7, 1))
 
     assert caught.value.messages == [
-        "相談支援員・後期の振り返り・反省会 2026年7月1日 が、"
-        "相談支援員・後期の伝達研修 2026年7月15日 より前になっています。"]
+        "相談支援員・後期の振り返り・反省会 令和8年7月1日 が、"
+        "相談支援員・後期の伝達研修 令和8年7月15日 より前になっています。"]
     assert timeline == original
 
 
@@ -228,8 +228,8 @@ def test_move_milestone_before_launch_refused():
         move_milestone(timeline, first, date(2025, 11, 10))
 
     assert caught.value.messages == [
-        "前期共通プログラム検討会議（第1回） 2025年11月10日 が、"
-        "企画会議チームの立ち上げ 2025年11月17日 より前になっています。"]
+        "前期共通プログラム検討会議（第1回） 令和7年11月10日 が、"
+        "企画会議チームの立ち上げ 令和7年11月17日 より前になっています。"]
 
 
 def test_move_milestone_to_saturday_warns_but_moves():
@@ -239,7 +239,7 @@ def test_move_milestone_to_saturday_warns_but_moves():
     moved, warnings = move_milestone(timeline, training, date(2026, 2, 21))
 
     assert moved[training].start == date(2026, 2, 21)
-    assert warnings == ["2026年2月21日（土）は土曜日です。"]
+    assert warnings == ["令和8年2月21日（土）は土曜日です。"]
     assert timeline[training].start == date(2026, 2, 18)
 
 

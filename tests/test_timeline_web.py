@@ -109,9 +109,9 @@ def test_timeline_generate_stores_launch_meetings_and_retrospectives(app, genera
 def test_timeline_page_shows_trainings_dates_fiscal_years_and_months(app, generated, oita):
     page = generated.get(url(oita)).get_data(as_text=True)
 
-    assert "2025年11月17日（月）" in page
+    assert "令和7年11月17日（月）" in page
     assert "前期共通プログラムの伝達研修" in page  # the training, from the plan's trainings
-    assert "2026年2月18日（水）" in page and "令和7年度" in page and "令和8年度" in page
+    assert "令和8年2月18日（水）" in page and "令和7年度" in page and "令和8年度" in page
     assert page.count('<th scope="col" class="month') == 12
     assert page.index("11月") < page.index("10月")
     assert 'href="/static/timeline.css"' in page
@@ -179,14 +179,14 @@ def test_timeline_move_to_saturday_saved_with_warning(app, generated, oita):
     move(generated, oita, meeting, "2026-01-31")
 
     page = generated.get(url(oita)).get_data(as_text=True)
-    assert "2026年1月31日（土）は土曜日です。" in page
+    assert "令和8年1月31日（土）は土曜日です。" in page
 
 
 @pytest.mark.parametrize(("kind", "order", "key", "start", "message"), [
-    ("meeting", 2, None, "2026-02-20", "が、準備する前期共通プログラムの伝達研修 2026年2月18日 より後になっています。"),
+    ("meeting", 2, None, "2026-02-20", "が、準備する前期共通プログラムの伝達研修 令和8年2月18日 より後になっています。"),
     ("meeting", 1, None, "2026-02-18", "と同じ日になっています。"),
-    ("retrospective", 0, "common", "2026-02-10", "が、前期共通プログラムの伝達研修 2026年2月18日 より前になっています。"),
-    ("meeting", 3, None, "2026-07-16", "準備する相談支援員・後期の伝達研修 2026年7月15日 より後"),
+    ("retrospective", 0, "common", "2026-02-10", "が、前期共通プログラムの伝達研修 令和8年2月18日 より前になっています。"),
+    ("meeting", 3, None, "2026-07-16", "準備する相談支援員・後期の伝達研修 令和8年7月15日 より後"),
 ])
 def test_timeline_impossible_move_refused_nothing_changed(app, generated, oita, kind, order, key, start,
                                                           message):
@@ -209,7 +209,7 @@ def test_timeline_move_before_launch_refused(app, generated, oita):
     response = move(generated, oita, meeting, "2025-11-10")
 
     assert response.status_code == 422
-    assert "企画会議チームの立ち上げ 2025年11月17日 より前になっています。" in response.get_data(as_text=True)
+    assert "企画会議チームの立ち上げ 令和7年11月17日 より前になっています。" in response.get_data(as_text=True)
     assert saved_milestones(app, oita.plan) == before
 
 
@@ -218,8 +218,8 @@ def test_timeline_move_before_launch_refused(app, generated, oita):
     ("2026-13-40", "", "「2026-13-40」は日付として読めません（例 令和9年2月18日、R9.2.18、2027/2/18）。"),
     ("tomorrow", "", "「tomorrow」は日付として読めません（例 令和9年2月18日、R9.2.18、2027/2/18）。"),
     ("2026-01-20", "2026-01-19", "終了日は開始日と同じか後にしてください。"),
-    ("2026-11-05", "", "計画の期間（2025年11月1日〜2026年10月31日）の中の日付を入力してください。"),
-    ("2025-10-31", "", "計画の期間（2025年11月1日〜2026年10月31日）の中の日付を入力してください。"),
+    ("2026-11-05", "", "計画の期間（令和7年11月1日〜令和8年10月31日）の中の日付を入力してください。"),
+    ("2025-10-31", "", "計画の期間（令和7年11月1日〜令和8年10月31日）の中の日付を入力してください。"),
 ])
 def test_timeline_bad_input_refused_next_to_field(app, generated, oita, start, end, message):
     meeting = milestone_id(app, oita.plan, "meeting", 1)
@@ -249,7 +249,7 @@ def test_timeline_move_training_changes_the_training(app, generated, oita):
     assert response.status_code == 302
     assert training_state(app, common) == (date(2026, 2, 19), 2, revision + 1)
     page = generated.get(f"/trainings/{common}").get_data(as_text=True)
-    assert "2026年2月19日（木）・2月20日（金）（2日間）" in page  # every day named (issue 24)
+    assert "令和8年2月19日（木）・2月20日（金）（2日間）" in page  # every day named (issue 24)
 
 
 def test_training_page_change_shows_on_the_timeline(app, generated, oita):
@@ -260,8 +260,8 @@ def test_training_page_change_shows_on_the_timeline(app, generated, oita):
 
     page = generated.get(url(oita)).get_data(as_text=True)
 
-    assert "2026年6月10日（水）" in page
-    assert "2026年7月15日（水）" not in page
+    assert "令和8年6月10日（水）" in page
+    assert "令和8年7月15日（水）" not in page
 
 
 def test_timeline_move_training_after_its_retrospective_refused(app, generated, oita):
@@ -271,8 +271,8 @@ def test_timeline_move_training_after_its_retrospective_refused(app, generated, 
     response = move_training(generated, oita, common, "2026-02-27")
 
     assert response.status_code == 422
-    assert "前期共通プログラムの振り返り・反省会 2026年2月25日 が、前期共通プログラムの伝達研修 " \
-           "2026年2月27日 より前になっています。" in response.get_data(as_text=True)
+    assert "前期共通プログラムの振り返り・反省会 令和8年2月25日 が、前期共通プログラムの伝達研修 " \
+           "令和8年2月27日 より前になっています。" in response.get_data(as_text=True)
     assert training_state(app, common) == before
 
 
@@ -297,7 +297,7 @@ def test_timeline_undated_training_proposed_date_adopted(app, client):
     client.post(url(world, "generate"), data={"chief_after": "common"})
     page = client.get(url(world)).get_data(as_text=True)
     assert "この日程を採用" in page
-    assert "提案: 2027年2月18日（木）" in page
+    assert "提案: 令和9年2月18日（木）" in page
 
     response = client.post(url(world, f"trainings/{world.trainings['common']}/adopt"))
 
@@ -481,7 +481,7 @@ def test_timeline_cli_json_lists_milestones_and_trainings_by_date(app, generated
 def test_timeline_cli_text_and_unknown_plan(app, generated, oita, runner):
     result = runner.invoke(args=["timeline", str(oita.plan)])
     assert result.exit_code == 0
-    assert "2025年11月17日（月）  令和7年度  企画会議チームの立ち上げ" in result.output
+    assert "令和7年11月17日（月）  令和7年度  企画会議チームの立ち上げ" in result.output
 
     result = runner.invoke(args=["timeline", "99999"])
     assert result.exit_code == 2

@@ -276,7 +276,7 @@ def test_plan_form_bad_title_is_shown_and_nothing_saved(app, official, title, me
     ({"venue": "会" * 201}, "venue", "200文字以内で入力してください。"),
     ({"first_date": "2026-02-30"}, "first_date", "「2026-02-30」は日付として読めません（例 令和9年2月18日、R9.2.18、2027/2/18）。"),
     ({"first_date": "2027-02-17"}, "first_date",
-     "計画の期間（2025年11月1日〜2026年10月31日）の中の日付を入力してください。"),
+     "計画の期間（令和7年11月1日〜令和8年10月31日）の中の日付を入力してください。"),
     ({"start_time": "10:00", "end_time": "09:30"}, "end_time", "終了時刻は開始時刻より後にしてください。"),
     ({"lunch_minutes": "999"}, "lunch_minutes", "0〜180の数で入力してください。"),
     ({"break_minutes": "0"}, "break_minutes", "5〜60の数で入力してください。"),
@@ -397,16 +397,16 @@ def test_plan_page_warns_of_holiday(app, client):
 
     html = client.get(f"/plans/{plan_id}").get_data(as_text=True)
 
-    assert "2026年2月23日（月）は祝日（天皇誕生日）です。" in html
+    assert "令和8年2月23日（月）は祝日（天皇誕生日）です。" in html
     assert "開催日が未定です。" in html  # the three trainings without a date
 
 
 def test_plan_page_shows_fiscal_years(official, oita):
     html = official.get(f"/plans/{oita.plan}").get_data(as_text=True)
 
-    assert "令和7〜8年度（2025〜2026年度）" in html
-    assert "2026年2月18日（水）令和7年度" in html
-    assert "2026年7月15日（水）令和8年度" in html
+    assert "令和7〜8年度" in html
+    assert "令和8年2月18日（水）令和7年度" in html
+    assert "令和8年7月15日（水）令和8年度" in html
 
 
 def test_edit_saved_with_weekend_date_flashes_warning(app, official, oita):
@@ -416,7 +416,7 @@ def test_edit_saved_with_weekend_date_flashes_warning(app, official, oita):
                              data=training_form(first_date="2026-02-21"), follow_redirects=True)
 
     assert response.status_code == 200
-    assert "2026年2月21日（土）は土曜日です。" in response.get_data(as_text=True)
+    assert "令和8年2月21日（土）は土曜日です。" in response.get_data(as_text=True)
     assert saved_training(app, training_id)["settings"]["first_date"] == date(2026, 2, 21)
 
 

@@ -69,6 +69,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import NamedTuple
 
+from planner.domain.dates import format_year_wareki
+
 ROLE_KINDS = ("lecturer", "case_reporter", "material_preparer", "timekeeper")
 ROLE_LABELS = {"lecturer": "講師役", "case_reporter": "事例報告役",
                "material_preparer": "資料作成役", "timekeeper": "タイムキーパー役"}
@@ -490,7 +492,7 @@ def _reason(slot: Slot, member: Member, first: bool, load: dict, others: list[Me
     if not graduate:
         return f"修了者ではないが、{tail or '担当数の釣り合いを取った結果'}"
     year = member.graduated_in.get(slot.course)
-    who = f"{COURSE_LABELS.get(slot.course, slot.course)}の修了者" + (f"（{year}年）" if year else "")
+    who = f"{COURSE_LABELS.get(slot.course, slot.course)}の修了者" + (f"（{format_year_wareki(year)}）" if year else "")
     return f"{who}で、{tail}" if tail else f"{who}のため"
 
 

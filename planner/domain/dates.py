@@ -51,51 +51,70 @@ def fiscal_year_label(d: date) -> str:
 
 
 def fiscal_years_label(first_fy: int, last_fy: int) -> str:
-    """A span of fiscal years, e.g. "令和7〜8年度（2025〜2026年度）"; one year if equal."""
+    """A span of fiscal years in the era, e.g. "令和7〜8年度"; one year if equal."""
     if first_fy == last_fy:
-        return f"{era_year(first_fy)}（{first_fy}年度）"
+        return era_year(first_fy)
     (first_era, first_no), (last_era, last_no) = _era(first_fy), _era(last_fy)
     last_part = last_no if first_era == last_era else f"{last_era}{last_no}"
-    return f"{first_era}{first_no}〜{last_part}年度（{first_fy}〜{last_fy}年度）"
+    return f"{first_era}{first_no}〜{last_part}年度"
 
 
 def format_date_ja(d: date) -> str:
-    """The date as Japanese offices write it, e.g. "2026年2月18日（水）"."""
-    return f"{d.year}年{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）"
+    """A date as a person reads it on a page, in a mail or a document: in the era, with the
+    weekday, e.g. "令和8年2月18日（水）" (the same as `format_date_wareki`)."""
+    return format_date_wareki(d)
 
 
 #: the first day of each era, newest first, for dates (a fiscal year uses ERAS)
 ERA_STARTS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
 
 
-def format_date_wareki(d: date, weekday: bool = True) -> str:
-    """The date in the Japanese era, as participant documents print it: 令和8年2月18日（水）."""
+def _era_of_day(d: date) -> tuple[str, str]:
+    """The era name and year of a calendar date as written (元 for the first year)."""
     for first, name in ERA_STARTS:
         if d >= first:
             number = d.year - first.year + 1
-            year = "元" if number == 1 else str(number)
-            text = f"{name}{year}年{d.month}月{d.day}日"
-            return text + (f"（{WEEKDAYS_JA[d.weekday()]}）" if weekday else "")
+            return name, "元" if number == 1 else str(number)
     raise ValueError(f"{d.isoformat()}は平成より前のため和暦に変換できません。")
 
 
+def format_date_wareki(d: date, weekday: bool = True) -> str:
+    """The date in the Japanese era, as participant documents print it: 令和8年2月18日（水）."""
+    name, year = _era_of_day(d)
+    text = f"{name}{year}年{d.month}月{d.day}日"
+    return text + (f"（{WEEKDAYS_JA[d.weekday()]}）" if weekday else "")
+
+
+def format_month_wareki(year: int, month: int) -> str:
+    """A month in the era, e.g. "令和8年11月"."""
+    name, number = _era_of_day(date(year, month, 1))
+    return f"{name}{number}年{month}月"
+
+
+def format_year_wareki(year: int) -> str:
+    """A calendar year in the era it mostly lies in, e.g. 2023 -> "令和5年", 2019 -> "令和元年"."""
+    name, number = _era(year)
+    return f"{name}{number}年"
+
+
 def format_days_ja(days: list[date]) -> str:
-    """A training's days as pages name them: "2027年2月17日（水）", or for several days
-    "2027年2月17日（水）・2月24日（水）" (each day named, consecutive or not)."""
+    """A training's days as pages name them: "令和9年2月17日（水）", or for several days
+    "令和9年2月17日（水）・2月24日（水）" (each day named, consecutive or not)."""
     if not days:
         return ""
-    rest = [f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）" if d.year == days[0].year else format_date_ja(d)
+    first = _era_of_day(days[0])
+    rest = [f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）" if _era_of_day(d) == first else format_date_ja(d)
             for d in days[1:]]
     return "・".join([format_date_ja(days[0]), *rest])
 
 
 def format_date_plain(d: date) -> str:
-    """The date without the weekday, e.g. "2026年2月18日"."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """The date without the weekday, e.g. "令和8年2月18日"."""
+    return format_date_wareki(d, weekday=False)
 
 
 def format_date_with_fy(d: date) -> str:
-    """The date and its fiscal year, e.g. "2026年2月18日（水）令和7年度"."""
+    """The date and its fiscal year, e.g. "令和8年2月18日（水）令和7年度"."""
     return f"{format_date_ja(d)}{era_year(fiscal_year(d))}"
 
 
@@ -152,7 +171,7 @@ def add_working_days(d: date, n: int) -> date:
 
 
 def cycle_period(start: date, end: date) -> str:
-    """The plan's cycle as messages name it, e.g. "計画の期間（2025年11月1日〜2026年10月31日）"."""
+    """The plan's cycle as messages name it, e.g. "計画の期間（令和7年11月1日〜令和8年10月31日）"."""
     return f"計画の期間（{format_date_plain(start)}〜{format_date_plain(end)}）"
 
 
@@ -180,23 +199,15 @@ def date_warnings(d: date, cycle_start: date, cycle_end: date) -> list[str]:
     return warnings
 
 
-#: the first day of each era (the calendar date, unlike the fiscal-year convention above)
-ERA_STARTS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
-
-
 def as_of_ja(d: date) -> str:
     """A version's date as offices write it, e.g. "令和8年1月20日現在"."""
-    for first, name in ERA_STARTS:
-        if d >= first:
-            number = d.year - first.year + 1
-            return f"{name}{'元' if number == 1 else number}年{d.month}月{d.day}日現在"
-    raise ValueError(f"{d.year}年は平成より前のため和暦に変換できません。")
+    return f"{format_date_wareki(d, weekday=False)}現在"
 
 
 def format_utc_ja(moment) -> str:
-    """A stored UTC time (naive) as Japan's clock reads it: '2026年11月29日 21:05'."""
+    """A stored UTC time (naive) as Japan's clock reads it: '令和8年11月29日（日）21:05'."""
     local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Tokyo"))
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{format_date_wareki(local.date())}{local:%H:%M}"
 
 
 # --------------------------------------------------------------------------- reading typed dates

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from planner.domain import addresses
+from planner.domain.dates import format_date_wareki
 from planner.models import MemberUnavailable, Municipality, Plan
 from planner.models.db import db
 from planner.services.mail.outbox import MailSettings, queue
@@ -28,7 +29,7 @@ def load_demo_robustness(plan: Plan, settings: MailSettings) -> list[str]:
         # an address saved before the address rule, with its domain cut off: failed at once
         queue(settings, plan.prefecture_id, "application_link", f"{mistyped.name} {mistyped.contact_name}",
               "hamabe-fukushi@umibe", f"【{plan.prefecture.name}】前期共通プログラム 受講申込のご案内",
-              f"{mistyped.name} {mistyped.contact_name} 様\n\n前期共通プログラム（{common.first_date:%Y年%m月%d日}）の"
+              f"{mistyped.name} {mistyped.contact_name} 様\n\n前期共通プログラム（{format_date_wareki(common.first_date)}）の"
               "受講申込をお願いします。申込用のリンクは担当職員からお送りします。\n")
         db.session.commit()
         lines.append(f"{idn.name}の担当者を日本語ドメインのアドレスにし、{mistyped.name}への案内メールを"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from datetime import date, datetime
 
 from planner.domain import fields
+from planner.domain.dates import format_date_wareki
 from planner.domain.safezip import ZipRefused, check_zip
 
 #: a table of a few hundred rows is well under 1 MB unpacked; Excel's own parts add little
@@ -135,6 +137,11 @@ def write_csv(table: list[list[str]]) -> bytes:
 
 #: who made a workbook, as Excel's file properties show it (not the library's name)
 CREATOR = "伝達研修プランナー"
+#: a date cell as Japanese offices read it: 令和9年2月18日（木） in Excel and LibreOffice alike
+#: ([$-411] is the Japanese calendar; the newer [$-ja-JP-x-gannen] shows LibreOffice a bare number)
+DATE_FORMAT = '[$-411]ggge"年"m"月"d"日（"aaa"）";@'
+#: the widest a column grows to fit its text (longer text wraps)
+MAX_WIDTH = 50
 
 
 def workbook_properties(book, title: str) -> None:
@@ -144,13 +151,43 @@ def workbook_properties(book, title: str) -> None:
     book.properties.language = "ja-JP"
 
 
-def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float]) -> bytes:
-    """One sheet, bold header, frozen first row; every text cell stored as text, never a formula."""
+def shown_width(value: object) -> int:
+    """How many columns of Excel's width unit a value takes: a full-width character two,
+    a date as DATE_FORMAT shows it; the longest line of a multi-line text."""
+    if isinstance(value, (date, datetime)):
+        value = format_date_wareki(value if not isinstance(value, datetime) else value.date())
+    lines = str(value).split("\n") if value is not None else [""]
+    return max(sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line) for line in lines)
+
+
+def fit_columns(sheet, minimums: list[float] | None = None, first_row: int = 1) -> None:
+    """Each column as wide as its widest cell from `first_row` on (headings included, a
+    little room to spare), at least its minimum and at most MAX_WIDTH (text wraps there)."""
+    from openpyxl.styles import Alignment  # see xlsx_rows
+    from openpyxl.utils import get_column_letter
+    widths: dict[int, float] = dict(enumerate(minimums or [], start=1))
+    for row in sheet.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is None:
+                continue
+            needed = shown_width(cell.value) + 2
+            if needed > MAX_WIDTH and isinstance(cell.value, str):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[cell.column] = min(max(widths.get(cell.column, 0), needed), MAX_WIDTH)
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float] | None = None,
+               title: str = "", formats: dict[int, str] | None = None) -> bytes:
+    """One sheet, bold header, frozen first row; every text cell stored as text, never a formula;
+    dates as date cells (DATE_FORMAT) and numbers as numbers (`formats`: a column's number
+    format by its index); columns as wide as their text. `title` is the file's own title
+    (Excel's properties), the sheet's name by default."""
     from openpyxl import Workbook  # see xlsx_rows
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
     book = Workbook()
-    workbook_properties(book, sheet_title)
+    workbook_properties(book, title or sheet_title)
     sheet = book.active
     sheet.title = sheet_title
     for values in table:
@@ -163,8 +200,11 @@ def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float])
                 cell.data_type = "s"  # openpyxl would store "=..." as a formula
                 if "\n" in cell.value:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")  # show a note's lines
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+            elif isinstance(cell.value, (date, datetime)):
+                cell.number_format = DATE_FORMAT
+            elif formats and cell.column - 1 in formats and cell.value is not None:
+                cell.number_format = formats[cell.column - 1]
+    fit_columns(sheet, widths)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -34,6 +34,8 @@ def _link_page(trainings: list[Training], action: str, back: str):
     """Who gets which link, who has no address, and what is already mailed."""
     by_contact: dict[int, list] = {}
     notes, no_address, revoked, done, closed = [], {}, {}, 0, []
+    for training, problems in link_mailing.held_back(trainings):
+        notes.append(_held_note(training, problems))
     for target in link_mailing.targets(trainings):
         m = target.municipality
         if target.action in (link_mailing.NEW, link_mailing.MAIL):
@@ -42,6 +44,8 @@ def _link_page(trainings: list[Training], action: str, back: str):
             no_address.setdefault(m.name, []).append(_short(target.training))
         elif target.action == link_mailing.REVOKED:
             revoked.setdefault(m.name, []).append(_short(target.training))
+        elif target.action == link_mailing.HELD:
+            continue  # named once per training above
         elif target.action == link_mailing.CLOSED:
             if _short(target.training) not in closed:
                 closed.append(_short(target.training))
@@ -70,6 +74,11 @@ def _link_page(trainings: list[Training], action: str, back: str):
         f"{len(people)}人に{count}通を送る", back, people=people, notes=notes, action=action)
 
 
+def _held_note(training: Training, problems: list[str]) -> str:
+    return (f"{_short(training)}は開催通知に不足があるため送りません（URLも発行しません）: {' '.join(problems)}"
+            "「受講者・申込」の申込の設定で入力すると送れます。")
+
+
 def _compose():
     today = today_in_japan()
 
@@ -83,8 +92,12 @@ def _send_links(trainings: list[Training], back: str):
         return repeat
     once.remember(back)
     report = link_mailing.issue_and_mail(trainings, mail_settings(), _compose())
-    flash(f"申込URLを{report.issued}件発行し、{len(report.mailed)}通のメールを送りました（送信トレイ）。"
-          if report.mailed or report.issued else "送る申込URLはありませんでした（すべて送信済みです）。", "success")
+    for training, problems in report.held:
+        flash(_held_note(training, problems), "error")
+    if report.mailed or report.issued:
+        flash(f"申込URLを{report.issued}件発行し、{len(report.mailed)}通のメールを送りました（送信トレイ）。", "success")
+    elif not report.held:
+        flash("送る申込URLはありませんでした（すべて送信済みです）。", "success")
     if report.no_address:
         flash("担当者のメールアドレスがないため送れなかった市町村: " + "、".join(report.no_address), "warning")
     if report.closed:

@@ -24,6 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from planner.models import (
     EventVersion,
+    Material,
     Milestone,
     Plan,
     ProgrammeVersion,
@@ -250,8 +251,8 @@ def sent_events(scope: str) -> list[CalendarEvent]:
 def _feed_load_statement():
     """Built once (loader options cost more CPU to build than to run): the user's team
     memberships with their plans, and everything a personal feed walks, one query per table
-    (trainings, subjects and their supplementary events, slots, versions, the teams); not the
-    members' courses and days, nor the versions' snapshots, which no feed shows."""
+    (trainings, subjects with their supplementary events and materials, slots, versions, the
+    teams); not the members' courses and days, nor the versions' snapshots, which no feed shows."""
     return (db.select(TeamMember).join(Plan)
             .where(*matching_members(sa.bindparam("prefecture", type_=sa.Integer),
                                      sa.bindparam("email", type_=sa.String)))
@@ -261,6 +262,8 @@ def _feed_load_statement():
                          so.selectinload(Plan.members).lazyload("*"),
                          so.selectinload(Plan.trainings).options(
                              so.selectinload(Training.subjects).selectinload(TrainingSubject.supplements),
+                             so.selectinload(Training.subjects).selectinload(TrainingSubject.materials)
+                             .load_only(Material.subject_id, Material.title, Material.status, Material.due_on),
                              so.selectinload(Training.slots),
                              so.selectinload(Training.versions).load_only(
                                  ProgrammeVersion.number, ProgrammeVersion.published_on)))))
@@ -341,9 +344,10 @@ def _feed_statement():
     """One statement for a poll, built once: the user's memberships (matched like
     `members_of_user`), every row of their plans a feed shows as (part, id, JSON text), in a
     fixed order: the plans, trainings, subjects, supplementary events, slots, team names,
-    published versions, what was sent to the members, and the raised sequences of their
-    events; last, the feed's own version row. First of all, the owner's active flag and feed
-    secret, which the caller checks before using anything else (one round trip in all)."""
+    published versions, what was sent to the members, the raised sequences of their
+    events, the meetings, and the materials' due dates and states; last, the feed's own
+    version row. First of all, the owner's active flag and feed secret, which the caller
+    checks before using anything else (one round trip in all)."""
     host = sa.bindparam("host", type_=sa.String)
     owner = User.id == sa.bindparam("user", type_=sa.Integer)
     mine = (db.select(TeamMember.id.label("member"), TeamMember.plan_id.label("plan")).join(Plan).join(User, owner)
@@ -382,6 +386,9 @@ def _feed_statement():
         .where(EventVersion.uid.in_(uids), EventVersion.sequence > 0),
         # the team's launch, meetings and retrospectives are in every member's feed
         part(10, Milestone.id, *_columns(Milestone)).where(Milestone.plan_id.in_(plans)),
+        # a 資料作成役's event sits on the due date of the subject's earliest unfinished material
+        part(11, Material.id, Material.id, Material.subject_id, Material.title, Material.status, Material.due_on)
+        .join(TrainingSubject).where(TrainingSubject.training_id.in_(trainings)),
         part(_FEED_ROW, EventVersion.id, EventVersion.sequence, EventVersion.fingerprint, EventVersion.updated_at)
         .where(EventVersion.uid == sa.bindparam("feed_uid", type_=sa.String)))
     return sa.union_all(*parts).order_by(sa.literal_column("part"), sa.literal_column("key"))

@@ -2,6 +2,10 @@
 issued and mailed in one action with the 開催通知 attached, the receipt after each change made
 through a link, and the official's decision on a waiting entry.
 
+A notice never leaves with gaps: a training whose 開催通知 would read 「第　　号」 or 「申込締切
+未定」 (planner.services.participants.notice_checks) is held back whole, its links neither issued
+nor mailed, until the official fills them in.
+
 A link is mailed once per nonce (ApplicationLink.mailed_nonce, set by a conditional UPDATE in
 the transaction that queues the mail): pressing the bulk action again, or two officials
 pressing it at once, mails nobody twice. Missing links are created under the training's
@@ -29,9 +33,12 @@ from planner.services.participants.entries import (
     today_in_japan,
     update_entry,
 )
+from planner.services.participants.notice_checks import notice_problems
 
-#: what each municipality gets from a bulk send (the confirmation page's words)
-NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED, CLOSED = "new", "done", "mail", "no_address", "revoked", "closed"
+#: what each municipality gets from a bulk send (the confirmation page's words); HELD: the
+#: training's 開催通知 has gaps, so nothing of it is sent
+NEW, RESEND_NOT_NEEDED, MAIL, NO_ADDRESS, REVOKED, CLOSED, HELD = (
+    "new", "done", "mail", "no_address", "revoked", "closed", "held")
 
 #: (training, municipality, link) -> (subject, body, files); written by the web layer
 Compose = Callable[[Training, Municipality, ApplicationLink], tuple[str, str, list[FilePart]]]
@@ -45,7 +52,7 @@ class Target:
 
     training: Training
     municipality: Municipality
-    action: str  # NEW (issue and mail), MAIL (mail the link it has), done, no_address, revoked, closed
+    action: str  # NEW (issue and mail), MAIL (mail the link it has), done, no_address, revoked, closed, held
 
 
 @dataclass
@@ -58,6 +65,8 @@ class SendReport:
     revoked: list[str] = field(default_factory=list)
     #: trainings whose application deadline has passed: a link would open to a refusal
     closed: list[Training] = field(default_factory=list)
+    #: trainings held back with what their 開催通知 lacks (nothing of them issued or mailed)
+    held: list[tuple[Training, list[str]]] = field(default_factory=list)
 
 
 def _links(training: Training) -> dict[int, ApplicationLink]:
@@ -82,14 +91,24 @@ def is_closed(training: Training) -> bool:
     return deadline is not None and today_in_japan() > deadline
 
 
+def held_back(trainings: list[Training]) -> list[tuple[Training, list[str]]]:
+    """The trainings (still open for applications) whose 開催通知 has gaps, with the gaps."""
+    found = [(training, notice_problems(training)) for training in trainings if not is_closed(training)]
+    return [(training, problems) for training, problems in found if problems]
+
+
 def targets(trainings: list[Training]) -> list[Target]:
     """What a bulk send of these trainings would do, per municipality; writes nothing."""
     result = []
+    held = {training.id for training, _ in held_back(trainings)}
     for training in trainings:
         links = _links(training)
         closed = is_closed(training)
         for municipality in municipality_service.municipalities(training.plan.prefecture):
-            action = CLOSED if closed else _action(municipality, links.get(municipality.id))
+            if closed or training.id in held:
+                action = CLOSED if closed else HELD
+            else:
+                action = _action(municipality, links.get(municipality.id))
             result.append(Target(training, municipality, action))
     return result
 
@@ -97,9 +116,13 @@ def targets(trainings: list[Training]) -> list[Target]:
 def _issue_missing(training: Training, report: SendReport) -> list[tuple[Municipality, ApplicationLink]]:
     """Under the training's lock: create the links it lacks; returns the links to mail now."""
     lock_entries(training, None)
-    db.session.refresh(training, ["application_deadline"])  # as last saved, read under the lock
+    db.session.refresh(training)  # the deadline and the notice's fields as last saved, read under the lock
     if is_closed(training):
         report.closed.append(training)
+        return []
+    problems = notice_problems(training)
+    if problems:  # a notice with 「第　　号」 or 「未定」 never leaves the office
+        report.held.append((training, problems))
         return []
     links = _links(training)
     to_mail = []

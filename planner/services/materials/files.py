@@ -86,6 +86,38 @@ def due_of(material: Material) -> date | None:
     return material.due_on or training_due(material.subject.training)
 
 
+@dataclass(frozen=True)
+class PreparationDue:
+    """When a subject's 資料作成役 must have its materials ready, and why that day."""
+
+    day: date
+    #: the unfinished material due first; None: none is unfinished (the training's deadline)
+    first: Material | None = None
+    #: how many of the subject's materials are unfinished
+    open_count: int = 0
+
+    @property
+    def reason(self) -> str:
+        """Why this day, as a calendar event's description says it."""
+        if self.first is None:
+            return "研修の資料の締切"
+        if self.open_count == 1:
+            return f"「{self.first.title}」の締切"
+        return f"未完了の資料{self.open_count}件のうち最も早い「{self.first.title}」の締切"
+
+
+def preparation_due(subject: TrainingSubject) -> PreparationDue | None:
+    """The due date of the subject's earliest unfinished material (each material's own, or
+    the training's deadline); with none unfinished, the training's deadline. None while the
+    training has no deadline and no date."""
+    unfinished = [(due_of(m), m.id, m) for m in subject.materials if m.status != "done" and due_of(m)]
+    if unfinished:
+        day, _, first = min(unfinished, key=lambda entry: entry[:2])
+        return PreparationDue(day, first, len(unfinished))
+    due = training_due(subject.training)
+    return PreparationDue(due) if due else None
+
+
 def is_late(material: Material, today: date) -> bool:
     """Not finished and its due date has passed."""
     due = due_of(material)

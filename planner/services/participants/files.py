@@ -63,21 +63,28 @@ class ReplyLine:
 
 # --------------------------------------------------------------------------- writing
 
-def participant_cells(people: list[Participant], with_group: bool = False) -> list[list[str]]:
-    """The header and one row per participant as text cells no spreadsheet runs as formulas."""
+def participant_cells(people: list[Participant], with_group: bool = False) -> list[list[object]]:
+    """The header and one row per participant as text cells no spreadsheet runs as formulas;
+    the group a number (None when not grouped)."""
     header = COLUMNS + ([GROUP_COLUMN] if with_group else [])
-    rows = [header]
+    rows: list[list[object]] = [header]
     for p in people:
         values = [p.municipality.name if p.municipality else "", p.name, p.kana, p.affiliation,
                   PARTICIPANT_KINDS.get(p.kind, p.kind), p.job, p.email, p.needs]
+        row: list[object] = [fields.neutralise_cell(fields.clean_text(v, lines=True)) for v in values]
         if with_group:
-            values.append(str(p.group_no) if p.group_no else "")
-        rows.append([fields.neutralise_cell(fields.clean_text(v, lines=True)) for v in values])
+            row.append(p.group_no or None)
+        rows.append(row)
     return rows
 
 
-def write_table_xlsx(table: list[list[str]], sheet_title: str) -> bytes:
-    return write_xlsx(table, sheet_title, WIDTHS[:len(table[0])])
+#: the 班 column: a number that sorts and filters as one, shown as 3班
+GROUP_FORMAT = '0"班"'
+
+
+def write_table_xlsx(table: list[list[object]], sheet_title: str, title: str = "") -> bytes:
+    return write_xlsx(table, sheet_title, WIDTHS[:len(table[0])], title=title,
+                      formats={len(COLUMNS): GROUP_FORMAT})
 
 
 def example_table(municipalities: list[Municipality]) -> list[list[str]]:
@@ -97,7 +104,7 @@ def example_csv(municipalities: list[Municipality]) -> bytes:
 
 
 def example_xlsx(municipalities: list[Municipality]) -> bytes:
-    return write_table_xlsx(example_table(municipalities), "受講申込")
+    return write_table_xlsx(example_table(municipalities), "受講申込", title="受講申込書（記入例）")
 
 
 # --------------------------------------------------------------------------- reading

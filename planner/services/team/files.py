@@ -37,8 +37,10 @@ EXAMPLE_FILE = Path(__file__).resolve().parents[3] / "data" / "roster_example.to
 
 #: a roster file refused whole (the shared reader's error, so its messages come through)
 RosterError = SheetError
-#: the workbook's sheet name and column widths
+#: the workbook's sheet name and least column widths (each grows to fit its text)
 _SHEET = ("名簿", [18, 18, 14, 30, 34, 26, 30])
+#: the workbook's title in Excel's file properties
+ROSTER_TITLE = "研修チーム名簿"
 
 
 @dataclass
@@ -152,14 +154,23 @@ def _cells(row: MemberRow) -> list[str]:
         format_courses(row.courses), ";".join(d.isoformat() for d in sorted(row.unavailable)), row.notes)]
 
 
+def _xlsx_cells(row: MemberRow) -> list[object]:
+    """The same cells for Excel: one day that cannot be attended as a date cell, several as
+    their 和暦 text (one cell holds one date), which the import reads either way."""
+    cells: list[object] = _cells(row)
+    days = sorted(row.unavailable)
+    cells[5] = days[0] if len(days) == 1 else ";".join(format_date_wareki(d) for d in days)
+    return cells
+
+
 def write_roster(rows: list[MemberRow]) -> bytes:
     """The roster as CSV for Excel."""
     return write_csv([HEADER] + [_cells(row) for row in rows])
 
 
-def write_roster_xlsx(rows: list[MemberRow]) -> bytes:
-    """The roster as an Excel workbook, with the same columns and cells as the CSV."""
-    return write_xlsx([HEADER] + [_cells(row) for row in rows], *_SHEET)
+def write_roster_xlsx(rows: list[MemberRow], title: str = ROSTER_TITLE) -> bytes:
+    """The roster as an Excel workbook, with the same columns as the CSV (dates typed)."""
+    return write_xlsx([HEADER] + [_xlsx_cells(row) for row in rows], *_SHEET, title=title)
 
 
 # --------------------------------------------------------------------------- the example file
@@ -177,7 +188,7 @@ def example_table(today: date, xlsx: bool = False) -> list[list[object]]:
         days = [today + timedelta(days=n) for n in person.get("unavailable_in_days", [])]
         style = person.get("date_style", "iso")
         if xlsx and style == "excel" and len(days) == 1:
-            written: object = datetime.combine(days[0], datetime.min.time())
+            written: object = days[0]
         else:
             written = ";".join(_date_in_style(d, style) for d in days)
         table.append([person["name"], person["municipality"], person["kind"], person["email"],
@@ -200,4 +211,4 @@ def example_csv(today: date) -> bytes:
 
 
 def example_xlsx(today: date) -> bytes:
-    return write_xlsx(example_table(today, xlsx=True), *_SHEET)
+    return write_xlsx(example_table(today, xlsx=True), *_SHEET, title=f"{ROSTER_TITLE}（記入例）")

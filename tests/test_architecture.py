@@ -19,7 +19,7 @@ def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 def test_import_contract_is_kept():
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_contract_fails_when_the_domain_imports_flask(tmp_path):
@@ -31,6 +31,26 @@ def test_contract_fails_when_the_domain_imports_flask(tmp_path):
     result = _lint_imports(tmp_path)
     assert result.returncode != 0
     assert "planner.domain.dates -> flask" in result.stdout
+
+
+def test_contract_fails_when_a_view_imports_sqlalchemy(tmp_path):
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path)
+    view = tmp_path / "planner" / "web" / "plans.py"
+    view.write_text("import sqlalchemy  # noqa: F401\n" + view.read_text())
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "planner.web.plans -> sqlalchemy" in result.stdout
+
+
+def test_views_leave_the_session_to_the_services():
+    """Views ask, services do: no view opens, queries or commits the database session."""
+    found = [f"{path.relative_to(ROOT)}:{number}"
+             for path in sorted((ROOT / "planner" / "web").rglob("*.py"))
+             for number, line in enumerate(path.read_text().splitlines(), start=1)
+             if "db.session" in line or "db.select" in line or "db.get_or_404" in line]
+    assert found == []
 
 
 def test_no_import_cycles_among_modules():

@@ -332,7 +332,7 @@ def test_the_feed_loads_the_memberships_members_of_user_finds(app):
                 members = load_for_feed(user.prefecture_id, user.email)
             assert [m.id for m in members] == expected
             assert bool(members) == (email != "official@example.jp")
-            assert loading[0] <= 7  # memberships, teams, trainings, subjects, supplements, slots, versions
+            assert loading[0] <= 8  # memberships, teams, trainings, subjects, supplements, materials (due dates), slots, versions
             with counting_queries(db.engine) as walking:
                 for training in (t for m in members for t in m.plan.trainings):
                     [(slot.holder and slot.holder.name) for slot in training.slots]

@@ -226,7 +226,7 @@ def test_roster_page_explains_the_format_and_offers_examples(app, client, plan_i
     html = client.get(f"/plans/{plan_id}/team").get_data(as_text=True)
     example = client.get("/team/roster-example.xlsx")
 
-    for text in ("前期共通:2024", "「都道府県」「政令指定都市」「中核市」「その他の市町村」", "R9/2/18、2027/2/18、2027/02/18、2027-02-18",
+    for text in ("前期共通:2024", "「都道府県」「政令指定都市」「中核市」「その他の市町村」", "R9/2/18 のような和暦、2027/2/18 のような西暦",
                  "/team/roster-example.csv", "/team/roster-example.xlsx", f"/plans/{plan_id}/team.xlsx"):
         assert text in html
     assert len(parse_roster(example.data)) == 4

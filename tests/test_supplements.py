@@ -256,4 +256,4 @@ def test_the_saved_message_says_the_title_once(app, client, world):
 
     assert "シンポジウム「地域で支える」を登録しました。" in response.text
     assert "シンポジウム「シンポジウム" not in response.text
-    assert "（６０～９０分）は研修当日に行いません（当日の講義・演習が60分以上減ります）。" in response.text
+    assert "（６０〜９０分）は研修当日に行いません（当日の講義・演習が60分以上減ります）。" in response.text  # pages write one wave dash, 〜

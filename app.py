@@ -131,6 +131,8 @@ def _fewer_malloc_arenas() -> None:
 
 def _bind_web(app: Flask) -> None:
     _fewer_malloc_arenas()
+    from planner.web.routing import SharedBuilderRule
+    app.url_rule_class = SharedBuilderRule
     from planner.web.extensions import csrf, login_manager
     csrf.init_app(app)
     login_manager.init_app(app)

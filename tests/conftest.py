@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
+# A cheap password hash for the users tests make (planner.models.account.hash_password); the
+# servers tests start inherit it. Production keeps scrypt (tests/test_security.py checks).
+os.environ.setdefault("PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
+
+from app import create_app  # noqa: E402
 from planner.models.db import db
 from tests import hypothesis_profiles  # noqa: F401  (loads the profile HYPOTHESIS_PROFILE names)
 from tests.databases import SchemaSource, fresh_database

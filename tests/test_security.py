@@ -474,3 +474,14 @@ def test_login_next_on_this_site_is_followed(client, oita):
                            data={"email": OFFICIAL, "password": PASSWORD})
 
     assert response.headers["Location"] == f"/plans/{oita.plan}"
+
+
+def test_passwords_are_hashed_with_scrypt_unless_a_cheaper_method_is_named(monkeypatch):
+    from planner.models.account import User, hash_password
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    user = User(email="a@example.jp", name="a", role="official")
+    user.set_password("正しい馬電池ホチキス")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("正しい馬電池ホチキス") and not user.check_password("ちがう")
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
+    assert hash_password("x").startswith("pbkdf2:sha256:1$")

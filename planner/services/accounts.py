@@ -4,15 +4,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from planner.models import Invitation, LoginAttempts, Plan, TeamMember, User
-from planner.models.account import MEMBER, revoke_feed, utcnow
+from planner.models.account import MEMBER, hash_password, revoke_feed, utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.mail.outbox import MailSettings, queue
@@ -20,8 +21,13 @@ from planner.services.mail.outbox import MailSettings, queue
 MAX_FAILURES = 5
 LOCK_WINDOW = timedelta(minutes=15)
 INVITE_MAX_AGE = 7 * 24 * 3600
-#: checked for an unknown address, so that a wrong address costs as long as a wrong password
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked for an unknown address, so that a wrong address costs as long as a wrong password
+    (made on first use: a hash at import would slow every process that imports the services)."""
+    return hash_password("not a password of anyone")
 
 
 class LoginLocked(Exception):
@@ -62,7 +68,7 @@ def authenticate(email: str, password: str) -> User | None:
         raise LoginLocked
     user = db.session.scalar(db.select(User).filter_by(email=email))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

@@ -9,6 +9,7 @@ crashed run leaves nothing in the public schema.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -40,9 +41,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # --------------------------------------------------------------------------- database
 
 @pytest.fixture(scope="session")
-def schema_source(tmp_path_factory):
+def memory_folder(tmp_path_factory):
+    """This process's folder for SQLite files, in memory (/dev/shm) where Linux offers it: a
+    test's commits then wait for no disk flush. Removed at the end of the run."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("databases")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="planner-tests-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def schema_source(memory_folder):
     """This process's source of databases with the tables (built once, not once per test)."""
-    source = SchemaSource(tmp_path_factory.mktemp("schema"), os.environ.get("TEST_DATABASE_URL"))
+    source = SchemaSource(memory_folder, os.environ.get("TEST_DATABASE_URL"))
     try:
         yield source
     finally:
@@ -50,10 +66,16 @@ def schema_source(tmp_path_factory):
 
 
 @pytest.fixture
-def database_url(schema_source, tmp_path):
+def database_url(schema_source, memory_folder):
     """A database with every table and no rows that only this test uses (SQLite file, or
     PostgreSQL schema); the `app` fixture's database."""
-    return schema_source.empty(tmp_path / "test.sqlite")
+    path = memory_folder / f"test-{next(_database_numbers)}.sqlite"
+    yield schema_source.empty(path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+_database_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -190,7 +212,7 @@ def serve(database_url: str, log_path: Path, env_overrides: dict | None = None):
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, memory_folder):
     """The demo data (planner.services.demo: みどり県) served under waitress, once per test module.
 
     Yields (base_url, app): the app shares the server's SQLite file, so a test can read ids
@@ -199,7 +221,7 @@ def demo_server(tmp_path_factory):
     from planner.services.demo import load_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    url = f"sqlite:///{memory_folder / f'demo-{next(_database_numbers)}.sqlite'}"
     with _make_app(url) as application:
         with application.app_context():
             load_demo()

@@ -20,7 +20,9 @@ from sqlalchemy.pool import NullPool
 def _schema_url(base: str, schema: str) -> str:
     """`base` with every connection's search_path set to `schema`."""
     url = make_url(base)
-    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}"]))
+    # synchronous_commit off: a test's commit does not wait for the disk (nothing here must survive a crash)
+    options = " ".join(filter(None, [url.query.get("options"), f"-csearch_path={schema}",
+                                     "-csynchronous_commit=off"]))
     return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
 

@@ -14,7 +14,6 @@ from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-import holidays
 
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAY_NAMES_JA = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
@@ -121,6 +120,7 @@ def format_date_with_fy(d: date) -> str:
 @lru_cache(maxsize=None)
 def _holiday_table(year: int) -> Mapping[date, str]:
     """Japanese national holidays of one year with Japanese names (built once per year)."""
+    import holidays  # here, not at the top: half a second that only pages and files with dates need
     table = holidays.country_holidays("JP", language="ja", years=year)
     # read-only, because the cached table is shared by every caller
     return MappingProxyType(dict(table))

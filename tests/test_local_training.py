@@ -242,3 +242,32 @@ def test_web_add_form_refuses_bad_input_in_japanese_and_adds_a_good_one(app, cli
     assert TITLE in plan_page.text
     roles = client.get(f"/plans/{world.plan}/roles")
     assert roles.status_code == 200 and f"{CASES.name}" in roles.text
+
+
+def test_participants_apply_to_it_through_a_municipality_link(app, client):
+    from datetime import timedelta
+
+    from planner.domain.municipalities import municipalities_of
+    from planner.models import Participant, Prefecture
+    from planner.services.participants import entries as participants
+    from planner.services.participants import links as application_links
+    from planner.services.participants import municipalities as municipality_service
+
+    with app.app_context():
+        world = make_oita()
+        prefecture = db.session.get(Prefecture, world.prefecture)
+        municipality_service.load_list(prefecture, municipalities_of("大分県"))
+        training = _local(db.session.get(Plan, world.plan))
+        training.application_deadline = participants.today_in_japan() + timedelta(days=10)
+        db.session.commit()
+        town = next(m for m in municipality_service.municipalities(prefecture) if m.name == "大分市")
+        url = f"/apply/{application_links.token_of(application_links.issue(training, town), app.config['SECRET_KEY'])}"
+        tid = training.id
+    page = client.get(url).get_data(as_text=True)
+    assert f"{TITLE}（地域の実情に応じた研修）" in page and "大分市" in page
+    entry = {"name": "大分 花子", "kana": "おおいた はなこ", "affiliation": "福祉事務所", "kind": "worker",
+             "job": "相談支援員", "email": "", "needs": ""}
+    assert client.post(url, data=entry).status_code == 302
+    with app.app_context():
+        [row] = db.session.scalars(db.select(Participant).filter_by(training_id=tid)).all()
+        assert (row.name, row.status) == ("大分 花子", "accepted")

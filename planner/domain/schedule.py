@@ -140,7 +140,8 @@ class Item:
     def full_title(self) -> str:
         """A session as a printed timetable names it: its subject, then itself if it is a part."""
         if self.kind == "session" and self.parts > 1:
-            return f"{self.subject}／{self.title}"
+            # a subject cut in equal parts names itself already: 「…（前半）」, not 「…／…（前半）」
+            return self.title if self.title.startswith(self.subject) else f"{self.subject}／{self.title}"
         return self.title
 
     @property
@@ -970,10 +971,11 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
         validate(subjects, settings)
     result = Timetable()
     for spec in subjects:
-        if spec.local and spec.override is not None and spec.override != spec.minutes_min:
+        outside = spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max
+        if outside and spec.local and spec.minutes_min == spec.minutes_max:
             # a local subject's minutes are the prefecture's own, never the source's
             result.deviations.append(f"{spec.label}を{spec.override}分としています（登録した時間は{spec.minutes_min}分）。")
-        elif spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max:
+        elif outside:
             result.deviations.append(
                 f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}〜"
                 f"{spec.minutes_max}分）。" if spec.minutes_min != spec.minutes_max else

@@ -179,8 +179,6 @@ def add_local_training_view(plan_id: int):
             refused = exc.messages
         else:
             flash(f"地域の実情に応じた研修「{training.local_title}」を追加しました。", "success")
-            for warning in training_warnings(training):
-                flash(warning, "warning")
             return redirect(url_for("trainings.timetable", training_id=training.id))
     status = 422 if form.errors or refused else 200
     return render_template("trainings/new_local.html", plan=plan, form=form, refused=refused), status

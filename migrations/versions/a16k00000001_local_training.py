@@ -20,12 +20,14 @@ depends_on = None
 
 
 def upgrade():
+    # Plain ADD COLUMN with constant defaults: on SQLite a batch that recreates a table would
+    # drop the old one, and its ON DELETE CASCADE children (subjects, events, slots) with it.
     with op.batch_alter_table('training', schema=None) as batch_op:
         batch_op.add_column(sa.Column('local_title', sa.String(length=100), server_default='', nullable=False))
         batch_op.add_column(sa.Column('aim', sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('training_subject', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('team_lecturer', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('uses_cases', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('team_lecturer', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('uses_cases', sa.Boolean(), server_default='0', nullable=False))
 
 
 def downgrade():

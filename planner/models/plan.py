@@ -164,9 +164,9 @@ class TrainingSubject(db.Model):
     lecturer_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: a local subject of a local training taught by a team member (a lecturer role) instead
-    team_lecturer: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    team_lecturer: so.Mapped[bool] = so.mapped_column(default=False, server_default="0")
     #: a local subject of a local training that works on real cases (a case reporter role)
-    uses_cases: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    uses_cases: so.Mapped[bool] = so.mapped_column(default=False, server_default="0")
     #: minutes the official fixed; None lets the scheduler choose inside the range
     minutes_override: so.Mapped[int | None]
     #: from old backups: moved to a separate day; now read as a supplementary event that "moves"

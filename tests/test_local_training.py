@@ -271,3 +271,28 @@ def test_participants_apply_to_it_through_a_municipality_link(app, client):
     with app.app_context():
         [row] = db.session.scalars(db.select(Participant).filter_by(training_id=tid)).all()
         assert (row.name, row.status) == ("大分 花子", "accepted")
+
+
+def test_the_settings_page_renames_it_and_keeps_it_to_two_days(app, client):
+    with app.app_context():
+        world = make_oita()
+        tid = _local(db.session.get(Plan, world.plan)).id
+    login(client, OITA_OFFICIAL)
+    page = client.get(f"/trainings/{tid}/edit")
+    assert page.status_code == 200 and f'value="{TITLE}"' in page.text
+    form = {"local_title": "ひきこもり支援の実践Ⅱ", "aim": "新しいねらい", "first_date": "2026-09-09",
+            "day_count": "1", "venue": "会館", "per_municipality": "1", "start_time": "09:00",
+            "end_time": "17:45", "lunch_minutes": "45", "lunch_earliest": "11:30", "lunch_latest": "13:30",
+            "break_minutes": "10", "opening_title": "開会", "opening_minutes": "10",
+            "closing_title": "閉会", "closing_minutes": "10"}
+    for change, message in [({"local_title": ""}, "研修名: 入力してください。"),
+                            ({"day_count": "3", "later_dates": "2026-09-10、2026-09-11"},
+                             "地域の実情に応じた研修は2日までです。")]:
+        answer = client.post(f"/trainings/{tid}/edit", data=form | change)
+        assert answer.status_code == 422 and message in answer.text, change
+        with app.app_context():
+            assert db.session.get(Training, tid).local_title == TITLE  # nothing half written
+    assert client.post(f"/trainings/{tid}/edit", data=form).status_code == 302
+    with app.app_context():
+        training = db.session.get(Training, tid)
+        assert (training.local_title, training.aim) == ("ひきこもり支援の実践Ⅱ", "新しいねらい")

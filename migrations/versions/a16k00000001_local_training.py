@@ -8,9 +8,8 @@ The source's 「地域の実情に応じた専門的な研修」 becomes a fifth
 'local'), built only from local subjects. It carries its own title and aim; a local subject may
 be taught by the team (a lecturer role) and may use cases (a case reporter role).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a16k00000001'

@@ -196,6 +196,9 @@ class PlanForm(Form):
 class TrainingForm(Form):
     """A training's dates, venue, participants and day settings."""
 
+    #: a local training's own title and aim (shown for 地域の実情に応じた研修 only)
+    local_title = text_field("研修名", "local_title", required=False)
+    aim = text_field("研修のねらい", "training_aim")
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])

@@ -10,8 +10,8 @@ from planner.services import usual_day
 from planner.services.errors import ChangeRefused
 from planner.services.plans import changes as plans
 from planner.services.plans import programme
-from planner.services.plans.local import add_local_training
 from planner.services.plans.editions import curriculum_for
+from planner.services.plans.local import add_local_training, local_values
 from planner.services.plans.supplements import training_events as training_supplements
 from planner.services.plans.timetables import (
     curriculum_subject,
@@ -79,6 +79,8 @@ def edit(training_id: int):
             values["later_dates"] = iso_dates(later)  # blank: the days after day one
             # left blank: the usual 90 minutes
             values["longest_block"] = values["longest_block"] or DEFAULT_LONGEST_BLOCK
+            if training.is_local:  # its own title and aim, and one or two days
+                values.update(local_values(form.local_title.data or "", form.aim.data or "", form.day_count.data))
             plans.update_training(training, **values)
         except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,

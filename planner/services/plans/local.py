@@ -114,19 +114,19 @@ def add_local_training(plan: Plan, title: str, aim: str, first_date: date | None
     return training
 
 
-def update_local_training(training: Training, title: str, aim: str) -> None:
-    """Rename a local training or change its aim; commit."""
+def local_values(title: str, aim: str, day_count: int) -> dict[str, str]:
+    """A local training's title and aim as the settings form changes them, checked by their
+    field rules; ChangeRefused (Japanese) for an empty or long title or too many days."""
     messages, values = [], {}
-    for key, value, required in (("local_title", title, True), ("training_aim", aim, False)):
+    for key, column, value, required in (("local_title", "local_title", title, True),
+                                         ("training_aim", "aim", aim, False)):
         rule = fields.rule(key)
         try:
-            values[key] = fields.check_text(value or "", rule, required=required)
+            values[column] = fields.check_text(value, rule, required=required)
         except fields.FieldError as error:
             messages.append(f"{rule.label}: {error}")
-    if not training.is_local:
-        messages.append("研修名とねらいを変えられるのは、地域の実情に応じた研修だけです。")
+    if day_count > local_kind().max_days:
+        messages.append(f"日数: 地域の実情に応じた研修は{local_kind().max_days}日までです。")
     if messages:
         raise ChangeRefused(messages)
-    training.local_title, training.aim = values["local_title"], values["training_aim"]
-    training.revision += 1
-    db.session.commit()
+    return values

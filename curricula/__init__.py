@@ -14,6 +14,9 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent
 CURRICULUM_KEYS = ("common", "counselor", "chief", "job_support")
+#: the fifth kind of training: the source's 「地域の実情に応じた専門的な研修」, built from local
+#: subjects only (described by local.toml; not a curriculum, never loaded as an edition)
+LOCAL_KEY = "local"
 #: the edition of the files beside this module (the first one); newer editions are loaded into
 #: the database (`flask --app app curricula --load FILE`) and kept per plan
 BUNDLED_EDITION = "令和8年度版"
@@ -121,6 +124,8 @@ class Curriculum:
     participant_note: str = ""
     #: the edition the data comes from (e.g. 令和8年度版)
     edition: str = BUNDLED_EDITION
+    #: a local training (地域の実情に応じた研修): no subjects of its own, no national content
+    local: bool = False
 
     def subject(self, letter: str) -> Subject:
         for subject in self.subjects:
@@ -312,6 +317,48 @@ def get_curriculum(key: str) -> Curriculum:
     if key not in curricula:
         raise KeyError(f"unknown curriculum {key!r} (known: {', '.join(curricula)})")
     return curricula[key]
+
+
+@dataclass(frozen=True)
+class LocalKind:
+    """What local.toml says about the kind 「地域の実情に応じた研修」."""
+
+    title: str
+    short_title: str
+    audience: str
+    max_days: int
+    note: str
+    source: str
+
+
+@cache
+def local_kind() -> LocalKind:
+    """The local training's kind, from local.toml (validated like the curricula)."""
+    path = DATA_DIR / f"{LOCAL_KEY}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CurriculumError(f"{path.name}: cannot be read: {exc}") from None
+    where = path.name
+    if _field(data, "key", str, where) != LOCAL_KEY:
+        raise CurriculumError(f"{where}: field 'key' must be '{LOCAL_KEY}'")
+    max_days = _field(data, "max_days", int, where)
+    if not 1 <= max_days <= 3:
+        raise CurriculumError(f"{where}: field 'max_days' must be 1 to 3")
+    return LocalKind(*(_field(data, name, str, where) for name in
+                       ("title", "short_title", "audience")), max_days,
+                     _field(data, "note", str, where), _field(data, "source", str, where))
+
+
+def local_curriculum(title: str = "") -> Curriculum:
+    """A local training as a curriculum without subjects: its title is the training's own
+    (「ひきこもり支援の実践（地域の実情に応じた研修）」); nothing in it is the source's content."""
+    kind = local_kind()
+    own = title.strip()
+    return Curriculum(key=LOCAL_KEY, title=f"{own}（{kind.title}）" if own else kind.title,
+                      short_title=own or kind.short_title, audience=kind.audience, hours_note="",
+                      hours_min=0, hours_max=0, official=True, draft_note="", notes=(kind.note,),
+                      source=kind.source, subjects=(), local=True)
 
 
 @cache

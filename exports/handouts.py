@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from curricula import Curriculum, Subject, load_curricula
-from exports import blank_document_number, clean_line, programme
+from exports import blank_document_number, clean_line, clean_text, programme
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
 from exports.docx_common import (
     bullets,
@@ -68,7 +68,7 @@ from planner.services.plans.versions import (
     version_label,
 )
 from planner.services.team.roles import slot_times
-from planner.services.timeline import supplement_step
+from planner.services.timeline import supplement_step, training_name
 from planner.services.timeline import timeline_rows as stored_rows
 
 UNDECIDED = "未定"
@@ -177,6 +177,9 @@ def slot_of(training: Training, kind: str, subject_id: int | None) -> RoleSlot |
 
 def lecturer_of(training: Training, row: TrainingSubject) -> str:
     """The holder of the lecturer slot, a local subject's outside lecturer, or 未定."""
+    if row.is_local and row.team_lecturer:  # a local training's subject the team teaches
+        slot = slot_of(training, "lecturer", row.id)
+        return member_label(slot.holder if slot else None)
     if row.is_local:
         name, org = clean_line(row.lecturer_name), clean_line(row.lecturer_org)
         if name and org:
@@ -228,9 +231,10 @@ def _day_lines(training: Training, timetable: Timetable | None, reception: bool)
 
 
 def _item_name(item: Item, row: TrainingSubject | None) -> str:
-    """A timetable line's name: a session carries its subject's letter and title."""
+    """A timetable line's name: a session carries its subject's letter and title; a local
+    subject is marked, except in a local training where every subject is the prefecture's own."""
     name = f"科目{item.letter}　{item.full_title}" if item.letter else clean_line(item.full_title)
-    return name + ("（独自科目）" if row is not None and row.is_local else "")
+    return name + ("（独自科目）" if row is not None and row.is_local and not row.training.is_local else "")
 
 
 # --------------------------------------------------------------------------- 1. agenda
@@ -252,6 +256,7 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
     facts = [["日時", _day_lines(training, timetable, reception=True)],
              ["会場", _venue(training)],
              ["対象", curriculum.audience + capacity],
+             *([["ねらい", clean_text(training.aim)]] if training.is_local and training.aim else []),
              ["持ち物", clean_line(training.belongings) or words["agenda"]["default_belongings"]],
              ["主催", organiser(prefecture)]]
     table(doc, None, facts, [26, TEXT_WIDTH - 26], size=10, label_column=True)
@@ -735,12 +740,15 @@ def timeline_rows(plan: Plan) -> list[TimelineRow]:
     stored = _stored_rows(plan)
     if stored is not None:
         return stored
-    dates = {t.curriculum_key: t.first_date for t in plan.trainings}
+    dates = {t.curriculum_key: t.first_date for t in plan.trainings if not t.is_local}
     undated = {key for key, day in dates.items() if day is None}
     rows = [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
                         uid_part=f"{m.kind}-{m.training_key or 'all'}-{m.order}",
                         tentative=m.kind in ("launch", "meeting") or m.training_key in undated)
             for m in generate_timeline(plan.cycle_year, dates, plan.chief_after)]
+    # a local training has no place in the source's order: only its own dates
+    rows += [TimelineRow(kind="training", title=training_name(t), start=t.first_date, end=t.last_day,
+                         uid_part=f"training-{t.id}") for t in plan.trainings if t.is_local and t.first_date]
     events = [(e, supplement_step(e)) for e in plan_events(plan)]
     rows += [TimelineRow(kind=m.kind, title=m.title, start=m.start, end=m.end,
                          uid_part=f"supplement-{e.id}") for e, m in events]
@@ -779,7 +787,7 @@ def training_handouts(training: Training, with_roles: bool = True,
                       survey_url: str | None = None) -> list[tuple[str, bytes]]:
     """Every handout of one training, as (file name, bytes); the 研修次第 with the shared
     survey QR code when `survey_url` is given."""
-    short = curriculum_for(training).short_title
+    short = safe_filename(curriculum_for(training).short_title, 30)  # a local training's own title
     files = [(f"研修次第_{short}.docx", agenda(training, survey_url=survey_url))]
     if with_roles:
         files.append((f"役割分担表_{short}.docx", role_sheet(training.plan, [training])))

@@ -462,7 +462,9 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
     if ends and fits_at(ends[-1]):
         later = ends[bisect.bisect_left(range(len(ends)), True, key=lambda i: fits_at(ends[i]))]
         out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
-    out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
+    # a local training's subjects only: the remedy is not attributed to the source
+    out.append("2日間に分けて開催する。" if subjects and all(s.local for s in subjects)
+               else "2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out
 
 
@@ -475,7 +477,11 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
         validate(subjects, settings)
     result = Timetable()
     for spec in subjects:
-        if spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max:
+        outside = spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max
+        if outside and spec.local and spec.minutes_min == spec.minutes_max:
+            # a local subject's minutes are the prefecture's own, never the source's
+            result.deviations.append(f"{spec.label}を{spec.override}分としています（登録した時間は{spec.minutes_min}分）。")
+        elif outside:
             result.deviations.append(
                 f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}〜"
                 f"{spec.minutes_max}分）。" if spec.minutes_min != spec.minutes_max else
@@ -499,7 +505,9 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
         # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
         guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
-        if total < 7 * 60:
+        if subjects and all(s.local for s in subjects):
+            pass  # a local training: the source gives it no hours
+        elif total < 7 * 60:
             result.warnings.append(
                 f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:

@@ -567,8 +567,10 @@ def test_plans_json_lists_the_demo_plan_with_fiscal_years(runner):
     assert plan["cycle_year"] == year
     assert plan["fiscal_years"] == [year, year + 1]
     assert plan["fiscal_years_label"] == f"令和{year - 2018}〜{year - 2017}年度"
-    assert [t["curriculum"] for t in plan["trainings"]] == ["common", "chief", "counselor", "job_support"]
+    # the demo's local training (地域の実情に応じた研修) is three weeks before the job-support one
+    assert [t["curriculum"] for t in plan["trainings"]] == ["common", "chief", "counselor", "local", "job_support"]
     assert plan["trainings"][0]["title"] == "前期共通"
+    assert plan["trainings"][3]["title"] == "ひきこもり支援の実践"
     assert plan["trainings"][0]["dates"][0].startswith(f"{year + 1}-")
 
 

@@ -45,11 +45,12 @@ def _two_days(training: Training) -> None:
 
 
 def _first_subject_elsewhere(training: Training) -> None:
-    next(row for row in training.subjects if not row.is_local).separate_day = True
+    # a local training (地域の実情に応じた研修) has local subjects only: its first one
+    next((row for row in training.subjects if not row.is_local), training.subjects[0]).separate_day = True
 
 
 def _longer_subject(training: Training) -> None:
-    row = next(row for row in training.subjects if not row.is_local)
+    row = next((row for row in training.subjects if not row.is_local), training.subjects[0])
     row.minutes_override = (row.minutes_override or 60) + 15
 
 

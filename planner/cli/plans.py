@@ -115,7 +115,7 @@ def _plan_summary(plan) -> dict:
         "fiscal_years_label": plan.years_label,
         "trainings": [{
             "id": t.id, "curriculum": t.curriculum_key,
-            "title": curricula[t.curriculum_key].short_title if t.curriculum_key in curricula else t.curriculum_key,
+            "title": curricula[t.curriculum_key].short_title if t.curriculum_key in curricula else t.local_title or t.curriculum_key,
             "dates": [day.isoformat() for day in t.days],
         } for t in plan.trainings_by_date],
     }

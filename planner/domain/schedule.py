@@ -140,7 +140,8 @@ class Item:
     def full_title(self) -> str:
         """A session as a printed timetable names it: its subject, then itself if it is a part."""
         if self.kind == "session" and self.parts > 1:
-            return f"{self.subject}／{self.title}"
+            # a subject cut in equal parts names itself already: 「…（前半）」, not 「…／…（前半）」
+            return self.title if self.title.startswith(self.subject) else f"{self.subject}／{self.title}"
         return self.title
 
     @property
@@ -956,7 +957,8 @@ def _remedies(subjects: list[SubjectSpec], settings: DaySettings, reasons: list[
     if need is not None and ends and _mins(settings.start) + need <= ends[-1]:
         later = ends[max(0, -(-(_mins(settings.start) + need - ends[0]) // STEP))]  # first end >= start + need
         out.append(f"終了時刻を{settings.end:%H:%M}から{hm(later)}に延ばす：これで収まります。")
-    out.append("2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
+    out.append("2日間に分けて開催する。" if subjects and all(s.local for s in subjects)
+               else "2日間に分けて開催する（手引き：プログラムの日数を増やす）。")
     return out
 
 
@@ -969,7 +971,11 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
         validate(subjects, settings)
     result = Timetable()
     for spec in subjects:
-        if spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max:
+        outside = spec.override is not None and not spec.minutes_min <= spec.override <= spec.minutes_max
+        if outside and spec.local and spec.minutes_min == spec.minutes_max:
+            # a local subject's minutes are the prefecture's own, never the source's
+            result.deviations.append(f"{spec.label}を{spec.override}分としています（登録した時間は{spec.minutes_min}分）。")
+        elif outside:
             result.deviations.append(
                 f"{spec.label}を{spec.override}分としています（{spec.source}の目安は{spec.minutes_min}〜"
                 f"{spec.minutes_max}分）。" if spec.minutes_min != spec.minutes_max else
@@ -990,10 +996,13 @@ def build_timetable(subjects: list[SubjectSpec], days: list[DaySettings]) -> Tim
             result.warnings += plan.notes
         # The source's 「7～8時間程度」 is the whole programme's, on one day or split over several.
         total = result.total_subject_minutes
+        local_only = bool(subjects) and all(s.local for s in subjects)  # a local training: no hours guide
         # the job-support draft's hours are its own (「７～８時間程度を想定」), not the source's
         guide = "たたき台の目安" if any(s.source != "手引き" for s in subjects) else "手引きの目安"
         where = "講義・演習の合計" if len(days) == 1 else f"{len(days)}日間の講義・演習の合計"
-        if total < 7 * 60:
+        if local_only:
+            pass
+        elif total < 7 * 60:
             result.warnings.append(
                 f"{where}は{total}分（{duration_ja(total)}）で、{guide}「7～8時間程度」より短くなっています。")
         elif total > 8 * 60:

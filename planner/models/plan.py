@@ -56,7 +56,11 @@ class Training(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    #: one of curricula.CURRICULUM_KEYS, or "local" (curricula.LOCAL_KEY): a training on local needs
     curriculum_key: so.Mapped[str] = so.mapped_column(sa.String(20))
+    #: a local training's own title (「ひきこもり支援の実践」) and aim; empty for the four
+    local_title: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    aim: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     position: so.Mapped[int] = so.mapped_column(default=0)
     first_date: so.Mapped[date | None]
     #: 1 for the usual one-day training; 2 or 3 when split over several days
@@ -115,6 +119,11 @@ class Training(db.Model):
         back_populates="training", cascade="all, delete-orphan", order_by="RoleSlot.id")
 
     @property
+    def is_local(self) -> bool:
+        """A training on local needs (地域の実情に応じた研修), not one of the four curricula."""
+        return self.curriculum_key == "local"
+
+    @property
     def chosen_later_dates(self) -> list[date]:
         """Days 2..n as chosen (empty when they follow first_date day by day)."""
         try:
@@ -154,6 +163,10 @@ class TrainingSubject(db.Model):
     local_minutes: so.Mapped[int | None]
     lecturer_name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     lecturer_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: a local subject of a local training taught by a team member (a lecturer role) instead
+    team_lecturer: so.Mapped[bool] = so.mapped_column(default=False, server_default="0")
+    #: a local subject of a local training that works on real cases (a case reporter role)
+    uses_cases: so.Mapped[bool] = so.mapped_column(default=False, server_default="0")
     #: minutes the official fixed; None lets the scheduler choose inside the range
     minutes_override: so.Mapped[int | None]
     #: from old backups: moved to a separate day; now read as a supplementary event that "moves"

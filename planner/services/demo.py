@@ -17,6 +17,7 @@ from planner.services.plans.changes import (
     create_plan,
     edit_draft_subject,
 )
+from planner.services.plans.local import LocalSubjectInput, add_local_training
 from planner.services.plans.supplements import EventValues, Speaker, add_event
 from planner.services.survey.demo import load_demo_survey
 from planner.services.team.files import MemberRow
@@ -85,6 +86,7 @@ def load_demo() -> list[str]:
         _demo_groups(plan)  # after the participants
         load_demo_materials(plan, today)  # files in several states, one late, a case to settle
         load_demo_survey(prefecture, today)  # last cycle: survey answered, findings, follow-up under way
+        _demo_local_training(plan, dates)
         created = f"デモデータを作成しました（{DEMO_PREFECTURE}、計画ID {plan.id}）。"
     else:
         created = f"デモデータは作成済みです（{DEMO_PREFECTURE}）。"
@@ -113,6 +115,31 @@ def _demo_local_subjects(plan: Plan) -> None:
     """Oita added local subjects with outside experts; the demo does the same."""
     chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
     add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+
+
+#: the demo's local training (地域の実情に応じた研修): two local subjects, one by an outside
+#: expert, one a case study the team runs (fictitious names)
+DEMO_LOCAL_TRAINING = {
+    "title": "ひきこもり支援の実践",
+    "aim": "ひきこもり状態にある人と家族への支援を、県内の社会資源とつなげて考える。",
+    "subjects": (
+        LocalSubjectInput("ひきこもり状態にある人と家族の理解", 150, "山口 さとみ",
+                          "みどり県ひきこもり地域支援センター"),
+        LocalSubjectInput("事例検討：家族からの相談に始まる支援", 150, team_lecturer=True, uses_cases=True),
+    ),
+}
+
+
+def _demo_local_training(plan: Plan, dates: dict[str, date]) -> None:
+    """A training on local needs, three weeks before the job-support one (same weekday)."""
+    training = add_local_training(plan, DEMO_LOCAL_TRAINING["title"], DEMO_LOCAL_TRAINING["aim"],
+                                  dates["job_support"] - timedelta(days=21), None,
+                                  list(DEMO_LOCAL_TRAINING["subjects"]))
+    for name, value in DEMO_VENUE.items():
+        setattr(training, name, value)
+    training.venue = "みどり県総合福祉センター 大会議室"
+    training.materials_deadline = training.first_date - timedelta(days=14)
+    db.session.commit()
 
 
 def _demo_team(plan: Plan, dates: dict[str, date]) -> None:

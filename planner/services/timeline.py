@@ -24,6 +24,7 @@ from planner.models import (
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans.changes import update_training
+from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
 
 #: the longest training the training form allows, in days
@@ -46,10 +47,19 @@ class Row:
         return isinstance(self.item, SupplementaryEvent)
 
 
+def training_name(training: Training) -> str:
+    """「前期共通プログラムの伝達研修」, or a local training's own title with its kind."""
+    if training.is_local:
+        return curriculum_for(training).title
+    key = training.curriculum_key
+    return f"{timeline.TRAINING_NAMES.get(key, key)}の伝達研修"
+
+
 def _training_step(training: Training, start: date | None = None,
                    end: date | None = None) -> timeline.Milestone:
-    key = training.curriculum_key
-    return timeline.Milestone("training", f"{timeline.TRAINING_NAMES.get(key, key)}の伝達研修",
+    # a local training has no place in the source's order: its own key, one per training
+    key = f"local-{training.id}" if training.is_local else training.curriculum_key
+    return timeline.Milestone("training", training_name(training),
                               start or training.first_date, end or training.last_day, key)
 
 

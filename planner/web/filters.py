@@ -17,7 +17,9 @@ from planner.domain.dates import (
     format_year_wareki,
 )
 from planner.domain.schedule import duration_ja
+from planner.services.plans.editions import curriculum_for
 from planner.services.plans.timetables import training_warnings
+from planner.services.timeline import training_name
 
 #: the wave dash pages show (〜, as the app's own words write it) and the one they do not
 #: (～, as the curricula's source text and Windows write it): a row never shows both
@@ -52,5 +54,9 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(format_year_wareki, "year_wareki")
     app.add_template_filter(duration_ja, "duration")
     app.add_template_filter(format_utc_ja, "datetime_ja")
-    app.add_template_filter(lambda key: get_curriculum(key).short_title, "curriculum_short")
+    # a training (a local one has its own title) or a curriculum key
+    app.add_template_filter(lambda t: get_curriculum(t).short_title if isinstance(t, str)
+                            else curriculum_for(t).short_title, "curriculum_short")
+    app.add_template_filter(curriculum_for, "curriculum_of")
+    app.add_template_filter(training_name, "training_name")
     app.add_template_filter(training_warnings, "training_warnings")

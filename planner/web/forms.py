@@ -196,6 +196,9 @@ class PlanForm(Form):
 class TrainingForm(Form):
     """A training's dates, venue, participants and day settings."""
 
+    #: a local training's own title and aim (shown for 地域の実情に応じた研修 only)
+    local_title = text_field("研修名", "local_title", required=False)
+    aim = text_field("研修のねらい", "training_aim")
     first_date = JapaneseDateField("開催日", validators=[Optional()])
     day_count = SelectField("日数", coerce=int, choices=[
         SelectChoice(1, "1日"), SelectChoice(2, "2日間"), SelectChoice(3, "3日間")])
@@ -298,6 +301,37 @@ class LocalSubjectForm(Form):
     minutes = JapaneseIntegerField("時間（分）", validators=[InputRequired(REQUIRED), _minutes(10, 600)])
     lecturer_name = text_field("外部講師の氏名", "lecturer_name")
     lecturer_org = text_field("講師の所属", "lecturer_org")
+    #: only in a local training (地域の実情に応じた研修)
+    team_lecturer = BooleanField("チームのメンバーが講師役を務める（外部講師なし）")
+    uses_cases = BooleanField("事例を使う（事例報告役を置く）")
+
+
+class LocalTrainingForm(LocalSubjectForm):
+    """A local training (地域の実情に応じた研修) with its first local subject."""
+
+    title = text_field("研修名", "local_title", required=True)
+    aim = text_field("研修のねらい", "training_aim")
+    first_date = JapaneseDateField("1日目の開催日", validators=[Optional()])
+    second_date = JapaneseDateField("2日目の開催日（1日で行う場合は空欄）", validators=[Optional()])
+    #: a second subject, optional (a day of one long subject has no place for lunch)
+    name2 = text_field("2つ目の科目名", "local_name", required=False)
+    minutes2 = JapaneseIntegerField("2つ目の科目の時間（分）", validators=[Optional(), _minutes(10, 600)])
+    lecturer_name2 = text_field("2つ目の科目の外部講師の氏名", "lecturer_name")
+    lecturer_org2 = text_field("2つ目の科目の講師の所属", "lecturer_org")
+    team_lecturer2 = BooleanField("2つ目の科目はチームのメンバーが講師役を務める（外部講師なし）")
+    uses_cases2 = BooleanField("2つ目の科目で事例を使う（事例報告役を置く）")
+
+    def subjects(self) -> list:
+        """The subjects entered (the second only when named or timed), as service input."""
+        from planner.services.plans.local import LocalSubjectInput
+        first = LocalSubjectInput(self.name.data or "", self.minutes.data, self.lecturer_name.data or "",
+                                  self.lecturer_org.data or "", bool(self.team_lecturer.data),
+                                  bool(self.uses_cases.data))
+        if not (self.name2.data or self.minutes2.data is not None):
+            return [first]
+        return [first, LocalSubjectInput(self.name2.data or "", self.minutes2.data, self.lecturer_name2.data or "",
+                                         self.lecturer_org2.data or "", bool(self.team_lecturer2.data),
+                                         bool(self.uses_cases2.data))]
 
 
 class ImportForm(Form):

@@ -11,6 +11,7 @@ from planner.services.errors import ChangeRefused
 from planner.services.plans import changes as plans
 from planner.services.plans import programme
 from planner.services.plans.editions import curriculum_for
+from planner.services.plans.local import add_local_training, local_values
 from planner.services.plans.supplements import training_events as training_supplements
 from planner.services.plans.timetables import (
     curriculum_subject,
@@ -21,11 +22,12 @@ from planner.services.plans.timetables import (
 from planner.services.plans.versions import version_label
 from planner.services.timeline import check_training_dates
 from planner.web import once
-from planner.web.access import official_required, training_or_404
+from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.date_list import iso_dates
 from planner.web.forms import (
     DraftSubjectForm,
     LocalSubjectForm,
+    LocalTrainingForm,
     MinutesForm,
     ProgrammeForm,
     TrainingForm,
@@ -77,6 +79,8 @@ def edit(training_id: int):
             values["later_dates"] = iso_dates(later)  # blank: the days after day one
             # left blank: the usual 90 minutes
             values["longest_block"] = values["longest_block"] or DEFAULT_LONGEST_BLOCK
+            if training.is_local:  # its own title and aim, and one or two days
+                values.update(local_values(form.local_title.data or "", form.aim.data or "", form.day_count.data))
             plans.update_training(training, **values)
         except (ChangeRefused, TimelineError) as exc:
             return render_template("trainings/edit.html", training=training, form=form,
@@ -151,9 +155,35 @@ def add_local(training_id: int):
     if repeat := once.first_submit(back):
         return repeat
     once.remember(back)
+    local = training.is_local  # the team lecturer and cases belong to a local training's subjects
     return _apply(training, lambda: plans.add_local_subject(
         training, form.name.data, form.minutes.data, form.lecturer_name.data or "",
-        form.lecturer_org.data or ""), "独自科目を追加しました。", local_form=form)
+        form.lecturer_org.data or "", team_lecturer=local and form.team_lecturer.data,
+        uses_cases=local and form.uses_cases.data), "独自科目を追加しました。", local_form=form)
+
+
+@bp.route("/local/new/<int:plan_id>", methods=["GET", "POST"])
+@official_required
+def add_local_training_view(plan_id: int):
+    """Add a local training (地域の実情に応じた研修) with its first local subject."""
+    plan = plan_or_404(plan_id)
+    form = LocalTrainingForm()
+    refused = None
+    if form.validate_on_submit():
+        back = url_for("plans.show", plan_id=plan.id)
+        if repeat := once.first_submit(back):
+            return repeat
+        try:
+            training = add_local_training(
+                plan, form.title.data, form.aim.data or "", form.first_date.data, form.second_date.data,
+                form.subjects())
+        except ChangeRefused as exc:
+            refused = exc.messages
+        else:
+            flash(f"地域の実情に応じた研修「{training.local_title}」を追加しました。", "success")
+            return redirect(url_for("trainings.timetable", training_id=training.id))
+    status = 422 if form.errors or refused else 200
+    return render_template("trainings/new_local.html", plan=plan, form=form, refused=refused), status
 
 
 def _programme_page(training: Training, row, form: ProgrammeForm, status: int = 200, refused=None):

@@ -83,7 +83,7 @@ from planner.services.backup.trainings import (
     _training_section,
     _unique_positions,
 )
-from planner.services.plans.editions import is_loaded, plan_curricula
+from planner.services.plans.editions import curriculum_for, is_loaded, plan_curricula
 from planner.services.team.roles import holding_problems, sync_slots
 
 FORMAT = "dentatsu-planner/plan"
@@ -423,7 +423,7 @@ def _read_plan(fields: _Fields, version: int) -> _Read:
         if read.participants is not None and "participants" in item:
             read.participants.read_training(training, _Fields(item, f"研修{i}"), _Fields, emails)
         if version >= 3:
-            where = f"研修{i}（{curricula[training.curriculum_key].title}）"
+            where = f"研修{i}（{curriculum_for(training).title}）"
             read.findings += [(training, f) for f in survey_backup.read_survey(_Fields(item, where), training)]
     _unique_positions(fields.where, "研修", [t.position for t in trainings])
     plan.trainings = sorted(trainings, key=lambda t: t.position)

@@ -105,8 +105,10 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
     """Each role once, and only for a slot the app makes for this training (planner.services.team.roles)."""
     # The slots are made after writing, from subject ids; before writing, positions stand in.
     shadow = SimpleNamespace(curriculum_key=training.curriculum_key, day_count=training.day_count, plan=training.plan,
+                             is_local=training.is_local, local_title=training.local_title,
                              subjects=[SimpleNamespace(id=s.position, letter=s.letter, is_local=not s.letter,
-                                                       separate_day=s.separate_day, moved_out=s.moved_out)
+                                                       separate_day=s.separate_day, moved_out=s.moved_out,
+                                                       team_lecturer=s.team_lecturer, uses_cases=s.uses_cases)
                                        for s in training.subjects])
     wanted = wanted_slots(shadow)
     seen = {}
@@ -124,6 +126,8 @@ def _check_roles(where: str, training: Training, roles: list[_Role]) -> None:
             name = f"科目{row.letter}" if row.letter else f"独自科目「{_show(row.local_name, 20)}」"
             if row.moved_out:
                 reason = "別日扱いの科目には、この研修の役割がありません。"
+            elif not row.letter and training.is_local:
+                reason = "チームが講師役の科目・事例を使う科目にだけ、その役割があります。"
             elif not row.letter:
                 reason = "独自科目は外部の講師が担当するため、役割がありません。"
             elif role.day_index:

@@ -133,7 +133,7 @@ def read_changes(milestone_fields: _Fields, row: Milestone, curricula: dict[str,
     raw = milestone_fields.items("changes", MAX_CHANGES)
     if raw and row.kind != "retrospective":
         raise milestone_fields.fail("changes", "は振り返り・反省会にだけ書きます。")
-    curriculum = curricula[row.training.curriculum_key] if row.training is not None else None
+    curriculum = (curricula.get(row.training.curriculum_key) if row.training is not None else None)
     letters = {s.letter for s in curriculum.subjects} if curriculum else set()
     items = []
     for k, item in enumerate(raw, start=1):

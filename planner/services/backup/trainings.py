@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from curricula import Curriculum
+from curricula import LOCAL_KEY, Curriculum, local_curriculum
 from planner.domain import fields as rules
 from planner.domain.schedule import DEFAULT_LONGEST_BLOCK, ScheduleInputError, validate
 from planner.models import (
@@ -45,7 +45,9 @@ MAX_SUPPLEMENTS = 20  # supplementary events per subject
 def _training_section(training: Training) -> dict:
     """One training: curriculum, date, venue, day settings and its subjects."""
     kept = _kept_reasons(training)
-    return {
+    # a local training (地域の実情に応じた研修) carries its own title and aim
+    local = {"local_title": training.local_title, "aim": training.aim} if training.is_local else {}
+    return local | {
         "curriculum_key": training.curriculum_key, "position": training.position,
         "first_date": training.first_date.isoformat() if training.first_date else None,
         "day_count": training.day_count, "venue": training.venue,
@@ -75,7 +77,9 @@ def _subject_section(row: TrainingSubject) -> dict:
     """One timetable subject: a curriculum letter or a local subject, and its settings (and
     its materials, when it has any)."""
     materials = {"materials": [material_section(m) for m in row.materials]} if row.materials else {}
-    return {"position": row.position, "letter": row.letter, "local_name": row.local_name,
+    # a local training's subject: taught by the team, using cases (absent: neither)
+    local = {name: True for name in ("team_lecturer", "uses_cases") if getattr(row, name)}
+    return local | materials | {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
             "separate_day": row.separate_day, "option_key": row.option_key,
@@ -83,7 +87,7 @@ def _subject_section(row: TrainingSubject) -> dict:
             "supplements": [_supplement_section(e) for e in row.supplements],
             "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
                       "minutes_max": row.draft_minutes_max, "lectures": row.draft_lectures,
-                      "session_minutes": row.draft_session_minutes}} | materials
+                      "session_minutes": row.draft_session_minutes}}
 
 
 def _supplement_section(event: SupplementaryEvent) -> dict:
@@ -108,16 +112,24 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
                    emails: set[str], plan: Plan | None = None) -> tuple[Training, list[_Role]]:
     """One training, its day settings checked by the scheduler's own rules, and its roles.
     On `plan` (not yet in the session), so that the checks read the plan's curricula edition."""
-    fields.only(set(_TRAINING_KEYS) | {"subjects"} | ({"roles", "participants", "participation"} if version >= 2 else set())
+    fields.only(set(_TRAINING_KEYS) | {"subjects", "local_title", "aim"} | ({"roles", "participants", "participation"} if version >= 2 else set())
                 | ({"survey"} if version >= 3 else set()))
     key = fields.text("curriculum_key", 20, required=True)
-    if key not in curricula:
+    if key not in curricula and key != LOCAL_KEY:
         raise BackupError(f"{fields.where}: カリキュラム「{_show(key)}」はありません。"
-                          f"{', '.join(curricula)} のいずれかです。")
-    curriculum = curricula[key]
+                          f"{', '.join([*curricula, LOCAL_KEY])} のいずれかです。")
+    local_title = aim = ""
+    if key == LOCAL_KEY:  # a local training: its own title, no curriculum subjects
+        local_title = fields.typed("local_title", "local_title")
+        if not local_title:
+            raise fields.fail("local_title", "がありません（地域の実情に応じた研修の研修名）。")
+        aim = fields.typed("aim", "training_aim") if "aim" in fields.data else ""
+    elif "local_title" in fields.data or "aim" in fields.data:
+        raise BackupError(f"{fields.where}: 研修名・ねらい（local_title, aim）は地域の実情に応じた研修にだけ書けます。")
+    curriculum = local_curriculum(local_title) if key == LOCAL_KEY else curricula[key]
     fields.where = f"{fields.where}（{curriculum.title}）"
     training = Training(
-        curriculum_key=key, position=fields.integer("position", 0, 999),
+        curriculum_key=key, local_title=local_title, aim=aim, position=fields.integer("position", 0, 999),
         first_date=fields.day("first_date"), day_count=fields.integer("day_count", 1, 5),
         venue=fields.typed("venue", "venue"), capacity=fields.integer("capacity", 1, 2000, optional=True),
         per_municipality=fields.integer("per_municipality", 1, 20),
@@ -138,6 +150,8 @@ def _read_training(fields: _Fields, curricula: dict[str, Curriculum], version: i
     raw = fields.items("subjects", MAX_SUBJECTS)
     subjects = [_read_subject(_Fields(item, f"{fields.where}の科目{j}"),
                               curriculum, emails) for j, item in enumerate(raw, start=1)]
+    if key == LOCAL_KEY and not subjects:
+        raise BackupError(f"{fields.where}: 科目が1つもありません。")
     _unique_positions(fields.where, "科目", [s.position for s in subjects])
     _all_letters_once(fields.where, curriculum, [s.letter for s in subjects if s.letter])
     training.subjects = sorted(subjects, key=lambda s: s.position)
@@ -198,7 +212,7 @@ def _read_subject(fields: _Fields, curriculum: Curriculum,
     # option_key and programme came with the team's programme; older files lack them
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
                  "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
-                 "supplements", "draft", "materials"})
+                 "supplements", "draft", "materials", "team_lecturer", "uses_cases"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
         local_name=fields.typed("local_name", "local_name"),
@@ -207,6 +221,13 @@ def _read_subject(fields: _Fields, curriculum: Curriculum,
         lecturer_org=fields.typed("lecturer_org", "lecturer_org"),
         minutes_override=fields.integer("minutes_override", 1, 600, optional=True),
         separate_day=fields.boolean("separate_day"))
+    for name in ("team_lecturer", "uses_cases"):  # only in a local training's subjects
+        if name in fields.data:
+            setattr(row, name, fields.boolean(name))
+            if getattr(row, name) and not curriculum.local:
+                raise fields.fail(name, "は地域の実情に応じた研修の科目にだけ書けます。")
+    if row.team_lecturer and (row.lecturer_name or row.lecturer_org):
+        raise fields.fail("team_lecturer", "がtrueの科目には外部講師の氏名・所属を書きません。")
     if row.letter:
         try:
             subject = curriculum.subject(row.letter)

@@ -133,8 +133,14 @@ def move_subject(training: Training, subject_id: int, offset: int) -> Timetable:
 
 
 def add_local_subject(training: Training, name: str, minutes: int,
-                      lecturer_name: str = "", lecturer_org: str = "") -> Timetable:
-    """Add a local subject with its outside lecturer at the end of the day."""
+                      lecturer_name: str = "", lecturer_org: str = "", *,
+                      team_lecturer: bool = False, uses_cases: bool = False) -> Timetable:
+    """Add a local subject with its outside lecturer at the end of the day; in a local training
+    it may be taught by the team (a lecturer role) and use cases (a case reporter role)."""
+    if (team_lecturer or uses_cases) and not training.is_local:
+        raise ChangeRefused(["チームの講師役・事例報告役を付けられるのは、地域の実情に応じた研修の科目だけです。"])
+    if team_lecturer and (lecturer_name.strip() or lecturer_org.strip()):
+        raise ChangeRefused(["講師: チームの講師役にする場合は、外部講師の氏名・所属を空にしてください。"])
     if len(training.subjects) >= fields.limit("subjects"):
         raise ChangeRefused([f"1つの研修の科目は{fields.limit('subjects')}までです（計画のバックアップが読める数）。"])
 
@@ -142,7 +148,8 @@ def add_local_subject(training: Training, name: str, minutes: int,
         position = max((r.position for r in t.subjects), default=-1) + 1
         t.subjects.append(TrainingSubject(local_name=name.strip(), local_minutes=minutes,
                                           lecturer_name=lecturer_name.strip(),
-                                          lecturer_org=lecturer_org.strip(), position=position))
+                                          lecturer_org=lecturer_org.strip(), position=position,
+                                          team_lecturer=team_lecturer, uses_cases=uses_cases))
     return change_training(training, change)
 
 
@@ -152,6 +159,8 @@ def remove_local_subject(training: Training, subject_id: int) -> Timetable:
         row = _subject(t, subject_id)
         if not row.is_local:
             raise ScheduleInputError("手引きの科目は削除できません。別日に移すことはできます。")
+        if t.is_local and len(t.subjects) == 1:
+            raise ScheduleInputError("地域の実情に応じた研修には科目が1つ以上必要です。")
         t.subjects.remove(row)
         _renumber(t)
     return change_training(training, change)

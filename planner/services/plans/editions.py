@@ -15,7 +15,9 @@ from curricula import (
     CURRICULUM_KEYS,
     Curriculum,
     CurriculumError,
+    LOCAL_KEY,
     get_curriculum,
+    local_curriculum,
     parse_cached,
     parse_edition,
 )
@@ -66,6 +68,8 @@ def _stored(name: str, key: str) -> tuple[str, str] | None:
 def curriculum_for(training: Training) -> Curriculum:
     """The curriculum of a training, in its plan's edition: what every timetable, page and
     file of the training reads."""
+    if training.curriculum_key == LOCAL_KEY:  # no edition: the training's own title, no subjects
+        return local_curriculum(getattr(training, "local_title", "") or "")
     # no plan (None, or a stand-in) while a backup is being read in: those are on the bundled edition
     plan = getattr(training, "plan", None)
     return edition_curriculum(plan.curricula_edition if plan is not None else "", training.curriculum_key)

@@ -61,7 +61,8 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     title = subject_title(training, row)
     if row.is_local:
         minutes = row.local_minutes or 0
-        lecturer = "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x)
+        lecturer = ("チームの講師役" if row.team_lecturer
+                    else "、".join(x for x in (row.lecturer_name, row.lecturer_org) if x))
         return SubjectSpec(title=title, minutes_min=minutes, minutes_max=minutes,
                            local=True, lecturer=lecturer, override=row.minutes_override, key=key)
     subject = curriculum_subject(training, row)

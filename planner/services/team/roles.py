@@ -99,6 +99,15 @@ def wanted_slots(training: Training) -> set[tuple[str, int | None, int]]:
     curriculum = curriculum_for(training)
     wanted = {("timekeeper", None, day) for day in range(training.day_count)}
     for row in training.subjects:
+        if training.is_local:  # a local training: the team prepares every subject's materials
+            if row.moved_out:
+                continue
+            wanted.add(("material_preparer", row.id, 0))
+            if row.team_lecturer:
+                wanted.add(("lecturer", row.id, 0))
+            if row.uses_cases:
+                wanted.add(("case_reporter", row.id, 0))
+            continue
         # Local subjects have an outside lecturer; a subject a supplementary event takes over
         # (or, in old backups, moved to a separate day) has none here.
         if row.is_local or row.moved_out:
@@ -162,6 +171,8 @@ def slot_label(slot: RoleSlot) -> str:
         day = f"{slot.day_index + 1}日目 " if slot.training.day_count > 1 else ""
         return f"{short} {day}{ROLE_NAMES[slot.kind]}"
     title = subject_title(slot.training, slot.subject)
+    if slot.subject.is_local:
+        return f"{short} {title} {ROLE_NAMES[slot.kind]}"
     return f"{short} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
 
 

@@ -120,8 +120,8 @@ def test_a_version_recorded_before_snapshots_held_the_survey_is_not_a_draft_for_
     """Versions published before the survey was part of the snapshot stay as published."""
     import json
 
-    from planner.services.plans.versions import pending_changes, snapshot
     from planner.models import ProgrammeVersion
+    from planner.services.plans.versions import pending_changes, snapshot
     with app.app_context():
         training = db.session.get(Training, world.trainings["common"])
         old = snapshot(training)

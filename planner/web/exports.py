@@ -20,8 +20,8 @@ from werkzeug.http import is_resource_modified
 
 from planner.models import User
 from planner.services.accounts import find_user, revoke_feed_links
-from planner.services.participants.notice_checks import letter_problems
 from planner.services.mail.calendar_state import feed_state
+from planner.services.participants.notice_checks import letter_problems
 from planner.services.plans.editions import curriculum_for
 from planner.services.team.roles import slot_label
 from planner.services.team.roster import find_member, members_of_user

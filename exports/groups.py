@@ -87,7 +87,9 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
         facilitator = group.facilitator.name if group.facilitator else "未定"
         for p in group.members:
             sheet.append(_row(group.number, p) + [facilitator])
-    for p in view.ungrouped:
+    if not view.made:  # as the Word table says, not a column of 未定
+        sheet.append(["班はまだ作られていません。"])
+    for p in view.ungrouped if view.made else []:
         sheet.append(["未定", *_row(0, p)[1:], ""])
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[3]:

@@ -176,6 +176,25 @@ def fit_columns(sheet, minimums: list[float] | None = None, first_row: int = 1) 
             widths[cell.column] = min(max(widths.get(cell.column, 0), needed), MAX_WIDTH)
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
+    print_setup(sheet, sum(widths.values()), first_row)
+
+
+#: about how many of Excel's width units an A4 page holds at 100 % (default margins)
+PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 90, 135
+
+
+def print_setup(sheet, width: float, header_row: int = 1) -> None:
+    """A sheet that prints as an office prints it: A4, landscape when it is wider than a
+    portrait page, its columns on one page across (shrunk at most to half size; a wider
+    sheet keeps its first column on every page instead), the heading row on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    if width <= 2 * LANDSCAPE_WIDTH:
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    else:
+        sheet.print_title_cols = "A:A"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float] | None = None,

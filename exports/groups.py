@@ -100,6 +100,7 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
             # 班 as a number (sorts and filters as one), shown as 第1班
             group.value = int(group.value[1:-1])
             group.number_format = '"第"0"班"'
+            group.alignment = Alignment(horizontal="center")  # not pressed against the name
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from curricula import Curriculum, Subject, load_curricula
 from exports import blank_document_number, clean_line, programme
@@ -712,7 +713,10 @@ def _consent_page(doc, training: Training, row: TrainingSubject, today: date) ->
             ["ご所属・職名", ""], ["お名前", ""], ["ご連絡先（電話・メール）", ""],
             ["謝金の振込先", "金融機関名・支店名・口座番号・口座名義（別途ご案内する様式でも可）"],
             ["当日の機材の希望", ""]]
-    table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    grid = table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    for row, (_, value) in zip(grid.rows, rows):
+        if not value:  # room to write by hand
+            row.height, row.height_rule = Mm(12), WD_ROW_HEIGHT_RULE.AT_LEAST
     para(doc, f"回答期限：{format_date_wareki(reply_by(training, today))}　送付先：{clean_line(prefecture.contact_section) or organiser(prefecture)}",
          size=10)
 

@@ -23,11 +23,10 @@ from planner.models import (
     Participant,
     Plan,
     Prefecture,
-    Training,
 )
+from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.survey import SurveyResponse
-from planner.models.account import OFFICIAL
 from planner.services.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PREFECTURE, load_demo
 from planner.services.participants.demo_reception import load_demo_reception
 from planner.services.participants.groups import overview

@@ -382,7 +382,7 @@ def test_documents_for_the_public_leave_out_a_contact_the_settings_do_not_have(a
     assert "問い合わせ先（県の設定の担当課・電話・メール）が入っていません。" in problems
     login(client, ids.official_email)
     page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
-    assert "問い合わせ先が載らず" in page and 'href="/settings"' in page
+    assert "問い合わせ先が載りません" in page and 'href="/settings"' in page
 
     with app.app_context():
         prefecture = db.session.get(Prefecture, ids.prefecture_id)

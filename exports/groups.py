@@ -87,7 +87,9 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
         facilitator = group.facilitator.name if group.facilitator else "未定"
         for p in group.members:
             sheet.append(_row(group.number, p) + [facilitator])
-    for p in view.ungrouped:
+    if not view.made:  # as the Word table says, not a column of 未定
+        sheet.append(["班はまだ作られていません。"])
+    for p in view.ungrouped if view.made else []:
         sheet.append(["未定", *_row(0, p)[1:], ""])
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[3]:
@@ -98,6 +100,7 @@ def groups_xlsx(training: Training, view: Overview | None = None) -> bytes:
             # 班 as a number (sorts and filters as one), shown as 第1班
             group.value = int(group.value[1:-1])
             group.number_format = '"第"0"班"'
+            group.alignment = Alignment(horizontal="center")  # not pressed against the name
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):

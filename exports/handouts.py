@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from curricula import Curriculum, Subject, load_curricula
 from exports import blank_document_number, clean_line, clean_text, programme
@@ -52,6 +53,7 @@ from planner.models import (
 )
 from planner.models.team import ROLE_NAMES
 from planner.services.materials.files import preparation_due
+from planner.services.participants.notice_checks import has_contact, letter_problems
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
 from planner.services.plans.supplements import training_events as training_supplements
@@ -72,7 +74,6 @@ from planner.services.timeline import supplement_step, training_name
 from planner.services.timeline import timeline_rows as stored_rows
 
 UNDECIDED = "未定"
-NOT_SET = "（県の設定で入力してください）"
 DRAFT_TITLE = "【たたき台】このカリキュラムは案です"
 ANONYMITY_FALLBACK = "事例を扱う場合には、関係機関や個人名等が特定されないよう、匿名性を担保する。"
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "handouts.toml"
@@ -109,10 +110,11 @@ def organiser(prefecture: Prefecture) -> str:
 
 
 def contact_lines(prefecture: Prefecture) -> str:
-    """問い合わせ先: section (person), phone and e-mail, one per line."""
+    """問い合わせ先: section (person), phone and e-mail, one per line; empty while 県の設定 has
+    none of them (documents then leave the block out: no 「入力してください」 reaches a reader)."""
+    if not has_contact(prefecture):
+        return ""
     section = clean_line(prefecture.contact_section)
-    if not section and not prefecture.contact_phone and not prefecture.contact_email:
-        return f"{organiser(prefecture)}{NOT_SET}"
     person = clean_line(prefecture.contact_name)
     first = " ".join(x for x in (prefecture.name, section) if x) + (f"（担当：{person}）" if person else "")
     lines = [first]
@@ -121,6 +123,26 @@ def contact_lines(prefecture: Prefecture) -> str:
     if prefecture.contact_email:
         lines.append(f"メール：{clean_line(prefecture.contact_email)}")
     return "\n".join(lines)
+
+
+def sender(prefecture: Prefecture) -> str:
+    """発信者 of a letter: 県の設定's, else the organiser (a letter without it is held: see
+    planner.services.participants.notice_checks.letter_problems)."""
+    return clean_line(prefecture.letter_sender) or organiser(prefecture)
+
+
+def _contact_block(doc, prefecture: Prefecture) -> None:
+    """The closing 問い合わせ先 of a participant's paper, when 県の設定 has one."""
+    lines = contact_lines(prefecture)
+    if lines:
+        heading(doc, "問い合わせ先", 1)
+        para(doc, lines)
+
+
+def _with_contact(rows: list[list[str]], label: str, prefecture: Prefecture) -> list[list[str]]:
+    """A letter's 記 with its 問い合わせ先 row last, when 県の設定 has one."""
+    lines = contact_lines(prefecture)
+    return rows + [[label, lines]] if lines else rows
 
 
 def training_year(training: Training) -> str:
@@ -285,8 +307,7 @@ def agenda(training: Training, today: date | None = None, survey_url: str | None
         bullets(doc, [f"科目{row.letter}　{subject_title(training, row)}" for row in separate])
     if survey_url:
         add_agenda_qr(doc, survey_url)
-    heading(doc, "問い合わせ先", 1)
-    para(doc, contact_lines(prefecture))
+    _contact_block(doc, prefecture)
     return to_bytes(doc)
 
 
@@ -311,8 +332,7 @@ def supplement_agenda(event: SupplementaryEvent, today: date | None = None) -> b
     if event.kind == "symposium":
         heading(doc, "登壇者", 1)
         table(doc, ["役割", "氏名", "所属・役職"], _symposium_people(event), [36, 42, TEXT_WIDTH - 78], size=10)
-    heading(doc, "問い合わせ先", 1)
-    para(doc, contact_lines(prefecture))
+    _contact_block(doc, prefecture)
     return to_bytes(doc)
 
 
@@ -512,9 +532,8 @@ def _logistics(training: Training, row: TrainingSubject, timetable: Timetable,
     if guide_minutes:
         rows.append([programme.minutes_label(curriculum), guide_minutes])
     rows += [["資料の提出", _materials(training)],
-             ["会場の機材", clean_line(training.equipment) or UNDECIDED],
-             ["連絡先", contact_lines(training.plan.prefecture)]]
-    return rows
+             ["会場の機材", clean_line(training.equipment) or UNDECIDED]]
+    return _with_contact(rows, "連絡先", training.plan.prefecture)
 
 
 def briefing(training: Training, row: TrainingSubject, today: date | None = None) -> bytes:
@@ -641,7 +660,7 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
     if org:
         para(doc, org)
     para(doc, f"{clean_line(row.lecturer_name) or '講師'}　様")
-    para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)
+    para(doc, sender(prefecture), align=right)
     para(doc, "（公印省略）", size=9, align=right)
     # the subject line of a letter: in the navigation pane like any title, at letter size
     title = heading(doc, subject_line, 0)
@@ -664,8 +683,8 @@ def request_letter(training: Training, row: TrainingSubject, today: date | None 
             ["会場の機材", clean_line(training.equipment) or UNDECIDED],
             ["謝金", clean_line(prefecture.lecturer_fee) or letter["fee_unset"]],
             ["旅費", clean_line(prefecture.travel_expenses) or letter["travel_unset"]],
-            ["回答期限", letter["reply"].format(deadline=format_date_wareki(reply_by(training, today)))],
-            ["問い合わせ先", contact_lines(prefecture)]]
+            ["回答期限", letter["reply"].format(deadline=format_date_wareki(reply_by(training, today)))]]
+    rows = _with_contact(rows, "問い合わせ先", prefecture)
     table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
           [34, TEXT_WIDTH - 34], size=10, label_column=True)
     para(doc, "以上", align=right)
@@ -690,7 +709,7 @@ def _consent_page(doc, training: Training, row: TrainingSubject, today: date) ->
     title = heading(doc, "承　諾　書", 1)  # the letter keeps one Title; this is its enclosure
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para(doc, "令和　　年　　月　　日", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    para(doc, f"{clean_line(prefecture.letter_sender) or organiser(prefecture)}　様")
+    para(doc, f"{sender(prefecture)}　様")
     para(doc, "　下記の研修の講師を承諾します。")
     para(doc, "記", align=WD_ALIGN_PARAGRAPH.CENTER)
     rows = [["研修名", f"{training_year(training)} {texts()['training_name']}\n{curriculum.title}"],
@@ -699,7 +718,10 @@ def _consent_page(doc, training: Training, row: TrainingSubject, today: date) ->
             ["ご所属・職名", ""], ["お名前", ""], ["ご連絡先（電話・メール）", ""],
             ["謝金の振込先", "金融機関名・支店名・口座番号・口座名義（別途ご案内する様式でも可）"],
             ["当日の機材の希望", ""]]
-    table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    grid = table(doc, None, rows, [50, TEXT_WIDTH - 50], size=10.5, label_column=True)
+    for row, (_, value) in zip(grid.rows, rows):
+        if not value:  # room to write by hand
+            row.height, row.height_rule = Mm(12), WD_ROW_HEIGHT_RULE.AT_LEAST
     para(doc, f"回答期限：{format_date_wareki(reply_by(training, today))}　送付先：{clean_line(prefecture.contact_section) or organiser(prefecture)}",
          size=10)
 
@@ -794,7 +816,8 @@ def training_handouts(training: Training, with_roles: bool = True,
     for row in training.subjects:
         part = row.letter or f"独自{row.id}_{safe_filename(row.local_name, 30)}"
         files.append((f"講師用資料_{short}_{part}.docx", briefing(training, row)))
-        if row.is_local and row.lecturer_name:
+        # a letter to an outside lecturer leaves only with its sender and contact (as its download)
+        if row.is_local and row.lecturer_name and not letter_problems(training.plan.prefecture):
             files.append((f"講師依頼書_{short}_{part}.docx", request_letter(training, row)))
     for event in training_supplements(training):  # the events that supplement its subjects
         files.append((f"次第_{event.kind_name}_{short}{event.subject.letter}_{event.id}.docx",

@@ -10,13 +10,12 @@ from docx.shared import Pt
 from exports import blank_document_number, clean_line
 from exports.docx_common import TEXT_WIDTH_MM, heading, make_link, para, table, to_bytes
 from exports.handouts import (
-    NOT_SET,
     UNDECIDED,
     _day_lines,
     _new,
     _venue,
-    contact_lines,
-    organiser,
+    _with_contact,
+    sender,
     texts,
     training_year,
 )
@@ -66,7 +65,7 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
          or blank_document_number(prefecture.document_number_prefix, words["number"]), align=right)
     para(doc, format_date_wareki(training.notice_date or today or date.today(), weekday=False), align=right)
     para(doc, addressee or words["addressee"])
-    para(doc, clean_line(prefecture.letter_sender) or f"{organiser(prefecture)}{NOT_SET}", align=right)
+    para(doc, sender(prefecture), align=right)
     para(doc, "（公印省略）", size=9, align=right)
     title = heading(doc, subject_line, 0)
     title.runs[0].font.size = Pt(12)  # the subject line fits one line of A4 at 12 pt
@@ -83,8 +82,8 @@ def notice(training: Training, today: date | None = None, link_url: str | None =
             ["定員", seats(training)],
             ["申込方法", f"{apply}\n{words['needs']}"],
             ["申込締切", format_date_wareki(deadline) if deadline else UNDECIDED],
-            ["持ち物", clean_line(training.belongings) or "筆記用具"],
-            ["問い合わせ先", contact_lines(prefecture)]]
+            ["持ち物", clean_line(training.belongings) or "筆記用具"]]
+    rows = _with_contact(rows, "問い合わせ先", prefecture)
     grid = table(doc, None, [[f"{i}　{k}", v] for i, (k, v) in enumerate(rows, start=1)],
                  [34, TEXT_WIDTH_MM - 34], size=10, label_column=True)
     if link_url:  # the municipality's own address, clickable

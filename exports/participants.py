@@ -88,8 +88,9 @@ def participant_list_docx(training: Training, participants: list[Participant] | 
              "\n".join(x for x in (p.affiliation, p.job) if x), _kind(p), _group(p), p.needs]
             for n, p in enumerate(people, start=1)]
     table(doc, ["No.", "市町村", "氏名", "ふりがな", "所属・職名", "区分", "班", "配慮事項"], rows,
-          # 区分 wide enough for 「自治体担当者」 on one line at 8.5 pt (with the cell margins)
-          [10, 22, 25, 24, 32, 24, 10, 23], size=8.5)
+          # at 8.5 pt a full-width character is 3 mm and a cell's margins about 4 mm: 区分 holds
+          # 「自治体担当者」, ふりがな 「さくらい ようこ」 and 所属 「自立相談支援センター」 on one line
+          [10, 21, 19, 27, 37, 22, 11, 23], size=8.5)
     return to_bytes(doc)
 
 

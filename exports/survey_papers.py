@@ -18,7 +18,8 @@ def reception_slips(training: Training, urls: dict[int, str]) -> tuple[str, byte
     """受付票: one slip per accepted participant (name, municipality, group) with the QR code of
     their own survey link, six to an A4 page, to hand out at reception."""
     curriculum = curriculum_for(training)
-    doc = _new(training, f"受付票 {curriculum.short_title}")
+    # handed to participants on the day; it carries no programme, so no version mark (「案」)
+    doc = _new(training, f"受付票 {curriculum.short_title}", versioned=False)
     people = [p for p in day_participants(training) if p.id in urls]
     heading(doc, f"受付票（研修アンケートのご案内）　{curriculum.title}", 1)
     if not people:

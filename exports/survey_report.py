@@ -85,7 +85,8 @@ def report_docx(data: Results) -> tuple[str, bytes]:
     (tables and charts), choice questions, released comments, the groups' findings."""
     training = data.training
     curriculum = curriculum_for(training)
-    doc = _new(training, f"研修アンケート結果報告 {curriculum.short_title}")
+    # the results of a day held, not a programme: no version mark (「案」) in its header
+    doc = _new(training, f"研修アンケート結果報告 {curriculum.short_title}", versioned=False)
     heading(doc, f"{training_year(training)} {curriculum.title}　研修アンケート結果報告", 1)
     held = format_date_wareki(training.first_date) if training.first_date else "日程未定"
     rate = f"{data.rate}%（{data.answered_links}／{data.expected}名）" if data.rate is not None else "―"

@@ -57,6 +57,7 @@ def world(app):
         oita = make_oita()
         prefecture = db.session.get(Prefecture, oita.prefecture)
         prefecture.letter_sender = "大分県福祉保健部長"
+        prefecture.contact_section, prefecture.contact_phone = "地域福祉課 生活支援班", "097-506-0000"
         municipality_service.load_list(prefecture, municipalities_of("大分県"))
         towns = {m.name: m for m in municipality_service.municipalities(prefecture)}
         for name, email in CONTACTS.items():

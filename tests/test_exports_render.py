@@ -116,7 +116,7 @@ def test_participant_documents_show_no_planner_text(rendered):
             squeezed = "".join(half_width_digits(phrase).split())
             assert squeezed not in text, f"{name} shows planner text: {phrase}"
         # the agenda itself is there, so the absence above means something
-        assert "問い合わせ先" in text and "研修次第" in text
+        assert "主催" in text and "研修次第" in text
 
 
 def test_hostile_name_is_rendered_cleaned(rendered):

@@ -54,6 +54,8 @@ def _squeeze(text: str) -> str:
 def test_every_handout_is_word_done_properly(app):
     with app.app_context():
         ids = build_plan()
+        prefecture = db.session.get(Prefecture, ids.prefecture_id)  # request letters need these
+        prefecture.letter_sender, prefecture.contact_phone = SETTINGS["letter_sender"], SETTINGS["contact_phone"]
         files = _every_handout(ids.plan_id)
         before = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -304,6 +306,17 @@ def test_request_letter_download_for_officials_and_local_subjects_only(app, clie
     page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
     url = f"/trainings/{training_id}/subjects/{local_id}/request.docx"
     assert f'href="{url}"' in page
+    # without a sender and contact in 県の設定 the letter does not leave: the reason, and where to fix it
+    held = client.get(url)
+    assert held.status_code == 303
+    page = client.get(held.headers["Location"]).get_data(as_text=True)
+    assert "講師依頼書を作れません" in page and "問い合わせ先（県の設定" in page and "発信者（県の設定）" in page
+    assert 'href="/settings"' in page
+    with app.app_context():
+        prefecture = db.session.get(Prefecture, ids.prefecture_id)
+        for name, value in SETTINGS.items():
+            setattr(prefecture, name, value)
+        db.session.commit()
     response = client.get(url)
     assert response.status_code == 200
     assert "小林 一郎　様" in [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
@@ -336,3 +349,48 @@ def test_no_handout_ends_with_a_table(app):
             body = Document(io.BytesIO(data)).element.body
             blocks = [child for child in body if child.tag != qn("w:sectPr")]
             assert blocks[-1].tag == qn("w:p"), name
+
+
+def test_documents_for_the_public_leave_out_a_contact_the_settings_do_not_have(app, client):
+    """No 「（県の設定で入力してください）」 reaches a participant, a municipality or a
+    lecturer: the 問い合わせ先 block is left out, letters fall back to the organiser as sender,
+    the 開催通知 lists the gap, and the official's training page says where to fill it in."""
+    from exports import participant_notice
+    from planner.services.participants.notice_checks import notice_problems
+    with app.app_context():
+        ids = build_plan()
+        plan = db.session.get(Plan, ids.plan_id)
+        prefecture = plan.prefecture
+        prefecture.department = "福祉保健部 地域福祉課"
+        chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
+        plans.add_local_subject(chief, "ホームレス支援の実際", 45, "小林 一郎", "NPO法人 みどりの灯")
+        local = next(r for r in chief.subjects if r.is_local)
+        documents = {"研修次第": handouts.agenda(chief), "講師用資料": handouts.briefing(chief, local),
+                     "講師依頼書": handouts.request_letter(chief, local),
+                     "開催通知": participant_notice.notice(chief, date(2026, 1, 10))}
+        texts = {name: _text(Document(io.BytesIO(data))) for name, data in documents.items()}
+        problems = notice_problems(chief)
+        training_id = chief.id
+    for name, text in texts.items():
+        assert "県の設定" not in text, name
+        if name != "講師依頼書":  # held instead: its text sends the lecturer to the contact
+            assert "問い合わせ先" not in text and "連絡先" not in text, name
+    assert "大分県 福祉保健部 地域福祉課" in texts["講師依頼書"]  # the sender falls back to the organiser
+    with app.app_context():  # nor does it go into a training's set of files
+        chief = db.session.get(Training, training_id)
+        assert not [n for n, _ in handouts.training_handouts(chief) if n.startswith("講師依頼書")]
+    assert "問い合わせ先（県の設定の担当課・電話・メール）が入っていません。" in problems
+    login(client, ids.official_email)
+    page = client.get(f"/trainings/{training_id}").get_data(as_text=True)
+    assert "問い合わせ先が載りません" in page and 'href="/settings"' in page
+
+    with app.app_context():
+        prefecture = db.session.get(Prefecture, ids.prefecture_id)
+        prefecture.contact_phone = "097-123-4567"  # a phone alone is somewhere to ask
+        db.session.commit()
+        chief = db.session.get(Training, training_id)
+        agenda = _text(Document(io.BytesIO(handouts.agenda(chief))))
+        assert "問い合わせ先" in agenda and "電話：097-123-4567" in agenda
+        prefecture.letter_sender = "大分県福祉保健部長"
+        assert [n for n, _ in handouts.training_handouts(chief) if n.startswith("講師依頼書")]
+        assert not any("問い合わせ先" in p for p in notice_problems(chief))

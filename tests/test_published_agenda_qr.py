@@ -76,3 +76,59 @@ def test_publishing_every_changed_training_keeps_the_same_documents(app, client,
     other, _ = _agenda(app, world.trainings["chief"])
     text, codes = _read(other)
     assert codes == [] and "研修アンケート" not in text
+
+
+def _draft_lines(app, training_id: int) -> list[str] | None:
+    from planner.services.plans.versions import pending_changes
+    with app.app_context():
+        return pending_changes(db.session.get(Training, training_id))
+
+
+def test_survey_questions_added_or_edited_after_publishing_make_the_training_a_draft(app, client, world):
+    """The published 研修次第 has no survey box while the training had no questions: adding
+    them afterwards, or editing one, is a change since publishing like any other edit."""
+    login(client, OITA_OFFICIAL)
+    chief, common = world.trainings["chief"], world.trainings["common"]
+    for training_id in (chief, common):
+        assert client.post(f"/trainings/{training_id}/publish").status_code == 302
+        assert _draft_lines(app, training_id) is None
+
+    added = client.post(f"/trainings/{chief}/survey/questions/new",
+                        data={"kind": "single", "text": "会場はどうでしたか", "choices": "良い\n普通\n悪い"})
+    assert added.status_code == 302
+    assert _draft_lines(app, chief) == ["研修アンケートを追加（質問1問）"]
+    page = client.get(f"/trainings/{chief}").get_data(as_text=True)
+    assert "公開後に変更あり" in page
+    # the download still gives the published agenda (no survey box) until the official publishes
+    text, codes = _read(_agenda(app, chief)[0])
+    assert codes == [] and "研修アンケート" not in text
+    assert client.post(f"/trainings/{chief}/publish").status_code == 302
+    assert _draft_lines(app, chief) is None
+    data, url = _agenda(app, chief)
+    assert _read(data)[1] == [url]
+
+    with app.app_context():
+        first = db.session.get(Training, common).survey_questions[0]
+        first_id, kind, text = first.id, first.kind, first.text
+    edited = client.post(f"/trainings/{common}/survey/questions/{first_id}",
+                         data={"kind": kind, "text": text + "（5段階）"})
+    assert edited.status_code == 302
+    assert _draft_lines(app, common) == [f"アンケートの質問を変更：「{text}（5段階）」"]
+
+
+def test_a_version_recorded_before_snapshots_held_the_survey_is_not_a_draft_for_that(app, world):
+    """Versions published before the survey was part of the snapshot stay as published."""
+    import json
+
+    from planner.models import ProgrammeVersion
+    from planner.services.plans.versions import pending_changes, snapshot
+    with app.app_context():
+        training = db.session.get(Training, world.trainings["common"])
+        old = snapshot(training)
+        assert old["survey"]  # the training has questions
+        del old["survey"]
+        db.session.add(ProgrammeVersion(training=training, number=1, published_on=training.first_date,
+                                        published_by="加藤", snapshot=json.dumps(old, ensure_ascii=False),
+                                        changes="初めての公開です。"))
+        db.session.commit()
+        assert pending_changes(training) is None

@@ -1,7 +1,7 @@
 """Published versions of a training's programme: what changed between two snapshots.
 
 A snapshot is plain data (made by planner.services.plans.versions): the training's dates and
-venue, its timetable items and its roles with their holders. The changelog is the list of
+venue, its timetable items, its roles with their holders and its survey questions. The changelog is the list of
 Japanese lines an official and the team read: what moved, what was added or removed, who
 gained or lost a role.
 """
@@ -48,4 +48,25 @@ def changelog(old: dict | None, new: dict) -> list[str]:
     for role in old_roles.values():
         if role["holder_name"]:
             lines.append(f"担当を外れた：{role['holder_name']}さん（{role['label']}、役割がなくなりました）")
-    return lines
+    return lines + _survey_changes(old.get("survey"), new.get("survey"))
+
+
+def _survey_changes(old: list[dict] | None, new: list[dict] | None) -> list[str]:
+    """The survey's questions added, changed or removed (nothing to say for a version recorded
+    before snapshots held the survey)."""
+    if old is None or new is None or old == new:
+        return []
+    if not old:
+        return [f"研修アンケートを追加（質問{len(new)}問）"]
+    before = {q["id"]: q for q in old}
+    lines = []
+    for question in new:
+        was = before.pop(question["id"], None)
+        if was is None:
+            lines.append(f"アンケートの質問を追加：「{question['text']}」")
+        elif was != question:
+            lines.append(f"アンケートの質問を変更：「{question['text']}」")
+    lines += [f"アンケートの質問を削除：「{q['text']}」" for q in before.values()]
+    if not new:
+        lines.append("研修アンケートの質問がなくなりました")
+    return lines or ["アンケートの質問の順番を変更"]

@@ -176,6 +176,47 @@ def fit_columns(sheet, minimums: list[float] | None = None, first_row: int = 1) 
             widths[cell.column] = min(max(widths.get(cell.column, 0), needed), MAX_WIDTH)
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
+    _wrapped_row_heights(sheet, widths, first_row)
+    print_setup(sheet, sum(widths.values()), first_row)
+
+
+#: the height of one line of the default 11 pt font, in points
+LINE_HEIGHT = 15
+
+
+def _wrapped_row_heights(sheet, widths: dict[int, float], first_row: int) -> None:
+    """Rows tall enough for their wrapped text: neither Excel nor LibreOffice grows a row
+    when it opens a file, so a long cell would show its first line only."""
+    from openpyxl.styles import Alignment  # see xlsx_rows
+    for row in sheet.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.alignment is not None and cell.alignment.wrap_text:
+                room = max(widths.get(cell.column, MAX_WIDTH) - 1, 1)
+                lines = max(lines, sum(-(-shown_width(line) // room) or 1 for line in cell.value.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
+            for cell in row:  # the row's other cells beside its first line, not its last
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal, wrap_text=cell.alignment.wrap_text,
+                                           vertical="top")
+
+
+#: about how many of Excel's width units an A4 page holds at 100 % (default margins)
+PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 90, 135
+
+
+def print_setup(sheet, width: float, header_row: int = 1) -> None:
+    """A sheet that prints as an office prints it: A4, landscape when it is wider than a
+    portrait page, its columns on one page across (shrunk at most to half size; a wider
+    sheet keeps its first column on every page instead), the heading row on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    if width <= 2 * LANDSCAPE_WIDTH:
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    else:
+        sheet.print_title_cols = "A:A"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def write_xlsx(table: list[list[object]], sheet_title: str, widths: list[float] | None = None,

@@ -76,7 +76,7 @@ def _link_page(trainings: list[Training], action: str, back: str):
 
 def _held_note(training: Training, problems: list[str]) -> str:
     return (f"{_short(training)}は開催通知に不足があるため送りません（URLも発行しません）: {' '.join(problems)}"
-            "「受講者・申込」の申込の設定で入力すると送れます。")
+            "「受講者・申込」の申込の設定（「県の設定」とある項目は県の設定）で入力すると送れます。")
 
 
 def _compose():

@@ -21,6 +21,7 @@ from werkzeug.http import is_resource_modified
 from planner.models import User
 from planner.services.accounts import find_user, revoke_feed_links
 from planner.services.mail.calendar_state import feed_state
+from planner.services.participants.notice_checks import letter_problems
 from planner.services.plans.editions import curriculum_for
 from planner.services.team.roles import slot_label
 from planner.services.team.roster import find_member, members_of_user
@@ -113,6 +114,10 @@ def request_letter(training_id: int, subject_id: int):
     row = next((r for r in training.subjects if r.id == subject_id), None)
     if row is None or not row.is_local or not row.lecturer_name:
         abort(404)
+    problems = letter_problems(training.plan.prefecture)
+    if problems:  # a letter to an outside lecturer leaves the office: never without its sender or contact
+        flash("講師依頼書を作れません: " + " ".join(problems) + "「県の設定」で入力してください。", "error")
+        return redirect(url_for("trainings.timetable", training_id=training.id, _anchor="letter-settings")), 303
     return attachment(handouts.request_letter(training, row), files.DOCX,
                      f"講師依頼書_{_short(training)}_{handouts.safe_filename(row.lecturer_name, 30)}.docx")
 

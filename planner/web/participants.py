@@ -215,7 +215,8 @@ def link_notice_docx(training_id: int, municipality_id: int):
         abort(404)
     problems = notice_problems(training)
     if problems:  # a notice addressed to a municipality leaves the office: never with gaps
-        flash("開催通知を作れません: " + " ".join(problems) + "申込の設定で入力してください。", "error")
+        flash("開催通知を作れません: " + " ".join(problems) + "申込の設定（「県の設定」とある項目は県の設定）で入力してください。",
+              "error")
         return redirect(url_for("participants.training", training_id=training.id)), 303
     data = participant_notice.notice(training, date.today(), link_url(link),
                   f"{municipality.name} 生活困窮者自立支援制度主管課長　様")

@@ -8,6 +8,7 @@ from planner.domain.timeline import TimelineError
 from planner.models import PROGRAMME_FIELDS, Training
 from planner.services import usual_day
 from planner.services.errors import ChangeRefused
+from planner.services.participants.notice_checks import has_contact, letter_problems
 from planner.services.plans import changes as plans
 from planner.services.plans import programme
 from planner.services.plans.editions import curriculum_for
@@ -50,7 +51,8 @@ def _page(training: Training, status: int = 200, refused=None, local_form=None):
         "trainings/timetable.html", training=training, curriculum=curriculum, rows=rows,
         timetable=timetable_of(training), refused=refused, warnings=training_warnings(training),
         local_form=local_form or LocalSubjectForm(), minutes_form=MinutesForm(),
-        version_label=version_label(training),
+        version_label=version_label(training), letter_problems=letter_problems(training.plan.prefecture),
+        has_contact=has_contact(training.plan.prefecture),
         session_kinds=SESSION_KINDS, programmes={row.id: programme.current(row) for row, _ in rows},
         supplements=training_supplements(training), frame_note=usual_day.frame_note(training),
         subjects={row.letter: curriculum_subject(training, row) for row, _ in rows if row.letter},

@@ -30,7 +30,9 @@ Compose = Callable[[TeamMember, list[CalendarEvent], list[CalendarEvent], Progra
 
 
 def snapshot(training: Training) -> dict:
-    """What a version publishes: dates, venue, timetable items and role holders."""
+    """What a version publishes: dates, venue, timetable items, role holders and the survey
+    questions (the published 研修次第 carries the survey's QR code, and the questions are what
+    the participants answer)."""
     items = []
     timetable = timetable_of(training)
     if training.days and timetable.feasible:
@@ -49,8 +51,18 @@ def snapshot(training: Training) -> dict:
     roles = [{"slot": s.id, "label": slot_label(s), "holder": s.holder_id,
               "holder_name": s.holder.name if s.holder else ""}
              for s in sorted(training.slots, key=lambda s: s.sort_key)]
+    survey = [{"id": q.id, "kind": q.kind, "text": q.text, "choices": q.choices, "required": q.required}
+              for q in training.survey_questions]
     return {"days": [d.isoformat() for d in training.days], "venue": training.venue,
-            "items": items, "roles": roles}
+            "items": items, "roles": roles, "survey": survey}
+
+
+def _comparable(old: dict, current: dict) -> dict:
+    """`current` as `old` can be compared with: a version recorded before snapshots held the
+    survey has no "survey", and is not a draft for that alone."""
+    if "survey" not in old:
+        return {key: value for key, value in current.items() if key != "survey"}
+    return current
 
 
 def latest(training: Training) -> ProgrammeVersion | None:
@@ -61,9 +73,10 @@ def pending_changes(training: Training) -> list[str] | None:
     """The changes since the latest version; None when there are none (not a draft)."""
     last = latest(training)
     current = snapshot(training)
-    if last is not None and json.loads(last.snapshot) == current:
+    old = json.loads(last.snapshot) if last else None
+    if old is not None and old == _comparable(old, current):
         return None
-    return changelog(json.loads(last.snapshot) if last else None, current)
+    return changelog(old, current)
 
 
 def published_document(training: Training, name: str) -> bytes | None:

@@ -4,6 +4,9 @@ from the database (which failures are a lost race or a database down, and a safe
 so that the web layer never imports SQLAlchemy."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from planner.domain.schedule import Timetable
@@ -35,3 +38,14 @@ def forget_transaction() -> None:
         db.session.rollback()
     except DBAPIError:
         pass
+
+
+@contextmanager
+def rolled_back_on(*refusals: type[BaseException]) -> Iterator[None]:
+    """Roll the session back and raise again when the block raises one of `refusals`, so that a
+    refused change leaves nothing half written in the session (nor a form token spent)."""
+    try:
+        yield
+    except refusals:
+        db.session.rollback()
+        raise

@@ -83,6 +83,7 @@ from planner.services.backup.trainings import (
     _training_section,
     _unique_positions,
 )
+from planner.services.errors import rolled_back_on
 from planner.services.plans.editions import curriculum_for, is_loaded, plan_curricula
 from planner.services.team.roles import holding_problems, sync_slots
 
@@ -225,11 +226,8 @@ def restore_plan(prefecture: Prefecture, text: str | bytes,
                  before_commit: Callable[[Plan], None] = lambda plan: None) -> Plan:
     """Read a backup file as a new plan of the prefecture (load_plan) and commit; BackupError
     rolls the session back. `before_commit(plan)` runs just before the commit."""
-    try:
+    with rolled_back_on(BackupError):
         plan = load_plan(prefecture, text)
-    except BackupError:
-        db.session.rollback()
-        raise
     before_commit(plan)
     db.session.commit()
     return plan

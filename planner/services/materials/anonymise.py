@@ -26,7 +26,7 @@ from planner.domain.documents import UnreadableDocument, replace_text
 from planner.models import AnonymityCheck, Material, MaterialVersion
 from planner.models.account import utcnow
 from planner.models.db import db
-from planner.services.errors import ChangeRefused
+from planner.services.errors import ChangeRefused, rolled_back_on
 from planner.services.materials import files as materials
 
 PERSON_KINDS = ("person", "honorific")
@@ -163,11 +163,8 @@ def may_settle(material: Material, email: str, is_official: bool) -> bool:
 def settle_findings(material: Material, check_id: int, answers: dict[int, str | None], by: str, by_email: str,
                     before_commit: Callable[[], None] = lambda: None) -> MaterialVersion | None:
     """settle_all and commit, `before_commit()` just before; a refusal rolls back."""
-    try:
+    with rolled_back_on(ChangeRefused):
         version = settle_all(material, check_id, answers, by, by_email)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
     before_commit()
     db.session.commit()
     return version

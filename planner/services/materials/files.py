@@ -45,7 +45,7 @@ from planner.models import (
 )
 from planner.models.account import utcnow
 from planner.models.db import db
-from planner.services.errors import ChangeRefused
+from planner.services.errors import ChangeRefused, rolled_back_on
 
 #: the largest file a version may be (the app's MATERIAL_MAX_BYTES setting passes its own)
 MAX_BYTES = 20 * 1024 * 1024
@@ -237,11 +237,8 @@ def register_material(subject: TrainingSubject, title: str, category: str, is_ca
                       upload: Upload | None, max_bytes: int, by_email: str,
                       before_commit: Callable[[Material], None] = lambda material: None) -> Material:
     """Add a material (add_material) and commit, `before_commit(material)` just before; a refusal rolls back."""
-    try:
+    with rolled_back_on(ChangeRefused):
         material = add_material(subject, title, category, is_case, by, upload, max_bytes, by_email=by_email)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
     before_commit(material)
     db.session.commit()
     return material
@@ -250,11 +247,8 @@ def register_material(subject: TrainingSubject, title: str, category: str, is_ca
 def register_version(material: Material, upload: Upload | None, by: str, max_bytes: int, by_email: str,
                      before_commit: Callable[[Material], None] = lambda material: None) -> MaterialVersion:
     """Add a version (add_version) and commit, `before_commit(material)` just before; a refusal rolls back."""
-    try:
+    with rolled_back_on(ChangeRefused):
         version = add_version(material, upload, by, max_bytes, by_email=by_email)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
     before_commit(material)
     db.session.commit()
     return version

@@ -19,7 +19,7 @@ from planner.domain.people import name_key, same_person
 from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, Municipality, Participant
 from planner.models.plan import Training
-from planner.services.errors import ChangeRefused
+from planner.services.errors import ChangeRefused, rolled_back_on
 from planner.services.participants.entries import (
     MOST_AT_ONCE,
     add_entries,
@@ -226,11 +226,8 @@ def import_reply(training: Training, lines: list[ReplyLine], today: date | None 
     not at all; what passes a quota or the deadline goes on the waiting list. A refusal rolls
     back (the form's token too, so the file can be sent again).
     """
-    try:
+    with rolled_back_on(ChangeRefused):
         return _import_reply(training, lines, today, duplicates)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
 
 
 def _import_reply(training: Training, lines: list[ReplyLine], today: date | None,

@@ -18,6 +18,7 @@ from planner.domain.dates import format_date_ja
 from planner.models import ApplicationLink, Municipality, Participant, Training
 from planner.models.account import utcnow
 from planner.models.db import db
+from planner.services.errors import rolled_back_on
 
 SALT = "application-link"
 
@@ -85,11 +86,8 @@ def is_open(link: ApplicationLink, today: date) -> bool:
 
 def open_link(token: str, secret_key: str, today: date) -> ApplicationLink:
     """The link a URL names if it may be used today; LinkRefused (404, 410 or 403) otherwise."""
-    try:
+    with rolled_back_on(LinkRefused):
         return _open_link(token, secret_key, today)
-    except LinkRefused:
-        db.session.rollback()
-        raise
 
 
 def _open_link(token: str, secret_key: str, today: date) -> ApplicationLink:

@@ -11,7 +11,7 @@ from planner.domain import addresses, fields
 from planner.domain.municipalities import MunicipalityRow, valid_code
 from planner.models import MUNICIPALITY_TYPES, Municipality, Participant, Prefecture
 from planner.models.db import db
-from planner.services.errors import ChangeRefused
+from planner.services.errors import ChangeRefused, rolled_back_on
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,8 @@ def save_municipality(prefecture: Prefecture, values: dict, municipality: Munici
 def add_municipality(prefecture: Prefecture, code: str, name: str, kind: str, contact_name: str,
                      contact_email: str, before_commit: Callable[[], None] = lambda: None) -> Municipality:
     """Check and add a municipality and commit, `before_commit()` just before; ChangeRefused (rolled back) for bad values."""
-    try:
+    with rolled_back_on(ChangeRefused):
         values = check_values(prefecture, code, name, kind, contact_name, contact_email)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
     before_commit()
     return save_municipality(prefecture, values)
 

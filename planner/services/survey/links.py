@@ -22,6 +22,7 @@ from planner.domain.dates import format_date_ja
 from planner.models import Municipality, Participant, Training
 from planner.models.db import db
 from planner.models.survey import SurveyLink
+from planner.services.errors import rolled_back_on
 from planner.services.participants.attendance import day_participants
 
 #: a participant's and the shared link close this many days after the training's last day
@@ -120,11 +121,8 @@ def followup_link(training: Training, municipality: Municipality, secret_key: st
 
 def open_link(token: str, purposes: tuple[str, ...], today: date) -> SurveyLink:
     """The link a token names if it may be used today; LinkRefused (404, 410, rolled back) otherwise."""
-    try:
+    with rolled_back_on(LinkRefused):
         return _open_link(token, purposes, today)
-    except LinkRefused:
-        db.session.rollback()
-        raise
 
 
 def _open_link(token: str, purposes: tuple[str, ...], today: date) -> SurveyLink:

@@ -13,7 +13,7 @@ from planner.domain.survey import (
 from planner.models import Plan, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.survey import QUESTION_KINDS, SurveyAnswer, SurveyQuestion
-from planner.services.errors import ChangeRefused
+from planner.services.errors import ChangeRefused, rolled_back_on
 from planner.services.plans.timetables import subject_title
 
 
@@ -75,11 +75,8 @@ def save_question(training: Training, question: SurveyQuestion | None, kind: str
                   required: bool) -> SurveyQuestion:
     """Add (question None) or change a question. Once answered, its kind and choices stay, so
     the answers keep their meaning. ChangeRefused (rolled back) for bad input. Commits."""
-    try:
+    with rolled_back_on(ChangeRefused):
         return _save_question(training, question, kind, text, choices, required)
-    except ChangeRefused:
-        db.session.rollback()
-        raise
 
 
 def _save_question(training: Training, question: SurveyQuestion | None, kind: str, text: str, choices: str,

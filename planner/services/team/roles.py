@@ -29,6 +29,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
+from planner.services.errors import rolled_back_on
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.timetables import (
     subject_key,
@@ -323,11 +324,8 @@ def _lock_and_check(slot: RoleSlot, member: TeamMember, check: bool = True, your
     lock_member(member.id)
     if not check:
         return
-    try:
+    with rolled_back_on(ClaimRefused):
         check_member_can_hold(slot, member, times, yourself)
-    except ClaimRefused:
-        db.session.rollback()
-        raise
 
 
 def claim_slot(slot: RoleSlot, member: TeamMember) -> None:

@@ -131,7 +131,8 @@ def _demo_team(plan: Plan, dates: dict[str, date]) -> None:
 
 def _demo_programme(plan: Plan) -> None:
     """The team adapted the national material: their points for 共通 C, and two of the source's
-    options chosen by the official (主任 C at 75 minutes, 相談 D with a guest in 対談 form)."""
+    options switched on by the official (主任 C at 75 minutes; 相談 D with a guest in 対談 form and
+    the mini-symposium's three stages told in turn)."""
     official = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[0][0]))
     sato = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[1][0]))
     by_key = {t.curriculum_key: t for t in plan.trainings}
@@ -145,9 +146,10 @@ def _demo_programme(plan: Plan) -> None:
                               "発達障害のある人には、面接の時間枠を先に示す",
                    how_to_run="講義と演習④の事例を1つに絞り、残りの時間をグループでの意見交換にあてる",
                    worksheets="講義と演習④-1 演習用事例シート\nみどり県版 連携先一覧（A4 1枚）")
-    programme.save(by_key["chief"], row("chief", "C"), official, option_key="75",
+    programme.save(by_key["chief"], row("chief", "C"), official, option_keys=("75",),
                    emphasis="職場で育て合う仕組みを、主任が自分の職場に持ち帰れるように")
-    programme.save(by_key["counselor"], row("counselor", "D"), official, option_key="dialogue",
+    programme.save(by_key["counselor"], row("counselor", "D"), official,
+                   option_keys=("dialogue", "three_stages"),
                    how_to_run="家計改善支援事業の担当者（みどり県社会福祉協議会）を招き、対談形式で進める")
 
 

@@ -16,11 +16,12 @@ from planner.services.plans.changes import (
     add_local_subject,
     create_plan,
     edit_draft_subject,
+    update_training,
 )
 from planner.services.plans.supplements import EventValues, Speaker, add_event
 from planner.services.survey.demo import load_demo_survey
 from planner.services.team.files import MemberRow
-from planner.services.team.roles import claim_slot
+from planner.services.team.roles import claim_slot, slot_day
 from planner.services.team.roster import save_member
 from planner.services.timeline import load_demo_timeline
 
@@ -74,6 +75,7 @@ def load_demo() -> list[str]:
                 setattr(training, name, value)
             training.materials_deadline = training.first_date - timedelta(days=14)
         db.session.commit()
+        _demo_two_days(plan)
         _demo_local_subjects(plan)
         _demo_team(plan, dates)
         _demo_programme(plan)
@@ -109,6 +111,18 @@ DEMO_TEAM = [
 ]
 
 
+#: the counselor training's second day, a week after the first (the same weekday, not the next day)
+DEMO_SECOND_DAY = timedelta(days=7)
+
+
+def _demo_two_days(plan: Plan) -> None:
+    """The counselor training is held on two days a week apart, as the source allows where a
+    day is too short (「プログラムの日数を増やすのはもちろんであるが」): each day named on every
+    page, file and mail."""
+    counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+    update_training(counselor, day_count=2, later_dates=(counselor.first_date + DEMO_SECOND_DAY).isoformat())
+
+
 def _demo_local_subjects(plan: Plan) -> None:
     """Oita added local subjects with outside experts; the demo does the same."""
     chief = next(t for t in plan.trainings if t.curriculum_key == "chief")
@@ -125,6 +139,10 @@ def _demo_team(plan: Plan, dates: dict[str, date]) -> None:
     counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
     first = next(s for s in counselor.slots if s.kind == "lecturer" and s.subject.letter == "A")
     claim_slot(first, members["sato@aoba.example.jp"])
+    # a role on the second day: the lecturer of the first subject the timetable puts there
+    second = sorted((s for s in counselor.slots if s.kind == "lecturer" and slot_day(s) == 2),
+                    key=lambda s: s.subject.position)
+    claim_slot(second[0], members["ito@aoba.example.jp"])
     timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
     claim_slot(timekeeper, members["takahashi@yamanaka.example.jp"])
 

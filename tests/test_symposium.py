@@ -256,7 +256,7 @@ def test_the_migration_makes_a_symposiums_lecturer_names_its_symposists(empty_da
     from flask_migrate import upgrade
 
     from app import create_app
-    from planner.models import Prefecture, Symposist, TrainingSubject
+    from planner.models import Prefecture, Symposist
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     typed = {"day": sa.Date, "start_time": sa.Time, "end_time": sa.Time}
     old_event = sa.table("supplementary_event", *[sa.column(c, typed.get(c)) for c in (
@@ -270,8 +270,15 @@ def test_the_migration_makes_a_symposiums_lecturer_names_its_symposists(empty_da
                                                               cycle_year=2025)).inserted_primary_key[0]
             training = c.execute(sa.insert(Training.__table__).values(plan_id=plan, curriculum_key="common")
                                  ).inserted_primary_key[0]
-            subject = c.execute(sa.insert(TrainingSubject.__table__).values(training_id=training, letter="C")
-                                ).inserted_primary_key[0]
+            # the table as it was then (the model's own has columns added later)
+            old_subject = sa.Table("training_subject", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                                   *[sa.Column(name, sa.String) for name in (
+                                       "letter", "local_name", "lecturer_name", "lecturer_org")],
+                                   *[sa.Column(name, sa.Integer) for name in ("training_id", "position")],
+                                   sa.Column("separate_day", sa.Boolean))
+            subject = c.execute(sa.insert(old_subject).values(
+                training_id=training, letter="C", position=0, local_name="", lecturer_name="", lecturer_org="",
+                separate_day=False)).inserted_primary_key[0]
             for start, kind, name in ((13, "symposium", "小川 恵子、田中 誠"), (10, "lecture", "山本 礼子")):
                 c.execute(sa.insert(old_event).values(
                     subject_id=subject, kind=kind, title="地域で支える", day=date(2026, 3, 4), start_time=time(start),

@@ -556,3 +556,31 @@ def test_a_two_day_training_names_each_roles_day_in_its_label_and_invitation_fil
     assert files[2].startswith("招待_相談後期_2日目_7月22日_タイムキーパー役_")
     assert files[3].startswith("招待_相談後期_事前_")
     assert "日目" not in common_label  # a one-day training needs no day in its labels
+
+
+def test_a_version_published_before_roles_named_their_day_is_not_a_draft_for_the_new_labels(app, plan_id):
+    import json
+
+    from planner.models import ProgrammeVersion
+    from planner.services.plans import versions
+    from planner.services.team.roles import sync_slots
+
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+        counselor.day_count, counselor.later_dates = 2, "2026-07-22"
+        sync_slots(counselor)
+        db.session.commit()
+        state = versions.snapshot(counselor)
+        # the labels as they were written before (no day), the rest as it is now
+        old = state | {"roles": [r | {"label": r["label"].replace("2日目（7月22日） ", "")} for r in state["roles"]]}
+        assert old != state
+        db.session.add(ProgrammeVersion(training=counselor, number=1, published_on=date(2026, 6, 1),
+                                        snapshot=json.dumps(old, ensure_ascii=False)))
+        db.session.commit()
+
+        assert versions.pending_changes(counselor) is None
+        holder = save_member(plan, member_row())
+        db.session.commit()
+        claim_slot(next(s for s in counselor.slots if s.kind == "timekeeper"), holder)
+        assert versions.pending_changes(counselor)  # a real change still makes a draft

@@ -61,9 +61,16 @@ def pending_changes(training: Training) -> list[str] | None:
     """The changes since the latest version; None when there are none (not a draft)."""
     last = latest(training)
     current = snapshot(training)
-    if last is not None and json.loads(last.snapshot) == current:
+    if last is not None and _without_labels(json.loads(last.snapshot)) == _without_labels(current):
         return None
     return changelog(json.loads(last.snapshot) if last else None, current)
+
+
+def _without_labels(state: dict) -> dict:
+    """A snapshot without its roles' labels: a label is made from what the snapshot holds
+    anyway (the subject, its day), and its wording may change with the app (the day of a
+    two-day training's role was added to it), which alone is no change to publish."""
+    return state | {"roles": [{k: v for k, v in role.items() if k != "label"} for role in state.get("roles", [])]}
 
 
 def published_document(training: Training, name: str) -> bytes | None:

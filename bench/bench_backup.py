@@ -55,7 +55,7 @@ def backup_text(prefecture: Prefecture) -> str:
         member["unavailable"] = free_days[:150]
         member["courses"] = [{"course": "common", "year": 2020}]
     entry = {"emphasis": "強調したい点" * 10, "key_points": "ポイント" * 10, "how_to_run": "進め方" * 10,
-             "worksheets": "", "option_key": "", "author_name": "担当", "created_at": "2025-11-01T09:00:00"}
+             "worksheets": "", "option_keys": [], "author_name": "担当", "created_at": "2025-11-01T09:00:00"}
     subjects = [s for t in data["plan"]["trainings"] for s in t["subjects"] if s["letter"]]
     text = json.dumps(data, ensure_ascii=False)
     while len(text.encode()) < FILE_BYTES - 20_000:

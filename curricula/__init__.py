@@ -20,6 +20,8 @@ LOCAL_KEY = "local"
 #: the edition of the files beside this module (the first one); newer editions are loaded into
 #: the database (`flask --app app curricula --load FILE`) and kept per plan
 BUNDLED_EDITION = "令和8年度版"
+#: an option's key: stored comma-joined with the others the team switched on
+OPTION_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
 #: what a session is, as the timetable names it
 SESSION_KINDS = {"lecture": "講義", "exercise": "演習", "group_work": "グループワーク",
                  "case_report": "事例報告"}
@@ -88,11 +90,36 @@ class Subject:
     lecturer_notes: tuple[str, ...] = ()
     #: transcription remarks for the people who maintain the data; never printed
     editor_notes: tuple[str, ...] = ()
-    #: the source's alternative ways to run it, one of which the team may choose
+    #: the source's ways to run it; the team switches on any of them (none by default), except
+    #: that options fixing the subject's minutes are alternatives: at most one of those
     options: tuple[Option, ...] = ()
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
+
+    def chosen(self, keys) -> tuple[Option, ...]:
+        """The options of these keys, in the source's order; unknown keys are left out."""
+        wanted = set(keys)
+        return tuple(o for o in self.options if o.key in wanted)
+
+    def option_problems(self, keys) -> list[str]:
+        """Why this set of options cannot be switched on together (empty: it can)."""
+        problems = [f"科目{self.letter}には選択肢「{key}」がありません。"
+                    for key in dict.fromkeys(keys) if self.option(key) is None]
+        lengths = [o for o in self.chosen(keys) if o.minutes]
+        if len(lengths) > 1:
+            problems.append(f"科目{self.letter}の時間は一つだけ選べます（"
+                            + "・".join(f"{o.minutes}分" for o in lengths) + "が選ばれています）。")
+        return problems
+
+    def option_minutes(self, keys) -> tuple[int, int]:
+        """The subject's minutes with these options on: an option's fixed length, or its range."""
+        fixed = next((o.minutes for o in self.chosen(keys) if o.minutes), None)
+        return (fixed, fixed) if fixed else (self.minutes_min, self.minutes_max)
+
+    def option_sessions(self, keys) -> frozenset[str]:
+        """The optional sessions these options add to the timetable."""
+        return frozenset(title for o in self.chosen(keys) for title in o.sessions)
 
     @property
     def is_range(self) -> bool:
@@ -235,6 +262,10 @@ def _subject(data: dict, where: str) -> Subject:
         options.append(Option(_field(raw, "key", str, owhere), _field(raw, "label", str, owhere),
                               minutes, adds, _field(raw, "source", str, owhere, False, ""),
                               _field(raw, "separate_day", bool, owhere, False, False)))
+    for i, option in enumerate(options):
+        if not OPTION_KEY.fullmatch(option.key):
+            raise CurriculumError(f"{where} option {i + 1}: field 'key' '{option.key}' must be letters, "
+                                  "digits and _ (at most 40)")
     if len({o.key for o in options}) != len(options):
         raise CurriculumError(f"{where}: field 'key' is repeated among options")
     return Subject(

@@ -135,8 +135,21 @@ def invitation_name(member: TeamMember, training: Training, slot: RoleSlot | Non
         return f"招待_{short}_{safe_filename(event.summary, 40)}_{safe_filename(member.name, 30)}_{member.id}.ics"
     part = slot.subject.letter or safe_filename(slot.subject.local_name, 20) if slot.subject else ""
     role = safe_filename(f"{part}{ROLE_NAMES[slot.kind]}", 40)
-    return (f"招待_{short}_{slot_day_number(slot)}日目_{role}_{safe_filename(member.name, 30)}"
+    return (f"招待_{short}_{_day_part(slot)}_{role}_{safe_filename(member.name, 30)}"
             f"_{member.id}_{slot.id}.ics")
+
+
+def _day_part(slot: RoleSlot) -> str:
+    """The role's day in a file name: 1日目 for a one-day training; on several days the day
+    and its date (2日目_7月22日), or 事前 for preparation."""
+    training = slot.training
+    if training.day_count < 2:
+        return f"{slot_day_number(slot)}日目"
+    if slot.kind == "material_preparer":
+        return "事前"
+    number = slot_day_number(slot)
+    days = training.days
+    return f"{number}日目" + (f"_{days[number - 1].month}月{days[number - 1].day}日" if number <= len(days) else "")
 
 
 def _slot_id(uid: str, training: Training) -> int | None:

@@ -36,9 +36,12 @@ def team_programme(doc: DocumentType, subject: Subject, row: TrainingSubject, of
         elif lines:
             para(doc, f"{label}：", bold=True)
             bullets(doc, lines)
-    option = subject.option(entry.option_key)
-    if option is not None:
-        labelled(doc, "手引きの選択肢から選んだ進め方", option.label)
+    chosen = subject.chosen(row.chosen_keys)
+    if len(chosen) == 1:
+        labelled(doc, "手引きの選択肢から選んだ進め方", chosen[0].label)
+    elif chosen:
+        para(doc, "手引きの選択肢から選んだ進め方：", bold=True)
+        bullets(doc, [o.label for o in chosen])
     para(doc, f"最終更新：{format_utc_ja(entry.created_at)}　{clean_line(entry.author_name)}", size=9)
 
 

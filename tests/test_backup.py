@@ -226,7 +226,7 @@ def test_export_has_no_ids_and_fixed_key_order(app):
     assert training["start_time"] == "09:00" and training["first_date"] == "2026-07-15"
     assert set(training["subjects"][0]) == {
         "position", "letter", "local_name", "local_minutes", "lecturer_name", "lecturer_org",
-        "minutes_override", "separate_day", "option_key", "programme", "supplements", "draft"}
+        "minutes_override", "separate_day", "option_keys", "programme", "supplements", "draft"}
     assert training["subjects"][0]["minutes_override"] == 85
     assert training["subjects"][3]["separate_day"] is True
 
@@ -444,12 +444,18 @@ def test_control_characters_are_dropped_as_every_way_in_drops_them(app):
 
 
 def as_version_2(data: dict) -> dict:
-    """What version 2 wrote: no curricula edition, no survey, no change items."""
+    """What version 2 wrote: no curricula edition, no survey, no change items, one option per
+    subject (`option_key`, in the subject and each programme version)."""
     data = copy.deepcopy(data)
     data["version"] = 2
     del data["plan"]["curricula_edition"]
     for training in data["plan"]["trainings"]:
         del training["survey"]
+        for subject in training["subjects"]:
+            for holder in [subject, *subject.get("programme", [])]:
+                if "option_keys" in holder:
+                    keys = holder.pop("option_keys")
+                    holder["option_key"] = keys[0] if keys else ""
     for milestone in data["plan"]["milestones"]:
         del milestone["changes"]
     return data

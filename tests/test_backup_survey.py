@@ -239,10 +239,10 @@ def test_an_edition_plan_is_checked_against_its_edition(app, runner, tmp_path):
     with app.app_context():
         data = export_plan(make_plan(make_prefecture()))
         counselor = next(t for t in data["plan"]["trainings"] if t["curriculum_key"] == "counselor")
-        next(s for s in counselor["subjects"] if s["letter"] == "C")["option_key"] = "hellowork_talk"
+        next(s for s in counselor["subjects"] if s["letter"] == "C")["option_keys"] = ["hellowork_talk"]
 
         copied = load_plan(make_prefecture("あおぞら県"), json.dumps(data, ensure_ascii=False))
-        assert next(r for r in _counselor(copied).subjects if r.letter == "C").option_key == "hellowork_talk"
+        assert next(r for r in _counselor(copied).subjects if r.letter == "C").option_keys == "hellowork_talk"
         db.session.rollback()
 
         data["plan"]["curricula_edition"] = ""  # the same subjects, read on the bundled edition

@@ -53,15 +53,16 @@ def test_two_days_a_week_apart_and_a_member_away_on_day_one_takes_a_day_two_role
     official.get_by_role("button", name="保存して時間割を確認").click()
     expect(official.get_by_text("研修の設定を保存しました。")).to_be_visible()
     expect(official.get_by_text("令和8年7月15日（水）・7月22日（水）（2日間）")).to_be_visible()
+    expect(official.locator("caption", has_text="2日目 令和8年7月22日（水）")).to_be_visible()  # each day's table
     official.screenshot(path=str(artifacts / "two-days-timetable.png"), full_page=True)
     with app.app_context():
         assert db.session.get(Training, training_id).days == [DAY_ONE, DAY_TWO]
 
     member.goto(f"{live_server}/plans/{plan_id}/roles")
-    member.get_by_role("button", name=re.compile(r"申し込む.*相談後期 D .*講師役")).click()
-    expect(member.get_by_text(re.compile(r"「相談後期 D .*講師役」を担当します。"))).to_be_visible()
+    member.get_by_role("button", name=re.compile(r"申し込む.*相談後期 2日目（7月22日） D .*講師役")).click()
+    expect(member.get_by_text(re.compile(r"「相談後期 2日目（7月22日） D .*講師役」を担当します。"))).to_be_visible()
     # a day-1 role offers no 申し込む to him: the row says why instead
-    day_one = member.locator("tr", has=member.get_by_role("rowheader", name=re.compile(r"相談後期 A .*講師役")))
+    day_one = member.locator("tr", has=member.get_by_role("rowheader", name=re.compile(r"相談後期 1日目（7月15日） A .*講師役")))
     expect(day_one).to_contain_text("あなたの参加できない日")
     expect(day_one.get_by_role("button", name=re.compile("申し込む"))).to_have_count(0)
     member.screenshot(path=str(artifacts / "two-days-roles.png"), full_page=True)

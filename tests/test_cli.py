@@ -95,6 +95,25 @@ def test_demo_loads_once_and_prints_logins(app, runner):
         assert plans == 2 and db.session.scalar(db.select(db.func.count(Plan.id))) == plans
 
 
+def test_the_demo_has_a_two_day_training_on_days_apart_a_day_two_role_and_two_options(app, runner):
+    from planner.services.team.roles import slot_day, slot_label
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        plan = db.session.scalar(db.select(Plan).order_by(Plan.cycle_year.desc()))
+        counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+        days = counselor.days
+        held = [s for s in counselor.slots if s.holder_id is not None and slot_day(s) == 2
+                and s.kind != "material_preparer"]
+        labels = [slot_label(s) for s in held]
+        two_options = [(t.curriculum_key, r.letter, r.chosen_keys) for t in plan.trainings for r in t.subjects
+                       if len(r.chosen_keys) >= 2]
+
+    assert len(days) == 2 and (days[1] - days[0]).days > 1  # not the next day
+    assert held and all(f"2日目（{days[1].month}月{days[1].day}日）" in label for label in labels)
+    assert two_options == [("counselor", "D", ("dialogue", "three_stages"))]
+
+
 def test_schedule_with_a_local_subject_and_its_lecturer(runner):
     result = runner.invoke(args=["schedule", "chief", "--local", "ホームレス支援:45:小林 一郎", "--json"])
 

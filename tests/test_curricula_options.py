@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from curricula import load_curricula
+from curricula import CurriculumError, load_curricula, parse_curriculum
 from planner.domain.schedule import subjects_of
 
 SOURCE = Path(__file__).parent / "source" / "000_8b1a414585d48dd3.txt"
@@ -115,3 +115,31 @@ def test_counselor_e_keeps_the_plan_is_not_a_formality():
     e = load_curricula()["counselor"].subject("E")
 
     assert any("形式的なものではなく、相談者が、「どのように生きるか」" in point for point in e.key_points)
+
+
+def test_any_options_may_be_on_together_but_one_length_only():
+    counselor_d = load_curricula()["counselor"].subject("D")
+    chief_c = load_curricula()["chief"].subject("C")
+
+    assert counselor_d.option_problems(["dialogue", "three_stages", "strategic_case"]) == []
+    assert chief_c.option_problems(["60", "75"]) == ["科目Cの時間は一つだけ選べます（60分・75分が選ばれています）。"]
+    assert chief_c.option_problems(["90"]) == ["科目Cには選択肢「90」がありません。"]
+    assert chief_c.option_minutes(["75"]) == (75, 75) and chief_c.option_minutes([]) == (60, 75)
+    assert [o.key for o in counselor_d.chosen(["strategic_case", "dialogue"])] == ["dialogue", "strategic_case"]
+
+
+def test_two_options_of_a_subject_both_reach_the_scheduler_input():
+    counselor = load_curricula()["counselor"]
+
+    both = {p.title for spec in subjects_of(counselor, {"D": {"dialogue", "three_stages"}}) for p in spec.parts}
+
+    assert "任意事業の担当者との対談形式の講義（任意）" in both
+    with pytest.raises(TypeError):
+        subjects_of(counselor, {"D": "dialogue"})  # a bare key would be read letter by letter
+
+
+def test_an_option_key_must_not_hold_the_separator():
+    text = (Path(__file__).parents[1] / "curricula" / "counselor.toml").read_text(encoding="utf-8")
+
+    with pytest.raises(CurriculumError, match="'key' 'dia,logue' must be letters"):
+        parse_curriculum(text.replace('key = "dialogue"', 'key = "dia,logue"'), "broken.toml")

@@ -343,3 +343,22 @@ def test_two_contact_persons_at_the_last_seat_at_once_one_gets_it(app, live_serv
         with app.app_context():
             assert db.session.scalar(db.select(db.func.count()).select_from(Participant).filter_by(
                 municipality_id=world["oita_city"], status="accepted")) == 2
+
+
+def test_a_two_day_training_shows_both_days_on_the_application_page_and_the_plan_list(app, client, world):
+    with app.app_context():
+        training = db.session.get(Training, world["training"])
+        first = training.first_date
+        second = first + timedelta(days=7)  # the same weekday a week later, not the next day
+        training.day_count, training.later_dates = 2, second.isoformat()
+        db.session.commit()
+        plan_id = training.plan_id
+    day_two = f"{second.month}月{second.day}日"
+
+    applying = client.get(_url(app, world["oita_link"])).text
+    login(client, OITA_OFFICIAL)
+    plans = client.get("/").text
+    plan = client.get(f"/plans/{plan_id}").text
+
+    assert f"{first.month}月{first.day}日" in applying and day_two in applying
+    assert day_two in plans and day_two in plan

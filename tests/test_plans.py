@@ -1,7 +1,7 @@
 """Creating a year in one step: four trainings on proposed working days, timetables built."""
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 from planner.domain.dates import is_working_day
 from planner.models import Plan
@@ -68,6 +68,21 @@ def test_copy_keeps_a_first_of_november_date_inside_the_next_cycle(app):
         moved = copy.trainings[0].first_date
         assert moved == date(2026, 11, 7) and moved.weekday() == date(2025, 11, 1).weekday()
         assert copy.cycle_start <= moved <= copy.cycle_end
+
+
+def test_copy_moves_chosen_later_days_with_day_one(app):
+    from planner.services.plans.changes import create_plan, update_training
+    from planner.services.plans.next_cycle import copy_plan
+    with app.app_context():
+        prefecture = make_prefecture("みどり県")
+        plan = create_plan(prefecture, "計画", 2025, dates={"counselor": date(2026, 7, 15)})
+        counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+        update_training(counselor, day_count=2, later_dates="2026-07-22")  # a week apart
+
+        copy = copy_plan(plan)
+        days = next(t for t in copy.trainings if t.curriculum_key == "counselor").days
+
+    assert days[0] > date(2027, 1, 1) and days[1] - days[0] == timedelta(days=7)
 
 
 def training_form(**changes) -> dict:

@@ -188,7 +188,7 @@ def test_lunch_may_fall_between_two_sessions_of_one_subject():
 
 
 def test_the_sources_session_minutes_are_kept_and_shares_are_marked_as_estimates():
-    items = build_timetable(subjects_of(load_curricula()["common"], {"C": "lecturer_practice"}),
+    items = build_timetable(subjects_of(load_curricula()["common"], {"C": {"lecturer_practice"}}),
                             [DaySettings()]).items
 
     c = [i for i in items if i.letter == "C"]

@@ -2,7 +2,7 @@
 a range inside it, on one day or several, with or without the source's options."""
 import json
 from datetime import time
-from itertools import product
+from itertools import combinations, product
 
 import pytest
 from hypothesis import given, settings
@@ -20,11 +20,17 @@ from planner.domain.schedule import (
 CURRICULA = load_curricula()
 
 
+def subject_option_sets(subject):
+    """Every set of the subject's options that may be on together (the empty set included)."""
+    keys = [o.key for o in subject.options]
+    return [frozenset(chosen) for n in range(len(keys) + 1) for chosen in combinations(keys, n)
+            if not subject.option_problems(chosen)]
+
+
 def option_sets(curriculum):
-    """Every combination of the source's options (none chosen, or one per subject)."""
-    choices = [[None] + [o.key for o in s.options] for s in curriculum.subjects]
-    for combo in product(*choices):
-        yield {s.letter: key for s, key in zip(curriculum.subjects, combo) if key}
+    """Every feasible combination of the source's options: any set per subject, all subjects."""
+    for combo in product(*[subject_option_sets(s) for s in curriculum.subjects]):
+        yield {s.letter: keys for s, keys in zip(curriculum.subjects, combo) if keys}
 
 
 CASES = [(key, options) for key, c in CURRICULA.items() for options in option_sets(c)]
@@ -80,29 +86,61 @@ def test_every_feasible_layout_keeps_the_source_minutes(case, day_count, start, 
             assert item.estimated == (not curriculum.official), item
 
 
-@pytest.mark.parametrize("key,options", CASES, ids=lambda x: str(x))
-@pytest.mark.parametrize("day_count", [1, 2])
-def test_default_days_are_feasible_and_keep_the_source_minutes(key, options, day_count):
+def test_the_option_sets_are_every_combination_but_two_lengths_at_once():
+    chief_c = CURRICULA["chief"].subject("C")
+    counselor_d = CURRICULA["counselor"].subject("D")
+
+    assert len(subject_option_sets(counselor_d)) == 2 ** len(counselor_d.options)  # any of them together
+    assert sorted(map(sorted, subject_option_sets(chief_c))) == [[], ["60"], ["75"]]  # one length
+    assert sum(1 for key, _ in CASES if key == "counselor") == 2 ** sum(len(s.options) for s in
+                                                                       CURRICULA["counselor"].subjects)
+    assert any(len(options.get("D", ())) >= 2 for key, options in CASES if key == "counselor")
+
+
+def check_default_days(key, options, day_count, day: DaySettings = DaySettings()) -> list:
+    """What breaks the source's minutes (or the subject's range) on default days: empty when
+    nothing does."""
     curriculum = CURRICULA[key]
     allowed = source_sessions(curriculum)
+    timetable = build_timetable(subjects_of(curriculum, options), [day] * day_count)
+    if not timetable.feasible:
+        return [("infeasible", timetable.reasons)]
+    wrong = [(i.letter, i.title, i.minutes) for i in timetable.items if i.kind == "session"
+             and (i.letter, i.title) in allowed
+             and not allowed[(i.letter, i.title)][0] <= i.minutes <= allowed[(i.letter, i.title)][1]]
+    for subject in curriculum.subjects:
+        spent = sum(i.minutes for i in timetable.items if i.kind == "session" and i.letter == subject.letter)
+        low, high = subject.option_minutes(options.get(subject.letter, ()))
+        if not low <= spent <= high:  # and the subject keeps its own range
+            wrong.append((subject.letter, "subject", spent))
+    added = {t for s in curriculum.subjects for t in s.option_sessions(options.get(s.letter, ()))}
+    shown = {i.title for i in timetable.items if i.kind == "session"}
+    wrong += [("missing session", title) for title in added - shown]
+    return wrong
 
-    timetable = build_timetable(subjects_of(curriculum, options), [DaySettings()] * day_count)
 
-    assert timetable.feasible, timetable.reasons
-    sessions = [i for i in timetable.items if i.kind == "session" and (i.letter, i.title) in allowed]
-    assert all(allowed[(i.letter, i.title)][0] <= i.minutes <= allowed[(i.letter, i.title)][1] for i in sessions)
-    for letter in {s.letter for s in curriculum.subjects}:
-        spent = sum(i.minutes for i in timetable.items if i.kind == "session" and i.letter == letter)
-        subject = curriculum.subject(letter)
-        option = subject.option(options.get(letter, ""))
-        low, high = (option.minutes,) * 2 if option and option.minutes else (subject.minutes_min, subject.minutes_max)
-        assert low <= spent <= high  # and the subject keeps its own range
+@pytest.mark.parametrize("key", sorted(CURRICULA))
+@pytest.mark.parametrize("day_count", [1, 2])
+def test_every_option_set_on_default_days_is_feasible_and_keeps_the_source_minutes(key, day_count):
+    """Exhaustive: every feasible set of options of the curriculum, on one day and on two."""
+    cases = [options for k, options in CASES if k == key]
+
+    failures = [(options, wrong) for options in cases if (wrong := check_default_days(key, options, day_count))]
+
+    assert cases and failures == []
+
+
+def test_the_exhaustive_check_reports_a_day_that_does_not_hold_the_options():
+    short = DaySettings(end=time(15, 0))
+
+    assert check_default_days("counselor", {"D": {"dialogue"}}, 1) == []
+    assert check_default_days("counselor", {"D": {"dialogue"}}, 1, short)[0][0] == "infeasible"
 
 
 def test_counselor_d_with_the_dialogue_keeps_every_session_in_range():
     curriculum = CURRICULA["counselor"]
 
-    timetable = build_timetable(subjects_of(curriculum, {"D": "dialogue"}), [DaySettings()])
+    timetable = build_timetable(subjects_of(curriculum, {"D": {"dialogue"}}), [DaySettings()])
 
     d = {i.title: i.minutes for i in timetable.items if i.kind == "session" and i.letter == "D"}
     assert 8 <= d["講義と演習⑥のミニシンポジウムの報告"] <= 12

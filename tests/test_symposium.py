@@ -279,7 +279,7 @@ def test_the_migration_makes_a_symposiums_lecturer_names_its_symposists(empty_da
             # the tables as a16h00000001 has them: without the columns later revisions add
             training = c.execute(sa.insert(_as_of(Training.__table__, "local_title", "aim"))
                                  .values(plan_id=plan, curriculum_key="common")).inserted_primary_key[0]
-            subject = c.execute(sa.insert(_as_of(TrainingSubject.__table__, "team_lecturer", "uses_cases"))
+            subject = c.execute(sa.insert(_as_of(TrainingSubject.__table__, "team_lecturer", "uses_cases", "option_keys"))
                                 .values(training_id=training, letter="C")).inserted_primary_key[0]
             for start, kind, name in ((13, "symposium", "小川 恵子、田中 誠"), (10, "lecture", "山本 礼子")):
                 c.execute(sa.insert(old_event).values(

@@ -523,3 +523,64 @@ def test_lists_are_in_date_order(app, client, plan_id):
     assert positions == sorted(positions)  # 2/18, 3/11, 7/15, 10/21
     assert "相談支援員（令和3年）、前期共通（令和6年）、主任相談支援員" in roster
     assert roster.index("令和8年2月18日") < roster.index("令和8年7月15日")
+
+
+def test_a_two_day_training_names_each_roles_day_in_its_label_and_invitation_file(app, plan_id):
+    from exports.files import invitation_name
+    from planner.services.team.roles import slot_label, sync_slots
+
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+        counselor.day_count, counselor.later_dates = 2, "2026-07-22"  # a week after day 1 (7/15)
+        sync_slots(counselor)
+        db.session.commit()
+        member = save_member(plan, member_row())
+        db.session.commit()
+        slots = {(s.subject.letter if s.subject else "", s.kind, s.day_index): s for s in counselor.slots}
+        a, d = slots[("A", "lecturer", 0)], slots[("D", "lecturer", 0)]
+        second_keeper = slots[("", "timekeeper", 1)]
+        preparer = next(s for s in counselor.slots if s.kind == "material_preparer")
+        one_day = next(s for s in plan.trainings if s.curriculum_key == "common").slots
+
+        labels = [slot_label(s) for s in (a, d, second_keeper, preparer)]
+        files = [invitation_name(member, counselor, s) for s in (a, d, second_keeper, preparer)]
+        common_label = slot_label(next(s for s in one_day if s.kind == "lecturer"))
+
+    assert labels[0].startswith("相談後期 1日目（7月15日） A ") and labels[0].endswith("講師役")
+    assert labels[1].startswith("相談後期 2日目（7月22日） D ") and labels[1].endswith("講師役")
+    assert labels[2] == "相談後期 2日目（7月22日） タイムキーパー役"
+    assert "日目" not in labels[3]  # preparation is done beforehand, on no day of the training
+    assert files[0].startswith("招待_相談後期_1日目_7月15日_A講師役_")
+    assert files[1].startswith("招待_相談後期_2日目_7月22日_D講師役_")
+    assert files[2].startswith("招待_相談後期_2日目_7月22日_タイムキーパー役_")
+    assert files[3].startswith("招待_相談後期_事前_")
+    assert "日目" not in common_label  # a one-day training needs no day in its labels
+
+
+def test_a_version_published_before_roles_named_their_day_is_not_a_draft_for_the_new_labels(app, plan_id):
+    import json
+
+    from planner.models import ProgrammeVersion
+    from planner.services.plans import versions
+    from planner.services.team.roles import sync_slots
+
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+        counselor.day_count, counselor.later_dates = 2, "2026-07-22"
+        sync_slots(counselor)
+        db.session.commit()
+        state = versions.snapshot(counselor)
+        # the labels as they were written before (no day), the rest as it is now
+        old = state | {"roles": [r | {"label": r["label"].replace("2日目（7月22日） ", "")} for r in state["roles"]]}
+        assert old != state
+        db.session.add(ProgrammeVersion(training=counselor, number=1, published_on=date(2026, 6, 1),
+                                        snapshot=json.dumps(old, ensure_ascii=False)))
+        db.session.commit()
+
+        assert versions.pending_changes(counselor) is None
+        holder = save_member(plan, member_row())
+        db.session.commit()
+        claim_slot(next(s for s in counselor.slots if s.kind == "timekeeper"), holder)
+        assert versions.pending_changes(counselor)  # a real change still makes a draft

@@ -67,10 +67,12 @@ def _demo_versions_and_mail() -> list[str]:
                          notices.version_recipients(training, host, base),
                          notices.version_composer(training, official.name, f"{base}/trainings/{training.id}"),
                          lambda t: files.published_set(t, host))
-    # the second draft: the counselor training moves a week earlier (its retrospective stays
-    # after it), a member takes another role
+    # the second draft: the counselor training moves a week earlier, both its days (its
+    # retrospective stays after it), a member takes another role
     counselor = by_key["counselor"]
-    plans.update_training(counselor, first_date=counselor.first_date - timedelta(days=7))
+    week = timedelta(days=7)
+    plans.update_training(counselor, first_date=counselor.first_date - week,
+                          later_dates=",".join((d - week).isoformat() for d in counselor.chosen_later_dates))
     suzuki = next(m for m in plan.members if m.email == "suzuki@kawabe.example.jp")
     claim_slot(next(s for s in counselor.slots if s.kind == "material_preparer" and s.holder_id is None), suzuki)
     db.session.commit()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cached_property, lru_cache
@@ -1060,17 +1061,19 @@ def settings_from_args(day: date | None = None, start: str = "09:00", end: str =
                        lunch_minutes=lunch, break_minutes=break_minutes)
 
 
-def subjects_of(curriculum, options: dict[str, str] | None = None) -> list[SubjectSpec]:
+def subjects_of(curriculum, options: Mapping[str, Iterable[str]] | None = None) -> list[SubjectSpec]:
     """A curriculum's subjects as scheduler input, in the source's order; `options` maps a
-    subject's letter to the key of the source's option the team chose for it (none: off)."""
+    subject's letter to the keys of the source's options the team switched on (none: all off)."""
     specs = []
     for s in curriculum.subjects:
-        option = s.option((options or {}).get(s.letter, ""))
-        low, high = (option.minutes, option.minutes) if option and option.minutes else (s.minutes_min, s.minutes_max)
+        keys = (options or {}).get(s.letter, ())
+        if isinstance(keys, str):
+            raise TypeError(f"options of subject {s.letter} must be a collection of keys, not the string {keys!r}")
+        low, high = s.option_minutes(keys)
         specs.append(SubjectSpec(title=s.name, minutes_min=low, minutes_max=high,
                                  letter=s.letter, separate_day_ok=s.may_move_to_separate_day,
                                  key=f"{curriculum.key}:{s.letter}",
-                                 parts=parts_of(s, frozenset(option.sessions) if option else frozenset()),
+                                 parts=parts_of(s, s.option_sessions(keys)),
                                  source=source_of(curriculum)))
     return specs
 

@@ -4,7 +4,7 @@ from planner.models.calendar import EventVersion, PublishedEvent  # noqa: F401
 from planner.models.plan import (  # noqa: F401
     SUPPLEMENT_EFFECTS, SUPPLEMENT_KINDS, Plan, ProgrammeVersion, SupplementaryEvent, Symposist, Training,
     TrainingSubject)
-from planner.models.programme import PROGRAMME_FIELDS, ProgrammeEntry  # noqa: F401
+from planner.models.programme import PROGRAMME_FIELDS, ProgrammeEntry, join_option_keys, split_option_keys  # noqa: F401
 from planner.models.team import MemberCourse, MemberUnavailable, RoleSlot, TeamMember  # noqa: F401
 from planner.models.timeline import CarriedTodo, ChecklistTick, MeetingAnswer, Milestone  # noqa: F401
 from planner.models.mail import OutboxMessage  # noqa: F401

@@ -10,6 +10,7 @@ from planner.domain.dates import as_of_ja, fiscal_year, fiscal_years_label
 from planner.domain.timeline import cycle_bounds
 from planner.models.account import Prefecture, utcnow
 from planner.models.db import db
+from planner.models.programme import split_option_keys
 
 
 class Plan(db.Model):
@@ -171,8 +172,9 @@ class TrainingSubject(db.Model):
     minutes_override: so.Mapped[int | None]
     #: from old backups: moved to a separate day; now read as a supplementary event that "moves"
     separate_day: so.Mapped[bool] = so.mapped_column(default=False)
-    #: the source's option the team chose (see ProgrammeEntry); it changes the timetable
-    option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    #: the source's options the team switched on, their keys comma-joined in the source's order
+    #: (see ProgrammeEntry); they change the timetable
+    option_keys: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     #: the job-support draft as the prefecture settles it (empty / None: the draft's own value)
     draft_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     draft_minutes_min: so.Mapped[int | None]
@@ -195,6 +197,11 @@ class TrainingSubject(db.Model):
     @property
     def is_local(self) -> bool:
         return not self.letter
+
+    @property
+    def chosen_keys(self) -> tuple[str, ...]:
+        """The keys of the source's options switched on for this subject."""
+        return split_option_keys(self.option_keys)
 
     @property
     def draft_edited(self) -> bool:

@@ -9,6 +9,16 @@ import sqlalchemy.orm as so
 from planner.models.account import utcnow
 from planner.models.db import db
 
+
+def split_option_keys(text: str) -> tuple[str, ...]:
+    """The keys of a comma-joined `option_keys` column."""
+    return tuple(key for key in (text or "").split(",") if key)
+
+
+def join_option_keys(keys) -> str:
+    return ",".join(keys)
+
+
 #: the fields the team writes, with their Japanese names (form labels, history, briefing)
 PROGRAMME_FIELDS = {
     "emphasis": "特に伝えたい内容",
@@ -31,8 +41,9 @@ class ProgrammeEntry(db.Model):
     key_points: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     how_to_run: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     worksheets: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    #: the source's option the team chose for the subject; empty for the standard programme
-    option_key: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    #: the source's options the team switched on for the subject, comma-joined in the source's
+    #: order; empty for the standard programme
+    option_keys: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     #: 1, 2, 3 ... per subject
     version: so.Mapped[int] = so.mapped_column(default=1)
     author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -43,7 +54,11 @@ class ProgrammeEntry(db.Model):
     subject: so.Mapped["TrainingSubject"] = so.relationship(back_populates="programme")  # noqa: F821
 
     def values(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in PROGRAMME_FIELDS} | {"option_key": self.option_key}
+        return {name: getattr(self, name) for name in PROGRAMME_FIELDS} | {"option_keys": self.option_keys}
+
+    @property
+    def chosen_keys(self) -> tuple[str, ...]:
+        return split_option_keys(self.option_keys)
 
     @property
     def is_empty(self) -> bool:

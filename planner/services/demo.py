@@ -16,12 +16,13 @@ from planner.services.plans.changes import (
     add_local_subject,
     create_plan,
     edit_draft_subject,
+    update_training,
 )
 from planner.services.plans.local import LocalSubjectInput, add_local_training
 from planner.services.plans.supplements import EventValues, Speaker, add_event
 from planner.services.survey.demo import load_demo_survey
 from planner.services.team.files import MemberRow
-from planner.services.team.roles import claim_slot
+from planner.services.team.roles import claim_slot, slot_day
 from planner.services.team.roster import save_member
 from planner.services.timeline import load_demo_timeline
 
@@ -75,6 +76,7 @@ def load_demo() -> list[str]:
                 setattr(training, name, value)
             training.materials_deadline = training.first_date - timedelta(days=14)
         db.session.commit()
+        _demo_two_days(plan)
         _demo_local_subjects(plan)
         _demo_team(plan, dates)
         _demo_programme(plan)
@@ -109,6 +111,18 @@ DEMO_TEAM = [
     ("山本 美穂", "かわべ市", "core_city", "yamamoto@kawabe.example.jp", {"job_support": 2024}, []),
     ("中村 聡", "もりの村", "other", "nakamura@morino.example.jp", {}, []),
 ]
+
+
+#: the counselor training's second day, a week after the first (the same weekday, not the next day)
+DEMO_SECOND_DAY = timedelta(days=7)
+
+
+def _demo_two_days(plan: Plan) -> None:
+    """The counselor training is held on two days a week apart, as the source allows where a
+    day is too short (「プログラムの日数を増やすのはもちろんであるが」): each day named on every
+    page, file and mail."""
+    counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
+    update_training(counselor, day_count=2, later_dates=(counselor.first_date + DEMO_SECOND_DAY).isoformat())
 
 
 def _demo_local_subjects(plan: Plan) -> None:
@@ -152,13 +166,18 @@ def _demo_team(plan: Plan, dates: dict[str, date]) -> None:
     counselor = next(t for t in plan.trainings if t.curriculum_key == "counselor")
     first = next(s for s in counselor.slots if s.kind == "lecturer" and s.subject.letter == "A")
     claim_slot(first, members["sato@aoba.example.jp"])
+    # a role on the second day: the lecturer of the first subject the timetable puts there
+    second = sorted((s for s in counselor.slots if s.kind == "lecturer" and slot_day(s) == 2),
+                    key=lambda s: s.subject.position)
+    claim_slot(second[0], members["ito@aoba.example.jp"])
     timekeeper = next(s for s in plan.trainings[0].slots if s.kind == "timekeeper")
     claim_slot(timekeeper, members["takahashi@yamanaka.example.jp"])
 
 
 def _demo_programme(plan: Plan) -> None:
     """The team adapted the national material: their points for 共通 C, and two of the source's
-    options chosen by the official (主任 C at 75 minutes, 相談 D with a guest in 対談 form)."""
+    options switched on by the official (主任 C at 75 minutes; 相談 D with a guest in 対談 form and
+    the mini-symposium's three stages told in turn)."""
     official = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[0][0]))
     sato = db.session.scalar(db.select(User).filter_by(email=DEMO_PEOPLE[1][0]))
     by_key = {t.curriculum_key: t for t in plan.trainings}
@@ -172,9 +191,10 @@ def _demo_programme(plan: Plan) -> None:
                               "発達障害のある人には、面接の時間枠を先に示す",
                    how_to_run="講義と演習④の事例を1つに絞り、残りの時間をグループでの意見交換にあてる",
                    worksheets="講義と演習④-1 演習用事例シート\nみどり県版 連携先一覧（A4 1枚）")
-    programme.save(by_key["chief"], row("chief", "C"), official, option_key="75",
+    programme.save(by_key["chief"], row("chief", "C"), official, option_keys=("75",),
                    emphasis="職場で育て合う仕組みを、主任が自分の職場に持ち帰れるように")
-    programme.save(by_key["counselor"], row("counselor", "D"), official, option_key="dialogue",
+    programme.save(by_key["counselor"], row("counselor", "D"), official,
+                   option_keys=("dialogue", "three_stages"),
                    how_to_run="家計改善支援事業の担当者（みどり県社会福祉協議会）を招き、対談形式で進める")
 
 

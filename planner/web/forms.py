@@ -20,11 +20,13 @@ from wtforms import (
     SelectChoice,
     SelectField,
     RadioField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.meta import DefaultMeta
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -103,6 +105,19 @@ class JapaneseRadioField(RadioField):
     def pre_validate(self, form):
         if self.data not in {value for value, *_ in self.choices}:
             raise ValidationError(f"「{self.data}」は選択肢にありません。表示された選択肢から選んでください。")
+
+
+class JapaneseCheckboxesField(SelectMultipleField):
+    """Ticks of which any may be on; an unknown value is refused in Japanese, naming it."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {value for value, *_ in self.choices}
+        for value in self.data or ():
+            if value not in known:
+                raise ValidationError(f"「{value}」は選択肢にありません。表示された選択肢から選んでください。")
 
 
 #: the largest number any integer field takes before its own range is checked (PostgreSQL INTEGER)
@@ -382,13 +397,13 @@ class ConfirmForm(Form):
 
 
 class ProgrammeForm(Form):
-    """The team's programme for one subject; the option choices are set per subject."""
+    """The team's programme for one subject; the options (any of them may be on) are set per subject."""
 
     emphasis = text_field("特に伝えたい内容", "programme_note")
     key_points = text_field("チームの解説のポイント", "programme_note")
     how_to_run = text_field("チームの進め方（設問や進行方法の変更など）", "programme_note")
     worksheets = text_field("使うワークシート・資料", "programme_note")
-    option_key = JapaneseRadioField("手引きが示す選択肢", default="")
+    option_keys = JapaneseCheckboxesField("手引きが示す選択肢（行うものにチェック）", default=())
 
 
 class SupplementForm(Form):

@@ -50,6 +50,7 @@ from planner.services.team.roles import (
     release_slot,
     slot_label,
     slot_times,
+    slots_by_day,
 )
 from planner.web import once
 from planner.web.access import found_or_404, official_required, plan_or_404, training_or_404
@@ -210,7 +211,8 @@ def _roles_page(plan: Plan, status: int = 200):
                            held_open=held_open, away=_away_slots(times, me),
                            kept_conflicts=holder_conflicts.kept_conflicts(plan.id),
                            coverage=team.coverage(plan), curricula=plan_curricula(plan),
-                           role_names=ROLE_NAMES, slot_label=slot_label), status
+                           role_names=ROLE_NAMES, slot_label=slot_label,
+                           ordered={t.id: slots_by_day(t, times) for t in plan.trainings}), status
 
 
 def _away_slots(times: dict, me: TeamMember | None) -> set[int]:

@@ -193,7 +193,7 @@ def _programme_page(training: Training, row, form: ProgrammeForm, status: int = 
     return render_template("trainings/programme.html", training=training, row=row, form=form,
                            curriculum=curriculum, subject=curriculum.subject(row.letter),
                            history=row.programme, refused=refused,
-                           option_label=lambda key: programme.option_label(training, row, key)), status
+                           option_label=lambda keys: programme.option_label(training, row, keys)), status
 
 
 @bp.route("/<int:training_id>/subjects/<int:subject_id>/programme", methods=["GET", "POST"])
@@ -206,14 +206,16 @@ def programme_edit(training_id: int, subject_id: int):
         abort(404)
     subject = curriculum_for(training).subject(row.letter)
     latest = programme.current(row)
-    form = ProgrammeForm(data=latest.values() if latest and request.method == "GET" else None)
-    form.option_key.choices = [("", "手引きの標準の進め方")] + [(o.key, o.label) for o in subject.options]
+    # the form opens with what the timetable runs: the subject's options, the latest texts
+    shown = (latest.values() if latest else {}) | {"option_keys": list(row.chosen_keys)}
+    form = ProgrammeForm(data=shown if request.method == "GET" else None)
+    form.option_keys.choices = [(o.key, o.label) for o in subject.options]
     if request.method == "GET":
         return _programme_page(training, row, form)
     if not form.validate_on_submit():
         return _programme_page(training, row, form, 422)
     try:
-        changed = programme.save(training, row, current_user, option_key=form.option_key.data or "",
+        changed = programme.save(training, row, current_user, option_keys=form.option_keys.data or (),
                                  **{name: form[name].data or "" for name in PROGRAMME_FIELDS})
     except ChangeRefused as exc:
         return _programme_page(training, row, form, 422, refused=exc)

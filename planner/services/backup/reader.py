@@ -27,7 +27,7 @@ LABELS = {
     "end_time": "終了時刻", "lunch_minutes": "昼食の時間", "lunch_earliest": "昼食開始の最早",
     "lunch_latest": "昼食開始の最遅", "break_minutes": "休憩の時間",
     "longest_block": "休憩なしで続ける上限",
-    "option_key": "選んだ選択肢", "programme": "チームのプログラム", "emphasis": "特に伝えたい内容",
+    "option_key": "選んだ選択肢", "option_keys": "選んだ選択肢", "programme": "チームのプログラム", "emphasis": "特に伝えたい内容",
     "key_points": "チームの解説のポイント", "how_to_run": "チームの進め方", "worksheets": "使うワークシート・資料",
     "author_name": "変更した人", "created_at": "変更日時",
     "opening_title": "開会の項目", "opening_minutes": "開会の時間",

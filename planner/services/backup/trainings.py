@@ -21,6 +21,7 @@ from planner.models import (
     Symposist,
     Training,
     TrainingSubject,
+    join_option_keys,
 )
 from planner.services.backup import participants as participant_backup
 from planner.services.backup.materials import material_section, read_materials
@@ -82,7 +83,7 @@ def _subject_section(row: TrainingSubject) -> dict:
     return local | materials | {"position": row.position, "letter": row.letter, "local_name": row.local_name,
             "local_minutes": row.local_minutes, "lecturer_name": row.lecturer_name,
             "lecturer_org": row.lecturer_org, "minutes_override": row.minutes_override,
-            "separate_day": row.separate_day, "option_key": row.option_key,
+            "separate_day": row.separate_day, "option_keys": list(row.chosen_keys),
             "programme": [_programme_section(e) for e in reversed(row.programme)],
             "supplements": [_supplement_section(e) for e in row.supplements],
             "draft": {"name": row.draft_name, "minutes_min": row.draft_minutes_min,
@@ -104,7 +105,7 @@ def _supplement_section(event: SupplementaryEvent) -> dict:
 
 def _programme_section(entry: ProgrammeEntry) -> dict:
     """One version of the team's programme, oldest first in the file."""
-    return entry.values() | {"author_name": entry.author_name,
+    return entry.values() | {"option_keys": list(entry.chosen_keys), "author_name": entry.author_name,
                              "created_at": entry.created_at.isoformat(timespec="seconds")}
 
 
@@ -209,9 +210,10 @@ def _read_handout_fields(fields: _Fields, training: Training) -> None:
 def _read_subject(fields: _Fields, curriculum: Curriculum,
                   emails: frozenset[str] | set[str] = frozenset()) -> TrainingSubject:
     """One subject: a letter of the training's curriculum, or a local subject with its minutes."""
-    # option_key and programme came with the team's programme; older files lack them
+    # the options and programme came with the team's programme; older files lack them, and
+    # files from before several options per subject carry one `option_key`
     fields.only({"position", "letter", "local_name", "local_minutes", "lecturer_name",
-                 "lecturer_org", "minutes_override", "separate_day", "option_key", "programme",
+                 "lecturer_org", "minutes_override", "separate_day", "option_key", "option_keys", "programme",
                  "supplements", "draft", "materials", "team_lecturer", "uses_cases"})
     row = TrainingSubject(
         position=fields.integer("position", 0, 999), letter=fields.text("letter", 4),
@@ -237,7 +239,7 @@ def _read_subject(fields: _Fields, curriculum: Curriculum,
             raise BackupError(f"{fields.where}: 手引きの科目{row.letter}に独自科目名や独自の時間が入っています。")
         if row.separate_day and not subject.may_move_to_separate_day:
             raise BackupError(f"{fields.where}: 科目{row.letter}は、手引きで別日に補う方法が示されていません。")
-        row.option_key = _read_option(fields, subject, "option_key") if "option_key" in fields.data else ""
+        row.option_keys = _read_options(fields, subject)
         raw = fields.items("programme", MAX_PROGRAMME) if "programme" in fields.data else []
         row.programme = [_read_programme(_Fields(item, f"{fields.where}のチームのプログラム{j}"), subject)
                          for j, item in enumerate(reversed(raw), start=1)]
@@ -326,22 +328,42 @@ def _read_symposist(fields: _Fields, position: int) -> Symposist:
                      topic=fields.typed("topic", "symposist_topic"))
 
 
-def _read_option(fields: _Fields, subject, name: str) -> str:
-    key = fields.text(name, 40)
-    if key and subject.option(key) is None:
-        raise fields.fail(name, f"「{_show(key)}」は科目{subject.letter}の選択肢にありません。")
-    return key
+def _read_options(fields: _Fields, subject) -> str:
+    """The options switched on: `option_keys` (a list), or one `option_key` of an older file;
+    comma-joined in the source's order, as the subject stores them."""
+    if "option_keys" in fields.data and "option_key" in fields.data:
+        raise fields.fail("option_keys", "と「option_key」の両方があります。どちらか一方にしてください。")
+    if "option_key" in fields.data:
+        key = fields.text("option_key", 40)
+        keys = [key] if key else []
+        name = "option_key"
+    elif "option_keys" in fields.data:
+        name = "option_keys"
+        keys = []
+        for item in fields.items(name, max(len(subject.options), 1)):
+            if not isinstance(item, str) or not item.strip():
+                raise fields.fail(name, f"に選択肢のキーでない値「{_show(item)}」があります。")
+            keys.append(item.strip())
+    else:
+        return ""
+    for key in keys:
+        if subject.option(key) is None:
+            raise fields.fail(name, f"「{_show(key)}」は科目{subject.letter}の選択肢にありません。")
+    problems = subject.option_problems(keys)
+    if problems:
+        raise fields.fail(name, f"を一緒に選べません: {problems[0]}")
+    return join_option_keys(o.key for o in subject.chosen(keys))
 
 
 def _read_programme(fields: _Fields, subject) -> ProgrammeEntry:
-    fields.only(set(PROGRAMME_FIELDS) | {"option_key", "author_name", "created_at"})
+    fields.only(set(PROGRAMME_FIELDS) | {"option_key", "option_keys", "author_name", "created_at"})
     created = fields.text("created_at", 40, required=True)
     try:
         created_at = datetime.fromisoformat(created)
     except ValueError:
         raise fields.fail("created_at", f"「{_show(created)}」は日時として読めません。") from None
     return ProgrammeEntry(**{name: fields.typed(name, "programme_note") for name in PROGRAMME_FIELDS},
-                          option_key=_read_option(fields, subject, "option_key"),
+                          option_keys=_read_options(fields, subject),
                           author_name=fields.text("author_name", 100), created_at=created_at.replace(tzinfo=None))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planner.models import Plan, TrainingSubject
+from planner.models import Plan, TrainingSubject, join_option_keys
 from planner.models.db import db
 from planner.services.plans.editions import (
     EditionRefused,
@@ -67,8 +67,10 @@ def move_plan(plan: Plan, target: str) -> None:
                 if row.minutes_override is not None and not (
                         subject.minutes_min <= row.minutes_override <= subject.minutes_max):
                     row.minutes_override = None
-                if row.option_key and subject.option(row.option_key) is None:
-                    row.option_key = ""
+                kept = subject.chosen(row.chosen_keys)  # options the new edition no longer has go
+                if subject.option_problems(o.key for o in kept):
+                    kept = tuple(o for o in kept if not o.minutes)
+                row.option_keys = join_option_keys(o.key for o in kept)
                 continue
             after = [i for i, r in enumerate(rows) if r.letter in letters[:index]]
             row = TrainingSubject(letter=subject.letter)

@@ -52,6 +52,9 @@ def copy_plan(plan: Plan) -> Plan:
             moved = training.first_date + NEXT_CYCLE
             # 52 weeks can fall a day or two short of the new cycle (1 November)
             fields["first_date"] = moved if moved >= copy.cycle_start else moved + timedelta(weeks=1)
+            # chosen later days keep their distance from day one (a week apart stays a week apart)
+            shift = fields["first_date"] - training.first_date
+            fields["later_dates"] = ",".join((d + shift).isoformat() for d in training.chosen_later_dates)
         new = Training(plan=copy, **fields)
         # SQLAlchemy 2 does not cascade along the backref: without this the copy loses it
         db.session.add(new)

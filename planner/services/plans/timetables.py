@@ -68,14 +68,12 @@ def subject_spec(training: Training, row: TrainingSubject) -> SubjectSpec:
     subject = curriculum_subject(training, row)
     # a supplementary event covers part of the subject: the day keeps the shorter length
     override = row.shortened_to or row.minutes_override
-    low, high = subject.minutes_min, subject.minutes_max
-    option = subject.option(row.option_key)
-    if option and option.minutes:  # the team chose one of the source's lengths
-        low = high = option.minutes
+    # the options the team switched on: one of the source's lengths, the sessions they add
+    low, high = subject.option_minutes(row.chosen_keys)
     return SubjectSpec(title=title, minutes_min=low, minutes_max=high, letter=subject.letter,
                        override=override,
                        separate_day_ok=subject.may_move_to_separate_day, key=key,
-                       parts=parts_of(subject, frozenset(option.sessions) if option else frozenset()),
+                       parts=parts_of(subject, subject.option_sessions(row.chosen_keys)),
                        source=source_of(curriculum_for(training)))
 
 

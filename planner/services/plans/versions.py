@@ -74,9 +74,16 @@ def pending_changes(training: Training) -> list[str] | None:
     last = latest(training)
     current = snapshot(training)
     old = json.loads(last.snapshot) if last else None
-    if old is not None and old == _comparable(old, current):
+    if old is not None and _without_labels(old) == _without_labels(_comparable(old, current)):
         return None
     return changelog(old, current)
+
+
+def _without_labels(state: dict) -> dict:
+    """A snapshot without its roles' labels: a label is made from what the snapshot holds
+    anyway (the subject, its day), and its wording may change with the app (the day of a
+    two-day training's role was added to it), which alone is no change to publish."""
+    return state | {"roles": [{k: v for k, v in role.items() if k != "label"} for role in state.get("roles", [])]}
 
 
 def published_document(training: Training, name: str) -> bytes | None:

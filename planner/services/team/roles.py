@@ -152,6 +152,22 @@ def slot_times(training: Training) -> dict[int, SlotTime]:
     return times
 
 
+def slots_by_day(training: Training, times: dict[int, SlotTime]) -> list[RoleSlot]:
+    """The training's slots as the roles page lists them: day by day (a subject's roles on
+    the day the timetable puts it, its preparation with it), then in the usual order."""
+    days = training.days
+    subject_day: dict[int, int] = {}
+    for slot in training.slots:
+        when = times.get(slot.id)
+        if slot.subject_id is not None and when is not None and when.day in days:
+            subject_day.setdefault(slot.subject_id, days.index(when.day))
+
+    def key(slot: RoleSlot) -> tuple:
+        day = slot.day_index if slot.subject_id is None else subject_day.get(slot.subject_id, 0)
+        return (day, slot.sort_key)
+    return sorted(training.slots, key=key)
+
+
 def link_loaded_slots(trainings: list[Training]) -> None:
     """Point every loaded slot at its training and subject, already loaded with the training,
     so that a page reading them for each slot (labels, sort keys) skips the ORM's lazy loader."""
@@ -164,17 +180,33 @@ def link_loaded_slots(trainings: list[Training]) -> None:
 
 
 def slot_label(slot: RoleSlot) -> str:
-    """'前期共通 B 支援員に求められる… 講師役' or '前期共通 1日目 タイムキーパー役'."""
+    """'前期共通 B 支援員に求められる… 講師役'; on a training of several days the role's day
+    too: '相談後期 2日目（7月22日） D 地域の… 講師役', '相談後期 1日目（7月15日） タイムキーパー役'."""
     curriculum = curriculum_for(slot.training)
     # the job-support draft is marked wherever it appears, role labels included
     short = curriculum.short_title if curriculum.official else f"{curriculum.short_title}（たたき台）"
+    day = slot_day_text(slot)
+    day = f"{day} " if day else ""
     if slot.subject is None:
-        day = f"{slot.day_index + 1}日目 " if slot.training.day_count > 1 else ""
         return f"{short} {day}{ROLE_NAMES[slot.kind]}"
     title = subject_title(slot.training, slot.subject)
     if slot.subject.is_local:
-        return f"{short} {title} {ROLE_NAMES[slot.kind]}"
-    return f"{short} {slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
+        return f"{short} {day}{title} {ROLE_NAMES[slot.kind]}"
+    return f"{short} {day}{slot.subject.letter} {title} {ROLE_NAMES[slot.kind]}"
+
+
+def slot_day_text(slot: RoleSlot) -> str:
+    """'2日目（7月22日）' for a role on one day of a training held on several; empty for a
+    one-day training, for preparation (done beforehand) and while the timetable cannot place it."""
+    training = slot.training
+    if training.day_count < 2 or slot.kind == "material_preparer":
+        return ""
+    number = slot_day(slot)
+    if number is None:
+        return ""
+    days = training.days
+    day = days[number - 1] if number <= len(days) else None
+    return f"{number}日目" + (f"（{day.month}月{day.day}日）" if day else "")
 
 
 def lock_member(member_id: int) -> None:
@@ -211,16 +243,23 @@ def slot_days(slot: RoleSlot, times: dict[int, dict[int, SlotTime]] | None = Non
     return {found.day} if found is not None and found.day else set(training.days)
 
 
-def slot_day_number(slot: RoleSlot) -> int:
+def slot_day(slot: RoleSlot) -> int | None:
     """Which day of its training (1, 2, …) a slot's work falls on: its subject's day, or the
-    timekeeper's own day; 1 while the timetable cannot place it."""
+    timekeeper's own day; None while the timetable cannot place it, or for preparation."""
     if slot.kind == "timekeeper":
         return slot.day_index + 1
+    if slot.training.day_count == 1:
+        return 1 if slot.kind != "material_preparer" else None
     days = slot_days(slot)
     training_days = slot.training.days
     if len(days) == 1 and training_days and next(iter(days)) in training_days:
         return training_days.index(next(iter(days))) + 1
-    return 1
+    return None
+
+
+def slot_day_number(slot: RoleSlot) -> int:
+    """slot_day, or 1 where it has none (a file name always names a day)."""
+    return slot_day(slot) or 1
 
 
 def _unavailable_problem(slot: RoleSlot, member: TeamMember, unavailable: set[date],

@@ -200,7 +200,8 @@ def _demo_programme(plan: Plan) -> None:
 
 def _demo_supplement(plan: Plan) -> None:
     """A symposium supplements 共通 C, as the source suggests (「不足する視点は補う」): a
-    coordinator and three symposists (fictitious), each with a theme."""
+    coordinator and three symposists (fictitious), each with a theme; a case meeting and a
+    lecture supplement two more subjects."""
     common = next(t for t in plan.trainings if t.curriculum_key == "common")
     c = next(r for r in common.subjects if r.letter == "C")
     add_event(common, c.id, EventValues(
@@ -211,6 +212,20 @@ def _demo_supplement(plan: Plan) -> None:
         symposists=(Speaker("森本 健太", "あおば市 生活支援課 主任相談支援員", "断らない相談の入口をつくる"),
                     Speaker("石田 由美", "みどり県社会福祉協議会 地域福祉課", "地域の居場所とつながりづくり"),
                     Speaker("中村 大輔", "NPO法人 みどりの家 事務局長", "ひきこもりの人と家族への伴走支援"))))
+    # the source's general step reaches any subject: a case meeting after 主任 E (which the source
+    # names) and a lecture for 相談 B (which it does not), each with its own lecturer
+    by_key = {t.curriculum_key: t for t in plan.trainings}
+    for key, letter, weeks, values in (
+            ("chief", "E", 4, dict(kind="case_meeting", title="支援困難事例の検討（持ち寄り事例）",
+                                   start_time=time(13, 30), end_time=time(16, 0), lecturer_name="藤田 真理",
+                                   lecturer_org="みどり県立大学 社会福祉学部 准教授")),
+            ("counselor", "B", 3, dict(kind="lecture", title="記録の書き方を見直す",
+                                       start_time=time(14, 0), end_time=time(15, 30), lecturer_name="岡本 修",
+                                       lecturer_org="みどり県社会福祉士会"))):
+        training = by_key[key]
+        row = next(r for r in training.subjects if r.letter == letter)
+        add_event(training, row.id, EventValues(day=training.first_date + timedelta(weeks=weeks),
+                                                place="みどり県総合福祉センター 研修室2", **values))
 
 
 def _demo_settled_draft(plan: Plan) -> None:

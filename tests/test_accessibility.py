@@ -384,6 +384,7 @@ def describe(violations: list[dict]) -> str:
 #: a desktop window here; an iPhone 12-15's CSS width in test_accessibility_phone.py (a file of its
 #: own, so that another xdist worker checks the phone width at the same time)
 DESKTOP, PHONE = 1280, 390
+WIDTHS = (DESKTOP, PHONE)
 #: pages kept as screenshots in test-artifacts/, to look at by eye
 SCREENSHOTS = {"official-plan", "official-roster", "official-roles", "official-timeline",
                "official-timetable", "member-roles", "member-my-roles", "official-suggest",

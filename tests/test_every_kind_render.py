@@ -18,12 +18,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from planner.models import (
-    ApplicationLink,
-    Participant,
-    Plan,
-    Prefecture,
-)
+from planner.models import ApplicationLink, Participant, Plan, Prefecture
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.survey import SurveyResponse

@@ -13,22 +13,12 @@ from curricula import CURRICULUM_KEYS
 from planner.domain import fields
 from planner.domain.schedule import ScheduleInputError, Timetable
 from planner.domain.timeline import proposed_training_dates
-from planner.models import (
-    Plan,
-    Prefecture,
-    Training,
-    TrainingSubject,
-    User,
-)
+from planner.models import Plan, Prefecture, Training, TrainingSubject, User
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans import holder_conflicts
-from planner.services.plans.editions import (
-    curriculum_for,
-    edition_curriculum,
-    newest_edition,
-)
+from planner.services.plans.editions import curriculum_for, edition_curriculum, newest_edition
 from planner.services.plans.timetables import timetable_of
 from planner.services.team.roles import sync_slots
 from planner.services.usual_day import usual_day

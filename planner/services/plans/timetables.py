@@ -7,15 +7,7 @@ from functools import lru_cache
 
 from curricula import Subject
 from planner.domain.dates import date_warnings
-from planner.domain.schedule import (
-    DaySettings,
-    FixedItem,
-    SubjectSpec,
-    Timetable,
-    build_timetable,
-    parts_of,
-    source_of,
-)
+from planner.domain.schedule import DaySettings, FixedItem, SubjectSpec, Timetable, build_timetable, parts_of, source_of
 from planner.models import Training, TrainingSubject
 from planner.services.plans.editions import curriculum_for
 

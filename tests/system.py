@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,13 @@ def require_fonts(why: str = "Japanese text needs Noto CJK fonts") -> None:
                              text=True, check=False, timeout=60).stdout
     if "Noto Sans CJK" not in listing and "Noto Serif CJK" not in listing:
         missing(f"no Noto CJK font: apt-get install fonts-noto-cjk ({why})")
+
+
+def pdf_pages(pdf: Path, png_prefix: Path) -> list[str]:
+    """The PDF's pages as `pdftotext -layout` reads them; each page is also drawn as a PNG at
+    60 dpi (`png_prefix`-N.png) for a person to look at."""
+    text = subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True, timeout=120).stdout
+    subprocess.run([require("pdftoppm"), "-png", "-r", "60", str(pdf), str(png_prefix)],
+                   check=True, capture_output=True, timeout=120)
+    return text.split("\f")[:-1]

@@ -18,7 +18,7 @@ from planner.services.participants.groups import overview
 from planner.services.plans import changes as plans
 from tests.export_data import build_plan
 from tests.participant_data import add_participants, make_municipalities
-from tests.system import require, require_fonts
+from tests.system import pdf_pages, require, require_fonts
 
 #: a Western date (2026年2月18日) where documents must write 令和
 WESTERN_DATE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月")
@@ -86,12 +86,7 @@ def _render(app, tmp_path, artifacts) -> dict[str, list[str]]:
     out.mkdir(exist_ok=True)
     pages = {}
     for name in docs:
-        pdf = tmp_path / f"{name}.pdf"
-        text = subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], check=True,
-                              capture_output=True, text=True, timeout=120).stdout
-        pages[name] = text.split("\f")[:-1]
-        subprocess.run([require("pdftoppm"), "-png", "-r", "60", str(pdf), str(out / name)],
-                       check=True, capture_output=True, timeout=120)
+        pages[name] = pdf_pages(tmp_path / f"{name}.pdf", out / name)
     return pages
 
 

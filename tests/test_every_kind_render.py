@@ -27,7 +27,7 @@ from planner.services.participants.demo_reception import load_demo_reception
 from planner.services.participants.groups import overview
 from planner.services.participants.notice_checks import notice_problems
 from planner.services.plans.supplements import plan_events
-from tests.system import missing, require, require_fonts
+from tests.system import missing, pdf_pages, require, require_fonts
 
 #: a Western date where documents write 令和: 2026年2月18日, 2026/02/18, 2026-02-18
 WESTERN_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年\s*\d{1,2}\s*月|[/-]\s*\d{1,2}\s*[/-])")
@@ -163,11 +163,7 @@ def rendered(schema_source, tmp_path_factory) -> dict[str, list[str]]:
         if not pdf.exists():
             assert paths[name].suffix == ".xlsx", f"{name}: LibreOffice made no PDF"
             missing("LibreOffice cannot open .xlsx: apt-get install libreoffice-calc-nogui")
-        text = subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], check=True,
-                              capture_output=True, text=True, timeout=120).stdout
-        pages[name] = text.split("\f")[:-1]
-        subprocess.run([require("pdftoppm"), "-png", "-r", "60", str(pdf), str(out / name)],
-                       check=True, capture_output=True, timeout=120)
+        pages[name] = pdf_pages(pdf, out / name)
     return pages
 
 

@@ -1,8 +1,8 @@
 """伝達研修プランナー: the application factory and its configuration."""
 import os
 import secrets
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -142,8 +142,23 @@ def _bind_web(app: Flask) -> None:
     from planner.web import holders, refused
     refused.register(app)
     holders.register(app)
-    from planner.web import (apply, auth, exports, groups, mail, meetings, participant_files, participants, plans,
-                             settings, supplements, team, timeline, trainings, versions)
+    from planner.web import (
+        apply,
+        auth,
+        exports,
+        groups,
+        mail,
+        meetings,
+        participant_files,
+        participants,
+        plans,
+        settings,
+        supplements,
+        team,
+        timeline,
+        trainings,
+        versions,
+    )
     for blueprint in (auth.bp, plans.bp, trainings.bp, team.bp, timeline.bp, supplements.bp, exports.bp,
                       settings.bp, mail.bp, versions.bp, meetings.bp, participants.bp, apply.bp, groups.bp,
                       participant_files.bp):

@@ -13,13 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.domain.grouping import (
-    Facilitator,
-    Person,
-    group_sizes,
-    make_groups,
-    spread_pairs,
-)
+from planner.domain.grouping import Facilitator, Person, group_sizes, make_groups, spread_pairs
 
 PARTICIPANTS = 300
 MUNICIPALITIES = 40

@@ -35,14 +35,7 @@ from app import create_app
 from planner.models import Plan, RoleSlot, TeamMember, Training
 from planner.models.db import db
 from tests.databases import fresh_database
-from tests.factories import (
-    OITA_OFFICIAL,
-    add_roster,
-    counting_queries,
-    login,
-    make_oita,
-    make_plan,
-)
+from tests.factories import OITA_OFFICIAL, add_roster, counting_queries, login, make_oita, make_plan
 
 SIZES = {"small": (1, 10), "large": (50, 200)}  # plans, roster members
 

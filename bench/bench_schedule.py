@@ -20,13 +20,7 @@ from time import perf_counter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from curricula import load_curricula
-from planner.domain.schedule import (
-    DaySettings,
-    Item,
-    SubjectSpec,
-    build_timetable,
-    subjects_of,
-)
+from planner.domain.schedule import DaySettings, Item, SubjectSpec, build_timetable, subjects_of
 from tests import reference_schedule
 
 

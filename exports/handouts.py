@@ -22,53 +22,21 @@ from docx.shared import Mm, Pt
 from curricula import Curriculum, Subject, load_curricula
 from exports import blank_document_number, clean_line, clean_text, programme
 from exports.docx_common import TEXT_WIDTH_MM as TEXT_WIDTH
-from exports.docx_common import (
-    bullets,
-    heading,
-    new_document,
-    note_box,
-    para,
-    spacer,
-    table,
-    to_bytes,
-)
+from exports.docx_common import bullets, heading, new_document, note_box, para, spacer, table, to_bytes
 from exports.survey_notes import add_briefing_changes
 from exports.survey_qr import add_agenda_qr
-from planner.domain.dates import (
-    era_year,
-    fiscal_year,
-    format_date_ja,
-    format_date_wareki,
-)
+from planner.domain.dates import era_year, fiscal_year, format_date_ja, format_date_wareki
 from planner.domain.schedule import Item, Timetable
 from planner.domain.timeline import KIND_NAMES, generate_timeline
-from planner.models import (
-    Plan,
-    Prefecture,
-    RoleSlot,
-    SupplementaryEvent,
-    TeamMember,
-    Training,
-    TrainingSubject,
-)
+from planner.models import Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember, Training, TrainingSubject
 from planner.models.team import ROLE_NAMES
 from planner.services.materials.files import preparation_due
 from planner.services.participants.notice_checks import has_contact, letter_problems
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
 from planner.services.plans.supplements import training_events as training_supplements
-from planner.services.plans.timetables import (
-    curriculum_subject,
-    subject_key,
-    subject_title,
-    timetable_of,
-)
-from planner.services.plans.versions import (
-    draft_mark,
-    latest,
-    pending_changes,
-    version_label,
-)
+from planner.services.plans.timetables import curriculum_subject, subject_key, subject_title, timetable_of
+from planner.services.plans.versions import draft_mark, latest, pending_changes, version_label
 from planner.services.team.roles import slot_times
 from planner.services.timeline import supplement_step, training_name
 from planner.services.timeline import timeline_rows as stored_rows

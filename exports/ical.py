@@ -29,12 +29,7 @@ from planner.services.materials.files import preparation_due
 from planner.services.meetings import agenda_of
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.supplements import plan_events
-from planner.services.plans.timetables import (
-    curriculum_subject,
-    subject_key,
-    subject_title,
-    timetable_of,
-)
+from planner.services.plans.timetables import curriculum_subject, subject_key, subject_title, timetable_of
 from planner.services.team.roles import slot_label, slot_times
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -13,13 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from exports import ical, one_wave_dash
 from planner.domain.dates import format_date_wareki
-from planner.models import (
-    Invitation,
-    Prefecture,
-    ProgrammeVersion,
-    TeamMember,
-    Training,
-)
+from planner.models import Invitation, Prefecture, ProgrammeVersion, TeamMember, Training
 from planner.services.mail.calendar_state import CalendarEvent
 from planner.services.mail.outbox import CalendarPart
 from planner.services.plans.editions import curriculum_for

@@ -9,16 +9,7 @@ from docx.shared import Pt
 
 from exports import blank_document_number, clean_line
 from exports.docx_common import TEXT_WIDTH_MM, heading, make_link, para, table, to_bytes
-from exports.handouts import (
-    UNDECIDED,
-    _day_lines,
-    _new,
-    _venue,
-    _with_contact,
-    sender,
-    texts,
-    training_year,
-)
+from exports.handouts import UNDECIDED, _day_lines, _new, _venue, _with_contact, sender, texts, training_year
 from planner.domain.dates import format_date_wareki
 from planner.domain.participants import open_kinds
 from planner.models import Training

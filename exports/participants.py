@@ -22,11 +22,7 @@ from exports.survey_qr import add_card_qr
 from planner.domain.dates import format_date_wareki
 from planner.models import Training
 from planner.models.participants import PARTICIPANT_KINDS, Participant
-from planner.services.participants.attendance import (
-    attendees,
-    day_participants,
-    display_name,
-)
+from planner.services.participants.attendance import attendees, day_participants, display_name
 from planner.services.participants.files import participant_cells, write_table_xlsx
 from planner.services.plans.editions import curriculum_for
 

@@ -10,10 +10,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from planner.services.accounts import make_invitation
-from planner.models.db import db
-from planner.services.demo import DEMO_PASSWORD
 from planner.models import Material, Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
+from planner.models.db import db
+from planner.services.accounts import make_invitation
+from planner.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

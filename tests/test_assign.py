@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.domain.assign import (ROLE_KINDS, AssignInputError, Member, Slot, overlaps, score,
-                            suggest_assignment)
+from planner.domain.assign import ROLE_KINDS, AssignInputError, Member, Slot, overlaps, score, suggest_assignment
 from tests.hypothesis_profiles import examples
 
 DAYS = [date(2026, 5, 10), date(2026, 5, 11)]

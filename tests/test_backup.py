@@ -23,13 +23,7 @@ from planner.models import (
 )
 from planner.models.db import db
 from planner.services import timeline as timeline_ops
-from planner.services.backup.plan import (
-    MAX_BYTES,
-    BackupError,
-    dump_plan,
-    export_plan,
-    load_plan,
-)
+from planner.services.backup.plan import MAX_BYTES, BackupError, dump_plan, export_plan, load_plan
 from planner.services.plans import changes as plans
 from planner.services.plans import holder_conflicts
 from planner.services.team.files import MemberRow

@@ -10,13 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from planner.domain.dates import format_date_wareki
-from planner.models import (
-    MemberUnavailable,
-    Plan,
-    ProgrammeEntry,
-    TeamMember,
-    TrainingSubject,
-)
+from planner.models import MemberUnavailable, Plan, ProgrammeEntry, TeamMember, TrainingSubject
 from planner.models.db import db
 from planner.services.backup.plan import BackupError, dump_plan, load_plan
 from tests.test_backup import make_plan_with_team_and_timeline, make_prefecture

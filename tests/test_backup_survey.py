@@ -12,32 +12,15 @@ import pytest
 
 from planner.models import Plan, Training
 from planner.models.db import db
-from planner.models.survey import (
-    ChangeItem,
-    GroupFinding,
-    SurveyAnswer,
-    SurveyLink,
-    SurveyQuestion,
-    SurveyResponse,
-)
+from planner.models.survey import ChangeItem, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyResponse
 from planner.services.backup.plan import BackupError, dump_plan, export_plan, load_plan
 from planner.services.survey import changes, questions
 from planner.services.survey.links import token_of
 from tests.conftest import _make_app
 from tests.databases import fresh_database
 from tests.factories import login, make_plan, make_user
-from tests.test_backup import (
-    as_version_2,
-    counts,
-    make_plan_with_team_and_timeline,
-    make_prefecture,
-)
-from tests.test_editions import (
-    _changed_counselor,
-    _counselor,
-    _edition_file,
-    _minutes_of,
-)
+from tests.test_backup import as_version_2, counts, make_plan_with_team_and_timeline, make_prefecture
+from tests.test_editions import _changed_counselor, _counselor, _edition_file, _minutes_of
 
 V2_FILE = Path(__file__).parent / "data" / "plan_v2.json"
 OFFICIAL = "official@midori.example.jp"

@@ -4,9 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from planner.models.db import db
-from planner.models import Plan, Prefecture, User, TrainingSubject
+from planner.models import Plan, Prefecture, TrainingSubject, User
 from planner.models.account import OFFICIAL
+from planner.models.db import db
 
 pytestmark = pytest.mark.browser
 

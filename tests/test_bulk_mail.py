@@ -15,15 +15,7 @@ from docx import Document
 from exports.participant_notice import notice_subject
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import ParticipantEntry
-from planner.models import (
-    ApplicationLink,
-    Milestone,
-    Municipality,
-    OutboxMessage,
-    Prefecture,
-    Training,
-    User,
-)
+from planner.models import ApplicationLink, Milestone, Municipality, OutboxMessage, Prefecture, Training, User
 from planner.models.db import db
 from planner.services.participants import entries as participants
 from planner.services.participants import links as application_links
@@ -33,13 +25,7 @@ from planner.services.timeline import generate_plan_timeline
 from tests.conftest import serve
 from tests.export_data import build_plan
 from tests.factories import OITA_OFFICIAL, PASSWORD, login, make_oita
-from tests.http_clients import (
-    at_once,
-    csrf_token,
-    logged_in_session,
-    once_token,
-    same_browser,
-)
+from tests.http_clients import at_once, csrf_token, logged_in_session, once_token, same_browser
 from tests.smtp import text_body
 
 #: contact persons given addresses in the test world; the other 15 municipalities have none

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from planner.models.db import db
 from planner.models import Plan, Prefecture
+from planner.models.db import db
 
 
 def test_curricula_json_lists_the_four_in_order(runner):

@@ -6,11 +6,7 @@ from datetime import date
 
 from planner.models import Participant, Plan, Training
 from planner.models.db import db
-from planner.services.participants.coverage import (
-    WARN_DAYS,
-    training_coverage,
-    year_coverage,
-)
+from planner.services.participants.coverage import WARN_DAYS, training_coverage, year_coverage
 from planner.services.participants.entries import today_in_japan
 from tests.factories import OITA_OFFICIAL, login, make_oita
 from tests.participant_data import add_participants, make_municipalities

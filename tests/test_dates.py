@@ -3,10 +3,20 @@ from datetime import date
 
 import pytest
 
-from planner.domain.dates import (add_working_days, date_warnings, era_year, fiscal_year,
-                           fiscal_year_label, fiscal_years_label, format_date_ja,
-                           format_date_with_fy, holiday_name, is_working_day,
-                           next_working_day, previous_working_day)
+from planner.domain.dates import (
+    add_working_days,
+    date_warnings,
+    era_year,
+    fiscal_year,
+    fiscal_year_label,
+    fiscal_years_label,
+    format_date_ja,
+    format_date_with_fy,
+    holiday_name,
+    is_working_day,
+    next_working_day,
+    previous_working_day,
+)
 
 CYCLE_2025 = (date(2025, 11, 1), date(2026, 10, 31))
 

@@ -12,12 +12,7 @@ from pptx import Presentation
 from pptx.util import Cm
 from pypdf import PdfWriter
 
-from planner.domain.documents import (
-    UnreadableDocument,
-    document_kind,
-    extract_text,
-    replace_text,
-)
+from planner.domain.documents import UnreadableDocument, document_kind, extract_text, replace_text
 from tests.system import require
 
 

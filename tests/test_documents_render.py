@@ -18,12 +18,11 @@ from planner.services.participants.groups import overview
 from planner.services.plans import changes as plans
 from tests.export_data import build_plan
 from tests.participant_data import add_participants, make_municipalities
-from tests.system import require, require_fonts
+from tests.system import page_body, pdf_pages, require, require_fonts
 
 #: a Western date (2026年2月18日) where documents must write 令和
 WESTERN_DATE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月")
 #: lines that may end a document but never stand alone on a page
-CLOSING = ("問い合わせ先", "以上", "メール：", "電話：")
 
 
 def _documents(plan_id: int) -> dict[str, bytes]:
@@ -86,23 +85,8 @@ def _render(app, tmp_path, artifacts) -> dict[str, list[str]]:
     out.mkdir(exist_ok=True)
     pages = {}
     for name in docs:
-        pdf = tmp_path / f"{name}.pdf"
-        text = subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], check=True,
-                              capture_output=True, text=True, timeout=120).stdout
-        pages[name] = text.split("\f")[:-1]
-        subprocess.run([require("pdftoppm"), "-png", "-r", "60", str(pdf), str(out / name)],
-                       check=True, capture_output=True, timeout=120)
+        pages[name] = pdf_pages(tmp_path / f"{name}.pdf", out / name)
     return pages
-
-
-def _body(page: str) -> list[str]:
-    """A page's lines without the header (organiser and year), the page number and the
-    closing lines."""
-    lines = [line.strip() for line in page.splitlines() if line.strip()]
-    lines = [line for line in lines if not re.fullmatch(r"-\s*\d+\s*-", line)]
-    lines = [line for line in lines if not ("伝達研修" in line and len(line) <= 40 and "年度" in line)]
-    return [line for line in lines if not line.startswith(CLOSING)
-            and not re.fullmatch(r"[\w\s・（）()]*(課|係|センター|県)[\w\s（）()：:]*", line)]
 
 
 def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_path, artifacts):
@@ -113,7 +97,7 @@ def test_every_document_renders_without_gaps_leftovers_or_mixed_forms(app, tmp_p
         assert "〜" not in text, f"{name}: a second kind of wave dash"
         assert not WESTERN_DATE.search(text), f"{name}: a Western date: {WESTERN_DATE.search(text).group()}"
         for number, page in enumerate(document, start=1):
-            assert _body(page), f"{name}: page {number} holds only a header, footer or closing block: {page!r}"
+            assert page_body(page), f"{name}: page {number} holds only a header, footer or closing block: {page!r}"
     notice = "\n".join(pages["開催通知"]).replace(" ", "")  # pdftotext spaces digits apart
     assert "第　" not in notice and "未定" not in notice and "大福第1234号" in notice
     assert notice.count("参加も可能") <= 1  # 対象 said once

@@ -18,12 +18,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from planner.models import (
-    ApplicationLink,
-    Participant,
-    Plan,
-    Prefecture,
-)
+from planner.models import ApplicationLink, Participant, Plan, Prefecture
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.models.survey import SurveyResponse
@@ -32,12 +27,11 @@ from planner.services.participants.demo_reception import load_demo_reception
 from planner.services.participants.groups import overview
 from planner.services.participants.notice_checks import notice_problems
 from planner.services.plans.supplements import plan_events
-from tests.system import missing, require, require_fonts
+from tests.system import missing, page_body, pdf_pages, require, require_fonts
 
 #: a Western date where documents write 令和: 2026年2月18日, 2026/02/18, 2026-02-18
 WESTERN_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年\s*\d{1,2}\s*月|[/-]\s*\d{1,2}\s*[/-])")
 #: lines that may end a document but never stand alone on a page
-CLOSING = ("問い合わせ先", "以上", "メール：", "電話：")
 #: what must never reach a reader: a settings prompt, a Python None, a template's brace
 LEFTOVERS = ("県の設定", "入力してください）", "None", "{", "}", "nan")
 BLANK_NUMBER = re.compile(r"第[\s　]+号")
@@ -168,22 +162,8 @@ def rendered(schema_source, tmp_path_factory) -> dict[str, list[str]]:
         if not pdf.exists():
             assert paths[name].suffix == ".xlsx", f"{name}: LibreOffice made no PDF"
             missing("LibreOffice cannot open .xlsx: apt-get install libreoffice-calc-nogui")
-        text = subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], check=True,
-                              capture_output=True, text=True, timeout=120).stdout
-        pages[name] = text.split("\f")[:-1]
-        subprocess.run([require("pdftoppm"), "-png", "-r", "60", str(pdf), str(out / name)],
-                       check=True, capture_output=True, timeout=120)
+        pages[name] = pdf_pages(pdf, out / name)
     return pages
-
-
-def _body(page: str) -> list[str]:
-    """A page's lines without the header (organiser and year), the page number and the
-    closing lines."""
-    lines = [line.strip() for line in page.splitlines() if line.strip()]
-    lines = [line for line in lines if not re.fullmatch(r"-\s*\d+\s*-", line)]
-    lines = [line for line in lines if not ("伝達研修" in line and len(line) <= 40 and "年度" in line)]
-    return [line for line in lines if not line.startswith(CLOSING)
-            and not re.fullmatch(r"[\w\s・（）()]*(課|係|センター|県)[\w\s（）()：:]*", line)]
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -205,4 +185,4 @@ def test_every_kind_reads_as_finished(rendered, name):
     if kind.unversioned:
         assert "【案】" not in text, f"{name}: marked as a draft programme"
     for number, page in enumerate(document, start=1):
-        assert _body(page), f"{name}: page {number} holds only a header, footer or closing block: {page!r}"
+        assert page_body(page), f"{name}: page {number} holds only a header, footer or closing block: {page!r}"

@@ -6,14 +6,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.domain.grouping import (
-    Cost,
-    Facilitator,
-    Person,
-    assess,
-    group_sizes,
-    make_groups,
-)
+from planner.domain.grouping import Cost, Facilitator, Person, assess, group_sizes, make_groups
 from tests.hypothesis_profiles import examples
 
 KINDS = ["worker", "official", "agency"]

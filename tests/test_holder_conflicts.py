@@ -7,13 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from planner.models import (
-    MemberUnavailable,
-    RoleSlot,
-    SlotConflict,
-    TeamMember,
-    Training,
-)
+from planner.models import MemberUnavailable, RoleSlot, SlotConflict, TeamMember, Training
 from planner.models.db import db
 from planner.services.team.roles import assign_slot
 from tests.factories import OITA_OFFICIAL, login, make_oita

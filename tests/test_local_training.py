@@ -23,13 +23,7 @@ from planner.services.team.files import MemberRow
 from planner.services.team.roles import claim_slot, slot_label
 from planner.services.team.roster import save_member
 from planner.services.timeline import timeline_rows as stored_timeline_rows
-from tests.factories import (
-    OITA_OFFICIAL,
-    login,
-    make_oita,
-    make_plan,
-    make_prefecture,
-)
+from tests.factories import OITA_OFFICIAL, login, make_oita, make_plan, make_prefecture
 
 TITLE = "ひきこもり支援の実践"
 OUTSIDE = LocalSubjectInput("ひきこもり状態にある人と家族の理解", 150, "山口 さとみ", "みどり県ひきこもり地域支援センター")

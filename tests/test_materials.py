@@ -17,15 +17,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from exports import files
-from planner.models import (
-    AnonymityCheck,
-    CheckFinding,
-    Material,
-    MaterialVersion,
-    Plan,
-    TeamMember,
-    Training,
-)
+from planner.models import AnonymityCheck, CheckFinding, Material, MaterialVersion, Plan, TeamMember, Training
 from planner.models.db import db
 from planner.services.backup.materials import material_section
 from planner.services.backup.plan import BackupError, dump_plan, export_plan, load_plan
@@ -34,14 +26,7 @@ from planner.services.materials import anonymise
 from planner.services.materials import files as materials
 from planner.services.materials.demo import docx_bytes
 from planner.services.team.roles import assign_slot
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    PASSWORD,
-    login,
-    make_oita,
-    make_prefecture,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, login, make_oita, make_prefecture
 from tests.http_clients import logged_in_session
 
 CASE_TEXT = "相談者の山田太郎さん（45歳）は、令和6年4月1日に窓口を訪れた。"

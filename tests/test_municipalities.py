@@ -22,14 +22,7 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.participants import entries as participants
 from planner.services.participants import municipalities as service
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    login,
-    make_oita,
-    make_prefecture,
-    make_user,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita, make_prefecture, make_user
 
 # --------------------------------------------------------------------------- the data
 

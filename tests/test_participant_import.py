@@ -14,14 +14,7 @@ from planner.models import Municipality, Participant, Training
 from planner.models.db import db
 from planner.services.participants.files import COLUMNS, import_reply, parse_reply
 from planner.services.spreadsheets import SheetError, write_csv
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    login,
-    make_oita,
-    make_prefecture,
-    make_user,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita, make_prefecture, make_user
 from tests.participant_data import add_participants, make_municipalities
 
 ROWS = [["大分市", "山田 花子", "やまだ はなこ", "福祉課", "支援員", "相談支援員", "hanako@example.jp", "車いす"],

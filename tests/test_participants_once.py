@@ -14,11 +14,7 @@ from planner.models import Municipality, Participant, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.participants import entries as service
-from planner.services.participants.files import (
-    DuplicateLines,
-    import_reply,
-    parse_reply,
-)
+from planner.services.participants.files import DuplicateLines, import_reply, parse_reply
 from tests.factories import OITA_OFFICIAL, login
 from tests.test_participant_import import ROWS, _xlsx, world  # noqa: F401 - the fixture
 

@@ -15,26 +15,12 @@ from docx import Document
 
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import ParticipantEntry
-from planner.models import (
-    ApplicationLink,
-    Municipality,
-    OutboxMessage,
-    Participant,
-    Prefecture,
-    Training,
-)
+from planner.models import ApplicationLink, Municipality, OutboxMessage, Participant, Prefecture, Training
 from planner.models.db import db
 from planner.services.participants import entries as participants
 from planner.services.participants import links as application_links
 from planner.services.participants import municipalities as municipality_service
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    login,
-    make_oita,
-    make_prefecture,
-    make_user,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita, make_prefecture, make_user
 from tests.http_clients import at_once, csrf_token, once_token
 from tests.system import require, require_fonts
 

@@ -14,14 +14,7 @@ from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans import programme
 from planner.services.plans.timetables import timetable_of
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    login,
-    make_oita,
-    make_prefecture,
-    make_user,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita, make_prefecture, make_user
 
 
 def text_of(data: bytes) -> str:

@@ -6,15 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from planner.models import (
-    MemberCourse,
-    MemberUnavailable,
-    Plan,
-    RoleSlot,
-    SupplementaryEvent,
-    TeamMember,
-    Training,
-)
+from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, SupplementaryEvent, TeamMember, Training
 from planner.models.db import db
 from planner.services.plans.changes import add_local_subject
 from planner.services.plans.supplements import EventValues, add_event

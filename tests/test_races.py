@@ -11,26 +11,13 @@ import pytest
 import requests
 
 from planner.domain.dates import format_date_wareki
-from planner.models import (
-    ChecklistTick,
-    Plan,
-    RoleSlot,
-    TeamMember,
-    TrainingSubject,
-    User,
-)
+from planner.models import ChecklistTick, Plan, RoleSlot, TeamMember, TrainingSubject, User
 from planner.models.db import db
 from planner.services.backup.plan import dump_plan
 from planner.services.team.files import MemberRow
 from planner.services.team.roster import save_member
 from tests.factories import PASSWORD, make_member, make_plan, make_prefecture, make_user
-from tests.http_clients import (
-    at_once,
-    csrf_token,
-    logged_in_session,
-    once_token,
-    same_browser,
-)
+from tests.http_clients import at_once, csrf_token, logged_in_session, once_token, same_browser
 
 OFFICIAL = "official@midori.example.jp"
 OFFICIAL_2 = "official2@midori.example.jp"

@@ -8,8 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curricula import load_curricula
-from planner.domain.schedule import (DaySettings, FixedItem, ScheduleInputError, SubjectSpec,
-                              build_timetable, parse_hhmm, subjects_of)
+from planner.domain.schedule import (
+    DaySettings,
+    FixedItem,
+    ScheduleInputError,
+    SubjectSpec,
+    build_timetable,
+    parse_hhmm,
+    subjects_of,
+)
 from tests.hypothesis_profiles import examples
 
 

@@ -9,8 +9,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from curricula import load_curricula
-from planner.domain.schedule import (STEP, DaySettings, PartSpec, SubjectSpec, build_day,
-                                     build_timetable, session_ranges, subjects_of)
+from planner.domain.schedule import (
+    STEP,
+    DaySettings,
+    PartSpec,
+    SubjectSpec,
+    build_day,
+    build_timetable,
+    session_ranges,
+    subjects_of,
+)
 from tests.hypothesis_profiles import examples
 
 

@@ -9,13 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curricula import load_curricula
-from planner.domain.schedule import (
-    DaySettings,
-    PartSpec,
-    build_timetable,
-    source_range,
-    subjects_of,
-)
+from planner.domain.schedule import DaySettings, PartSpec, build_timetable, source_range, subjects_of
 
 CURRICULA = load_curricula()
 

@@ -22,19 +22,8 @@ from planner.models import (
     User,
 )
 from planner.models.db import db
-from planner.models.participants import (
-    ApplicationLink,
-    GroupFacilitator,
-    KeepApart,
-    Municipality,
-    Participant,
-)
-from planner.models.survey import (
-    GroupFinding,
-    SurveyAnswer,
-    SurveyQuestion,
-    SurveyResponse,
-)
+from planner.models.participants import ApplicationLink, GroupFacilitator, KeepApart, Municipality, Participant
+from planner.models.survey import GroupFinding, SurveyAnswer, SurveyQuestion, SurveyResponse
 from planner.models.timeline import CarriedTodo, Milestone
 from planner.services.materials import files as materials
 from planner.services.materials.demo import docx_bytes

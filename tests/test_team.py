@@ -7,21 +7,9 @@ import pytest
 
 from planner.models import Plan, RoleSlot, TeamMember
 from planner.models.db import db
-from planner.services.team.files import (
-    HEADER,
-    MemberRow,
-    RosterError,
-    parse_roster,
-    write_roster,
-)
+from planner.services.team.files import HEADER, MemberRow, RosterError, parse_roster, write_roster
 from planner.services.team.roles import ClaimRefused, claim_slot, release_slot
-from planner.services.team.roster import (
-    composition_advice,
-    coverage,
-    roster_rows,
-    save_member,
-    suggest,
-)
+from planner.services.team.roster import composition_advice, coverage, roster_rows, save_member, suggest
 from tests.factories import login, make_plan, make_prefecture, make_user
 
 GOOD_CSV = ("氏名,所属自治体,自治体の種別,メールアドレス,修了した国研修,参加できない日,備考\r\n"

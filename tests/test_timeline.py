@@ -7,9 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.domain.dates import fiscal_year, fiscal_year_label, fiscal_years_label, is_working_day
-from planner.domain.timeline import (CHECKLIST, KIND_NAMES, TRAINING_KEYS, TimelineError,
-                              cycle_bounds, generate_timeline, move_milestone,
-                              training_window, validate_order)
+from planner.domain.timeline import (
+    CHECKLIST,
+    KIND_NAMES,
+    TRAINING_KEYS,
+    TimelineError,
+    cycle_bounds,
+    generate_timeline,
+    move_milestone,
+    training_window,
+    validate_order,
+)
 from tests.hypothesis_profiles import examples
 
 ALL_DEFAULT = dict.fromkeys(TRAINING_KEYS)

@@ -13,16 +13,7 @@ import pytest
 
 from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, Training
 from planner.models.db import db
-from tests.factories import (
-    OITA_MEMBER,
-    OITA_OFFICIAL,
-    World,
-    login,
-    make_oita,
-    make_plan,
-    make_prefecture,
-    make_user,
-)
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, World, login, make_oita, make_plan, make_prefecture, make_user
 
 OFFICIAL, MEMBER = OITA_OFFICIAL, OITA_MEMBER
 

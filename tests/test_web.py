@@ -10,18 +10,28 @@ import io
 import json
 import re
 import time
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from curricula import get_curriculum, load_curricula
-from planner.services.accounts import INVITE_MAX_AGE, make_invitation
-from planner.models.db import db
 from planner.models import Plan, Training, TrainingSubject, User
+from planner.models.db import db
+from planner.services.accounts import INVITE_MAX_AGE, make_invitation
 from planner.web.trainings import SETTING_FIELDS
-from tests.factories import (OITA_MEMBER, OITA_OFFICIAL, World, counting_queries, login,
-                             make_oita, make_plan, make_prefecture, make_user)
+from tests.factories import (
+    OITA_MEMBER,
+    OITA_OFFICIAL,
+    World,
+    counting_queries,
+    login,
+    make_oita,
+    make_plan,
+    make_prefecture,
+    make_user,
+)
 
 OFFICIAL, MEMBER = OITA_OFFICIAL, OITA_MEMBER
 

@@ -20,14 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from planner.models import (
-    Milestone,
-    OutboxMessage,
-    Participant,
-    Plan,
-    ProgrammeVersion,
-    Training,
-)
+from planner.models import Milestone, OutboxMessage, Participant, Plan, ProgrammeVersion, Training
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
 from planner.services.participants.demo import DEMO_CONTACTS

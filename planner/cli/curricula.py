@@ -11,13 +11,7 @@ from flask.cli import with_appcontext
 
 from curricula import CURRICULUM_KEYS, load_curricula
 from planner.cli.common import BoundedInt, fail
-from planner.domain.schedule import (
-    ScheduleInputError,
-    SubjectSpec,
-    build_timetable,
-    settings_from_args,
-    subjects_of,
-)
+from planner.domain.schedule import ScheduleInputError, SubjectSpec, build_timetable, settings_from_args, subjects_of
 from planner.domain.text import format_timetable
 
 

@@ -12,12 +12,7 @@ from planner.services.participants import groups
 from planner.services.participants.demo import load_demo_participants
 from planner.services.participants.demo_reception import load_demo_reception
 from planner.services.plans import programme
-from planner.services.plans.changes import (
-    add_local_subject,
-    create_plan,
-    edit_draft_subject,
-    update_training,
-)
+from planner.services.plans.changes import add_local_subject, create_plan, edit_draft_subject, update_training
 from planner.services.plans.local import LocalSubjectInput, add_local_training
 from planner.services.plans.supplements import EventValues, Speaker, add_event
 from planner.services.survey.demo import load_demo_survey

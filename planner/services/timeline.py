@@ -13,14 +13,7 @@ from datetime import date, timedelta
 from planner.domain import fields, timeline
 from planner.domain.dates import outside_cycle_message
 from planner.domain.timeline import CHECKLIST, TimelineError
-from planner.models import (
-    CarriedTodo,
-    ChecklistTick,
-    Milestone,
-    Plan,
-    SupplementaryEvent,
-    Training,
-)
+from planner.models import CarriedTodo, ChecklistTick, Milestone, Plan, SupplementaryEvent, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans.changes import update_training

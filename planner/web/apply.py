@@ -3,15 +3,7 @@ person enters, changes and removes the municipality's own participants until the
 every other page of the app stays behind the login."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
 from planner.domain.participants import ParticipantEntry, open_kinds
 from planner.models import ApplicationLink, Participant

@@ -7,12 +7,7 @@ reached (503), a write that lost a race to another request (409), and anything u
 from flask import Flask, current_app, g, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from planner.services.errors import (
-    DatabaseDown,
-    RaceLost,
-    connection_lost,
-    forget_transaction,
-)
+from planner.services.errors import DatabaseDown, RaceLost, connection_lost, forget_transaction
 
 MESSAGES = {
     400: ("リクエストを処理できません", "画面を再読み込みしてから、もう一度操作してください。"),

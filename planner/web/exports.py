@@ -3,17 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import is_resource_modified
@@ -26,13 +16,7 @@ from planner.services.plans.editions import curriculum_for
 from planner.services.team.roles import slot_label
 from planner.services.team.roster import find_member, members_of_user
 from planner.web import survey
-from planner.web.access import (
-    event_or_404,
-    official_required,
-    plan_or_404,
-    training_or_404,
-    user_or_404,
-)
+from planner.web.access import event_or_404, official_required, plan_or_404, training_or_404, user_or_404
 from planner.web.downloads import attachment
 from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module

@@ -17,16 +17,15 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
-    RadioField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -37,6 +36,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.domain import fields
 from planner.domain.dates import cycle_period, outside_cycle_message

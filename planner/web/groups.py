@@ -11,12 +11,7 @@ from planner.web import confirm, once
 from planner.web.access import official_required, training_or_404
 from planner.web.downloads import attachment
 from planner.web.forms import ConfirmForm
-from planner.web.groups_forms import (
-    FacilitatorForm,
-    KeepApartForm,
-    MakeGroupsForm,
-    PinForm,
-)
+from planner.web.groups_forms import FacilitatorForm, KeepApartForm, MakeGroupsForm, PinForm
 from planner.web.isolated import built_in_child
 from planner.web.lazy import lazy_module
 

@@ -12,18 +12,7 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask import Request as FlaskRequest
 from flask_login import current_user, login_required
 
@@ -39,13 +28,7 @@ from planner.services.team.roster import member_for
 from planner.web import once
 from planner.web.access import official_required, training_or_404
 from planner.web.forms import ConfirmForm
-from planner.web.material_forms import (
-    FILE_HINT,
-    MaterialForm,
-    OwnerForm,
-    StatusForm,
-    VersionForm,
-)
+from planner.web.material_forms import FILE_HINT, MaterialForm, OwnerForm, StatusForm, VersionForm
 
 bp = Blueprint("materials", __name__)
 

@@ -1,16 +1,7 @@
 """A planning meeting's page: hours, place, agenda, minutes, attendance and invitations."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from planner.models import Milestone, TeamMember

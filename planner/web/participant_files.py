@@ -3,17 +3,7 @@ municipalities' reply files, and who has sent nobody. Officials only: participan
 contacts and needs are personal data of their prefecture."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
 
 from planner.services.errors import ChangeRefused

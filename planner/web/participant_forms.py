@@ -8,14 +8,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from planner.models import MUNICIPALITY_TYPES
 from planner.models.participants import PARTICIPANT_KINDS
 from planner.web.address_fields import address_field
-from planner.web.forms import (
-    REQUIRED,
-    Form,
-    JapaneseDateField,
-    JapaneseIntegerField,
-    JapaneseRadioField,
-    text_field,
-)
+from planner.web.forms import REQUIRED, Form, JapaneseDateField, JapaneseIntegerField, JapaneseRadioField, text_field
+
 
 def optional_email(label: str, rule_key: str) -> EmailField:
     """An address that may be left empty, checked like every other (planner.domain.addresses)."""

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.domain.municipalities import municipalities_of
 from planner.domain.participants import WAITING
 from planner.models import ApplicationLink, Municipality, Participant, Training
-from planner.models.participants import (
-    MUNICIPALITY_TYPES,
-    PARTICIPANT_KINDS,
-    PARTICIPANT_STATUSES,
-)
+from planner.models.participants import MUNICIPALITY_TYPES, PARTICIPANT_KINDS, PARTICIPANT_STATUSES
 from planner.services.errors import ChangeRefused
 from planner.services.mail import link_mailing
 from planner.services.participants import entries as participants

@@ -2,25 +2,13 @@
 from datetime import date
 from io import BytesIO
 
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from planner.services.backup import plan as backup
 from planner.services.errors import ChangeRefused
-from planner.services.plans.changes import (
-    delete_plan,
-    proposed_dates,
-    rename_plan,
-)
+from planner.services.plans.changes import delete_plan, proposed_dates, rename_plan
 from planner.services.plans.editions import label, newest_edition, plan_curricula
 from planner.services.plans.lookup import WITH_TRAININGS, list_plans
 from planner.services.plans.next_cycle import copy_to_next_cycle

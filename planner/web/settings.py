@@ -2,10 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from planner.services import usual_day as usual
 from planner.services.errors import ChangeRefused
 from planner.services.prefecture_settings import SETTING_FIELDS, settings_version, update_settings
 from planner.web.access import official_required
-from planner.services import usual_day as usual
 from planner.web.forms import PrefectureSettingsForm, UsualDayForm
 
 bp = Blueprint("settings", __name__)

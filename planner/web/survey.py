@@ -4,39 +4,16 @@ official's survey page (questions, links, response rate, reminders, downloads) a
 results, which the team reads with held comments left out."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from planner.domain.survey import SCALE_LABELS
 from planner.models import Milestone
-from planner.models.survey import (
-    FINDING_CATEGORIES,
-    QUESTION_KINDS,
-    SurveyLink,
-    SurveyQuestion,
-)
+from planner.models.survey import FINDING_CATEGORIES, QUESTION_KINDS, SurveyLink, SurveyQuestion
 from planner.services.errors import ChangeRefused
 from planner.services.participants import entries as participants
 from planner.services.plans.editions import curriculum_for
-from planner.services.survey import (
-    answers,
-    changes,
-    findings,
-    followup,
-    links,
-    questions,
-    reminders,
-    results,
-)
+from planner.services.survey import answers, changes, findings, followup, links, questions, reminders, results
 from planner.web.access import official_required, plan_or_404, training_or_404
 from planner.web.downloads import attachment
 from planner.web.lazy import lazy_module

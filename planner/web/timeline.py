@@ -12,13 +12,7 @@ from planner.models import CarriedTodo, Milestone, Plan, SupplementaryEvent, Tra
 from planner.services import timeline as ops
 from planner.web import confirm, once
 from planner.web.access import found_or_404, official_required, plan_or_404
-from planner.web.timeline_forms import (
-    ChecklistForm,
-    GenerateForm,
-    MilestoneForm,
-    RetrospectiveForm,
-    TodoForm,
-)
+from planner.web.timeline_forms import ChecklistForm, GenerateForm, MilestoneForm, RetrospectiveForm, TodoForm
 
 bp = Blueprint("timeline", __name__, url_prefix="/plans/<int:plan_id>/timeline")
 

@@ -1,14 +1,7 @@
 """The timeline page's forms: one per action; messages are Japanese and shown next to fields."""
 from __future__ import annotations
 
-from wtforms import (
-    BooleanField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TimeField,
-)
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from planner.domain.timeline import CHIEF_PLACEMENTS

@@ -14,12 +14,7 @@ from planner.services.plans import programme
 from planner.services.plans.editions import curriculum_for
 from planner.services.plans.local import add_local_training, local_values
 from planner.services.plans.supplements import training_events as training_supplements
-from planner.services.plans.timetables import (
-    curriculum_subject,
-    subject_spec,
-    timetable_of,
-    training_warnings,
-)
+from planner.services.plans.timetables import curriculum_subject, subject_spec, timetable_of, training_warnings
 from planner.services.plans.versions import version_label
 from planner.services.timeline import check_training_dates
 from planner.web import once

@@ -59,12 +59,7 @@ from planner.services.backup import participants as participant_backup
 from planner.services.backup import survey as survey_backup
 from planner.services.backup.reader import BackupError, _Fields, _show
 from planner.services.backup.roles import _restore_kept, _Role
-from planner.services.backup.team import (
-    MAX_MEMBERS,
-    _member_section,
-    _read_member,
-    _unique_emails,
-)
+from planner.services.backup.team import MAX_MEMBERS, _member_section, _read_member, _unique_emails
 from planner.services.backup.timeline import (
     MAX_MILESTONES,
     MAX_TICKS,
@@ -78,11 +73,7 @@ from planner.services.backup.timeline import (
     _unique_milestones,
     _unique_ticks,
 )
-from planner.services.backup.trainings import (
-    _read_training,
-    _training_section,
-    _unique_positions,
-)
+from planner.services.backup.trainings import _read_training, _training_section, _unique_positions
 from planner.services.errors import rolled_back_on
 from planner.services.plans.editions import curriculum_for, is_loaded, plan_curricula
 from planner.services.team.roles import holding_problems, sync_slots

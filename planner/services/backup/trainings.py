@@ -26,14 +26,7 @@ from planner.models import (
 from planner.services.backup import participants as participant_backup
 from planner.services.backup.materials import material_section, read_materials
 from planner.services.backup.reader import BackupError, _Fields, _hhmm, _show
-from planner.services.backup.roles import (
-    MAX_ROLES,
-    _check_roles,
-    _kept_reasons,
-    _read_role,
-    _Role,
-    _role_section,
-)
+from planner.services.backup.roles import MAX_ROLES, _check_roles, _kept_reasons, _read_role, _Role, _role_section
 from planner.services.backup.survey import survey_section
 from planner.services.plans.supplements import legacy_symposists
 from planner.services.plans.timetables import day_settings, subject_spec

@@ -20,15 +20,14 @@ closed network lose nothing).
 from __future__ import annotations
 
 import re
-
 import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email import message_from_bytes
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -37,11 +36,11 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from planner.domain import addresses
+from planner.domain.fields import FieldError
 from planner.models import OutboxMessage
 from planner.models.account import utcnow
 from planner.models.db import db
-from planner.domain import addresses
-from planner.domain.fields import FieldError
 from planner.models.mail import FAILED, SENDING, SENT, WAITING
 
 #: rows claimed by one statement (one commit) before they are sent one by one

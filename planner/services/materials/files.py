@@ -26,11 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.domain import fields
 from planner.domain.anonymity_process import check_elsewhere
-from planner.domain.documents import (
-    UnreadableDocument,
-    document_kind,
-    replace_text,
-)
+from planner.domain.documents import UnreadableDocument, document_kind, replace_text
 from planner.models import (
     MATERIAL_CATEGORIES,
     MATERIAL_STATUSES,

@@ -15,14 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from planner.domain import addresses, fields
-from planner.domain.participants import (
-    ACCEPTED,
-    DECLINED,
-    WAITING,
-    ParticipantEntry,
-    open_kinds,
-    place_entries,
-)
+from planner.domain.participants import ACCEPTED, DECLINED, WAITING, ParticipantEntry, open_kinds, place_entries
 from planner.domain.people import name_key, same_person
 from planner.models import ApplicationLink, Municipality, Participant, Training
 from planner.models.db import db

@@ -20,12 +20,7 @@ from planner.models.db import db
 from planner.models.participants import PARTICIPANT_KINDS, Municipality, Participant
 from planner.models.plan import Training
 from planner.services.errors import ChangeRefused, rolled_back_on
-from planner.services.participants.entries import (
-    MOST_AT_ONCE,
-    add_entries,
-    clean_entry,
-    registered_same,
-)
+from planner.services.participants.entries import MOST_AT_ONCE, add_entries, clean_entry, registered_same
 from planner.services.spreadsheets import (
     HEADER_SEARCH_ROWS,
     SheetError,

@@ -11,21 +11,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy.orm as so
 
-from planner.domain.grouping import (
-    Facilitator,
-    Grouping,
-    GroupingInputError,
-    Person,
-    assess,
-    make_groups,
-)
-from planner.models import (
-    GroupFacilitator,
-    KeepApart,
-    Participant,
-    TeamMember,
-    Training,
-)
+from planner.domain.grouping import Facilitator, Grouping, GroupingInputError, Person, assess, make_groups
+from planner.models import GroupFacilitator, KeepApart, Participant, TeamMember, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 

@@ -13,23 +13,13 @@ from curricula import CURRICULUM_KEYS
 from planner.domain import fields
 from planner.domain.schedule import ScheduleInputError, Timetable
 from planner.domain.timeline import proposed_training_dates
-from planner.models import (
-    Plan,
-    Prefecture,
-    Training,
-    TrainingSubject,
-    User,
-)
+from planner.models import Plan, Prefecture, Training, TrainingSubject, User
 from planner.models.account import utcnow
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans import holder_conflicts
-from planner.services.plans.editions import (
-    curriculum_for,
-    edition_curriculum,
-    newest_edition,
-)
-from planner.services.plans.timetables import timetable_of
+from planner.services.plans.editions import curriculum_for, edition_curriculum, newest_edition
+from planner.services.plans.timetables import buildable_timetable
 from planner.services.team.roles import sync_slots
 from planner.services.usual_day import usual_day
 
@@ -85,16 +75,10 @@ def change_training(training: Training, change: Callable[[Training], None]) -> T
     before = holder_conflicts.conflict_keys(training)  # only what this change breaks is asked
     try:
         change(training)
-        db.session.flush()
-        db.session.expire(training, ["subjects"])
-        timetable = timetable_of(training)
     except ScheduleInputError as exc:
         db.session.rollback()
         raise ChangeRefused([str(exc)]) from None
-    if not timetable.feasible:
-        db.session.rollback()
-        raise ChangeRefused(["この変更では時間割が組めないため、保存しませんでした。"]
-                            + timetable.reasons, timetable)
+    timetable = buildable_timetable(training, "この変更では時間割が組めないため、保存しませんでした。")
     training.revision += 1
     sync_slots(training)
     try:  # the holders' days: ask the official, or keep / release as they decided

@@ -5,11 +5,7 @@ from dataclasses import dataclass, field
 
 from planner.models import Plan, TrainingSubject, join_option_keys
 from planner.models.db import db
-from planner.services.plans.editions import (
-    EditionRefused,
-    edition_curriculum,
-    newest_edition,
-)
+from planner.services.plans.editions import EditionRefused, edition_curriculum, newest_edition
 from planner.services.team.roles import sync_slots
 
 

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from curricula import (
     BUNDLED_EDITION,
     CURRICULUM_KEYS,
+    LOCAL_KEY,
     Curriculum,
     CurriculumError,
-    LOCAL_KEY,
     get_curriculum,
     local_curriculum,
     parse_cached,

@@ -11,11 +11,10 @@ from datetime import date
 
 from curricula import LOCAL_KEY, local_kind
 from planner.domain import fields
-from planner.domain.schedule import ScheduleInputError
 from planner.models import Plan, Training, TrainingSubject
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.plans.timetables import timetable_of
+from planner.services.plans.timetables import buildable_timetable
 from planner.services.team.roles import sync_slots
 from planner.services.usual_day import usual_day
 
@@ -99,16 +98,7 @@ def add_local_training(plan: Plan, title: str, aim: str, first_date: date | None
     for position, (subject, subject_values) in enumerate(checked):
         training.subjects.append(_subject_row(subject_values, subject, position))
     db.session.add(training)
-    try:
-        db.session.flush()
-        timetable = timetable_of(training)
-    except ScheduleInputError as exc:
-        db.session.rollback()
-        raise ChangeRefused([str(exc)]) from None
-    if not timetable.feasible:
-        db.session.rollback()
-        raise ChangeRefused(["この内容では時間割が組めないため、追加しませんでした。"]
-                            + timetable.reasons + timetable.remedies, timetable)
+    buildable_timetable(training, "この内容では時間割が組めないため、追加しませんでした。", remedies=True)
     sync_slots(training)
     db.session.commit()
     return training

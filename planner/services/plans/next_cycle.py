@@ -4,14 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from planner.models import (
-    MemberCourse,
-    Plan,
-    ProgrammeEntry,
-    TeamMember,
-    Training,
-    TrainingSubject,
-)
+from planner.models import MemberCourse, Plan, ProgrammeEntry, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.services.survey.changes import carry_change_items
 from planner.services.survey.questions import copy_questions

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from planner.models import (
-    PROGRAMME_FIELDS,
-    ProgrammeEntry,
-    Training,
-    TrainingSubject,
-    User,
-    join_option_keys,
-)
+from planner.models import PROGRAMME_FIELDS, ProgrammeEntry, Training, TrainingSubject, User, join_option_keys
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
 from planner.services.plans.changes import change_training

@@ -15,11 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.models import Milestone, Plan, ProgrammeVersion, TeamMember, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.mail.calendar_state import (
-    CalendarEvent,
-    mail_changes,
-    training_scope,
-)
+from planner.services.mail.calendar_state import CalendarEvent, mail_changes, training_scope
 from planner.services.mail.outbox import MailSettings
 from planner.services.plans import versions
 

@@ -10,6 +10,7 @@ from planner.domain.dates import date_warnings
 from planner.domain.schedule import (
     DaySettings,
     FixedItem,
+    ScheduleInputError,
     SubjectSpec,
     Timetable,
     build_timetable,
@@ -17,6 +18,8 @@ from planner.domain.schedule import (
     source_of,
 )
 from planner.models import Training, TrainingSubject
+from planner.models.db import db
+from planner.services.errors import ChangeRefused
 from planner.services.plans.editions import curriculum_for
 
 
@@ -118,6 +121,23 @@ def _clock(specs: tuple[SubjectSpec, ...], days: tuple[DaySettings, ...]) -> Clo
                 by_key[item.key] = (day.day, item.start, item.end)
     return by_key, tuple((day.items[0].start, day.items[-1].end) if day.items else (None, None)
                          for day in timetable.days)
+
+
+def buildable_timetable(training: Training, refusal: str, remedies: bool = False) -> Timetable:
+    """The training's timetable with the session's pending change flushed; when it cannot be
+    built, ChangeRefused (the session rolled back) with `refusal`, the reasons and, with
+    `remedies`, what would make it fit."""
+    try:
+        db.session.flush()
+        db.session.expire(training, ["subjects"])
+        timetable = timetable_of(training)
+    except ScheduleInputError as exc:
+        db.session.rollback()
+        raise ChangeRefused([str(exc)]) from None
+    if not timetable.feasible:
+        db.session.rollback()
+        raise ChangeRefused([refusal] + timetable.reasons + (timetable.remedies if remedies else []), timetable)
+    return timetable
 
 
 def timetable_clock(training: Training) -> Clock:

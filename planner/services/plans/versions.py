@@ -14,11 +14,7 @@ from planner.domain.versions import changelog
 from planner.models import ProgrammeVersion, PublishedDocument, TeamMember, Training
 from planner.models.db import db
 from planner.services.errors import ChangeRefused
-from planner.services.mail.calendar_state import (
-    CalendarEvent,
-    mail_changes_for,
-    training_scope,
-)
+from planner.services.mail.calendar_state import CalendarEvent, mail_changes_for, training_scope
 from planner.services.mail.outbox import CalendarPart, MailSettings, queue
 from planner.services.plans.timetables import timetable_of
 from planner.services.team.roles import slot_label

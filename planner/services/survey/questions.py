@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from planner.domain.survey import (
-    QuestionSpec,
-    QuestionView,
-    SubjectRef,
-    questions_from_programme,
-)
+from planner.domain.survey import QuestionSpec, QuestionView, SubjectRef, questions_from_programme
 from planner.models import Plan, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.survey import QUESTION_KINDS, SurveyAnswer, SurveyQuestion

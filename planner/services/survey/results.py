@@ -14,8 +14,14 @@ import sqlalchemy as sa
 from planner.domain.survey import Summary, rate, summarise
 from planner.models import Training
 from planner.models.db import db
-from planner.models.survey import (FINDING_CATEGORIES, GroupFinding, SurveyAnswer, SurveyLink, SurveyQuestion,
-                                   SurveyResponse)
+from planner.models.survey import (
+    FINDING_CATEGORIES,
+    GroupFinding,
+    SurveyAnswer,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from planner.services.errors import ChangeRefused
 from planner.services.survey import questions as question_service
 from planner.services.survey.links import MunicipalityRate, response_rates

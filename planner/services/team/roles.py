@@ -19,23 +19,12 @@ from sqlalchemy import orm
 from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.domain.dates import format_date_wareki
-from planner.models import (
-    MemberUnavailable,
-    Plan,
-    RoleSlot,
-    TeamMember,
-    Training,
-    TrainingSubject,
-)
+from planner.models import MemberUnavailable, Plan, RoleSlot, TeamMember, Training, TrainingSubject
 from planner.models.db import db
 from planner.models.team import ROLE_NAMES
 from planner.services.errors import rolled_back_on
 from planner.services.plans.editions import curriculum_for
-from planner.services.plans.timetables import (
-    subject_key,
-    subject_title,
-    timetable_clock,
-)
+from planner.services.plans.timetables import subject_key, subject_title, timetable_clock
 
 
 class ClaimRefused(Exception):

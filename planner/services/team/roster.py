@@ -10,15 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from planner.domain import assign, fields
-from planner.models import (
-    MemberCourse,
-    MemberUnavailable,
-    Plan,
-    RoleSlot,
-    TeamMember,
-    Training,
-    User,
-)
+from planner.models import MemberCourse, MemberUnavailable, Plan, RoleSlot, TeamMember, Training, User
 from planner.models.db import db
 from planner.models.team import MUNICIPALITY_KINDS
 from planner.services.errors import ChangeRefused

@@ -286,13 +286,18 @@ def test_the_form_shows_a_tick_per_option_in_the_sources_words_and_keeps_them_un
         assert (row.option_keys, len(row.programme)) == ("dialogue,strategic_case", 1)  # nothing new
 
 
-def test_unticking_every_option_goes_back_to_the_standard_programme(app, client, world):
+def _counselor_d_with_two_options(app, world) -> int:
+    """The official has switched on two of 相談 D's options; the subject's row id."""
     with app.app_context():
         training = db.session.get(Training, world.trainings["counselor"])
         row = row_of(training, "D")
         official = db.session.scalar(db.select(User).filter_by(email=OITA_OFFICIAL))
         programme.save(training, row, official, option_keys=("dialogue", "three_stages"))
-        row_id = row.id
+        return row.id
+
+
+def test_unticking_every_option_goes_back_to_the_standard_programme(app, client, world):
+    row_id = _counselor_d_with_two_options(app, world)
     login(client, OITA_OFFICIAL)
 
     answer = client.post(url(world, "counselor", row_id), data={"emphasis": ""})
@@ -305,12 +310,7 @@ def test_unticking_every_option_goes_back_to_the_standard_programme(app, client,
 
 
 def test_a_member_saving_keeps_the_officials_options(app, client, world):
-    with app.app_context():
-        training = db.session.get(Training, world.trainings["counselor"])
-        row = row_of(training, "D")
-        official = db.session.scalar(db.select(User).filter_by(email=OITA_OFFICIAL))
-        programme.save(training, row, official, option_keys=("dialogue", "three_stages"))
-        row_id = row.id
+    row_id = _counselor_d_with_two_options(app, world)
     login(client, OITA_MEMBER)
     from tests.forms_on_pages import forms_on
     from tests.test_every_form import submit

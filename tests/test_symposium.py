@@ -21,6 +21,7 @@ from planner.services.backup import plan as backup
 from planner.services.plans.supplements import EventValues, Speaker, add_event
 from tests.factories import OITA_OFFICIAL, login, make_oita
 from tests.system import require, require_fonts
+from tests.test_supplements import _form as event_form
 
 SYMPOSISTS = ("森本 健太／あおば市 生活支援課 主任相談支援員／断らない相談の入口をつくる\n"
               "石田 由美/みどり県社会福祉協議会/地域の居場所とつながりづくり\n"
@@ -38,13 +39,10 @@ def world(app):
 
 
 def _form(world, **changes) -> dict:
-    data = {"subject_id": str(world.subjects["C"]), "kind": "symposium",
-            "title": "断らない相談支援を地域で考える", "day": "2026-03-04",
-            "start_time": "13:30", "end_time": "16:30", "place": "大分県総合社会福祉会館",
-            "lecturer_name": "", "lecturer_org": "", "effect": "stays", "shortened_minutes": "",
-            "coordinator_name": "小川 恵子", "coordinator_org": "大分県立大学 教授", "symposists_text": SYMPOSISTS}
-    data.update(changes)
-    return data
+    """The supplement form of test_supplements filled for a symposium: a coordinator and three
+    symposists instead of a lecturer."""
+    return event_form(world, **{"lecturer_name": "", "lecturer_org": "", "coordinator_name": "小川 恵子",
+                                "coordinator_org": "大分県立大学 教授", "symposists_text": SYMPOSISTS, **changes})
 
 
 def _symposium(world, **changes) -> SupplementaryEvent:

@@ -133,3 +133,11 @@ def capture_statements(engine):
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+def log_in_browser(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login page in a browser page (Playwright), as a person types it."""
+    page.goto(f"{base}/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()

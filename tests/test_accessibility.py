@@ -14,6 +14,7 @@ from planner.models import Material, Milestone, Plan, Prefecture, RoleSlot, Supp
 from planner.models.db import db
 from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD
+from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +65,7 @@ def ids(demo_server) -> Ids:
 
 
 def _log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, email, DEMO_PASSWORD)
     page.wait_for_url(f"{base}/")
 
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from planner.models import Participant
 from planner.models.db import db
-from tests.factories import OITA_OFFICIAL, PASSWORD, make_oita
+from tests.factories import OITA_OFFICIAL, PASSWORD, log_in_browser, make_oita
 from tests.group_factories import TOWNS, add_members, add_participants
 
 pytestmark = pytest.mark.browser
@@ -44,10 +44,7 @@ def group_of(page, name: str) -> str:
 
 def test_groups_made_again_keep_a_pin(app, world, live_server, browser_page, artifacts):
     page = browser_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("メールアドレス").fill(OITA_OFFICIAL)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, live_server, OITA_OFFICIAL, PASSWORD)
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/trainings/{world.trainings['common']}")
     page.get_by_role("link", name="班分け（グループワークの班とファシリテーター）").click()

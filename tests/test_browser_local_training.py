@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from planner.models import User
 from planner.models.db import db
+from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +34,7 @@ def test_a_fresh_prefectures_official_adds_a_local_training_on_a_phone(app, runn
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_server}/login")
-        page.get_by_label("メールアドレス").fill(EMAIL)
-        page.get_by_label("パスワード").fill(PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
+        log_in_browser(page, live_server, EMAIL, PASSWORD)
         page.goto(f"{live_server}/plans/new")
         page.get_by_label("計画の名前").fill("令和8年度 伝達研修計画")
         page.get_by_role("button", name=re.compile("作成する")).click()

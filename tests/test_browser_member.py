@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from planner.models.db import db
 from planner.services.team.files import MemberRow
 from planner.services.team.roster import save_member
-from tests.factories import PASSWORD, make_plan, make_prefecture, make_user
+from tests.factories import PASSWORD, log_in_browser, make_plan, make_prefecture, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,7 @@ def plan_with_two_members(app):
 
 
 def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, email, PASSWORD)
 
 
 def test_member_claims_a_role_and_a_second_member_is_told_it_is_taken(

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from planner.models import Plan, Prefecture, TrainingSubject, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
+from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +30,7 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
     page = browser_page
 
     # Log in.
-    page.goto(f"{live_server}/login")
-    page.get_by_label("メールアドレス").fill(EMAIL)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, live_server, EMAIL, PASSWORD)
     expect(page.get_by_text("山田 花子 さん、ようこそ。")).to_be_visible()
 
     # Create a plan: the four trainings are there.
@@ -103,10 +101,7 @@ def test_official_plans_a_year_in_the_browser(app, official, live_server, browse
 def test_destructive_buttons_ask_first_and_plan_deletion_offers_the_backup(
         app, official, live_server, browser_page):
     page = browser_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("メールアドレス").fill(EMAIL)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, live_server, EMAIL, PASSWORD)
     page.get_by_role("link", name="新しい年間計画を作る").click()
     page.get_by_label("計画の名前").fill("消す計画")
     page.get_by_role("button", name="作成する（4つの研修を用意）").click()

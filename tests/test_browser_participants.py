@@ -14,6 +14,7 @@ from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
 from planner.services.participants import entries as participants
 from planner.services.participants import links as application_links
+from tests.factories import log_in_browser
 
 OFFICIAL = "tanaka@midori.example.jp"
 LIVE_SECRET = "test-live-server"  # the live server's SECRET_KEY (tests/conftest.py serve)
@@ -28,10 +29,7 @@ def _link(app, name: str) -> tuple[str, int, int]:
 
 
 def _log_in(page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(OFFICIAL)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, OFFICIAL, DEMO_PASSWORD)
     page.wait_for_url(f"{base}/")
 
 

@@ -6,7 +6,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from tests.factories import OITA_MEMBER, PASSWORD, make_oita
+from tests.factories import OITA_MEMBER, PASSWORD, log_in_browser, make_oita
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,7 @@ def world(app):
 
 def test_team_points_for_a_subject_reach_the_downloaded_briefing(app, world, live_server, browser_page, artifacts):
     page = browser_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("メールアドレス").fill(OITA_MEMBER)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, live_server, OITA_MEMBER, PASSWORD)
     page.goto(f"{live_server}/trainings/{world.trainings['common']}")
 
     # The source's own instructions are on the timetable page.

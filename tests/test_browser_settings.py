@@ -5,15 +5,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from planner.services.demo import DEMO_PASSWORD
+from tests.factories import log_in_browser
 
 OFFICIAL = "tanaka@midori.example.jp"
 
 
 def _login(page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(OFFICIAL)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, OFFICIAL, DEMO_PASSWORD)
     page.wait_for_url(f"{base}/")
 
 

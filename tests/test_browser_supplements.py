@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from planner.models import Plan, TeamMember
 from planner.models.db import db
-from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, make_oita
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, PASSWORD, log_in_browser, make_oita
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +33,7 @@ def world(app):
 
 
 def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, email, PASSWORD)
     page.wait_for_url(f"{base}/")
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from planner.models import Training
 from planner.models.db import db
 from planner.services.participants.entries import today_in_japan
-from tests.factories import OITA_OFFICIAL, PASSWORD, make_oita
+from tests.factories import OITA_OFFICIAL, PASSWORD, log_in_browser, make_oita
 from tests.participant_data import add_participants, make_municipalities
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,7 @@ def test_a_participant_answers_once_through_the_qr_on_their_name_card(app, live_
     page = phone.new_page()
     page.set_default_timeout(15_000)
     try:
-        official.goto(f"{live_server}/login")
-        official.get_by_label("メールアドレス").fill(OITA_OFFICIAL)
-        official.get_by_label("パスワード").fill(PASSWORD)
-        official.get_by_role("button", name="ログイン").click()
+        log_in_browser(official, live_server, OITA_OFFICIAL, PASSWORD)
         official.goto(f"{live_server}/trainings/{training_id}/survey")
         official.get_by_role("button", name="受講者ごとのURLを用意して送る").click()
         expect(official.get_by_text("受講者3名の回答用URLを用意し")).to_be_visible()

@@ -12,6 +12,7 @@ from planner.models import Milestone, Prefecture, User
 from planner.models.account import OFFICIAL
 from planner.models.db import db
 from planner.services.plans.changes import create_plan
+from tests.factories import log_in_browser
 from tests.system import require
 
 pytestmark = pytest.mark.browser
@@ -54,10 +55,7 @@ def saved_meeting(app, plan_id: int, order: int) -> Milestone:
 
 def test_official_moves_a_milestone_on_the_timeline(app, plan_id, live_server, browser_page, artifacts):
     page = browser_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("メールアドレス").fill(EMAIL)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, live_server, EMAIL, PASSWORD)
 
     # From the plan to its timeline, and generate it.
     page.goto(f"{live_server}/plans/{plan_id}")

@@ -10,7 +10,7 @@ from planner.models import Training
 from planner.models.db import db
 from planner.services.team.files import MemberRow
 from planner.services.team.roster import save_member
-from tests.factories import PASSWORD, make_plan, make_prefecture, make_user
+from tests.factories import PASSWORD, log_in_browser, make_plan, make_prefecture, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +33,7 @@ def counselor_training(app):
 
 
 def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, email, PASSWORD)
 
 
 def test_two_days_a_week_apart_and_a_member_away_on_day_one_takes_a_day_two_role(

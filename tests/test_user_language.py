@@ -11,7 +11,7 @@ from planner.domain.dates import format_date_wareki
 from planner.models import Plan, RoleSlot, Training, User
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD, DEMO_PEOPLE
-from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
+from tests.factories import OITA_MEMBER, OITA_OFFICIAL, log_in_browser, login, make_oita
 
 #: what an official should never have to read
 TECHNICAL = re.compile(r"flask|--app|HiGHS|scipy|ソルバー|instance/|/tmp/|outbox-|\.eml ファイル|cron")
@@ -91,10 +91,7 @@ def test_demo_groups_page_fits_a_390_px_phone(demo_server, browser, artifacts):
     context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        page.goto(f"{base_url}/login")
-        page.get_by_label("メールアドレス").fill(DEMO_PEOPLE[0][0])
-        page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
+        log_in_browser(page, base_url, DEMO_PEOPLE[0][0], DEMO_PASSWORD)
         page.wait_for_url(f"{base_url}/")
         page.goto(f"{base_url}/trainings/{training_id}/groups")
         page.screenshot(path=str(artifacts / "groups-demo-390.png"), full_page=True)

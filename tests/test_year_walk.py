@@ -25,6 +25,7 @@ from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
 from planner.services.participants.demo import DEMO_CONTACTS
 from planner.services.participants.notice_checks import notice_problems
+from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -87,10 +88,7 @@ def test_the_new_pages_fit_390_and_1280_px(demo_server, browser_page, artifacts)
         meeting = next(m for m in plan.milestones if m.kind == "meeting")
         plan_id, common_id, meeting_id = plan.id, common.id, meeting.id
     page = browser_page
-    page.goto(f"{base}/login")
-    page.get_by_label("メールアドレス").fill(OFFICIAL)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in_browser(page, base, OFFICIAL, DEMO_PASSWORD)
     page.wait_for_url(f"{base}/")
 
     page.goto(f"{base}/plans/{plan_id}")

@@ -55,7 +55,7 @@ def saved_milestones(app, plan_id: int) -> list[tuple]:
 def milestone_id(app, plan_id: int, kind: str, order: int = 0, training_key: str | None = None) -> int:
     """The id of a stored milestone: a meeting by its number, a retrospective by its training."""
     with app.app_context():
-        for m in db.session.scalars(db.select(Milestone).filter_by(plan_id=plan_id, kind=kind)):
+        for m in db.session.scalars(db.select(Milestone).filter_by(plan_id=plan_id, kind=kind).order_by(Milestone.id)):
             if m.order == order and (training_key is None or m.training.curriculum_key == training_key):
                 return m.id
     raise LookupError(kind)

@@ -107,6 +107,12 @@ def submit_empty(path: str, button: str) -> Visit:
     return visit
 
 
+def follow(page, link) -> None:
+    """Click a link and wait for the page it opens: axe run on a page still being left finds no document."""
+    with page.expect_navigation():
+        link.click()
+
+
 def assert_focus_on(element_id: str, page) -> None:
     """The error summary is shown and has the focus (autofocus), so it is read out first."""
     # expect() polls from Playwright's side: wait_for_function would eval in the page, which
@@ -200,7 +206,7 @@ def programme(errors: bool) -> Visit:
     """The team's programme for 主任 C (it has options), opened from the timetable page."""
     def visit(page, base, ids):
         page.goto(f"{base}/trainings/{ids.chief}")
-        page.locator("ul.programme li", has_text="職員の資質向上").get_by_role("link").click()
+        follow(page, page.locator("ul.programme li", has_text="職員の資質向上").get_by_role("link"))
         if errors:
             field = page.get_by_label("特に伝えたい内容")
             field.evaluate("e => e.removeAttribute('maxlength')")  # as a client that ignores it
@@ -228,7 +234,7 @@ def apply_page(municipality: str, over_quota: bool = False, edit: bool = False) 
             page.get_by_role("button", name="申し込む").click()
             assert_focus_on("refused", page)
         if edit:
-            page.get_by_role("link", name="変更").first.click()
+            follow(page, page.get_by_role("link", name="変更").first)
     return visit
 
 
@@ -241,7 +247,7 @@ def participant_settings_errors(page, base, ids):
 
 def municipality_edit(page, base, ids):
     page.goto(f"{base}/municipalities")
-    page.get_by_role("link", name="変更").first.click()
+    follow(page, page.get_by_role("link", name="変更").first)
 
 
 def groups_errors(page, base, ids):

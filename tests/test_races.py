@@ -213,6 +213,27 @@ def test_double_submit_of_invitation_acceptance_makes_one_user(app, live_server,
     assert _count(app, User, User.email == "new@midori.example.jp") == 1
 
 
+def test_invitation_form_sent_again_after_the_account_is_made_answers_kindly(client, app, world):
+    """The second submit of a double click may arrive after the first made the account; it is
+    told the form was received, not that the invitation is used up."""
+    from planner.services.accounts import make_invitation
+    with app.app_context():
+        prefecture_id = db.session.get(Plan, world["plan"]).prefecture_id
+    link = "/join/" + make_invitation("test", prefecture_id, "again@midori.example.jp", "再送 四郎")
+    data = {"name": "再送 四郎", "password": "long-enough-pw", "confirm": "long-enough-pw",
+            "once": "join-token-1234567890"}
+
+    first = client.post(link, data=data)
+    client.get("/logout")
+    second = client.post(link, data=data, follow_redirects=True)
+    other = client.post(link, data={**data, "once": "another-token-123456"})
+
+    assert first.status_code == 302
+    assert second.status_code == 200 and "すでに受け付けています" in second.text
+    assert other.status_code == 400 and "この招待はすでに使われています" in other.text
+    assert _count(app, User, User.email == "again@midori.example.jp") == 1
+
+
 def test_second_submit_of_a_form_answers_kindly(client, app, world):
     """The same token sent again (one after the other): sent to the first result, told why."""
     client.post("/login", data={"email": OFFICIAL, "password": PASSWORD})

@@ -34,6 +34,11 @@ def take(token: str) -> FormSubmission | None:
     return row
 
 
+def taken(token: str) -> bool:
+    """Whether an earlier submit has taken the token (and committed its work)."""
+    return db.session.get(FormSubmission, token) is not None
+
+
 def result_of(token: str) -> str:
     """Where the first submit of this token led ('' when it did not say)."""
     return db.session.scalar(db.select(FormSubmission.result_url).filter_by(token=token)) or ""

@@ -184,6 +184,9 @@ def accept(token: str):
     try:
         data = read_invitation(current_app.config["SECRET_KEY"], token)
     except ValueError as exc:
+        # a double click: the second submit arrives after the first made the account
+        if repeat := once.earlier_submit(url_for("auth.login")):
+            return repeat
         return render_template("auth/invalid_invitation.html", message=str(exc)), 400
     form = AcceptInvitationForm(data={"name": data["n"]} if request.method == "GET" else None)
     if form.validate_on_submit():

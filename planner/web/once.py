@@ -31,6 +31,17 @@ def first_submit(fallback: str):
     return redirect(submissions.result_of(token) or fallback)
 
 
+def earlier_submit(fallback: str):
+    """For a form whose page stops working once it has done its work (an invitation link after
+    the account is made): the same friendly redirect as first_submit when this token was sent
+    before, else None. Reads only; the page's own refusal follows when it is None."""
+    token = request.form.get(FIELD, "")
+    if request.method != "POST" or not token or len(token) > 64 or not submissions.taken(token):
+        return None
+    flash("この内容はすでに受け付けています（二重に送信されたため、もう一度は登録していません）。", "success")
+    return redirect(submissions.result_of(token) or fallback)
+
+
 def remember(url: str) -> None:
     """Where the first submit led (set before the commit), for the second submit's answer."""
     row = g.get("once_row")

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -70,6 +73,16 @@ def _pdf(encrypt: bool = False) -> bytes:
 @pytest.mark.parametrize("build, kind", [(_docx, "docx"), (_pptx, "pptx"), (_xlsx, "xlsx"), (_pdf, "pdf")])
 def test_document_kind_is_judged_by_content(build, kind):
     assert document_kind(build()) == kind
+
+
+def test_telling_a_files_kind_leaves_lxml_unloaded():
+    # the web process judges every upload: it should not keep lxml for it
+    code = ("import sys; from planner.domain.documents import document_kind; "
+            "print(document_kind(sys.stdin.buffer.read()), 'lxml' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], input=_docx(), cwd=Path(__file__).resolve().parent.parent,
+                            capture_output=True, timeout=60, check=True)
+
+    assert result.stdout.decode().split() == ["docx", "False"]
 
 
 @pytest.mark.parametrize("data, message", [

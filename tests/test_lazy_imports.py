@@ -18,9 +18,10 @@ from planner.models.db import db
 from tests.factories import make_oita
 
 ROOT = Path(__file__).resolve().parent.parent
-#: the libraries (and what they pull in) that only downloads and uploads need
+#: the libraries (and what they pull in) that only downloads and uploads need, and holidays
+#: (every country's rules: the pages' holidays come from a child process, planner/domain/dates.py)
 HEAVY = ("docx", "openpyxl", "icalendar", "lxml", "PIL", "scipy", "numpy", "sudachipy", "pptx", "pypdf",
-         "alembic", "flask_migrate")
+         "alembic", "flask_migrate", "holidays")
 
 SCRIPT = """
 import json, sys

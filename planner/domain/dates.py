@@ -2,11 +2,16 @@
 
 Pure functions, no Flask, no database. Holidays come from the maintained `holidays` package
 (national holidays, 振替休日 and 国民の休日 included), so the tables stay right when the law
-or the equinox dates change.
+or the equinox dates change. The package is run in a short-lived process of its own: importing
+it loads every country's rules and calendars (about 20 MiB, for Japan's few dates a year), which
+a web server would otherwise keep for good.
 """
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import unicodedata
 from datetime import date, timedelta, timezone
 from functools import lru_cache
@@ -116,18 +121,28 @@ def format_date_with_fy(d: date) -> str:
     return f"{format_date_ja(d)}{era_year(fiscal_year(d))}"
 
 
+#: years of holidays one run of the package gives (a plan's dates lie in one or two such blocks)
+HOLIDAY_BLOCK_YEARS = 20
+_HOLIDAYS_SCRIPT = ("import json, sys, holidays\n"
+                    "first = int(sys.argv[1])\n"
+                    "table = holidays.country_holidays('JP', language='ja', years=range(first, first + int(sys.argv[2])))\n"
+                    "print(json.dumps({day.isoformat(): name for day, name in table.items()}))")
+
+
 @lru_cache(maxsize=None)
-def _holiday_table(year: int) -> Mapping[date, str]:
-    """Japanese national holidays of one year with Japanese names (built once per year)."""
-    import holidays  # here, not at the top: half a second that only pages and files with dates need
-    table = holidays.country_holidays("JP", language="ja", years=year)
+def _holiday_table(block: int) -> Mapping[date, str]:
+    """Japanese national holidays with Japanese names of one block of HOLIDAY_BLOCK_YEARS years
+    (built once per block, in a child process: see the module's docstring)."""
+    first = block * HOLIDAY_BLOCK_YEARS
+    result = subprocess.run([sys.executable, "-c", _HOLIDAYS_SCRIPT, str(first), str(HOLIDAY_BLOCK_YEARS)],
+                            capture_output=True, check=True, timeout=120)
     # read-only, because the cached table is shared by every caller
-    return MappingProxyType(dict(table))
+    return MappingProxyType({date.fromisoformat(day): name for day, name in json.loads(result.stdout).items()})
 
 
 def holiday_name(d: date) -> str | None:
     """The national holiday's Japanese name (振替休日 and 国民の休日 included), or None."""
-    return _holiday_table(d.year).get(d)
+    return _holiday_table(d.year // HOLIDAY_BLOCK_YEARS).get(d)
 
 
 def is_year_end_closure(d: date) -> bool:

@@ -15,7 +15,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 #: command name -> (module, attribute, the layers of app.py it needs: "db", "tables", "migrations",
-#: "web"); "db" without "tables" maps only the tables the command imports: for one that only reads
+#: "web"); "db" without "tables" maps only the tables the command imports from planner.models (for
+#: one that only reads: a table's cascades may live in another table's module)
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "curricula": ("planner.cli.curricula", "curricula_command", ()),
     "schedule": ("planner.cli.curricula", "schedule_command", ()),

@@ -70,7 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 #: what an unknown command (`flask db ...`) needs; planner.cli.COMMANDS says what each of ours needs
-ALL_LAYERS = ("db", "migrations", "web")
+ALL_LAYERS = ("db", "tables", "migrations", "web")
 
 
 def _serving_layers() -> tuple[str, ...]:
@@ -78,7 +78,7 @@ def _serving_layers() -> tuple[str, ...]:
     second of start-up) only in a process that has imported it already to migrate, since a
     server never migrates (`flask db`, init-db and tests calling upgrade() have it)."""
     import sys
-    return ALL_LAYERS if "flask_migrate" in sys.modules else ("db", "web")
+    return ALL_LAYERS if "flask_migrate" in sys.modules else ("db", "tables", "web")
 
 
 def _finding_a_cli_command() -> bool:
@@ -93,10 +93,13 @@ def _finding_a_cli_command() -> bool:
 
 
 def _load_layers(app: Flask, layers) -> None:
-    """Bind the database, the migrations and the web layer to `app`, each once, in that order."""
+    """Bind the database, every table, the migrations and the web layer to `app`, each once, in
+    that order. "db" alone: only the tables the command imports itself (a command that reads)."""
     loaded = app.extensions.setdefault("planner.layers", set())
     wanted = set(layers)
     if "web" in wanted or "migrations" in wanted:
+        wanted.add("tables")
+    if "tables" in wanted:
         wanted.add("db")
     for layer in ALL_LAYERS:
         if layer in wanted and layer not in loaded:
@@ -107,7 +110,11 @@ def _load_layers(app: Flask, layers) -> None:
 def _bind_database(app: Flask) -> None:
     from planner.models.db import db
     db.init_app(app)
-    from planner import models  # noqa: F401  (registers the tables)
+
+
+def _register_tables(app: Flask) -> None:
+    from planner import models
+    models.load_all()
 
 
 def _bind_migrations(app: Flask) -> None:
@@ -186,7 +193,7 @@ def _bind_web(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-LAYERS = {"db": _bind_database, "migrations": _bind_migrations, "web": _bind_web}
+LAYERS = {"db": _bind_database, "tables": _register_tables, "migrations": _bind_migrations, "web": _bind_web}
 
 
 def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:

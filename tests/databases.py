@@ -59,9 +59,10 @@ def fresh_database(sqlite_path: Path, base: str | None = None):
 
 
 def _metadata() -> sa.MetaData:
-    """Every table of the app (importing the models registers them)."""
-    from planner import models  # noqa: F401
+    """Every table of the app (load_all registers them)."""
+    from planner import models
     from planner.models.db import db
+    models.load_all()
     return db.metadata
 
 

@@ -122,8 +122,10 @@ def test_plans_reads_the_database_without_the_web_layer(app, database_url, tmp_p
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "大分県" in result.stdout and "計画ID" in result.stdout
-    assert "planner.models" in modules
+    assert "planner.models.plan" in modules
     assert _loaded(modules, WEB + MIGRATIONS) == []
+    # only the tables it reads are mapped: with every table it took 1.8x the bare imports, without 1.4x
+    assert _loaded(modules, ("planner.models.survey", "planner.models.participants", "planner.models.materials")) == []
 
 
 def test_built_in_commands_still_get_the_whole_app(database_url, tmp_path):

@@ -14,24 +14,26 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-#: command name -> (module, attribute, the layers of app.py it needs: "db", "migrations", "web")
+#: command name -> (module, attribute, the layers of app.py it needs: "db", "tables", "migrations",
+#: "web"); "db" without "tables" maps only the tables the command imports from planner.models (for
+#: one that only reads: a table's cascades may live in another table's module)
 COMMANDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "curricula": ("planner.cli.curricula", "curricula_command", ()),
     "schedule": ("planner.cli.curricula", "schedule_command", ()),
     "check-anonymity": ("planner.cli.anonymity", "check_anonymity_command", ()),
-    "init-db": ("planner.cli.plans", "init_db_command", ("db", "migrations")),
-    "demo": ("planner.cli.plans", "demo_command", ("db",)),
+    "init-db": ("planner.cli.plans", "init_db_command", ("tables", "migrations")),
+    "demo": ("planner.cli.plans", "demo_command", ("tables",)),
     "plans": ("planner.cli.plans", "plans_command", ("db",)),
-    "export-plan": ("planner.cli.plans", "export_plan_command", ("db",)),
-    "import-plan": ("planner.cli.plans", "import_plan_command", ("db",)),
-    "timeline": ("planner.cli.timeline", "timeline_command", ("db",)),
-    "export": ("planner.cli.export", "export_command", ("db",)),
-    "send-mail": ("planner.cli.mail", "send_mail_command", ("db",)),
-    "municipalities": ("planner.cli.municipalities", "municipalities_command", ("db",)),
-    "purge-participants": ("planner.cli.retention", "purge_participants_command", ("db",)),
-    "create-prefecture": ("planner.cli.setup", "create_prefecture_command", ("db",)),
-    "create-official": ("planner.cli.setup", "create_official_command", ("db",)),
-    "survey-results": ("planner.cli.survey", "survey_results_command", ("db",)),
+    "export-plan": ("planner.cli.plans", "export_plan_command", ("tables",)),
+    "import-plan": ("planner.cli.plans", "import_plan_command", ("tables",)),
+    "timeline": ("planner.cli.timeline", "timeline_command", ("tables",)),
+    "export": ("planner.cli.export", "export_command", ("tables",)),
+    "send-mail": ("planner.cli.mail", "send_mail_command", ("tables",)),
+    "municipalities": ("planner.cli.municipalities", "municipalities_command", ("tables",)),
+    "purge-participants": ("planner.cli.retention", "purge_participants_command", ("tables",)),
+    "create-prefecture": ("planner.cli.setup", "create_prefecture_command", ("tables",)),
+    "create-official": ("planner.cli.setup", "create_official_command", ("tables",)),
+    "survey-results": ("planner.cli.survey", "survey_results_command", ("tables",)),
 }
 
 

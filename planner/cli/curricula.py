@@ -47,7 +47,7 @@ def _with_database(command):
     (planner.cli.COMMANDS), the editions live in it."""
     def run(argument):
         from flask import current_app
-        current_app.cli.load_layers(("db",))
+        current_app.cli.load_layers(("tables",))
         return command(argument)
     return run
 

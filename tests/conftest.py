@@ -147,6 +147,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+#: the fixtures through which a test reaches the engine under test (TEST_DATABASE_URL)
+DATABASE_FIXTURES = {"database_url", "empty_database_url", "schema_source"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ONLY_DATABASE_TESTS=1, leave out the tests that open no database of the engine under
+    test (pure code, files, and the demo server, which is always SQLite): their answer is the
+    same on either engine. .ci/run sets it for its PostgreSQL run, while its SQLite run, at the
+    same time, runs every test."""
+    if os.environ.get("ONLY_DATABASE_TESTS") != "1":
+        return
+    engine_free = [item for item in items if not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if engine_free:
+        config.hook.pytest_deselected(items=engine_free)
+        items[:] = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+
+
 # --------------------------------------------------------------------------- live server
 
 def _free_port() -> int:
@@ -211,22 +228,36 @@ def serve(database_url: str, log_path: Path, env_overrides: dict | None = None):
             proc.wait()
 
 
+@pytest.fixture(scope="session")
+def demo_template(memory_folder) -> Path:
+    """The demo data (planner.services.demo: みどり県) in a SQLite file, built once per pytest
+    process; each module's demo_server serves a copy of it."""
+    from planner.services.demo import load_demo
+
+    path = memory_folder / "demo-template.sqlite"
+    with _make_app(f"sqlite:///{path}", create=False) as application, application.app_context():
+        db.create_all()
+        load_demo()
+    return path
+
+
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, memory_folder):
-    """The demo data (planner.services.demo: みどり県) served under waitress, once per test module.
+def demo_server(tmp_path_factory, memory_folder, demo_template):
+    """The demo data served under waitress, once per test module, from a copy of demo_template.
 
     Yields (base_url, app): the app shares the server's SQLite file, so a test can read ids
     or commit rows inside `app.app_context()`. Tests of one module share the data.
     """
-    from planner.services.demo import load_demo
-
     folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{memory_folder / f'demo-{next(_database_numbers)}.sqlite'}"
-    with _make_app(url) as application:
-        with application.app_context():
-            load_demo()
-        with serve(url, folder / "waitress.log") as base_url:
+    path = memory_folder / f"demo-{next(_database_numbers)}.sqlite"
+    shutil.copyfile(demo_template, path)
+    url = f"sqlite:///{path}"
+    try:
+        with _make_app(url, create=False) as application, serve(url, folder / "waitress.log") as base_url:
             yield base_url, application
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- browser

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 
 # A cheap password hash for the users tests make (planner.models.account.hash_password); the
 # servers tests start inherit it. Production keeps scrypt (tests/test_security.py checks).
@@ -36,6 +38,26 @@ from tests.system import require, require_fonts
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept in this process's memory and shared by every app a test makes:
+    each test's app has a new Jinja environment, which would otherwise parse and compile each
+    template it renders again (a fifth of a typical web test's time). Jinja keys the code by
+    template and source checksum, so a changed template is compiled anew."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TemplateCache()}
 
 
 # --------------------------------------------------------------------------- database

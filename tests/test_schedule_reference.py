@@ -90,7 +90,8 @@ def assert_same(subjects, days):
 def test_timetable_equals_the_reference_on_random_days(seed):
     rng = random.Random(1700 + seed)
     feasible = infeasible = 0
-    for _ in range(1000):
+    cases = examples(1000)  # a fifth in CI, all under HYPOTHESIS_PROFILE=nightly (tests/hypothesis_profiles.py)
+    for _ in range(cases):
         subjects = random_subjects(rng)
         day_count = rng.choice([1, 1, 1, 1, 2, 3])
         days = [random_day(rng)] * day_count if rng.random() < 0.7 else [random_day(rng) for _ in range(day_count)]
@@ -98,7 +99,7 @@ def test_timetable_equals_the_reference_on_random_days(seed):
         if not isinstance(result, tuple):
             feasible += result.feasible
             infeasible += not result.feasible
-    assert feasible > 100 and infeasible > 100  # the run covers both kinds
+    assert feasible > cases // 10 and infeasible > cases // 10  # the run covers both kinds
 
 
 @settings(max_examples=examples(300), deadline=None)

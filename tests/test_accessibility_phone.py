@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_accessibility import PAGES, PHONE, check_page, ids, sessions  # noqa: F401 (module fixtures)
+from tests.test_accessibility import PAGES, PHONE, check_page, ids, sessions, tab  # noqa: F401 (module fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_wcag_aa_violations_on_a_phone(name, demo_server, ids, sessions, browser, artifacts):  # noqa: F811
-    check_page(name, PHONE, demo_server, ids, sessions, browser, artifacts)
+def test_page_has_no_wcag_aa_violations_on_a_phone(name, demo_server, ids, sessions, tab, artifacts):  # noqa: F811
+    check_page(name, PHONE, demo_server, ids, sessions, tab, artifacts)

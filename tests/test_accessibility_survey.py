@@ -11,7 +11,15 @@ from axe_playwright_python.sync_playwright import Axe
 from planner.models import Milestone, Municipality, Plan, SurveyLink, Training
 from planner.models.db import db
 from planner.services.survey import links
-from tests.test_accessibility import LIVE_SECRET, WCAG_21_AA, WIDTHS, describe, sessions  # noqa: F401
+from tests.test_accessibility import (  # noqa: F401 (sessions and tab are module fixtures)
+    LIVE_SECRET,
+    WCAG_21_AA,
+    WIDTHS,
+    as_who,
+    describe,
+    sessions,
+    tab,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,20 +57,15 @@ PAGES = ["official-survey", "official-survey-results", "member-survey-results", 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_survey_page_has_no_wcag_aa_violations(name, width, demo_server, paths, sessions, browser, artifacts):  # noqa: F811
+def test_survey_page_has_no_wcag_aa_violations(name, width, demo_server, paths, sessions, tab, artifacts):  # noqa: F811
     base, _ = demo_server
     who, path = paths[name]
-    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900},
-                                  storage_state=sessions[who])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        response = page.goto(base + path)
-        violations = Axe().run(page, options=WCAG_21_AA).response["violations"]
-        page_width = page.evaluate("document.documentElement.scrollWidth")
-        page.screenshot(path=str(artifacts / f"page-{name}-{width}.png"), full_page=True)
-    finally:
-        context.close()
+    page = tab
+    as_who(page, sessions[who], width)
+    response = page.goto(base + path)
+    violations = Axe().run(page, options=WCAG_21_AA).response["violations"]
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(artifacts / f"page-{name}-{width}.png"), full_page=True)
 
     assert response.status == 200
     assert violations == [], f"{name} ({path}) breaks WCAG 2.1 AA at {width} px:\n{describe(violations)}"

@@ -14,6 +14,7 @@ from wtforms import IntegerField, SelectField
 
 from planner.services.demo import DEMO_PASSWORD
 from planner.web.forms import Form
+from tests.demo_copy import flask_demo
 from tests.factories import login, make_plan, make_prefecture, make_user
 from tests.forms_on_pages import PageForm, forms_on
 from tests.test_every_form import OFFICIAL, collect_forms, page_urls
@@ -53,7 +54,7 @@ def _integer_field_names() -> set[str]:
 
 @pytest.fixture
 def demo_official(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    flask_demo(app)
     client = app.test_client()
     assert client.post("/login", data={"email": OFFICIAL, "password": DEMO_PASSWORD}).status_code == 302
     return client

@@ -103,7 +103,7 @@ class _FormParser(HTMLParser):
 
 
 #: a form element, from its start tag to its end tag
-_FORM = re.compile(r"<form\b.*?</form\s*>", re.S | re.I)
+_FORM = re.compile(r"<form\b.*?</form\s*>", re.DOTALL | re.IGNORECASE)
 
 
 def forms_on(page_url: str, html: str) -> list[PageForm]:

@@ -31,6 +31,7 @@ from planner.services.team.roles import assign_slot, claim_slot
 from planner.services.team.roster import save_member
 from tests.conftest import _make_app
 from tests.databases import fresh_database
+from tests.demo_copy import flask_demo
 
 DATES = {"common": date(2026, 2, 18), "counselor": date(2026, 7, 15),
          "chief": date(2026, 3, 11), "job_support": date(2026, 10, 21)}
@@ -489,7 +490,7 @@ def test_version_1_file_still_loads_with_empty_sections(app):
 def test_the_demo_plans_survive_a_round_trip_into_another_prefecture(app, runner):
     """Each demo plan (this cycle's, and last cycle's with its survey loop) exported, imported
     into another prefecture, exported again: the same file, field for field."""
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     with app.app_context():
         demos = db.session.scalars(db.select(Plan).order_by(Plan.id)).all()
         elsewhere = make_prefecture("あおぞら県")
@@ -517,7 +518,7 @@ def test_the_demo_plans_survive_a_round_trip_into_another_prefecture(app, runner
 def test_kept_holder_conflicts_travel_and_unkept_ones_are_still_refused(app, runner):
     """The demo's timekeeper kept on a day they cannot come: the file says so, the copy
     records it again; the same holding without that record is refused, nothing written."""
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     with app.app_context():
         demo = db.session.scalar(db.select(Plan))
         data = export_plan(demo)
@@ -555,7 +556,7 @@ def test_bytes_with_bom_are_read(app):
 # --------------------------------------------------------------------------- command line
 
 def test_plans_json_lists_the_demo_plan_with_fiscal_years(runner):
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
 
     result = runner.invoke(args=["plans", "--json"])
 
@@ -575,7 +576,7 @@ def test_plans_json_lists_the_demo_plan_with_fiscal_years(runner):
 
 
 def test_plans_text_lists_the_demo_plan(runner):
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
 
     result = runner.invoke(args=["plans"])
 
@@ -586,7 +587,7 @@ def test_plans_text_lists_the_demo_plan(runner):
 
 
 def test_export_then_import_plan_by_command(app, runner, tmp_path):
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     path = tmp_path / "plan.json"
     with app.app_context():
         plan_id = db.session.scalar(db.select(Plan.id))
@@ -603,7 +604,7 @@ def test_export_then_import_plan_by_command(app, runner, tmp_path):
 
 
 def test_import_plan_refuses_a_bad_file_with_a_message(app, runner, tmp_path):
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     path = tmp_path / "bad.json"
     path.write_text('{"format": "dentatsu-planner/plan", "version": 1, "plan": {"title"',
                     encoding="utf-8")
@@ -630,7 +631,7 @@ def test_plan_commands_refuse_unknown_names(runner, args, message):
 
 
 def test_handout_details_round_trip_and_older_files_without_them_still_load(app, runner):
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     with app.app_context():
         demo = db.session.scalar(db.select(Plan))
         data = export_plan(demo)

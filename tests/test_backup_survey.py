@@ -18,6 +18,7 @@ from planner.services.survey import changes, questions
 from planner.services.survey.links import token_of
 from tests.conftest import _make_app
 from tests.databases import fresh_database
+from tests.demo_copy import flask_demo
 from tests.factories import login, make_plan, make_user
 from tests.test_backup import as_version_2, counts, make_plan_with_team_and_timeline, make_prefecture
 from tests.test_editions import _changed_counselor, _counselor, _edition_file, _minutes_of
@@ -111,7 +112,7 @@ def test_the_survey_travels_into_another_database(app, second_app):
 def test_the_file_carries_no_link_token_or_answer(app, runner):
     """The demo's last cycle: participants answered through one-time links, groups wrote
     through theirs, municipalities got follow-up links. None of it is in the file."""
-    runner.invoke(args=["demo"])
+    flask_demo(runner.app)
     with app.app_context():
         training_id = db.session.scalar(db.select(SurveyResponse.training_id).limit(1))
         plan = db.session.get(Training, training_id).plan

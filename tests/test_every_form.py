@@ -34,6 +34,7 @@ from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
 from planner.services.participants.links import token_of
 from planner.services.survey import links as survey_links
+from tests.demo_copy import flask_demo
 from tests.forms_on_pages import PageForm, forms_on
 
 OFFICIAL, MEMBER = "tanaka@midori.example.jp", "sato@aoba.example.jp"
@@ -155,7 +156,7 @@ def submit(client, form: PageForm):
 @pytest.mark.parametrize("email", [OFFICIAL, MEMBER])
 def test_every_form_submitted_with_its_own_values_answers_below_500(csrf_app, email):
     # the whole demo, as `flask --app app demo` makes it (published versions, meetings, mail)
-    assert csrf_app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    flask_demo(csrf_app)
     client = csrf_app.test_client()
     login_page = client.get("/login").get_data(as_text=True)
     login_form = forms_on("/login", login_page)[0]

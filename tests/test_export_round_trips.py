@@ -12,9 +12,10 @@ import pytest
 from planner.domain import fields
 from planner.models import Plan, Prefecture, TeamMember, TrainingSubject
 from planner.models.db import db
-from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
+from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
 from planner.services.team.roster import roster_rows
 from planner.services.timeline import save_retrospective
+from tests.demo_copy import loaded_demo
 from tests.factories import login, make_plan
 
 OFFICIAL = "tanaka@midori.example.jp"
@@ -28,8 +29,8 @@ AWKWARD_MEMBER = {"name": "=HYPERLINK(\"http://evil.example\",\"山田\")", "mun
 @pytest.fixture
 def demo(app, client):
     """The demo world with one awkward member added through the form; the official logged in."""
+    loaded_demo(app)
     with app.app_context():
-        load_demo()
         plan_id = db.session.scalar(db.select(Plan.id).join(Prefecture).where(Prefecture.name == DEMO_PREFECTURE)
                                     .order_by(Plan.id))  # this cycle's plan, made first
     assert login(client, OFFICIAL, DEMO_PASSWORD).status_code == 302

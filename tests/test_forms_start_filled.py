@@ -10,6 +10,7 @@ from planner.models import Milestone
 from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
 from planner.services.meetings import default_agenda
+from tests.demo_copy import flask_demo
 from tests.forms_on_pages import forms_on
 from tests.test_every_form import OFFICIAL, page_urls, submit
 
@@ -59,7 +60,7 @@ def _shown(client, url: str) -> tuple[str, list]:
 
 
 def _official(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    flask_demo(app)
     client = app.test_client()
     assert client.post("/login", data={"email": OFFICIAL, "password": DEMO_PASSWORD}).status_code == 302
     return client

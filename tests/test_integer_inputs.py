@@ -14,8 +14,10 @@ from wtforms import IntegerField, SelectField
 
 from planner.services.demo import DEMO_PASSWORD
 from planner.web.forms import Form
+from tests.demo_copy import flask_demo
 from tests.factories import login, make_plan, make_prefecture, make_user
 from tests.forms_on_pages import PageForm, forms_on
+from tests.hypothesis_profiles import examples
 from tests.test_every_form import OFFICIAL, collect_forms, page_urls
 
 EDGES = [0, -1, 1, 2**31 - 1, 2**31, 2**63, -(2**63) - 1, 10**30, -(10**30), int("9" * 40)]
@@ -53,7 +55,7 @@ def _integer_field_names() -> set[str]:
 
 @pytest.fixture
 def demo_official(app):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    flask_demo(app)
     client = app.test_client()
     assert client.post("/login", data={"email": OFFICIAL, "password": DEMO_PASSWORD}).status_code == 302
     return client
@@ -75,7 +77,7 @@ def test_every_route_and_integer_field_with_random_integers_answers_below_500(ap
                                            for n in {name for name, _ in f.values} & names]
     assert len(targets) >= 10, targets
 
-    @settings(max_examples=250, deadline=None, derandomize=True,
+    @settings(max_examples=examples(250), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(route=st.sampled_from(routes), number=INTEGERS, target=st.sampled_from(targets), value=INTEGERS)
     def check(route, number, target, value):

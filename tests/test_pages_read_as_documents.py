@@ -20,8 +20,9 @@ from planner.models import (
     TrainingSubject,
 )
 from planner.models.db import db
-from planner.services.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PREFECTURE, load_demo
+from planner.services.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PREFECTURE
 from planner.services.participants.links import token_of
+from tests.demo_copy import loaded_demo
 from tests.factories import login
 
 OFFICIAL, MEMBER = DEMO_PEOPLE[0][0], DEMO_PEOPLE[1][0]
@@ -37,8 +38,8 @@ def visible_text(html: str) -> str:
 @pytest.fixture
 def pages(app) -> dict[str, list[str]]:
     """The demo, and the pages its official and a member read (the municipality's link page too)."""
+    loaded_demo(app)
     with app.app_context():
-        load_demo()
         plan = db.session.scalar(db.select(Plan).join(Prefecture).where(Prefecture.name == DEMO_PREFECTURE)
                                  .order_by(Plan.cycle_year.desc()).limit(1))
         trainings = [t.id for t in plan.trainings]

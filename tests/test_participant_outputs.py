@@ -7,6 +7,7 @@ import io
 import subprocess
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -19,6 +20,7 @@ from planner.models.db import db
 from planner.services.participants.attendance import day_participants
 from planner.services.participants.files import COLUMNS, GROUP_COLUMN
 from planner.services.participants.groups import make as make_groups
+from tests.conftest import _make_app
 from tests.factories import OITA_MEMBER, OITA_OFFICIAL, login, make_oita
 from tests.participant_data import add_participants, make_municipalities
 from tests.system import require, require_fonts
@@ -94,12 +96,15 @@ def test_name_cards_leave_empty_cards_blank(app):
     assert all(cell.text for cell in cells[:3])
 
 
-@pytest.fixture
-def rendered(app, tmp_path, artifacts):
-    """Cards for 23 people (3 sheets) and 7 certificates, converted to PDF by LibreOffice."""
+@pytest.fixture(scope="module")
+def rendered(schema_source, memory_folder, tmp_path_factory, artifacts):
+    """Cards for 23 people (3 sheets) and 7 certificates, converted to PDF by LibreOffice.
+    Once per module: the tests only read the PDFs, and the database is let go before they run."""
     soffice = require("soffice", "the papers are checked by converting them with LibreOffice")
     require_fonts("the papers are Japanese")
-    with app.app_context():
+    tmp_path = tmp_path_factory.mktemp("rendered")
+    path = memory_folder / f"rendered-{uuid.uuid4().hex}.sqlite"
+    with _make_app(schema_source.empty(path), create=False) as app, app.app_context():
         training = db.session.get(Training, _world(23, 7, groups=4))
         people = day_participants(training)
         docs = {"cards": outputs.name_cards(training), "certificates": outputs.certificates(training),
@@ -107,6 +112,8 @@ def rendered(app, tmp_path, artifacts):
                 "list": outputs.participant_list_docx(training)}
         names = [p.name.replace("\x07", "") for p in people]
         attended = [p.name.replace("\x07", "") for p in people if p.attended_at]
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     for name, data in docs.items():
         (tmp_path / f"{name}.docx").write_bytes(data)
     profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"

@@ -8,9 +8,9 @@ import pytest
 
 from planner.models import Plan, RoleSlot, Training, TrainingSubject
 from planner.models.db import db
-from planner.services.demo import load_demo
 from planner.services.plans.timetables import subject_key, timetable_of
 from planner.services.team.roles import SlotTime, link_loaded_slots, slot_times
+from tests.demo_copy import loaded_demo
 
 
 def reference_slot_times(training: Training) -> dict[int, SlotTime]:
@@ -61,8 +61,8 @@ def _no_room(training: Training) -> None:
 @pytest.mark.parametrize("change", [None, _later_start, _two_days, _first_subject_elsewhere, _longer_subject,
                                     _no_room])
 def test_slot_times_equal_those_of_a_freshly_built_timetable(app, change):
+    loaded_demo(app)
     with app.app_context():
-        load_demo()
         plan = db.session.scalar(db.select(Plan))
         before = {t.id: slot_times(t) for t in plan.trainings}
         for training in plan.trainings:
@@ -78,8 +78,8 @@ def test_slot_times_equal_those_of_a_freshly_built_timetable(app, change):
 
 
 def test_linked_slots_point_at_what_the_orm_would_load(app):
+    loaded_demo(app)
     with app.app_context():
-        load_demo()
         plan = db.session.scalar(db.select(Plan))
         link_loaded_slots(plan.trainings)
         linked = {s.id: (s.training.id, s.subject.id if s.subject else None)

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from planner.models import Participant, Plan, Prefecture, SurveyResponse, Training
 from planner.models.db import db
-from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE, load_demo
+from planner.services.demo import DEMO_PASSWORD, DEMO_PREFECTURE
 from planner.services.spreadsheets import CREATOR, DATE_FORMAT, shown_width
 from planner.services.team.files import MemberRow, parse_roster, write_roster_xlsx
+from tests.demo_copy import loaded_demo
 from tests.factories import login, make_plan
 
 OFFICIAL = "tanaka@midori.example.jp"
@@ -24,8 +25,8 @@ OFFICIAL = "tanaka@midori.example.jp"
 def demo(app, client):
     """The demo world, its official logged in: (this cycle's plan, its common training, the
     training of last cycle that has survey answers)."""
+    loaded_demo(app)
     with app.app_context():
-        load_demo()
         plan = db.session.scalar(db.select(Plan).join(Prefecture).where(Prefecture.name == DEMO_PREFECTURE)
                                  .order_by(Plan.cycle_year.desc()).limit(1))
         common = next(t.id for t in plan.trainings if t.curriculum_key == "common")

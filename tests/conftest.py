@@ -93,11 +93,16 @@ def database_url(schema_source, memory_folder):
     PostgreSQL schema); the `app` fixture's database."""
     path = memory_folder / f"test-{next(_database_numbers)}.sqlite"
     yield schema_source.empty(path)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _remove_sqlite(path)
 
 
 _database_numbers = itertools.count(1)
+
+
+def _remove_sqlite(path: Path) -> None:
+    """A SQLite file with its write-ahead log and lock files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -180,10 +185,12 @@ def pytest_collection_modifyitems(config, items):
     same time, runs every test."""
     if os.environ.get("ONLY_DATABASE_TESTS") != "1":
         return
-    engine_free = [item for item in items if not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    kept, engine_free = [], []
+    for item in items:
+        (kept if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) else engine_free).append(item)
     if engine_free:
         config.hook.pytest_deselected(items=engine_free)
-        items[:] = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+        items[:] = kept
 
 
 # --------------------------------------------------------------------------- live server
@@ -278,8 +285,7 @@ def demo_server(tmp_path_factory, memory_folder, demo_template):
         with _make_app(url, create=False) as application, serve(url, folder / "waitress.log") as base_url:
             yield base_url, application
     finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        _remove_sqlite(path)
 
 
 # --------------------------------------------------------------------------- browser

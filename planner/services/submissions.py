@@ -34,9 +34,9 @@ def take(token: str) -> FormSubmission | None:
     return row
 
 
-def taken(token: str) -> bool:
-    """Whether an earlier submit has taken the token (and committed its work)."""
-    return db.session.get(FormSubmission, token) is not None
+def find(token: str) -> FormSubmission | None:
+    """The row of an earlier submit that took the token (its work committed), if any."""
+    return db.session.get(FormSubmission, token)
 
 
 def result_of(token: str) -> str:

@@ -17,29 +17,40 @@ def hidden_field() -> Markup:
     return Markup(f'<input type="hidden" name="{FIELD}" value="{secrets.token_urlsafe(24)}">')
 
 
+def _token() -> str:
+    """The form's token, or '' for an old page or a script (the tables' own unique keys still hold)."""
+    token = request.form.get(FIELD, "")
+    return token if len(token) <= 64 else ""
+
+
+def _already_done(url: str):
+    """To where the first submit led, saying nothing was done twice."""
+    flash("この内容はすでに受け付けています（二重に送信されたため、もう一度は登録していません）。", "success")
+    return redirect(url)
+
+
 def first_submit(fallback: str):
     """None when this is the form's first submit (its token is now taken for this transaction);
     otherwise a redirect to where the first submit led, saying nothing was done twice."""
-    token = request.form.get(FIELD, "")
-    if not token or len(token) > 64:
-        return None  # an old page or a script: the tables' own unique keys still hold
+    token = _token()
+    if not token:
+        return None
     row = submissions.take(token)
     if row is not None:
         g.once_row = row
         return None
-    flash("この内容はすでに受け付けています（二重に送信されたため、もう一度は登録していません）。", "success")
-    return redirect(submissions.result_of(token) or fallback)
+    return _already_done(submissions.result_of(token) or fallback)
 
 
 def earlier_submit(fallback: str):
     """For a form whose page stops working once it has done its work (an invitation link after
     the account is made): the same friendly redirect as first_submit when this token was sent
     before, else None. Reads only; the page's own refusal follows when it is None."""
-    token = request.form.get(FIELD, "")
-    if request.method != "POST" or not token or len(token) > 64 or not submissions.taken(token):
+    token = _token() if request.method == "POST" else ""
+    earlier = submissions.find(token) if token else None
+    if earlier is None:
         return None
-    flash("この内容はすでに受け付けています（二重に送信されたため、もう一度は登録していません）。", "success")
-    return redirect(submissions.result_of(token) or fallback)
+    return _already_done(earlier.result_url or fallback)
 
 
 def remember(url: str) -> None:

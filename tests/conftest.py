@@ -38,6 +38,10 @@ from tests.system import require, require_fonts
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: how long a browser test waits for a page, a download or an expect(): long, because CI runs both
+#: engines' suites at once on two cores, where a live server's .zip took over 15 s (seen); a test
+#: that passes never waits this long
+BROWSER_TIMEOUT_MS = 60_000
 
 
 class TemplateCache(BytecodeCache):
@@ -234,7 +238,7 @@ def serve(database_url: str, log_path: Path, env_overrides: dict | None = None):
              "--call", "app:create_app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded CI machine (see BROWSER_TIMEOUT_MS)
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"waitress exited with {proc.returncode}:\n"
@@ -244,7 +248,7 @@ def serve(database_url: str, log_path: Path, env_overrides: dict | None = None):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail("waitress did not answer within 30 s:\n"
+                    pytest.fail("waitress did not answer within 60 s:\n"
                                 + log_path.read_text(errors="replace"), pytrace=False)
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
@@ -316,8 +320,9 @@ def browser():
     """
     executable = require("chromium", "browser tests use Debian's Chromium")
     require_fonts("screenshots of Japanese pages need Noto CJK fonts")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -332,7 +337,7 @@ def browser_page(browser, artifacts, request):
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         yield page
     finally:

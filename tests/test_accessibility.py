@@ -10,10 +10,19 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from planner.models import Material, Milestone, Plan, Prefecture, RoleSlot, SupplementaryEvent, TeamMember
+from planner.models import (
+    Material,
+    Milestone,
+    Plan,
+    Prefecture,
+    RoleSlot,
+    SupplementaryEvent,
+    TeamMember,
+)
 from planner.models.db import db
 from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
@@ -89,7 +98,7 @@ def tab(browser):
     first load of the CSS (measured: 28 pages in 14 s instead of 30 s)."""
     context = browser.new_context(locale="ja-JP", viewport={"width": DESKTOP, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
 

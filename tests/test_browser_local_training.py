@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from planner.models import User
 from planner.models.db import db
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def test_a_fresh_prefectures_official_adds_a_local_training_on_a_phone(app, runn
     context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
                                   viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         log_in_browser(page, live_server, EMAIL, PASSWORD)
         page.goto(f"{live_server}/plans/new")

@@ -14,6 +14,7 @@ from planner.models.db import db
 from planner.services.demo import DEMO_PASSWORD
 from planner.services.participants import entries as participants
 from planner.services.participants import links as application_links
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.factories import log_in_browser
 
 OFFICIAL = "tanaka@midori.example.jp"
@@ -50,7 +51,7 @@ def test_a_municipality_walks_its_link_until_the_deadline_and_revocation(demo_se
         aoba_entry = db.session.scalar(db.select(Participant).filter_by(name="青葉 花子")).id
     phone = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 900})
     page = phone.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     page.on("dialog", lambda dialog: dialog.accept())
     try:
         page.goto(base + path)

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from planner.models import Training
 from planner.models.db import db
 from planner.services.participants.entries import today_in_japan
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.factories import OITA_OFFICIAL, PASSWORD, log_in_browser, make_oita
 from tests.participant_data import add_participants, make_municipalities
 
@@ -48,10 +49,10 @@ def test_a_participant_answers_once_through_the_qr_on_their_name_card(app, live_
         training_id = training.id
     desk = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True)
     official = desk.new_page()
-    official.set_default_timeout(15_000)
+    official.set_default_timeout(BROWSER_TIMEOUT_MS)
     phone = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 390, "height": 844})
     page = phone.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
         log_in_browser(official, live_server, OITA_OFFICIAL, PASSWORD)
         official.goto(f"{live_server}/trainings/{training_id}/survey")

@@ -8,19 +8,18 @@ import io
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from docx import Document
 from playwright.sync_api import expect
 
 from planner.models import Training
 from planner.models.db import db
 from planner.services.participants.entries import today_in_japan
+from tests.axe_check import axe_violations
 from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.factories import OITA_OFFICIAL, PASSWORD, log_in_browser, make_oita
 from tests.participant_data import add_participants, make_municipalities
 
 pytestmark = pytest.mark.browser
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 def _first_card_qr(docx_bytes: bytes) -> str:
@@ -34,10 +33,6 @@ def _first_card_qr(docx_bytes: bytes) -> str:
     image = Image.open(io.BytesIO(doc.part.related_parts[rid].blob))
     [code] = zxingcpp.read_barcodes(image)
     return code.text
-
-
-def _violations(page) -> list:
-    return Axe().run(page, options=WCAG_21_AA).response["violations"]
 
 
 def test_a_participant_answers_once_through_the_qr_on_their_name_card(app, live_server, browser):
@@ -65,7 +60,7 @@ def test_a_participant_answers_once_through_the_qr_on_their_name_card(app, live_
 
         page.goto(url)
         expect(page.get_by_role("heading", level=1)).to_have_text("研修アンケート")
-        axe_answer = _violations(page)
+        axe_answer = axe_violations(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         # answer with the keyboard: each required group gets its first radio focused, then
         # the arrow keys move the choice (5 → 4) as a screen reader user would
@@ -93,7 +88,7 @@ def test_a_participant_answers_once_through_the_qr_on_their_name_card(app, live_
         phone_results = phone.new_page()
         phone_results.context.add_cookies(desk.cookies())
         phone_results.goto(f"{live_server}/trainings/{training_id}/survey/results")
-        axe_results = _violations(phone_results)
+        axe_results = axe_violations(phone_results)
         results_width = phone_results.evaluate("document.documentElement.scrollWidth")
     finally:
         desk.close()

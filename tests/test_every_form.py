@@ -52,12 +52,13 @@ OFFICIAL, MEMBER = "tanaka@midori.example.jp", "sato@aoba.example.jp"
 #: downloads (.docx, .ics, .zip, .csv, .xlsx, .json) hold no forms
 DOWNLOAD = re.compile(r"\.[a-z]+$")
 #: forms that change or remove many rows (filling every open slot, taking subjects off the day,
-#: giving a role back and with it its subjects' materials, deleting), then the one that ends the
-#: session, go last and in this order, so that the other forms still find their rows and their
-#: session; ordering only. Regular expressions searched in the action's path: a whole plan's
-#: deletion follows the other deletions (it removes their rows)
-LAST = ("/roles/accept-all", "/roles/suggest", "/timeline/generate", "/separate", "/issue", "/revoke",
-        "/release", "/delete", r"^/plans/\d+/delete$", "/logout")
+#: giving a role back and with it its subjects' materials, deleting, issuing new links), then the
+#: one that ends the session, go last and in this order, so that the other forms still find their
+#: rows and their session; ordering only. Regular expressions searched in the action's path: the
+#: deletions of single rows precede new and revoked links (an application page's entries go with
+#: its link), then deleting a participant or a municipality, then a whole plan (its rows go with it)
+LAST = ("/roles/accept-all", "/roles/suggest", "/timeline/generate", "/separate", "/release", "/delete",
+        "/issue", "/revoke", r"^/(participants|municipalities)/\d+/delete$", r"^/plans/\d+/delete$", "/logout")
 #: kinds (endpoints) that cost seconds per submission: in CI, one instance of each shape
 #: (a plan's publish makes every changed training's documents and mail)
 ONCE_IN_CI = {"bulk.publish_all"}

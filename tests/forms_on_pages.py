@@ -36,6 +36,8 @@ class _FormParser(HTMLParser):
         self.form: PageForm | None = None
         self.select: dict | None = None
         self.textarea: list | None = None
+        #: the forms by their id, for the buttons outside them (form="id")
+        self.ids: dict[str | None, PageForm] = {}
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -45,6 +47,14 @@ class _FormParser(HTMLParser):
                                  enctype=a.get("enctype") or "application/x-www-form-urlencoded",
                                  page=self.page_url)
             self.forms.append(self.form)
+            self.ids[a.get("id")] = self.form
+        if self.form is None and tag == "button" and a.get("form") in self.ids and "disabled" not in a:
+            # a button outside its form (form="id"): the button sends its name and value there
+            self.form = self.ids[a["form"]]
+            if a.get("type", "submit").lower() == "submit":
+                self._button(a)
+            self.form = None
+            return
         if self.form is None or "disabled" in a:
             return
         name = a.get("name")
@@ -104,6 +114,8 @@ class _FormParser(HTMLParser):
 
 #: a form element, from its start tag to its end tag
 _FORM = re.compile(r"<form\b.*?</form\s*>", re.DOTALL | re.IGNORECASE)
+#: a button's start tag that names its form (form="id"), wherever it stands
+_OWNED_BUTTON = re.compile(r"<button\b[^>]*\sform=[^>]*>", re.IGNORECASE)
 
 
 def forms_on(page_url: str, html: str) -> list[PageForm]:
@@ -112,5 +124,8 @@ def forms_on(page_url: str, html: str) -> list[PageForm]:
     # the forms alone: what lies outside them (most of a page) changes no form, and parsing
     # it was the crawling tests' largest cost after the app's own
     parser.feed("".join(_FORM.findall(html)))
+    # then the buttons that name their form, wherever they stand: a browser sends the
+    # default one's name and value with that form
+    parser.feed("".join(_OWNED_BUTTON.findall(html)))
     parser.close()
     return parser.forms

@@ -5,6 +5,9 @@
 - "nightly": every test tries the full number its decorator names (`examples(300)` -> 300),
   for a scheduled or pre-release run: HYPOTHESIS_PROFILE=nightly .venv/bin/python -m pytest
 
+tests/test_every_form.py follows the same choice: a sample of each kind of form in "ci", every
+form in "nightly".
+
 The example database (.hypothesis/) keeps any failure found and replays it first in later runs
 of either profile.
 """

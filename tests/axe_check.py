@@ -7,6 +7,8 @@ script goes into a document once (axe_playwright_python already reads axe.min.js
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from axe_playwright_python.base import AXE_SCRIPT
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -31,3 +33,23 @@ def describe(violations: list[dict]) -> str:
         if len(v["nodes"]) > 8:
             lines.append(f"    … and {len(v['nodes']) - 8} more")
     return "\n".join(lines)
+
+
+def failures_at_widths(page, label: str, widths, screenshots: Path | None = None,
+                       disabled: tuple[str, ...] = ()) -> list[str]:
+    """The page as it is now, at each width (the window resized, not reloaded): what axe finds and
+    whether the page scrolls sideways, as messages (empty: none). With `screenshots`, a full-page
+    picture per width there, named after `label`."""
+    failures = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        violations = axe_violations(page, disabled)
+        # the page itself never scrolls sideways; a wide table scrolls inside its own box
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        if screenshots is not None:
+            page.screenshot(path=str(screenshots / f"page-{label}-{width}.png"), full_page=True)
+        if violations:
+            failures.append(f"{label} ({page.url}) breaks WCAG 2.1 AA at {width} px:\n{describe(violations)}")
+        if page_width > width:
+            failures.append(f"{label} ({page.url}) is {page_width} px wide in a {width} px window")
+    return failures

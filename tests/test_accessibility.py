@@ -10,7 +10,6 @@ worker checks them meanwhile (tests/axe_check.py: what a check costs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -28,15 +27,14 @@ from planner.models import (
 from planner.models.db import db
 from planner.services.accounts import make_invitation
 from planner.services.demo import DEMO_PASSWORD
-from tests.axe_check import axe_violations, describe
-from tests.conftest import BROWSER_TIMEOUT_MS
+from tests.axe_check import axe_violations, failures_at_widths
+from tests.conftest import BROWSER_TIMEOUT_MS, ROOT
 from tests.factories import log_in_browser
 
 pytestmark = pytest.mark.browser
 
 OFFICIAL = "tanaka@midori.example.jp"
 MEMBER = "sato@aoba.example.jp"
-ROOT = Path(__file__).resolve().parent.parent
 LIVE_SECRET = "test-live-server"  # the live server's SECRET_KEY (tests/conftest.py: serve)
 
 
@@ -429,19 +427,9 @@ def check_page(name: str, widths: tuple[int, ...], demo_server, ids: Ids, sessio
     who, visit = PAGES[name]
     as_who(page, sessions[who], widths[0])
     visit(page, base, ids)
-    url, lang = page.url, page.locator("html").get_attribute("lang")
-    failures = []
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900})
-        violations = axe_violations(page, disabled=tuple(DISABLED.get(name, ())))
-        # the page itself never scrolls sideways; a wide table scrolls inside its own box
-        page_width = page.evaluate("document.documentElement.scrollWidth")
-        if name in SCREENSHOTS:
-            page.screenshot(path=str(artifacts / f"page-{name}-{width}.png"), full_page=True)
-        if violations:
-            failures.append(f"{name} ({url}) breaks WCAG 2.1 AA at {width} px:\n{describe(violations)}")
-        if page_width > width:
-            failures.append(f"{name} ({url}) is {page_width} px wide in a {width} px window")
+    lang = page.locator("html").get_attribute("lang")
+    failures = failures_at_widths(page, name, widths, artifacts if name in SCREENSHOTS else None,
+                                  disabled=tuple(DISABLED.get(name, ())))
 
     assert lang == "ja"
     assert not failures, "\n".join(failures)

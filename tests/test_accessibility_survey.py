@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from planner.models import Milestone, Municipality, Plan, SurveyLink, Training
 from planner.models.db import db
 from planner.services.survey import links
-from tests.axe_check import axe_violations, describe
+from tests.axe_check import failures_at_widths
 from tests.test_accessibility import (  # noqa: F401 (sessions and tab are module fixtures)
     DESKTOP,
     LIVE_SECRET,
@@ -63,14 +63,5 @@ def test_survey_page_has_no_wcag_aa_violations(name, demo_server, paths, session
     as_who(page, sessions[who], WIDTHS[0])
     response = page.goto(base + path)
     assert response.status == 200
-    failures = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        violations = axe_violations(page)
-        page_width = page.evaluate("document.documentElement.scrollWidth")
-        page.screenshot(path=str(artifacts / f"page-{name}-{width}.png"), full_page=True)
-        if violations:
-            failures.append(f"{name} ({path}) breaks WCAG 2.1 AA at {width} px:\n{describe(violations)}")
-        if page_width > width:
-            failures.append(f"{name} ({path}) is {page_width} px wide in a {width} px window")
+    failures = failures_at_widths(page, name, WIDTHS, artifacts)
     assert not failures, "\n".join(failures)
